@@ -1,0 +1,802 @@
+// Package agent holds the people who work tickets: agents, managers and
+// admins, their teams, passwords, sessions and API tokens.
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// Role is what an agent may do. Each role can do everything the one below can.
+type Role string
+
+// The roles, lowest first.
+const (
+	RoleAgent   Role = "agent"
+	RoleManager Role = "manager"
+	RoleAdmin   Role = "admin"
+)
+
+// AtLeast reports whether r includes the rights of min.
+func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && min.rank() > 0 }
+
+// rank orders the roles; an unknown role ranks 0 and can do nothing.
+func (r Role) rank() int {
+	switch r {
+	case RoleAgent:
+		return 1
+	case RoleManager:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// Roles lists every role, lowest first.
+var Roles = []Role{RoleAgent, RoleManager, RoleAdmin}
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// Permission is something a role may do. Web and API check permissions only
+// through Role.Can, so the rules live here and nowhere else.
+type Permission string
+
+// The permissions.
+const (
+	PermWorkTickets    Permission = "work_tickets"    // every role
+	PermViewReports    Permission = "view_reports"    // managers and admins
+	PermManageTeams    Permission = "manage_teams"    // managers and admins
+	PermManageAgents   Permission = "manage_agents"   // admins
+	PermManageSettings Permission = "manage_settings" // admins
+)
+
+// Can reports whether role r has permission p.
+func (r Role) Can(p Permission) bool {
+	need, ok := permissionRole[p]
+	return ok && r.AtLeast(need)
+}
+
+// permissionRole is the lowest role holding each permission.
+var permissionRole = map[Permission]Role{
+	PermWorkTickets:    RoleAgent,
+	PermViewReports:    RoleManager,
+	PermManageTeams:    RoleManager,
+	PermManageAgents:   RoleAdmin,
+	PermManageSettings: RoleAdmin,
+}
+
+// Availability values.
+const (
+	Online  = "online"
+	Away    = "away"
+	Offline = "offline"
+)
+
+// Availabilities lists the availability values.
+var Availabilities = []string{Online, Away, Offline}
+
+// Errors returned (wrapped) by the service.
+var (
+	ErrNotFound       = store.ErrNotFound
+	ErrBadCredentials = errors.New("wrong email or password")
+	ErrRateLimited    = errors.New("too many login attempts, try again later")
+	ErrSessionExpired = errors.New("session expired")
+)
+
+// Agent is a person who works tickets.
+type Agent struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         Role
+	Locale       string   // UI language (en, it, ru, lv, ca); "" means from the browser
+	Languages    []string // languages spoken with customers
+	Availability string
+	Active       bool
+	TeamIDs      []int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// NewAgent is what Create needs.
+type NewAgent struct {
+	Email     string
+	Name      string
+	Role      Role
+	Password  string // at least 8 characters
+	Locale    string
+	Languages []string
+}
+
+// AgentUpdate changes the fields that are not nil.
+type AgentUpdate struct {
+	Name         *string
+	Role         *Role
+	Locale       *string
+	Languages    *[]string
+	Availability *string
+	Active       *bool
+}
+
+// Team is a group of agents that tickets can be routed to.
+type Team struct {
+	ID          int64
+	Name        string
+	Description string
+	MemberIDs   []int64
+	CreatedAt   time.Time
+}
+
+// Session is a logged-in browser.
+type Session struct {
+	AgentID   int64
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Service manages agents, teams, sessions and tokens.
+type Service struct {
+	db    *store.DB
+	clock jobs.Clock
+	q     store.Queries
+}
+
+//go:embed queries.sql
+var queriesFS embed.FS
+
+// Session and login settings.
+const (
+	// SessionTTL is how long a session lives without use; each use extends it.
+	SessionTTL = 14 * 24 * time.Hour
+	// MinPassword is the shortest password accepted.
+	MinPassword = 8
+	// loginWindow and maxFailures rate-limit logins per client and per email.
+	loginWindow = 15 * time.Minute
+	maxFailures = 10
+)
+
+// New returns a Service over db.
+func New(db *store.DB, clock jobs.Clock) *Service {
+	if clock == nil {
+		clock = jobs.SystemClock{}
+	}
+	return &Service{db: db, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect)}
+}
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC() }
+
+// normEmail is an email as stored: trimmed and lower-cased.
+func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// checkEmail reports whether e looks like an email address.
+func checkEmail(e string) bool {
+	if len(e) > 254 || strings.ContainsAny(e, " \t\r\n<>,;\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(e)
+	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndex(e, "@"):], ".")
+}
+
+func checkLocale(errs valid.Errors, l string) string {
+	l = strings.ToLower(strings.TrimSpace(l))
+	if len(l) > 16 || strings.ContainsAny(l, " ,;") {
+		errs.Add("locale", "is not a language code")
+	}
+	return l
+}
+
+func checkLanguages(errs valid.Errors, langs []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, l := range langs {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if l == "" || seen[l] {
+			continue
+		}
+		if len(l) > 16 || strings.ContainsAny(l, " ,;") {
+			errs.Add("languages", "each must be a language code such as en or it")
+			continue
+		}
+		seen[l] = true
+		out = append(out, l)
+	}
+	return out
+}
+
+func checkName(errs valid.Errors, field, n string) string {
+	n = strings.TrimSpace(n)
+	switch {
+	case n == "":
+		errs.Add(field, "is required")
+	case utf8.RuneCountInString(n) > 200:
+		errs.Add(field, "is longer than 200 characters")
+	}
+	return n
+}
+
+// Create adds an agent; invalid fields give valid.Errors, a taken email
+// store.ErrConflict.
+func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
+	errs := valid.Errors{}
+	email := normEmail(n.Email)
+	if !checkEmail(email) {
+		errs.Add("email", "is not an email address")
+	}
+	name := checkName(errs, "name", n.Name)
+	if !n.Role.Valid() {
+		errs.Add("role", "must be agent, manager or admin")
+	}
+	if utf8.RuneCountInString(n.Password) < MinPassword {
+		errs.Add("password", fmt.Sprintf("needs at least %d characters", MinPassword))
+	} else if len(n.Password) > 1024 {
+		errs.Add("password", "is longer than 1024 bytes")
+	}
+	locale := checkLocale(errs, n.Locale)
+	langs := checkLanguages(errs, n.Languages)
+	if err := errs.Err(); err != nil {
+		return Agent{}, err
+	}
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return Agent{}, err
+	}
+	now := store.Millis(s.now())
+	var id int64
+	err = s.db.W.QueryRowContext(ctx, s.q.Get("insert-agent"), email, name, string(n.Role), hash,
+		locale, strings.Join(langs, ","), true, now).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return Agent{}, fmt.Errorf("agent: create %s: %w", email, store.ErrConflict)
+	}
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: create %s: %w", email, err)
+	}
+	return s.Get(ctx, id)
+}
+
+func scanAgent(sc interface{ Scan(...any) error }) (Agent, error) {
+	var a Agent
+	var role, langs string
+	var created, updated int64
+	if err := sc.Scan(&a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.Availability, &a.Active, &created, &updated); err != nil {
+		return Agent{}, err
+	}
+	a.Role = Role(role)
+	a.Languages = splitList(langs)
+	a.CreatedAt = store.Time(created)
+	a.UpdatedAt = store.Time(updated)
+	a.TeamIDs = []int64{}
+	return a, nil
+}
+
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Get returns agent id.
+func (s *Service) Get(ctx context.Context, id int64) (Agent, error) {
+	a, err := scanAgent(s.db.R.QueryRowContext(ctx, s.q.Get("get-agent"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Agent{}, fmt.Errorf("agent: %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: get %d: %w", id, err)
+	}
+	return a, s.loadTeams(ctx, &a)
+}
+
+func (s *Service) loadTeams(ctx context.Context, a *Agent) error {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("agent-teams"), a.ID)
+	if err != nil {
+		return fmt.Errorf("agent: teams of %d: %w", a.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		a.TeamIDs = append(a.TeamIDs, id)
+	}
+	return rows.Err()
+}
+
+// GetByEmail returns the agent with email (case-insensitive).
+func (s *Service) GetByEmail(ctx context.Context, email string) (Agent, error) {
+	a, err := scanAgent(s.db.R.QueryRowContext(ctx, s.q.Get("get-agent-by-email"), normEmail(email)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Agent{}, fmt.Errorf("agent: %s: %w", email, ErrNotFound)
+	}
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: get %s: %w", email, err)
+	}
+	return a, s.loadTeams(ctx, &a)
+}
+
+// List returns every agent, by name.
+func (s *Service) List(ctx context.Context) ([]Agent, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("list-agents"))
+	if err != nil {
+		return nil, fmt.Errorf("agent: list: %w", err)
+	}
+	defer rows.Close()
+	out := []Agent{}
+	byID := map[int64]int{}
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("agent: list: %w", err)
+		}
+		byID[a.ID] = len(out)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("agent: list: %w", err)
+	}
+	members, err := s.allMembers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if i, ok := byID[m[1]]; ok {
+			out[i].TeamIDs = append(out[i].TeamIDs, m[0])
+		}
+	}
+	return out, nil
+}
+
+// allMembers returns every (team, agent) pair.
+func (s *Service) allMembers(ctx context.Context) ([][2]int64, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("all-team-members"))
+	if err != nil {
+		return nil, fmt.Errorf("agent: team members: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]int64
+	for rows.Next() {
+		var m [2]int64
+		if err := rows.Scan(&m[0], &m[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Update changes an agent.
+func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, error) {
+	a, err := s.Get(ctx, id)
+	if err != nil {
+		return Agent{}, err
+	}
+	errs := valid.Errors{}
+	if u.Name != nil {
+		a.Name = checkName(errs, "name", *u.Name)
+	}
+	if u.Role != nil {
+		if !u.Role.Valid() {
+			errs.Add("role", "must be agent, manager or admin")
+		}
+		a.Role = *u.Role
+	}
+	if u.Locale != nil {
+		a.Locale = checkLocale(errs, *u.Locale)
+	}
+	if u.Languages != nil {
+		a.Languages = checkLanguages(errs, *u.Languages)
+	}
+	if u.Availability != nil {
+		if !slices.Contains(Availabilities, *u.Availability) {
+			errs.Add("availability", "must be online, away or offline")
+		}
+		a.Availability = *u.Availability
+	}
+	if u.Active != nil {
+		a.Active = *u.Active
+	}
+	if err := errs.Err(); err != nil {
+		return Agent{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("update-agent"), id, a.Name, string(a.Role), a.Locale,
+			strings.Join(a.Languages, ","), a.Availability, a.Active, store.Millis(s.now())); err != nil {
+			return err
+		}
+		if !a.Active {
+			// A deactivated agent is logged out everywhere.
+			_, err := tx.ExecContext(ctx, s.q.Get("delete-agent-sessions"), id)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: update %d: %w", id, err)
+	}
+	return s.Get(ctx, id)
+}
+
+// SetPassword replaces an agent's password (and ends their sessions).
+func (s *Service) SetPassword(ctx context.Context, id int64, password string) error {
+	if utf8.RuneCountInString(password) < MinPassword {
+		return valid.Errors{"password": fmt.Sprintf("needs at least %d characters", MinPassword)}
+	}
+	if len(password) > 1024 {
+		return valid.Errors{"password": "is longer than 1024 bytes"}
+	}
+	if _, err := s.Get(ctx, id); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("set-password"), id, hash, store.Millis(s.now())); err != nil {
+			return fmt.Errorf("agent: set password %d: %w", id, err)
+		}
+		_, err := tx.ExecContext(ctx, s.q.Get("delete-agent-sessions"), id)
+		return err
+	})
+}
+
+// Authenticate checks email and password. key identifies the client (e.g.
+// its IP) for rate limiting: after 10 failures in 15 minutes for a key or an
+// email it returns ErrRateLimited.
+func (s *Service) Authenticate(ctx context.Context, email, password, key string) (Agent, error) {
+	email = normEmail(email)
+	now := s.now()
+	since := store.Millis(now.Add(-loginWindow))
+	keys := []string{"email:" + email}
+	if key != "" {
+		keys = append(keys, "client:"+key)
+	}
+	for _, k := range keys {
+		var n int
+		if err := s.db.R.QueryRowContext(ctx, s.q.Get("count-failed-logins"), k, false, since).Scan(&n); err != nil {
+			return Agent{}, fmt.Errorf("agent: login attempts: %w", err)
+		}
+		if n >= maxFailures {
+			return Agent{}, ErrRateLimited
+		}
+	}
+	var id int64
+	var hash string
+	var active bool
+	err := s.db.R.QueryRowContext(ctx, s.q.Get("password-hash"), email).Scan(&id, &hash, &active)
+	ok := false
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Spend the same time as a real check, so timing does not tell
+		// which emails exist.
+		VerifyPassword(dummyHash, password)
+	case err != nil:
+		return Agent{}, fmt.Errorf("agent: login: %w", err)
+	default:
+		ok = VerifyPassword(hash, password) && active
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, s.q.Get("insert-login-attempt"), k, ok, store.Millis(now)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, s.q.Get("prune-login-attempts"), store.Millis(now.Add(-24*time.Hour)))
+		return err
+	})
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: record login attempt: %w", err)
+	}
+	if !ok {
+		return Agent{}, ErrBadCredentials
+	}
+	return s.Get(ctx, id)
+}
+
+// CreateSession starts a session and returns the secret cookie token.
+func (s *Service) CreateSession(ctx context.Context, agentID int64, userAgent, ip string) (string, Session, error) {
+	token := randomToken()
+	now := s.now()
+	sess := Session{AgentID: agentID, CSRFToken: randomToken(), CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
+	if len(userAgent) > 500 {
+		userAgent = userAgent[:500]
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("delete-expired-sessions"), store.Millis(now)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q.Get("insert-session"), hashToken(token), agentID, sess.CSRFToken,
+			store.Millis(now), store.Millis(sess.ExpiresAt), userAgent, ip)
+		return err
+	})
+	if store.IsForeignKeyViolation(err) {
+		return "", Session{}, fmt.Errorf("agent: session for %d: %w", agentID, ErrNotFound)
+	}
+	if err != nil {
+		return "", Session{}, fmt.Errorf("agent: session for %d: %w", agentID, err)
+	}
+	return token, sess, nil
+}
+
+// SessionByToken returns the live session and its (active) agent.
+func (s *Service) SessionByToken(ctx context.Context, token string) (Session, Agent, error) {
+	if token == "" {
+		return Session{}, Agent{}, ErrSessionExpired
+	}
+	id := hashToken(token)
+	var sess Session
+	var created, expires, seen int64
+	err := s.db.R.QueryRowContext(ctx, s.q.Get("get-session"), id).Scan(&sess.AgentID, &sess.CSRFToken, &created, &expires, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, Agent{}, ErrSessionExpired
+	}
+	if err != nil {
+		return Session{}, Agent{}, fmt.Errorf("agent: session: %w", err)
+	}
+	now := s.now()
+	sess.CreatedAt = store.Time(created)
+	sess.ExpiresAt = store.Time(expires)
+	if !now.Before(sess.ExpiresAt) {
+		return Session{}, Agent{}, ErrSessionExpired
+	}
+	a, err := s.Get(ctx, sess.AgentID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !a.Active) {
+		return Session{}, Agent{}, ErrSessionExpired
+	}
+	if err != nil {
+		return Session{}, Agent{}, err
+	}
+	// Extend the session at most once a minute, to keep reads read-only.
+	if now.Sub(store.Time(seen)) > time.Minute {
+		sess.ExpiresAt = now.Add(SessionTTL)
+		if _, err := s.db.W.ExecContext(ctx, s.q.Get("touch-session"), id, store.Millis(now), store.Millis(sess.ExpiresAt)); err != nil {
+			return Session{}, Agent{}, fmt.Errorf("agent: extend session: %w", err)
+		}
+	}
+	return sess, a, nil
+}
+
+// DeleteSession ends a session (logout).
+func (s *Service) DeleteSession(ctx context.Context, token string) error {
+	if _, err := s.db.W.ExecContext(ctx, s.q.Get("delete-session"), hashToken(token)); err != nil {
+		return fmt.Errorf("agent: logout: %w", err)
+	}
+	return nil
+}
+
+// tokenPrefix marks Rapport API tokens, so that leaked ones are easy to find.
+const tokenPrefix = "rpt_"
+
+// CreateToken makes a new API token for the agent and returns it in plain;
+// only its hash is stored.
+func (s *Service) CreateToken(ctx context.Context, agentID int64, name string) (string, error) {
+	if _, err := s.Get(ctx, agentID); err != nil {
+		return "", err
+	}
+	token := tokenPrefix + randomToken()
+	if _, err := s.db.W.ExecContext(ctx, s.q.Get("insert-token"), agentID, strings.TrimSpace(name),
+		hashToken(token), store.Millis(s.now())); err != nil {
+		return "", fmt.Errorf("agent: token for %d: %w", agentID, err)
+	}
+	return token, nil
+}
+
+// AgentByToken returns the active agent owning a live API token.
+func (s *Service) AgentByToken(ctx context.Context, token string) (Agent, error) {
+	if token == "" {
+		return Agent{}, ErrBadCredentials
+	}
+	h := hashToken(token)
+	var id int64
+	err := s.db.R.QueryRowContext(ctx, s.q.Get("agent-by-token"), h).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Agent{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Agent{}, fmt.Errorf("agent: token: %w", err)
+	}
+	a, err := s.Get(ctx, id)
+	if err != nil {
+		return Agent{}, err
+	}
+	if !a.Active {
+		return Agent{}, ErrBadCredentials
+	}
+	return a, nil
+}
+
+// CreateTeam adds a team.
+func (s *Service) CreateTeam(ctx context.Context, name, description string) (Team, error) {
+	errs := valid.Errors{}
+	name = checkName(errs, "name", name)
+	description = checkDescription(errs, description)
+	if err := errs.Err(); err != nil {
+		return Team{}, err
+	}
+	var id int64
+	err := s.db.W.QueryRowContext(ctx, s.q.Get("insert-team"), name, description, store.Millis(s.now())).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return Team{}, fmt.Errorf("agent: team %q: %w", name, store.ErrConflict)
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("agent: create team: %w", err)
+	}
+	return s.GetTeam(ctx, id)
+}
+
+func checkDescription(errs valid.Errors, d string) string {
+	d = strings.TrimSpace(d)
+	if utf8.RuneCountInString(d) > 1000 {
+		errs.Add("description", "is longer than 1000 characters")
+	}
+	return d
+}
+
+// UpdateTeam renames or redescribes a team.
+func (s *Service) UpdateTeam(ctx context.Context, id int64, name, description string) (Team, error) {
+	errs := valid.Errors{}
+	name = checkName(errs, "name", name)
+	description = checkDescription(errs, description)
+	if err := errs.Err(); err != nil {
+		return Team{}, err
+	}
+	res, err := s.db.W.ExecContext(ctx, s.q.Get("update-team"), id, name, description)
+	if store.IsUniqueViolation(err) {
+		return Team{}, fmt.Errorf("agent: team %q: %w", name, store.ErrConflict)
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("agent: update team %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Team{}, fmt.Errorf("agent: team %d: %w", id, ErrNotFound)
+	}
+	return s.GetTeam(ctx, id)
+}
+
+// DeleteTeam removes a team; its tickets keep no team.
+func (s *Service) DeleteTeam(ctx context.Context, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("unset-ticket-team"), id); err != nil {
+			return fmt.Errorf("agent: delete team %d: %w", id, err)
+		}
+		res, err := tx.ExecContext(ctx, s.q.Get("delete-team"), id)
+		if err != nil {
+			return fmt.Errorf("agent: delete team %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("agent: team %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// GetTeam returns team id with its members.
+func (s *Service) GetTeam(ctx context.Context, id int64) (Team, error) {
+	var t Team
+	var created int64
+	err := s.db.R.QueryRowContext(ctx, s.q.Get("get-team"), id).Scan(&t.ID, &t.Name, &t.Description, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Team{}, fmt.Errorf("agent: team %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("agent: team %d: %w", id, err)
+	}
+	t.CreatedAt = store.Time(created)
+	t.MemberIDs = []int64{}
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("team-members"), id)
+	if err != nil {
+		return Team{}, fmt.Errorf("agent: team %d members: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var aid int64
+		if err := rows.Scan(&aid); err != nil {
+			return Team{}, err
+		}
+		t.MemberIDs = append(t.MemberIDs, aid)
+	}
+	return t, rows.Err()
+}
+
+// ListTeams returns every team with its members, by name.
+func (s *Service) ListTeams(ctx context.Context) ([]Team, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("list-teams"))
+	if err != nil {
+		return nil, fmt.Errorf("agent: list teams: %w", err)
+	}
+	out := []Team{}
+	byID := map[int64]int{}
+	for rows.Next() {
+		var t Team
+		var created int64
+		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &created); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("agent: list teams: %w", err)
+		}
+		t.CreatedAt = store.Time(created)
+		t.MemberIDs = []int64{}
+		byID[t.ID] = len(out)
+		out = append(out, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("agent: list teams: %w", err)
+	}
+	members, err := s.allMembers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if i, ok := byID[m[0]]; ok {
+			out[i].MemberIDs = append(out[i].MemberIDs, m[1])
+		}
+	}
+	return out, nil
+}
+
+// SetTeamMembers replaces the members of a team.
+func (s *Service) SetTeamMembers(ctx context.Context, teamID int64, agentIDs []int64) error {
+	if _, err := s.GetTeam(ctx, teamID); err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("clear-team-members"), teamID); err != nil {
+			return fmt.Errorf("agent: team %d members: %w", teamID, err)
+		}
+		for _, aid := range agentIDs {
+			if seen[aid] {
+				continue
+			}
+			seen[aid] = true
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q.Get("agent-exists"), aid).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return valid.Errors{"agent_ids": fmt.Sprintf("no agent with id %d", aid)}
+			}
+			if _, err := tx.ExecContext(ctx, s.q.Get("add-team-member"), teamID, aid); err != nil {
+				return fmt.Errorf("agent: team %d members: %w", teamID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// randomToken returns 32 random bytes, base64url-encoded.
+func randomToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// hashToken is how session and API tokens are stored: a leaked table does
+// not give working tokens.
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,102 @@
+-- Queries of agents, teams, sessions, API tokens and login attempts.
+-- Times are UTC Unix milliseconds.
+
+-- name: insert-agent
+INSERT INTO agents (email, name, role, password_hash, locale, languages, availability, active, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'offline', $7, $8, $8)
+RETURNING id
+
+-- name: get-agent
+SELECT id, email, name, role, locale, languages, availability, active, created_at, updated_at
+FROM agents WHERE id = $1
+
+-- name: get-agent-by-email
+SELECT id, email, name, role, locale, languages, availability, active, created_at, updated_at
+FROM agents WHERE email = $1
+
+-- name: list-agents
+SELECT id, email, name, role, locale, languages, availability, active, created_at, updated_at
+FROM agents ORDER BY lower(name), id
+
+-- name: update-agent
+UPDATE agents SET name = $2, role = $3, locale = $4, languages = $5, availability = $6, active = $7, updated_at = $8
+WHERE id = $1
+
+-- name: password-hash
+SELECT id, password_hash, active FROM agents WHERE email = $1
+
+-- name: set-password
+UPDATE agents SET password_hash = $2, updated_at = $3 WHERE id = $1
+
+-- name: agent-teams
+SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id
+
+-- name: all-team-members
+SELECT team_id, agent_id FROM team_members ORDER BY team_id, agent_id
+
+-- name: insert-session
+INSERT INTO sessions (id, agent_id, csrf_token, created_at, expires_at, last_seen_at, user_agent, ip)
+VALUES ($1, $2, $3, $4, $5, $4, $6, $7)
+
+-- name: get-session
+SELECT agent_id, csrf_token, created_at, expires_at, last_seen_at FROM sessions WHERE id = $1
+
+-- name: touch-session
+UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1
+
+-- name: delete-session
+DELETE FROM sessions WHERE id = $1
+
+-- name: delete-agent-sessions
+DELETE FROM sessions WHERE agent_id = $1
+
+-- name: delete-expired-sessions
+DELETE FROM sessions WHERE expires_at < $1
+
+-- name: insert-token
+INSERT INTO api_tokens (agent_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
+
+-- name: agent-by-token
+SELECT agent_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+
+-- name: touch-token
+UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1
+
+-- name: insert-login-attempt
+INSERT INTO login_attempts (key, ok, created_at) VALUES ($1, $2, $3)
+
+-- name: count-failed-logins
+SELECT count(*) FROM login_attempts WHERE key = $1 AND ok = $2 AND created_at >= $3
+
+-- name: prune-login-attempts
+DELETE FROM login_attempts WHERE created_at < $1
+
+-- name: insert-team
+INSERT INTO teams (name, description, created_at) VALUES ($1, $2, $3) RETURNING id
+
+-- name: get-team
+SELECT id, name, description, created_at FROM teams WHERE id = $1
+
+-- name: list-teams
+SELECT id, name, description, created_at FROM teams ORDER BY lower(name), id
+
+-- name: update-team
+UPDATE teams SET name = $2, description = $3 WHERE id = $1
+
+-- name: unset-ticket-team
+UPDATE tickets SET team_id = NULL WHERE team_id = $1
+
+-- name: delete-team
+DELETE FROM teams WHERE id = $1
+
+-- name: team-members
+SELECT agent_id FROM team_members WHERE team_id = $1 ORDER BY agent_id
+
+-- name: clear-team-members
+DELETE FROM team_members WHERE team_id = $1
+
+-- name: add-team-member
+INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2)
+
+-- name: agent-exists
+SELECT count(*) FROM agents WHERE id = $1

@@ -1,0 +1,172 @@
+// Package api is Rapport's REST API under /api/v1: JSON over the same
+// agent, customer and ticket services the web UI uses, authenticated by API
+// token, described by an embedded OpenAPI document.
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// Prefix is where the API is mounted; every route path is relative to it.
+const Prefix = "/api/v1"
+
+// DefaultMaxBodyBytes is the request body limit when Opts.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Opts are the dependencies and settings of the API handler.
+type Opts struct {
+	Agents       *agent.Service
+	Customers    *customer.Service
+	Tickets      *ticket.Service
+	Log          *slog.Logger // carrying component=api, as the app passes it; nil discards
+	MaxBodyBytes int64        // default DefaultMaxBodyBytes
+	Version      string
+}
+
+// server holds what every handler needs.
+type server struct {
+	agents    *agent.Service
+	customers *customer.Service
+	tickets   *ticket.Service
+	log       *slog.Logger
+	maxBody   int64
+	openapi   []byte
+	mux       *http.ServeMux
+}
+
+// handlerFunc is an API handler: it renders a success itself and returns
+// any error for writeError to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, me agent.Agent) error
+
+// New returns the handler serving every path under /api/v1/.
+func New(o Opts) http.Handler {
+	s := &server{
+		agents:    o.Agents,
+		customers: o.Customers,
+		tickets:   o.Tickets,
+		log:       o.Log,
+		maxBody:   o.MaxBodyBytes,
+		openapi:   openAPIDocument(o.Version),
+		mux:       http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.method+" "+Prefix+rt.path, s.wrap(rt))
+	}
+	s.mux.HandleFunc(Prefix+"/", s.noRoute)
+	return s
+}
+
+// ServeHTTP sets the headers every API response shares and dispatches.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if r.URL.Path != Prefix && !strings.HasPrefix(r.URL.Path, Prefix+"/") {
+		s.writeError(w, r, errNoRoute)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// wrap turns a route into an http.Handler: it authenticates the caller,
+// checks the route's permission (the only place the API checks roles),
+// limits the body and renders the handler's error.
+func (s *server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, slog.Any("panic", p))
+				s.writeError(w, r, errors.New("panic"))
+			}
+		}()
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		var me agent.Agent
+		if rt.perm != public {
+			var err error
+			me, err = s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			if !me.Role.Can(rt.perm) {
+				s.writeError(w, r, errForbidden)
+				return
+			}
+		}
+		if err := rt.handle(w, r, me); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate returns the agent owning the request's bearer token.
+func (s *server) authenticate(r *http.Request) (agent.Agent, error) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return agent.Agent{}, errUnauthorized
+	}
+	a, err := s.agents.AgentByToken(r.Context(), token)
+	switch {
+	case err == nil:
+		return a, nil
+	case errors.Is(err, agent.ErrNotFound), errors.Is(err, agent.ErrSessionExpired),
+		errors.Is(err, agent.ErrBadCredentials):
+		return agent.Agent{}, errUnauthorized
+	default:
+		return agent.Agent{}, err
+	}
+}
+
+// probeMethods are the methods noRoute tries when deciding between 404 and 405.
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// noRoute answers a request that no route matches: 405 with an Allow header
+// when the path exists under another method, 404 otherwise, both as JSON.
+func (s *server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range probeMethods {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != Prefix+"/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		s.writeError(w, r, errNoRoute)
+		return
+	}
+	if contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.writeError(w, r, &apiError{
+		status:  http.StatusMethodNotAllowed,
+		code:    "method_not_allowed",
+		message: r.Method + " is not allowed here; use " + strings.Join(allow, ", "),
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// apiError is an error the API already knows how to present.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	fields  map[string]string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+// The errors the API makes itself.
+var (
+	errUnauthorized = &apiError{status: http.StatusUnauthorized, code: "unauthorized",
+		message: "a valid API token is required: Authorization: Bearer TOKEN"}
+	errForbidden = &apiError{status: http.StatusForbidden, code: "forbidden",
+		message: "your role does not allow this"}
+	errNoRoute = &apiError{status: http.StatusNotFound, code: "not_found",
+		message: "no such API endpoint"}
+	errNotFound = &apiError{status: http.StatusNotFound, code: "not_found",
+		message: "not found"}
+)
+
+// invalidJSON is a 400 for a body that is not the JSON the route expects.
+func invalidJSON(msg string) error {
+	return &apiError{status: http.StatusBadRequest, code: "invalid_json", message: msg}
+}
+
+// errorBody is the JSON of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// describe maps an error to what the client sees. It is the one place where
+// domain errors become HTTP statuses; anything it does not recognise is a
+// 500 whose details stay in the log.
+func describe(err error) *apiError {
+	var ae *apiError
+	var ve valid.Errors
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &tooBig):
+		return &apiError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
+			message: "request body is larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"}
+	case errors.As(err, &ve):
+		return &apiError{status: http.StatusBadRequest, code: "invalid_input",
+			message: "some fields are invalid", fields: ve}
+	case errors.Is(err, ticket.ErrReasonRequired):
+		return &apiError{status: http.StatusBadRequest, code: "reason_required",
+			message: "a transfer needs a reason", fields: map[string]string{"reason": "is required"}}
+	case errors.Is(err, ticket.ErrNeedsTransfer):
+		return &apiError{status: http.StatusConflict, code: "needs_transfer",
+			message: "the ticket has another owner: transfer it with a reason instead"}
+	case errors.Is(err, ticket.ErrClosed):
+		return &apiError{status: http.StatusConflict, code: "ticket_closed",
+			message: "the ticket is closed and cannot change"}
+	case errors.Is(err, store.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, store.ErrConflict):
+		return &apiError{status: http.StatusConflict, code: "conflict",
+			message: "this conflicts with an existing record (for example, an email already in use)"}
+	default:
+		return &apiError{status: http.StatusInternalServerError, code: "internal_error",
+			message: "something went wrong on our side; it has been logged"}
+	}
+}
+
+// writeError renders err as the JSON error body with its status.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := describe(err)
+	if e.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rapport"`)
+	}
+	if e.status >= 500 {
+		level := slog.LevelError
+		if errors.Is(err, context.Canceled) {
+			level = slog.LevelDebug // the client went away
+		}
+		s.log.Log(r.Context(), level, "request failed",
+			"method", r.Method, "path", r.URL.Path, slog.Any("error", err))
+	}
+	writeJSON(w, e.status, errorBody{Error: errorDetail{Code: e.code, Message: e.message, Fields: e.fields}})
+}

@@ -1,0 +1,228 @@
+// Package app wires Rapport together: it opens the database, builds the
+// services, the web UI, the API and the job workers, and runs them until
+// the context ends.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/api"
+	"github.com/rapport/rapport/internal/config"
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// Version is the running build's version, set at link time with
+// -ldflags "-X github.com/rapport/rapport/internal/app.Version=…".
+var Version = "dev"
+
+// Services are the domain services over one database.
+type Services struct {
+	DB        *store.DB
+	Clock     jobs.Clock
+	Jobs      *jobs.Queue
+	Agents    *agent.Service
+	Customers *customer.Service
+	Tickets   *ticket.Service
+}
+
+// OpenServices opens and migrates the database named by cfg.DB and builds the
+// services over it. The caller closes s.DB.
+func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, error) {
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	clock := jobs.SystemClock{}
+	q := jobs.New(db, clock, log.With("component", "jobs"))
+	customers := customer.New(db, clock)
+	return &Services{
+		DB:        db,
+		Clock:     clock,
+		Jobs:      q,
+		Agents:    agent.New(db, clock),
+		Customers: customers,
+		Tickets: ticket.NewService(ticket.Opts{
+			DB: db, Clock: clock, Jobs: q, Customers: customers,
+			Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays,
+		}),
+	}, nil
+}
+
+// App is a running Rapport server.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	svc      *Services
+	server   *http.Server
+	listener net.Listener
+}
+
+// New builds the server for cfg and starts listening on cfg.Addr, so that
+// Addr is known before Run.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	svc, err := OpenServices(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := newWithServices(cfg, log, svc)
+	if err != nil {
+		svc.DB.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, error) {
+	catalog, err := i18n.Load(cfg.LocalesDir)
+	if err != nil {
+		return nil, err
+	}
+	_ = catalog
+	apiHandler := api.New(api.Opts{
+		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets,
+		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
+	})
+	m := newMetrics(svc)
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", apiHandler)
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(svc.DB))
+	mux.Handle("GET /metrics", m.handler())
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("app: listen %s: %w", cfg.Addr, err)
+	}
+	return &App{
+		cfg: cfg, log: log, svc: svc, listener: ln,
+		server: &http.Server{
+			Handler:           m.instrument(recoverPanics(log, mux)),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+	}, nil
+}
+
+// Addr is the address the HTTP server listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// URL is the base URL of the web UI.
+func (a *App) URL() string {
+	host, port, _ := net.SplitHostPort(a.Addr())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Services returns the app's services.
+func (a *App) Services() *Services { return a.svc }
+
+// Run serves HTTP and runs the job workers until ctx ends, then shuts down
+// gracefully: it stops accepting connections, lets requests and jobs finish
+// within the shutdown timeout, and closes the database.
+func (a *App) Run(ctx context.Context) error {
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := a.svc.Jobs.Run(jobsCtx, a.cfg.Workers); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("job workers stopped", slog.Any("error", err))
+		}
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- a.server.Serve(a.listener) }()
+	a.log.Info("rapport listening", "addr", a.Addr(), "version", Version, "db", a.svc.DB.Dialect)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	a.log.Info("shutting down")
+	shCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if shErr := a.server.Shutdown(shCtx); shErr != nil {
+		a.log.Warn("http shutdown", slog.Any("error", shErr))
+	}
+	stopJobs()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shCtx.Done():
+		a.log.Warn("job workers did not stop in time")
+	}
+	if cErr := a.svc.DB.Close(); cErr != nil {
+		a.log.Warn("close database", slog.Any("error", cErr))
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 when the database answers and every migration is
+// applied, 503 otherwise.
+func readyz(db *store.DB) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := db.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unreachable\n"))
+			return
+		}
+		n, err := db.Pending(ctx)
+		if err != nil || n > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "migrations pending: %d\n", n)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+}
+
+// recoverPanics turns a handler panic into a 500 without details and logs it.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				http.Error(w, "internal server error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,153 @@
+// Package config builds Rapport's typed configuration from command-line
+// flags and RAPPORT_* environment variables; a flag given on the command
+// line wins over the environment, which wins over the default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything `rapport serve` (and `rapport demo`) can be told.
+type Config struct {
+	Addr            string        // HTTP listen address
+	DB              string        // SQLite path, sqlite:PATH or postgres:// DSN
+	LogLevel        string        // debug, info, warn, error
+	LogFormat       string        // text or json
+	SecureCookies   bool          // mark cookies Secure (behind HTTPS)
+	AutoCloseDays   int           // days after which solved tickets close
+	Workers         int           // job workers in this process
+	MaxBodyBytes    int64         // largest accepted request body
+	LocalesDir      string        // folder of extra NAME.json catalogues
+	ShutdownTimeout time.Duration // grace period on SIGTERM
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:            "localhost:8080",
+		DB:              "rapport.db",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		AutoCloseDays:   4,
+		Workers:         4,
+		MaxBodyBytes:    1 << 20,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// EnvName returns the environment variable for a flag: "auto-close-days"
+// becomes RAPPORT_AUTO_CLOSE_DAYS.
+func EnvName(flagName string) string {
+	return "RAPPORT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Register defines on fs a flag for every setting of c, with c's current
+// values as defaults.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP address to listen on (host:port)")
+	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path, sqlite:PATH, or a postgres:// DSN")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark session cookies Secure (set when served over HTTPS)")
+	fs.IntVar(&c.AutoCloseDays, "auto-close-days", c.AutoCloseDays, "days after which a solved ticket is closed")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "job workers in this process")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted, in bytes")
+	fs.StringVar(&c.LocalesDir, "locales-dir", c.LocalesDir, "folder of NAME.json message catalogues that extend or replace the built-in ones")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to wait for requests and jobs to finish on SIGTERM")
+}
+
+// Validate checks the values that flag parsing cannot.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("--addr must not be empty"))
+	}
+	if c.DB == "" {
+		errs = append(errs, errors.New("--db must not be empty"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	if c.AutoCloseDays < 1 {
+		errs = append(errs, errors.New("--auto-close-days must be at least 1"))
+	}
+	if c.Workers < 1 {
+		errs = append(errs, errors.New("--workers must be at least 1"))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))
+	}
+	return errors.Join(errs...)
+}
+
+// Parse applies the environment and then args to the flags of fs, so that
+// flags win. getenv is os.Getenv outside tests.
+func Parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", EnvName(f.Name), v, err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+// Usage returns a flag.FlagSet Usage function that documents every setting
+// with its environment variable and default.
+func Usage(fs *flag.FlagSet, synopsis string) func() {
+	return func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "%s\n\nSettings (flag, environment variable, default):\n", synopsis)
+		PrintSettings(out, fs)
+	}
+}
+
+// PrintSettings writes one line per flag of fs.
+func PrintSettings(out io.Writer, fs *flag.FlagSet) {
+	nameW, envW := 0, 0
+	fs.VisitAll(func(f *flag.Flag) {
+		nameW = max(nameW, len(f.Name)+2)
+		envW = max(envW, len(EnvName(f.Name)))
+	})
+	fs.VisitAll(func(f *flag.Flag) {
+		def := f.DefValue
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(out, "  %-*s  %-*s  %s\n", nameW, "--"+f.Name, envW, EnvName(f.Name), def)
+		fmt.Fprintf(out, "  %-*s  %s\n", nameW, "", f.Usage)
+	})
+}
+
+// FromArgs is the whole path for a server command: defaults, flags,
+// environment, validation. Help and flag errors go to out.
+func FromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	c := Default()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	c.Register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = Usage(fs, "usage: rapport "+name+" [flags]")
+	if err := Parse(fs, args, os.Getenv); err != nil {
+		return c, fs, err
+	}
+	return c, fs, c.Validate()
+}

@@ -1,0 +1,81 @@
+package config
+
+import (
+	"bytes"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePrecedence(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		want    func(c Config) string // returns a mismatch description or ""
+		wantErr string
+	}{
+		{name: "defaults", want: func(c Config) string {
+			if c.Addr != "localhost:8080" || c.DB != "rapport.db" || c.AutoCloseDays != 4 {
+				return "defaults not applied"
+			}
+			return ""
+		}},
+		{name: "env applies", env: map[string]string{"RAPPORT_DB": "postgres://x/y", "RAPPORT_AUTO_CLOSE_DAYS": "7", "RAPPORT_SHUTDOWN_TIMEOUT": "3s"},
+			want: func(c Config) string {
+				if c.DB != "postgres://x/y" || c.AutoCloseDays != 7 || c.ShutdownTimeout != 3*time.Second {
+					return "env not applied"
+				}
+				return ""
+			}},
+		{name: "flag wins over env", env: map[string]string{"RAPPORT_ADDR": ":1"}, args: []string{"--addr", ":2"},
+			want: func(c Config) string {
+				if c.Addr != ":2" {
+					return "addr = " + c.Addr
+				}
+				return ""
+			}},
+		{name: "bad env value", env: map[string]string{"RAPPORT_WORKERS": "many"}, wantErr: "RAPPORT_WORKERS"},
+		{name: "bad flag", args: []string{"--workers", "0"}, wantErr: "--workers"},
+		{name: "bad log level", args: []string{"--log-level", "loud"}, wantErr: "--log-level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(new(bytes.Buffer))
+			c.Register(fs)
+			err := Parse(fs, tc.args, func(k string) string { return tc.env[k] })
+			if err == nil {
+				err = c.Validate()
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := tc.want(c); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+}
+
+func TestUsageDocumentsEverySetting(t *testing.T) {
+	c := Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.Register(fs)
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	Usage(fs, "usage")()
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(buf.String(), "--"+f.Name) || !strings.Contains(buf.String(), EnvName(f.Name)) {
+			t.Errorf("usage does not document --%s / %s", f.Name, EnvName(f.Name))
+		}
+	})
+}

@@ -1,0 +1,299 @@
+// Package demo fills a fresh database with a made-up business, "Aurora Home
+// & Garden", an online shop whose customer service team works in English,
+// Italian, Russian, Latvian and Catalan: agents and teams, customers, and six
+// months of tickets with their whole history. It is what `rapport demo`
+// shows.
+//
+// Everything is written through the agent, customer and ticket services, on
+// a fake clock that moves through the six months, so ticket events,
+// timestamps and auto-close jobs are the same as real use would leave. The
+// data depends only on the seed and Now: the same seed gives the same demo.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// Opts configures Generate.
+type Opts struct {
+	DB        *store.DB // a fresh, migrated database
+	Seed      int64     // the same seed gives the same data
+	Customers int       // default 500
+	Tickets   int       // default 3000
+	Now       time.Time // end of the demo period; default time.Now()
+	Password  string    // of every demo login; at least 8 characters
+	Log       *slog.Logger
+}
+
+// Result tells what Generate made and how to log in.
+type Result struct {
+	AdminEmail, ManagerEmail, AgentEmail string
+	Customers, Tickets, Messages         int
+}
+
+// Generate creates the demo business in o.DB. It expects an empty database:
+// the demo logins would clash with existing ones.
+func Generate(ctx context.Context, o Opts) (Result, error) {
+	if o.DB == nil {
+		return Result{}, errors.New("demo: no database")
+	}
+	if len(o.Password) < 8 {
+		return Result{}, errors.New("demo: the password of the demo logins needs at least 8 characters")
+	}
+	if o.Customers <= 0 {
+		o.Customers = 500
+	}
+	if o.Tickets <= 0 {
+		o.Tickets = 3000
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	now := o.Now.UTC().Truncate(time.Second)
+
+	began := time.Now()
+	p := newPlanner(o.Seed, now)
+	p.plan(o.Customers, o.Tickets)
+	o.Log.Info("demo planned", "customers", len(p.customers), "tickets", len(p.tickets),
+		"steps", len(p.steps), "took", time.Since(began).Round(time.Millisecond))
+
+	r := newRunner(o, p)
+	if err := r.run(ctx); err != nil {
+		return Result{}, err
+	}
+	o.Log.Info("demo generated", "customers", r.res.Customers, "tickets", r.res.Tickets,
+		"messages", r.res.Messages, "took", time.Since(began).Round(time.Millisecond))
+	return r.res, nil
+}
+
+// runner plays a plan against the services.
+type runner struct {
+	o       Opts
+	p       *planner
+	clock   *jobs.FakeClock
+	agents  *agent.Service
+	custs   *customer.Service
+	queue   *jobs.Queue
+	tickets *ticket.Service
+
+	agentIDs []int64 // by roster index
+	teamIDs  []int64 // by teamDefs index
+
+	// closeDue holds, in order, when solved tickets become due for
+	// auto-closing; steps run in time order, so it stays sorted.
+	closeDue  []time.Time
+	nextSweep time.Time
+
+	res   Result
+	began time.Time
+}
+
+func newRunner(o Opts, p *planner) *runner {
+	clock := jobs.NewFakeClock(p.setup)
+	queue := jobs.New(o.DB, clock, o.Log)
+	custs := customer.New(o.DB, clock)
+	return &runner{
+		o: o, p: p, clock: clock, queue: queue, custs: custs,
+		agents: agent.New(o.DB, clock),
+		tickets: ticket.NewService(ticket.Opts{
+			DB: o.DB, Clock: clock, Jobs: queue, Customers: custs, Log: o.Log, AutoCloseDays: autoCloseDays,
+		}),
+		nextSweep: p.setup.Truncate(24 * time.Hour).Add(24 * time.Hour),
+		res:       Result{AdminEmail: adminEmail, ManagerEmail: managerEmail, AgentEmail: agentEmail},
+	}
+}
+
+func (r *runner) run(ctx context.Context) error {
+	r.began = time.Now()
+	if err := r.createStaff(ctx); err != nil {
+		return err
+	}
+	for i, s := range r.p.steps {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := r.runJobsUntil(ctx, s.at); err != nil {
+			return err
+		}
+		r.clock.Set(s.at)
+		if err := r.do(ctx, s); err != nil {
+			if s.t != nil {
+				return fmt.Errorf("demo: %s on ticket %d (%s): %w", s.kind, s.t.id, s.at.Format(time.RFC3339), err)
+			}
+			return fmt.Errorf("demo: %s: %w", s.kind, err)
+		}
+	}
+	if err := r.runJobsUntil(ctx, r.p.now); err != nil {
+		return err
+	}
+	r.clock.Set(r.p.now)
+	if _, err := r.queue.RunDue(ctx); err != nil {
+		return fmt.Errorf("demo: run jobs: %w", err)
+	}
+	return r.setAvailability(ctx)
+}
+
+// createStaff makes the teams and the agents at the start of the timeline.
+func (r *runner) createStaff(ctx context.Context) error {
+	for _, d := range teamDefs {
+		tm, err := r.agents.CreateTeam(ctx, d.Name, d.Description)
+		if err != nil {
+			return fmt.Errorf("demo: create team %s: %w", d.Name, err)
+		}
+		r.teamIDs = append(r.teamIDs, tm.ID)
+	}
+	members := make([][]int64, len(teamDefs))
+	for i, s := range roster {
+		r.clock.Set(r.p.setup.Add(time.Duration(i) * time.Minute))
+		a, err := r.agents.Create(ctx, agent.NewAgent{
+			Email: s.Email, Name: s.Name, Role: s.Role, Password: r.o.Password,
+			Locale: s.Locale, Languages: s.Languages,
+		})
+		if err != nil {
+			return fmt.Errorf("demo: create agent %s: %w", s.Email, err)
+		}
+		r.agentIDs = append(r.agentIDs, a.ID)
+		for _, t := range s.Teams {
+			members[t] = append(members[t], a.ID)
+		}
+	}
+	for t, ids := range members {
+		if err := r.agents.SetTeamMembers(ctx, r.teamIDs[t], ids); err != nil {
+			return fmt.Errorf("demo: team members of %s: %w", teamDefs[t].Name, err)
+		}
+	}
+	return nil
+}
+
+// runJobsUntil runs the jobs that fall due before t: at the moment each
+// solved ticket is due to close, and once a day for anything else.
+func (r *runner) runJobsUntil(ctx context.Context, t time.Time) error {
+	for {
+		at := r.nextSweep
+		if len(r.closeDue) > 0 && r.closeDue[0].Before(at) {
+			at = r.closeDue[0]
+			// One run for tickets that fall due within a few minutes.
+			for _, d := range r.closeDue[1:] {
+				if d.Sub(r.closeDue[0]) > 10*time.Minute || d.After(t) {
+					break
+				}
+				at = d
+			}
+		}
+		if at.After(t) {
+			return nil
+		}
+		if at.After(r.clock.Now()) {
+			r.clock.Set(at)
+		}
+		if _, err := r.queue.RunDue(ctx); err != nil {
+			return fmt.Errorf("demo: run jobs at %s: %w", at.Format(time.RFC3339), err)
+		}
+		for len(r.closeDue) > 0 && !r.closeDue[0].After(at) {
+			r.closeDue = r.closeDue[1:]
+		}
+		if !r.nextSweep.After(at) {
+			r.nextSweep = r.nextSweep.Add(24 * time.Hour)
+		}
+	}
+}
+
+// do makes one step's service call.
+func (r *runner) do(ctx context.Context, s *step) error {
+	t := s.t
+	actor := ticket.AgentActor(r.agentIDs[s.actor])
+	var err error
+	switch s.kind {
+	case stCustomer:
+		c := s.c
+		var cu customer.Customer
+		cu, err = r.custs.Create(ctx, customer.NewCustomer{
+			Name: c.Name, Language: c.Lang, Notes: c.Notes, VIP: c.VIP, Tags: c.Tags,
+			Emails: c.Emails, Phones: c.Phones,
+		})
+		c.id = cu.ID
+		r.res.Customers++
+	case stCreate:
+		n := ticket.NewTicket{
+			Subject: t.subject, Body: t.body, Channel: t.channel, Priority: t.priority,
+			Kind: t.sc.Kind, Language: t.lang, CustomerID: t.cust.id, Tags: t.tags,
+		}
+		a := ticket.Actor{Kind: "customer"}
+		if t.initOwner >= 0 {
+			n.OwnerID = r.agentIDs[t.initOwner]
+			if t.channel == "phone" {
+				a = ticket.AgentActor(n.OwnerID) // the agent logged the call
+			}
+		}
+		if t.initTeam >= 0 {
+			n.TeamID = r.teamIDs[t.initTeam]
+		}
+		var tk ticket.Ticket
+		tk, err = r.tickets.Create(ctx, a, n)
+		t.id = tk.ID
+		if err == nil {
+			r.res.Tickets++
+			r.res.Messages++
+			if r.res.Tickets%500 == 0 {
+				r.o.Log.Info("demo progress", "tickets", r.res.Tickets, "of", len(r.p.tickets),
+					"at", s.at.Format(time.DateOnly), "elapsed", time.Since(r.began).Round(time.Millisecond))
+			}
+		}
+	case stAssign:
+		_, err = r.tickets.Assign(ctx, actor, t.id, r.agentIDs[s.to])
+	case stSetTeam:
+		id := r.teamIDs[s.team]
+		_, err = r.tickets.Update(ctx, actor, t.id, ticket.Update{TeamID: &id})
+	case stReply:
+		_, err = r.tickets.Reply(ctx, actor, t.id, s.body, s.status)
+		r.countMessage(err)
+		if err == nil && s.status == ticket.Solved {
+			r.closeDue = append(r.closeDue, s.at.Add(autoCloseDays*24*time.Hour))
+		}
+	case stNote:
+		_, err = r.tickets.AddNote(ctx, actor, t.id, s.body)
+		r.countMessage(err)
+	case stCustomerMsg:
+		_, err = r.tickets.AddCustomerMessage(ctx, t.id, s.body, "")
+		r.countMessage(err)
+	case stTransfer:
+		_, err = r.tickets.Transfer(ctx, actor, t.id, r.agentIDs[s.to], r.teamIDs[s.team], s.body)
+	case stPriority:
+		p := s.priority
+		_, err = r.tickets.Update(ctx, actor, t.id, ticket.Update{Priority: &p})
+	}
+	return err
+}
+
+func (r *runner) countMessage(err error) {
+	if err == nil {
+		r.res.Messages++
+	}
+}
+
+// setAvailability leaves some of the team online, as in a working day.
+func (r *runner) setAvailability(ctx context.Context) error {
+	states := []string{agent.Online, agent.Online, agent.Away, agent.Online, agent.Offline, agent.Online}
+	for i, id := range r.agentIDs {
+		st := states[i%len(states)]
+		if _, err := r.agents.Update(ctx, id, agent.AgentUpdate{Availability: &st}); err != nil {
+			return fmt.Errorf("demo: availability of %s: %w", roster[i].Email, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package i18n
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// Every shipped catalogue has exactly the keys of the English one, with the
+// same formatting verbs, so no agent meets an English string in their UI.
+func TestCataloguesComplete(t *testing.T) {
+	c := MustLoad()
+	en := c.msgs[Default]
+	if len(en) == 0 {
+		t.Fatal("empty English catalogue")
+	}
+	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+	for _, lang := range Supported {
+		t.Run(lang, func(t *testing.T) {
+			m, ok := c.msgs[lang]
+			if !ok {
+				t.Fatalf("no catalogue for %s", lang)
+			}
+			for k, v := range en {
+				tr, ok := m[k]
+				if !ok || tr == "" {
+					t.Errorf("%s: missing %q", lang, k)
+					continue
+				}
+				if a, b := verbs.FindAllString(v, -1), verbs.FindAllString(tr, -1); len(a) != len(b) {
+					t.Errorf("%s: %q has verbs %v, English %v", lang, k, b, a)
+				}
+			}
+			for k := range m {
+				if _, ok := en[k]; !ok {
+					t.Errorf("%s: %q is not in the English catalogue", lang, k)
+				}
+			}
+		})
+	}
+}
+
+func TestMatch(t *testing.T) {
+	c := MustLoad()
+	tests := []struct{ name, header, want string }{
+		{"latvian", "lv-LV,lv;q=0.9,en;q=0.5", "lv"},
+		{"russian second", "de-DE,ru;q=0.8", "ru"},
+		{"catalan", "ca-ES", "ca"},
+		{"unknown", "ja-JP", "en"},
+		{"empty", "", "en"},
+		{"garbage", ";;;q=x", "en"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.Match(tc.header); got != tc.want {
+				t.Errorf("Match(%q) = %q, want %q", tc.header, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOverrideDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "it.json"), []byte(`{"app.name": "Rapporto"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T("it", "app.name"); got != "Rapporto" {
+		t.Errorf("override: got %q", got)
+	}
+	if got := c.T("en", "app.name"); got != "Rapport" {
+		t.Errorf("English untouched: got %q", got)
+	}
+	if got := c.T("lv", "no.such.key"); got != "no.such.key" {
+		t.Errorf("missing key: got %q", got)
+	}
+}

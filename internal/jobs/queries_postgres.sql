@@ -1,0 +1,9 @@
+-- PostgreSQL overrides: several workers on several nodes claim jobs, so the
+-- claim skips rows another transaction holds.
+
+-- name: claim-select
+SELECT id, kind, payload, attempts, max_attempts FROM jobs
+WHERE (status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until <= $1)
+ORDER BY run_at, id
+LIMIT 1
+FOR UPDATE SKIP LOCKED

@@ -1,0 +1,466 @@
+// Package jobs is Rapport's durable job queue: rows in the jobs table with a
+// run_at, claimed by workers (FOR UPDATE SKIP LOCKED on PostgreSQL, the single
+// writer on SQLite), retried with backoff, and woken by notification.
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/rapport/rapport/internal/store"
+)
+
+// Job is a unit of work to run at or after RunAt.
+type Job struct {
+	Kind    string
+	Payload json.RawMessage // JSON; "{}" when empty
+	RunAt   time.Time       // zero means now
+	// UniqueKey, when set, makes Enqueue replace the pending job with the same
+	// key (its run_at and payload) instead of adding a second one.
+	UniqueKey   string
+	MaxAttempts int // 0 means the default (10)
+}
+
+// Handler runs one job. An error makes the queue retry it with backoff until
+// MaxAttempts; ErrPermanent (wrapped) fails it at once.
+type Handler func(ctx context.Context, payload json.RawMessage) error
+
+// ErrPermanent, wrapped in a handler's error, fails the job without retrying.
+var ErrPermanent = errors.New("permanent failure")
+
+// DefaultMaxAttempts is how often a job is tried when Job.MaxAttempts is 0.
+const DefaultMaxAttempts = 10
+
+// lease is how long a claimed job belongs to its worker; a worker that dies
+// leaves the job to be claimed again after it.
+const lease = 5 * time.Minute
+
+// notifyChannel is the PostgreSQL LISTEN/NOTIFY channel that wakes workers
+// on every node.
+const notifyChannel = "rapport_jobs"
+
+//go:embed queries*.sql
+var queriesFS embed.FS
+
+// Queue enqueues and runs jobs.
+type Queue struct {
+	db    *store.DB
+	clock Clock
+	log   *slog.Logger
+	q     store.Queries
+	id    string // this process's worker name, for locked_by
+
+	mu       sync.RWMutex
+	handlers map[string]Handler
+	wake     chan struct{}
+}
+
+// New returns a queue over db.
+func New(db *store.DB, clock Clock, log *slog.Logger) *Queue {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	return &Queue{
+		db: db, clock: clock, log: log,
+		q:        store.MustLoadQueries(queriesFS, db.Dialect),
+		id:       hex.EncodeToString(b[:]),
+		handlers: map[string]Handler{},
+		wake:     make(chan struct{}, 1),
+	}
+}
+
+// Handle registers h for jobs of kind. Call before Run.
+func (q *Queue) Handle(kind string, h Handler) {
+	q.mu.Lock()
+	q.handlers[kind] = h
+	q.mu.Unlock()
+}
+
+func (q *Queue) handler(kind string) (Handler, bool) {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	h, ok := q.handlers[kind]
+	return h, ok
+}
+
+// Enqueue inserts j inside tx, so the job exists if and only if the caller's
+// change commits (the transactional outbox). Call Notify after the commit.
+func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, j Job) error {
+	if j.Kind == "" {
+		return errors.New("jobs: enqueue: empty kind")
+	}
+	payload := string(j.Payload)
+	if payload == "" {
+		payload = "{}"
+	}
+	if !json.Valid([]byte(payload)) {
+		return fmt.Errorf("jobs: enqueue %s: payload is not JSON", j.Kind)
+	}
+	now := q.clock.Now()
+	runAt := j.RunAt
+	if runAt.IsZero() {
+		runAt = now
+	}
+	maxAttempts := j.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	var key sql.NullString
+	if j.UniqueKey != "" {
+		key = sql.NullString{String: j.UniqueKey, Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, q.q.Get("enqueue"), j.Kind, payload, key,
+		store.Millis(runAt), maxAttempts, store.Millis(now))
+	if err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", j.Kind, err)
+	}
+	return nil
+}
+
+// Cancel deletes the pending job with uniqueKey inside tx, if there is one.
+func (q *Queue) Cancel(ctx context.Context, tx *sql.Tx, uniqueKey string) error {
+	if _, err := tx.ExecContext(ctx, q.q.Get("cancel"), uniqueKey); err != nil {
+		return fmt.Errorf("jobs: cancel %s: %w", uniqueKey, err)
+	}
+	return nil
+}
+
+// Notify wakes this process's workers (and, on PostgreSQL, other nodes')
+// to look for due jobs now.
+func (q *Queue) Notify() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	if q.db.Dialect == store.Postgres {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, err := q.db.W.ExecContext(ctx, `SELECT pg_notify($1, '')`, notifyChannel); err != nil {
+			q.log.Warn("notify other nodes", slog.Any("error", err))
+		}
+	}
+}
+
+// claimed is a job a worker holds.
+type claimed struct {
+	id          int64
+	kind        string
+	payload     json.RawMessage
+	attempts    int
+	maxAttempts int
+}
+
+// claim takes the next due job, or returns ok false when none is due.
+func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
+	now := q.clock.Now()
+	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
+		var payload string
+		err := tx.QueryRowContext(ctx, q.q.Get("claim-select"), store.Millis(now)).
+			Scan(&c.id, &c.kind, &payload, &c.attempts, &c.maxAttempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.attempts++
+		c.payload = json.RawMessage(payload)
+		_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, q.id,
+			store.Millis(now.Add(lease)), store.Millis(now))
+		ok = err == nil
+		return err
+	})
+	if err != nil {
+		return claimed{}, false, fmt.Errorf("jobs: claim: %w", err)
+	}
+	return c, ok, nil
+}
+
+// runOne runs a claimed job and records how it went.
+func (q *Queue) runOne(ctx context.Context, c claimed) {
+	h, found := q.handler(c.kind)
+	var err error
+	if !found {
+		err = fmt.Errorf("%w: no handler for job kind %q", ErrPermanent, c.kind)
+	} else {
+		err = q.safeRun(ctx, h, c)
+	}
+	now := q.clock.Now()
+	// The outcome is recorded even if ctx ended while the handler ran.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	log := q.log.With("job_id", c.id, "kind", c.kind, "attempt", c.attempts)
+	switch {
+	case err == nil:
+		_, err = q.db.W.ExecContext(wctx, q.q.Get("done"), c.id, store.Millis(now))
+		if err != nil {
+			log.Error("record job done", slog.Any("error", err))
+		}
+	case errors.Is(err, ErrPermanent) || c.attempts >= c.maxAttempts:
+		log.Error("job failed", slog.Any("error", err))
+		if _, werr := q.db.W.ExecContext(wctx, q.q.Get("fail"), c.id, truncate(err.Error()), store.Millis(now)); werr != nil {
+			log.Error("record job failure", slog.Any("error", werr))
+		}
+	default:
+		next := now.Add(Backoff(c.attempts))
+		log.Warn("job will retry", slog.Any("error", err), "run_at", next)
+		if _, werr := q.db.W.ExecContext(wctx, q.q.Get("retry"), c.id, truncate(err.Error()),
+			store.Millis(next), store.Millis(now)); werr != nil {
+			log.Error("record job retry", slog.Any("error", werr))
+		}
+	}
+}
+
+// safeRun runs h and turns a panic into an error, so one bad job cannot take
+// the workers down.
+func (q *Queue) safeRun(ctx context.Context, h Handler, c claimed) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h(ctx, c.payload)
+}
+
+// Backoff is the wait before retry number attempt (1-based): 10 s doubling
+// up to an hour.
+func Backoff(attempt int) time.Duration {
+	d := 10 * time.Second
+	for i := 1; i < attempt && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+func truncate(s string) string {
+	if len(s) > 2000 {
+		return s[:2000]
+	}
+	return s
+}
+
+// RunDue claims and runs every job due by the clock's now, once, and returns
+// how many ran. Tests use it with a FakeClock.
+func (q *Queue) RunDue(ctx context.Context) (int, error) {
+	n := 0
+	seen := map[int64]bool{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		c, ok, err := q.claim(ctx)
+		if err != nil {
+			return n, err
+		}
+		if !ok || seen[c.id] {
+			// A job retried with no backoff (clock not moved) would loop; it
+			// waits for the next RunDue.
+			return n, nil
+		}
+		seen[c.id] = true
+		q.runOne(ctx, c)
+		n++
+	}
+}
+
+// listen relays PostgreSQL notifications from other nodes to this
+// process's workers until ctx ends, reconnecting after errors.
+func (q *Queue) listen(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := q.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		q.log.Warn("job notifications lost; reconnecting", slog.Any("error", err))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (q *Queue) listenOnce(ctx context.Context) error {
+	conn, err := q.db.W.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("jobs: unexpected driver connection %T", dc)
+		}
+		pc := c.Conn()
+		if _, err := pc.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+			return err
+		}
+		defer pc.Exec(context.WithoutCancel(ctx), "UNLISTEN "+notifyChannel)
+		for {
+			if _, err := pc.WaitForNotification(ctx); err != nil {
+				return err
+			}
+			select {
+			case q.wake <- struct{}{}:
+			default:
+			}
+		}
+	})
+}
+
+// Run runs workers until ctx is done and returns when they have stopped.
+func (q *Queue) Run(ctx context.Context, workers int) error {
+	if workers <= 0 {
+		workers = 1
+	}
+	var wg sync.WaitGroup
+	if q.db.Dialect == store.Postgres {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.listen(ctx)
+		}()
+	}
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.work(ctx)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// maxIdle is the longest a worker sleeps without a notification; it bounds
+// how late a job enqueued by a process that could not notify runs.
+const maxIdle = 5 * time.Second
+
+// work is one worker's loop: run due jobs, then sleep until the next job is
+// due, a notification arrives, or maxIdle passes.
+func (q *Queue) work(ctx context.Context) {
+	for {
+		for {
+			c, ok, err := q.claim(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				q.log.Error("claim job", slog.Any("error", err))
+				break
+			}
+			if !ok {
+				break
+			}
+			q.runOne(ctx, c)
+			// Another worker may be idle while more jobs are due.
+			select {
+			case q.wake <- struct{}{}:
+			default:
+			}
+		}
+		wait := maxIdle
+		if next, ok := q.nextRunAt(ctx); ok {
+			if d := next.Sub(q.clock.Now()); d < wait {
+				wait = max(d, 10*time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-q.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// nextRunAt returns when the earliest pending job is due.
+func (q *Queue) nextRunAt(ctx context.Context) (time.Time, bool) {
+	var ms sql.NullInt64
+	if err := q.db.R.QueryRowContext(ctx, q.q.Get("next-run-at")).Scan(&ms); err != nil || !ms.Valid {
+		return time.Time{}, false
+	}
+	return store.Time(ms.Int64), true
+}
+
+// Stats counts jobs by status.
+func (q *Queue) Stats(ctx context.Context) (map[string]int, error) {
+	rows, err := q.db.R.QueryContext(ctx, q.q.Get("stats"))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: stats: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{"pending": 0, "running": 0, "done": 0, "failed": 0}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, fmt.Errorf("jobs: stats: %w", err)
+		}
+		out[status] = n
+	}
+	return out, rows.Err()
+}
+
+// Info is one job as Get shows it, for tests and operations.
+type Info struct {
+	ID          int64
+	Kind        string
+	Payload     string
+	UniqueKey   string
+	Status      string
+	RunAt       time.Time
+	Attempts    int
+	MaxAttempts int
+	LastError   string
+}
+
+// Get returns job id.
+func (q *Queue) Get(ctx context.Context, id int64) (Info, error) {
+	var i Info
+	var key sql.NullString
+	var runAt int64
+	err := q.db.R.QueryRowContext(ctx, q.q.Get("get"), id).Scan(&i.ID, &i.Kind, &i.Payload, &key,
+		&i.Status, &runAt, &i.Attempts, &i.MaxAttempts, &i.LastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Info{}, fmt.Errorf("jobs: job %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return Info{}, fmt.Errorf("jobs: job %d: %w", id, err)
+	}
+	i.UniqueKey = key.String
+	i.RunAt = store.Time(runAt)
+	return i, nil
+}
+
+// GetByKey returns the job holding uniqueKey.
+func (q *Queue) GetByKey(ctx context.Context, uniqueKey string) (Info, error) {
+	var id int64
+	err := q.db.R.QueryRowContext(ctx, q.q.Get("id-by-key"), uniqueKey).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Info{}, fmt.Errorf("jobs: job %s: %w", uniqueKey, store.ErrNotFound)
+	}
+	if err != nil {
+		return Info{}, fmt.Errorf("jobs: job %s: %w", uniqueKey, err)
+	}
+	return q.Get(ctx, id)
+}

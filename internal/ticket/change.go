@@ -1,0 +1,238 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// row is a ticket's own columns as a change reads, edits and saves them.
+type row struct {
+	ID              int64
+	Subject         string
+	Channel         string
+	Status          Status
+	Priority        string
+	Kind            string
+	Language        string
+	CustomerID      int64
+	OwnerID         int64
+	TeamID          int64
+	CreatedAt       int64
+	UpdatedAt       int64
+	FirstResponseAt sql.NullInt64
+	SolvedAt        sql.NullInt64
+	ClosedAt        sql.NullInt64
+	ReopenCount     int
+	TransferCount   int
+	MessageCount    int
+}
+
+// change is one transaction of the service: who acts, when, and what it
+// has written so far. Every event of a change carries the same time.
+type change struct {
+	s      *Service
+	ctx    context.Context
+	tx     *sql.Tx
+	actor  Actor
+	now    time.Time
+	notify bool // a job was enqueued: wake the workers after commit
+}
+
+// run runs fn as one change in one transaction and wakes the job workers
+// after the commit if fn enqueued a job.
+func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) error {
+	if err := a.check(); err != nil {
+		return err
+	}
+	c := &change{s: s, ctx: ctx, actor: a, now: s.o.Clock.Now().UTC()}
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		c.tx = tx
+		return fn(c)
+	})
+	if err != nil {
+		return err
+	}
+	if c.notify {
+		s.o.Jobs.Notify()
+	}
+	return nil
+}
+
+// runIn is run inside the caller's transaction, for changes that enqueue
+// no job (the caller commits, so nobody here could wake the workers after).
+func (s *Service) runIn(ctx context.Context, tx *sql.Tx, a Actor, fn func(c *change) error) error {
+	if err := a.check(); err != nil {
+		return err
+	}
+	c := &change{s: s, ctx: ctx, tx: tx, actor: a, now: s.o.Clock.Now().UTC()}
+	if err := fn(c); err != nil {
+		return err
+	}
+	if c.notify {
+		return errors.New("ticket: a change inside the caller's transaction enqueued a job")
+	}
+	return nil
+}
+
+// check rejects an Actor the service cannot record.
+func (a Actor) check() error {
+	switch a.Kind {
+	case "agent":
+		if a.AgentID <= 0 {
+			return errors.New("ticket: agent actor without an agent id")
+		}
+	case "customer", "system":
+	default:
+		return fmt.Errorf("ticket: unknown actor kind %q", a.Kind)
+	}
+	return nil
+}
+
+// lock reads ticket id for change, locked until the transaction ends.
+func (c *change) lock(id int64) (row, error) {
+	var r row
+	var owner, team sql.NullInt64
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("lock-ticket"), id).Scan(
+		&r.ID, &r.Subject, &r.Channel, &r.Status, &r.Priority, &r.Kind, &r.Language, &r.CustomerID,
+		&owner, &team, &r.CreatedAt, &r.UpdatedAt, &r.FirstResponseAt, &r.SolvedAt,
+		&r.ClosedAt, &r.ReopenCount, &r.TransferCount, &r.MessageCount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	r.OwnerID, r.TeamID = owner.Int64, team.Int64
+	return r, err
+}
+
+// lockOpen is lock for changes a closed ticket does not allow.
+func (c *change) lockOpen(id int64) (row, error) {
+	r, err := c.lock(id)
+	if err == nil && r.Status == Closed {
+		err = ErrClosed
+	}
+	return r, err
+}
+
+// save writes r back and bumps its updated_at: every change is an update.
+func (c *change) save(r *row) error {
+	r.UpdatedAt = store.Millis(c.now)
+	_, err := c.tx.ExecContext(c.ctx, c.s.q.Get("save-ticket"),
+		r.ID, r.Subject, string(r.Status), r.Priority, r.Kind, r.Language,
+		nullID(r.OwnerID), nullID(r.TeamID), r.UpdatedAt, r.FirstResponseAt,
+		r.SolvedAt, r.ClosedAt, r.ReopenCount, r.TransferCount, r.MessageCount)
+	return err
+}
+
+// event appends one row to the ticket's history.
+func (c *change) event(ticketID int64, typ string, data map[string]any) error {
+	if data == nil {
+		data = map[string]any{}
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, err = c.tx.ExecContext(c.ctx, c.s.q.Get("insert-event"),
+		ticketID, typ, c.actor.Kind, nullID(c.actor.AgentID), string(b), store.Millis(c.now))
+	return err
+}
+
+// addMessage inserts a message into r's thread and counts it.
+func (c *change) addMessage(r *row, kind string, agentID, customerID int64, text, html string) (int64, error) {
+	var id int64
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-message"),
+		r.ID, kind, nullID(agentID), nullID(customerID), text, html, store.Millis(c.now)).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	r.MessageCount++
+	return id, nil
+}
+
+// message reads message id inside the change's transaction.
+func (c *change) message(id int64) (Message, error) {
+	return scanMessage(c.tx.QueryRowContext(c.ctx, c.s.q.Get("get-message"), id))
+}
+
+// exists reports whether the named existence query finds id.
+func (c *change) exists(query string, id int64) (bool, error) {
+	var one int
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get(query), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// checkAgent adds a message for field to errs unless agent id exists and
+// is active. It returns the agent's role.
+func (c *change) checkAgent(errs valid.Errors, field string, id int64) (string, error) {
+	var active bool
+	var role string
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("agent-status"), id).Scan(&active, &role)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		errs.Add(field, "no such agent")
+	case err != nil:
+		return "", err
+	case !active:
+		errs.Add(field, "agent is not active")
+	}
+	return role, nil
+}
+
+// checkTeam adds a message for field to errs unless team id exists.
+func (c *change) checkTeam(errs valid.Errors, field string, id int64) error {
+	ok, err := c.exists("team-exists", id)
+	if err == nil && !ok {
+		errs.Add(field, "no such team")
+	}
+	return err
+}
+
+// setStatus moves r to status to and records it: solving schedules the
+// auto-close job, leaving Solved for an active status is a reopen (which
+// cancels it), closing stamps closed_at.
+func (c *change) setStatus(r *row, to Status) error {
+	from := r.Status
+	if from == to {
+		return nil
+	}
+	r.Status = to
+	key := autoCloseKey(r.ID)
+	switch {
+	case to == Solved:
+		r.SolvedAt = store.NullMillis(c.now)
+		payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID})
+		if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, autoCloseJob(key, payload, c.now.Add(c.s.autoCloseAfter()))); err != nil {
+			return err
+		}
+		c.notify = true
+		return c.event(r.ID, EventStatus, map[string]any{"from": from, "to": to})
+	case to == Closed:
+		// No Cancel: the auto-close job closing it is running now, and any
+		// other pending one finds the ticket closed and does nothing.
+		r.ClosedAt = store.NullMillis(c.now)
+		return c.event(r.ID, EventClosed, map[string]any{"from": from})
+	case from == Solved:
+		r.SolvedAt = sql.NullInt64{}
+		r.ReopenCount++
+		if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, key); err != nil {
+			return err
+		}
+		return c.event(r.ID, EventReopened, map[string]any{"from": from, "to": to, "by": c.actor.Kind})
+	default:
+		return c.event(r.ID, EventStatus, map[string]any{"from": from, "to": to})
+	}
+}
+
+// nullID stores id 0 as NULL.
+func nullID(id int64) sql.NullInt64 {
+	return sql.NullInt64{Int64: id, Valid: id != 0}
+}

@@ -1,0 +1,137 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// Create opens a ticket with the customer's first message. The customer is
+// n.CustomerID, or the one with n.CustomerEmail (created if new, in the same
+// transaction). Everything — customer, ticket, message, tags, events — is
+// written together or not at all.
+func (s *Service) Create(ctx context.Context, a Actor, n NewTicket) (Ticket, error) {
+	errs := valid.Errors{}
+	n.Subject = checkSubject(errs, n.Subject)
+	b := s.cleanBody(n.Body, n.BodyHTML)
+	if b.Text == "" {
+		errs.Add("body", "is required")
+	}
+	n.Channel = checkOneOf(errs, "channel", n.Channel, "web", Channels)
+	n.Priority = checkOneOf(errs, "priority", n.Priority, Normal, Priorities)
+	n.Kind = checkOneOf(errs, "kind", n.Kind, "question", Kinds)
+	n.Language = checkLanguage(errs, n.Language)
+	n.Tags = checkTags(errs, n.Tags)
+	n.CustomerEmail = strings.TrimSpace(n.CustomerEmail)
+	if n.CustomerID == 0 && n.CustomerEmail == "" {
+		errs.Add("customer_id", "give a customer id or an email")
+	}
+	if n.CustomerID < 0 {
+		errs.Add("customer_id", "no such customer")
+	}
+	if err := errs.Err(); err != nil {
+		return Ticket{}, err
+	}
+
+	var id int64
+	err := s.run(ctx, a, func(c *change) error {
+		r := row{Subject: n.Subject, Channel: n.Channel, Status: New, Priority: n.Priority,
+			Kind: n.Kind, Language: n.Language, OwnerID: n.OwnerID, TeamID: n.TeamID}
+		if err := c.resolveCustomer(&r, n, errs); err != nil {
+			return err
+		}
+		if n.OwnerID != 0 {
+			if _, err := c.checkAgent(errs, "owner_id", n.OwnerID); err != nil {
+				return err
+			}
+			r.Status = Open
+		}
+		if n.TeamID != 0 {
+			if err := c.checkTeam(errs, "team_id", n.TeamID); err != nil {
+				return err
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		if err := c.insert(&r); err != nil {
+			return err
+		}
+		id = r.ID
+		if _, err := c.addMessage(&r, CustomerMessage, 0, r.CustomerID, b.Text, b.HTML); err != nil {
+			return err
+		}
+		for _, tag := range n.Tags {
+			if _, err := c.tx.ExecContext(ctx, s.q.Get("insert-tag"), r.ID, tag); err != nil {
+				return err
+			}
+		}
+		if err := c.event(r.ID, EventCreated, map[string]any{"channel": r.Channel, "customer_id": r.CustomerID}); err != nil {
+			return err
+		}
+		if r.OwnerID != 0 {
+			return c.event(r.ID, EventAssigned, map[string]any{"to": r.OwnerID, "from": 0})
+		}
+		return nil
+	})
+	if err != nil {
+		return Ticket{}, createErr(err)
+	}
+	return s.Get(ctx, id)
+}
+
+// createErr wraps err unless it is a validation error, which goes back as
+// it is so that callers can show it field by field.
+func createErr(err error) error {
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return ve
+	}
+	return fmt.Errorf("ticket: create: %w", err)
+}
+
+// resolveCustomer sets r.CustomerID from n: an existing customer by id, or
+// the one with n's email, created inside the change's transaction.
+func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Errors) error {
+	if n.CustomerID != 0 {
+		ok, err := c.exists("customer-exists", n.CustomerID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			errs.Add("customer_id", "no such customer")
+		}
+		r.CustomerID = n.CustomerID
+		return nil
+	}
+	if c.s.o.Customers == nil {
+		return errors.New("no customer service to find customers by email")
+	}
+	cu, err := c.s.o.Customers.EnsureByEmailTx(c.ctx, c.tx, n.CustomerEmail, strings.TrimSpace(n.CustomerName))
+	if err != nil {
+		var ve valid.Errors
+		if errors.As(err, &ve) {
+			// The customer service names its own fields; here there is one.
+			for _, msg := range ve {
+				errs.Add("customer_email", msg)
+				break
+			}
+			return nil
+		}
+		return err
+	}
+	r.CustomerID = cu.ID
+	return nil
+}
+
+// insert adds r as a new ticket row and sets its id and times.
+func (c *change) insert(r *row) error {
+	r.CreatedAt = c.now.UnixMilli()
+	r.UpdatedAt = r.CreatedAt
+	return c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-ticket"),
+		r.Subject, r.Channel, string(r.Status), r.Priority, r.Kind, r.Language, r.CustomerID,
+		nullID(r.OwnerID), nullID(r.TeamID), r.CreatedAt).Scan(&r.ID)
+}

@@ -1,0 +1,120 @@
+-- Queries of the ticket service. Parameters are $1, $2 … in both dialects.
+
+-- name: lock-ticket
+-- The row a change starts from, locked until the transaction ends.
+SELECT id, subject, channel, status, priority, kind, language, customer_id,
+       owner_id, team_id, created_at, updated_at, first_response_at, solved_at,
+       closed_at, reopen_count, transfer_count, message_count
+FROM tickets WHERE id = $1 FOR UPDATE
+
+-- name: save-ticket
+UPDATE tickets SET subject = $2, status = $3, priority = $4, kind = $5, language = $6,
+       owner_id = $7, team_id = $8, updated_at = $9, first_response_at = $10,
+       solved_at = $11, closed_at = $12, reopen_count = $13, transfer_count = $14,
+       message_count = $15
+WHERE id = $1
+
+-- name: insert-ticket
+INSERT INTO tickets (subject, channel, status, priority, kind, language, customer_id,
+                     owner_id, team_id, created_at, updated_at, message_count)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1)
+RETURNING id
+
+-- name: insert-message
+INSERT INTO messages (ticket_id, kind, author_agent_id, author_customer_id, body_text, body_html, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id
+
+-- name: insert-event
+INSERT INTO ticket_events (ticket_id, type, actor_kind, actor_agent_id, data, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+
+-- name: insert-tag
+INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)
+
+-- name: delete-tag
+DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag = $2
+
+-- name: ticket-tags
+SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag
+
+-- name: tags-of-tickets
+-- The ids marker becomes $1, $2 … one per ticket of the page.
+SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (/*ids*/) ORDER BY ticket_id, tag
+
+-- name: customer-exists
+SELECT 1 FROM customers WHERE id = $1
+
+-- name: team-exists
+SELECT 1 FROM teams WHERE id = $1
+
+-- name: agent-status
+SELECT active, role FROM agents WHERE id = $1
+
+-- name: get-ticket
+SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
+       t.customer_id, c.name,
+       COALESCE((SELECT ci.value FROM customer_identities ci
+                 WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+                 ORDER BY ci.id LIMIT 1), ''),
+       COALESCE(t.owner_id, 0), COALESCE(a.name, ''), COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
+       t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at,
+       t.reopen_count, t.transfer_count, t.message_count
+FROM tickets t
+JOIN customers c ON c.id = t.customer_id
+LEFT JOIN agents a ON a.id = t.owner_id
+LEFT JOIN teams tm ON tm.id = t.team_id
+WHERE t.id = $1
+
+-- name: list-tickets
+-- The page marker becomes the keyset query that picks the page's ids
+-- (columns id; r: the priority rank or 0; k: the sort key), the order
+-- marker its ORDER BY.
+SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
+       t.customer_id, c.name,
+       COALESCE((SELECT ci.value FROM customer_identities ci
+                 WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+                 ORDER BY ci.id LIMIT 1), ''),
+       COALESCE(t.owner_id, 0), COALESCE(a.name, ''), COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
+       t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at,
+       t.reopen_count, t.transfer_count, t.message_count,
+       p.r, p.k
+FROM (/*page*/) p
+JOIN tickets t ON t.id = p.id
+JOIN customers c ON c.id = t.customer_id
+LEFT JOIN agents a ON a.id = t.owner_id
+LEFT JOIN teams tm ON tm.id = t.team_id
+ORDER BY /*order*/
+
+-- name: ticket-exists
+SELECT 1 FROM tickets WHERE id = $1
+
+-- name: get-message
+SELECT m.id, m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), COALESCE(m.author_customer_id, 0),
+       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at
+FROM messages m
+LEFT JOIN agents a ON a.id = m.author_agent_id
+LEFT JOIN customers c ON c.id = m.author_customer_id
+WHERE m.id = $1
+
+-- name: list-messages
+SELECT m.id, m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), COALESCE(m.author_customer_id, 0),
+       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at
+FROM messages m
+LEFT JOIN agents a ON a.id = m.author_agent_id
+LEFT JOIN customers c ON c.id = m.author_customer_id
+WHERE m.ticket_id = $1
+ORDER BY m.created_at, m.id
+
+-- name: list-events
+SELECT e.id, e.ticket_id, e.type, e.actor_kind, COALESCE(e.actor_agent_id, 0),
+       CASE e.actor_kind WHEN 'agent' THEN COALESCE(a.name, '')
+                         WHEN 'customer' THEN COALESCE(c.name, '')
+                         ELSE '' END,
+       e.data, e.created_at
+FROM ticket_events e
+JOIN tickets t ON t.id = e.ticket_id
+LEFT JOIN agents a ON a.id = e.actor_agent_id
+LEFT JOIN customers c ON c.id = t.customer_id
+WHERE e.ticket_id = $1
+ORDER BY e.id
