@@ -25,6 +25,29 @@ type Config struct {
 	MaxBodyBytes    int64         // largest accepted request body
 	LocalesDir      string        // folder of extra NAME.json catalogues
 	ShutdownTimeout time.Duration // grace period on SIGTERM
+
+	// Email.
+	SMTPAddr          string // inbound SMTP listen address; "" turns the listener off
+	Mailboxes         string // comma-separated support addresses mail is accepted for
+	BusinessName      string // the name customers see on mail
+	MaxMessageBytes   int64  // largest inbound email accepted (552 above it)
+	SMTPTLSCert       string // certificate file enabling STARTTLS on the listener
+	SMTPTLSKey        string // its key file
+	OutboxDir         string // where outgoing mail is written when no relay is set
+	SMTPRelay         string // host:port of the relay that sends outgoing mail
+	SMTPRelayUser     string
+	SMTPRelayPassword string // never logged
+}
+
+// MailboxList returns the configured mailboxes, trimmed and lower-cased.
+func (c Config) MailboxList() []string {
+	var out []string
+	for _, m := range strings.Split(c.Mailboxes, ",") {
+		if m = strings.ToLower(strings.TrimSpace(m)); m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Default returns the configuration used when nothing is set.
@@ -38,6 +61,11 @@ func Default() Config {
 		Workers:         4,
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 15 * time.Second,
+		SMTPAddr:        "localhost:2525",
+		Mailboxes:       "support@example.com",
+		BusinessName:    "Support",
+		MaxMessageBytes: 25 << 20,
+		OutboxDir:       "outbox",
 	}
 }
 
@@ -60,6 +88,16 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted, in bytes")
 	fs.StringVar(&c.LocalesDir, "locales-dir", c.LocalesDir, "folder of NAME.json message catalogues that extend or replace the built-in ones")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to wait for requests and jobs to finish on SIGTERM")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "inbound SMTP address to listen on (host:port); empty turns it off")
+	fs.StringVar(&c.Mailboxes, "mailboxes", c.Mailboxes, "comma-separated support addresses that inbound mail is accepted for; the first sends replies")
+	fs.StringVar(&c.BusinessName, "business-name", c.BusinessName, "the business name customers see on email")
+	fs.Int64Var(&c.MaxMessageBytes, "max-message-bytes", c.MaxMessageBytes, "largest inbound email accepted, in bytes (larger ones get 552)")
+	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", c.SMTPTLSCert, "PEM certificate file; with --smtp-tls-key it enables STARTTLS on the listener")
+	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key file for --smtp-tls-cert")
+	fs.StringVar(&c.OutboxDir, "outbox-dir", c.OutboxDir, "folder that receives outgoing mail as .eml files when no relay is set")
+	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
+	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
+	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")
 }
 
 // Validate checks the values that flag parsing cannot.
@@ -87,6 +125,20 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))
+	}
+	if c.MaxMessageBytes < 1024 {
+		errs = append(errs, errors.New("--max-message-bytes must be at least 1024"))
+	}
+	if len(c.MailboxList()) == 0 {
+		errs = append(errs, errors.New("--mailboxes must name at least one address"))
+	}
+	for _, m := range c.MailboxList() {
+		if strings.Count(m, "@") != 1 || strings.ContainsAny(m, " <>+") {
+			errs = append(errs, fmt.Errorf("--mailboxes: %q is not a plain address like support@example.com", m))
+		}
+	}
+	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+		errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key go together"))
 	}
 	return errors.Join(errs...)
 }

@@ -394,20 +394,39 @@ func (s *Service) FindByIdentity(ctx context.Context, kind, value string) (Custo
 // EnsureByEmailTx returns the customer with email, creating one named name
 // (inside tx) when there is none.
 func (s *Service) EnsureByEmailTx(ctx context.Context, tx *sql.Tx, email, name string) (Customer, error) {
-	norm, msg := NormalizeIdentity(Email, email)
+	return s.EnsureByIdentityTx(ctx, tx, Email, email, name)
+}
+
+// EnsureByIdentityTx returns the customer with the identity kind/value,
+// creating one named name (inside tx) when there is none. An invalid value
+// gives valid.Errors keyed by the kind.
+func (s *Service) EnsureByIdentityTx(ctx context.Context, tx *sql.Tx, kind, value, name string) (Customer, error) {
+	norm, msg := NormalizeIdentity(kind, value)
 	if msg != "" {
-		return Customer{}, valid.Errors{"email": msg}
+		return Customer{}, valid.Errors{kind: msg}
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), Email, norm).Scan(&id)
+	err := tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), kind, norm).Scan(&id)
 	switch {
 	case err == nil:
 		return s.get(ctx, tx, id)
 	case errors.Is(err, sql.ErrNoRows):
-		return s.CreateTx(ctx, tx, NewCustomer{Name: name, Emails: []string{norm}})
 	default:
-		return Customer{}, fmt.Errorf("customer: find %s: %w", norm, err)
+		return Customer{}, fmt.Errorf("customer: find %s: %w", kind, err)
 	}
+	n := NewCustomer{Name: name}
+	switch kind {
+	case Email:
+		n.Emails = []string{norm}
+	case Phone:
+		n.Phones = []string{norm}
+	default:
+		n.ExternalIDs = []string{norm}
+	}
+	if utf8.RuneCountInString(n.Name) > MaxName {
+		n.Name = string([]rune(n.Name)[:MaxName])
+	}
+	return s.CreateTx(ctx, tx, n)
 }
 
 // listCursor is where a page of List ends: the last customer's sort key.

@@ -42,7 +42,7 @@ type Catalog struct {
 }
 
 // Load reads the embedded catalogues and then, when dir is not empty, every
-// NAME.json in dir, whose messages add to or replace the embedded ones; a
+// NAME.json (or NAME.PART.json) in dir, whose messages add to or replace the embedded ones; a
 // business extends or rewords texts that way.
 func Load(dir string) (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]string{}}
@@ -92,7 +92,9 @@ func (c *Catalog) readDir(fsys fs.FS, dir string) error {
 		if e.IsDir() || filepath.Ext(e.Name()) != ".json" {
 			continue
 		}
-		lang := strings.TrimSuffix(e.Name(), ".json")
+		// NAME.json, or NAME.PART.json for catalogues kept in several files
+		// (en.customer.json holds the texts customers see).
+		lang, _, _ := strings.Cut(strings.TrimSuffix(e.Name(), ".json"), ".")
 		data, err := fs.ReadFile(fsys, filepath.ToSlash(filepath.Join(dir, e.Name())))
 		if err != nil {
 			return fmt.Errorf("i18n: %w", err)

@@ -145,9 +145,16 @@ func (c *change) event(ticketID int64, typ string, data map[string]any) error {
 
 // addMessage inserts a message into r's thread and counts it.
 func (c *change) addMessage(r *row, kind string, agentID, customerID int64, text, html string) (int64, error) {
+	return c.addMessageFrom(r, kind, agentID, customerID, body{Text: text, HTML: html}, "", 0)
+}
+
+// addMessageFrom is addMessage for a message a channel delivered, with its
+// channel message id and inbound row.
+func (c *change) addMessageFrom(r *row, kind string, agentID, customerID int64, b body, channelMsgID string, inboundID int64) (int64, error) {
 	var id int64
 	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-message"),
-		r.ID, kind, nullID(agentID), nullID(customerID), text, html, store.Millis(c.now)).Scan(&id)
+		r.ID, kind, nullID(agentID), nullID(customerID), b.Text, b.HTML, store.Millis(c.now),
+		channelMsgID, nullID(inboundID)).Scan(&id)
 	if err != nil {
 		return 0, err
 	}

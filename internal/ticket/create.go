@@ -2,6 +2,9 @@ package ticket
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +17,44 @@ import (
 // transaction). Everything — customer, ticket, message, tags, events — is
 // written together or not at all.
 func (s *Service) Create(ctx context.Context, a Actor, n NewTicket) (Ticket, error) {
+	n, b, errs := s.checkNew(n)
+	if err := errs.Err(); err != nil {
+		return Ticket{}, err
+	}
+
+	var id int64
+	err := s.run(ctx, a, func(c *change) error {
+		var err error
+		id, err = c.create(n, b, errs)
+		return err
+	})
+	if err != nil {
+		return Ticket{}, createErr(err)
+	}
+	return s.Get(ctx, id)
+}
+
+// CreateTx is Create inside the caller's transaction, for intake that
+// writes its own rows with the ticket; it returns the new ticket's id.
+func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, a Actor, n NewTicket) (int64, error) {
+	n, b, errs := s.checkNew(n)
+	if err := errs.Err(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.runIn(ctx, tx, a, func(c *change) error {
+		var err error
+		id, err = c.create(n, b, errs)
+		return err
+	})
+	if err != nil {
+		return 0, createErr(err)
+	}
+	return id, nil
+}
+
+// checkNew validates and normalises n.
+func (s *Service) checkNew(n NewTicket) (NewTicket, body, valid.Errors) {
 	errs := valid.Errors{}
 	n.Subject = checkSubject(errs, n.Subject)
 	b := s.cleanBody(n.Body, n.BodyHTML)
@@ -32,55 +73,51 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewTicket) (Ticket, err
 	if n.CustomerID < 0 {
 		errs.Add("customer_id", "no such customer")
 	}
-	if err := errs.Err(); err != nil {
-		return Ticket{}, err
-	}
+	return n, b, errs
+}
 
-	var id int64
-	err := s.run(ctx, a, func(c *change) error {
-		r := row{Subject: n.Subject, Channel: n.Channel, Status: New, Priority: n.Priority,
-			Kind: n.Kind, Language: n.Language, OwnerID: n.OwnerID, TeamID: n.TeamID}
-		if err := c.resolveCustomer(&r, n, errs); err != nil {
-			return err
-		}
-		if n.OwnerID != 0 {
-			if _, err := c.checkAgent(errs, "owner_id", n.OwnerID); err != nil {
-				return err
-			}
-			r.Status = Open
-		}
-		if n.TeamID != 0 {
-			if err := c.checkTeam(errs, "team_id", n.TeamID); err != nil {
-				return err
-			}
-		}
-		if err := errs.Err(); err != nil {
-			return err
-		}
-		if err := c.insert(&r); err != nil {
-			return err
-		}
-		id = r.ID
-		if _, err := c.addMessage(&r, CustomerMessage, 0, r.CustomerID, b.Text, b.HTML); err != nil {
-			return err
-		}
-		for _, tag := range n.Tags {
-			if _, err := c.tx.ExecContext(ctx, s.q.Get("insert-tag"), r.ID, tag); err != nil {
-				return err
-			}
-		}
-		if err := c.event(r.ID, EventCreated, map[string]any{"channel": r.Channel, "customer_id": r.CustomerID}); err != nil {
-			return err
-		}
-		if r.OwnerID != 0 {
-			return c.event(r.ID, EventAssigned, map[string]any{"to": r.OwnerID, "from": 0})
-		}
-		return nil
-	})
-	if err != nil {
-		return Ticket{}, createErr(err)
+// create writes the ticket n, its first message, tags and events, and
+// returns the ticket's id.
+func (c *change) create(n NewTicket, b body, errs valid.Errors) (int64, error) {
+	r := row{Subject: n.Subject, Channel: n.Channel, Status: New, Priority: n.Priority,
+		Kind: n.Kind, Language: n.Language, OwnerID: n.OwnerID, TeamID: n.TeamID}
+	if err := c.resolveCustomer(&r, n, errs); err != nil {
+		return 0, err
 	}
-	return s.Get(ctx, id)
+	if n.OwnerID != 0 {
+		if _, err := c.checkAgent(errs, "owner_id", n.OwnerID); err != nil {
+			return 0, err
+		}
+		r.Status = Open
+	}
+	if n.TeamID != 0 {
+		if err := c.checkTeam(errs, "team_id", n.TeamID); err != nil {
+			return 0, err
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return 0, err
+	}
+	if err := c.insert(&r); err != nil {
+		return 0, err
+	}
+	if _, err := c.addMessageFrom(&r, CustomerMessage, 0, r.CustomerID, b, n.ChannelMessageID, n.InboundID); err != nil {
+		return 0, err
+	}
+	for _, tag := range n.Tags {
+		if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("insert-tag"), r.ID, tag); err != nil {
+			return 0, err
+		}
+	}
+	if err := c.event(r.ID, EventCreated, map[string]any{"channel": r.Channel, "customer_id": r.CustomerID}); err != nil {
+		return 0, err
+	}
+	if r.OwnerID != 0 {
+		if err := c.event(r.ID, EventAssigned, map[string]any{"to": r.OwnerID, "from": 0}); err != nil {
+			return 0, err
+		}
+	}
+	return r.ID, nil
 }
 
 // createErr wraps err unless it is a validation error, which goes back as
@@ -133,5 +170,17 @@ func (c *change) insert(r *row) error {
 	r.UpdatedAt = r.CreatedAt
 	return c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-ticket"),
 		r.Subject, r.Channel, string(r.Status), r.Priority, r.Kind, r.Language, r.CustomerID,
-		nullID(r.OwnerID), nullID(r.TeamID), r.CreatedAt).Scan(&r.ID)
+		nullID(r.OwnerID), nullID(r.TeamID), r.CreatedAt, newReplyToken()).Scan(&r.ID)
+}
+
+// replyTokenEncoding spells reply tokens in lower-case letters and digits,
+// which survive any mail system's handling of the local part.
+var replyTokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newReplyToken returns a ticket's reply token: 80 random bits, so that
+// nobody guesses the address that threads into someone else's ticket.
+func newReplyToken() string {
+	var b [10]byte
+	rand.Read(b[:])
+	return replyTokenEncoding.EncodeToString(b[:])
 }

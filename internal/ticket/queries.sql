@@ -16,13 +16,14 @@ WHERE id = $1
 
 -- name: insert-ticket
 INSERT INTO tickets (subject, channel, status, priority, kind, language, customer_id,
-                     owner_id, team_id, created_at, updated_at, message_count)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1)
+                     owner_id, team_id, created_at, updated_at, message_count, reply_token)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1, $11)
 RETURNING id
 
 -- name: insert-message
-INSERT INTO messages (ticket_id, kind, author_agent_id, author_customer_id, body_text, body_html, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO messages (ticket_id, kind, author_agent_id, author_customer_id, body_text, body_html, created_at,
+                      channel_message_id, inbound_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id
 
 -- name: insert-event
@@ -118,3 +119,9 @@ LEFT JOIN agents a ON a.id = e.actor_agent_id
 LEFT JOIN customers c ON c.id = t.customer_id
 WHERE e.ticket_id = $1
 ORDER BY e.id
+
+-- name: reply-token
+SELECT COALESCE(reply_token, '') FROM tickets WHERE id = $1
+
+-- name: set-reply-token
+UPDATE tickets SET reply_token = $2 WHERE id = $1 AND reply_token IS NULL

@@ -46,6 +46,9 @@ func (s *Service) Reply(ctx context.Context, a Actor, id int64, body string, set
 		if err := c.event(r.ID, EventReplied, map[string]any{"message_id": mid}); err != nil {
 			return err
 		}
+		if err := c.deliverReply(&r, mid); err != nil {
+			return err
+		}
 		if !r.FirstResponseAt.Valid {
 			r.FirstResponseAt = store.NullMillis(c.now)
 		}
@@ -128,38 +131,7 @@ func (s *Service) AddCustomerMessage(ctx context.Context, id int64, body, bodyHT
 // AddCustomerMessageTx is AddCustomerMessage inside the caller's
 // transaction, for intake that also writes its own rows.
 func (s *Service) AddCustomerMessageTx(ctx context.Context, tx *sql.Tx, id int64, body, bodyHTML string) (Message, error) {
-	b := s.cleanBody(body, bodyHTML)
-	if b.Text == "" {
-		return Message{}, valid.Errors{"body": "is required"}
-	}
-	var m Message
-	err := s.runIn(ctx, tx, Actor{Kind: "customer"}, func(c *change) error {
-		r, err := c.lockOpen(id)
-		if err != nil {
-			return err
-		}
-		mid, err := c.addMessage(&r, CustomerMessage, 0, r.CustomerID, b.Text, b.HTML)
-		if err != nil {
-			return err
-		}
-		if err := c.event(r.ID, EventCustomerMsg, map[string]any{"message_id": mid}); err != nil {
-			return err
-		}
-		if r.Status == Solved || r.Status == Pending {
-			if err := c.setStatus(&r, Open); err != nil {
-				return err
-			}
-		}
-		if err := c.save(&r); err != nil {
-			return err
-		}
-		m, err = c.message(mid)
-		return err
-	})
-	if err != nil {
-		return Message{}, changeErr("customer message", id, err)
-	}
-	return m, nil
+	return s.AppendCustomerTx(ctx, tx, id, Incoming{Body: body, BodyHTML: bodyHTML})
 }
 
 // changeErr wraps the error of change op on ticket id; validation errors

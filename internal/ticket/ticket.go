@@ -167,6 +167,10 @@ type NewTicket struct {
 	OwnerID       int64
 	TeamID        int64
 	Tags          []string
+	// ChannelMessageID is the first message's id in its channel (an email's
+	// Message-ID), for threading; InboundID its raw inbound row.
+	ChannelMessageID string
+	InboundID        int64
 }
 
 // Update changes the fields that are not nil.

@@ -1,0 +1,340 @@
+package mailout
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// JobAck is the job kind that acknowledges a new ticket to the customer.
+// Payload: {"ticket_id": N}. Intake enqueues it in the transaction that
+// creates the ticket.
+const JobAck = "mail.ack"
+
+// Acknowledgement rate limit: at most AckLimit acknowledgements to one
+// address per AckWindow, so that a loop with another robot dies out.
+const (
+	AckLimit  = 3
+	AckWindow = time.Hour
+)
+
+//go:embed queries.sql
+var queriesFS embed.FS
+
+// Opts configure a Service.
+type Opts struct {
+	DB        *store.DB
+	Jobs      *jobs.Queue
+	Tickets   *ticket.Service
+	I18n      *i18n.Catalog
+	Transport Transport
+	Clock     jobs.Clock
+	Log       *slog.Logger
+	// Mailbox is the support address mail comes from (support@example.com);
+	// replies carry its +token form so that answers thread.
+	Mailbox string
+	// Business names the sender ("Aurora Home & Garden").
+	Business string
+}
+
+// Service sends replies and acknowledgements.
+type Service struct {
+	o Opts
+	q store.Queries
+}
+
+// New returns a Service and registers its job handlers on o.Jobs.
+func New(o Opts) *Service {
+	if o.Clock == nil {
+		o.Clock = jobs.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Business == "" {
+		o.Business = "Support"
+	}
+	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	o.Jobs.Handle(ticket.JobDeliverReply, s.deliverReply)
+	o.Jobs.Handle(JobAck, s.ack)
+	return s
+}
+
+func (s *Service) domain() string {
+	if _, d, ok := strings.Cut(s.o.Mailbox, "@"); ok {
+		return d
+	}
+	return "localhost"
+}
+
+// language picks the language to write to the customer in: the ticket's,
+// else the customer's, else the default.
+func (s *Service) language(ctx context.Context, t ticket.Ticket) string {
+	if t.Language != "" && s.o.I18n.Has(t.Language) {
+		return t.Language
+	}
+	var lang string
+	s.o.DB.R.QueryRowContext(ctx, s.q.Get("customer-language"), t.ID).Scan(&lang)
+	if lang != "" && s.o.I18n.Has(lang) {
+		return lang
+	}
+	return i18n.Default
+}
+
+// threadHeaders returns In-Reply-To and References for a new message on
+// ticket id: the customer's last message, and the thread's ids (the last 20).
+func (s *Service) threadHeaders(ctx context.Context, id int64) (string, []string, error) {
+	var inReplyTo string
+	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("last-customer-message-id"), id).Scan(&inReplyTo)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", nil, err
+	}
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("thread-ids"), id)
+	if err != nil {
+		return "", nil, err
+	}
+	defer rows.Close()
+	var refs []string
+	for rows.Next() {
+		var mid string
+		var at, rid int64
+		if err := rows.Scan(&mid, &at, &rid); err != nil {
+			return "", nil, err
+		}
+		refs = append(refs, mid)
+	}
+	if len(refs) > 20 {
+		refs = refs[len(refs)-20:]
+	}
+	if inReplyTo == "" && len(refs) > 0 {
+		inReplyTo = refs[len(refs)-1]
+	}
+	return inReplyTo, refs, rows.Err()
+}
+
+type payload struct {
+	TicketID  int64 `json:"ticket_id"`
+	MessageID int64 `json:"message_id"`
+}
+
+func parsePayload(raw json.RawMessage) (payload, error) {
+	var p payload
+	if err := json.Unmarshal(raw, &p); err != nil || p.TicketID <= 0 {
+		return p, fmt.Errorf("%w: bad payload %s", jobs.ErrPermanent, raw)
+	}
+	return p, nil
+}
+
+// deliverReply is the ticket.JobDeliverReply handler: it emails an agent's
+// public reply to the customer, threaded into their conversation.
+func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
+	p, err := parsePayload(raw)
+	if err != nil {
+		return err
+	}
+	var sent int
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("reply-already-sent"), p.MessageID).Scan(&sent); err != nil {
+		return err
+	}
+	if sent > 0 {
+		return nil // a retry after the send was recorded
+	}
+	t, err := s.o.Tickets.Get(ctx, p.TicketID)
+	if errors.Is(err, ticket.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var kind, text, author string
+	err = s.o.DB.R.QueryRowContext(ctx, s.q.Get("message-for-delivery"), p.MessageID, p.TicketID).Scan(&kind, &text, &author)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if kind != ticket.Reply {
+		return fmt.Errorf("%w: message %d is a %s, not a reply", jobs.ErrPermanent, p.MessageID, kind)
+	}
+	if t.CustomerEmail == "" {
+		return s.record(ctx, t.ID, p.MessageID, "reply", "", "", "skipped", "the customer has no email address")
+	}
+	lang := s.language(ctx, t)
+	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	token, err := s.o.Tickets.ReplyToken(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	inReplyTo, refs, err := s.threadHeaders(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	fromName := s.o.Business
+	if author != "" {
+		fromName = author + " (" + s.o.Business + ")"
+	}
+	d := Draft{
+		From:       mail.Address{Name: fromName, Address: s.o.Mailbox},
+		ReplyTo:    plusAddress(s.o.Mailbox, token),
+		To:         mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
+		Subject:    tr("mail.reply.subject", stripRe(t.Subject), t.ID),
+		Text:       text + "\n\n-- \n" + tr("mail.reply.footer", t.ID) + "\n",
+		MessageID:  NewMessageID(s.domain()),
+		InReplyTo:  inReplyTo,
+		References: refs,
+		Date:       s.o.Clock.Now(),
+		Language:   lang,
+	}
+	return s.send(ctx, t.ID, p.MessageID, "reply", d)
+}
+
+// ack is the JobAck handler: it tells the customer at once that their
+// message arrived, with its reference, in their language.
+func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
+	p, err := parsePayload(raw)
+	if err != nil {
+		return err
+	}
+	var done int
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("ack-already-sent"), p.TicketID).Scan(&done); err != nil {
+		return err
+	}
+	if done > 0 {
+		return nil
+	}
+	t, err := s.o.Tickets.Get(ctx, p.TicketID)
+	if errors.Is(err, ticket.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if t.CustomerEmail == "" {
+		return s.record(ctx, t.ID, 0, "ack", "", "", "skipped", "the customer has no email address")
+	}
+	var recent int
+	since := store.Millis(s.o.Clock.Now().Add(-AckWindow))
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("acks-to-since"), t.CustomerEmail, since).Scan(&recent); err != nil {
+		return err
+	}
+	if recent >= AckLimit {
+		s.o.Log.Info("acknowledgement rate-limited", "ticket_id", t.ID)
+		return s.record(ctx, t.ID, 0, "ack", t.CustomerEmail, "", "skipped",
+			fmt.Sprintf("already %d acknowledgements to this address within %s", recent, AckWindow))
+	}
+	lang := s.language(ctx, t)
+	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	token, err := s.o.Tickets.ReplyToken(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	inReplyTo, refs, err := s.threadHeaders(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	greeting := tr("mail.ack.greeting_anon")
+	if name := strings.TrimSpace(t.CustomerName); name != "" {
+		greeting = tr("mail.ack.greeting", firstName(name))
+	}
+	text := strings.Join([]string{
+		greeting, "",
+		tr("mail.ack.body", t.ID), "",
+		tr("mail.ack.promise"), "",
+		tr("mail.ack.more"), "",
+		tr("mail.signature", s.o.Business),
+	}, "\n") + "\n"
+	d := Draft{
+		From:          mail.Address{Name: s.o.Business, Address: s.o.Mailbox},
+		ReplyTo:       plusAddress(s.o.Mailbox, token),
+		To:            mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
+		Subject:       tr("mail.ack.subject", stripRe(t.Subject), t.ID),
+		Text:          text,
+		MessageID:     NewMessageID(s.domain()),
+		InReplyTo:     inReplyTo,
+		References:    refs,
+		Date:          s.o.Clock.Now(),
+		AutoSubmitted: true,
+		Language:      lang,
+	}
+	return s.send(ctx, t.ID, 0, "ack", d)
+}
+
+// send hands d to the transport and records the outcome. A permanent
+// refusal is recorded as failed and not retried; other errors retry.
+func (s *Service) send(ctx context.Context, ticketID, messageID int64, kind string, d Draft) error {
+	err := s.o.Transport.Send(ctx, s.o.Mailbox, []string{d.To.Address}, d.Encode())
+	if errors.Is(err, ErrRejected) {
+		s.o.Log.Warn("mail rejected", "ticket_id", ticketID, "kind", kind, slog.Any("error", err))
+		if rerr := s.record(ctx, ticketID, messageID, kind, d.To.Address, d.MessageID, "failed", err.Error()); rerr != nil {
+			return rerr
+		}
+		return fmt.Errorf("%w: %v", jobs.ErrPermanent, err)
+	}
+	if err != nil {
+		return err
+	}
+	s.o.Log.Info("mail sent", "ticket_id", ticketID, "kind", kind, "message_id", d.MessageID)
+	return s.record(ctx, ticketID, messageID, kind, d.To.Address, d.MessageID, "sent", "")
+}
+
+func (s *Service) record(ctx context.Context, ticketID, messageID int64, kind, to, headerID, status, errText string) error {
+	if headerID == "" {
+		headerID = "none." + NewMessageID(s.domain())
+	}
+	var mid any
+	if messageID != 0 {
+		mid = messageID
+	}
+	_, err := s.o.DB.W.ExecContext(ctx, s.q.Get("insert-outbound"), ticketID, mid, kind, to, headerID, status, errText,
+		store.Millis(s.o.Clock.Now()))
+	if err != nil {
+		return fmt.Errorf("mailout: record %s for ticket %d: %w", kind, ticketID, err)
+	}
+	return nil
+}
+
+// stripRe removes reply prefixes and an earlier [#N] marker, so subjects do
+// not grow with every round.
+func stripRe(subject string) string {
+	s := strings.TrimSpace(subject)
+	for {
+		lower := strings.ToLower(s)
+		cut := false
+		for _, p := range []string{"re:", "aw:", "fw:", "fwd:", "r:", "rif:", "sv:", "ответ:"} {
+			if strings.HasPrefix(lower, p) {
+				s = strings.TrimSpace(s[len(p):])
+				cut = true
+				break
+			}
+		}
+		if !cut {
+			break
+		}
+	}
+	if i := strings.LastIndex(s, "[#"); i >= 0 && strings.HasSuffix(s, "]") {
+		s = strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+// firstName is the part of a name used in a greeting.
+func firstName(name string) string {
+	f := strings.Fields(name)
+	if len(f) == 0 {
+		return name
+	}
+	return f[0]
+}

@@ -1,0 +1,410 @@
+// Package intake turns every channel's input into one normalised inbound
+// message and decides what it is: a new ticket, a message on an existing
+// one, an auto-reply or a bounce. The raw input is stored first, in the
+// same transaction as everything it causes, so nothing accepted is lost and
+// nothing is stored twice.
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rapport/rapport/internal/channel/mailout"
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// Classes of inbound message.
+const (
+	ClassCustomer       = "customer"        // a person wrote to us
+	ClassAutoReply      = "auto_reply"      // a robot answered (vacation, list, auto-submitted)
+	ClassDeliveryReport = "delivery_report" // a bounce or other DSN
+	ClassUnreadable     = "unreadable"      // the parser could not read it
+)
+
+// Outcomes recorded on inbound_messages.
+const (
+	OutcomeTicket     = "ticket"     // it opened a new ticket
+	OutcomeReply      = "reply"      // it joined an existing ticket
+	OutcomeAutoReply  = "auto_reply" // stored, nothing else
+	OutcomeBounce     = "bounce"     // recorded as a delivery failure
+	OutcomeUnreadable = "unreadable" // stored raw, shown to agents as unreadable
+)
+
+// Sender is who a message comes from: an identity of the customer.
+type Sender struct {
+	Kind  string // customer.Email, customer.Phone or customer.External
+	Value string
+	Name  string
+}
+
+// ThreadKeys are the clues that tie a message to an existing ticket, in the
+// order they are tried.
+type ThreadKeys struct {
+	MessageIDs    []string // In-Reply-To, then References, newest first
+	ReplyTokens   []string // from support+TOKEN@ in To or Cc
+	TicketNumbers []int64  // from the subject: [#123]
+}
+
+// Bounce is what a delivery report says about the message that failed.
+type Bounce struct {
+	MessageID string // the Message-ID of our message that bounced
+	Recipient string
+	Status    string
+	Reason    string
+}
+
+// Inbound is one message from any channel, normalised.
+type Inbound struct {
+	Channel string // one of ticket.Channels
+	Mailbox string // the address or endpoint it came in at
+	From    Sender
+	Subject string
+	Text    string
+	HTML    string // raw HTML; the ticket service sanitises it
+	// MessageKey identifies the message for de-duplication together with
+	// the sender: an email's Message-ID. Empty means a hash of Raw.
+	MessageKey string
+	Raw        []byte // the message as received, kept whole
+	Class      string // a Class constant; "" means ClassCustomer
+	Reason     string // why it has that class
+	Keys       ThreadKeys
+	Bounce     *Bounce
+	Language   string // when the channel knows it
+	Kind       string // ticket kind, when the channel knows it (phone logs)
+	NoAck      bool   // do not acknowledge (an agent logged it)
+}
+
+// Result says what Receive did.
+type Result struct {
+	InboundID int64
+	TicketID  int64 // 0 when no ticket was touched
+	MessageID int64
+	Outcome   string
+	Duplicate bool // the same message was received before; nothing changed
+}
+
+// Opts configure a Service.
+type Opts struct {
+	DB        *store.DB
+	Jobs      *jobs.Queue
+	Tickets   *ticket.Service
+	Customers *customer.Service
+	Clock     jobs.Clock
+	Log       *slog.Logger
+	// Detect returns the language of a text among the configured ones, or
+	// "" when unsure. Nil leaves the language to the customer's preference.
+	Detect func(text string) string
+}
+
+// Service receives inbound messages.
+type Service struct {
+	o Opts
+	q store.Queries
+}
+
+//go:embed queries.sql
+var queriesFS embed.FS
+
+// New returns a Service.
+func New(o Opts) *Service {
+	if o.Clock == nil {
+		o.Clock = jobs.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+}
+
+// MaxSubject is the longest subject kept; longer ones are cut.
+const MaxSubject = 250
+
+// Receive stores in and acts on it, all in one transaction: when it returns
+// nil, the message is committed and will never be lost; when it returns an
+// error, nothing of it was written.
+func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
+	if in.Class == "" {
+		in.Class = ClassCustomer
+	}
+	if in.Channel == "" {
+		return Result{}, errors.New("intake: no channel")
+	}
+	sender := senderKey(in.From)
+	key := strings.TrimSpace(in.MessageKey)
+	if key == "" {
+		sum := sha256.Sum256(in.Raw)
+		key = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	var res Result
+	enqueued := false
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res = Result{}
+		enqueued = false
+		now := store.Millis(s.o.Clock.Now())
+		err := tx.QueryRowContext(ctx, s.q.Get("insert-inbound"), in.Channel, in.Mailbox, sender, key,
+			in.Raw, len(in.Raw), now).Scan(&res.InboundID)
+		if errors.Is(err, sql.ErrNoRows) {
+			res.Duplicate = true
+			return tx.QueryRowContext(ctx, s.q.Get("existing-inbound"), sender, key).Scan(&res.InboundID, &res.Outcome, &res.TicketID)
+		}
+		if err != nil {
+			return fmt.Errorf("store inbound: %w", err)
+		}
+		reason := in.Reason
+		switch in.Class {
+		case ClassAutoReply:
+			res.Outcome = OutcomeAutoReply
+		case ClassDeliveryReport:
+			res.Outcome = OutcomeBounce
+			if err := s.bounce(ctx, tx, in, &res); err != nil {
+				return err
+			}
+		case ClassUnreadable:
+			res.Outcome = OutcomeUnreadable
+			if err := s.unreadable(ctx, tx, in, &res); err != nil {
+				return err
+			}
+		default:
+			if _, msg := customer.NormalizeIdentity(in.From.Kind, in.From.Value); msg != "" {
+				// Nobody to answer: kept and shown to agents, not dropped.
+				res.Outcome = OutcomeUnreadable
+				in.Reason = fmt.Sprintf("the sender %q %s", in.From.Value, msg)
+				reason = in.Reason
+				if err := s.unreadable(ctx, tx, in, &res); err != nil {
+					return err
+				}
+				break
+			}
+			if enqueued, err = s.customerMessage(ctx, tx, in, &res); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q.Get("set-outcome"), res.InboundID, res.Outcome, reason, nullID(res.TicketID))
+		return err
+	})
+	if err != nil {
+		var ve valid.Errors
+		if errors.As(err, &ve) {
+			return Result{}, ve
+		}
+		return Result{}, fmt.Errorf("intake: %w", err)
+	}
+	if enqueued {
+		s.o.Jobs.Notify()
+	}
+	s.o.Log.Debug("inbound received", "channel", in.Channel, "inbound_id", res.InboundID,
+		"outcome", res.Outcome, "ticket_id", res.TicketID, "duplicate", res.Duplicate)
+	return res, nil
+}
+
+// senderKey is the sender as stored for de-duplication: kind:value.
+func senderKey(f Sender) string {
+	v := strings.TrimSpace(f.Value)
+	if norm, msg := customer.NormalizeIdentity(f.Kind, v); msg == "" {
+		v = norm
+	}
+	if f.Kind == "" && v == "" {
+		return ""
+	}
+	return f.Kind + ":" + v
+}
+
+// customerMessage threads a person's message into its ticket or opens a
+// new one; it reports whether it enqueued a job.
+func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, res *Result) (bool, error) {
+	cu, err := s.o.Customers.EnsureByIdentityTx(ctx, tx, in.From.Kind, in.From.Value, strings.TrimSpace(in.From.Name))
+	if err != nil {
+		return false, err
+	}
+	text := strings.TrimSpace(in.Text)
+	if text == "" && strings.TrimSpace(in.HTML) == "" {
+		text = "(no text)"
+	}
+	incoming := ticket.Incoming{Body: text, BodyHTML: in.HTML, ChannelMessageID: in.MessageKey, InboundID: res.InboundID}
+	if id, err := s.thread(ctx, tx, in.Keys, cu.ID); err != nil {
+		return false, err
+	} else if id != 0 {
+		m, err := s.o.Tickets.AppendCustomerTx(ctx, tx, id, incoming)
+		switch {
+		case err == nil:
+			res.TicketID, res.MessageID, res.Outcome = id, m.ID, OutcomeReply
+			return false, nil
+		case errors.Is(err, ticket.ErrClosed):
+			// A closed ticket stays closed: the customer's new message
+			// opens a new ticket below.
+		default:
+			return false, err
+		}
+	}
+	lang := in.Language
+	if lang == "" && s.o.Detect != nil {
+		lang = s.o.Detect(in.Subject + "\n" + text)
+	}
+	if lang == "" {
+		lang = cu.Language
+	}
+	subject := strings.TrimSpace(in.Subject)
+	if subject == "" {
+		subject = firstLine(text)
+	}
+	if utf8.RuneCountInString(subject) > MaxSubject {
+		subject = string([]rune(subject)[:MaxSubject])
+	}
+	id, err := s.o.Tickets.CreateTx(ctx, tx, ticket.SystemActor, ticket.NewTicket{
+		Subject: subject, Body: text, BodyHTML: in.HTML, Channel: in.Channel, Kind: in.Kind,
+		Language: lang, CustomerID: cu.ID, ChannelMessageID: in.MessageKey, InboundID: res.InboundID,
+	})
+	if err != nil {
+		return false, err
+	}
+	res.TicketID, res.Outcome = id, OutcomeTicket
+	if in.NoAck {
+		return false, nil
+	}
+	payload, _ := json.Marshal(map[string]int64{"ticket_id": id})
+	if err := s.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: mailout.JobAck, Payload: payload, UniqueKey: fmt.Sprintf("ack:%d", id)}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// thread finds the customer's ticket a message belongs to, trying the keys
+// in order; 0 means none.
+func (s *Service) thread(ctx context.Context, tx *sql.Tx, k ThreadKeys, customerID int64) (int64, error) {
+	try := func(query string, arg any) (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.q.Get(query), arg, customerID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return id, err
+	}
+	for _, mid := range k.MessageIDs {
+		for _, q := range []string{"ticket-by-our-message-id", "ticket-by-their-message-id"} {
+			if id, err := try(q, mid); id != 0 || err != nil {
+				return id, err
+			}
+		}
+	}
+	for _, tok := range k.ReplyTokens {
+		if id, err := try("ticket-by-reply-token", strings.ToLower(tok)); id != 0 || err != nil {
+			return id, err
+		}
+	}
+	for _, n := range k.TicketNumbers {
+		if id, err := try("ticket-by-number", n); id != 0 || err != nil {
+			return id, err
+		}
+	}
+	return 0, nil
+}
+
+// bounce attaches a delivery report to the ticket whose mail bounced.
+func (s *Service) bounce(ctx context.Context, tx *sql.Tx, in Inbound, res *Result) error {
+	if in.Bounce == nil || in.Bounce.MessageID == "" {
+		return nil
+	}
+	var ticketID, messageID int64
+	var to string
+	err := tx.QueryRowContext(ctx, s.q.Get("ticket-of-bounced-mail"), strings.Trim(in.Bounce.MessageID, "<> ")).Scan(&ticketID, &messageID, &to)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // not ours: stored, nothing more
+	}
+	if err != nil {
+		return err
+	}
+	recipient := in.Bounce.Recipient
+	if recipient == "" {
+		recipient = to
+	}
+	res.TicketID = ticketID
+	return s.o.Tickets.RecordDeliveryFailureTx(ctx, tx, ticketID, ticket.DeliveryFailure{
+		Recipient: recipient, Status: in.Bounce.Status, Reason: in.Bounce.Reason, MessageID: messageID,
+	})
+}
+
+// unreadable opens a ticket saying a message could not be read, so that an
+// agent sees it and can download the original.
+func (s *Service) unreadable(ctx context.Context, tx *sql.Tx, in Inbound, res *Result) error {
+	kind, value, name := in.From.Kind, in.From.Value, in.From.Name
+	if _, msg := customer.NormalizeIdentity(kind, value); msg != "" {
+		kind, value = customer.External, fmt.Sprintf("unreadable-inbound-%d", res.InboundID)
+		if name == "" {
+			name = "Unknown sender"
+		}
+	}
+	cu, err := s.o.Customers.EnsureByIdentityTx(ctx, tx, kind, value, name)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("This message could not be read (%s). Its original is kept as inbound message %d.",
+		strings.TrimSpace(in.Reason), res.InboundID)
+	if t := strings.TrimSpace(in.Text); t != "" {
+		body += "\n\nWhat could be read:\n" + t
+	}
+	subject := strings.TrimSpace(in.Subject)
+	if subject == "" || !utf8.ValidString(subject) {
+		subject = "Unreadable message"
+	}
+	if utf8.RuneCountInString(subject) > MaxSubject {
+		subject = string([]rune(subject)[:MaxSubject])
+	}
+	id, err := s.o.Tickets.CreateTx(ctx, tx, ticket.SystemActor, ticket.NewTicket{
+		Subject: subject, Body: strings.ToValidUTF8(body, "?"), Channel: in.Channel, CustomerID: cu.ID,
+		InboundID: res.InboundID, Tags: []string{"unreadable"},
+	})
+	if err != nil {
+		return err
+	}
+	res.TicketID = id
+	return nil
+}
+
+// Raw is a stored inbound message.
+type Raw struct {
+	ID       int64
+	Channel  string
+	Sender   string
+	Data     []byte
+	Outcome  string
+	Reason   string
+	TicketID int64
+}
+
+// GetRaw returns inbound message id as it was received.
+func (s *Service) GetRaw(ctx context.Context, id int64) (Raw, error) {
+	r := Raw{ID: id}
+	var at int64
+	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("inbound-raw"), id).Scan(&r.Channel, &r.Sender, &r.Data, &r.Outcome, &r.Reason, &r.TicketID, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Raw{}, fmt.Errorf("intake: inbound %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return Raw{}, fmt.Errorf("intake: inbound %d: %w", id, err)
+	}
+	return r, nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	line = strings.TrimSpace(line)
+	if utf8.RuneCountInString(line) > 80 {
+		line = string([]rune(line)[:80]) + "…"
+	}
+	return line
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }

@@ -1,0 +1,144 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// JobDeliverReply is the job kind that delivers a public reply to the
+// customer over the ticket's channel (email for now). Payload:
+// {"ticket_id": N, "message_id": M}. The channel that delivers registers
+// the handler.
+const JobDeliverReply = "ticket.deliver_reply"
+
+// EventDeliveryFailed records that a message to the customer bounced.
+const EventDeliveryFailed = "delivery_failed" // data: recipient, status, reason, message_id
+
+// Incoming is a customer's message as a channel delivered it.
+type Incoming struct {
+	Body             string
+	BodyHTML         string
+	ChannelMessageID string // an email's Message-ID, for threading
+	InboundID        int64  // the raw inbound_messages row
+}
+
+// AppendCustomerTx adds the customer's message in to ticket id inside the
+// caller's transaction; the rules are those of AddCustomerMessage.
+func (s *Service) AppendCustomerTx(ctx context.Context, tx *sql.Tx, id int64, in Incoming) (Message, error) {
+	b := s.cleanBody(in.Body, in.BodyHTML)
+	if b.Text == "" {
+		return Message{}, valid.Errors{"body": "is required"}
+	}
+	var m Message
+	err := s.runIn(ctx, tx, Actor{Kind: "customer"}, func(c *change) error {
+		r, err := c.lockOpen(id)
+		if err != nil {
+			return err
+		}
+		mid, err := c.addMessageFrom(&r, CustomerMessage, 0, r.CustomerID, b, in.ChannelMessageID, in.InboundID)
+		if err != nil {
+			return err
+		}
+		if err := c.event(r.ID, EventCustomerMsg, map[string]any{"message_id": mid}); err != nil {
+			return err
+		}
+		if r.Status == Solved || r.Status == Pending {
+			if err := c.setStatus(&r, Open); err != nil {
+				return err
+			}
+		}
+		if err := c.save(&r); err != nil {
+			return err
+		}
+		m, err = c.message(mid)
+		return err
+	})
+	if err != nil {
+		return Message{}, changeErr("customer message", id, err)
+	}
+	return m, nil
+}
+
+// DeliveryFailure is what a bounce says about a message that did not
+// reach the customer.
+type DeliveryFailure struct {
+	Recipient string
+	Status    string // e.g. the DSN status 5.1.1
+	Reason    string
+	MessageID int64 // our message that bounced, 0 if unknown
+}
+
+// RecordDeliveryFailureTx shows the owner that a message to the customer
+// did not arrive: an internal note in the thread and an event. It changes
+// no status and works on closed tickets too, so that no bounce is lost.
+func (s *Service) RecordDeliveryFailureTx(ctx context.Context, tx *sql.Tx, id int64, f DeliveryFailure) error {
+	text := "Delivery failed"
+	if f.Recipient != "" {
+		text += " to " + f.Recipient
+	}
+	if f.Status != "" {
+		text += " (" + f.Status + ")"
+	}
+	if r := strings.TrimSpace(f.Reason); r != "" {
+		text += ": " + r
+	}
+	err := s.runIn(ctx, tx, SystemActor, func(c *change) error {
+		r, err := c.lock(id)
+		if err != nil {
+			return err
+		}
+		mid, err := c.addMessage(&r, Note, 0, 0, text, "")
+		if err != nil {
+			return err
+		}
+		if err := c.event(r.ID, EventDeliveryFailed, map[string]any{
+			"recipient": f.Recipient, "status": f.Status, "reason": f.Reason,
+			"message_id": f.MessageID, "note_id": mid,
+		}); err != nil {
+			return err
+		}
+		return c.save(&r)
+	})
+	if err != nil {
+		return fmt.Errorf("ticket: delivery failure on %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReplyToken returns ticket id's reply token, the part after + in the
+// address that threads a customer's answer into it. Tickets made before
+// tokens existed get one now.
+func (s *Service) ReplyToken(ctx context.Context, id int64) (string, error) {
+	var tok string
+	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("reply-token"), id).Scan(&tok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("ticket %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("ticket: reply token %d: %w", id, err)
+	}
+	if tok != "" {
+		return tok, nil
+	}
+	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("set-reply-token"), id, newReplyToken()); err != nil {
+		return "", fmt.Errorf("ticket: reply token %d: %w", id, err)
+	}
+	return s.ReplyToken(ctx, id)
+}
+
+// deliverReply enqueues the delivery of reply mid on ticket r.
+func (c *change) deliverReply(r *row, mid int64) error {
+	payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID, "message_id": mid})
+	if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, jobs.Job{Kind: JobDeliverReply, Payload: payload}); err != nil {
+		return err
+	}
+	c.notify = true
+	return nil
+}
