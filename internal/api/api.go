@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -25,8 +26,9 @@ type Opts struct {
 	Agents       *agent.Service
 	Customers    *customer.Service
 	Tickets      *ticket.Service
-	Log          *slog.Logger // carrying component=api, as the app passes it; nil discards
-	MaxBodyBytes int64        // default DefaultMaxBodyBytes
+	Intake       *intake.Service // inbound messages; nil leaves the inbound routes answering 503
+	Log          *slog.Logger    // carrying component=api, as the app passes it; nil discards
+	MaxBodyBytes int64           // default DefaultMaxBodyBytes
 	Version      string
 }
 
@@ -35,6 +37,7 @@ type server struct {
 	agents    *agent.Service
 	customers *customer.Service
 	tickets   *ticket.Service
+	intake    *intake.Service
 	log       *slog.Logger
 	maxBody   int64
 	openapi   []byte
@@ -51,6 +54,7 @@ func New(o Opts) http.Handler {
 		agents:    o.Agents,
 		customers: o.Customers,
 		tickets:   o.Tickets,
+		intake:    o.Intake,
 		log:       o.Log,
 		maxBody:   o.MaxBodyBytes,
 		openapi:   openAPIDocument(o.Version),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
@@ -49,10 +50,11 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	customers := customer.New(db, clock)
 	agents := newAgentService(db, clock)
 	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
+	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log})
 	f := &fixture{
 		db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		tokens: map[string]string{}, ids: map[string]int64{}, logs: logs,
-		h: New(Opts{Agents: agents, Customers: customers, Tickets: tickets, Log: log.With("component", "api"),
+		h: New(Opts{Agents: agents, Customers: customers, Tickets: tickets, Intake: in, Log: log.With("component", "api"),
 			MaxBodyBytes: testMaxBody, Version: "test"}),
 	}
 	people := []struct {

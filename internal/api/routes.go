@@ -36,6 +36,9 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote},
 		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents},
 
+		// Inbound messages from other channels
+		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage},
+
 		// Customers
 		{http.MethodGet, "/customers", agent.PermWorkTickets, s.listCustomers},
 		{http.MethodPost, "/customers", agent.PermWorkTickets, s.createCustomer},

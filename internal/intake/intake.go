@@ -77,7 +77,12 @@ type Inbound struct {
 	// MessageKey identifies the message for de-duplication together with
 	// the sender: an email's Message-ID. Empty means a hash of Raw.
 	MessageKey string
-	Raw        []byte // the message as received, kept whole
+	// ThreadKey, when a channel has one, groups its messages into one
+	// conversation (an SMS thread, a chat id); it is stored as the
+	// messages' channel id and matched like a Message-ID.
+	ThreadKey string
+	Tags      []string // tags for a new ticket
+	Raw       []byte   // the message as received, kept whole
 	Class      string // a Class constant; "" means ClassCustomer
 	Reason     string // why it has that class
 	Keys       ThreadKeys
@@ -233,8 +238,14 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 	if text == "" && strings.TrimSpace(in.HTML) == "" {
 		text = "(no text)"
 	}
-	incoming := ticket.Incoming{Body: text, BodyHTML: in.HTML, ChannelMessageID: in.MessageKey, InboundID: res.InboundID}
-	if id, err := s.thread(ctx, tx, in.Keys, cu.ID); err != nil {
+	channelID := in.MessageKey
+	keys := in.Keys
+	if in.ThreadKey != "" {
+		channelID = in.ThreadKey
+		keys.MessageIDs = append([]string{in.ThreadKey}, keys.MessageIDs...)
+	}
+	incoming := ticket.Incoming{Body: text, BodyHTML: in.HTML, ChannelMessageID: channelID, InboundID: res.InboundID}
+	if id, err := s.thread(ctx, tx, keys, cu.ID); err != nil {
 		return false, err
 	} else if id != 0 {
 		m, err := s.o.Tickets.AppendCustomerTx(ctx, tx, id, incoming)
@@ -265,7 +276,7 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 	}
 	id, err := s.o.Tickets.CreateTx(ctx, tx, ticket.SystemActor, ticket.NewTicket{
 		Subject: subject, Body: text, BodyHTML: in.HTML, Channel: in.Channel, Kind: in.Kind,
-		Language: lang, CustomerID: cu.ID, ChannelMessageID: in.MessageKey, InboundID: res.InboundID,
+		Language: lang, CustomerID: cu.ID, ChannelMessageID: channelID, InboundID: res.InboundID, Tags: in.Tags,
 	})
 	if err != nil {
 		return false, err

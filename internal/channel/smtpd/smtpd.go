@@ -90,6 +90,9 @@ func New(o Opts) (*Server, error) {
 	s.srv.Domain = o.Domain
 	s.srv.MaxMessageBytes = o.MaxMessageBytes
 	s.srv.MaxRecipients = 50
+	// RFC 5321 allows 1,000 octets a line, but much real HTML mail has
+	// longer ones; accept them rather than lose the message.
+	s.srv.MaxLineLength = 64 << 10
 	s.srv.ReadTimeout = o.Timeout
 	s.srv.WriteTimeout = o.Timeout
 	s.srv.TLSConfig = o.TLS
@@ -182,7 +185,14 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (ss *session) Data(r io.Reader) error {
 	var buf bytes.Buffer
 	if _, err := io.Copy(&buf, r); err != nil {
-		return err // go-smtp answers 552 for a message over the limit
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			return se // 552 for a message over the limit
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long"}
+		}
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Connection broke during DATA"}
 	}
 	raw := buf.Bytes()
 	in := ss.s.o.Parse(raw, ss.env)
