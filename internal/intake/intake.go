@@ -83,13 +83,13 @@ type Inbound struct {
 	ThreadKey string
 	Tags      []string // tags for a new ticket
 	Raw       []byte   // the message as received, kept whole
-	Class      string // a Class constant; "" means ClassCustomer
-	Reason     string // why it has that class
-	Keys       ThreadKeys
-	Bounce     *Bounce
-	Language   string // when the channel knows it
-	Kind       string // ticket kind, when the channel knows it (phone logs)
-	NoAck      bool   // do not acknowledge (an agent logged it)
+	Class     string   // a Class constant; "" means ClassCustomer
+	Reason    string   // why it has that class
+	Keys      ThreadKeys
+	Bounce    *Bounce
+	Language  string // when the channel knows it
+	Kind      string // ticket kind, when the channel knows it (phone logs)
+	NoAck     bool   // do not acknowledge (an agent logged it)
 }
 
 // Result says what Receive did.
