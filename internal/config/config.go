@@ -34,6 +34,7 @@ type Config struct {
 	SMTPTLSCert       string // certificate file enabling STARTTLS on the listener
 	SMTPTLSKey        string // its key file
 	OutboxDir         string // where outgoing mail is written when no relay is set
+	AttachmentsDir    string // where attachments are kept
 	SMTPRelay         string // host:port of the relay that sends outgoing mail
 	SMTPRelayUser     string
 	SMTPRelayPassword string // never logged
@@ -66,6 +67,7 @@ func Default() Config {
 		BusinessName:    "Support",
 		MaxMessageBytes: 25 << 20,
 		OutboxDir:       "outbox",
+		AttachmentsDir:  "attachments",
 	}
 }
 
@@ -95,6 +97,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", c.SMTPTLSCert, "PEM certificate file; with --smtp-tls-key it enables STARTTLS on the listener")
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key file for --smtp-tls-cert")
 	fs.StringVar(&c.OutboxDir, "outbox-dir", c.OutboxDir, "folder that receives outgoing mail as .eml files when no relay is set")
+	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where attachments of messages are kept")
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
 	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
@@ -80,16 +81,17 @@ type Inbound struct {
 	// ThreadKey, when a channel has one, groups its messages into one
 	// conversation (an SMS thread, a chat id); it is stored as the
 	// messages' channel id and matched like a Message-ID.
-	ThreadKey string
-	Tags      []string // tags for a new ticket
-	Raw       []byte   // the message as received, kept whole
-	Class     string   // a Class constant; "" means ClassCustomer
-	Reason    string   // why it has that class
-	Keys      ThreadKeys
-	Bounce    *Bounce
-	Language  string // when the channel knows it
-	Kind      string // ticket kind, when the channel knows it (phone logs)
-	NoAck     bool   // do not acknowledge (an agent logged it)
+	ThreadKey   string
+	Tags        []string // tags for a new ticket
+	Raw         []byte   // the message as received, kept whole
+	Class       string   // a Class constant; "" means ClassCustomer
+	Reason      string   // why it has that class
+	Keys        ThreadKeys
+	Bounce      *Bounce
+	Language    string // when the channel knows it
+	Kind        string // ticket kind, when the channel knows it (phone logs)
+	NoAck       bool   // do not acknowledge (an agent logged it)
+	Attachments []attachment.File
 }
 
 // Result says what Receive did.
@@ -109,6 +111,8 @@ type Opts struct {
 	Customers *customer.Service
 	Clock     jobs.Clock
 	Log       *slog.Logger
+	// Attachments keeps the files that come with messages; nil drops them.
+	Attachments *attachment.Service
 	// Detect returns the language of a text among the configured ones, or
 	// "" when unsure. Nil leaves the language to the customer's preference.
 	Detect func(text string) string
@@ -252,7 +256,7 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 		switch {
 		case err == nil:
 			res.TicketID, res.MessageID, res.Outcome = id, m.ID, OutcomeReply
-			return false, nil
+			return false, s.attach(ctx, tx, m.ID, in.Attachments)
 		case errors.Is(err, ticket.ErrClosed):
 			// A closed ticket stays closed: the customer's new message
 			// opens a new ticket below.
@@ -282,6 +286,12 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 		return false, err
 	}
 	res.TicketID, res.Outcome = id, OutcomeTicket
+	if err := tx.QueryRowContext(ctx, s.q.Get("first-message"), id).Scan(&res.MessageID); err != nil {
+		return false, err
+	}
+	if err := s.attach(ctx, tx, res.MessageID, in.Attachments); err != nil {
+		return false, err
+	}
 	if in.NoAck {
 		return false, nil
 	}
@@ -290,6 +300,14 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 		return false, err
 	}
 	return true, nil
+}
+
+// attach keeps files on message id.
+func (s *Service) attach(ctx context.Context, tx *sql.Tx, id int64, files []attachment.File) error {
+	if len(files) == 0 || s.o.Attachments == nil {
+		return nil
+	}
+	return s.o.Attachments.AddTx(ctx, tx, id, files)
 }
 
 // thread finds the customer's ticket a message belongs to, trying the keys

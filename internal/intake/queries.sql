@@ -37,3 +37,6 @@ SELECT status FROM tickets WHERE id = $1
 
 -- name: inbound-raw
 SELECT channel, sender, raw, outcome, reason, COALESCE(ticket_id, 0), received_at FROM inbound_messages WHERE id = $1
+
+-- name: first-message
+SELECT id FROM messages WHERE ticket_id = $1 ORDER BY id LIMIT 1

@@ -1,0 +1,196 @@
+// Package attachment keeps the files that come with messages: the bytes in
+// a Store (a local folder by default), their metadata in the attachments
+// table.
+package attachment
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+)
+
+// Store keeps attachment bytes under a key.
+type Store interface {
+	// Put stores data and returns its key; storing the same bytes twice is
+	// harmless.
+	Put(ctx context.Context, data []byte) (string, error)
+	// Open returns the bytes stored under key.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// Dir is a Store in a local folder, content-addressed by SHA-256, so that a
+// message stored twice, or a retried transaction, leaves one file.
+type Dir struct {
+	Path string
+}
+
+// Put writes data to the folder, atomically.
+func (d Dir) Put(_ context.Context, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	key := hex.EncodeToString(sum[:])
+	p := d.path(key)
+	if _, err := os.Stat(p); err == nil {
+		return key, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "", fmt.Errorf("attachment: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".put-*")
+	if err != nil {
+		return "", fmt.Errorf("attachment: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("attachment: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("attachment: %w", err)
+	}
+	return key, nil
+}
+
+// Open opens the file stored under key.
+func (d Dir) Open(_ context.Context, key string) (io.ReadCloser, error) {
+	if len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("attachment: key %q: %w", key, store.ErrNotFound)
+	}
+	f, err := os.Open(d.path(key))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("attachment: %s: %w", key, store.ErrNotFound)
+	}
+	return f, err
+}
+
+func (d Dir) path(key string) string {
+	return filepath.Join(d.Path, key[:2], key[2:4], key)
+}
+
+// File is a new attachment.
+type File struct {
+	Filename    string
+	ContentType string
+	ContentID   string
+	Inline      bool
+	Data        []byte
+}
+
+// Attachment is a stored attachment's metadata.
+type Attachment struct {
+	ID          int64
+	MessageID   int64
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	ContentID   string
+	Inline      bool
+	Key         string
+}
+
+//go:embed queries.sql
+var queriesFS embed.FS
+
+// Service stores and lists attachments.
+type Service struct {
+	db    *store.DB
+	st    Store
+	clock jobs.Clock
+	q     store.Queries
+}
+
+// New returns a Service keeping bytes in st.
+func New(db *store.DB, st Store, clock jobs.Clock) *Service {
+	if clock == nil {
+		clock = jobs.SystemClock{}
+	}
+	return &Service{db: db, st: st, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect)}
+}
+
+// AddTx stores files and records them on message messageID inside tx.
+func (s *Service) AddTx(ctx context.Context, tx *sql.Tx, messageID int64, files []File) error {
+	for _, f := range files {
+		key, err := s.st.Put(ctx, f.Data)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSpace(f.Filename)
+		if name == "" {
+			name = "attachment"
+		}
+		ct := strings.TrimSpace(f.ContentType)
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Get("insert-attachment"), messageID, name, ct, len(f.Data), key,
+			strings.Trim(f.ContentID, "<> "), f.Inline, key, store.Millis(s.clock.Now())); err != nil {
+			return fmt.Errorf("attachment: record %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func scan(rows *sql.Rows) ([]Attachment, error) {
+	defer rows.Close()
+	var out []Attachment
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.ContentID, &a.Inline, &a.Key); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ForTicket returns the attachments of every message of ticket id, by
+// message.
+func (s *Service) ForTicket(ctx context.Context, ticketID int64) (map[int64][]Attachment, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("ticket-attachments"), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("attachment: ticket %d: %w", ticketID, err)
+	}
+	list, err := scan(rows)
+	if err != nil {
+		return nil, fmt.Errorf("attachment: ticket %d: %w", ticketID, err)
+	}
+	out := map[int64][]Attachment{}
+	for _, a := range list {
+		out[a.MessageID] = append(out[a.MessageID], a)
+	}
+	return out, nil
+}
+
+// Get returns attachment id of ticket ticketID and opens its bytes.
+func (s *Service) Get(ctx context.Context, ticketID, id int64) (Attachment, io.ReadCloser, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("get-attachment"), id, ticketID)
+	if err != nil {
+		return Attachment{}, nil, fmt.Errorf("attachment %d: %w", id, err)
+	}
+	list, err := scan(rows)
+	if err != nil {
+		return Attachment{}, nil, fmt.Errorf("attachment %d: %w", id, err)
+	}
+	if len(list) == 0 {
+		return Attachment{}, nil, fmt.Errorf("attachment %d: %w", id, store.ErrNotFound)
+	}
+	rc, err := s.st.Open(ctx, list[0].Key)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	return list[0], rc, nil
+}
