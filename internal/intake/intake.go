@@ -15,7 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/attachment"
@@ -122,6 +125,10 @@ type Opts struct {
 type Service struct {
 	o Opts
 	q store.Queries
+
+	mu      sync.Mutex
+	pending []*request // waiting to be committed, oldest first
+	running bool       // a caller is committing a batch
 }
 
 //go:embed queries.sql
@@ -141,9 +148,26 @@ func New(o Opts) *Service {
 // MaxSubject is the longest subject kept; longer ones are cut.
 const MaxSubject = 250
 
-// Receive stores in and acts on it, all in one transaction: when it returns
-// nil, the message is committed and will never be lost; when it returns an
-// error, nothing of it was written.
+// maxBatch is the most messages committed in one transaction.
+const maxBatch = 64
+
+// request is one message waiting to be committed.
+type request struct {
+	in   Inbound
+	res  Result
+	err  error
+	done chan struct{} // closed when res and err are set
+	lead chan struct{} // closed when this request's caller must commit the next batch
+}
+
+// Receive stores in and acts on it. When it returns nil the message is
+// committed and will never be lost; when it returns an error nothing of it
+// was written.
+//
+// Messages arriving together are committed together (group commit): each
+// in a savepoint of its own, so that one bad message fails alone, and all
+// in one transaction, so that a burst costs one durable write instead of
+// one per message. Whoever finds no commit running commits the batch.
 func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	if in.Class == "" {
 		in.Class = ClassCustomer
@@ -151,6 +175,99 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	if in.Channel == "" {
 		return Result{}, errors.New("intake: no channel")
 	}
+	r := &request{in: in, done: make(chan struct{}), lead: make(chan struct{})}
+	s.mu.Lock()
+	s.pending = append(s.pending, r)
+	leader := !s.running
+	if leader {
+		s.running = true
+	}
+	s.mu.Unlock()
+	if !leader {
+		select {
+		case <-r.done:
+			return r.res, r.err
+		case <-r.lead:
+		}
+	}
+	s.commitNext(ctx)
+	<-r.done
+	return r.res, r.err
+}
+
+// commitNext commits the next batch of pending requests, then hands the
+// lead to the oldest request still waiting, if any.
+func (s *Service) commitNext(ctx context.Context) {
+	s.mu.Lock()
+	n := min(len(s.pending), maxBatch)
+	batch := s.pending[:n:n]
+	s.pending = s.pending[n:]
+	s.mu.Unlock()
+
+	// The batch carries other callers' messages: it must not end with
+	// this caller's context.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	s.commit(cctx, batch)
+
+	s.mu.Lock()
+	if len(s.pending) > 0 {
+		close(s.pending[0].lead)
+	} else {
+		s.running = false
+	}
+	s.mu.Unlock()
+}
+
+// commit writes batch in one transaction and answers each request.
+func (s *Service) commit(ctx context.Context, batch []*request) {
+	enqueued := false
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		enqueued = false
+		for i, r := range batch {
+			sp := "intake_" + strconv.Itoa(i)
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+				return err
+			}
+			var queued bool
+			r.res, queued, r.err = s.receiveIn(ctx, tx, r.in)
+			if r.err != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+sp); err != nil {
+				return err
+			}
+			enqueued = enqueued || queued
+		}
+		return nil
+	})
+	for _, r := range batch {
+		switch {
+		case err != nil:
+			r.res, r.err = Result{}, fmt.Errorf("intake: %w", err)
+		case r.err != nil:
+			var ve valid.Errors
+			if errors.As(r.err, &ve) {
+				r.res, r.err = Result{}, ve
+			} else {
+				r.res, r.err = Result{}, fmt.Errorf("intake: %w", r.err)
+			}
+		default:
+			s.o.Log.Debug("inbound received", "channel", r.in.Channel, "inbound_id", r.res.InboundID,
+				"outcome", r.res.Outcome, "ticket_id", r.res.TicketID, "duplicate", r.res.Duplicate)
+		}
+		close(r.done)
+	}
+	if err == nil && enqueued {
+		s.o.Jobs.Notify()
+	}
+}
+
+// receiveIn stores and handles one message inside tx; it reports whether
+// it enqueued a job.
+func (s *Service) receiveIn(ctx context.Context, tx *sql.Tx, in Inbound) (Result, bool, error) {
 	sender := senderKey(in.From)
 	key := strings.TrimSpace(in.MessageKey)
 	if key == "" {
@@ -159,64 +276,48 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	}
 	var res Result
 	enqueued := false
-	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res = Result{}
-		enqueued = false
-		now := store.Millis(s.o.Clock.Now())
-		err := tx.QueryRowContext(ctx, s.q.Get("insert-inbound"), in.Channel, in.Mailbox, sender, key,
-			in.Raw, len(in.Raw), now).Scan(&res.InboundID)
-		if errors.Is(err, sql.ErrNoRows) {
-			res.Duplicate = true
-			return tx.QueryRowContext(ctx, s.q.Get("existing-inbound"), sender, key).Scan(&res.InboundID, &res.Outcome, &res.TicketID)
-		}
-		if err != nil {
-			return fmt.Errorf("store inbound: %w", err)
-		}
-		reason := in.Reason
-		switch in.Class {
-		case ClassAutoReply:
-			res.Outcome = OutcomeAutoReply
-		case ClassDeliveryReport:
-			res.Outcome = OutcomeBounce
-			if err := s.bounce(ctx, tx, in, &res); err != nil {
-				return err
-			}
-		case ClassUnreadable:
-			res.Outcome = OutcomeUnreadable
-			if err := s.unreadable(ctx, tx, in, &res); err != nil {
-				return err
-			}
-		default:
-			if _, msg := customer.NormalizeIdentity(in.From.Kind, in.From.Value); msg != "" {
-				// Nobody to answer: kept and shown to agents, not dropped.
-				res.Outcome = OutcomeUnreadable
-				in.Reason = fmt.Sprintf("the sender %q %s", in.From.Value, msg)
-				reason = in.Reason
-				if err := s.unreadable(ctx, tx, in, &res); err != nil {
-					return err
-				}
-				break
-			}
-			if enqueued, err = s.customerMessage(ctx, tx, in, &res); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, s.q.Get("set-outcome"), res.InboundID, res.Outcome, reason, nullID(res.TicketID))
-		return err
-	})
+	now := store.Millis(s.o.Clock.Now())
+	err := tx.QueryRowContext(ctx, s.q.Get("insert-inbound"), in.Channel, in.Mailbox, sender, key,
+		in.Raw, len(in.Raw), now).Scan(&res.InboundID)
+	if errors.Is(err, sql.ErrNoRows) {
+		res.Duplicate = true
+		err := tx.QueryRowContext(ctx, s.q.Get("existing-inbound"), sender, key).Scan(&res.InboundID, &res.Outcome, &res.TicketID)
+		return res, false, err
+	}
 	if err != nil {
-		var ve valid.Errors
-		if errors.As(err, &ve) {
-			return Result{}, ve
+		return res, false, fmt.Errorf("store inbound: %w", err)
+	}
+	reason := in.Reason
+	switch in.Class {
+	case ClassAutoReply:
+		res.Outcome = OutcomeAutoReply
+	case ClassDeliveryReport:
+		res.Outcome = OutcomeBounce
+		if err := s.bounce(ctx, tx, in, &res); err != nil {
+			return res, false, err
 		}
-		return Result{}, fmt.Errorf("intake: %w", err)
+	case ClassUnreadable:
+		res.Outcome = OutcomeUnreadable
+		if err := s.unreadable(ctx, tx, in, &res); err != nil {
+			return res, false, err
+		}
+	default:
+		if _, msg := customer.NormalizeIdentity(in.From.Kind, in.From.Value); msg != "" {
+			// Nobody to answer: kept and shown to agents, not dropped.
+			res.Outcome = OutcomeUnreadable
+			in.Reason = fmt.Sprintf("the sender %q %s", in.From.Value, msg)
+			reason = in.Reason
+			if err := s.unreadable(ctx, tx, in, &res); err != nil {
+				return res, false, err
+			}
+			break
+		}
+		if enqueued, err = s.customerMessage(ctx, tx, in, &res); err != nil {
+			return res, false, err
+		}
 	}
-	if enqueued {
-		s.o.Jobs.Notify()
-	}
-	s.o.Log.Debug("inbound received", "channel", in.Channel, "inbound_id", res.InboundID,
-		"outcome", res.Outcome, "ticket_id", res.TicketID, "duplicate", res.Duplicate)
-	return res, nil
+	_, err = tx.ExecContext(ctx, s.q.Get("set-outcome"), res.InboundID, res.Outcome, reason, nullID(res.TicketID))
+	return res, enqueued, err
 }
 
 // senderKey is the sender as stored for de-duplication: kind:value.

@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -22,6 +23,7 @@ import (
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // fixture is intake over real services, with mail going to an outbox folder.
@@ -343,4 +345,53 @@ func readBody(t *testing.T, m *mail.Message) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestLogCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		res, err := f.intake.LogCall(ctx, intake.Call{AgentID: f.agentID, Phone: "+39 333 111 2222", Name: "Marco Bianchi",
+			Summary: "Called furious: the sofa was delivered scratched.\nWants a replacement.", Kind: "complaint", Language: "it"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _ := f.tickets.Get(ctx, res.TicketID)
+		if tk.Channel != "phone" || tk.Kind != "complaint" || tk.OwnerID != f.agentID || tk.CustomerName != "Marco Bianchi" ||
+			tk.Subject != "Called furious: the sofa was delivered scratched." {
+			t.Fatalf("ticket %+v", tk)
+		}
+		if n := len(f.sent(t)); n != 0 {
+			t.Fatalf("a logged call was acknowledged by mail (%d)", n)
+		}
+		again, err := f.intake.LogCall(ctx, intake.Call{AgentID: f.agentID, TicketID: res.TicketID, Summary: "Called back, accepted a replacement."})
+		if err != nil || again.TicketID != res.TicketID || again.Outcome != intake.OutcomeReply {
+			t.Fatalf("second call: %+v %v", again, err)
+		}
+		msgs, _ := f.tickets.Messages(ctx, res.TicketID)
+		if len(msgs) != 2 || !strings.Contains(msgs[1].BodyText, "accepted a replacement") {
+			t.Fatalf("messages %+v", msgs)
+		}
+		bad := []struct {
+			name  string
+			call  intake.Call
+			field string
+		}{
+			{"no summary", intake.Call{AgentID: f.agentID, Phone: "+39 333 111 2222"}, "summary"},
+			{"no caller", intake.Call{AgentID: f.agentID, Summary: "x"}, "phone"},
+			{"bad phone", intake.Call{AgentID: f.agentID, Phone: "call me", Summary: "x"}, "phone"},
+		}
+		for _, tc := range bad {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := f.intake.LogCall(ctx, tc.call)
+				var ve valid.Errors
+				if !errors.As(err, &ve) || ve[tc.field] == "" {
+					t.Fatalf("err = %v", err)
+				}
+			})
+		}
+		if _, err := f.intake.LogCall(ctx, intake.Call{AgentID: f.agentID, TicketID: 999999, Summary: "x"}); !errors.Is(err, ticket.ErrNotFound) {
+			t.Fatalf("unknown ticket: %v", err)
+		}
+	})
 }

@@ -27,6 +27,15 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
+// EachB is Each for benchmarks.
+func EachB(b *testing.B, fn func(b *testing.B, db *store.DB)) {
+	b.Helper()
+	b.Run("sqlite", func(b *testing.B) { fn(b, SQLite(b)) })
+	if os.Getenv(PostgresEnv) != "" {
+		b.Run("postgres", func(b *testing.B) { fn(b, Postgres(b)) })
+	}
+}
+
 // SQLite returns a migrated database in a new file under t.TempDir().
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
