@@ -260,7 +260,9 @@ func (s *Service) commit(ctx context.Context, batch []*request) {
 		}
 		close(r.done)
 	}
-	if err == nil && enqueued {
+	if err == nil && (enqueued || s.o.Tickets.HasTimers()) {
+		// Acknowledgements, and the timers the ticket service may have
+		// started inside the transaction, are due now or soon.
 		s.o.Jobs.Notify()
 	}
 }

@@ -43,6 +43,10 @@ type change struct {
 	actor  Actor
 	now    time.Time
 	notify bool // a job was enqueued: wake the workers after commit
+	// touched lists the tickets this change wrote events for, in order,
+	// with their events, for the Timers hook.
+	touched []int64
+	events  map[int64][]TimerEvent
 }
 
 // run runs fn as one change in one transaction and wakes the job workers
@@ -54,7 +58,11 @@ func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) er
 	c := &change{s: s, ctx: ctx, actor: a, now: s.o.Clock.Now().UTC()}
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		c.tx = tx
-		return fn(c)
+		c.touched, c.events = nil, nil
+		if err := fn(c); err != nil {
+			return err
+		}
+		return c.runTimers()
 	})
 	if err != nil {
 		return err
@@ -65,8 +73,9 @@ func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) er
 	return nil
 }
 
-// runIn is run inside the caller's transaction, for changes that enqueue
-// no job (the caller commits, so nobody here could wake the workers after).
+// runIn is run inside the caller's transaction. The caller commits, so it
+// wakes the job workers afterwards (Jobs.Notify): the change may have
+// enqueued timers.
 func (s *Service) runIn(ctx context.Context, tx *sql.Tx, a Actor, fn func(c *change) error) error {
 	if err := a.check(); err != nil {
 		return err
@@ -75,8 +84,31 @@ func (s *Service) runIn(ctx context.Context, tx *sql.Tx, a Actor, fn func(c *cha
 	if err := fn(c); err != nil {
 		return err
 	}
-	if c.notify {
-		return errors.New("ticket: a change inside the caller's transaction enqueued a job")
+	return c.runTimers()
+}
+
+// runTimers tells the Timers hook about every ticket the change touched
+// and stores each one's earliest running deadline.
+func (c *change) runTimers() error {
+	if c.s.o.Timers == nil {
+		return nil
+	}
+	for _, id := range c.touched {
+		r, err := c.lock(id)
+		if err != nil {
+			return err
+		}
+		t := TimerTicket{ID: r.ID, Status: r.Status, Priority: r.Priority, Channel: r.Channel, TeamID: r.TeamID,
+			CustomerID: r.CustomerID, CreatedAt: store.Time(r.CreatedAt), FirstResponseAt: store.NullTime(r.FirstResponseAt),
+			Now: c.now}
+		due, enqueued, err := c.s.o.Timers.TicketChanged(c.ctx, c.tx, t, c.events[id])
+		if err != nil {
+			return fmt.Errorf("timers of ticket %d: %w", id, err)
+		}
+		c.notify = c.notify || enqueued
+		if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("set-sla-due"), id, store.NullMillis(due)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -140,7 +172,17 @@ func (c *change) event(ticketID int64, typ string, data map[string]any) error {
 	}
 	_, err = c.tx.ExecContext(c.ctx, c.s.q.Get("insert-event"),
 		ticketID, typ, c.actor.Kind, nullID(c.actor.AgentID), string(b), store.Millis(c.now))
-	return err
+	if err != nil {
+		return err
+	}
+	if c.events == nil {
+		c.events = map[int64][]TimerEvent{}
+	}
+	if _, seen := c.events[ticketID]; !seen {
+		c.touched = append(c.touched, ticketID)
+	}
+	c.events[ticketID] = append(c.events[ticketID], TimerEvent{Type: typ, Data: data})
+	return nil
 }
 
 // addMessage inserts a message into r's thread and counts it.

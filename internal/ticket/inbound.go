@@ -142,3 +142,22 @@ func (c *change) deliverReply(r *row, mid int64) error {
 	c.notify = true
 	return nil
 }
+
+// RecordSystemEvent appends an event the system observed (an SLA warning or
+// breach) to ticket id's history, changing nothing else.
+func (s *Service) RecordSystemEvent(ctx context.Context, id int64, typ string, data map[string]any) error {
+	err := s.run(ctx, SystemActor, func(c *change) error {
+		if _, err := c.lock(id); err != nil {
+			return err
+		}
+		return c.event(id, typ, data)
+	})
+	if err != nil {
+		return fmt.Errorf("ticket: event %s on %d: %w", typ, id, err)
+	}
+	return nil
+}
+
+// HasTimers reports whether changes may start timers (enqueue jobs), so
+// that callers of the *Tx methods know to wake the workers after commit.
+func (s *Service) HasTimers() bool { return s.o.Timers != nil }

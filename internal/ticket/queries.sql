@@ -125,3 +125,6 @@ SELECT COALESCE(reply_token, '') FROM tickets WHERE id = $1
 
 -- name: set-reply-token
 UPDATE tickets SET reply_token = $2 WHERE id = $1 AND reply_token IS NULL
+
+-- name: set-sla-due
+UPDATE tickets SET sla_due_at = $2 WHERE id = $1

@@ -4,6 +4,8 @@
 package ticket
 
 import (
+	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"log/slog"
@@ -227,6 +229,35 @@ type Opts struct {
 	Customers     *customer.Service
 	Log           *slog.Logger
 	AutoCloseDays int // days after solving that a ticket closes; default 4
+	// Timers, when set, is told of every change inside its transaction (the
+	// SLA service keeps deadlines that way).
+	Timers Timers
+}
+
+// Timers is told of every change to a ticket, inside the change's
+// transaction, and returns the ticket's earliest running deadline (zero for
+// none) and whether it enqueued jobs.
+type Timers interface {
+	TicketChanged(ctx context.Context, tx *sql.Tx, t TimerTicket, events []TimerEvent) (due time.Time, enqueued bool, err error)
+}
+
+// TimerTicket is a ticket as the Timers hook sees it after a change.
+type TimerTicket struct {
+	ID              int64
+	Status          Status
+	Priority        string
+	Channel         string
+	TeamID          int64
+	CustomerID      int64
+	CreatedAt       time.Time
+	FirstResponseAt time.Time // zero before the first public reply
+	Now             time.Time // when the change happened
+}
+
+// TimerEvent is one event a change wrote.
+type TimerEvent struct {
+	Type string
+	Data map[string]any
 }
 
 // Service changes and reads tickets.

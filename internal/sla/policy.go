@@ -1,0 +1,322 @@
+package sla
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// Policy is a set of targets and the tickets it applies to. Empty
+// conditions match every ticket; the first active policy by Position that
+// matches a ticket is its policy.
+type Policy struct {
+	ID         int64
+	Name       string
+	Position   int
+	Priority   string // "" any
+	Channel    string // "" any
+	VIPOnly    bool
+	TeamID     int64 // 0 any
+	CalendarID int64 // 0: calendar time
+	// Targets; 0 means none.
+	FirstResponse  time.Duration
+	NextResponse   time.Duration
+	Resolution     time.Duration
+	PauseOnPending bool
+	Active         bool
+}
+
+// CalendarRow is a stored calendar, as people write it.
+type CalendarRow struct {
+	ID       int64
+	Name     string
+	Timezone string
+	Week     string // "mon-fri 09:00-17:00"
+	Holidays string // "2025-12-25, 2025-12-26"
+}
+
+// Build turns the row into a Calendar.
+func (r CalendarRow) Build() (*Calendar, error) {
+	errs := valid.Errors{}
+	loc, err := time.LoadLocation(strings.TrimSpace(r.Timezone))
+	if err != nil || strings.TrimSpace(r.Timezone) == "" {
+		errs.Add("timezone", "is not a time zone such as Europe/Rome")
+	}
+	week, err := ParseWeek(r.Week)
+	if err != nil {
+		errs.Add("week", err.Error())
+	}
+	c := &Calendar{Name: r.Name, Location: loc, Week: week, Holidays: map[string]bool{}}
+	for _, h := range strings.Split(r.Holidays, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.Holidays[h] = true
+		}
+	}
+	if len(errs) == 0 {
+		if err := c.Validate(); err != nil {
+			errs.Add("week", err.Error())
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Job kinds of the SLA timers. Payload: {"ticket_id", "timer", "due"}.
+const (
+	JobAtRisk = "sla.at_risk"
+	JobBreach = "sla.breach"
+)
+
+// Timer names.
+const (
+	TimerFirstResponse = "first_response"
+	TimerNextResponse  = "next_response"
+	TimerResolution    = "resolution"
+)
+
+// Event types the SLA service writes to ticket_events.
+const (
+	EventAtRisk   = "sla_at_risk"  // data: timer, due
+	EventBreached = "sla_breached" // data: timer, due
+)
+
+// AtRiskShare is how much of a target may pass before the owner is warned.
+const AtRiskShare = 0.75
+
+// Notifier sends an agent an email about a ticket; nil sends none.
+type Notifier func(ctx context.Context, toEmail, toName, subject, text string) error
+
+// Opts configure a Service.
+type Opts struct {
+	DB      *store.DB
+	Jobs    *jobs.Queue
+	Tickets func() *ticket.Service // the ticket service, which is built with this Service as its Timers
+	Clock   jobs.Clock
+	Log     *slog.Logger
+	Email   Notifier
+}
+
+// Service keeps policies and calendars and runs every ticket's timers.
+type Service struct {
+	o Opts
+	q store.Queries
+}
+
+//go:embed queries.sql
+var queriesFS embed.FS
+
+// New returns a Service and registers its job handlers.
+func New(o Opts) *Service {
+	if o.Clock == nil {
+		o.Clock = jobs.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	o.Jobs.Handle(JobAtRisk, s.fire)
+	o.Jobs.Handle(JobBreach, s.fire)
+	return s
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Policies returns every policy by position.
+func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
+	return s.policies(ctx, s.o.DB.R)
+}
+
+func (s *Service) policies(ctx context.Context, q querier) ([]Policy, error) {
+	rows, err := q.QueryContext(ctx, s.q.Get("list-policies"))
+	if err != nil {
+		return nil, fmt.Errorf("sla: policies: %w", err)
+	}
+	defer rows.Close()
+	var out []Policy
+	for rows.Next() {
+		var p Policy
+		var frt, nrt, res int64
+		if err := rows.Scan(&p.ID, &p.Name, &p.Position, &p.Priority, &p.Channel, &p.VIPOnly, &p.TeamID, &p.CalendarID,
+			&frt, &nrt, &res, &p.PauseOnPending, &p.Active); err != nil {
+			return nil, fmt.Errorf("sla: policies: %w", err)
+		}
+		p.FirstResponse, p.NextResponse, p.Resolution = time.Duration(frt)*time.Minute, time.Duration(nrt)*time.Minute, time.Duration(res)*time.Minute
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) checkPolicy(ctx context.Context, p Policy) error {
+	errs := valid.Errors{}
+	if strings.TrimSpace(p.Name) == "" {
+		errs.Add("name", "is required")
+	}
+	if p.Priority != "" && !slices.Contains(ticket.Priorities, p.Priority) {
+		errs.Add("priority", "must be empty or one of low, normal, high, urgent")
+	}
+	if p.Channel != "" && !slices.Contains(ticket.Channels, p.Channel) {
+		errs.Add("channel", "must be empty or a channel")
+	}
+	for field, d := range map[string]time.Duration{"first_response": p.FirstResponse, "next_response": p.NextResponse, "resolution": p.Resolution} {
+		if d < 0 || d > 365*24*time.Hour || d%time.Minute != 0 {
+			errs.Add(field, "must be whole minutes between 0 and a year")
+		}
+	}
+	if p.CalendarID != 0 {
+		if _, err := s.calendar(ctx, s.o.DB.R, p.CalendarID); err != nil {
+			errs.Add("calendar_id", "no such calendar")
+		}
+	}
+	return errs.Err()
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// CreatePolicy adds a policy.
+func (s *Service) CreatePolicy(ctx context.Context, p Policy) (Policy, error) {
+	if err := s.checkPolicy(ctx, p); err != nil {
+		return Policy{}, err
+	}
+	err := s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-policy"), strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
+		p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
+		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now())).Scan(&p.ID)
+	if store.IsUniqueViolation(err) {
+		return Policy{}, fmt.Errorf("sla: policy %q: %w", p.Name, store.ErrConflict)
+	}
+	if err != nil {
+		return Policy{}, fmt.Errorf("sla: create policy: %w", err)
+	}
+	return p, nil
+}
+
+// UpdatePolicy replaces policy p.ID. Running timers keep their deadlines
+// until their tickets change.
+func (s *Service) UpdatePolicy(ctx context.Context, p Policy) (Policy, error) {
+	if err := s.checkPolicy(ctx, p); err != nil {
+		return Policy{}, err
+	}
+	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("update-policy"), p.ID, strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
+		p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
+		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()))
+	if store.IsUniqueViolation(err) {
+		return Policy{}, fmt.Errorf("sla: policy %q: %w", p.Name, store.ErrConflict)
+	}
+	if err != nil {
+		return Policy{}, fmt.Errorf("sla: update policy %d: %w", p.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Policy{}, fmt.Errorf("sla: policy %d: %w", p.ID, store.ErrNotFound)
+	}
+	return p, nil
+}
+
+// DeletePolicy removes a policy.
+func (s *Service) DeletePolicy(ctx context.Context, id int64) error {
+	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("delete-policy"), id)
+	if err != nil {
+		return fmt.Errorf("sla: delete policy %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sla: policy %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// SaveCalendar adds (ID 0) or replaces a calendar.
+func (s *Service) SaveCalendar(ctx context.Context, r CalendarRow) (CalendarRow, error) {
+	if strings.TrimSpace(r.Name) == "" {
+		return CalendarRow{}, valid.Errors{"name": "is required"}
+	}
+	if _, err := r.Build(); err != nil {
+		return CalendarRow{}, err
+	}
+	now := store.Millis(s.o.Clock.Now())
+	var err error
+	if r.ID == 0 {
+		err = s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-calendar"), strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays, now).Scan(&r.ID)
+	} else {
+		var res sql.Result
+		res, err = s.o.DB.W.ExecContext(ctx, s.q.Get("update-calendar"), r.ID, strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays, now)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return CalendarRow{}, fmt.Errorf("sla: calendar %d: %w", r.ID, store.ErrNotFound)
+			}
+		}
+	}
+	if store.IsUniqueViolation(err) {
+		return CalendarRow{}, fmt.Errorf("sla: calendar %q: %w", r.Name, store.ErrConflict)
+	}
+	if err != nil {
+		return CalendarRow{}, fmt.Errorf("sla: save calendar: %w", err)
+	}
+	return r, nil
+}
+
+// Calendars returns every calendar by name.
+func (s *Service) Calendars(ctx context.Context) ([]CalendarRow, error) {
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("list-calendars"))
+	if err != nil {
+		return nil, fmt.Errorf("sla: calendars: %w", err)
+	}
+	defer rows.Close()
+	var out []CalendarRow
+	for rows.Next() {
+		var r CalendarRow
+		if err := rows.Scan(&r.ID, &r.Name, &r.Timezone, &r.Week, &r.Holidays); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) calendar(ctx context.Context, q querier, id int64) (*Calendar, error) {
+	if id == 0 {
+		return AlwaysOpen(), nil
+	}
+	var r CalendarRow
+	err := q.QueryRowContext(ctx, s.q.Get("get-calendar"), id).Scan(&r.ID, &r.Name, &r.Timezone, &r.Week, &r.Holidays)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sla: calendar %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sla: calendar %d: %w", id, err)
+	}
+	return r.Build()
+}
+
+// match returns the policy of a ticket, or nil.
+func match(ps []Policy, t ticket.TimerTicket, vip bool) *Policy {
+	for i := range ps {
+		p := &ps[i]
+		if !p.Active || (p.Priority != "" && p.Priority != t.Priority) || (p.Channel != "" && p.Channel != t.Channel) ||
+			(p.VIPOnly && !vip) || (p.TeamID != 0 && p.TeamID != t.TeamID) {
+			continue
+		}
+		return p
+	}
+	return nil
+}
+
+// marshal is json.Marshal for payloads that cannot fail.
+func marshal(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
