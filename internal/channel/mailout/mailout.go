@@ -47,6 +47,12 @@ type Opts struct {
 	Mailbox string
 	// Business names the sender ("Aurora Home & Garden").
 	Business string
+	// Promise, when set, tells when a person will have answered ticket id
+	// (its first-response deadline), so that the acknowledgement promises a
+	// time honestly; zero means no target.
+	Promise func(ctx context.Context, id int64) (time.Time, error)
+	// PromiseZone is the time zone the promise is written in; default UTC.
+	PromiseZone *time.Location
 }
 
 // Service sends replies and acknowledgements.
@@ -252,7 +258,7 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 	text := strings.Join([]string{
 		greeting, "",
 		tr("mail.ack.body", t.ID), "",
-		tr("mail.ack.promise"), "",
+		s.promise(ctx, t.ID, tr), "",
 		tr("mail.ack.more"), "",
 		tr("mail.signature", s.o.Business),
 	}, "\n") + "\n"
@@ -270,6 +276,38 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 		Language:      lang,
 	}
 	return s.send(ctx, t.ID, 0, "ack", d)
+}
+
+// promise is the acknowledgement's sentence about when a person answers:
+// the first-response deadline when a target runs, a general one otherwise.
+func (s *Service) promise(ctx context.Context, id int64, tr func(string, ...any) string) string {
+	if s.o.Promise == nil {
+		return tr("mail.ack.promise")
+	}
+	due, err := s.o.Promise(ctx, id)
+	if err != nil || due.IsZero() {
+		return tr("mail.ack.promise")
+	}
+	zone := s.o.PromiseZone
+	if zone == nil {
+		zone = time.UTC
+	}
+	return tr("mail.ack.promise_by", due.In(zone).Format("2006-01-02 15:04 MST"))
+}
+
+// SendInternal emails a member of the team (an SLA warning, say); it is not
+// part of any customer's thread.
+func (s *Service) SendInternal(ctx context.Context, to, name, subject, text string) error {
+	d := Draft{
+		From:          mail.Address{Name: "Rapport", Address: s.o.Mailbox},
+		To:            mail.Address{Name: name, Address: to},
+		Subject:       subject,
+		Text:          text,
+		MessageID:     NewMessageID(s.domain()),
+		Date:          s.o.Clock.Now(),
+		AutoSubmitted: true,
+	}
+	return s.o.Transport.Send(ctx, s.o.Mailbox, []string{to}, d.Encode())
 }
 
 // send hands d to the transport and records the outcome. A permanent
