@@ -99,7 +99,7 @@ func (c *change) runTimers() error {
 			return err
 		}
 		t := TimerTicket{ID: r.ID, Status: r.Status, Priority: r.Priority, Channel: r.Channel, TeamID: r.TeamID,
-			CustomerID: r.CustomerID, CreatedAt: store.Time(r.CreatedAt), FirstResponseAt: store.NullTime(r.FirstResponseAt),
+			OwnerID: r.OwnerID, CustomerID: r.CustomerID, CreatedAt: store.Time(r.CreatedAt), FirstResponseAt: store.NullTime(r.FirstResponseAt),
 			Now: c.now}
 		due, enqueued, err := c.s.o.Timers.TicketChanged(c.ctx, c.tx, t, c.events[id])
 		if err != nil {

@@ -248,6 +248,7 @@ type TimerTicket struct {
 	Priority        string
 	Channel         string
 	TeamID          int64
+	OwnerID         int64 // 0: unassigned
 	CustomerID      int64
 	CreatedAt       time.Time
 	FirstResponseAt time.Time // zero before the first public reply
