@@ -88,7 +88,7 @@ func TestServeAndShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		var errOut bytes.Buffer
-		done <- run(ctx, []string{"serve", "--db", db, "--addr", addr}, strings.NewReader(""), &bytes.Buffer{}, &errOut)
+		done <- run(ctx, []string{"serve", "--db", db, "--addr", addr, "--smtp-addr", "127.0.0.1:0", "--outbox-dir", filepath.Join(t.TempDir(), "outbox")}, strings.NewReader(""), &bytes.Buffer{}, &errOut)
 	}()
 	base := "http://" + addr
 	waitUp(t, base+"/healthz")
@@ -103,6 +103,7 @@ func TestServeAndShutdown(t *testing.T) {
 		{"metrics", "/metrics", "", 200, "rapport_http_requests_total"},
 		{"api me", "/api/v1/me", tok, 200, "mia@example.com"},
 		{"api without token", "/api/v1/me", "", 401, "unauthorized"},
+		{"login page", "/login", "", 200, "<form"},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {

@@ -15,12 +15,18 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/api"
+	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/web"
 )
 
 // Version is the running build's version, set at link time with
@@ -29,12 +35,17 @@ var Version = "dev"
 
 // Services are the domain services over one database.
 type Services struct {
-	DB        *store.DB
-	Clock     jobs.Clock
-	Jobs      *jobs.Queue
-	Agents    *agent.Service
-	Customers *customer.Service
-	Tickets   *ticket.Service
+	DB          *store.DB
+	Clock       jobs.Clock
+	Jobs        *jobs.Queue
+	Agents      *agent.Service
+	Customers   *customer.Service
+	Tickets     *ticket.Service
+	Mail        *mailout.Service
+	Intake      *intake.Service
+	Attachments *attachment.Service
+	SLA         *sla.Service
+	Router      *routing.Router
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -48,19 +59,63 @@ func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Se
 		db.Close()
 		return nil, err
 	}
+	catalog, err := i18n.Load(cfg.LocalesDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	clock := jobs.SystemClock{}
 	q := jobs.New(db, clock, log.With("component", "jobs"))
 	customers := customer.New(db, clock)
+	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
+	if cfg.SMTPRelay != "" {
+		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
+	}
+	var tickets *ticket.Service
+	var mail *mailout.Service
+	slas := sla.New(sla.Opts{
+		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "sla"),
+		Tickets: func() *ticket.Service { return tickets },
+		Email: func(ctx context.Context, to, name, subject, text string) error {
+			return mail.SendInternal(ctx, to, name, subject, text)
+		},
+	})
+	router := routing.NewRouter(routing.Opts{
+		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "routing"),
+		Tickets: func() *ticket.Service { return tickets },
+	})
+	tickets = ticket.NewService(ticket.Opts{
+		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router},
+		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays,
+	})
+	detector, err := routing.NewDetector(i18n.Supported)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
+	mail = mailout.New(mailout.Opts{
+		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
+		Log: log.With("component", "mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
+		Promise: func(ctx context.Context, id int64) (time.Time, error) {
+			return slas.Due(ctx, id, sla.TimerFirstResponse)
+		},
+	})
 	return &Services{
 		DB:        db,
 		Clock:     clock,
 		Jobs:      q,
 		Agents:    agent.New(db, clock),
 		Customers: customers,
-		Tickets: ticket.NewService(ticket.Opts{
-			DB: db, Clock: clock, Jobs: q, Customers: customers,
-			Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays,
+		Tickets:   tickets,
+		Mail:      mail,
+		SLA:       slas,
+		Router:    router,
+		Intake: intake.New(intake.Opts{
+			DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
+			Log: log.With("component", "intake"), Attachments: attachments, Detect: detector.Detect,
 		}),
+		Attachments: attachments,
 	}, nil
 }
 
@@ -93,9 +148,16 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	if err != nil {
 		return nil, err
 	}
-	_ = catalog
-	apiHandler := api.New(api.Opts{
+	webHandler, err := web.New(web.Opts{
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets,
+		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
+		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: web: %w", err)
+	}
+	apiHandler := api.New(api.Opts{
+		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 	})
 	m := newMetrics(svc)
@@ -104,6 +166,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(svc.DB))
 	mux.Handle("GET /metrics", m.handler())
+	mux.Handle("/", webHandler)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

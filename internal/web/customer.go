@@ -1,0 +1,117 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// identityKinds are the kinds of identity a customer can have.
+var identityKinds = []string{customer.Email, customer.Phone, customer.External}
+
+// customerView is the data of the customer page.
+type customerView struct {
+	C             customer.Customer
+	Tags          string
+	Languages     []string
+	IdentityKinds []string
+	Tickets       []ticket.Ticket
+	NextURL       string
+	FirstURL      string
+}
+
+// customerURL is the page of customer id.
+func customerURL(id int64) string { return "/customers/" + strconv.FormatInt(id, 10) }
+
+// customerPage serves GET /customers/{id}: the profile, identities and
+// every ticket of the customer, newest activity first.
+func (s *server) customerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderCustomer(w, r, rc, id, nil)
+}
+
+// renderCustomer renders the customer page, with a failed form refilled.
+func (s *server) renderCustomer(w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, prob *problem) error {
+	ctx := r.Context()
+	c, err := s.customers.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	cursor := r.URL.Query().Get("cursor")
+	page, err := s.tickets.List(ctx, ticket.ListOptions{View: ticket.ViewAll, CustomerID: id, Cursor: cursor})
+	if err != nil {
+		// A stale cursor starts again from the first page.
+		if page, err = s.tickets.List(ctx, ticket.ListOptions{View: ticket.ViewAll, CustomerID: id}); err != nil {
+			return err
+		}
+		cursor = ""
+	}
+	v := customerView{
+		C: c, Tags: strings.Join(c.Tags, ", "), Languages: s.cat.Languages(),
+		IdentityKinds: identityKinds, Tickets: page.Tickets,
+	}
+	if c.Language != "" && !slices.Contains(v.Languages, c.Language) {
+		v.Languages = append(v.Languages, c.Language)
+	}
+	if page.NextCursor != "" {
+		v.NextURL = customerURL(id) + "?" + url.Values{"cursor": {page.NextCursor}}.Encode() + "#tickets"
+	}
+	if cursor != "" {
+		v.FirstURL = customerURL(id) + "#tickets"
+	}
+	p := s.newPage(w, r, rc, "customer.title")
+	if c.Name != "" {
+		p.Title = c.Name
+	}
+	p.Nav = "customers"
+	status := http.StatusOK
+	if prob != nil {
+		p.Problem, p.Form, status = prob, r.PostForm, prob.Status
+	}
+	p.Data = v
+	s.render(w, r, status, "customer", p)
+	return nil
+}
+
+// customerAction runs one change to customer {id} made by a form, like
+// ticketAction does for tickets.
+func (s *server) customerAction(w http.ResponseWriter, r *http.Request, rc *reqCtx, form, flash string,
+	change func(id int64) error) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := change(id); err != nil {
+		prob, ok := s.asProblem(rc.lang, form, err)
+		if !ok {
+			return err
+		}
+		return s.renderCustomer(w, r, rc, id, prob)
+	}
+	s.setFlash(w, flash)
+	redirect(w, r, customerURL(id))
+	return nil
+}
+
+// customerUpdate serves POST /customers/{id}: name, language, VIP, notes
+// and tags.
+func (s *server) customerUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.customerAction(w, r, rc, "profile", "flash.customer_saved", func(id int64) error {
+		f := r.PostForm
+		name, lang, notes := f.Get("name"), f.Get("language"), f.Get("notes")
+		vip := f.Get("vip") == "on"
+		tags := splitComma(f.Get("tags"))
+		_, err := s.customers.Update(r.Context(), id, customer.Update{
+			Name: &name, Language: &lang, Notes: &notes, VIP: &vip, Tags: &tags,
+		})
+		return err
+	})
+}

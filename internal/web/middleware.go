@@ -1,0 +1,180 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/rapport/rapport/internal/agent"
+)
+
+// handlerFunc is a UI handler: it renders or redirects on success and
+// returns any error for fail to render as a page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
+
+// reqCtx is what wrap learns about a request before its handler runs.
+type reqCtx struct {
+	me       agent.Agent
+	sess     agent.Session
+	token    string
+	loggedIn bool
+	lang     string
+}
+
+// Cookie names.
+const (
+	sessionCookie = "rapport_session"
+	loginCookie   = "rapport_login" // double-submit CSRF token of the login form
+	flashCookie   = "rapport_flash"
+)
+
+// wrap turns a route into an http.Handler: it limits the body, finds the
+// session, picks the language, checks the CSRF token of every POST and the
+// route's permission — the one place the UI checks roles — and renders the
+// handler's error.
+func (s *server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, slog.Any("panic", p))
+				s.fail(w, r, &reqCtx{lang: s.cat.Match(r.Header.Get("Accept-Language"))}, errors.New("panic"))
+			}
+		}()
+		if rt.pattern == staticPattern {
+			// Assets need no session, language or form.
+			rt.handle(w, r, nil)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		rc := &reqCtx{}
+		s.loadSession(r, rc)
+		rc.lang = s.language(r, rc)
+		if rt.perm != public && !rc.loggedIn {
+			s.toLogin(w, r)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if !errors.As(err, &tooBig) {
+					err = errBadForm
+				}
+				s.fail(w, r, rc, err)
+				return
+			}
+			if !sameOrigin(r) {
+				s.fail(w, r, rc, errCSRF)
+				return
+			}
+			// The login form has its own defence: there is no session yet.
+			if rt.perm != public && !validToken(r.PostForm.Get("csrf"), rc.sess.CSRFToken) {
+				s.fail(w, r, rc, errCSRF)
+				return
+			}
+		}
+		if rt.perm != public && !rc.me.Role.Can(rt.perm) {
+			s.fail(w, r, rc, errForbidden)
+			return
+		}
+		if err := rt.handle(w, r, rc); err != nil {
+			s.fail(w, r, rc, err)
+		}
+	})
+}
+
+// loadSession fills rc from the session cookie, when it names a live session.
+func (s *server) loadSession(r *http.Request, rc *reqCtx) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return
+	}
+	sess, me, err := s.agents.SessionByToken(r.Context(), c.Value)
+	if err != nil {
+		if !errors.Is(err, agent.ErrSessionExpired) {
+			s.log.Warn("session lookup failed", slog.Any("error", err))
+		}
+		return
+	}
+	rc.me, rc.sess, rc.token, rc.loggedIn = me, sess, c.Value, true
+}
+
+// language picks the UI language: the agent's own choice, else the
+// browser's Accept-Language; on pages without a session a ?lang= link wins.
+func (s *server) language(r *http.Request, rc *reqCtx) string {
+	if rc.loggedIn && rc.me.Locale != "" && s.cat.Has(rc.me.Locale) {
+		return rc.me.Locale
+	}
+	if !rc.loggedIn {
+		if l := r.URL.Query().Get("lang"); l != "" && s.cat.Has(l) {
+			return l
+		}
+	}
+	return s.cat.Match(r.Header.Get("Accept-Language"))
+}
+
+// toLogin sends a visitor without a session to the login page, coming back
+// to the page they asked for afterwards.
+func (s *server) toLogin(w http.ResponseWriter, r *http.Request) {
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// validToken compares a submitted CSRF token with the expected one in
+// constant time; an empty expected token never matches.
+func validToken(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// sameOrigin rejects a POST whose Origin header names another site. Browsers
+// send Origin on form posts; a request without one (an old browser, a test
+// client) still has to pass the token check.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if origin == "null" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// clientIP is the address the request came from, the key for rate-limiting
+// logins. Rapport does not trust X-Forwarded-For: behind a proxy every
+// client shares the proxy's limit, which is safe rather than spoofable.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// localPath returns next when it is a path on this site, else "/": the
+// login redirect must not become an open redirect.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+// redirect answers a successful POST: see the result at target.
+func redirect(w http.ResponseWriter, r *http.Request, target string) {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/rapport/rapport/internal/agent"
+)
+
+// preferencesView is the data of the preferences page.
+type preferencesView struct {
+	Languages      []string
+	Availabilities []string
+	BrowserLang    string // what "from the browser" currently means
+}
+
+// preferencesPage serves GET /preferences: the agent's UI language and
+// availability.
+func (s *server) preferencesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderPreferences(w, r, rc, nil)
+}
+
+func (s *server) renderPreferences(w http.ResponseWriter, r *http.Request, rc *reqCtx, prob *problem) error {
+	p := s.newPage(w, r, rc, "prefs.title")
+	p.Nav = "preferences"
+	status := http.StatusOK
+	if prob != nil {
+		p.Problem, p.Form, status = prob, r.PostForm, prob.Status
+	}
+	p.Data = preferencesView{
+		Languages:      s.cat.Languages(),
+		Availabilities: agent.Availabilities,
+		BrowserLang:    s.cat.Match(r.Header.Get("Accept-Language")),
+	}
+	s.render(w, r, status, "preferences", p)
+	return nil
+}
+
+// preferencesSave serves POST /preferences. The flash after saving is
+// already in the newly chosen language.
+func (s *server) preferencesSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	locale, avail := r.PostForm.Get("locale"), r.PostForm.Get("availability")
+	var err error
+	if locale != "" && !s.cat.Has(locale) {
+		err = validErr("locale", "is not a language code")
+	} else {
+		_, err = s.agents.Update(r.Context(), rc.me.ID, agent.AgentUpdate{Locale: &locale, Availability: &avail})
+	}
+	if err != nil {
+		prob, ok := s.asProblem(rc.lang, "preferences", err)
+		if !ok {
+			return err
+		}
+		return s.renderPreferences(w, r, rc, prob)
+	}
+	s.setFlash(w, "flash.preferences_saved")
+	redirect(w, r, "/preferences")
+	return nil
+}

@@ -1,0 +1,313 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// pageNames are the page templates under templates/; each is parsed
+// together with layout.html and partials.html and must define "content".
+var pageNames = []string{
+	"login", "error", "inbox", "ticket", "customers", "customer", "preferences",
+	"admin_agents", "admin_agent", "admin_teams", "admin_team",
+}
+
+// pageTemplate is one page parsed with the shared layout.
+type pageTemplate = *template.Template
+
+// templateFuncs are the few helpers templates need besides page methods.
+var templateFuncs = template.FuncMap{
+	"join": strings.Join,
+	"str":  func(v any) string { return fmt.Sprint(v) },
+	"hasID": func(ids []int64, id int64) bool {
+		for _, x := range ids {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	},
+	"hasStr": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+// parseTemplates parses every page once, at start; a missing or broken
+// template is an error, so a bad build fails before it serves anything.
+func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
+	base, err := template.New("layout.html").Funcs(templateFuncs).
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	pages := map[string]pageTemplate{}
+	for _, name := range pageNames {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		if _, err := t.ParseFS(fsys, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		if t.Lookup("content") == nil || t.Lookup("layout") == nil {
+			return nil, fmt.Errorf("web: template %s: no content or layout", name)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// page is what every template gets: the request's language and agent, the
+// flash message and form problem, and the page's own Data. Its methods
+// are the templates' vocabulary for texts, dates and labels.
+type page struct {
+	s       *server
+	Lang    string
+	Me      *agent.Agent // nil without a session
+	CSRF    string
+	Title   string
+	Nav     string // the menu entry to highlight
+	Flash   string
+	Problem *problem
+	Form    url.Values // the submitted form, to refill it after a problem
+	Search  string     // the header search box
+	Version string
+	Now     time.Time
+	Data    any
+}
+
+// newPage starts a page titled by catalogue key title, taking (and
+// clearing) the flash cookie.
+func (s *server) newPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, title string) *page {
+	p := &page{s: s, Lang: rc.lang, Version: s.version, Now: s.clock.Now().UTC(), Form: url.Values{}}
+	if p.Lang == "" {
+		p.Lang = i18n.Default
+	}
+	if rc.loggedIn {
+		me := rc.me
+		p.Me, p.CSRF = &me, rc.sess.CSRFToken
+	}
+	p.Title = p.T(title)
+	if c, err := r.Cookie(flashCookie); err == nil {
+		if key, err := url.QueryUnescape(c.Value); err == nil && strings.HasPrefix(key, "flash.") {
+			if msg := p.T(key); msg != key {
+				p.Flash = msg
+			}
+		}
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
+	}
+	return p
+}
+
+// setFlash leaves the catalogue key of a success message for the next page.
+func (s *server) setFlash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(key), Path: "/", MaxAge: 60,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
+}
+
+// render executes page name into a buffer first, so that a template error
+// becomes a clean 500 rather than half a page.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.pages[name]
+	var buf bytes.Buffer
+	var err error
+	if !ok {
+		err = fmt.Errorf("no template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&buf, "layout", p)
+	}
+	if err != nil {
+		s.log.Error("render failed", "template", name, "path", r.URL.Path, slog.Any("error", err))
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(p.T("error.internal_text") + "\n"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// T returns the catalogue message key in the page's language.
+func (p *page) T(key string, args ...any) string { return p.s.cat.T(p.Lang, key, args...) }
+
+// has reports whether key has a message.
+func (p *page) has(key string) bool { return p.s.cat.T(p.Lang, key) != key }
+
+// label is the message prefix+value, or the value itself when the
+// catalogue has none (a value a newer version added).
+func (p *page) label(prefix, value string) string {
+	if p.has(prefix + value) {
+		return p.T(prefix + value)
+	}
+	return value
+}
+
+// Status names a ticket status.
+func (p *page) Status(st ticket.Status) string { return p.label("status.", string(st)) }
+
+// Priority names a ticket priority.
+func (p *page) Priority(pr string) string { return p.label("priority.", pr) }
+
+// Kind names a ticket kind.
+func (p *page) Kind(k string) string { return p.label("kind.", k) }
+
+// Channel names a channel.
+func (p *page) Channel(c string) string { return p.label("channel.", c) }
+
+// Role names an agent role.
+func (p *page) Role(r agent.Role) string { return p.label("role.", string(r)) }
+
+// Avail names an availability.
+func (p *page) Avail(a string) string { return p.label("availability.", a) }
+
+// View names an inbox view.
+func (p *page) View(v string) string { return p.label("view.", v) }
+
+// Sort names an inbox sort order.
+func (p *page) Sort(v string) string { return p.label("sort.", v) }
+
+// IdentityKind names a kind of customer identity.
+func (p *page) IdentityKind(k string) string { return p.label("identity.", k) }
+
+// LangName names a language code in the page's language; "" is unknown.
+func (p *page) LangName(code string) string {
+	if code == "" {
+		return p.T("lang.unknown")
+	}
+	if p.has("lang." + code) {
+		return p.T("lang." + code)
+	}
+	if n, ok := i18n.Names[code]; ok {
+		return n
+	}
+	return code
+}
+
+// Languages are the UI languages with a catalogue.
+func (p *page) Languages() []string { return p.s.cat.Languages() }
+
+// Date formats t as a full date and time in the page's language (UTC).
+func (p *page) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return p.formatDate("date.long", t)
+}
+
+// Short formats t compactly: the time for today, else the day.
+func (p *page) Short(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.UTC()
+	if y, m, d := t.Date(); y == p.Now.Year() && m == p.Now.Month() && d == p.Now.Day() {
+		return t.Format("15:04")
+	}
+	if t.Year() != p.Now.Year() {
+		return p.formatDate("date.medium", t)
+	}
+	return p.formatDate("date.short", t)
+}
+
+// ISO is t for a <time datetime> attribute.
+func (p *page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// formatDate fills the layout of catalogue key with t's parts: {d} day,
+// {dd} two-digit day, {mm} two-digit month, {mon} month name, {y} year,
+// {hm} hours and minutes.
+func (p *page) formatDate(key string, t time.Time) string {
+	t = t.UTC()
+	return strings.NewReplacer(
+		"{dd}", t.Format("02"),
+		"{d}", strconv.Itoa(t.Day()),
+		"{mm}", t.Format("01"),
+		"{mon}", p.T("month."+strconv.Itoa(int(t.Month()))),
+		"{y}", strconv.Itoa(t.Year()),
+		"{hm}", t.Format("15:04"),
+	).Replace(p.T(key))
+}
+
+// Can reports whether the signed-in agent has permission perm.
+func (p *page) Can(perm string) bool {
+	return p.Me != nil && p.Me.Role.Can(agent.Permission(perm))
+}
+
+// Err is the problem with field on form ("" for any form), or "".
+func (p *page) Err(form, field string) string {
+	if p.Problem == nil || (form != "" && p.Problem.Form != form) {
+		return ""
+	}
+	return p.Problem.Fields[field]
+}
+
+// Failed reports whether form is the one with the problem.
+func (p *page) Failed(form string) bool { return p.Problem != nil && p.Problem.Form == form }
+
+// Val is the submitted value of field when form failed, else def: a
+// failed form comes back as the agent filled it in.
+func (p *page) Val(form, field, def string) string {
+	if p.Failed(form) {
+		return p.Form.Get(field)
+	}
+	return def
+}
+
+// Body renders a message: its sanitised HTML when it has some, else its
+// text with line breaks kept.
+func (p *page) Body(m ticket.Message) template.HTML {
+	if m.BodyHTML != "" {
+		return template.HTML(m.BodyHTML) // sanitised by the ticket service
+	}
+	lines := strings.Split(strings.ReplaceAll(m.BodyText, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = template.HTMLEscapeString(l)
+	}
+	return template.HTML(strings.Join(lines, "<br>\n"))
+}
+
+// Initial is the first letter of a name, for avatars.
+func (p *page) Initial(name string) string {
+	for _, r := range strings.TrimSpace(name) {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}
+
+// ProblemFor is the message of the problem when form is the one that
+// failed, else "".
+func (p *page) ProblemFor(form string) string {
+	if p.Failed(form) {
+		return p.Problem.Message
+	}
+	return ""
+}
+
+// NativeName is a language's name in that language, for language pickers.
+func (p *page) NativeName(code string) string {
+	if n, ok := i18n.Names[code]; ok {
+		return n
+	}
+	return code
+}
+
+// MessageKind names a kind of thread message: customer, reply or note.
+func (p *page) MessageKind(k string) string { return p.label("message.", k) }

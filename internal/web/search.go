@@ -1,0 +1,32 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// search serves GET /search?q=: a ticket number goes straight to that
+// ticket; anything else lists every ticket whose number, subject, customer
+// name or email matches, with the inbox's filters.
+func (s *server) search(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	errs := valid.Errors{}
+	f := parseInboxFilters(r.URL.Query(), errs)
+	f.View = ticket.ViewAll
+	if n, err := strconv.ParseInt(strings.TrimPrefix(f.Query, "#"), 10, 64); err == nil && n > 0 && f.Cursor == "" {
+		_, err := s.tickets.Get(r.Context(), n)
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/tickets/"+strconv.FormatInt(n, 10), http.StatusSeeOther)
+			return nil
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+	}
+	return s.renderInbox(w, r, rc, "/search", f, errs)
+}

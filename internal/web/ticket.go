@@ -1,0 +1,291 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// settableStatuses are the statuses an agent can pick by hand; tickets
+// reach Closed by themselves.
+var settableStatuses = []ticket.Status{ticket.New, ticket.Open, ticket.Pending, ticket.Solved}
+
+// ticketView is the data of the ticket page.
+type ticketView struct {
+	T          ticket.Ticket
+	Customer   customer.Customer
+	Messages   []ticket.Message
+	Events     []eventLine
+	Agents     []agent.Agent // active agents, for assigning and transferring
+	Teams      []agent.Team
+	Statuses   []ticket.Status
+	Priorities []string
+	Kinds      []string
+	Languages  []string
+	Tags       string // the ticket's tags, comma separated
+	Closed     bool
+}
+
+// eventLine is one entry of the history, already in words.
+type eventLine struct {
+	Type   string
+	At     time.Time
+	Text   string
+	Reason string // of a transfer
+}
+
+// pathID reads the {name} path value as a positive id; anything else is a
+// page that does not exist.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// ticketURL is the page of ticket id.
+func ticketURL(id int64) string { return "/tickets/" + strconv.FormatInt(id, 10) }
+
+// ticketPage serves GET /tickets/{id}.
+func (s *server) ticketPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderTicket(w, r, rc, id, nil)
+}
+
+// renderTicket renders the ticket page; with a problem, the form that
+// failed comes back filled in, its errors next to the fields.
+func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, prob *problem) error {
+	ctx := r.Context()
+	t, err := s.tickets.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.tickets.Messages(ctx, id)
+	if err != nil {
+		return err
+	}
+	events, err := s.tickets.Events(ctx, id)
+	if err != nil {
+		return err
+	}
+	cust, err := s.customers.Get(ctx, t.CustomerID)
+	if err != nil {
+		return err
+	}
+	agents, err := s.agents.List(ctx)
+	if err != nil {
+		return err
+	}
+	teams, err := s.agents.ListTeams(ctx)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(w, r, rc, "ticket.title")
+	p.Title = fmt.Sprintf("#%d %s", t.ID, t.Subject)
+	p.Nav = "inbox"
+	v := ticketView{
+		T: t, Customer: cust, Messages: msgs, Teams: teams,
+		Statuses: settableStatuses, Priorities: ticket.Priorities, Kinds: ticket.Kinds,
+		Languages: s.cat.Languages(), Tags: strings.Join(t.Tags, ", "), Closed: t.Status == ticket.Closed,
+	}
+	if t.Language != "" && !slices.Contains(v.Languages, t.Language) {
+		v.Languages = append(v.Languages, t.Language)
+	}
+	for _, a := range agents {
+		if a.Active {
+			v.Agents = append(v.Agents, a)
+		}
+	}
+	names := historyNames{agents: map[int64]string{}, teams: map[int64]string{}}
+	for _, a := range agents {
+		names.agents[a.ID] = a.Name
+	}
+	for _, tm := range teams {
+		names.teams[tm.ID] = tm.Name
+	}
+	for _, e := range events {
+		v.Events = append(v.Events, describeEvent(p, names, e))
+	}
+	status := http.StatusOK
+	if prob != nil {
+		p.Problem, p.Form, status = prob, r.PostForm, prob.Status
+	}
+	p.Data = v
+	s.render(w, r, status, "ticket", p)
+	return nil
+}
+
+// historyNames resolves the ids in event data to names.
+type historyNames struct {
+	agents map[int64]string
+	teams  map[int64]string
+}
+
+func (n historyNames) agent(p *page, id int64) string {
+	if id == 0 {
+		return p.T("event.nobody")
+	}
+	if name, ok := n.agents[id]; ok {
+		return name
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}
+
+func (n historyNames) team(p *page, id int64) string {
+	if id == 0 {
+		return p.T("event.no_team")
+	}
+	if name, ok := n.teams[id]; ok {
+		return name
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}
+
+// party names who holds a ticket: an agent, a team, or both.
+func (n historyNames) party(p *page, agentID, teamID int64) string {
+	switch {
+	case agentID != 0 && teamID != 0:
+		return p.T("event.party_agent_team", n.agent(p, agentID), n.team(p, teamID))
+	case teamID != 0:
+		return p.T("event.party_team", n.team(p, teamID))
+	default:
+		return n.agent(p, agentID)
+	}
+}
+
+// describeEvent puts one history entry into words in the page's language.
+func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
+	l := eventLine{Type: e.Type, At: e.CreatedAt}
+	actor := eventActor(p, e)
+	d := e.Data
+	switch e.Type {
+	case ticket.EventCreated:
+		l.Text = p.T("event.created", actor)
+	case ticket.EventReplied:
+		l.Text = p.T("event.replied", actor)
+	case ticket.EventNoted:
+		l.Text = p.T("event.noted", actor)
+	case ticket.EventCustomerMsg:
+		l.Text = p.T("event.customer_message", actor)
+	case ticket.EventAssigned:
+		to := dataID(d, "to")
+		switch {
+		case to == 0:
+			l.Text = p.T("event.unassigned", actor)
+		case e.ActorKind == "agent" && to == e.ActorAgentID:
+			l.Text = p.T("event.took", actor)
+		case e.ActorKind != "agent":
+			// Routing assigned it when the customer wrote or a job ran:
+			// nobody to name as having done it.
+			l.Text = p.T("event.assigned_auto", n.agent(p, to))
+		default:
+			l.Text = p.T("event.assigned", actor, n.agent(p, to))
+		}
+	case ticket.EventTransferred:
+		l.Text = p.T("event.transferred", actor,
+			n.party(p, dataID(d, "from"), dataID(d, "from_team")), n.party(p, dataID(d, "to"), dataID(d, "to_team")))
+		l.Reason = dataStr(d, "reason")
+	case ticket.EventStatus:
+		l.Text = p.T("event.status", actor, p.Status(ticket.Status(dataStr(d, "from"))), p.Status(ticket.Status(dataStr(d, "to"))))
+	case ticket.EventReopened:
+		if dataStr(d, "by") == "customer" {
+			l.Text = p.T("event.reopened_by_customer")
+		} else {
+			l.Text = p.T("event.reopened", actor, p.Status(ticket.Status(dataStr(d, "to"))))
+		}
+	case ticket.EventPriority:
+		l.Text = p.T("event.priority", actor, p.Priority(dataStr(d, "from")), p.Priority(dataStr(d, "to")))
+	case ticket.EventKind:
+		l.Text = p.T("event.kind", actor, p.Kind(dataStr(d, "from")), p.Kind(dataStr(d, "to")))
+	case ticket.EventLanguage:
+		l.Text = p.T("event.language", actor, p.LangName(dataStr(d, "from")), p.LangName(dataStr(d, "to")))
+	case ticket.EventSubject:
+		l.Text = p.T("event.subject", actor, dataStr(d, "from"), dataStr(d, "to"))
+	case ticket.EventTeam:
+		l.Text = p.T("event.team", actor, n.team(p, dataID(d, "from")), n.team(p, dataID(d, "to")))
+	case ticket.EventTags:
+		added, removed := strings.Join(dataStrs(d, "added"), ", "), strings.Join(dataStrs(d, "removed"), ", ")
+		switch {
+		case added != "" && removed != "":
+			l.Text = p.T("event.tags_changed", actor, added, removed)
+		case removed != "":
+			l.Text = p.T("event.tags_removed", actor, removed)
+		default:
+			l.Text = p.T("event.tags_added", actor, added)
+		}
+	case ticket.EventClosed:
+		l.Text = p.T("event.closed")
+	default:
+		l.Text = p.T("event.other", actor, e.Type)
+	}
+	return l
+}
+
+// eventActor names who made a change.
+func eventActor(p *page, e ticket.Event) string {
+	switch e.ActorKind {
+	case "system":
+		return p.T("actor.system")
+	case "customer":
+		if e.ActorName != "" {
+			return e.ActorName
+		}
+		return p.T("actor.customer")
+	default:
+		if e.ActorName != "" {
+			return e.ActorName
+		}
+		return p.T("actor.someone")
+	}
+}
+
+// dataID reads a number from event data (JSON numbers decode as float64).
+func dataID(d map[string]any, k string) int64 {
+	switch v := d[k].(type) {
+	case float64:
+		return int64(v)
+	case int64:
+		return v
+	case int:
+		return int64(v)
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
+// dataStr reads a string from event data.
+func dataStr(d map[string]any, k string) string {
+	if v, ok := d[k].(string); ok {
+		return v
+	}
+	return ""
+}
+
+// dataStrs reads a list of strings from event data.
+func dataStrs(d map[string]any, k string) []string {
+	var out []string
+	switch v := d[k].(type) {
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = v
+	}
+	return out
+}

@@ -1,0 +1,21 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// ticketReply serves POST /tickets/{id}/reply: a public reply to the
+// customer, optionally setting the ticket pending or solved at once.
+func (s *server) ticketReply(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.ticketAction(w, r, rc, "reply", "flash.replied", func(id int64) error {
+		st := ticket.Status(r.PostForm.Get("set_status"))
+		if st != "" && st != ticket.Pending && st != ticket.Solved {
+			return valid.Errors{"set_status": "must be one of pending, solved"}
+		}
+		_, err := s.tickets.Reply(r.Context(), ticket.AgentActor(rc.me.ID), id, r.PostForm.Get("body"), st)
+		return err
+	})
+}

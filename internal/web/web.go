@@ -1,0 +1,123 @@
+// Package web is Rapport's server-rendered HTML UI for agents, managers and
+// admins: login, inbox, tickets, customers, preferences and the admin pages.
+// Every page is an html/template parsed once at start; every action is a
+// plain form that posts and redirects, so the UI works without JavaScript.
+package web
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Opts.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Opts are the dependencies and settings of the web UI.
+type Opts struct {
+	Agents        *agent.Service
+	Customers     *customer.Service
+	Tickets       *ticket.Service
+	I18n          *i18n.Catalog
+	Clock         jobs.Clock   // nil means the wall clock
+	Log           *slog.Logger // carrying component=web, as the app passes it; nil discards
+	SecureCookies bool         // mark cookies Secure (when served over HTTPS)
+	Version       string       // shown in the footer and used to bust static caches
+	MaxBodyBytes  int64        // default DefaultMaxBodyBytes
+}
+
+//go:embed templates static
+var assets embed.FS
+
+// server holds what every handler needs.
+type server struct {
+	agents    *agent.Service
+	customers *customer.Service
+	tickets   *ticket.Service
+	cat       *i18n.Catalog
+	clock     jobs.Clock
+	log       *slog.Logger
+	secure    bool
+	version   string
+	maxBody   int64
+	pages     map[string]pageTemplate
+	static    http.Handler
+	mux       *http.ServeMux
+}
+
+// New parses the templates and returns the handler serving the UI. It fails
+// when a dependency or a template is missing or a template does not parse.
+func New(o Opts) (http.Handler, error) {
+	if o.Agents == nil || o.Customers == nil || o.Tickets == nil || o.I18n == nil {
+		return nil, errors.New("web: Agents, Customers, Tickets and I18n are required")
+	}
+	s := &server{
+		agents:    o.Agents,
+		customers: o.Customers,
+		tickets:   o.Tickets,
+		cat:       o.I18n,
+		clock:     o.Clock,
+		log:       o.Log,
+		secure:    o.SecureCookies,
+		version:   o.Version,
+		maxBody:   o.MaxBodyBytes,
+		mux:       http.NewServeMux(),
+	}
+	if s.clock == nil {
+		s.clock = jobs.SystemClock{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+	pages, err := parseTemplates(assets)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	staticFS, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	s.static = http.StripPrefix("/static/", http.FileServerFS(staticFS))
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	return s, nil
+}
+
+// contentSecurityPolicy allows only Rapport's own scripts, styles and
+// images: no inline scripts, no remote images (tracking pixels in customer
+// mail), no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// ServeHTTP sets the security headers every response shares and dispatches.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	if strings.HasPrefix(r.URL.Path, "/static/") {
+		h.Set("Cache-Control", "public, max-age=3600")
+	} else {
+		h.Set("Cache-Control", "no-store")
+	}
+	s.mux.ServeHTTP(w, r)
+}
