@@ -27,6 +27,7 @@ commands:
   user add           add an agent, manager or admin
   user passwd        set an agent's password
   token create       print a new API token for an agent
+  quality check      find the seven sins of service in replies (JSON lines on stdin)
   version            print the version
 
 Run "rapport <command> --help" for a command's settings.
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, rest, stdout, stderr)
+	case "quality":
+		return qualityCmd(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		return version(stdout)
 	case "help", "--help", "-h":

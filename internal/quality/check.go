@@ -1,0 +1,728 @@
+package quality
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rule ids of the checks written in Go rather than as phrase patterns; their
+// messages live in the resource files like the others.
+const (
+	ruleFeelingIgnored = "apathy.feeling_ignored"
+	ruleProblemIgnored = "apathy.problem_ignored"
+	ruleNoGreeting     = "coldness.no_greeting_closing"
+	ruleShortRefusal   = "coldness.short_refusal"
+	ruleJargon         = "condescension.jargon"
+	ruleAcronym        = "condescension.acronym"
+	ruleCode           = "condescension.code"
+	ruleIDFirst        = "robotism.id_first"
+	rulePlaceholder    = "robotism.placeholder"
+)
+
+const (
+	// minWordsForGreeting is the length from which a reply without any
+	// greeting and any closing reads as cold; shorter chat answers in a
+	// running conversation may leave both out. The first reply to a
+	// customer needs them from minWordsFirstReply on.
+	minWordsForGreeting = 25
+	minWordsFirstReply  = 8
+	// maxWordsShortRefusal is the length up to which a bare refusal with
+	// no warm word at all reads as curt.
+	maxWordsShortRefusal = 10
+	// Only this much of the conversation is read, the most recent part.
+	maxContextBytes = 16 << 10
+)
+
+// check is the state of one analysis.
+type check struct {
+	a          *Analyzer
+	lang, ui   *language
+	text       string
+	toks       []token
+	ms         []match
+	firstMark  []int // marker index -> position in ms of its first match, -1 if none
+	cust       []token
+	custMs     []match // reply-language matches in everything the customer wrote
+	recent     []token // the customer's words since the last agent turn
+	recentText string
+	recentMs   []match // reply-language matches in recent, when already scanned
+	hadAgent   bool    // an agent already wrote in this conversation
+	findings   []Finding
+}
+
+// prepare scans the reply and the customer's side of the conversation.
+func (c *check) prepare(conv []Turn) {
+	c.ms = c.lang.m.scan(c.toks, make([]match, 0, 16))
+	c.firstMark = make([]int, len(c.lang.markers))
+	for i := range c.firstMark {
+		c.firstMark[i] = -1
+	}
+	// A warm marker right after a negation ("not something we will
+	// replace", "no sorry") does not count.
+	negEnd := map[int]bool{}
+	if idx, ok := c.lang.markerIdx[mNegation]; ok {
+		for _, m := range c.ms {
+			if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && o.idx == idx {
+				negEnd[m.to] = true
+			}
+		}
+	}
+	for i, m := range c.ms {
+		o := c.lang.owners[m.seq.owner]
+		if o.kind != ownMarker || c.firstMark[o.idx] >= 0 {
+			continue
+		}
+		if negatable[c.lang.markers[o.idx]] && (negEnd[m.from] || negEnd[m.from-1] || negEnd[m.from-2]) {
+			continue
+		}
+		c.firstMark[o.idx] = i
+	}
+	// The customer's turns, newest first until the budget is spent.
+	var all, recent []string
+	size, sinceAgent := 0, true
+	for i := len(conv) - 1; i >= 0 && size < maxContextBytes; i-- {
+		t := conv[i]
+		if t.Role != "customer" {
+			if t.Role == "agent" {
+				c.hadAgent = true
+				sinceAgent = false
+			}
+			continue
+		}
+		text := t.Text
+		if size+len(text) > maxContextBytes {
+			text = truncate(text, maxContextBytes-size)
+		}
+		size += len(text)
+		all = append(all, text)
+		if sinceAgent || len(recent) == 0 {
+			recent = append(recent, text)
+		}
+	}
+	if len(all) == 0 {
+		return
+	}
+	c.cust = tokenize(strings.Join(all, "\n"))
+	c.custMs = c.lang.m.scan(c.cust, nil)
+	if len(recent) == len(all) {
+		// Everything the customer wrote is recent: reuse the scan.
+		c.recentText, c.recent, c.recentMs = strings.Join(all, "\n"), c.cust, c.custMs
+		return
+	}
+	c.recentText = strings.Join(recent, "\n")
+	c.recent = tokenize(c.recentText)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func (c *check) has(group string) bool {
+	idx, ok := c.lang.markerIdx[group]
+	return ok && c.firstMark[idx] >= 0
+}
+
+// firstOf returns the first match of a marker group, or nil.
+func (c *check) firstOf(group string) *match {
+	idx, ok := c.lang.markerIdx[group]
+	if !ok || c.firstMark[idx] < 0 {
+		return nil
+	}
+	return &c.ms[c.firstMark[idx]]
+}
+
+func (c *check) enabled(id string) bool {
+	return !c.lang.disabled[id]
+}
+
+// add records a finding over bytes [start, end) of the reply.
+func (c *check) add(sin Sin, id string, start, end int, pattern, trigger string, vars map[string]string) {
+	f := Finding{Sin: sin, Rule: id, Start: start, End: end, Quote: c.text[start:end], Pattern: pattern, Trigger: trigger}
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	vars["quote"] = f.Quote
+	vars["trigger"] = trigger
+	c.a.explain(c.ui, &f, vars)
+	c.findings = append(c.findings, f)
+}
+
+func (c *check) run() {
+	if len(c.toks) == 0 {
+		return
+	}
+	c.phraseRules()
+	c.jargon()
+	c.placeholders() // before acronyms and codes, which skip what it found
+	c.acronyms()
+	c.codes()
+	c.apathy()
+	c.coldness()
+	c.idFirst()
+}
+
+// phraseRules turns each match of a rule's pattern into a finding, unless
+// one of the rule's exception markers is in the reply or the customer used
+// one of its customer_unless phrases (then the reply answers what was asked).
+func (c *check) phraseRules() {
+	customerSaid := map[int]bool{}
+	for _, m := range c.ms {
+		o := c.lang.owners[m.seq.owner]
+		if o.kind != ownRule {
+			continue
+		}
+		r := &c.lang.rules[o.idx]
+		if !c.enabled(r.id) {
+			continue
+		}
+		excused := false
+		for _, u := range r.unless {
+			if c.firstMark[u] >= 0 {
+				excused = true
+				break
+			}
+		}
+		if !excused && r.customerUnless != nil && len(c.cust) > 0 {
+			said, ok := customerSaid[o.idx]
+			if !ok {
+				said = len(r.customerUnless.scan(c.cust, nil)) > 0
+				customerSaid[o.idx] = said
+			}
+			excused = said
+		}
+		if excused {
+			continue
+		}
+		c.add(r.sin, r.id, c.toks[m.from].start, c.toks[m.to-1].end, m.seq.src, "", nil)
+	}
+}
+
+// jargon flags glossary terms the customer did not use first.
+func (c *check) jargon() {
+	if !c.enabled(ruleJargon) {
+		return
+	}
+	for _, m := range c.ms {
+		o := c.lang.owners[m.seq.owner]
+		if o.kind != ownJargon || c.customerUsed(m.seq.owner) {
+			continue
+		}
+		j := c.lang.jargon[o.idx]
+		c.add(Condescension, ruleJargon, c.toks[m.from].start, c.toks[m.to-1].end, j.Term, j.Term,
+			map[string]string{"plain": j.Plain, "term": j.Term})
+	}
+}
+
+func (c *check) customerUsed(own int) bool {
+	for _, m := range c.custMs {
+		if m.seq.owner == own {
+			return true
+		}
+	}
+	return false
+}
+
+// acronyms flags upper-case words of two to six letters that are neither
+// known to customers nor used by this customer. Runs of capitals (shouting)
+// are left alone.
+func (c *check) acronyms() {
+	if !c.enabled(ruleAcronym) {
+		return
+	}
+	en := c.a.langs["en"]
+	for i, t := range c.toks {
+		w := c.text[t.start:t.end]
+		if !isAcronym(w) || c.lang.stop[t.low] {
+			continue
+		}
+		up := strings.ToUpper(w)
+		if c.lang.known[up] || (en != nil && en.known[up]) || c.jargonAt(i) {
+			continue
+		}
+		if (i > 0 && isAcronym(c.text[c.toks[i-1].start:c.toks[i-1].end])) ||
+			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].start:c.toks[i+1].end])) {
+			continue
+		}
+		if c.customerHasWord(t.low) || c.insideFinding(t.start) {
+			continue
+		}
+		c.add(Condescension, ruleAcronym, t.start, t.end, "", w, map[string]string{"term": w})
+	}
+}
+
+func isAcronym(w string) bool {
+	n := 0
+	for _, r := range w {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2 && n <= 6
+}
+
+// jargonAt reports whether a glossary term covers token i (it is reported as jargon).
+func (c *check) jargonAt(i int) bool {
+	for _, m := range c.ms {
+		if c.lang.owners[m.seq.owner].kind == ownJargon && m.from <= i && i < m.to {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *check) customerHasWord(low string) bool {
+	for _, t := range c.cust {
+		if t.low == low {
+			return true
+		}
+	}
+	return false
+}
+
+// codes flags product or internal codes (ERR_402, SKU-4471, PRX200) the
+// customer did not write, unless a reference word ("order", "tracking
+// number", "номер") introduces them: those are the customer's own data.
+func (c *check) codes() {
+	if !c.enabled(ruleCode) {
+		return
+	}
+	refEnds := map[int]bool{}
+	if idx, ok := c.lang.markerIdx[mReference]; ok {
+		for _, m := range c.ms {
+			if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && o.idx == idx {
+				refEnds[m.to] = true
+			}
+		}
+	}
+	custLow := ""
+	text := c.text
+	for i := 0; i < len(text); {
+		if !isCodeByte(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isCodeByte(text[j]) {
+			j++
+		}
+		start, end := i, j
+		i = j
+		for end > start && (text[end-1] == '-' || text[end-1] == '_') {
+			end--
+		}
+		if !looksLikeCode(text[start:end]) {
+			continue
+		}
+		if start > 0 && strings.IndexByte("/@.=:#&?%", text[start-1]) >= 0 {
+			continue // part of a link, an address or a reference number
+		}
+		if end < len(text) && (text[end] == '@' || text[end] == '/' || (text[end] == '.' && end+1 < len(text) && isCodeByte(text[end+1]))) {
+			continue
+		}
+		if c.knownLetters(text[start:end]) || c.insideFinding(start) {
+			continue
+		}
+		ti := sort.Search(len(c.toks), func(k int) bool { return c.toks[k].start >= start })
+		referenced := false
+		for k := ti; k >= 0 && k >= ti-3; k-- {
+			if refEnds[k] {
+				referenced = true
+				break
+			}
+		}
+		if referenced {
+			continue
+		}
+		if custLow == "" && len(c.cust) > 0 {
+			var b strings.Builder
+			for _, t := range c.cust {
+				b.WriteString(t.low)
+				b.WriteByte(' ')
+			}
+			custLow = b.String()
+		}
+		if custLow != "" && codeInCustomer(custLow, text[start:end]) {
+			continue
+		}
+		c.add(Condescension, ruleCode, start, end, "", text[start:end], map[string]string{"term": text[start:end]})
+	}
+}
+
+func isCodeByte(b byte) bool {
+	return b == '-' || b == '_' || (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')
+}
+
+// looksLikeCode: at least four characters, a digit, two capitals, no lower-case letter.
+func looksLikeCode(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	digits, upper := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9':
+			digits++
+		case b >= 'A' && b <= 'Z':
+			upper++
+		case b >= 'a' && b <= 'z':
+			return false
+		}
+	}
+	return digits > 0 && upper >= 2
+}
+
+// knownLetters reports whether the code's only run of letters is a known
+// acronym ("10AM", "LV-1050", "A4").
+func (c *check) knownLetters(code string) bool {
+	var runs []string
+	cur := strings.Builder{}
+	for i := 0; i <= len(code); i++ {
+		if i < len(code) && code[i] >= 'A' && code[i] <= 'Z' {
+			cur.WriteByte(code[i])
+			continue
+		}
+		if cur.Len() > 0 {
+			runs = append(runs, cur.String())
+			cur.Reset()
+		}
+	}
+	if len(runs) != 1 {
+		return false
+	}
+	en := c.a.langs["en"]
+	return c.lang.known[runs[0]] || (en != nil && en.known[runs[0]])
+}
+
+// codeInCustomer reports whether the customer wrote the code, compared word by word.
+func codeInCustomer(custLow, code string) bool {
+	var words []string
+	for _, t := range tokenize(code) {
+		words = append(words, t.low)
+	}
+	return len(words) > 0 && strings.Contains(" "+custLow, " "+strings.Join(words, " ")+" ")
+}
+
+// placeholders flags template fields left unfilled: {{name}}, {name},
+// [Customer Name], <ORDER_ID>, %NAME%, XXX.
+func (c *check) placeholders() {
+	if !c.enabled(rulePlaceholder) {
+		return
+	}
+	text := c.text
+	for i := 0; i < len(text); i++ {
+		end := -1
+		switch text[i] {
+		case '{':
+			if strings.HasPrefix(text[i:], "{{") {
+				if j := strings.Index(text[i+2:], "}}"); j >= 0 && j <= 60 {
+					end = i + 2 + j + 2
+				}
+			} else if j := strings.IndexByte(text[i+1:], '}'); j > 0 && j <= 40 && isIdent(text[i+1:i+1+j]) {
+				end = i + 1 + j + 1
+			}
+		case '[':
+			if j := strings.IndexByte(text[i+1:], ']'); j >= 2 && j <= 40 {
+				inner := text[i+1 : i+1+j]
+				after := i + 1 + j + 1
+				if !strings.ContainsAny(inner, "[\n") && unicode.IsUpper(firstRune(inner)) && (after >= len(text) || text[after] != '(') {
+					end = after
+				}
+			}
+		case '<':
+			if j := strings.IndexByte(text[i+1:], '>'); j >= 2 && j <= 30 && isUpperField(text[i+1:i+1+j]) {
+				end = i + 1 + j + 1
+			}
+		case '%':
+			if j := strings.IndexByte(text[i+1:], '%'); j >= 2 && j <= 30 && isUpperField(text[i+1:i+1+j]) {
+				end = i + 1 + j + 1
+			}
+		}
+		if end > 0 {
+			c.add(Robotism, rulePlaceholder, i, end, "", "", nil)
+			i = end - 1
+		}
+	}
+	for _, t := range c.toks {
+		if len(t.low) >= 3 && strings.Trim(t.low, "x") == "" && !c.insideFinding(t.start) {
+			c.add(Robotism, rulePlaceholder, t.start, t.end, "", "", nil)
+		}
+	}
+}
+
+func (c *check) insideFinding(pos int) bool {
+	for _, f := range c.findings {
+		if f.Start <= pos && pos < f.End {
+			return true
+		}
+	}
+	return false
+}
+
+// isIdent: a field name such as name, first_name or customer.name.
+func isIdent(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return unicode.IsLetter(firstRune(s))
+}
+
+// isUpperField: ORDER_ID, NAME, CUSTOMER NAME (no lower-case letter).
+func isUpperField(s string) bool {
+	letters := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			letters++
+		case unicode.IsDigit(r) || r == '_' || r == ' ':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
+}
+
+// openingSpan is the first sentence of the reply that is not only a greeting.
+func (c *check) openingSpan() (int, int) {
+	greet := map[int]bool{}
+	for _, m := range c.ms {
+		if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && c.lang.markers[o.idx] == mGreeting {
+			for k := m.from; k < m.to; k++ {
+				greet[k] = true
+			}
+		}
+	}
+	i := 0
+	for i < len(c.toks) {
+		j := i
+		onlyGreeting := true
+		for j < len(c.toks) && c.toks[j].sent == c.toks[i].sent {
+			if !greet[j] {
+				onlyGreeting = false
+			}
+			j++
+		}
+		// A greeting sentence is two or three words ("Hi Anna"): skip it.
+		if !(onlyGreeting || (greet[i] && j-i <= 3)) || j == len(c.toks) {
+			return c.toks[i].start, c.toks[j-1].end
+		}
+		i = j
+	}
+	return c.toks[0].start, c.toks[0].end
+}
+
+// apathy: the customer expressed a feeling (then the reply needs an
+// empathy marker), told of a hardship such as illness or a death (then
+// empathy or a personal wish), or a problem (then any acknowledgement, empathy or
+// action will do, or at least a mention of what the customer raised), and
+// the reply has none.
+func (c *check) apathy() {
+	if len(c.recent) == 0 {
+		return
+	}
+	langs := []*language{c.lang}
+	if cl := c.a.langs[c.a.detect(c.recentText, c.recent)]; cl != nil && cl != c.lang {
+		langs = append(langs, cl)
+	}
+	var feeling, hardship, problem string
+	problemSents := map[int]bool{}
+	for _, l := range langs {
+		var ms []match
+		switch {
+		case l != c.lang:
+			ms = l.m.scan(c.recent, nil)
+		case c.recentMs != nil:
+			ms = c.recentMs
+		default:
+			ms = c.lang.m.scan(c.recent, nil)
+		}
+		for _, m := range ms {
+			o := l.owners[m.seq.owner]
+			if o.kind != ownMarker {
+				continue
+			}
+			q := c.recentText[c.recent[m.from].start:c.recent[m.to-1].end]
+			switch l.markers[o.idx] {
+			case mFeeling:
+				if feeling == "" {
+					feeling = q
+				}
+			case mHardship:
+				if hardship == "" {
+					hardship = q
+				}
+			case mProblem:
+				if problem == "" {
+					problem = q
+				}
+				problemSents[c.recent[m.from].sent] = true
+			}
+		}
+	}
+	empathy := c.has(mEmpathy)
+	acknowledged := empathy || c.has(mAcknowledgement) || c.has(mAction)
+	start, end := c.openingSpan()
+	switch {
+	case feeling != "" && !empathy && c.enabled(ruleFeelingIgnored):
+		c.add(Apathy, ruleFeelingIgnored, start, end, "", feeling, nil)
+	case feeling == "" && hardship != "" && !empathy && !c.has(mPersonal) && c.enabled(ruleFeelingIgnored):
+		// Illness or a death in the family: a kind wish is enough.
+		c.add(Apathy, ruleFeelingIgnored, start, end, "", hardship, nil)
+	case feeling == "" && hardship == "" && problem != "" && !acknowledged && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
+		c.add(Apathy, ruleProblemIgnored, start, end, "", problem, nil)
+	}
+}
+
+// stemRunes is how many leading letters of a word the overlap check
+// compares, so that inflected forms meet ("заказ"/"заказа", "fault"/"faulty").
+const stemRunes = 5
+
+// mentions reports whether the reply uses a word (of four letters or more,
+// not a stopword) of the customer's sentences that stated the problem: a
+// reply that talks about the thing the customer raised has not ignored it,
+// even without a word of acknowledgement.
+func (c *check) mentions(sents map[int]bool, langs []*language) bool {
+	want := map[string]bool{}
+	for _, t := range c.recent {
+		if sents[t.sent] && utf8.RuneCountInString(t.low) >= 4 && !isStop(t.low, langs) {
+			want[stem(t.low)] = true
+		}
+	}
+	// Asking for the order number is not talking about the problem.
+	skip := map[int]bool{}
+	if idx, ok := c.lang.markerIdx[mIDRequest]; ok {
+		for _, m := range c.ms {
+			if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && o.idx == idx {
+				for k := m.from; k < m.to; k++ {
+					skip[k] = true
+				}
+			}
+		}
+	}
+	for i, t := range c.toks {
+		if !skip[i] && utf8.RuneCountInString(t.low) >= 4 && want[stem(t.low)] {
+			return true
+		}
+	}
+	return false
+}
+
+func isStop(w string, langs []*language) bool {
+	for _, l := range langs {
+		if l.stop[w] {
+			return true
+		}
+	}
+	return false
+}
+
+func stem(w string) string {
+	n := 0
+	for i := range w {
+		if n == stemRunes {
+			return w[:i]
+		}
+		n++
+	}
+	return w
+}
+
+// coldness: a reply of some length with neither a greeting nor a closing
+// (shorter for a first reply than inside a running chat), or a bare refusal
+// with no warm word at all.
+func (c *check) coldness() {
+	greeting, closing := c.has(mGreeting), c.has(mClosing)
+	n := len(c.toks)
+	min := minWordsForGreeting
+	if !c.hadAgent {
+		min = minWordsFirstReply
+	}
+	if n >= min && !greeting && !closing && c.enabled(ruleNoGreeting) {
+		start, end := c.openingSpan()
+		c.add(Coldness, ruleNoGreeting, start, end, "", "", nil)
+		return
+	}
+	if n <= maxWordsShortRefusal && c.has(mRefusal) && !greeting && !closing && !c.has(mEmpathy) &&
+		!c.has(mPersonal) && !c.has(mAlternative) && c.enabled(ruleShortRefusal) {
+		c.add(Coldness, ruleShortRefusal, c.toks[0].start, c.toks[n-1].end, "", "", nil)
+	}
+}
+
+// idFirst: the opening asks for an order or account number before any
+// personal word (greeting, thanks, empathy, acknowledgement). Later in a
+// conversation asking for a number is ordinary, so only a first reply counts.
+func (c *check) idFirst() {
+	if c.hadAgent || !c.enabled(ruleIDFirst) {
+		return
+	}
+	id := c.firstOf(mIDRequest)
+	if id == nil || c.toks[id.from].sent-c.toks[0].sent > 1 {
+		return
+	}
+	for _, g := range []string{mGreeting, mPersonal, mEmpathy, mAcknowledgement, mClosing} {
+		if m := c.firstOf(g); m != nil && m.from < id.from {
+			return
+		}
+	}
+	c.add(Robotism, ruleIDFirst, c.toks[id.from].start, c.toks[id.to-1].end, id.seq.src, "", nil)
+}
+
+// finish orders the findings, drops a rule's findings that overlap an
+// earlier one of the same rule and adds rune offsets.
+func (c *check) finish() []Finding {
+	fs := c.findings
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Start != fs[j].Start {
+			return fs[i].Start < fs[j].Start
+		}
+		return fs[i].End > fs[j].End
+	})
+	out := fs[:0]
+	for _, f := range fs {
+		dup := false
+		for _, g := range out {
+			if g.Rule == f.Rule && f.Start < g.End && g.Start < f.End {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, f)
+		}
+	}
+	pos, runes := 0, 0
+	at := func(b int) int {
+		if b < pos {
+			pos, runes = 0, 0
+		}
+		runes += utf8.RuneCountInString(c.text[pos:b])
+		pos = b
+		return runes
+	}
+	for i := range out {
+		out[i].RuneStart = at(out[i].Start)
+		out[i].RuneEnd = at(out[i].End)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
