@@ -116,6 +116,56 @@ func queryID(q string) (int64, bool) {
 // costs the same at the start and deep into a million tickets, and no
 // page counts rows.
 func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
+	lq, err := s.buildList(o)
+	if err != nil {
+		return Page{}, err
+	}
+	if lq.sql == "" {
+		return Page{Tickets: []Ticket{}}, nil
+	}
+	rows, err := s.o.DB.R.QueryContext(ctx, lq.sql, lq.args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("ticket: list: %w", err)
+	}
+	defer rows.Close()
+	out := Page{Tickets: make([]Ticket, 0, lq.limit)}
+	var last cursor
+	for rows.Next() {
+		var c cursor
+		t, err := scanTicket(rows, &c.rank, &c.key)
+		if err != nil {
+			return Page{}, fmt.Errorf("ticket: list: %w", err)
+		}
+		if len(out.Tickets) == lq.limit {
+			out.NextCursor = last.encode()
+			break
+		}
+		c.sort, c.id = lq.sort, t.ID
+		last = c
+		out.Tickets = append(out.Tickets, t)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("ticket: list: %w", err)
+	}
+	rows.Close()
+	if err := s.loadTags(ctx, out.Tickets); err != nil {
+		return Page{}, fmt.Errorf("ticket: list: tags: %w", err)
+	}
+	return out, nil
+}
+
+// builtList is the query of one List call; sql is "" when the options
+// select nothing and the page is empty without asking the database.
+type builtList struct {
+	sql   string
+	args  []any
+	limit int
+	sort  string // o.Sort with its default filled in, for the cursors
+}
+
+// buildList checks o and builds the query List runs for it. It is apart
+// from List so that tests can read the query plan of exactly that query.
+func (s *Service) buildList(o ListOptions) (builtList, error) {
 	errs := valid.Errors{}
 	if o.View == "" {
 		o.View = ViewOpen
@@ -155,7 +205,7 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 		cur = &c
 	}
 	if err := errs.Err(); err != nil {
-		return Page{}, err
+		return builtList{}, err
 	}
 	limit := o.Limit
 	if limit <= 0 {
@@ -165,7 +215,7 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 
 	if o.Status != "" {
 		if statuses != nil && !slices.Contains(statuses, o.Status) {
-			return Page{Tickets: []Ticket{}}, nil // the filter and the view exclude each other
+			return builtList{}, nil // the filter and the view exclude each other
 		}
 		statuses = []Status{o.Status}
 	}
@@ -228,19 +278,14 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 	if sp.desc {
 		dir, cmp = " DESC", "<"
 	}
+	// Every placeholder must be used: PostgreSQL cannot type an unused one.
+	// So a branch binds its arguments only once it is known to be kept, and
+	// the cursor's only when a branch needs them.
 	var keyArg, idArg string
-	if cur != nil {
-		keyArg, idArg = q.arg(cur.key), q.arg(cur.id)
-	}
 	branch := func(status Status, priority string) (string, bool) {
-		conds := slices.Clone(q.conds)
 		rank := 0
-		if status != "" {
-			conds = append(conds, "t.status = "+q.arg(string(status)))
-		}
 		if priority != "" {
 			rank = priorityRank[priority]
-			conds = append(conds, "t.priority = "+q.arg(priority))
 		}
 		keyset := cur != nil
 		if cur != nil && priority != "" {
@@ -249,7 +294,17 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 			}
 			keyset = rank == cur.rank
 		}
+		conds := slices.Clone(q.conds)
+		if status != "" {
+			conds = append(conds, "t.status = "+q.arg(string(status)))
+		}
+		if priority != "" {
+			conds = append(conds, "t.priority = "+q.arg(priority))
+		}
 		if keyset {
+			if keyArg == "" {
+				keyArg, idArg = q.arg(cur.key), q.arg(cur.id)
+			}
 			conds = append(conds, fmt.Sprintf("(t.%s, t.id) %s (%s, %s)", sp.col, cmp, keyArg, idArg))
 		}
 		where := ""
@@ -276,46 +331,20 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 		}
 	}
 	if len(branches) == 0 {
-		return Page{Tickets: []Ticket{}}, nil
+		return builtList{}, nil
 	}
 	page := branches[0]
 	if len(branches) > 1 {
 		for i, b := range branches {
 			branches[i] = fmt.Sprintf("SELECT * FROM (%s) b%d", b, i)
 		}
-		page = strings.Join(branches, " UNION ALL ")
+		// Merge and cut the branches before the joins, so that the joins
+		// see one page of ids and no planner is tempted to scan tickets.
+		page = fmt.Sprintf("SELECT * FROM (%s) u ORDER BY r, k%s, id%s LIMIT %d",
+			strings.Join(branches, " UNION ALL "), dir, dir, limit+1)
 	}
 	order := fmt.Sprintf("p.r, p.k%s, p.id%s LIMIT %d", dir, dir, limit+1)
 	sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
 	sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+order, 1)
-
-	rows, err := s.o.DB.R.QueryContext(ctx, sqlText, q.args...)
-	if err != nil {
-		return Page{}, fmt.Errorf("ticket: list: %w", err)
-	}
-	defer rows.Close()
-	out := Page{Tickets: make([]Ticket, 0, limit)}
-	var last cursor
-	for rows.Next() {
-		var c cursor
-		t, err := scanTicket(rows, &c.rank, &c.key)
-		if err != nil {
-			return Page{}, fmt.Errorf("ticket: list: %w", err)
-		}
-		if len(out.Tickets) == limit {
-			out.NextCursor = last.encode()
-			break
-		}
-		c.sort, c.id = o.Sort, t.ID
-		last = c
-		out.Tickets = append(out.Tickets, t)
-	}
-	if err := rows.Err(); err != nil {
-		return Page{}, fmt.Errorf("ticket: list: %w", err)
-	}
-	rows.Close()
-	if err := s.loadTags(ctx, out.Tickets); err != nil {
-		return Page{}, fmt.Errorf("ticket: list: tags: %w", err)
-	}
-	return out, nil
+	return builtList{sql: sqlText, args: q.args, limit: limit, sort: o.Sort}, nil
 }
