@@ -52,6 +52,14 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	cfg.DB = path
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["outbox-dir"] && os.Getenv("RAPPORT_OUTBOX_DIR") == "" {
+		cfg.OutboxDir = filepath.Join(dir, "outbox")
+	}
+	if !set["attachments-dir"] && os.Getenv("RAPPORT_ATTACHMENTS_DIR") == "" {
+		cfg.AttachmentsDir = filepath.Join(dir, "attachments")
+	}
 	password := os.Getenv("RAPPORT_PASSWORD")
 	if password == "" {
 		password = demoPassword
@@ -83,6 +91,10 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	mailLine := "Inbound SMTP is off (--smtp-addr is empty)."
+	if addr := a.SMTPAddr(); addr != "" {
+		mailLine = fmt.Sprintf("Mail to %s via SMTP at %s becomes a ticket.", cfg.MailboxList()[0], addr)
+	}
 	fmt.Fprintf(stdout, `
 Rapport demo is running at %s
 
@@ -91,9 +103,11 @@ Rapport demo is running at %s
               %s   (agent)
   Password    %s
 
+%s
+Outgoing mail (acknowledgements, replies) is written to %s
 Database: %s
 Press Ctrl+C to stop.
 
-`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, path)
+`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, mailLine, cfg.OutboxDir, path)
 	return a.Run(ctx)
 }

@@ -23,25 +23,30 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Opts are the dependencies and settings of the API handler.
 type Opts struct {
-	Agents       *agent.Service
-	Customers    *customer.Service
-	Tickets      *ticket.Service
-	Intake       *intake.Service // inbound messages; nil leaves the inbound routes answering 503
-	Log          *slog.Logger    // carrying component=api, as the app passes it; nil discards
-	MaxBodyBytes int64           // default DefaultMaxBodyBytes
-	Version      string
+	Agents    *agent.Service
+	Customers *customer.Service
+	Tickets   *ticket.Service
+	Intake    *intake.Service // inbound messages; nil leaves the inbound routes answering 503
+	Mailboxes []string        // support addresses, for reading reply tokens in inbound mail
+	// MaxMessageBytes limits a raw email posted to /inbound/email; default 25 MiB.
+	MaxMessageBytes int64
+	Log             *slog.Logger // carrying component=api, as the app passes it; nil discards
+	MaxBodyBytes    int64        // default DefaultMaxBodyBytes
+	Version         string
 }
 
 // server holds what every handler needs.
 type server struct {
-	agents    *agent.Service
-	customers *customer.Service
-	tickets   *ticket.Service
-	intake    *intake.Service
-	log       *slog.Logger
-	maxBody   int64
-	openapi   []byte
-	mux       *http.ServeMux
+	agents     *agent.Service
+	customers  *customer.Service
+	tickets    *ticket.Service
+	intake     *intake.Service
+	mailboxes  []string
+	maxMessage int64
+	log        *slog.Logger
+	maxBody    int64
+	openapi    []byte
+	mux        *http.ServeMux
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -51,20 +56,25 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, me agent.Agent) er
 // New returns the handler serving every path under /api/v1/.
 func New(o Opts) http.Handler {
 	s := &server{
-		agents:    o.Agents,
-		customers: o.Customers,
-		tickets:   o.Tickets,
-		intake:    o.Intake,
-		log:       o.Log,
-		maxBody:   o.MaxBodyBytes,
-		openapi:   openAPIDocument(o.Version),
-		mux:       http.NewServeMux(),
+		agents:     o.Agents,
+		customers:  o.Customers,
+		tickets:    o.Tickets,
+		intake:     o.Intake,
+		mailboxes:  o.Mailboxes,
+		maxMessage: o.MaxMessageBytes,
+		log:        o.Log,
+		maxBody:    o.MaxBodyBytes,
+		openapi:    openAPIDocument(o.Version),
+		mux:        http.NewServeMux(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.maxMessage <= 0 {
+		s.maxMessage = 25 << 20
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+Prefix+rt.path, s.wrap(rt))
@@ -99,7 +109,11 @@ func (s *server) wrap(rt route) http.Handler {
 				s.writeError(w, r, errors.New("panic"))
 			}
 		}()
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		limit := s.maxBody
+		if rt.rawMail {
+			limit = s.maxMessage
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var me agent.Agent
 		if rt.perm != public {
 			var err error

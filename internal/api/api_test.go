@@ -55,6 +55,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		tokens: map[string]string{}, ids: map[string]int64{}, logs: logs,
 		h: New(Opts{Agents: agents, Customers: customers, Tickets: tickets, Intake: in, Log: log.With("component", "api"),
+			Mailboxes: []string{"support@rapport.test"}, MaxMessageBytes: testMaxBody,
 			MaxBodyBytes: testMaxBody, Version: "test"}),
 	}
 	people := []struct {

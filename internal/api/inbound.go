@@ -128,3 +128,30 @@ func (s *server) inboundMessage(w http.ResponseWriter, r *http.Request, _ agent.
 		MessageID: res.MessageID, Outcome: res.Outcome, Duplicate: res.Duplicate})
 	return nil
 }
+
+// inboundEmail serves POST /inbound/email: a raw RFC 5322 message, as mail
+// providers' inbound hooks deliver it, through the same pipeline as SMTP.
+func (s *server) inboundEmail(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
+	if s.intake == nil {
+		return &apiError{status: http.StatusServiceUnavailable, code: "unavailable", message: "inbound messages are not enabled on this server"}
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return &apiError{status: http.StatusBadRequest, code: "invalid_input", message: "the body is empty; send the raw message (message/rfc822)"}
+	}
+	in := intake.FromEmail(raw, s.mailboxes)
+	res, err := s.intake.Receive(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Outcome == intake.OutcomeTicket && !res.Duplicate {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, inboundResultJSON{InboundID: res.InboundID, TicketID: res.TicketID,
+		MessageID: res.MessageID, Outcome: res.Outcome, Duplicate: res.Duplicate})
+	return nil
+}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/rapport/rapport/internal/store"
@@ -49,5 +51,46 @@ func TestInboundMessage(t *testing.T) {
 		if n != 3 {
 			t.Fatalf("%d inbound messages stored, want 3 (the refused ones leave nothing)", n)
 		}
+	})
+}
+
+func rawMail(headers, body string) string {
+	return strings.ReplaceAll(headers, "\n", "\r\n") + "\r\n" + body
+}
+
+// TestInboundEmail posts raw mail as a provider's inbound hook would.
+func TestInboundEmail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		first := rawMail("From: Giulia Rossi <giulia@example.it>\nTo: support@rapport.test\nSubject: Ordine in ritardo\nMessage-ID: <g1@example.it>\nContent-Type: text/plain; charset=utf-8\n",
+			"Il mio ordine non è ancora arrivato.\r\n")
+		answer := rawMail("From: giulia@example.it\nTo: someone@else.example\nCc: support+{token}@rapport.test\nSubject: cambio oggetto\nMessage-ID: <g2@example.it>\n",
+			"Ecco il numero d'ordine: 4411\r\n")
+		vacation := rawMail("From: giulia@example.it\nTo: support@rapport.test\nSubject: Fuori ufficio\nAuto-Submitted: auto-replied\nMessage-ID: <g3@example.it>\n",
+			"Sono in ferie.\r\n")
+		f.run(t, []scenario{
+			{name: "new mail opens a ticket", method: "POST", path: "/inbound/email", as: "agent", status: 201, body: first,
+				json: map[string]string{"outcome": "ticket"}, save: map[string]string{"mail": "ticket_id"}},
+			{name: "its ticket", method: "GET", path: "/tickets/{mail}", as: "agent", status: 200,
+				json: map[string]string{"channel": "email", "subject": "Ordine in ritardo", "customer_email": "giulia@example.it"}},
+			{name: "the same mail again is a duplicate", method: "POST", path: "/inbound/email", as: "agent", status: 200, body: first,
+				json: map[string]string{"duplicate": "true", "ticket_id": "{mail}"}},
+			{name: "an auto-reply opens nothing", method: "POST", path: "/inbound/email", as: "agent", status: 200, body: vacation,
+				json: map[string]string{"outcome": "auto_reply", "ticket_id": "0"}},
+			{name: "empty body", method: "POST", path: "/inbound/email", as: "agent", status: 400, body: " "},
+			{name: "too large", method: "POST", path: "/inbound/email", as: "agent", status: 413,
+				body: rawMail("From: a@example.com\nSubject: big\n", strings.Repeat("x\r\n", testMaxBody))},
+			{name: "no token", method: "POST", path: "/inbound/email", status: 401, body: first},
+		})
+		// The answer, with a new subject and our address only in Cc,
+		// threads by its reply token.
+		token, err := f.tickets.ReplyToken(context.Background(), f.ids["mail"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.run(t, []scenario{
+			{name: "answer with the reply token in Cc", method: "POST", path: "/inbound/email", as: "agent", status: 200,
+				body: strings.ReplaceAll(answer, "{token}", token), json: map[string]string{"outcome": "reply", "ticket_id": "{mail}"}},
+		})
 	})
 }

@@ -13,6 +13,9 @@ type route struct {
 	path   string           // relative to Prefix, with {id} parameters
 	perm   agent.Permission // public for routes that need no token
 	handle handlerFunc
+	// rawMail marks a route taking a whole email, limited by the message
+	// size limit instead of the JSON body limit.
+	rawMail bool
 }
 
 // public marks a route that needs no token.
@@ -22,41 +25,42 @@ const public agent.Permission = ""
 func (s *server) routes() []route {
 	return []route{
 		// Document
-		{http.MethodGet, "/openapi.json", public, s.getOpenAPI},
+		{http.MethodGet, "/openapi.json", public, s.getOpenAPI, false},
 
 		// Tickets
-		{http.MethodGet, "/tickets", agent.PermWorkTickets, s.listTickets},
-		{http.MethodPost, "/tickets", agent.PermWorkTickets, s.createTicket},
-		{http.MethodGet, "/tickets/{id}", agent.PermWorkTickets, s.getTicket},
-		{http.MethodPatch, "/tickets/{id}", agent.PermWorkTickets, s.updateTicket},
-		{http.MethodPost, "/tickets/{id}/assign", agent.PermWorkTickets, s.assignTicket},
-		{http.MethodPost, "/tickets/{id}/transfer", agent.PermWorkTickets, s.transferTicket},
-		{http.MethodGet, "/tickets/{id}/messages", agent.PermWorkTickets, s.listMessages},
-		{http.MethodPost, "/tickets/{id}/reply", agent.PermWorkTickets, s.replyTicket},
-		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote},
-		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents},
+		{http.MethodGet, "/tickets", agent.PermWorkTickets, s.listTickets, false},
+		{http.MethodPost, "/tickets", agent.PermWorkTickets, s.createTicket, false},
+		{http.MethodGet, "/tickets/{id}", agent.PermWorkTickets, s.getTicket, false},
+		{http.MethodPatch, "/tickets/{id}", agent.PermWorkTickets, s.updateTicket, false},
+		{http.MethodPost, "/tickets/{id}/assign", agent.PermWorkTickets, s.assignTicket, false},
+		{http.MethodPost, "/tickets/{id}/transfer", agent.PermWorkTickets, s.transferTicket, false},
+		{http.MethodGet, "/tickets/{id}/messages", agent.PermWorkTickets, s.listMessages, false},
+		{http.MethodPost, "/tickets/{id}/reply", agent.PermWorkTickets, s.replyTicket, false},
+		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote, false},
+		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents, false},
 
 		// Inbound messages from other channels
-		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage},
+		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage, false},
+		{http.MethodPost, "/inbound/email", agent.PermWorkTickets, s.inboundEmail, true},
 
 		// Customers
-		{http.MethodGet, "/customers", agent.PermWorkTickets, s.listCustomers},
-		{http.MethodPost, "/customers", agent.PermWorkTickets, s.createCustomer},
-		{http.MethodGet, "/customers/{id}", agent.PermWorkTickets, s.getCustomer},
-		{http.MethodPatch, "/customers/{id}", agent.PermWorkTickets, s.updateCustomer},
-		{http.MethodPost, "/customers/{id}/identities", agent.PermWorkTickets, s.addIdentity},
+		{http.MethodGet, "/customers", agent.PermWorkTickets, s.listCustomers, false},
+		{http.MethodPost, "/customers", agent.PermWorkTickets, s.createCustomer, false},
+		{http.MethodGet, "/customers/{id}", agent.PermWorkTickets, s.getCustomer, false},
+		{http.MethodPatch, "/customers/{id}", agent.PermWorkTickets, s.updateCustomer, false},
+		{http.MethodPost, "/customers/{id}/identities", agent.PermWorkTickets, s.addIdentity, false},
 
 		// Agents
-		{http.MethodGet, "/me", agent.PermWorkTickets, s.getMe},
-		{http.MethodGet, "/agents", agent.PermWorkTickets, s.listAgents},
-		{http.MethodPost, "/agents", agent.PermManageAgents, s.createAgent},
-		{http.MethodPatch, "/agents/{id}", agent.PermManageAgents, s.updateAgent},
+		{http.MethodGet, "/me", agent.PermWorkTickets, s.getMe, false},
+		{http.MethodGet, "/agents", agent.PermWorkTickets, s.listAgents, false},
+		{http.MethodPost, "/agents", agent.PermManageAgents, s.createAgent, false},
+		{http.MethodPatch, "/agents/{id}", agent.PermManageAgents, s.updateAgent, false},
 
 		// Teams
-		{http.MethodGet, "/teams", agent.PermWorkTickets, s.listTeams},
-		{http.MethodPost, "/teams", agent.PermManageTeams, s.createTeam},
-		{http.MethodPatch, "/teams/{id}", agent.PermManageTeams, s.updateTeam},
-		{http.MethodDelete, "/teams/{id}", agent.PermManageTeams, s.deleteTeam},
-		{http.MethodPut, "/teams/{id}/members", agent.PermManageTeams, s.setTeamMembers},
+		{http.MethodGet, "/teams", agent.PermWorkTickets, s.listTeams, false},
+		{http.MethodPost, "/teams", agent.PermManageTeams, s.createTeam, false},
+		{http.MethodPatch, "/teams/{id}", agent.PermManageTeams, s.updateTeam, false},
+		{http.MethodDelete, "/teams/{id}", agent.PermManageTeams, s.deleteTeam, false},
+		{http.MethodPut, "/teams/{id}/members", agent.PermManageTeams, s.setTeamMembers, false},
 	}
 }

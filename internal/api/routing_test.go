@@ -97,7 +97,7 @@ func TestPanicIsJSON(t *testing.T) {
 	s.log = newTestLogger(&logs)
 	h := s.wrap(route{http.MethodGet, "/boom", public, func(http.ResponseWriter, *http.Request, agent.Agent) error {
 		panic("boom")
-	}})
+	}, false})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/boom", nil))
 	mustStatus(t, rec, 500, "panic")

@@ -5,11 +5,13 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/channel/mailout"
+	"github.com/rapport/rapport/internal/channel/smtpd"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
@@ -126,6 +129,23 @@ type App struct {
 	svc      *Services
 	server   *http.Server
 	listener net.Listener
+	smtp     *smtpd.Server // nil when --smtp-addr is empty
+}
+
+// SMTPAddr is the address the SMTP listener listens on, "" when it is off.
+func (a *App) SMTPAddr() string {
+	if a.smtp == nil {
+		return ""
+	}
+	return a.smtp.Addr()
+}
+
+// mailDomain is the domain of an address, the name the SMTP server greets with.
+func mailDomain(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return "localhost"
 }
 
 // New builds the server for cfg and starts listening on cfg.Addr, so that
@@ -158,6 +178,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	}
 	apiHandler := api.New(api.Opts{
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
+		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 	})
 	m := newMetrics(svc)
@@ -168,12 +189,36 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/", webHandler)
 
+	var smtpServer *smtpd.Server
+	if cfg.SMTPAddr != "" {
+		var tlsConf *tls.Config
+		if cfg.SMTPTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
+			if err != nil {
+				return nil, fmt.Errorf("app: smtp tls: %w", err)
+			}
+			tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		}
+		mailboxes := cfg.MailboxList()
+		smtpServer, err = smtpd.New(smtpd.Opts{
+			Addr: cfg.SMTPAddr, Domain: mailDomain(mailboxes[0]), Mailboxes: mailboxes,
+			MaxMessageBytes: cfg.MaxMessageBytes, TLS: tlsConf, Intake: svc.Intake,
+			Parse: func(raw []byte, _ smtpd.Envelope) intake.Inbound { return intake.FromEmail(raw, mailboxes) },
+			Log:   log.With("component", "smtpd"),
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		if smtpServer != nil {
+			smtpServer.Close()
+		}
 		return nil, fmt.Errorf("app: listen %s: %w", cfg.Addr, err)
 	}
 	return &App{
-		cfg: cfg, log: log, svc: svc, listener: ln,
+		cfg: cfg, log: log, svc: svc, listener: ln, smtp: smtpServer,
 		server: &http.Server{
 			Handler:           m.instrument(recoverPanics(log, mux)),
 			ReadHeaderTimeout: 10 * time.Second,
@@ -215,6 +260,18 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 
+	smtpCtx, stopSMTP := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSMTP()
+	if a.smtp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.smtp.Serve(smtpCtx); err != nil {
+				a.log.Error("smtp listener stopped", slog.Any("error", err))
+			}
+		}()
+		a.log.Info("smtp listening", "addr", a.smtp.Addr())
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
 	a.log.Info("rapport listening", "addr", a.Addr(), "version", Version, "db", a.svc.DB.Dialect)
@@ -230,6 +287,7 @@ func (a *App) Run(ctx context.Context) error {
 	if shErr := a.server.Shutdown(shCtx); shErr != nil {
 		a.log.Warn("http shutdown", slog.Any("error", shErr))
 	}
+	stopSMTP()
 	stopJobs()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
