@@ -16,11 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -149,7 +151,72 @@ func (r *runner) run(ctx context.Context) error {
 	if _, err := r.queue.RunDue(ctx); err != nil {
 		return fmt.Errorf("demo: run jobs: %w", err)
 	}
+	if err := r.seedSLA(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
+}
+
+// seedSLA gives the shop its office hours and SLA policies, and the tickets
+// still open their deadlines as of now (the history was made before the
+// policies, as in a shop that adopts them today).
+func (r *runner) seedSLA(ctx context.Context) error {
+	var tickets *ticket.Service
+	slas := sla.New(sla.Opts{DB: r.o.DB, Jobs: r.queue, Clock: r.clock, Log: r.o.Log,
+		Tickets: func() *ticket.Service { return tickets }})
+	tickets = ticket.NewService(ticket.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Customers: r.custs,
+		Log: r.o.Log, AutoCloseDays: autoCloseDays, Timers: slas})
+	cal, err := slas.SaveCalendar(ctx, sla.CalendarRow{Name: "Aurora office hours", Timezone: "Europe/Riga",
+		Week: "mon-fri 08:00-19:00; sat 10:00-16:00", Holidays: holidays(r.p.now)})
+	if err != nil {
+		return fmt.Errorf("demo: calendar: %w", err)
+	}
+	for _, p := range []sla.Policy{
+		{Name: "Urgent, around the clock", Position: 1, Priority: ticket.Urgent, FirstResponse: time.Hour,
+			NextResponse: 2 * time.Hour, Resolution: 8 * time.Hour, Active: true},
+		{Name: "VIP customers", Position: 2, VIPOnly: true, CalendarID: cal.ID, FirstResponse: 2 * time.Hour,
+			NextResponse: 4 * time.Hour, Resolution: 16 * time.Hour, PauseOnPending: true, Active: true},
+		{Name: "High priority", Position: 3, Priority: ticket.High, CalendarID: cal.ID, FirstResponse: 4 * time.Hour,
+			NextResponse: 8 * time.Hour, Resolution: 24 * time.Hour, PauseOnPending: true, Active: true},
+		{Name: "Standard", Position: 4, CalendarID: cal.ID, FirstResponse: 8 * time.Hour,
+			NextResponse: 11 * time.Hour, Resolution: 33 * time.Hour, PauseOnPending: true, Active: true},
+	} {
+		if _, err := slas.CreatePolicy(ctx, p); err != nil {
+			return fmt.Errorf("demo: policy %s: %w", p.Name, err)
+		}
+	}
+	rows, err := r.o.DB.R.QueryContext(ctx, `SELECT id FROM tickets WHERE status IN ('new', 'open', 'pending') ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	var open []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, id)
+	}
+	rows.Close()
+	for _, id := range open {
+		if err := tickets.RefreshTimers(ctx, id); err != nil {
+			return fmt.Errorf("demo: timers: %w", err)
+		}
+	}
+	return rows.Err()
+}
+
+// holidays lists the Latvian public holidays of now's year and the next
+// that fall on fixed dates.
+func holidays(now time.Time) string {
+	var out []string
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		for _, md := range []string{"01-01", "05-01", "05-04", "06-23", "06-24", "11-18", "12-24", "12-25", "12-26", "12-31"} {
+			out = append(out, fmt.Sprintf("%d-%s", y, md))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // createStaff makes the teams and the agents at the start of the timeline.

@@ -128,8 +128,8 @@ func New(o Opts) *Service {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
-	o.Jobs.Handle(JobAtRisk, s.fire)
-	o.Jobs.Handle(JobBreach, s.fire)
+	o.Jobs.Handle(JobAtRisk, s.fireRisk)
+	o.Jobs.Handle(JobBreach, s.fireBreach)
 	return s
 }
 

@@ -226,10 +226,21 @@ func (s *Service) reschedule(ctx context.Context, tx *sql.Tx, id int64, p *Polic
 	return nil
 }
 
-// fire is the handler of both SLA jobs: it records the risk or breach on
-// the ticket and tells its owner and the team's managers, in the app and by
-// email. A job whose deadline has since moved does nothing.
-func (s *Service) fire(ctx context.Context, raw json.RawMessage) error {
+// fireRisk is the JobAtRisk handler.
+func (s *Service) fireRisk(ctx context.Context, raw json.RawMessage) error {
+	return s.fire(ctx, raw, false)
+}
+
+// fireBreach is the JobBreach handler.
+func (s *Service) fireBreach(ctx context.Context, raw json.RawMessage) error {
+	return s.fire(ctx, raw, true)
+}
+
+// fire records a risk or breach on the ticket and tells its owner and the
+// team's managers, in the app and by email. A job whose deadline has since
+// moved does nothing, and a warning that runs late, after the deadline,
+// gives way to the breach job.
+func (s *Service) fire(ctx context.Context, raw json.RawMessage, breach bool) error {
 	var p payload
 	if err := json.Unmarshal(raw, &p); err != nil || p.TicketID <= 0 {
 		return fmt.Errorf("%w: sla payload %s", jobs.ErrPermanent, raw)
@@ -241,7 +252,9 @@ func (s *Service) fire(ctx context.Context, raw json.RawMessage) error {
 	if !ok || !st.paused.IsZero() || store.Millis(st.due(p.Timer)) != p.Due {
 		return nil
 	}
-	breach := store.Time(p.Due).Compare(s.o.Clock.Now()) <= 0
+	if !breach && !s.o.Clock.Now().Before(store.Time(p.Due)) {
+		return nil
+	}
 	kind := EventAtRisk
 	if breach {
 		kind = EventBreached

@@ -161,3 +161,22 @@ func (s *Service) RecordSystemEvent(ctx context.Context, id int64, typ string, d
 // HasTimers reports whether changes may start timers (enqueue jobs), so
 // that callers of the *Tx methods know to wake the workers after commit.
 func (s *Service) HasTimers() bool { return s.o.Timers != nil }
+
+// RefreshTimers runs the Timers hook for ticket id with no new event, so
+// that a ticket made before its policy existed gets its deadlines.
+func (s *Service) RefreshTimers(ctx context.Context, id int64) error {
+	err := s.run(ctx, SystemActor, func(c *change) error {
+		if _, err := c.lock(id); err != nil {
+			return err
+		}
+		if c.events == nil {
+			c.events = map[int64][]TimerEvent{}
+		}
+		c.touched = append(c.touched, id)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ticket: refresh timers of %d: %w", id, err)
+	}
+	return nil
+}
