@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
 	"github.com/rapport/rapport/internal/config"
@@ -129,7 +130,8 @@ type App struct {
 	svc      *Services
 	server   *http.Server
 	listener net.Listener
-	smtp     *smtpd.Server // nil when --smtp-addr is empty
+	smtp     *smtpd.Server    // nil when --smtp-addr is empty
+	imap     *imappoll.Poller // nil when no --imap account is set
 }
 
 // SMTPAddr is the address the SMTP listener listens on, "" when it is off.
@@ -210,6 +212,22 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 			return nil, err
 		}
 	}
+	var poller *imappoll.Poller
+	if accounts, _ := cfg.IMAPAccounts(); len(accounts) > 0 {
+		mailboxes := cfg.MailboxList()
+		var acc []imappoll.Account
+		for _, a := range accounts {
+			acc = append(acc, imappoll.Account{Name: a.Username + "@" + a.Addr, Addr: a.Addr, TLS: imappoll.TLSMode(a.TLS),
+				Username: a.Username, Password: a.Password, Folder: a.Folder, After: a.After})
+		}
+		poller, err = imappoll.New(imappoll.Opts{
+			Accounts: acc, Intake: svc.Intake, Log: log.With("component", "imappoll"), MaxMessageBytes: cfg.MaxMessageBytes,
+			Parse: func(raw []byte) intake.Inbound { return intake.FromEmail(raw, mailboxes) },
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		if smtpServer != nil {
@@ -218,7 +236,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		return nil, fmt.Errorf("app: listen %s: %w", cfg.Addr, err)
 	}
 	return &App{
-		cfg: cfg, log: log, svc: svc, listener: ln, smtp: smtpServer,
+		cfg: cfg, log: log, svc: svc, listener: ln, smtp: smtpServer, imap: poller,
 		server: &http.Server{
 			Handler:           m.instrument(recoverPanics(log, mux)),
 			ReadHeaderTimeout: 10 * time.Second,
@@ -260,17 +278,26 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 
-	smtpCtx, stopSMTP := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopSMTP()
+	channelsCtx, stopChannels := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopChannels()
 	if a.smtp != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := a.smtp.Serve(smtpCtx); err != nil {
+			if err := a.smtp.Serve(channelsCtx); err != nil {
 				a.log.Error("smtp listener stopped", slog.Any("error", err))
 			}
 		}()
 		a.log.Info("smtp listening", "addr", a.smtp.Addr())
+	}
+	if a.imap != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.imap.Run(channelsCtx); err != nil {
+				a.log.Error("imap poller stopped", slog.Any("error", err))
+			}
+		}()
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
@@ -287,7 +314,7 @@ func (a *App) Run(ctx context.Context) error {
 	if shErr := a.server.Shutdown(shCtx); shErr != nil {
 		a.log.Warn("http shutdown", slog.Any("error", shErr))
 	}
-	stopSMTP()
+	stopChannels()
 	stopJobs()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

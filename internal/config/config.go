@@ -35,6 +35,7 @@ type Config struct {
 	SMTPTLSKey        string // its key file
 	OutboxDir         string // where outgoing mail is written when no relay is set
 	AttachmentsDir    string // where attachments are kept
+	IMAP              string // IMAP accounts to fetch mail from, see IMAPAccounts
 	SMTPRelay         string // host:port of the relay that sends outgoing mail
 	SMTPRelayUser     string
 	SMTPRelayPassword string // never logged
@@ -98,6 +99,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key file for --smtp-tls-cert")
 	fs.StringVar(&c.OutboxDir, "outbox-dir", c.OutboxDir, "folder that receives outgoing mail as .eml files when no relay is set")
 	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where attachments of messages are kept")
+	fs.StringVar(&c.IMAP, "imap", c.IMAP, "IMAP mailboxes to fetch, space-separated imaps://user:password@host/INBOX?after=seen (or after=move:Done); prefer the environment variable")
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
 	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")
@@ -139,6 +141,9 @@ func (c Config) Validate() error {
 		if strings.Count(m, "@") != 1 || strings.ContainsAny(m, " <>+") {
 			errs = append(errs, fmt.Errorf("--mailboxes: %q is not a plain address like support@example.com", m))
 		}
+	}
+	if _, err := c.IMAPAccounts(); err != nil {
+		errs = append(errs, err)
 	}
 	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
 		errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key go together"))

@@ -79,3 +79,45 @@ func TestUsageDocumentsEverySetting(t *testing.T) {
 		}
 	})
 }
+
+func TestIMAPAccounts(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    string // TLS|Addr|Username|Password|Folder|After of the first account
+		wantErr string
+	}{
+		{name: "none", in: "", want: ""},
+		{name: "imaps", in: "imaps://support%40shop.example:s3cr%3At@imap.shop.example/INBOX?after=seen",
+			want: "tls|imap.shop.example|support@shop.example|s3cr:t|INBOX|seen"},
+		{name: "starttls with move", in: "imap+starttls://u:p@mail.example:143/Support?after=move:Done",
+			want: "starttls|mail.example:143|u|p|Support|move:Done"},
+		{name: "bad scheme hides the password", in: "pop3://u:hunter2@mail.example", wantErr: "scheme"},
+		{name: "no user", in: "imaps://mail.example/INBOX", wantErr: "user name"},
+		{name: "bad after", in: "imaps://u:p@mail.example/INBOX?after=delete", wantErr: "after"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.IMAP = tc.in
+			as, err := c.IMAPAccounts()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "hunter2") {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if len(as) > 0 {
+				a := as[0]
+				got = strings.Join([]string{a.TLS, a.Addr, a.Username, a.Password, a.Folder, a.After}, "|")
+			}
+			if got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
