@@ -55,6 +55,11 @@ type Services struct {
 // OpenServices opens and migrates the database named by cfg.DB and builds the
 // services over it. The caller closes s.DB.
 func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, error) {
+	return openServices(ctx, cfg, log, jobs.SystemClock{})
+}
+
+// openServices is OpenServices on the given clock; tests move it.
+func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, clock jobs.Clock) (*Services, error) {
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -68,7 +73,6 @@ func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Se
 		db.Close()
 		return nil, err
 	}
-	clock := jobs.SystemClock{}
 	q := jobs.New(db, clock, log.With("component", "jobs"))
 	customers := customer.New(db, clock)
 	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
@@ -90,7 +94,7 @@ func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Se
 	})
 	tickets = ticket.NewService(ticket.Opts{
 		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router},
-		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays,
+		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
 	})
 	detector, err := routing.NewDetector(i18n.Supported)
 	if err != nil {

@@ -21,6 +21,7 @@ type Config struct {
 	LogFormat       string        // text or json
 	SecureCookies   bool          // mark cookies Secure (behind HTTPS)
 	AutoCloseDays   int           // days after which solved tickets close
+	FollowUpDays    int           // days after solving that the customer is asked whether the fix held; 0 never
 	Workers         int           // job workers in this process
 	MaxBodyBytes    int64         // largest accepted request body
 	LocalesDir      string        // folder of extra NAME.json catalogues
@@ -60,6 +61,7 @@ func Default() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		AutoCloseDays:   4,
+		FollowUpDays:    2,
 		Workers:         4,
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 15 * time.Second,
@@ -87,6 +89,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark session cookies Secure (set when served over HTTPS)")
 	fs.IntVar(&c.AutoCloseDays, "auto-close-days", c.AutoCloseDays, "days after which a solved ticket is closed")
+	fs.IntVar(&c.FollowUpDays, "follow-up-days", c.FollowUpDays, "days after solving that the customer is asked whether the fix held (0: never); less than --auto-close-days")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "job workers in this process")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted, in bytes")
 	fs.StringVar(&c.LocalesDir, "locales-dir", c.LocalesDir, "folder of NAME.json message catalogues that extend or replace the built-in ones")
@@ -124,6 +127,9 @@ func (c Config) Validate() error {
 	}
 	if c.AutoCloseDays < 1 {
 		errs = append(errs, errors.New("--auto-close-days must be at least 1"))
+	}
+	if c.FollowUpDays < 0 || (c.FollowUpDays > 0 && c.FollowUpDays >= c.AutoCloseDays) {
+		errs = append(errs, errors.New("--follow-up-days must be 0 or less than --auto-close-days, so the customer can answer before the ticket closes"))
 	}
 	if c.Workers < 1 {
 		errs = append(errs, errors.New("--workers must be at least 1"))

@@ -258,6 +258,12 @@ func (c *change) setStatus(r *row, to Status) error {
 	switch {
 	case to == Solved:
 		r.SolvedAt = store.NullMillis(c.now)
+		if err := c.keepOpenPromises(r.ID); err != nil {
+			return err
+		}
+		if err := c.scheduleFollowUp(r); err != nil {
+			return err
+		}
 		payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID})
 		if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, autoCloseJob(key, payload, c.now.Add(c.s.autoCloseAfter()))); err != nil {
 			return err
@@ -273,6 +279,9 @@ func (c *change) setStatus(r *row, to Status) error {
 		r.SolvedAt = sql.NullInt64{}
 		r.ReopenCount++
 		if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, key); err != nil {
+			return err
+		}
+		if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, followUpKey(r.ID)); err != nil {
 			return err
 		}
 		return c.event(r.ID, EventReopened, map[string]any{"from": from, "to": to, "by": c.actor.Kind})

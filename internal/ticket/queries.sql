@@ -128,3 +128,23 @@ UPDATE tickets SET reply_token = $2 WHERE id = $1 AND reply_token IS NULL
 
 -- name: set-sla-due
 UPDATE tickets SET sla_due_at = $2 WHERE id = $1
+
+-- name: insert-promise
+INSERT INTO promises (ticket_id, agent_id, what, due_at, status, created_at) VALUES ($1, $2, $3, $4, 'open', $5)
+RETURNING id
+
+-- name: lock-promise
+SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE id = $1
+
+-- name: resolve-promise
+UPDATE promises SET status = $2, resolved_at = $3 WHERE id = $1 AND status = 'open'
+
+-- name: open-promises-of-ticket
+SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE ticket_id = $1 AND status = 'open' ORDER BY due_at, id
+
+-- name: promises-of-ticket
+SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE ticket_id = $1 ORDER BY created_at, id
+
+-- name: insert-notification
+INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)
+

@@ -126,6 +126,7 @@ type Ticket struct {
 	ReopenCount     int
 	TransferCount   int
 	MessageCount    int
+	SLADueAt        time.Time // the earliest running SLA deadline; zero when none runs (or the timers are paused)
 }
 
 // Message is one entry of a ticket's thread.
@@ -210,7 +211,7 @@ type ListOptions struct {
 	CustomerID int64
 	Tag        string
 	Query      string // number (#123 or 123), subject, customer name or email
-	Sort       string // "updated" (default, newest first), "created", "oldest", "priority"
+	Sort       string // "updated" (default, newest first), "created", "oldest", "priority", "sla" (earliest deadline first)
 	Cursor     string // opaque, from a previous Page
 	Limit      int    // default 25, at most 100
 }
@@ -229,6 +230,10 @@ type Opts struct {
 	Customers     *customer.Service
 	Log           *slog.Logger
 	AutoCloseDays int // days after solving that a ticket closes; default 4
+	// FollowUpDays, when above 0, schedules a JobFollowUp that many days
+	// after a ticket is solved, to ask whether the fix held. It must be
+	// shorter than AutoCloseDays, so the customer can answer before it closes.
+	FollowUpDays int
 	// Timers, when set, is told of every change inside its transaction (the
 	// SLA service keeps deadlines that way).
 	Timers Timers
@@ -280,6 +285,9 @@ func NewService(o Opts) *Service {
 	if o.AutoCloseDays <= 0 {
 		o.AutoCloseDays = 4
 	}
+	if o.FollowUpDays >= o.AutoCloseDays {
+		o.FollowUpDays = o.AutoCloseDays - 1
+	}
 	log := o.Log
 	if log == nil {
 		log = slog.Default().With("component", "ticket")
@@ -291,6 +299,8 @@ func NewService(o Opts) *Service {
 		log: log,
 	}
 	o.Jobs.Handle(JobAutoClose, s.autoClose)
+	o.Jobs.Handle(JobPromiseRemind, s.promiseJob(false))
+	o.Jobs.Handle(JobPromiseDue, s.promiseJob(true))
 	return s
 }
 

@@ -75,6 +75,7 @@ func New(o Opts) *Service {
 	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
 	o.Jobs.Handle(ticket.JobDeliverReply, s.deliverReply)
 	o.Jobs.Handle(JobAck, s.ack)
+	o.Jobs.Handle(ticket.JobFollowUp, s.followUp)
 	return s
 }
 
@@ -276,6 +277,69 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 		Language:      lang,
 	}
 	return s.send(ctx, t.ID, 0, "ack", d)
+}
+
+// followUp is the ticket.JobFollowUp handler: a few days after a ticket was
+// solved it asks the customer whether the fix held. An answer reopens the
+// ticket with its owner (any customer message on a solved ticket does);
+// silence lets it close.
+func (s *Service) followUp(ctx context.Context, raw json.RawMessage) error {
+	p, err := parsePayload(raw)
+	if err != nil {
+		return err
+	}
+	t, err := s.o.Tickets.Get(ctx, p.TicketID)
+	if errors.Is(err, ticket.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if t.Status != ticket.Solved || t.CustomerEmail == "" {
+		return nil
+	}
+	evs, err := s.o.Tickets.Events(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if e.Type == ticket.EventFollowUpSent && !e.CreatedAt.Before(t.SolvedAt) {
+			return nil // a retry after it went out
+		}
+	}
+	lang := s.language(ctx, t)
+	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	token, err := s.o.Tickets.ReplyToken(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	inReplyTo, refs, err := s.threadHeaders(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	greeting := tr("mail.ack.greeting_anon")
+	if name := strings.TrimSpace(t.CustomerName); name != "" {
+		greeting = tr("mail.ack.greeting", firstName(name))
+	}
+	d := Draft{
+		From:       mail.Address{Name: s.o.Business, Address: s.o.Mailbox},
+		ReplyTo:    plusAddress(s.o.Mailbox, token),
+		To:         mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
+		Subject:    tr("mail.followup.subject", stripRe(t.Subject), t.ID),
+		Text:       strings.Join([]string{greeting, "", tr("mail.followup.body", t.ID), "", tr("mail.followup.reply"), "", tr("mail.signature", s.o.Business)}, "\n") + "\n",
+		MessageID:  NewMessageID(s.domain()),
+		InReplyTo:  inReplyTo,
+		References: refs,
+		Date:       s.o.Clock.Now(),
+		Language:   lang,
+	}
+	if err := s.o.Transport.Send(ctx, s.o.Mailbox, []string{t.CustomerEmail}, d.Encode()); err != nil {
+		if errors.Is(err, ErrRejected) {
+			return fmt.Errorf("%w: %v", jobs.ErrPermanent, err)
+		}
+		return err
+	}
+	return s.o.Tickets.RecordSystemEvent(ctx, t.ID, ticket.EventFollowUpSent, map[string]any{"message_id": d.MessageID})
 }
 
 // promise is the acknowledgement's sentence about when a person answers:

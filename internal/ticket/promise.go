@@ -1,0 +1,305 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/valid"
+)
+
+// Promise events and job kinds.
+const (
+	EventPromiseMade   = "promise_made"   // data: promise_id, what, due
+	EventPromiseKept   = "promise_kept"   // data: promise_id
+	EventPromiseBroken = "promise_broken" // data: promise_id, due
+	EventFollowUpSent  = "followup_sent"  // data: due
+
+	// JobPromiseRemind reminds the owner before a promise falls due;
+	// JobPromiseDue records it broken if it is still open at its time.
+	// Payload: {"promise_id": N}.
+	JobPromiseRemind = "ticket.promise_remind"
+	JobPromiseDue    = "ticket.promise_due"
+	// JobFollowUp asks the customer, some days after a ticket was solved,
+	// whether the fix held. Payload: {"ticket_id": N}. The channel that
+	// delivers registers the handler.
+	JobFollowUp = "ticket.followup"
+)
+
+// Notification kinds the ticket service writes for agents.
+const (
+	NotifyPromiseDueSoon = "promise_due_soon"
+	NotifyPromiseBroken  = "promise_broken"
+)
+
+// Promise statuses.
+const (
+	PromiseOpen   = "open"
+	PromiseKept   = "kept"
+	PromiseBroken = "broken"
+)
+
+// Promise is an action plan on a ticket: what will happen, by when, who
+// promised it.
+type Promise struct {
+	ID       int64
+	TicketID int64
+	AgentID  int64
+	What     string
+	Due      time.Time
+	Status   string
+}
+
+// remindBefore is how long before its time a promise's owner is reminded:
+// a tenth of the time given, between 15 minutes and a day.
+func remindBefore(given time.Duration) time.Duration {
+	return min(max(given/10, 15*time.Minute), 24*time.Hour)
+}
+
+func promiseKey(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
+
+// MakePromise records an action plan the acting agent commits to and tells
+// the customer in a public reply (text, the agent's own words, which should
+// say what will happen and by when). The owner is reminded before due, and
+// a promise still open at due is recorded as broken.
+func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what string, due time.Time, text string) (Promise, error) {
+	errs := valid.Errors{}
+	what = strings.TrimSpace(what)
+	switch {
+	case what == "":
+		errs.Add("what", "say what will happen")
+	case utf8.RuneCountInString(what) > 500:
+		errs.Add("what", "is longer than 500 characters")
+	}
+	now := s.o.Clock.Now()
+	if !due.After(now) {
+		errs.Add("due", "must be in the future")
+	}
+	b := s.cleanBody(text, "")
+	if b.Text == "" {
+		errs.Add("body", "tell the customer what you promise")
+	}
+	if a.Kind != "agent" {
+		return Promise{}, fmt.Errorf("ticket: promise on %d: only an agent promises", id)
+	}
+	if err := errs.Err(); err != nil {
+		return Promise{}, err
+	}
+	var p Promise
+	err := s.run(ctx, a, func(c *change) error {
+		r, err := c.lockOpen(id)
+		if err != nil {
+			return err
+		}
+		if r.Status == Solved {
+			return valid.Errors{"status": "the ticket is solved; reopen it to promise more"}
+		}
+		p = Promise{TicketID: id, AgentID: a.AgentID, What: what, Due: due.UTC().Truncate(time.Millisecond), Status: PromiseOpen}
+		if err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-promise"), id, a.AgentID, what, store.Millis(p.Due), store.Millis(c.now)).Scan(&p.ID); err != nil {
+			return err
+		}
+		mid, err := c.addMessage(&r, Reply, a.AgentID, 0, b.Text, b.HTML)
+		if err != nil {
+			return err
+		}
+		if err := c.event(id, EventReplied, map[string]any{"message_id": mid}); err != nil {
+			return err
+		}
+		if err := c.deliverReply(&r, mid); err != nil {
+			return err
+		}
+		if !r.FirstResponseAt.Valid {
+			r.FirstResponseAt = store.NullMillis(c.now)
+		}
+		if r.OwnerID == 0 {
+			r.OwnerID = a.AgentID
+			if err := c.event(id, EventAssigned, map[string]any{"to": a.AgentID, "from": 0}); err != nil {
+				return err
+			}
+		}
+		if r.Status == New {
+			if err := c.setStatus(&r, Open); err != nil {
+				return err
+			}
+		}
+		if err := c.event(id, EventPromiseMade, map[string]any{"promise_id": p.ID, "what": what, "due": p.Due.Format(time.RFC3339)}); err != nil {
+			return err
+		}
+		payload, _ := json.Marshal(map[string]int64{"promise_id": p.ID})
+		remindAt := p.Due.Add(-remindBefore(p.Due.Sub(c.now)))
+		if remindAt.After(c.now) {
+			if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, jobs.Job{Kind: JobPromiseRemind, Payload: payload, RunAt: remindAt, UniqueKey: promiseKey(JobPromiseRemind, p.ID)}); err != nil {
+				return err
+			}
+		}
+		if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, jobs.Job{Kind: JobPromiseDue, Payload: payload, RunAt: p.Due, UniqueKey: promiseKey(JobPromiseDue, p.ID)}); err != nil {
+			return err
+		}
+		c.notify = true
+		return c.save(&r)
+	})
+	if err != nil {
+		return Promise{}, changeErr("promise", id, err)
+	}
+	return p, nil
+}
+
+func scanPromise(sc scanner) (Promise, error) {
+	var p Promise
+	var due int64
+	err := sc.Scan(&p.ID, &p.TicketID, &p.AgentID, &p.What, &due, &p.Status)
+	p.Due = store.Time(due)
+	return p, err
+}
+
+// KeepPromise records that promise id was kept.
+func (s *Service) KeepPromise(ctx context.Context, a Actor, promiseID int64) error {
+	err := s.run(ctx, a, func(c *change) error {
+		p, err := scanPromise(c.tx.QueryRowContext(c.ctx, c.s.q.Get("lock-promise"), promiseID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := c.lock(p.TicketID); err != nil {
+			return err
+		}
+		if p.Status != PromiseOpen {
+			return valid.Errors{"promise": "is already " + p.Status}
+		}
+		return c.keep(p)
+	})
+	if err != nil {
+		return changeErr("keep promise", promiseID, err)
+	}
+	return nil
+}
+
+// keep marks p kept and cancels its timers.
+func (c *change) keep(p Promise) error {
+	if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("resolve-promise"), p.ID, PromiseKept, store.Millis(c.now)); err != nil {
+		return err
+	}
+	for _, kind := range []string{JobPromiseRemind, JobPromiseDue} {
+		if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, promiseKey(kind, p.ID)); err != nil {
+			return err
+		}
+	}
+	return c.event(p.TicketID, EventPromiseKept, map[string]any{"promise_id": p.ID})
+}
+
+// keepOpenPromises marks every open promise of ticket id kept: solving the
+// ticket before a promise's time keeps it.
+func (c *change) keepOpenPromises(id int64) error {
+	rows, err := c.tx.QueryContext(c.ctx, c.s.q.Get("open-promises-of-ticket"), id)
+	if err != nil {
+		return err
+	}
+	var open []Promise
+	for rows.Next() {
+		p, err := scanPromise(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range open {
+		if !c.now.Before(p.Due) {
+			continue // its time has passed: the due job records it broken
+		}
+		if err := c.keep(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Promises returns ticket id's promises, oldest first.
+func (s *Service) Promises(ctx context.Context, id int64) ([]Promise, error) {
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("promises-of-ticket"), id)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: promises of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Promise
+	for rows.Next() {
+		p, err := scanPromise(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// promiseJob is the handler of both promise jobs.
+func (s *Service) promiseJob(due bool) jobs.Handler {
+	return func(ctx context.Context, raw json.RawMessage) error {
+		var pl struct {
+			PromiseID int64 `json:"promise_id"`
+		}
+		if err := json.Unmarshal(raw, &pl); err != nil || pl.PromiseID <= 0 {
+			return fmt.Errorf("%w: promise payload %s", jobs.ErrPermanent, raw)
+		}
+		return s.run(ctx, SystemActor, func(c *change) error {
+			p, err := scanPromise(c.tx.QueryRowContext(c.ctx, c.s.q.Get("lock-promise"), pl.PromiseID))
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			r, err := c.lock(p.TicketID)
+			if errors.Is(err, ErrNotFound) || (err == nil && p.Status != PromiseOpen) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			data, _ := json.Marshal(map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)})
+			kind := NotifyPromiseDueSoon
+			if due {
+				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("resolve-promise"), p.ID, PromiseBroken, store.Millis(c.now)); err != nil {
+					return err
+				}
+				if err := c.event(p.TicketID, EventPromiseBroken, map[string]any{"promise_id": p.ID, "due": p.Due.Format(time.RFC3339)}); err != nil {
+					return err
+				}
+				kind = NotifyPromiseBroken
+			}
+			owner := r.OwnerID
+			if owner == 0 {
+				owner = p.AgentID
+			}
+			_, err = c.tx.ExecContext(c.ctx, c.s.q.Get("insert-notification"), owner, p.TicketID, kind, string(data), store.Millis(c.now))
+			return err
+		})
+	}
+}
+
+func followUpKey(id int64) string { return JobFollowUp + ":" + strconv.FormatInt(id, 10) }
+
+// scheduleFollowUp asks, FollowUpDays after solving, whether the fix held;
+// a reopen cancels it, and the auto-close waits for the answer.
+func (c *change) scheduleFollowUp(r *row) error {
+	if c.s.o.FollowUpDays <= 0 {
+		return nil
+	}
+	payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID})
+	return c.s.o.Jobs.Enqueue(c.ctx, c.tx, jobs.Job{Kind: JobFollowUp, Payload: payload,
+		RunAt: c.now.Add(time.Duration(c.s.o.FollowUpDays) * 24 * time.Hour), UniqueKey: followUpKey(r.ID)})
+}
