@@ -143,7 +143,11 @@ func guessCharset(b []byte, isHTML bool) (string, string) {
 		if isHTML {
 			det = chardet.NewHtmlDetector()
 		}
-		if r, err := det.DetectBest(b); err == nil && r != nil && r.Confidence >= 60 {
+		sample := b
+		if len(sample) > 16<<10 {
+			sample = sample[:16<<10] // enough to tell; detection is slow
+		}
+		if r, err := det.DetectBest(sample); err == nil && r != nil && r.Confidence >= 60 {
 			if k, enc, name := lookupCharset(r.Charset); k == charsetOther {
 				if out, err := enc.NewDecoder().Bytes(b); err == nil {
 					return strings.ToValidUTF8(string(out), "\uFFFD"), name

@@ -312,11 +312,8 @@ var (
 // autoReplyReason says why a message is machine-written, following RFC 3834
 // and the headers autoresponders actually send.
 func autoReplyReason(m *Message, h textproto.MIMEHeader) string {
-	if v := strings.TrimSpace(h.Get("Auto-Submitted")); v != "" {
-		token := strings.ToLower(strings.TrimSpace(strings.SplitN(v, ";", 2)[0]))
-		if token != "no" {
-			return "Auto-Submitted: " + clip(cleanLine(v), 60)
-		}
+	if v := strings.TrimSpace(h.Get("Auto-Submitted")); v != "" && firstWord(v) != "no" {
+		return "Auto-Submitted: " + clip(cleanLine(v), 60)
 	}
 	for _, name := range autoHeaderNames {
 		if v := strings.ToLower(strings.TrimSpace(h.Get(name))); v != "" && v != "no" && v != "false" && v != "0" {
@@ -324,7 +321,7 @@ func autoReplyReason(m *Message, h textproto.MIMEHeader) string {
 		}
 	}
 	for _, name := range []string{"Precedence", "X-Precedence"} {
-		switch v := strings.ToLower(strings.TrimSpace(h.Get(name))); v {
+		switch v := firstWord(h.Get(name)); v {
 		case "bulk", "junk", "list", "auto_reply", "auto-reply":
 			return name + ": " + v
 		}
@@ -336,4 +333,14 @@ func autoReplyReason(m *Message, h textproto.MIMEHeader) string {
 		return "out-of-office subject"
 	}
 	return ""
+}
+
+// firstWord is the lower-cased keyword that opens a header value, before any
+// parameter or comment: "no (human)" is "no".
+func firstWord(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if i := strings.IndexAny(v, " \t;(,"); i >= 0 {
+		v = v[:i]
+	}
+	return v
 }

@@ -387,7 +387,7 @@ var dateLayouts = []string{
 // parseDate reads a Date header, accepting the usual deviations from RFC 5322.
 func parseDate(v string) (time.Time, bool) {
 	v = strings.TrimSpace(unfold(v))
-	if v == "" {
+	if v == "" || len(v) > 200 { // no date is that long
 		return time.Time{}, false
 	}
 	if t, err := mail.ParseDate(v); err == nil {

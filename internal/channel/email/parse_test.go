@@ -440,3 +440,38 @@ func TestParseWithoutOptions(t *testing.T) {
 		t.Errorf("keys = %+v", m.Keys)
 	}
 }
+
+func TestAutoReplyHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   Class
+	}{
+		{"Auto-Submitted: no (sent by a person)", ClassCustomer},
+		{"Auto-Submitted: auto-generated", ClassAutoReply},
+		{"Auto-Submitted: auto-notified; owner-email=x@y", ClassAutoReply},
+		{"Precedence: Bulk", ClassAutoReply},
+		{"Precedence: junk", ClassAutoReply},
+		{"Precedence: first-class", ClassCustomer},
+		{"X-Autoreply: yes", ClassAutoReply},
+		{"X-Autoreply: no", ClassCustomer},
+		{"X-Autorespond: on", ClassAutoReply},
+		{"Return-Path: <>", ClassAutoReply},
+		{"Subject: Automatic reply: Re: order", ClassAutoReply},
+		{"Subject: Out of Office: back Monday", ClassAutoReply},
+		{"Subject: Resposta automàtica: Re: comanda", ClassAutoReply},
+		{"Subject: Automātiskā atbilde: Re: pasūtījums", ClassAutoReply},
+		{"Subject: Is your auto-reply broken?", ClassCustomer},
+		{"Subject: Undelivered Mail Returned to Sender", ClassCustomer}, // from a person, not a mail system
+	} {
+		t.Run(tc.header, func(t *testing.T) {
+			raw := "From: Someone <someone@example.org>\nTo: support@example.com\n" + tc.header + "\nDate: Mon, 3 Feb 2025 10:00:00 +0000\n\nHello.\n"
+			m, err := Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Class != tc.want {
+				t.Errorf("class = %s (%s), want %s", m.Class, m.ClassReason, tc.want)
+			}
+		})
+	}
+}

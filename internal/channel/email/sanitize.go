@@ -49,8 +49,11 @@ func sanitizeHTML(s string) (string, int) {
 	if strings.TrimSpace(s) == "" {
 		return "", 0
 	}
+	// NUL is kept by the HTML tokenizer in places, and no database stores it.
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	remote := len(remoteImgRe.FindAllStringIndex(s, -1))
-	return strings.TrimSpace(htmlPolicy().Sanitize(s)), remote
+	out := htmlPolicy().Sanitize(s)
+	return strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(out, "\uFFFD"), "\x00", "")), remote
 }
 
 // htmlToText renders HTML as plain text for mail that has no text part.
