@@ -71,7 +71,7 @@ func toTicketJSON(t ticket.Ticket) ticketJSON {
 var (
 	ticketViews = []string{ticket.ViewMine, ticket.ViewUnassigned, ticket.ViewOpen,
 		ticket.ViewPending, ticket.ViewSolved, ticket.ViewAll}
-	ticketSorts = []string{"updated", "created", "oldest", "priority"}
+	ticketSorts = []string{"updated", "created", "oldest", "priority", "sla"}
 )
 
 // statusNames lists the ticket statuses as strings.

@@ -26,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -50,6 +51,8 @@ type Services struct {
 	Attachments *attachment.Service
 	SLA         *sla.Service
 	Router      *routing.Router
+	Quality     *quality.Analyzer
+	Reviews     *quality.Reviews
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -109,7 +112,19 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 			return slas.Due(ctx, id, sla.TimerFirstResponse)
 		},
 	})
+	analyzer, err := quality.New(quality.Opts{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: analyzer, Clock: clock, Log: log.With("component", "quality")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &Services{
+		Quality:   analyzer,
+		Reviews:   reviews,
 		DB:        db,
 		Clock:     clock,
 		Jobs:      q,
@@ -178,6 +193,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets,
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
+		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

@@ -238,6 +238,17 @@ func (a *Analyzer) LangOf(in Input) string {
 	return a.Detect(in.Text)
 }
 
+// SinLabel returns the name of sin s in the UI language uiLang (English
+// when the analyzer has no such language), as findings carry it.
+func (a *Analyzer) SinLabel(s Sin, uiLang string) string {
+	for _, code := range []string{uiLang, "en", a.defaultLang} {
+		if l := a.langs[code]; l != nil && l.sins[string(s)] != "" {
+			return l.sins[string(s)]
+		}
+	}
+	return string(s)
+}
+
 // explain fills a finding's label, explanation and suggestion from the UI
 // language's messages (English, then the sin's own message, as fallbacks).
 func (a *Analyzer) explain(ui *language, f *Finding, vars map[string]string) {

@@ -18,20 +18,30 @@ const (
 )
 
 // sortSpec is how one List sort orders tickets: by col (then id) in one
-// direction, after the priority rank when byPriority.
+// direction, after the priority rank when byPriority, after whether a
+// deadline runs when byDue.
 type sortSpec struct {
-	col        string // "updated_at" or "created_at"
+	col        string // "updated_at", "created_at" or "sla_due_at"
 	desc       bool
 	byPriority bool
+	byDue      bool
 }
 
-// sorts are the orders List knows. "oldest" is the oldest created first.
+// sorts are the orders List knows. "oldest" is the oldest created first;
+// "sla" the earliest SLA deadline first, tickets without one last.
 var sorts = map[string]sortSpec{
 	"updated":  {col: "updated_at", desc: true},
 	"created":  {col: "created_at", desc: true},
 	"oldest":   {col: "created_at"},
 	"priority": {col: "updated_at", desc: true, byPriority: true},
+	"sla":      {col: "sla_due_at", byDue: true},
 }
+
+// Ranks of the "sla" sort's two branches.
+const (
+	rankDue   = 0 // tickets with a running deadline, by deadline
+	rankNoDue = 1 // tickets without one, by number
+)
 
 // priorityRank orders priorities for the "priority" sort: urgent first.
 var priorityRank = map[string]int{Urgent: 0, High: 1, Normal: 2, Low: 3}
@@ -182,7 +192,7 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	}
 	sp, ok := sorts[o.Sort]
 	if !ok {
-		errs.Add("sort", "must be one of updated, created, oldest, priority")
+		errs.Add("sort", "must be one of updated, created, oldest, priority, sla")
 	}
 	if o.Status != "" && !slices.Contains(Statuses, o.Status) {
 		errs.Add("status", "must be one of new, open, pending, solved, closed")
@@ -221,15 +231,31 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	}
 	// With an owner or team, the (owner|team, status, updated_at, id)
 	// indexes give the order only one status at a time, so branch by status.
-	if statuses == nil && (sp.byPriority || (sp.col == "updated_at" && (o.View == ViewMine || o.View == ViewUnassigned || o.OwnerID != 0 || o.TeamID != 0))) {
+	if statuses == nil && (sp.byPriority || sp.byDue || (sp.col == "updated_at" && (o.View == ViewMine || o.View == ViewUnassigned || o.OwnerID != 0 || o.TeamID != 0))) {
 		statuses = Statuses
 	}
-	var priorities []string
-	if sp.byPriority {
-		priorities = Priorities
-		if o.Priority != "" {
-			priorities = []string{o.Priority}
+	// A rank group is one branch per status: a priority for the priority
+	// sort; with or without a deadline for the sla sort, which keeps the
+	// tickets without one last on both databases (SQLite sorts NULL first,
+	// PostgreSQL last) and lets each branch walk the (status, sla_due_at,
+	// id) index.
+	type rankGroup struct {
+		rank     int
+		priority string
+		due      bool // sla sort: the branch of tickets with a deadline
+		noDue    bool // sla sort: the branch of tickets without one
+	}
+	groups := []rankGroup{{}}
+	switch {
+	case sp.byPriority:
+		groups = nil
+		for _, pr := range Priorities {
+			if o.Priority == "" || o.Priority == pr {
+				groups = append(groups, rankGroup{rank: priorityRank[pr], priority: pr})
+			}
 		}
+	case sp.byDue:
+		groups = []rankGroup{{rank: rankDue, due: true}, {rank: rankNoDue, noDue: true}}
 	}
 
 	q := &listQuery{}
@@ -282,50 +308,66 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	// So a branch binds its arguments only once it is known to be kept, and
 	// the cursor's only when a branch needs them.
 	var keyArg, idArg string
-	branch := func(status Status, priority string) (string, bool) {
-		rank := 0
-		if priority != "" {
-			rank = priorityRank[priority]
+	bindKey := func() string {
+		if keyArg == "" {
+			keyArg = q.arg(cur.key)
 		}
+		return keyArg
+	}
+	bindID := func() string {
+		if idArg == "" {
+			idArg = q.arg(cur.id)
+		}
+		return idArg
+	}
+	branch := func(status Status, g rankGroup) (string, bool) {
 		keyset := cur != nil
-		if cur != nil && priority != "" {
-			if rank < cur.rank {
+		if cur != nil && (g.priority != "" || g.due || g.noDue) {
+			if g.rank < cur.rank {
 				return "", false // wholly before the cursor
 			}
-			keyset = rank == cur.rank
+			keyset = g.rank == cur.rank
 		}
 		conds := slices.Clone(q.conds)
 		if status != "" {
 			conds = append(conds, "t.status = "+q.arg(string(status)))
 		}
-		if priority != "" {
-			conds = append(conds, "t.priority = "+q.arg(priority))
+		if g.priority != "" {
+			conds = append(conds, "t.priority = "+q.arg(g.priority))
+		}
+		key := "t." + sp.col
+		switch {
+		case g.due:
+			conds = append(conds, key+" IS NOT NULL")
+		case g.noDue:
+			// All keys are NULL here: the order is by id alone, the
+			// page's key a constant.
+			conds = append(conds, key+" IS NULL")
+			key = "0"
 		}
 		if keyset {
-			if keyArg == "" {
-				keyArg, idArg = q.arg(cur.key), q.arg(cur.id)
+			if g.noDue {
+				conds = append(conds, fmt.Sprintf("t.id %s %s", cmp, bindID()))
+			} else {
+				conds = append(conds, fmt.Sprintf("(t.%s, t.id) %s (%s, %s)", sp.col, cmp, bindKey(), bindID()))
 			}
-			conds = append(conds, fmt.Sprintf("(t.%s, t.id) %s (%s, %s)", sp.col, cmp, keyArg, idArg))
 		}
 		where := ""
 		if len(conds) > 0 {
 			where = " WHERE " + strings.Join(conds, " AND ")
 		}
-		return fmt.Sprintf("SELECT t.id AS id, %d AS r, t.%s AS k FROM tickets t%s ORDER BY t.%s%s, t.id%s LIMIT %d",
-			rank, sp.col, where, sp.col, dir, dir, limit+1), true
+		return fmt.Sprintf("SELECT t.id AS id, %d AS r, %s AS k FROM tickets t%s ORDER BY t.%s%s, t.id%s LIMIT %d",
+			g.rank, key, where, sp.col, dir, dir, limit+1), true
 	}
-	// A nil list does not branch on that column: one branch without it.
-	stList, prList := statuses, priorities
+	// A nil list does not branch on status: one branch without it.
+	stList := statuses
 	if stList == nil {
 		stList = []Status{""}
 	}
-	if prList == nil {
-		prList = []string{""}
-	}
 	var branches []string
 	for _, st := range stList {
-		for _, pr := range prList {
-			if b, ok := branch(st, pr); ok {
+		for _, g := range groups {
+			if b, ok := branch(st, g); ok {
 				branches = append(branches, b)
 			}
 		}

@@ -60,7 +60,7 @@ SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
                  ORDER BY ci.id LIMIT 1), ''),
        COALESCE(t.owner_id, 0), COALESCE(a.name, ''), COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
        t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at,
-       t.reopen_count, t.transfer_count, t.message_count
+       t.reopen_count, t.transfer_count, t.message_count, t.sla_due_at
 FROM tickets t
 JOIN customers c ON c.id = t.customer_id
 LEFT JOIN agents a ON a.id = t.owner_id
@@ -78,7 +78,7 @@ SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
                  ORDER BY ci.id LIMIT 1), ''),
        COALESCE(t.owner_id, 0), COALESCE(a.name, ''), COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
        t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at,
-       t.reopen_count, t.transfer_count, t.message_count,
+       t.reopen_count, t.transfer_count, t.message_count, t.sla_due_at,
        p.r, p.k
 FROM (/*page*/) p
 JOIN tickets t ON t.id = p.id

@@ -23,6 +23,8 @@ type adminAgentView struct {
 	Languages []string // UI languages
 	Spoken    string   // the languages the agent speaks, comma separated
 	Teams     []agent.Team
+	Routing   bool // the router is there: show the capacity
+	Capacity  int  // open tickets the router gives the agent at most
 }
 
 // adminAgentURL is the admin page of agent id.
@@ -96,6 +98,12 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	v := adminAgentView{A: a, Roles: agent.Roles, Languages: s.cat.Languages(), Spoken: strings.Join(a.Languages, ", ")}
+	if s.router != nil {
+		if v.Capacity, err = s.router.Capacity(r.Context(), id); err != nil {
+			return err
+		}
+		v.Routing = true
+	}
 	for _, t := range teams {
 		for _, m := range t.MemberIDs {
 			if m == a.ID {
@@ -170,6 +178,33 @@ func (s *server) adminAgentPassword(w http.ResponseWriter, r *http.Request, rc *
 		return nil
 	}
 	s.setFlash(w, "flash.password_set")
+	redirect(w, r, adminAgentURL(id))
+	return nil
+}
+
+// adminAgentCapacity serves POST /admin/agents/{id}/capacity: how many
+// open tickets the router may give the agent at once. Saving it runs an
+// assignment round, as room may have opened up.
+func (s *server) adminAgentCapacity(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	capacity, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
+	if err != nil {
+		err = validErr("capacity", "is not a whole number")
+	} else {
+		err = s.router.SetCapacity(r.Context(), id, capacity)
+	}
+	if err != nil {
+		prob, ok := s.asProblem(rc.lang, "capacity", err)
+		if !ok {
+			return err
+		}
+		return s.renderAdminAgent(w, r, rc, id, prob)
+	}
+	s.log.Info("agent capacity set", "agent_id", id, "capacity", capacity, "by_agent_id", rc.me.ID)
+	s.setFlash(w, "flash.capacity_saved")
 	redirect(w, r, adminAgentURL(id))
 	return nil
 }

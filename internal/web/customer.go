@@ -72,6 +72,7 @@ func (s *server) renderCustomer(w http.ResponseWriter, r *http.Request, rc *reqC
 		p.Title = c.Name
 	}
 	p.Nav = "customers"
+	p.ShowSLA = s.slaActive(ctx)
 	status := http.StatusOK
 	if prob != nil {
 		p.Problem, p.Form, status = prob, r.PostForm, prob.Status

@@ -123,6 +123,19 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 // contain, to catalogue keys, so that field errors show in the agent's
 // language. The first match wins; an unknown message gets a generic text.
 var validMessages = []struct{ phrase, key string }{
+	// SLA policies and calendars, phone calls and capacity (ops.json).
+	{"is not a time such as", "valid.target"},
+	{"whole minutes between 0 and a year", "valid.target_range"},
+	{"no such calendar", "valid.no_calendar"},
+	{"is not a time zone", "valid.timezone"},
+	{"is not a date like", "valid.holidays"},
+	{"spans overlap", "valid.week_overlap"},
+	{"sla: ", "valid.week"},
+	{"is not a whole number", "valid.number"},
+	{"must be from 0 to 1000", "valid.capacity"},
+	{"give the caller's phone number", "valid.caller"},
+	{"is not a ticket number", "valid.ticket_number"},
+	{"no such ticket", "valid.no_ticket"},
 	{"is required for a customer without", "valid.customer_name"},
 	{"give a name or at least one", "valid.customer_name"},
 	{"is required", "valid.required"},

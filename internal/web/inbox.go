@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,9 @@ import (
 var inboxViews = []string{ticket.ViewMine, ticket.ViewUnassigned, ticket.ViewOpen,
 	ticket.ViewPending, ticket.ViewSolved, ticket.ViewAll}
 
-// inboxSorts are the inbox orders.
-var inboxSorts = []string{"updated", "created", "oldest", "priority"}
+// inboxSorts are the inbox orders; "sla" (earliest deadline first) only
+// while an SLA policy is active.
+var inboxSorts = []string{"updated", "created", "oldest", "priority", "sla"}
 
 // inboxFilters are the inbox's query parameters.
 type inboxFilters struct {
@@ -143,8 +145,13 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	if err != nil {
 		return err
 	}
+	showSLA := s.slaActive(ctx)
+	sorts := inboxSorts
+	if !showSLA {
+		sorts = slices.DeleteFunc(slices.Clone(sorts), func(s string) bool { return s == "sla" })
+	}
 	v := inboxView{
-		Action: action, F: f, Views: inboxViews, Sorts: inboxSorts,
+		Action: action, F: f, Views: inboxViews, Sorts: sorts,
 		Statuses: ticket.Statuses, Priorities: ticket.Priorities, Kinds: ticket.Kinds, Channels: ticket.Channels,
 		Agents: agents, Teams: teams, Tickets: []ticket.Ticket{},
 	}
@@ -180,6 +187,7 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		p.Search = f.Query
 	}
 	p.Problem = prob
+	p.ShowSLA = showSLA
 	p.Data = v
 	s.render(w, r, status, "inbox", p)
 	return nil

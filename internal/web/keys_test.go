@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -111,6 +112,7 @@ func TestUsedKeysExist(t *testing.T) {
 		"message.":      {ticket.CustomerMessage, ticket.Reply, ticket.Note},
 		"lang.":         i18n.Supported,
 		"month.":        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
+		"timer.":        slaTimers,
 	}
 	for prefix, values := range dynamic {
 		for _, v := range values {
@@ -119,7 +121,8 @@ func TestUsedKeysExist(t *testing.T) {
 	}
 	for _, typ := range []string{ticket.EventCreated, ticket.EventReplied, ticket.EventNoted, ticket.EventCustomerMsg,
 		ticket.EventAssigned, ticket.EventTransferred, ticket.EventStatus, ticket.EventReopened, ticket.EventPriority,
-		ticket.EventKind, ticket.EventLanguage, ticket.EventSubject, ticket.EventTeam, ticket.EventTags, ticket.EventClosed} {
+		ticket.EventKind, ticket.EventLanguage, ticket.EventSubject, ticket.EventTeam, ticket.EventTags, ticket.EventClosed,
+		sla.EventAtRisk, sla.EventBreached} {
 		if !describesEvent(typ) {
 			t.Errorf("event type %q has no description of its own", typ)
 		}

@@ -74,7 +74,7 @@ func (s *server) wrap(rt route) http.Handler {
 				return
 			}
 			// The login form has its own defence: there is no session yet.
-			if rt.perm != public && !validToken(r.PostForm.Get("csrf"), rc.sess.CSRFToken) {
+			if rt.perm != public && !validToken(submittedToken(r), rc.sess.CSRFToken) {
 				s.fail(w, r, rc, errCSRF)
 				return
 			}
@@ -127,6 +127,19 @@ func (s *server) toLogin(w http.ResponseWriter, r *http.Request) {
 		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// csrfHeader carries the CSRF token of requests made by app.js, whose JSON
+// bodies have no form field for it.
+const csrfHeader = "X-CSRF-Token"
+
+// submittedToken is the CSRF token a POST carries: the form's csrf field,
+// else the X-CSRF-Token header.
+func submittedToken(r *http.Request) string {
+	if tok := r.PostForm.Get("csrf"); tok != "" {
+		return tok
+	}
+	return r.Header.Get(csrfHeader)
 }
 
 // validToken compares a submitted CSRF token with the expected one in

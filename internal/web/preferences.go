@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -51,6 +52,14 @@ func (s *server) preferencesSave(w http.ResponseWriter, r *http.Request, rc *req
 			return err
 		}
 		return s.renderPreferences(w, r, rc, prob)
+	}
+	if avail == agent.Online && s.router != nil {
+		// Tickets waiting for someone who speaks their language may now
+		// have an owner. They are assigned by the job workers; the
+		// preference is saved either way.
+		if err := s.router.KickNow(r.Context()); err != nil {
+			s.log.Warn("assignment not started", "agent_id", rc.me.ID, slog.Any("error", err))
+		}
 	}
 	s.setFlash(w, "flash.preferences_saved")
 	redirect(w, r, "/preferences")

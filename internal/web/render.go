@@ -22,6 +22,8 @@ import (
 var pageNames = []string{
 	"login", "error", "inbox", "ticket", "customers", "customer", "preferences",
 	"admin_agents", "admin_agent", "admin_teams", "admin_team",
+	"contact", "calls", "notifications", "admin_sla",
+	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",
 }
 
 // pageTemplate is one page parsed with the shared layout.
@@ -91,6 +93,8 @@ type page struct {
 	Version string
 	Now     time.Time
 	Data    any
+	Unread  int  // the agent's unread notifications, for the header
+	ShowSLA bool // ticket lists have a deadline column
 }
 
 // newPage starts a page titled by catalogue key title, taking (and
@@ -103,6 +107,7 @@ func (s *server) newPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, tit
 	if rc.loggedIn {
 		me := rc.me
 		p.Me, p.CSRF = &me, rc.sess.CSRFToken
+		p.Unread = s.unreadCount(r, rc)
 	}
 	p.Title = p.T(title)
 	if c, err := r.Cookie(flashCookie); err == nil {

@@ -32,6 +32,19 @@ func (s *server) routes() []route {
 		{"POST /login", public, s.login},
 		{"POST /logout", agent.PermWorkTickets, s.logout},
 
+		// Public contact form (issue 3)
+		{"GET /contact", public, s.needs(s.intake != nil, s.contactPage)},
+		{"POST /contact", public, s.needs(s.intake != nil, s.contactSubmit)},
+		{"GET /contact/thanks", public, s.needs(s.intake != nil, s.contactThanks)},
+
+		// Phone log
+		{"GET /calls/new", agent.PermWorkTickets, s.needs(s.intake != nil, s.callPage)},
+		{"POST /calls", agent.PermWorkTickets, s.needs(s.intake != nil, s.callLog)},
+
+		// Notifications of the signed-in agent
+		{"GET /notifications", agent.PermWorkTickets, s.needs(s.sla != nil, s.notificationsPage)},
+		{"POST /notifications/read", agent.PermWorkTickets, s.needs(s.sla != nil, s.notificationsRead)},
+
 		// Inbox and search
 		{"GET /{$}", agent.PermWorkTickets, s.inbox},
 		{"GET /search", agent.PermWorkTickets, s.search},
@@ -44,6 +57,11 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/transfer", agent.PermWorkTickets, s.ticketTransfer},
 		{"POST /tickets/{id}/update", agent.PermWorkTickets, s.ticketUpdate},
 		{"POST /tickets/{id}/tags", agent.PermWorkTickets, s.ticketTags},
+
+		// Reply quality in the composer: findings beside the draft (issue 7)
+		{"POST /tickets/{id}/analyze", agent.PermWorkTickets, s.needs(s.quality != nil, s.ticketAnalyze)},
+		{"POST /tickets/{id}/check", agent.PermWorkTickets, s.needs(s.quality != nil, s.ticketCheck)},
+		{"POST /tickets/{id}/findings/dismiss", agent.PermWorkTickets, s.needs(s.quality != nil && s.reviews != nil, s.ticketDismiss)},
 
 		// Customers
 		{"GET /customers", agent.PermWorkTickets, s.customersPage},
@@ -62,6 +80,7 @@ func (s *server) routes() []route {
 		{"GET /admin/agents/{id}", agent.PermManageAgents, s.adminAgentPage},
 		{"POST /admin/agents/{id}", agent.PermManageAgents, s.adminAgentUpdate},
 		{"POST /admin/agents/{id}/password", agent.PermManageAgents, s.adminAgentPassword},
+		{"POST /admin/agents/{id}/capacity", agent.PermManageAgents, s.needs(s.router != nil, s.adminAgentCapacity)},
 
 		// Admin: teams
 		{"GET /admin/teams", agent.PermManageTeams, s.adminTeams},
@@ -70,6 +89,30 @@ func (s *server) routes() []route {
 		{"POST /admin/teams/{id}", agent.PermManageTeams, s.adminTeamUpdate},
 		{"POST /admin/teams/{id}/members", agent.PermManageTeams, s.adminTeamMembers},
 		{"POST /admin/teams/{id}/delete", agent.PermManageTeams, s.adminTeamDelete},
+
+		// Admin: SLA policies and business-hours calendars
+		{"GET /admin/sla", agent.PermManageSettings, s.needs(s.sla != nil, s.adminSLA)},
+		{"POST /admin/sla/policies", agent.PermManageSettings, s.needs(s.sla != nil, s.adminPolicyCreate)},
+		{"GET /admin/sla/policies/{id}", agent.PermManageSettings, s.needs(s.sla != nil, s.adminPolicyPage)},
+		{"POST /admin/sla/policies/{id}", agent.PermManageSettings, s.needs(s.sla != nil, s.adminPolicyUpdate)},
+		{"POST /admin/sla/policies/{id}/delete", agent.PermManageSettings, s.needs(s.sla != nil, s.adminPolicyDelete)},
+		{"POST /admin/sla/calendars", agent.PermManageSettings, s.needs(s.sla != nil, s.adminCalendarCreate)},
+		{"GET /admin/sla/calendars/{id}", agent.PermManageSettings, s.needs(s.sla != nil, s.adminCalendarPage)},
+		{"POST /admin/sla/calendars/{id}", agent.PermManageSettings, s.needs(s.sla != nil, s.adminCalendarUpdate)},
+
+		// QA reviews, calibration, rubrics and scorecards (issue 7)
+		{"GET /qa", agent.PermViewReports, s.needs(s.reviews != nil, s.qaPage)},
+		{"GET /qa/review", agent.PermViewReports, s.needs(s.reviews != nil, s.qaPick)},
+		{"GET /tickets/{id}/review", agent.PermViewReports, s.needs(s.reviews != nil, s.reviewPage)},
+		{"POST /tickets/{id}/review", agent.PermViewReports, s.needs(s.reviews != nil, s.reviewSave)},
+		{"GET /tickets/{id}/calibration", agent.PermViewReports, s.needs(s.reviews != nil, s.calibrationPage)},
+		{"GET /admin/rubrics", agent.PermManageSettings, s.needs(s.reviews != nil, s.adminRubrics)},
+		{"POST /admin/rubrics", agent.PermManageSettings, s.needs(s.reviews != nil, s.adminRubricCreate)},
+		{"GET /admin/rubrics/new", agent.PermManageSettings, s.needs(s.reviews != nil, s.adminRubricNew)},
+		{"GET /admin/rubrics/{id}", agent.PermManageSettings, s.needs(s.reviews != nil, s.adminRubricPage)},
+		{"POST /admin/rubrics/{id}", agent.PermManageSettings, s.needs(s.reviews != nil, s.adminRubricUpdate)},
+		// An agent sees their own scorecard; scorecardPage lets managers see anyone's.
+		{"GET /agents/{id}/scorecard", agent.PermWorkTickets, s.needs(s.reviews != nil, s.scorecardPage)},
 
 		// Anything else
 		{"/", public, s.notFound},
@@ -85,6 +128,15 @@ func (s *server) serveStatic(w http.ResponseWriter, r *http.Request, _ *reqCtx) 
 	}
 	s.static.ServeHTTP(w, r)
 	return nil
+}
+
+// needs is h when the optional service it depends on is there (ok), else
+// a page that does not exist.
+func (s *server) needs(ok bool, h handlerFunc) handlerFunc {
+	if !ok {
+		return s.notFound
+	}
+	return h
 }
 
 // notFound answers every path no route matches.

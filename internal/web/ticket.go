@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -31,6 +32,9 @@ type ticketView struct {
 	Languages  []string
 	Tags       string // the ticket's tags, comma separated
 	Closed     bool
+	SLA        *slaPanel  // nil: no SLA card
+	Draft      string     // the reply being written, when the page comes back with it
+	Check      draftCheck // the reply analyzer's panel beside the composer
 }
 
 // eventLine is one entry of the history, already in words.
@@ -64,8 +68,10 @@ func (s *server) ticketPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 }
 
 // renderTicket renders the ticket page; with a problem, the form that
-// failed comes back filled in, its errors next to the fields.
-func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, prob *problem) error {
+// failed comes back filled in, its errors next to the fields. adjust, if
+// any, changes the view before it renders (a checked draft).
+func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, prob *problem,
+	adjust ...func(*ticketView)) error {
 	ctx := r.Context()
 	t, err := s.tickets.Get(ctx, id)
 	if err != nil {
@@ -116,6 +122,13 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	for _, e := range events {
 		v.Events = append(v.Events, describeEvent(p, names, e))
+	}
+	if v.SLA, err = s.ticketSLA(ctx, p, t, events); err != nil {
+		return err
+	}
+	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
+	for _, f := range adjust {
+		f(&v)
 	}
 	status := http.StatusOK
 	if prob != nil {
@@ -226,6 +239,10 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 		}
 	case ticket.EventClosed:
 		l.Text = p.T("event.closed")
+	case sla.EventAtRisk:
+		l.Text = p.T("event.sla_at_risk", p.Timer(dataStr(d, "timer")), p.eventDue(d))
+	case sla.EventBreached:
+		l.Text = p.T("event.sla_breached", p.Timer(dataStr(d, "timer")), p.eventDue(d))
 	default:
 		l.Text = p.T("event.other", actor, e.Type)
 	}

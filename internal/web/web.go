@@ -15,7 +15,11 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -33,6 +37,14 @@ type Opts struct {
 	SecureCookies bool         // mark cookies Secure (when served over HTTPS)
 	Version       string       // shown in the footer and used to bust static caches
 	MaxBodyBytes  int64        // default DefaultMaxBodyBytes
+	// Optional services; nil hides what they offer.
+	Intake *intake.Service // the public contact form and the phone log
+	SLA    *sla.Service    // deadlines in the inbox and on tickets, notifications, the SLA admin
+	Router *routing.Router // agents' capacity; assignment when an agent comes online
+	// Quality reads draft replies in the composer; Reviews keeps dismissed
+	// findings, QA rubrics, reviews and scorecards. nil hides them.
+	Quality *quality.Analyzer
+	Reviews *quality.Reviews
 }
 
 //go:embed templates static
@@ -52,6 +64,14 @@ type server struct {
 	pages     map[string]pageTemplate
 	static    http.Handler
 	mux       *http.ServeMux
+	intake    *intake.Service // nil: no contact form, no phone log
+	sla       *sla.Service    // nil: no deadlines, notifications or SLA admin
+	router    *routing.Router // nil: no capacity
+	contacts  *rateLimiter    // contact form submissions per client address
+
+	// Reply quality (issue 7)
+	quality *quality.Analyzer // nil: no findings beside the draft
+	reviews *quality.Reviews  // nil: no QA reviews, rubrics or scorecards
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -71,6 +91,12 @@ func New(o Opts) (http.Handler, error) {
 		version:   o.Version,
 		maxBody:   o.MaxBodyBytes,
 		mux:       http.NewServeMux(),
+		intake:    o.Intake,
+		sla:       o.SLA,
+		router:    o.Router,
+		contacts:  newRateLimiter(contactLimit, contactWindow),
+		quality:   o.Quality,
+		reviews:   o.Reviews,
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}

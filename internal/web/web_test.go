@@ -19,7 +19,11 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -43,6 +47,11 @@ type fixture struct {
 	cat       *i18n.Catalog
 	ids       map[string]int64
 	logs      *bytes.Buffer
+	jobs      *jobs.Queue
+	intake    *intake.Service
+	sla       *sla.Service
+	router    *routing.Router
+	reviews   *quality.Reviews
 }
 
 // fixtureOpts changes how newFixture builds the UI.
@@ -60,8 +69,19 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	q := jobs.New(db, clock, log)
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
-	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
+	// The SLA service and the router are wired as the app wires them: the
+	// ticket service's timers, building on it.
+	var tickets *ticket.Service
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: func() *ticket.Service { return tickets }})
+	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: func() *ticket.Service { return tickets }})
+	tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log,
+		Timers: routing.Hooks{slas, router}})
+	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log})
 	cat := i18n.MustLoad()
+	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: testAnalyzer(t), Clock: clock, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var o fixtureOpts
 	if len(fo) > 0 {
 		o = fo[0]
@@ -69,12 +89,13 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	h, err := New(Opts{
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
+		Intake: in, SLA: slas, Router: router, Quality: testAnalyzer(t), Reviews: reviews,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
-		cat: cat, ids: map[string]int64{}, logs: logs}
+		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rapport/rapport/internal/sla"
+)
+
+// notificationsShown is the most notifications the list shows, and the
+// most the header counts ("99+" beyond).
+const notificationsShown = 100
+
+// notificationLine is one notification in words.
+type notificationLine struct {
+	ID       int64
+	Kind     string
+	TicketID int64
+	Text     string
+	At       time.Time
+}
+
+// notificationsView is the data of the notifications page.
+type notificationsView struct {
+	Items []notificationLine
+	UpTo  int64 // the newest one listed: marking read stops there
+}
+
+// unreadCount is the number of unread notifications of the signed-in
+// agent for the header, 0 without the SLA service. A failure to count
+// costs the badge, not the page.
+func (s *server) unreadCount(r *http.Request, rc *reqCtx) int {
+	if s.sla == nil || !rc.loggedIn {
+		return 0
+	}
+	ns, err := s.sla.Unread(r.Context(), rc.me.ID, notificationsShown)
+	if err != nil {
+		s.log.Warn("unread notifications unavailable", "agent_id", rc.me.ID, slog.Any("error", err))
+		return 0
+	}
+	return len(ns)
+}
+
+// UnreadBadge is the header's unread count as shown: "" for none.
+func (p *page) UnreadBadge() string {
+	switch {
+	case p.Unread <= 0:
+		return ""
+	case p.Unread >= notificationsShown:
+		return strconv.Itoa(notificationsShown-1) + "+"
+	}
+	return strconv.Itoa(p.Unread)
+}
+
+// describeNotification puts a notification into words in the page's language.
+func describeNotification(p *page, n sla.Notification) string {
+	timer := p.Timer(dataStr(n.Data, "timer"))
+	switch n.Kind {
+	case sla.EventAtRisk:
+		return p.T("notif.at_risk", timer, n.TicketID, n.Subject, p.eventDue(n.Data))
+	case sla.EventBreached:
+		return p.T("notif.breached", timer, n.TicketID, n.Subject, p.eventDue(n.Data))
+	}
+	return p.T("notif.other", n.TicketID, n.Subject)
+}
+
+// notificationsPage serves GET /notifications: the agent's unread
+// notifications, newest first, each linking to its ticket.
+func (s *server) notificationsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ns, err := s.sla.Unread(r.Context(), rc.me.ID, notificationsShown)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(w, r, rc, "notif.title")
+	p.Nav = "notifications"
+	v := notificationsView{Items: []notificationLine{}}
+	for _, n := range ns {
+		v.Items = append(v.Items, notificationLine{ID: n.ID, Kind: n.Kind, TicketID: n.TicketID,
+			Text: describeNotification(p, n), At: n.At})
+		v.UpTo = max(v.UpTo, n.ID)
+	}
+	p.Data = v
+	s.render(w, r, http.StatusOK, "notifications", p)
+	return nil
+}
+
+// notificationsRead serves POST /notifications/read: marks read what the
+// page listed (up to the newest id shown), not what arrived since.
+func (s *server) notificationsRead(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	upTo, err := strconv.ParseInt(r.PostForm.Get("upto"), 10, 64)
+	if err != nil || upTo <= 0 {
+		return errBadForm
+	}
+	if err := s.sla.MarkRead(r.Context(), rc.me.ID, upTo); err != nil {
+		return err
+	}
+	s.setFlash(w, "flash.notifications_read")
+	redirect(w, r, "/notifications")
+	return nil
+}
