@@ -92,7 +92,7 @@ SELECT 1 FROM tickets WHERE id = $1
 
 -- name: get-message
 SELECT m.id, m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), COALESCE(m.author_customer_id, 0),
-       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at
+       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at, COALESCE(m.inbound_id, 0)
 FROM messages m
 LEFT JOIN agents a ON a.id = m.author_agent_id
 LEFT JOIN customers c ON c.id = m.author_customer_id
@@ -100,7 +100,7 @@ WHERE m.id = $1
 
 -- name: list-messages
 SELECT m.id, m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), COALESCE(m.author_customer_id, 0),
-       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at
+       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at, COALESCE(m.inbound_id, 0)
 FROM messages m
 LEFT JOIN agents a ON a.id = m.author_agent_id
 LEFT JOIN customers c ON c.id = m.author_customer_id

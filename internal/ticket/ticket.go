@@ -140,6 +140,7 @@ type Message struct {
 	BodyText         string
 	BodyHTML         string // sanitised; "" when the message is plain text
 	CreatedAt        time.Time
+	InboundID        int64 // the raw message as a channel delivered it, 0 for none
 }
 
 // Event is one row of a ticket's history.

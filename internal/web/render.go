@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/channel/email"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -287,6 +288,31 @@ func (p *page) Body(m ticket.Message) template.HTML {
 		lines[i] = template.HTMLEscapeString(l)
 	}
 	return template.HTML(strings.Join(lines, "<br>\n"))
+}
+
+// Trimmed is the new part of a customer's plain-text email, without the
+// quoted history, or "" when nothing was trimmed (the whole message shows).
+func (p *page) Trimmed(m ticket.Message) template.HTML {
+	if m.Kind != ticket.CustomerMessage || m.BodyHTML != "" || m.InboundID == 0 {
+		return ""
+	}
+	t := strings.TrimSpace(email.TrimQuoted(m.BodyText))
+	if t == "" || t == strings.TrimSpace(m.BodyText) {
+		return ""
+	}
+	return p.Body(ticket.Message{BodyText: t})
+}
+
+// FileSize writes a size in bytes for people: 830 B, 12 KB, 3.4 MB.
+func (p *page) FileSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%d KB", (n+512)/1024)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	}
 }
 
 // Initial is the first letter of a name, for avatars.

@@ -57,6 +57,8 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/transfer", agent.PermWorkTickets, s.ticketTransfer},
 		{"POST /tickets/{id}/update", agent.PermWorkTickets, s.ticketUpdate},
 		{"POST /tickets/{id}/tags", agent.PermWorkTickets, s.ticketTags},
+		{"GET /tickets/{id}/attachments/{file}", agent.PermWorkTickets, s.ticketAttachment},
+		{"GET /tickets/{id}/messages/{message}/original", agent.PermWorkTickets, s.messageOriginal},
 
 		// Reply quality in the composer: findings beside the draft (issue 7)
 		{"POST /tickets/{id}/analyze", agent.PermWorkTickets, s.needs(s.quality != nil, s.ticketAnalyze)},

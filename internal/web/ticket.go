@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
@@ -23,6 +24,8 @@ type ticketView struct {
 	T          ticket.Ticket
 	Customer   customer.Customer
 	Messages   []ticket.Message
+	Files      map[int64][]attachment.Attachment // by message
+	Originals  bool                              // the raw messages can be downloaded
 	Events     []eventLine
 	Agents     []agent.Agent // active agents, for assigning and transferring
 	Teams      []agent.Team
@@ -104,6 +107,12 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		T: t, Customer: cust, Messages: msgs, Teams: teams,
 		Statuses: settableStatuses, Priorities: ticket.Priorities, Kinds: ticket.Kinds,
 		Languages: s.cat.Languages(), Tags: strings.Join(t.Tags, ", "), Closed: t.Status == ticket.Closed,
+		Originals: s.intake != nil,
+	}
+	if s.files != nil {
+		if v.Files, err = s.files.ForTicket(ctx, t.ID); err != nil {
+			return err
+		}
 	}
 	if t.Language != "" && !slices.Contains(v.Languages, t.Language) {
 		v.Languages = append(v.Languages, t.Language)

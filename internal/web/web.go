@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
@@ -38,9 +39,11 @@ type Opts struct {
 	Version       string       // shown in the footer and used to bust static caches
 	MaxBodyBytes  int64        // default DefaultMaxBodyBytes
 	// Optional services; nil hides what they offer.
-	Intake *intake.Service // the public contact form and the phone log
-	SLA    *sla.Service    // deadlines in the inbox and on tickets, notifications, the SLA admin
-	Router *routing.Router // agents' capacity; assignment when an agent comes online
+	Intake *intake.Service // the public contact form, the phone log, and original messages
+	// Attachments lists and serves the files that came with messages.
+	Attachments *attachment.Service
+	SLA         *sla.Service    // deadlines in the inbox and on tickets, notifications, the SLA admin
+	Router      *routing.Router // agents' capacity; assignment when an agent comes online
 	// Quality reads draft replies in the composer; Reviews keeps dismissed
 	// findings, QA rubrics, reviews and scorecards. nil hides them.
 	Quality *quality.Analyzer
@@ -64,10 +67,11 @@ type server struct {
 	pages     map[string]pageTemplate
 	static    http.Handler
 	mux       *http.ServeMux
-	intake    *intake.Service // nil: no contact form, no phone log
-	sla       *sla.Service    // nil: no deadlines, notifications or SLA admin
-	router    *routing.Router // nil: no capacity
-	contacts  *rateLimiter    // contact form submissions per client address
+	intake    *intake.Service     // nil: no contact form, no phone log
+	sla       *sla.Service        // nil: no deadlines, notifications or SLA admin
+	router    *routing.Router     // nil: no capacity
+	files     *attachment.Service // nil: attachments are not listed
+	contacts  *rateLimiter        // contact form submissions per client address
 
 	// Reply quality (issue 7)
 	quality *quality.Analyzer // nil: no findings beside the draft
@@ -94,6 +98,7 @@ func New(o Opts) (http.Handler, error) {
 		intake:    o.Intake,
 		sla:       o.SLA,
 		router:    o.Router,
+		files:     o.Attachments,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,

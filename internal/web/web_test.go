@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
@@ -76,7 +77,8 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: func() *ticket.Service { return tickets }})
 	tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log,
 		Timers: routing.Hooks{slas, router}})
-	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log})
+	files := attachment.New(db, attachment.Dir{Path: t.TempDir()}, clock)
+	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log, Attachments: files})
 	cat := i18n.MustLoad()
 	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: testAnalyzer(t), Clock: clock, Log: log})
 	if err != nil {
@@ -89,7 +91,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	h, err := New(Opts{
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
-		Intake: in, SLA: slas, Router: router, Quality: testAnalyzer(t), Reviews: reviews,
+		Intake: in, SLA: slas, Router: router, Quality: testAnalyzer(t), Reviews: reviews, Attachments: files,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/rapport/rapport/internal/store"
+)
+
+// ticketAttachment serves one file of a ticket's messages, always as a
+// download: files from customers are never rendered in the agent's session.
+func (s *server) ticketAttachment(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
+	if s.files == nil {
+		return errNotFound
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	fileID, err := pathID(r, "file")
+	if err != nil {
+		return err
+	}
+	a, rc, err := s.files.Get(r.Context(), id, fileID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
+	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	h.Set("Cache-Control", "private, no-store")
+	_, err = io.Copy(w, rc)
+	if err != nil {
+		s.log.Warn("attachment download broke off", "ticket_id", id, "attachment_id", fileID)
+	}
+	return nil
+}
+
+// messageOriginal serves a message exactly as its channel delivered it (an
+// email as an .eml file), so that nothing the parser could not show is lost.
+func (s *server) messageOriginal(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
+	if s.intake == nil {
+		return errNotFound
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	msgID, err := pathID(r, "message")
+	if err != nil {
+		return err
+	}
+	msgs, err := s.tickets.Messages(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	var inbound int64
+	for _, m := range msgs {
+		if m.ID == msgID {
+			inbound = m.InboundID
+		}
+	}
+	if inbound == 0 {
+		return errNotFound
+	}
+	raw, err := s.intake.GetRaw(r.Context(), inbound)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	name, ctype := fmt.Sprintf("ticket-%d-message-%d.txt", id, msgID), "application/octet-stream"
+	if raw.Channel == "email" {
+		name = fmt.Sprintf("ticket-%d-message-%d.eml", id, msgID)
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Cache-Control", "private, no-store")
+	_, err = w.Write(raw.Data)
+	return err
+}
