@@ -69,6 +69,9 @@ func describe(err error) *apiError {
 	case errors.Is(err, ticket.ErrReasonRequired):
 		return &apiError{status: http.StatusBadRequest, code: "reason_required",
 			message: "a transfer needs a reason", fields: map[string]string{"reason": "is required"}}
+	case errors.Is(err, ticket.ErrTransferAgain):
+		return &apiError{status: http.StatusConflict, code: "transfer_again",
+			message: "this customer has already been passed on once: send \"again\": true to transfer the ticket again"}
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		return &apiError{status: http.StatusConflict, code: "needs_transfer",
 			message: "the ticket has another owner: transfer it with a reason instead"}

@@ -191,6 +191,13 @@ func scenarios() []scenario {
 		{name: "transfer", method: "POST", path: "/tickets/{refund}/transfer", as: "agent2", status: 200,
 			body: `{"agent_id":{agent},"team_id":{team},"reason":"Billing knows refunds"}`,
 			json: map[string]string{"owner_id": "{agent}", "team_id": "{team}", "transfer_count": "1"}},
+		{name: "second transfer unconfirmed", method: "POST", path: "/tickets/{refund}/transfer", as: "agent", status: 409,
+			body: `{"agent_id":{agent2},"reason":"back to you"}`, json: map[string]string{"error.code": "transfer_again"}},
+		{name: "second transfer confirmed", method: "POST", path: "/tickets/{refund}/transfer", as: "agent", status: 200,
+			body: `{"agent_id":{agent2},"reason":"back to you","again":true}`, json: map[string]string{"owner_id": "{agent2}", "transfer_count": "2"}},
+		{name: "transfer back", method: "POST", path: "/tickets/{refund}/transfer", as: "agent2", status: 200,
+			body: `{"agent_id":{agent},"team_id":{team},"reason":"Billing knows refunds","again":true}`,
+			json: map[string]string{"owner_id": "{agent}", "transfer_count": "3"}},
 		{name: "transfer closed ticket", method: "POST", path: "/tickets/{old}/transfer", as: "agent", status: 409,
 			body: `{"agent_id":{agent2},"reason":"x"}`, json: map[string]string{"error.code": "ticket_closed"}},
 

@@ -46,6 +46,8 @@ type transferRequest struct {
 	AgentID int64  `json:"agent_id"`
 	TeamID  int64  `json:"team_id"`
 	Reason  string `json:"reason"`
+	// Again confirms a transfer of a ticket that was transferred before.
+	Again bool `json:"again"`
 }
 
 // transferTicket serves POST /tickets/{id}/transfer.
@@ -67,7 +69,7 @@ func (s *server) transferTicket(w http.ResponseWriter, r *http.Request, me agent
 	if err := refs.result(); err != nil {
 		return err
 	}
-	t, err := s.tickets.Transfer(r.Context(), ticket.AgentActor(me.ID), id, req.AgentID, req.TeamID, req.Reason)
+	t, err := s.tickets.Transfer(r.Context(), ticket.AgentActor(me.ID), id, req.AgentID, req.TeamID, req.Reason, req.Again)
 	if err != nil {
 		return err
 	}

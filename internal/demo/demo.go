@@ -343,7 +343,7 @@ func (r *runner) do(ctx context.Context, s *step) error {
 		_, err = r.tickets.AddCustomerMessage(ctx, t.id, s.body, "")
 		r.countMessage(err)
 	case stTransfer:
-		_, err = r.tickets.Transfer(ctx, actor, t.id, r.agentIDs[s.to], r.teamIDs[s.team], s.body)
+		_, err = r.tickets.Transfer(ctx, actor, t.id, r.agentIDs[s.to], r.teamIDs[s.team], s.body, true)
 	case stPriority:
 		p := s.priority
 		_, err = r.tickets.Update(ctx, actor, t.id, ticket.Update{Priority: &p})

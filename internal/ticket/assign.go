@@ -79,8 +79,10 @@ func (c *change) mayUnassign(r row) error {
 // toAgentID 0 the ticket goes to the team toTeamID without an owner, for
 // one of its members to take; with toTeamID 0 the team stays as it is.
 // The new agent must exist and be active; transferring to the owner and
-// team the ticket already has is a validation error.
-func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID int64, reason string) (Ticket, error) {
+// team the ticket already has is a validation error. A ticket that has been
+// transferred before moves again only when again is true (the agent saw
+// that the customer was already passed on); otherwise ErrTransferAgain.
+func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID int64, reason string, again bool) (Ticket, error) {
 	reason = strings.TrimSpace(reason)
 	errs := valid.Errors{}
 	switch {
@@ -123,6 +125,9 @@ func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID
 		}
 		if toAgentID == r.OwnerID && toTeam == r.TeamID {
 			return valid.Errors{"agent_id": "the ticket already has this owner and team"}
+		}
+		if r.TransferCount > 0 && !again {
+			return ErrTransferAgain
 		}
 		data := map[string]any{"from": r.OwnerID, "to": toAgentID,
 			"from_team": r.TeamID, "to_team": toTeam, "reason": reason}

@@ -512,7 +512,7 @@ func TestTransfer(t *testing.T) {
 			{name: "same owner and team", to: f.agents["bo"], team: f.teams["tech"], reason: "x", fields: []string{"agent_id"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := f.svc.Transfer(ctx, f.by("bo"), tk.ID, tc.to, tc.team, tc.reason)
+				_, err := f.svc.Transfer(ctx, f.by("bo"), tk.ID, tc.to, tc.team, tc.reason, false)
 				if tc.wantErr != nil {
 					if !errors.Is(err, tc.wantErr) {
 						t.Fatalf("err = %v, want %v", err, tc.wantErr)
@@ -526,7 +526,7 @@ func TestTransfer(t *testing.T) {
 			})
 		}
 
-		got, err := f.svc.Transfer(ctx, f.by("bo"), tk.ID, f.agents["al"], f.teams["billing"], " Billing knows refunds ")
+		got, err := f.svc.Transfer(ctx, f.by("bo"), tk.ID, f.agents["al"], f.teams["billing"], " Billing knows refunds ", false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -543,8 +543,18 @@ func TestTransfer(t *testing.T) {
 			t.Errorf("transferred data = %v by %q", d, es[0].ActorName)
 		}
 
+		// A second transfer needs the agent's confirmation: the customer
+		// has already been passed on once.
+		n = len(f.events(t, tk.ID))
+		if _, err := f.svc.Transfer(ctx, f.by("al"), tk.ID, 0, f.teams["tech"], "Hardware after all", false); !errors.Is(err, ticket.ErrTransferAgain) {
+			t.Fatalf("unconfirmed second transfer: err = %v, want ErrTransferAgain", err)
+		}
+		if got, _ := f.svc.Get(ctx, tk.ID); got.TransferCount != 1 || got.OwnerID != f.agents["al"] || len(f.events(t, tk.ID)) != n {
+			t.Fatalf("an unconfirmed second transfer changed the ticket: %+v", got)
+		}
+
 		// To a team only: the team's members pick it up; no owner.
-		got, err = f.svc.Transfer(ctx, f.by("al"), tk.ID, 0, f.teams["tech"], "Hardware after all")
+		got, err = f.svc.Transfer(ctx, f.by("al"), tk.ID, 0, f.teams["tech"], "Hardware after all", true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -586,7 +596,7 @@ func TestClosedIsImmutable(t *testing.T) {
 			{"customer", func() error { _, err := f.svc.AddCustomerMessage(ctx, tk.ID, "x", ""); return err }},
 			{"assign", func() error { _, err := f.svc.Assign(ctx, f.by("al"), tk.ID, 0); return err }},
 			{"transfer", func() error {
-				_, err := f.svc.Transfer(ctx, f.by("al"), tk.ID, f.agents["bo"], 0, "x")
+				_, err := f.svc.Transfer(ctx, f.by("al"), tk.ID, f.agents["bo"], 0, "x", false)
 				return err
 			}},
 		}
@@ -624,7 +634,7 @@ func TestEventsInOrder(t *testing.T) {
 		step(err)
 		_, err = f.svc.Assign(ctx, f.by("bo"), tk.ID, f.agents["bo"])
 		step(err)
-		_, err = f.svc.Transfer(ctx, f.by("bo"), tk.ID, f.agents["al"], 0, "Al knows")
+		_, err = f.svc.Transfer(ctx, f.by("bo"), tk.ID, f.agents["al"], 0, "Al knows", false)
 		step(err)
 		_, err = f.svc.Reply(ctx, f.by("al"), tk.ID, "Done.", ticket.Solved)
 		step(err)

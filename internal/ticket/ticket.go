@@ -87,6 +87,9 @@ var (
 	ErrClosed         = errors.New("ticket is closed")
 	ErrNeedsTransfer  = errors.New("ticket has an owner: transfer it with a reason")
 	ErrReasonRequired = errors.New("a transfer needs a reason")
+	// ErrTransferAgain is a second (or later) transfer the caller has not
+	// confirmed: the customer has already been passed on once.
+	ErrTransferAgain = errors.New("ticket was transferred before: confirm a further transfer")
 )
 
 // Actor is who makes a change: an agent (AgentID), the customer or the system.

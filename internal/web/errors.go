@@ -87,6 +87,8 @@ type problem struct {
 	Form    string // which form of the page failed, when a page has several
 	Message string
 	Fields  map[string]string
+	// Confirm asks the agent to send the form again, confirmed.
+	Confirm bool
 }
 
 // asProblem turns a service error into a problem shown on the form, or
@@ -105,6 +107,8 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Message = s.cat.T(lang, "problem.reason_required")
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.needs_transfer")
+	case errors.Is(err, ticket.ErrTransferAgain):
+		p.Status, p.Message, p.Confirm = http.StatusConflict, s.cat.T(lang, "problem.transfer_again"), true
 	case errors.Is(err, ticket.ErrClosed):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.closed")
 	case errors.Is(err, store.ErrConflict):

@@ -332,6 +332,12 @@ func (p *page) ProblemFor(form string) string {
 	return ""
 }
 
+// ConfirmFor reports whether form failed only for want of the agent's
+// confirmation, so the page offers to send it again, confirmed.
+func (p *page) ConfirmFor(form string) bool {
+	return p.Failed(form) && p.Problem.Confirm
+}
+
 // NativeName is a language's name in that language, for language pickers.
 func (p *page) NativeName(code string) string {
 	if n, ok := i18n.Names[code]; ok {

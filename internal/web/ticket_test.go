@@ -148,6 +148,23 @@ func TestTicketAssignAndTransfer(t *testing.T) {
 		}
 		mustCode(t, c.post(t, page+"/transfer", url.Values{"agent_id": {"abc"}, "reason": {"x"}}),
 			http.StatusUnprocessableEntity, "transfer to a malformed id")
+
+		// A second transfer asks for confirmation and says the customer
+		// has been passed on once already; confirmed, it goes through.
+		back := url.Values{"agent_id": {strconv.FormatInt(f.ids["agent"], 10)}, "reason": {"Al promised a call back"}}
+		res = c.post(t, page+"/transfer", back)
+		mustCode(t, res, http.StatusConflict, "second transfer unconfirmed")
+		contains(t, res.body, []string{"This customer has already been passed on once", `id="transfer-confirm"`,
+			`name="again" value="1"`, "Al promised a call back"}, []string{`id="transfer-already"`})
+		if tk, _ = f.tickets.Get(context.Background(), id); tk.OwnerID != f.ids["agent2"] || tk.TransferCount != 1 {
+			t.Fatalf("an unconfirmed second transfer changed the ticket: owner %d, transfers %d", tk.OwnerID, tk.TransferCount)
+		}
+		back.Set("again", "1")
+		mustCode(t, c.post(t, page+"/transfer", back), http.StatusSeeOther, "second transfer confirmed")
+		if tk, _ = f.tickets.Get(context.Background(), id); tk.OwnerID != f.ids["agent"] || tk.TransferCount != 2 {
+			t.Fatalf("after the confirmed transfer: owner %d, transfers %d", tk.OwnerID, tk.TransferCount)
+		}
+		contains(t, c.get(t, page).body, []string{"Transfers: 2", `id="transfer-already"`}, nil)
 	})
 }
 
