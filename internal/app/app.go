@@ -30,6 +30,7 @@ import (
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
 )
@@ -53,6 +54,7 @@ type Services struct {
 	Router      *routing.Router
 	Quality     *quality.Analyzer
 	Reviews     *quality.Reviews
+	Surveys     *survey.Service
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -91,12 +93,17 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 			return mail.SendInternal(ctx, to, name, subject, text)
 		},
 	})
+	surveys := survey.New(survey.Opts{
+		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "survey"), I18n: catalog,
+		Tickets: func() *ticket.Service { return tickets }, Mail: func() *mailout.Service { return mail },
+		BaseURL: cfg.PublicBaseURL(), Business: cfg.BusinessName,
+	})
 	router := routing.NewRouter(routing.Opts{
 		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "routing"),
 		Tickets: func() *ticket.Service { return tickets },
 	})
 	tickets = ticket.NewService(ticket.Opts{
-		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router},
+		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys},
 		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
 	})
 	detector, err := routing.NewDetector(i18n.Supported)
@@ -125,6 +132,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	return &Services{
 		Quality:   analyzer,
 		Reviews:   reviews,
+		Surveys:   surveys,
 		DB:        db,
 		Clock:     clock,
 		Jobs:      q,

@@ -35,11 +35,15 @@ type Config struct {
 	SMTPTLSCert       string // certificate file enabling STARTTLS on the listener
 	SMTPTLSKey        string // its key file
 	OutboxDir         string // where outgoing mail is written when no relay is set
+	PublicURL         string // the address customers reach this server at, for links in mail; "" derives it from Addr
 	AttachmentsDir    string // where attachments are kept
 	IMAP              string // IMAP accounts to fetch mail from, see IMAPAccounts
 	SMTPRelay         string // host:port of the relay that sends outgoing mail
 	SMTPRelayUser     string
 	SMTPRelayPassword string // never logged
+
+	// Purchases.
+	PurchaseHookSecret string // shared secret of the purchases webhook (HMAC-SHA256); "" turns the webhook off
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -51,6 +55,20 @@ func (c Config) MailboxList() []string {
 		}
 	}
 	return out
+}
+
+// PublicBaseURL is the base of links in mail to customers: PublicURL
+// without a trailing slash, else http:// and the listen address (localhost
+// for an address without a host).
+func (c Config) PublicBaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	addr := c.Addr
+	if strings.HasPrefix(addr, ":") || strings.HasPrefix(addr, "0.0.0.0:") || strings.HasPrefix(addr, "[::]:") {
+		addr = "localhost" + addr[strings.LastIndexByte(addr, ':'):]
+	}
+	return "http://" + addr
 }
 
 // Default returns the configuration used when nothing is set.
@@ -101,11 +119,13 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", c.SMTPTLSCert, "PEM certificate file; with --smtp-tls-key it enables STARTTLS on the listener")
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key file for --smtp-tls-cert")
 	fs.StringVar(&c.OutboxDir, "outbox-dir", c.OutboxDir, "folder that receives outgoing mail as .eml files when no relay is set")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address customers reach this server at (https://help.example.com), for survey links in mail; default http://ADDR")
 	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where attachments of messages are kept")
 	fs.StringVar(&c.IMAP, "imap", c.IMAP, "IMAP mailboxes to fetch, space-separated imaps://user:password@host/INBOX?after=seen (or after=move:Done); prefer the environment variable")
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
 	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")
+	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 }
 
 // Validate checks the values that flag parsing cannot.
@@ -147,6 +167,9 @@ func (c Config) Validate() error {
 		if strings.Count(m, "@") != 1 || strings.ContainsAny(m, " <>+") {
 			errs = append(errs, fmt.Errorf("--mailboxes: %q is not a plain address like support@example.com", m))
 		}
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("--public-url %q: want an http:// or https:// address", c.PublicURL))
 	}
 	if _, err := c.IMAPAccounts(); err != nil {
 		errs = append(errs, err)

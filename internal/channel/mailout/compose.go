@@ -12,13 +12,15 @@ import (
 	"time"
 )
 
-// Draft is an outgoing plain-text email before it is encoded.
+// Draft is an outgoing email before it is encoded: plain text, or plain
+// text with an HTML alternative.
 type Draft struct {
 	From       mail.Address
 	ReplyTo    string // address only; "" for none
 	To         mail.Address
 	Subject    string
 	Text       string
+	HTML       string   // optional; when set the mail is multipart/alternative
 	MessageID  string   // without angle brackets
 	InReplyTo  string   // without angle brackets
 	References []string // without angle brackets, oldest first
@@ -72,15 +74,35 @@ func (d Draft) Encode() []byte {
 	}
 	h("Content-Language", d.Language)
 	h("MIME-Version", "1.0")
-	h("Content-Type", "text/plain; charset=utf-8")
-	h("Content-Transfer-Encoding", "quoted-printable")
+	if d.HTML == "" {
+		h("Content-Type", "text/plain; charset=utf-8")
+		h("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		writeQP(&b, d.Text)
+		return b.Bytes()
+	}
+	var rb [12]byte
+	rand.Read(rb[:])
+	boundary := "rapport-alt-" + hex.EncodeToString(rb[:])
+	h("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 	b.WriteString("\r\n")
-	text := strings.ReplaceAll(strings.ReplaceAll(d.Text, "\r\n", "\n"), "\r", "\n")
-	qp := quotedprintable.NewWriter(&b)
+	for _, part := range []struct{ typ, body string }{{"text/plain", d.Text}, {"text/html", d.HTML}} {
+		b.WriteString("--" + boundary + "\r\n")
+		b.WriteString("Content-Type: " + part.typ + "; charset=utf-8\r\n")
+		b.WriteString("Content-Transfer-Encoding: quoted-printable\r\n\r\n")
+		writeQP(&b, part.body)
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.Bytes()
+}
+
+// writeQP writes text to b as quoted-printable with CRLF line endings.
+func writeQP(b *bytes.Buffer, text string) {
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	qp := quotedprintable.NewWriter(b)
 	qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
 	qp.Close()
 	b.WriteString("\r\n")
-	return b.Bytes()
 }
 
 func angle(id string) string {

@@ -374,6 +374,35 @@ func (s *Service) SendInternal(ctx context.Context, to, name, subject, text stri
 	return s.o.Transport.Send(ctx, s.o.Mailbox, []string{to}, d.Encode())
 }
 
+// Notice is a machine-made message to a customer outside a ticket's
+// conversation, such as a survey invitation: from the business, not
+// threaded, marked auto-submitted so that robots do not answer it.
+type Notice struct {
+	To       mail.Address
+	Subject  string
+	Text     string
+	HTML     string // optional alternative to Text
+	Language string // Content-Language
+}
+
+// SendNotice sends n through the configured transport (the relay, or the
+// outbox folder). A relay's permanent refusal is returned wrapping
+// ErrRejected.
+func (s *Service) SendNotice(ctx context.Context, n Notice) error {
+	d := Draft{
+		From:          mail.Address{Name: s.o.Business, Address: s.o.Mailbox},
+		To:            n.To,
+		Subject:       n.Subject,
+		Text:          n.Text,
+		HTML:          n.HTML,
+		MessageID:     NewMessageID(s.domain()),
+		Date:          s.o.Clock.Now(),
+		AutoSubmitted: true,
+		Language:      n.Language,
+	}
+	return s.o.Transport.Send(ctx, s.o.Mailbox, []string{n.To.Address}, d.Encode())
+}
+
 // send hands d to the transport and records the outcome. A permanent
 // refusal is recorded as failed and not retried; other errors retry.
 func (s *Service) send(ctx context.Context, ticketID, messageID int64, kind string, d Draft) error {
