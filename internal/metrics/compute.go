@@ -1,0 +1,490 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Compute returns every metric of f's period and of the period of the same
+// length just before it, the weekly trend and the agents of the period.
+func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
+	if err := f.Validate(); err != nil {
+		return Report{}, err
+	}
+	db := s.o.DB.R
+	length := f.To.Sub(f.From)
+	prev := Filter{From: f.From.Add(-length), To: f.From, TeamID: f.TeamID, AgentID: f.AgentID, Channel: f.Channel, Language: f.Language}
+	rep := Report{Filter: f}
+	var err error
+	if rep.Purchases, err = s.tableExists(ctx, db, "purchases"); err != nil {
+		return Report{}, err
+	}
+	cal, err := s.calendar(ctx, db)
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Business = cal != nil
+
+	// One pass over the day rollups of both periods.
+	days, err := s.daysByDay(ctx, db, prev.From, f.To, f)
+	if err != nil {
+		return Report{}, err
+	}
+	cur, old := s.periodBase(f, days), s.periodBase(prev, days)
+	for _, p := range []struct {
+		per *Period
+		flt Filter
+	}{{&cur, f}, {&old, prev}} {
+		if err := s.fillPeriod(ctx, db, p.per, p.flt, rep.Purchases); err != nil {
+			return Report{}, err
+		}
+	}
+	rep.Current, rep.Previous = cur, old
+	if rep.Weeks, err = s.weeks(ctx, db, f); err != nil {
+		return Report{}, err
+	}
+	if rep.Agents, err = s.agents(ctx, db, f); err != nil {
+		return Report{}, err
+	}
+	return rep, nil
+}
+
+// querier reads.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// dayArgs are the parameters of the rollup queries: day range, then filters.
+func dayArgs(from, to time.Time, f Filter) []any {
+	return []any{dayOf(from.UnixMilli()), dayOf(to.UnixMilli()), f.TeamID, f.AgentID, f.Channel, f.Language}
+}
+
+// msArgs are the parameters of the queries over timestamps.
+func msArgs(from, to time.Time, f Filter) []any {
+	return []any{from.UnixMilli(), to.UnixMilli(), f.TeamID, f.AgentID, f.Channel, f.Language}
+}
+
+// daysByDay reads the day rollups of [from, to) under f's filters.
+func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time, f Filter) (map[int64]counters, error) {
+	rows, err := db.QueryContext(ctx, s.q.Get("days-by-day"), dayArgs(from, to, f)...)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: days: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]counters{}
+	for rows.Next() {
+		var day int64
+		var c counters
+		if err := rows.Scan(&day, &c.Created, &c.Complaints, &c.Responded, &c.FRTms, &c.FRTBizN, &c.FRTBizms,
+			&c.Solved, &c.Resms, &c.ResBizN, &c.ResBizms, &c.Reopened, &c.Transfers, &c.FirstOwner,
+			&c.SLATarget, &c.SLAMet); err != nil {
+			return nil, err
+		}
+		out[day] = c
+	}
+	return out, rows.Err()
+}
+
+// periodBase fills the metrics of f's period that come from day counters.
+func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
+	var c counters
+	from, to := dayOf(f.From.UnixMilli()), dayOf(f.To.UnixMilli())
+	for d, dc := range days {
+		if d >= from && d < to {
+			c.plus(dc)
+		}
+	}
+	p := Period{From: f.From, To: f.To}
+	p.Created = Of(float64(c.Created))
+	p.Solved = Of(float64(c.Solved))
+	p.TransfersPerTicket = share(c.Transfers, c.Solved)
+	p.FirstOwnerShare = share(c.FirstOwner, c.Solved)
+	p.ReopenRate = share(c.Reopened, c.Solved)
+	p.SLAAttainment = share(c.SLAMet, c.SLATarget)
+	p.SLATickets = c.SLATarget
+	// Complaints are counted among the tickets created in the selection;
+	// none created is no data rather than "no complaints".
+	p.Complaints = count(c.Complaints, c.Created > 0)
+	return p
+}
+
+// fillPeriod adds the metrics read from histograms, complaints by channel,
+// surveys, promises, referrals and purchases.
+func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filter, purchases bool) error {
+	hists := map[string]histogram{"frt": {}, "frt_biz": {}, "res": {}, "res_biz": {}}
+	if err := s.each(ctx, db, "hist-total", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var m string
+		var b, n int64
+		if err := rows.Scan(&m, &b, &n); err != nil {
+			return err
+		}
+		if h, ok := hists[m]; ok {
+			h.add(b, n)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.FirstResponse, p.FirstResponseBiz = hists["frt"].durations(), hists["frt_biz"].durations()
+	p.Resolution, p.ResolutionBiz = hists["res"].durations(), hists["res_biz"].durations()
+
+	var written, oral int64
+	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var day, n int64
+		var ch string
+		if err := rows.Scan(&day, &ch, &n); err != nil {
+			return err
+		}
+		if Oral(ch) {
+			oral += n
+		} else {
+			written += n
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.ComplaintsWritten, p.ComplaintsOral = count(written, p.Created.V > 0), count(oral, p.Created.V > 0)
+
+	var sc scores
+	if err := s.each(ctx, db, "survey-answers-by-day", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var day, n int64
+		var csat, nps sql.NullInt64
+		if err := rows.Scan(&day, &csat, &nps, &n); err != nil {
+			return err
+		}
+		sc.add(csat, nps, n)
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.CSAT, p.CSATMean, p.CSATAnswers, p.CSATDist = sc.csat(), sc.csatMean(), sc.csatN(), sc.CSAT
+	p.NPS, p.NPSAnswers, p.NPSDist = sc.nps(), sc.npsN(), sc.NPS
+
+	var sent, answered int64
+	if err := db.QueryRowContext(ctx, s.q.Get("surveys-sent"), msArgs(f.From, f.To, f)...).Scan(&sent, &answered); err != nil {
+		return fmt.Errorf("metrics: surveys sent: %w", err)
+	}
+	p.SurveysSent, p.ResponseRate = sent, share(answered, sent)
+
+	var kept, broken int64
+	if err := s.each(ctx, db, "promises", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return err
+		}
+		if st == "kept" {
+			kept += n
+		} else {
+			broken += n
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.Promises, p.PromisesKept = kept+broken, share(kept, kept+broken)
+
+	var refs int64
+	if err := db.QueryRowContext(ctx, s.q.Get("referrals"), msArgs(f.From, f.To, f)...).Scan(&refs); err != nil {
+		return fmt.Errorf("metrics: referrals: %w", err)
+	}
+	p.Referrals = count(refs, p.Created.V > 0)
+
+	// Purchases carry no team, agent, channel or language: repeat business
+	// is the whole business's, and no data for a narrower selection.
+	if purchases && !f.Segmented() {
+		var buyers, returning int64
+		if err := db.QueryRowContext(ctx, s.q.Get("repeat-business"), f.From.UnixMilli(), f.To.UnixMilli()).Scan(&buyers, &returning); err != nil {
+			return fmt.Errorf("metrics: repeat business: %w", err)
+		}
+		p.RepeatBusiness = share(returning, buyers)
+	}
+	// A selection without a single ticket or survey is no data throughout.
+	if p.Created.V == 0 && p.Solved.V == 0 && p.FirstResponse.N == 0 {
+		p.Created, p.Solved = Value{}, Value{}
+	}
+	return nil
+}
+
+// Oral reports whether a channel is spoken (phone) rather than written.
+func Oral(channel string) bool { return channel == "phone" }
+
+// each runs the named query and calls fn for every row.
+func (s *Service) each(ctx context.Context, db querier, name string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, s.q.Get(name), args...)
+	if err != nil {
+		return fmt.Errorf("metrics: %s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("metrics: %s: %w", name, err)
+		}
+	}
+	return rows.Err()
+}
+
+// tableExists reports whether a table exists (purchases arrive with a
+// later migration).
+func (s *Service) tableExists(ctx context.Context, db querier, name string) (bool, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, s.q.Get("table-exists"), name).Scan(&n); err != nil {
+		return false, fmt.Errorf("metrics: table %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// scores are survey answers counted by score.
+type scores struct {
+	CSAT [5]int64  // answers 1…5
+	NPS  [11]int64 // answers 0…10
+}
+
+func (sc *scores) add(csat, nps sql.NullInt64, n int64) {
+	if csat.Valid && csat.Int64 >= 1 && csat.Int64 <= 5 {
+		sc.CSAT[csat.Int64-1] += n
+	}
+	if nps.Valid && nps.Int64 >= 0 && nps.Int64 <= 10 {
+		sc.NPS[nps.Int64] += n
+	}
+}
+
+func (sc scores) csatN() int64 {
+	var n int64
+	for _, c := range sc.CSAT {
+		n += c
+	}
+	return n
+}
+
+// csat is the share of 4 and 5 answers.
+func (sc scores) csat() Value { return share(sc.CSAT[3]+sc.CSAT[4], sc.csatN()) }
+
+// csatMean is the mean answer, 1–5.
+func (sc scores) csatMean() Value {
+	n := sc.csatN()
+	if n == 0 {
+		return Value{}
+	}
+	var sum int64
+	for i, c := range sc.CSAT {
+		sum += int64(i+1) * c
+	}
+	return Of(float64(sum) / float64(n))
+}
+
+func (sc scores) npsN() int64 {
+	var n int64
+	for _, c := range sc.NPS {
+		n += c
+	}
+	return n
+}
+
+// nps is per cent promoters (9–10) minus per cent detractors (0–6), over
+// every answer counted here together: pooled, never a mean of segments.
+func (sc scores) nps() Value {
+	n := sc.npsN()
+	if n == 0 {
+		return Value{}
+	}
+	var promoters, detractors int64
+	for score, c := range sc.NPS {
+		switch {
+		case score >= 9:
+			promoters += c
+		case score <= 6:
+			detractors += c
+		}
+	}
+	return Of(100 * float64(promoters-detractors) / float64(n))
+}
+
+// weekStart is the Monday 00:00 UTC of the week of UTC day number day.
+func weekOfDay(day int64) int64 { return (day + 3) / 7 }
+
+// weekTime is the start of week number w.
+func weekTime(w int64) time.Time { return time.UnixMilli((w*7 - 3) * dayMillis).UTC() }
+
+// weeks is the weekly trend of f's period.
+func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, error) {
+	from, to := dayOf(f.From.UnixMilli()), dayOf(f.To.UnixMilli())
+	first, last := weekOfDay(from), weekOfDay(to-1)
+	out := make([]Week, 0, last-first+1)
+	for w := first; w <= last; w++ {
+		start := weekTime(w)
+		if start.Before(f.From) {
+			start = f.From
+		}
+		out = append(out, Week{Start: start})
+	}
+	at := func(w int64) *Week {
+		if w < first || w > last {
+			return nil
+		}
+		return &out[w-first]
+	}
+	frt := map[int64]histogram{}
+	if err := s.each(ctx, db, "frt-hist-by-week", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var w, b, n int64
+		if err := rows.Scan(&w, &b, &n); err != nil {
+			return err
+		}
+		if frt[w] == nil {
+			frt[w] = histogram{}
+		}
+		frt[w].add(b, n)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for w, h := range frt {
+		if wk := at(w); wk != nil {
+			wk.FirstResponse = h.percentile(50)
+		}
+	}
+	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var day, n int64
+		var ch string
+		if err := rows.Scan(&day, &ch, &n); err != nil {
+			return err
+		}
+		if wk := at(weekOfDay(day)); wk != nil {
+			wk.Complaints += n
+			if Oral(ch) {
+				wk.ComplaintsOral += n
+			} else {
+				wk.ComplaintsWritten += n
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	csat := map[int64]*scores{}
+	if err := s.each(ctx, db, "survey-answers-by-day", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var day, n int64
+		var c, nps sql.NullInt64
+		if err := rows.Scan(&day, &c, &nps, &n); err != nil {
+			return err
+		}
+		w := weekOfDay(day)
+		if csat[w] == nil {
+			csat[w] = &scores{}
+		}
+		csat[w].add(c, nps, n)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for w, sc := range csat {
+		if wk := at(w); wk != nil {
+			wk.CSAT = sc.csat()
+		}
+	}
+	return out, nil
+}
+
+// agents is the scorecard of every agent with tickets or answers in f's
+// period, by name.
+func (s *Service) agents(ctx context.Context, db querier, f Filter) ([]AgentRow, error) {
+	byID := map[int64]*AgentRow{}
+	row := func(id int64) *AgentRow {
+		r := byID[id]
+		if r == nil {
+			r = &AgentRow{AgentID: id}
+			byID[id] = r
+		}
+		return r
+	}
+	args := dayArgs(f.From, f.To, f)
+	if err := s.each(ctx, db, "days-by-agent", args, func(rows *sql.Rows) error {
+		var id, solved, transfers, reopened int64
+		if err := rows.Scan(&id, &solved, &transfers, &reopened); err != nil {
+			return err
+		}
+		if solved == 0 && transfers == 0 && reopened == 0 {
+			return nil
+		}
+		r := row(id)
+		r.Solved, r.Transfers, r.Reopens = solved, transfers, reopened
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	frt := map[int64]histogram{}
+	if err := s.each(ctx, db, "frt-hist-by-agent", args, func(rows *sql.Rows) error {
+		var id, b, n int64
+		if err := rows.Scan(&id, &b, &n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if frt[id] == nil {
+			frt[id] = histogram{}
+		}
+		frt[id].add(b, n)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for id, h := range frt {
+		row(id).FirstResponse = h.percentile(50)
+	}
+	sc := map[int64]*scores{}
+	if err := s.each(ctx, db, "survey-answers-by-agent", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var id, n int64
+		var c, nps sql.NullInt64
+		if err := rows.Scan(&id, &c, &nps, &n); err != nil {
+			return err
+		}
+		if sc[id] == nil {
+			sc[id] = &scores{}
+		}
+		sc[id].add(c, nps, n)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for id, x := range sc {
+		r := row(id)
+		r.CSAT, r.CSATAnswers, r.NPS, r.NPSAnswers = x.csat(), x.csatN(), x.nps(), x.npsN()
+	}
+	delete(byID, 0) // unassigned work is in the totals, not an agent's line
+	if len(byID) == 0 {
+		return nil, nil
+	}
+	names := map[int64]string{}
+	if err := s.each(ctx, db, "agent-names", nil, func(rows *sql.Rows) error {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]AgentRow, 0, len(byID))
+	for id, r := range byID {
+		r.Name = names[id]
+		if r.Name == "" {
+			r.Name = fmt.Sprintf("#%d", id)
+		}
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].AgentID < out[j].AgentID
+	})
+	return out, nil
+}

@@ -1,0 +1,446 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// Why rollups kept by the change hook rather than rebuilt by a job: the
+// dashboard must show a change (a solve, a reopen) at once, and a job
+// rebuilding "dirty" days would need the same per-ticket bookkeeping to
+// know which days a ticket used to count in. Keeping each ticket's last
+// contribution (metric_facts) makes the update exact and cheap: a change
+// that moves no metric (a note, a tag) costs three indexed reads; one that
+// does retracts the old contribution and adds the new one, a handful of
+// upserts, inside the ticket's own transaction. Rebuild recomputes
+// everything, for a new calendar or after a bulk import.
+
+// dayMillis is one UTC day.
+const dayMillis = int64(24 * time.Hour / time.Millisecond)
+
+// dayOf is the UTC day number of a time in Unix milliseconds.
+func dayOf(ms int64) int64 {
+	if ms < 0 {
+		return (ms - dayMillis + 1) / dayMillis
+	}
+	return ms / dayMillis
+}
+
+// dims are the rollups' dimensions.
+type dims struct {
+	Team, Agent       int64
+	Channel, Language string
+}
+
+// fact is what one ticket adds to the rollups.
+type fact struct {
+	TicketID   int64
+	D          dims
+	CreatedDay int64
+	Complaint  bool
+	FRTDay     sql.NullInt64
+	FRTms      int64
+	FRTBiz     sql.NullInt64
+	SolvedDay  sql.NullInt64
+	Resms      int64
+	ResBiz     sql.NullInt64
+	Reopened   bool
+	Transfers  int64
+	FirstOwner bool
+	SLATarget  bool
+	SLAMet     bool
+}
+
+// ticketRow is what a fact is made from.
+type ticketRow struct {
+	ID, Team, Owner   int64
+	Channel, Language string
+	Kind              string
+	Created           int64
+	FirstResponse     sql.NullInt64
+	Solved            sql.NullInt64
+	Reopens           int64
+	Transfers         int64
+	SLA, Breaches     int64
+}
+
+func (r *ticketRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&r.ID, &r.Team, &r.Owner, &r.Channel, &r.Language, &r.Kind, &r.Created,
+		&r.FirstResponse, &r.Solved, &r.Reopens, &r.Transfers, &r.SLA, &r.Breaches)
+}
+
+// factOf computes a ticket's fact; cal (nil for none) gives business time.
+func factOf(r ticketRow, cal *sla.Calendar) fact {
+	f := fact{
+		TicketID:   r.ID,
+		D:          dims{Team: r.Team, Agent: r.Owner, Channel: r.Channel, Language: r.Language},
+		CreatedDay: dayOf(r.Created),
+		Complaint:  r.Kind == "complaint",
+	}
+	biz := func(from, to int64) sql.NullInt64 {
+		if cal == nil {
+			return sql.NullInt64{}
+		}
+		return sql.NullInt64{Int64: cal.Between(store.Time(from), store.Time(to)).Milliseconds(), Valid: true}
+	}
+	if r.FirstResponse.Valid {
+		f.FRTDay = sql.NullInt64{Int64: dayOf(r.FirstResponse.Int64), Valid: true}
+		f.FRTms = max(r.FirstResponse.Int64-r.Created, 0)
+		f.FRTBiz = biz(r.Created, r.FirstResponse.Int64)
+	}
+	if r.Solved.Valid {
+		f.SolvedDay = sql.NullInt64{Int64: dayOf(r.Solved.Int64), Valid: true}
+		f.Resms = max(r.Solved.Int64-r.Created, 0)
+		f.ResBiz = biz(r.Created, r.Solved.Int64)
+		f.Reopened = r.Reopens > 0
+		f.Transfers = r.Transfers
+		f.FirstOwner = r.Transfers == 0 && r.Owner != 0
+		f.SLATarget = r.SLA > 0
+		f.SLAMet = r.SLA > 0 && r.Breaches == 0
+	}
+	return f
+}
+
+// dayKey is one metric_days row.
+type dayKey struct {
+	Day int64
+	D   dims
+}
+
+// counters are the columns of a metric_days row.
+type counters struct {
+	Created, Complaints, Responded, FRTms, FRTBizN, FRTBizms int64
+	Solved, Resms, ResBizN, ResBizms, Reopened, Transfers    int64
+	FirstOwner, SLATarget, SLAMet                            int64
+}
+
+func (c *counters) plus(o counters) {
+	c.Created += o.Created
+	c.Complaints += o.Complaints
+	c.Responded += o.Responded
+	c.FRTms += o.FRTms
+	c.FRTBizN += o.FRTBizN
+	c.FRTBizms += o.FRTBizms
+	c.Solved += o.Solved
+	c.Resms += o.Resms
+	c.ResBizN += o.ResBizN
+	c.ResBizms += o.ResBizms
+	c.Reopened += o.Reopened
+	c.Transfers += o.Transfers
+	c.FirstOwner += o.FirstOwner
+	c.SLATarget += o.SLATarget
+	c.SLAMet += o.SLAMet
+}
+
+func (c counters) zero() bool { return c == counters{} }
+
+// histKey is one metric_hist row.
+type histKey struct {
+	Measure string
+	Day     int64
+	D       dims
+	Bucket  int64
+}
+
+// delta is a change to the rollups.
+type delta struct {
+	days map[dayKey]*counters
+	hist map[histKey]int64
+}
+
+func newDelta() *delta {
+	return &delta{days: map[dayKey]*counters{}, hist: map[histKey]int64{}}
+}
+
+func (d *delta) day(day int64, dm dims) *counters {
+	k := dayKey{day, dm}
+	c := d.days[k]
+	if c == nil {
+		c = &counters{}
+		d.days[k] = c
+	}
+	return c
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// add adds f's contribution times sign (1 or -1).
+func (d *delta) add(f fact, sign int64) {
+	c := d.day(f.CreatedDay, f.D)
+	c.Created += sign
+	c.Complaints += sign * b2i(f.Complaint)
+	if f.FRTDay.Valid {
+		c := d.day(f.FRTDay.Int64, f.D)
+		c.Responded += sign
+		c.FRTms += sign * f.FRTms
+		d.hist[histKey{"frt", f.FRTDay.Int64, f.D, bucketOf(f.FRTms)}] += sign
+		if f.FRTBiz.Valid {
+			c.FRTBizN += sign
+			c.FRTBizms += sign * f.FRTBiz.Int64
+			d.hist[histKey{"frt_biz", f.FRTDay.Int64, f.D, bucketOf(f.FRTBiz.Int64)}] += sign
+		}
+	}
+	if f.SolvedDay.Valid {
+		c := d.day(f.SolvedDay.Int64, f.D)
+		c.Solved += sign
+		c.Resms += sign * f.Resms
+		d.hist[histKey{"res", f.SolvedDay.Int64, f.D, bucketOf(f.Resms)}] += sign
+		if f.ResBiz.Valid {
+			c.ResBizN += sign
+			c.ResBizms += sign * f.ResBiz.Int64
+			d.hist[histKey{"res_biz", f.SolvedDay.Int64, f.D, bucketOf(f.ResBiz.Int64)}] += sign
+		}
+		c.Reopened += sign * b2i(f.Reopened)
+		c.Transfers += sign * f.Transfers
+		c.FirstOwner += sign * b2i(f.FirstOwner)
+		c.SLATarget += sign * b2i(f.SLATarget)
+		c.SLAMet += sign * b2i(f.SLAMet)
+	}
+}
+
+// execer is a transaction or a database.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// apply writes d to the rollups, adding to what is there.
+func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
+	var days, hist [][]any
+	for k, c := range d.days {
+		if c.zero() {
+			continue
+		}
+		days = append(days, []any{k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
+			c.Created, c.Complaints, c.Responded, c.FRTms, c.FRTBizN, c.FRTBizms, c.Solved, c.Resms, c.ResBizN,
+			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet})
+	}
+	for k, n := range d.hist {
+		if n != 0 {
+			hist = append(hist, []any{k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, n})
+		}
+	}
+	if err := s.execRows(ctx, tx, "add-days", days); err != nil {
+		return err
+	}
+	return s.execRows(ctx, tx, "add-hist", hist)
+}
+
+// loadFact reads the stored fact of ticket id.
+func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool, error) {
+	f := fact{TicketID: id}
+	var complaint, reopened, firstOwner, slaTarget, slaMet int64
+	err := tx.QueryRowContext(ctx, s.q.Get("get-fact"), id).Scan(&f.D.Team, &f.D.Agent, &f.D.Channel, &f.D.Language,
+		&f.CreatedDay, &complaint, &f.FRTDay, &f.FRTms, &f.FRTBiz, &f.SolvedDay, &f.Resms, &f.ResBiz,
+		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fact{}, false, nil
+	}
+	if err != nil {
+		return fact{}, false, fmt.Errorf("metrics: fact %d: %w", id, err)
+	}
+	f.Complaint, f.Reopened, f.FirstOwner, f.SLATarget, f.SLAMet = complaint != 0, reopened != 0, firstOwner != 0, slaTarget != 0, slaMet != 0
+	return f, true, nil
+}
+
+// factArgs are f's values in the column order of metric_facts.
+func factArgs(f fact) []any {
+	return []any{f.TicketID, f.D.Team, f.D.Agent, f.D.Channel, f.D.Language, f.CreatedDay, b2i(f.Complaint),
+		f.FRTDay, f.FRTms, f.FRTBiz, f.SolvedDay, f.Resms, f.ResBiz, b2i(f.Reopened), f.Transfers,
+		b2i(f.FirstOwner), b2i(f.SLATarget), b2i(f.SLAMet)}
+}
+
+// TicketChanged is the ticket service's change hook (ticket.Timers): it
+// recomputes the ticket's contribution to the rollups and, when it moved,
+// retracts the old one and adds the new one, inside the change's
+// transaction. It runs after the SLA hook, so it sees the ticket's
+// current SLA state. It sets no deadline and enqueues nothing.
+func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, _ []ticket.TimerEvent) (time.Time, bool, error) {
+	return time.Time{}, false, s.refresh(ctx, tx, t.ID)
+}
+
+// refresh brings ticket id's contribution up to date.
+func (s *Service) refresh(ctx context.Context, tx execer, id int64) error {
+	var r ticketRow
+	if err := r.scan(tx.QueryRowContext(ctx, s.q.Get("ticket-fact"), id)); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return fmt.Errorf("metrics: ticket %d: %w", id, err)
+	}
+	var cal *sla.Calendar
+	if r.FirstResponse.Valid || r.Solved.Valid {
+		var err error
+		if cal, err = s.calendar(ctx, tx); err != nil {
+			return err
+		}
+	}
+	nf := factOf(r, cal)
+	old, ok, err := s.loadFact(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if ok && old == nf {
+		return nil
+	}
+	d := newDelta()
+	if ok {
+		d.add(old, -1)
+	}
+	d.add(nf, 1)
+	if err := s.apply(ctx, tx, d); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q.Get("put-fact"), factArgs(nf)...); err != nil {
+		return fmt.Errorf("metrics: save fact %d: %w", id, err)
+	}
+	return nil
+}
+
+// calendar is the default business-hours calendar: the one the first
+// active SLA policy by position uses, else the first calendar made; nil
+// when there is none (business times are then no data).
+func (s *Service) calendar(ctx context.Context, q execer) (*sla.Calendar, error) {
+	var r sla.CalendarRow
+	err := q.QueryRowContext(ctx, s.q.Get("default-calendar")).Scan(&r.ID, &r.Name, &r.Timezone, &r.Week, &r.Holidays)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("metrics: default calendar: %w", err)
+	}
+	cal, err := r.Build()
+	if err != nil {
+		// A calendar that no longer builds gives no business time rather
+		// than blocking every ticket change.
+		s.log.Warn("default calendar does not build", "calendar", r.Name, "error", err.Error())
+		return nil, nil
+	}
+	return cal, nil
+}
+
+// rebuildBatch is how many tickets Rebuild reads before it writes.
+const rebuildBatch = 20000
+
+// Rebuild recomputes every ticket's contribution and the rollups from the
+// tickets, in one transaction: after the default calendar changes, or
+// after tickets were imported without the change hook.
+func (s *Service) Rebuild(ctx context.Context) (int, error) {
+	n := 0
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{"clear-facts", "clear-days", "clear-hist"} {
+			if _, err := tx.ExecContext(ctx, s.q.Get(q)); err != nil {
+				return fmt.Errorf("metrics: rebuild: %w", err)
+			}
+		}
+		cal, err := s.calendar(ctx, tx)
+		if err != nil {
+			return err
+		}
+		after := int64(0)
+		for {
+			rows, err := tx.QueryContext(ctx, s.q.Get("ticket-facts-after"), after, rebuildBatch)
+			if err != nil {
+				return fmt.Errorf("metrics: rebuild: %w", err)
+			}
+			var facts []fact
+			for rows.Next() {
+				var r ticketRow
+				if err := r.scan(rows); err != nil {
+					rows.Close()
+					return err
+				}
+				facts = append(facts, factOf(r, cal))
+				after = r.ID
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(facts) == 0 {
+				return nil
+			}
+			if err := s.writeFacts(ctx, tx, facts); err != nil {
+				return err
+			}
+			n += len(facts)
+		}
+	})
+	return n, err
+}
+
+// writeFacts stores new facts (of tickets without one) and adds them to
+// the rollups.
+func (s *Service) writeFacts(ctx context.Context, tx execer, facts []fact) error {
+	d := newDelta()
+	var args [][]any
+	for _, f := range facts {
+		d.add(f, 1)
+		args = append(args, factArgs(f))
+	}
+	if err := s.execRows(ctx, tx, "add-facts", args); err != nil {
+		return err
+	}
+	return s.apply(ctx, tx, d)
+}
+
+// execRows runs the named one-row INSERT for every row, several rows to a
+// statement: its "VALUES ($1, …, $n)" group is repeated with numbers
+// shifted, so that a million rows are not a million round trips. Within
+// one statement no two rows may share a conflict key (callers pass rows
+// from maps).
+func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stmt := s.q.Get(name)
+	open := strings.Index(stmt, "VALUES (")
+	if open < 0 {
+		return fmt.Errorf("metrics: query %s has no VALUES group", name)
+	}
+	open += len("VALUES ")
+	closeAt := open + strings.IndexByte(stmt[open:], ')') + 1
+	head, tail := stmt[:open], stmt[closeAt:]
+	cols := len(rows[0])
+	per := max(1, 900/cols) // under SQLite's limit of bound variables
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, (end-start)*cols)
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("$" + strconv.Itoa(len(args)+j+1))
+			}
+			b.WriteByte(')')
+			args = append(args, r...)
+		}
+		b.WriteString(tail)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("metrics: %s: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package metrics
+
+import (
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestBucketOf(t *testing.T) {
+	tests := []struct {
+		name string
+		ms   int64
+		want int64
+	}{
+		{"negative is zero", -5, 0},
+		{"under a second", 999, 0},
+		{"seconds below 100 are exact", 99_999, 99_000},
+		{"two digits from 100 s", 125_000, 120_000},
+		{"thousands", 4_321_000, 4_300_000},
+		{"boundary stays", 7_200_000, 7_200_000},
+		{"tens of thousands", 149_400_000, 140_000_000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := bucketOf(tc.ms); got != tc.want {
+				t.Errorf("bucketOf(%d) = %d, want %d", tc.ms, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPercentileNearestRank(t *testing.T) {
+	h := histogram{}
+	for _, s := range []int64{10, 20, 30, 40, 50, 60, 70, 80, 90, 95} {
+		h.add(bucketOf(s*1000), 1)
+	}
+	tests := []struct {
+		name string
+		p    int
+		want float64
+	}{
+		// N = 10: rank ceil(p·10/100).
+		{"median rank 5", 50, 50},
+		{"p90 rank 9", 90, 90},
+		{"p91 rank 10", 91, 95},
+		{"p1 rank 1", 1, 10},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := h.percentile(tc.p); !got.Valid || got.V != tc.want {
+				t.Errorf("percentile(%d) = %+v, want %v", tc.p, got, tc.want)
+			}
+		})
+	}
+	if got := (histogram{}).percentile(50); got.Valid {
+		t.Errorf("empty histogram gives %+v, want no data", got)
+	}
+}
+
+func TestParseFilter(t *testing.T) {
+	now := time.Date(2026, 3, 8, 15, 4, 0, 0, time.UTC)
+	d := func(m time.Month, day int) time.Time { return time.Date(2026, m, day, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name       string
+		query      string
+		from, to   time.Time
+		badFields  []string
+		team, agnt int64
+	}{
+		{"default 30 days", "", d(2, 7), d(3, 9), nil, 0, 0},
+		{"7 days", "period=7&team=3&agent=4", d(3, 2), d(3, 9), nil, 3, 4},
+		{"custom", "period=custom&from=2026-02-01&to=2026-02-28", d(2, 1), d(3, 1), nil, 0, 0},
+		{"from alone runs to today", "from=2026-03-01", d(3, 1), d(3, 9), nil, 0, 0},
+		{"bad period", "period=12", time.Time{}, time.Time{}, []string{"period"}, 0, 0},
+		{"bad everything", "period=custom&from=1st&to=x&team=-1&agent=a&channel=fax&language=English!",
+			time.Time{}, time.Time{}, []string{"from", "to", "team", "agent"}, 0, 0},
+		{"to before from", "period=custom&from=2026-03-05&to=2026-03-01", time.Time{}, time.Time{}, []string{"to"}, 0, 0},
+		{"too long", "period=custom&from=2024-01-01&to=2026-01-01", time.Time{}, time.Time{}, []string{"to"}, 0, 0},
+		{"bad channel and language", "channel=fax&language=English!", time.Time{}, time.Time{}, []string{"channel", "language"}, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, _ := url.ParseQuery(tc.query)
+			f, err := ParseFilter(q, now)
+			if len(tc.badFields) > 0 {
+				errs, ok := err.(interface{ Error() string })
+				if !ok || err == nil {
+					t.Fatalf("no error, filter %+v", f)
+				}
+				for _, field := range tc.badFields {
+					if !contains(errs.Error(), field+":") {
+						t.Errorf("error %q does not name %s", err, field)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !f.From.Equal(tc.from) || !f.To.Equal(tc.to) || f.TeamID != tc.team || f.AgentID != tc.agnt {
+				t.Errorf("got %+v", f)
+			}
+			back, err := ParseFilter(f.Query(), now)
+			if err != nil || back != f {
+				t.Errorf("Query round trip: %+v, %v; want %+v", back, err, f)
+			}
+		})
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzParseFilter: any query string gives a valid filter or an error, never
+// a panic, and a filter it accepts survives a round trip.
+func FuzzParseFilter(f *testing.F) {
+	f.Add("period=30")
+	f.Add("period=custom&from=2026-02-01&to=2026-02-28&team=1&agent=2&channel=phone&language=it")
+	f.Add("from=9999-12-31&to=0001-01-01")
+	now := time.Date(2026, 3, 8, 15, 4, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		flt, err := ParseFilter(q, now)
+		if err != nil {
+			return
+		}
+		if verr := flt.Validate(); verr != nil {
+			t.Fatalf("accepted an invalid filter %+v: %v", flt, verr)
+		}
+		back, err := ParseFilter(flt.Query(), now)
+		if err != nil || back != flt {
+			t.Fatalf("round trip of %q: %+v, %v; want %+v", raw, back, err, flt)
+		}
+	})
+}
