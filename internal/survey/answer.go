@@ -85,7 +85,7 @@ func (a Answers) Validate() error {
 	if a.Comment != nil {
 		if utf8.RuneCountInString(*a.Comment) > MaxComment {
 			errs.Add(Comment, fmt.Sprintf("must be at most %d characters", MaxComment))
-		} else if !utf8.ValidString(*a.Comment) {
+		} else if !utf8.ValidString(*a.Comment) || strings.ContainsRune(*a.Comment, 0) {
 			errs.Add(Comment, "is not valid text")
 		}
 	}

@@ -75,6 +75,9 @@ func (a PulseAnswer) Validate() error {
 	if utf8.RuneCountInString(a.Obstacles) > MaxPulseObstacles {
 		errs.Add(PulseObstacles, fmt.Sprintf("must be at most %d characters", MaxPulseObstacles))
 	}
+	if !utf8.ValidString(a.Obstacles) || strings.ContainsRune(a.Obstacles, 0) {
+		errs.Add(PulseObstacles, "is not valid text")
+	}
 	if a.Obstacles == "" {
 		empty := true
 		for _, v := range a.Scores {
