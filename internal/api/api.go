@@ -12,6 +12,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/intake"
+	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -33,6 +34,11 @@ type Opts struct {
 	Log             *slog.Logger // carrying component=api, as the app passes it; nil discards
 	MaxBodyBytes    int64        // default DefaultMaxBodyBytes
 	Version         string
+	// Loyalty keeps purchases; nil leaves the purchase routes answering 503.
+	Loyalty *loyalty.Store
+	// PurchaseHookSecret signs deliveries to /hooks/purchases; "" turns the
+	// webhook off (503).
+	PurchaseHookSecret string
 }
 
 // server holds what every handler needs.
@@ -47,6 +53,8 @@ type server struct {
 	maxBody    int64
 	openapi    []byte
 	mux        *http.ServeMux
+	loyalty    *loyalty.Store // nil: purchases answer 503
+	hookSecret string         // "": the purchases webhook answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -66,6 +74,8 @@ func New(o Opts) http.Handler {
 		maxBody:    o.MaxBodyBytes,
 		openapi:    openAPIDocument(o.Version),
 		mux:        http.NewServeMux(),
+		loyalty:    o.Loyalty,
+		hookSecret: o.PurchaseHookSecret,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -49,6 +49,12 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/customers/{id}", agent.PermWorkTickets, s.getCustomer, false},
 		{http.MethodPatch, "/customers/{id}", agent.PermWorkTickets, s.updateCustomer, false},
 		{http.MethodPost, "/customers/{id}/identities", agent.PermWorkTickets, s.addIdentity, false},
+		{http.MethodGet, "/customers/{id}/purchases", agent.PermWorkTickets, s.customerPurchases, false},
+
+		// Purchases, and the webhook of point-of-sale and shop systems
+		// (authenticated by an HMAC signature of the body, not a token)
+		{http.MethodPost, "/purchases", agent.PermWorkTickets, s.createPurchases, false},
+		{http.MethodPost, "/hooks/purchases", public, s.purchaseHook, false},
 
 		// Agents
 		{http.MethodGet, "/me", agent.PermWorkTickets, s.getMe, false},
