@@ -44,9 +44,6 @@ type Config struct {
 
 	// Purchases.
 	PurchaseHookSecret string // shared secret of the purchases webhook (HMAC-SHA256); "" turns the webhook off
-
-	// Purchases.
-	PurchaseHookSecret string // shared secret of the purchases webhook (HMAC-SHA256); "" turns the webhook off
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -128,7 +125,6 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
 	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")
-	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 }
 
