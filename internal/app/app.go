@@ -26,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	measure "github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
@@ -55,6 +56,7 @@ type Services struct {
 	Quality     *quality.Analyzer
 	Reviews     *quality.Reviews
 	Surveys     *survey.Service
+	Metrics     *measure.Service
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -102,8 +104,14 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "routing"),
 		Tickets: func() *ticket.Service { return tickets },
 	})
+	// Metrics rollups: last among the hooks, so they see the SLA state.
+	measures := measure.New(measure.Opts{DB: db, Clock: clock, Log: log.With("component", "metrics"), Jobs: q,
+		Digest: &measure.DigestOpts{I18n: catalog, URL: cfg.PublicBaseURL(),
+			Send: func(ctx context.Context, to, name, subject, text string) error {
+				return mail.SendInternal(ctx, to, name, subject, text)
+			}}})
 	tickets = ticket.NewService(ticket.Opts{
-		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys},
+		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys, measures},
 		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
 	})
 	detector, err := routing.NewDetector(i18n.Supported)
@@ -133,6 +141,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Quality:   analyzer,
 		Reviews:   reviews,
 		Surveys:   surveys,
+		Metrics:   measures,
 		DB:        db,
 		Clock:     clock,
 		Jobs:      q,
@@ -296,6 +305,9 @@ func (a *App) Services() *Services { return a.svc }
 // gracefully: it stops accepting connections, lets requests and jobs finish
 // within the shutdown timeout, and closes the database.
 func (a *App) Run(ctx context.Context) error {
+	if err := a.svc.Metrics.Start(ctx); err != nil {
+		a.log.Warn("metrics start", slog.Any("error", err))
+	}
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var wg sync.WaitGroup

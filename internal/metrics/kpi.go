@@ -109,6 +109,9 @@ func (f Formatter) dec(x float64, decimals int) string {
 	if s == "-0" {
 		s = "0"
 	}
+	if strings.HasPrefix(s, "-") {
+		s = "−" + s[1:]
+	}
 	return strings.Replace(s, ".", f.T("metrics.decimal_mark"), 1)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/routing"
@@ -540,5 +541,144 @@ func TestRepeatBusiness(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, "repeat business for one agent", rep.Current.RepeatBusiness, none)
+	})
+}
+
+func TestFeedbackRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		base := metrics.FeedbackQuery{From: day(2, 0, 0), To: day(9, 0, 0)}
+		q := func(mod func(*metrics.FeedbackQuery)) metrics.FeedbackQuery {
+			x := base
+			mod(&x)
+			return x
+		}
+		// This week: answers S1–S6 and complaints T2, T3, T6 = 9 entries,
+		// by time: S5 Sat 12:00, T6 Sat 10:00, S3 Wed 10:00, S4 Tue 12:00,
+		// S2 Tue 11:00, T3 Mon 16:00, S1 Mon 12:00, T2 Mon 10:00, S6 Mon 09:00.
+		tests := []struct {
+			name  string
+			query metrics.FeedbackQuery
+			want  []string // survey keys or complaint tickets, newest first
+			more  bool
+		}{
+			{"everything", base, []string{"S5", "T6", "S3", "S4", "S2", "T3", "S1", "T2", "S6"}, false},
+			{"oral", q(func(x *metrics.FeedbackQuery) { x.Mode = "oral" }), []string{"S3", "T3"}, false},
+			{"written complaints", q(func(x *metrics.FeedbackQuery) { x.Mode = "written"; x.Kind = metrics.FeedbackComplaint }), []string{"T6", "T2"}, false},
+			{"score 4", q(func(x *metrics.FeedbackQuery) { x.Score = 4 }), []string{"S5", "S4"}, false},
+			{"with a comment", q(func(x *metrics.FeedbackQuery) { x.HasComment = true }), []string{"S5", "T6", "S2", "T3", "S1", "T2"}, false},
+			{"text in a comment", q(func(x *metrics.FeedbackQuery) { x.Text = "SLOW" }), []string{"S2"}, false},
+			{"text in a complaint", q(func(x *metrics.FeedbackQuery) { x.Text = "help with t3" }), []string{"T3"}, false},
+			{"a wildcard is a character", q(func(x *metrics.FeedbackQuery) { x.Text = "%" }), nil, false},
+			{"agent Al", q(func(x *metrics.FeedbackQuery) { x.AgentID = w.agents["al"] }), []string{"S2", "S1", "T2"}, false},
+			{"team tech on phone", q(func(x *metrics.FeedbackQuery) { x.TeamID = w.teams["tech"]; x.Channel = "phone" }), []string{"S3", "T3"}, false},
+			{"page 1 of 3", q(func(x *metrics.FeedbackQuery) { x.Limit = 4 }), []string{"S5", "T6", "S3", "S4"}, true},
+			{"page 3 of 3", q(func(x *metrics.FeedbackQuery) { x.Limit = 4; x.Page = 3 }), []string{"S6"}, false},
+		}
+		surveyKey := map[int64]string{}
+		rows, err := db.R.Query(`SELECT id, token_hash FROM surveys`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			var h string
+			rows.Scan(&id, &h)
+			surveyKey[id] = h[len("hash-"):]
+		}
+		rows.Close()
+		ticketKey := map[int64]string{}
+		for k, id := range w.tk {
+			ticketKey[id] = k
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				page, err := w.m.Feedback(w.ctx, tc.query)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, it := range page.Items {
+					if it.Kind == metrics.FeedbackSurvey {
+						got = append(got, surveyKey[it.SurveyID])
+					} else {
+						got = append(got, ticketKey[it.TicketID])
+					}
+				}
+				if !reflect.DeepEqual(got, tc.want) || page.More != tc.more {
+					t.Errorf("got %v (more %v), want %v (more %v)", got, page.More, tc.want, tc.more)
+				}
+			})
+		}
+		// What an entry carries.
+		page, err := w.m.Feedback(w.ctx, q(func(x *metrics.FeedbackQuery) { x.Text = "help with t3" }))
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("%v %+v", err, page)
+		}
+		it := page.Items[0]
+		if it.Comment != "Help with T3" || it.CustomerName != "carla" || it.AgentName != "Bo" || it.Written() || it.CSAT != 0 || it.NPS != -1 {
+			t.Errorf("complaint entry = %+v", it)
+		}
+		page, _ = w.m.Feedback(w.ctx, q(func(x *metrics.FeedbackQuery) { x.Text = "slow" }))
+		if it := page.Items[0]; it.CSAT != 2 || it.NPS != 6 || it.AgentName != "Al" || !it.Written() || it.TicketID != w.tk["T2"] {
+			t.Errorf("survey entry = %+v", it)
+		}
+	})
+}
+
+func TestWeeklyDigest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		w.exec(`UPDATE agents SET locale = 'it' WHERE id = $1`, w.agents["mia"])
+		type mail struct{ to, subject, text string }
+		var sent []mail
+		m := metrics.New(metrics.Opts{DB: db, Clock: w.clock, Jobs: w.jobs, Digest: &metrics.DigestOpts{
+			I18n: i18n.MustLoad(), URL: "https://help.example.com",
+			Send: func(_ context.Context, to, _, subject, text string) error {
+				sent = append(sent, mail{to, subject, text})
+				return nil
+			}}})
+		// The clock is at Sunday 8 March 12:00; the calendar is in UTC, so
+		// the next digest is Monday 9 March 08:00.
+		if err := m.ScheduleDigest(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ScheduleDigest(w.ctx); err != nil { // twice is once
+			t.Fatal(err)
+		}
+		job, err := w.jobs.GetByKey(w.ctx, "metrics.digest:2026-W11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !job.RunAt.Equal(time.Date(2026, 3, 9, 8, 0, 0, 0, time.UTC)) {
+			t.Errorf("digest runs at %v", job.RunAt)
+		}
+		w.at(day(9, 7, 59))
+		if len(sent) != 0 {
+			t.Fatalf("sent before time: %v", sent)
+		}
+		w.at(day(9, 8, 0))
+		if len(sent) != 1 || sent[0].to != "mia@rapport.test" {
+			t.Fatalf("sent = %+v, want one mail to the manager", sent)
+		}
+		// In Italian: last week 2–8 March against 23 February – 1 March.
+		// First response median 1,200 s = 20 min, the week before 1,800 s =
+		// 30 min; NPS 33.3 against −100.
+		for _, want := range []string{
+			"Riepilogo settimanale di Rapport: 2026-03-02 – 2026-03-08",
+			"Prima risposta, mediana: 20 min (settimana prima 30 min, −10 min)",
+			"NPS: 33,3 (settimana prima −100, +133,3)",
+			"Reclami orali (telefono): 1 (settimana prima 0, +1)",
+			"Promesse mantenute: 50%",
+			"https://help.example.com/dashboard?from=2026-03-02&period=custom&to=2026-03-08",
+		} {
+			if !contains(sent[0].subject+"\n"+sent[0].text, want) {
+				t.Errorf("digest lacks %q:\n%s\n%s", want, sent[0].subject, sent[0].text)
+			}
+		}
+		// The next one is queued for the Monday after.
+		if _, err := w.jobs.GetByKey(w.ctx, "metrics.digest:2026-W12"); err != nil {
+			t.Errorf("next digest: %v", err)
+		}
 	})
 }

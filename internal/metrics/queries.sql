@@ -178,3 +178,43 @@ SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1
 
 -- name: digest-recipients
 SELECT email, name, locale FROM agents WHERE role IN ('manager', 'admin') AND active ORDER BY id
+
+-- name: rollups-missing
+SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM metric_facts LIMIT 1) f),
+       (SELECT COUNT(*) FROM (SELECT 1 FROM tickets LIMIT 1) t)
+
+-- name: feedback
+-- The feedback record: survey answers and complaints, newest first.
+-- $6 mode ('written', 'oral' or ''), $7 CSAT score (0 any), $8 1 for
+-- entries with a comment, $9 kind ('survey', 'complaint' or ''), $10 a
+-- lower-case LIKE pattern ('' none), $11 limit, $12 offset.
+SELECT x.kind, x.survey_id, x.ticket_id, x.at, x.csat, x.nps, x.comment, x.customer_id,
+       COALESCE(c.name, ''), x.agent_id, COALESCE(a.name, ''), x.channel, x.subject
+FROM (
+    SELECT 'survey' AS kind, s.id AS survey_id, s.ticket_id AS ticket_id, s.answered_at AS at, s.csat AS csat,
+           s.nps AS nps, s.comment AS comment, s.customer_id AS customer_id, COALESCE(s.agent_id, 0) AS agent_id,
+           s.channel AS channel, t.subject AS subject
+    FROM surveys s JOIN tickets t ON t.id = s.ticket_id
+    WHERE s.answered_at >= $1 AND s.answered_at < $2 AND $9 <> 'complaint'
+      AND ($3 = 0 OR s.team_id = $3) AND ($4 = 0 OR s.agent_id = $4) AND ($5 = '' OR s.channel = $5)
+      AND ($6 = '' OR ($6 = 'oral' AND s.channel = 'phone') OR ($6 = 'written' AND s.channel <> 'phone'))
+      AND ($7 = 0 OR s.csat = $7) AND ($8 = 0 OR s.comment <> '')
+      AND ($10 = '' OR lower(s.comment) LIKE $10 ESCAPE '\' OR lower(t.subject) LIKE $10 ESCAPE '\'
+           OR EXISTS (SELECT 1 FROM customers sc WHERE sc.id = s.customer_id AND lower(sc.name) LIKE $10 ESCAPE '\'))
+    UNION ALL
+    SELECT 'complaint', 0, t.id, t.created_at, NULL, NULL, '', t.customer_id, COALESCE(t.owner_id, 0), t.channel, t.subject
+    FROM tickets t
+    WHERE t.kind = 'complaint' AND t.created_at >= $1 AND t.created_at < $2 AND $9 <> 'survey' AND $7 = 0
+      AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR t.owner_id = $4) AND ($5 = '' OR t.channel = $5)
+      AND ($6 = '' OR ($6 = 'oral' AND t.channel = 'phone') OR ($6 = 'written' AND t.channel <> 'phone'))
+      AND ($10 = '' OR lower(t.subject) LIKE $10 ESCAPE '\'
+           OR EXISTS (SELECT 1 FROM customers tc WHERE tc.id = t.customer_id AND lower(tc.name) LIKE $10 ESCAPE '\')
+           OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'customer' AND lower(m.body_text) LIKE $10 ESCAPE '\'))
+) x
+LEFT JOIN customers c ON c.id = x.customer_id
+LEFT JOIN agents a ON a.id = x.agent_id
+ORDER BY x.at DESC, x.ticket_id DESC, x.kind
+LIMIT $11 OFFSET $12
+
+-- name: first-customer-message
+SELECT body_text FROM messages WHERE ticket_id = $1 AND kind = 'customer' ORDER BY created_at, id LIMIT 1

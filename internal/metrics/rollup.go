@@ -444,3 +444,21 @@ func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][
 	}
 	return nil
 }
+
+// Start readies the service when a server starts: it builds the rollups
+// when tickets exist without any (a database from before the rollups, or
+// an import), and queues the next weekly digest.
+func (s *Service) Start(ctx context.Context) error {
+	var facts, tickets int
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("rollups-missing")).Scan(&facts, &tickets); err != nil {
+		return fmt.Errorf("metrics: start: %w", err)
+	}
+	if facts == 0 && tickets > 0 {
+		n, err := s.Rebuild(ctx)
+		if err != nil {
+			return err
+		}
+		s.log.Info("metrics rollups built", "tickets", n)
+	}
+	return s.ScheduleDigest(ctx)
+}
