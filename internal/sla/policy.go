@@ -31,12 +31,25 @@ type Policy struct {
 	TeamID     int64 // 0 any
 	CalendarID int64 // 0: calendar time
 	// Targets; 0 means none.
-	FirstResponse  time.Duration
-	NextResponse   time.Duration
-	Resolution     time.Duration
+	FirstResponse time.Duration
+	NextResponse  time.Duration
+	Resolution    time.Duration
+	// Greeting is the target for the first reply to a live contact (the
+	// chat channel), in whole seconds; DefaultGreeting unless set.
+	Greeting       time.Duration
 	PauseOnPending bool
-	Active         bool
+	// PauseOnSnooze stops the clock while an agent has snoozed the ticket.
+	PauseOnSnooze bool
+	Active        bool
 }
+
+// DefaultGreeting is the greeting target of live contact: a person should
+// answer a chat within half a minute.
+const DefaultGreeting = 30 * time.Second
+
+// LiveChannels are the channels whose customers wait on the line, which
+// the greeting target applies to.
+var LiveChannels = []string{"chat"}
 
 // CalendarRow is a stored calendar, as people write it.
 type CalendarRow struct {
@@ -86,6 +99,7 @@ const (
 	TimerFirstResponse = "first_response"
 	TimerNextResponse  = "next_response"
 	TimerResolution    = "resolution"
+	TimerGreeting      = "greeting"
 )
 
 // Event types the SLA service writes to ticket_events.
@@ -152,12 +166,13 @@ func (s *Service) policies(ctx context.Context, q querier) ([]Policy, error) {
 	var out []Policy
 	for rows.Next() {
 		var p Policy
-		var frt, nrt, res int64
+		var frt, nrt, res, greet int64
 		if err := rows.Scan(&p.ID, &p.Name, &p.Position, &p.Priority, &p.Channel, &p.VIPOnly, &p.TeamID, &p.CalendarID,
-			&frt, &nrt, &res, &p.PauseOnPending, &p.Active); err != nil {
+			&frt, &nrt, &res, &p.PauseOnPending, &p.Active, &greet, &p.PauseOnSnooze); err != nil {
 			return nil, fmt.Errorf("sla: policies: %w", err)
 		}
 		p.FirstResponse, p.NextResponse, p.Resolution = time.Duration(frt)*time.Minute, time.Duration(nrt)*time.Minute, time.Duration(res)*time.Minute
+		p.Greeting = time.Duration(greet) * time.Second
 		out = append(out, p)
 	}
 	return out, rows.Err()
@@ -179,6 +194,9 @@ func (s *Service) checkPolicy(ctx context.Context, p Policy) error {
 			errs.Add(field, "must be whole minutes between 0 and a year")
 		}
 	}
+	if p.Greeting < 0 || p.Greeting > time.Hour || p.Greeting%time.Second != 0 {
+		errs.Add("greeting", "must be whole seconds between 0 and an hour")
+	}
 	if p.CalendarID != 0 {
 		if _, err := s.calendar(ctx, s.o.DB.R, p.CalendarID); err != nil {
 			errs.Add("calendar_id", "no such calendar")
@@ -196,7 +214,8 @@ func (s *Service) CreatePolicy(ctx context.Context, p Policy) (Policy, error) {
 	}
 	err := s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-policy"), strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
 		p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
-		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now())).Scan(&p.ID)
+		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()),
+		int64(p.Greeting/time.Second), p.PauseOnSnooze).Scan(&p.ID)
 	if store.IsUniqueViolation(err) {
 		return Policy{}, fmt.Errorf("sla: policy %q: %w", p.Name, store.ErrConflict)
 	}
@@ -214,7 +233,8 @@ func (s *Service) UpdatePolicy(ctx context.Context, p Policy) (Policy, error) {
 	}
 	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("update-policy"), p.ID, strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
 		p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
-		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()))
+		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()),
+		int64(p.Greeting/time.Second), p.PauseOnSnooze)
 	if store.IsUniqueViolation(err) {
 		return Policy{}, fmt.Errorf("sla: policy %q: %w", p.Name, store.ErrConflict)
 	}

@@ -16,13 +16,14 @@ SELECT id, name, timezone, week, holidays FROM calendars ORDER BY lower(name), i
 
 -- name: insert-policy
 INSERT INTO sla_policies (name, position, priority, channel, vip_only, team_id, calendar_id,
-    first_response_minutes, next_response_minutes, resolution_minutes, pause_on_pending, active, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id
+    first_response_minutes, next_response_minutes, resolution_minutes, pause_on_pending, active, created_at, updated_at,
+    greeting_seconds, pause_on_snooze)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id
 
 -- name: update-policy
 UPDATE sla_policies SET name = $2, position = $3, priority = $4, channel = $5, vip_only = $6, team_id = $7,
     calendar_id = $8, first_response_minutes = $9, next_response_minutes = $10, resolution_minutes = $11,
-    pause_on_pending = $12, active = $13, updated_at = $14
+    pause_on_pending = $12, active = $13, updated_at = $14, greeting_seconds = $15, pause_on_snooze = $16
 WHERE id = $1
 
 -- name: delete-policy
@@ -30,22 +31,24 @@ DELETE FROM sla_policies WHERE id = $1
 
 -- name: list-policies
 SELECT id, name, position, priority, channel, vip_only, COALESCE(team_id, 0), COALESCE(calendar_id, 0),
-       first_response_minutes, next_response_minutes, resolution_minutes, pause_on_pending, active
+       first_response_minutes, next_response_minutes, resolution_minutes, pause_on_pending, active,
+       greeting_seconds, pause_on_snooze
 FROM sla_policies ORDER BY position, id
 
 -- name: customer-vip
 SELECT vip FROM customers WHERE id = $1
 
 -- name: get-state
-SELECT COALESCE(policy_id, 0), first_response_due, next_response_due, resolution_due, paused_at
+SELECT COALESCE(policy_id, 0), first_response_due, next_response_due, resolution_due, paused_at, greeting_due
 FROM ticket_sla WHERE ticket_id = $1
 
 -- name: upsert-state
-INSERT INTO ticket_sla (ticket_id, policy_id, first_response_due, next_response_due, resolution_due, paused_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO ticket_sla (ticket_id, policy_id, first_response_due, next_response_due, resolution_due, paused_at, updated_at, greeting_due)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id,
     first_response_due = excluded.first_response_due, next_response_due = excluded.next_response_due,
-    resolution_due = excluded.resolution_due, paused_at = excluded.paused_at, updated_at = excluded.updated_at
+    resolution_due = excluded.resolution_due, paused_at = excluded.paused_at, updated_at = excluded.updated_at,
+    greeting_due = excluded.greeting_due
 
 -- name: delete-state
 DELETE FROM ticket_sla WHERE ticket_id = $1

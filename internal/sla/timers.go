@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/rapport/rapport/internal/jobs"
@@ -18,6 +19,7 @@ import (
 type state struct {
 	policy              int64
 	first, next, resolv time.Time
+	greet               time.Time
 	paused              time.Time
 }
 
@@ -27,6 +29,8 @@ func (st state) due(timer string) time.Time {
 		return st.first
 	case TimerNextResponse:
 		return st.next
+	case TimerGreeting:
+		return st.greet
 	default:
 		return st.resolv
 	}
@@ -38,7 +42,7 @@ func (st state) earliest() time.Time {
 		return time.Time{}
 	}
 	var e time.Time
-	for _, d := range []time.Time{st.first, st.next, st.resolv} {
+	for _, d := range []time.Time{st.greet, st.first, st.next, st.resolv} {
 		if !d.IsZero() && (e.IsZero() || d.Before(e)) {
 			e = d
 		}
@@ -46,7 +50,7 @@ func (st state) earliest() time.Time {
 	return e
 }
 
-var timers = []string{TimerFirstResponse, TimerNextResponse, TimerResolution}
+var timers = []string{TimerGreeting, TimerFirstResponse, TimerNextResponse, TimerResolution}
 
 func target(p *Policy, timer string) time.Duration {
 	switch timer {
@@ -54,6 +58,8 @@ func target(p *Policy, timer string) time.Duration {
 		return p.FirstResponse
 	case TimerNextResponse:
 		return p.NextResponse
+	case TimerGreeting:
+		return p.Greeting
 	default:
 		return p.Resolution
 	}
@@ -61,8 +67,8 @@ func target(p *Policy, timer string) time.Duration {
 
 func (s *Service) load(ctx context.Context, q querier, id int64) (state, bool, error) {
 	var st state
-	var first, next, resolv, paused sql.NullInt64
-	err := q.QueryRowContext(ctx, s.q.Get("get-state"), id).Scan(&st.policy, &first, &next, &resolv, &paused)
+	var first, next, resolv, paused, greet sql.NullInt64
+	err := q.QueryRowContext(ctx, s.q.Get("get-state"), id).Scan(&st.policy, &first, &next, &resolv, &paused, &greet)
 	if errors.Is(err, sql.ErrNoRows) {
 		return state{}, false, nil
 	}
@@ -70,6 +76,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (state, bool, e
 		return state{}, false, err
 	}
 	st.first, st.next, st.resolv, st.paused = store.NullTime(first), store.NullTime(next), store.NullTime(resolv), store.NullTime(paused)
+	st.greet = store.NullTime(greet)
 	return st, true, nil
 }
 
@@ -111,6 +118,9 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 		return cal.Add(from, d)
 	}
 	done := t.Status == ticket.Solved || t.Status == ticket.Closed
+	// The clock stops while the ticket waits on the customer, or has been
+	// snoozed, when the policy says so.
+	pause := (t.Status == ticket.Pending && p.PauseOnPending) || (t.Snoozed && p.PauseOnSnooze)
 	st := old
 	if !exists || old.policy != p.ID {
 		// A new policy runs from the ticket's start, as if it had always
@@ -120,6 +130,11 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 			if st.first, err = add(t.CreatedAt, p.FirstResponse); err != nil {
 				return time.Time{}, false, err
 			}
+			if slices.Contains(LiveChannels, t.Channel) {
+				if st.greet, err = add(t.CreatedAt, p.Greeting); err != nil {
+					return time.Time{}, false, err
+				}
+			}
 		}
 		if !done {
 			if st.resolv, err = add(t.CreatedAt, p.Resolution); err != nil {
@@ -127,10 +142,10 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 			}
 		}
 	}
-	if !st.paused.IsZero() && !done && !(t.Status == ticket.Pending && p.PauseOnPending) {
+	if !st.paused.IsZero() && !done && !pause {
 		// Resume: each timer that ran before the pause keeps the open time
 		// it had left.
-		for _, d := range []*time.Time{&st.first, &st.next, &st.resolv} {
+		for _, d := range []*time.Time{&st.greet, &st.first, &st.next, &st.resolv} {
 			if d.IsZero() {
 				continue
 			}
@@ -144,7 +159,7 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 	for _, ev := range events {
 		switch ev.Type {
 		case ticket.EventReplied:
-			st.first, st.next = time.Time{}, time.Time{}
+			st.greet, st.first, st.next = time.Time{}, time.Time{}, time.Time{}
 		case ticket.EventCustomerMsg:
 			if !t.FirstResponseAt.IsZero() && st.next.IsZero() {
 				if st.next, err = add(t.Now, p.NextResponse); err != nil {
@@ -164,8 +179,8 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 	}
 	switch {
 	case done:
-		st.first, st.next, st.resolv, st.paused = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	case t.Status == ticket.Pending && p.PauseOnPending:
+		st.greet, st.first, st.next, st.resolv, st.paused = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	case pause:
 		if st.paused.IsZero() {
 			st.paused = t.Now
 		}
@@ -174,7 +189,7 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 		return st.earliest(), false, nil
 	}
 	if _, err := tx.ExecContext(ctx, s.q.Get("upsert-state"), t.ID, p.ID, store.NullMillis(st.first), store.NullMillis(st.next),
-		store.NullMillis(st.resolv), store.NullMillis(st.paused), store.Millis(t.Now)); err != nil {
+		store.NullMillis(st.resolv), store.NullMillis(st.paused), store.Millis(t.Now), store.NullMillis(st.greet)); err != nil {
 		return time.Time{}, false, err
 	}
 	return st.earliest(), true, s.reschedule(ctx, tx, t.ID, p, cal, old, st)

@@ -32,6 +32,7 @@ type row struct {
 	ReopenCount     int
 	TransferCount   int
 	MessageCount    int
+	SnoozedUntil    sql.NullInt64
 }
 
 // change is one transaction of the service: who acts, when, and what it
@@ -100,7 +101,7 @@ func (c *change) runTimers() error {
 		}
 		t := TimerTicket{ID: r.ID, Status: r.Status, Priority: r.Priority, Channel: r.Channel, TeamID: r.TeamID,
 			OwnerID: r.OwnerID, CustomerID: r.CustomerID, CreatedAt: store.Time(r.CreatedAt), FirstResponseAt: store.NullTime(r.FirstResponseAt),
-			Now: c.now}
+			Snoozed: r.SnoozedUntil.Valid, Now: c.now}
 		due, enqueued, err := c.s.o.Timers.TicketChanged(c.ctx, c.tx, t, c.events[id])
 		if err != nil {
 			return fmt.Errorf("timers of ticket %d: %w", id, err)
@@ -134,7 +135,7 @@ func (c *change) lock(id int64) (row, error) {
 	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("lock-ticket"), id).Scan(
 		&r.ID, &r.Subject, &r.Channel, &r.Status, &r.Priority, &r.Kind, &r.Language, &r.CustomerID,
 		&owner, &team, &r.CreatedAt, &r.UpdatedAt, &r.FirstResponseAt, &r.SolvedAt,
-		&r.ClosedAt, &r.ReopenCount, &r.TransferCount, &r.MessageCount)
+		&r.ClosedAt, &r.ReopenCount, &r.TransferCount, &r.MessageCount, &r.SnoozedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -157,7 +158,7 @@ func (c *change) save(r *row) error {
 	_, err := c.tx.ExecContext(c.ctx, c.s.q.Get("save-ticket"),
 		r.ID, r.Subject, string(r.Status), r.Priority, r.Kind, r.Language,
 		nullID(r.OwnerID), nullID(r.TeamID), r.UpdatedAt, r.FirstResponseAt,
-		r.SolvedAt, r.ClosedAt, r.ReopenCount, r.TransferCount, r.MessageCount)
+		r.SolvedAt, r.ClosedAt, r.ReopenCount, r.TransferCount, r.MessageCount, r.SnoozedUntil)
 	return err
 }
 
@@ -254,6 +255,11 @@ func (c *change) setStatus(r *row, to Status) error {
 		return nil
 	}
 	r.Status = to
+	if to == Solved || to == Closed {
+		if err := c.wake(r, "solved"); err != nil {
+			return err
+		}
+	}
 	key := autoCloseKey(r.ID)
 	switch {
 	case to == Solved:

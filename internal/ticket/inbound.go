@@ -49,6 +49,9 @@ func (s *Service) AppendCustomerTx(ctx context.Context, tx *sql.Tx, id int64, in
 		if err := c.event(r.ID, EventCustomerMsg, map[string]any{"message_id": mid}); err != nil {
 			return err
 		}
+		if err := c.wake(&r, "customer"); err != nil {
+			return err
+		}
 		if r.Status == Solved || r.Status == Pending {
 			if err := c.setStatus(&r, Open); err != nil {
 				return err

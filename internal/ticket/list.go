@@ -54,7 +54,11 @@ var viewStatuses = map[string][]Status{
 	ViewPending:    {Pending},
 	ViewSolved:     {Solved, Closed},
 	ViewAll:        nil,
+	ViewSnoozed:    {New, Open, Pending},
 }
+
+// awakeViews are the views that leave snoozed tickets out until they wake.
+var awakeViews = []string{ViewMine, ViewUnassigned, ViewOpen, ViewPending}
 
 // cursor is the position after the last row of a page: its sort key and
 // id (and priority rank), tied to the sort it came from.
@@ -182,7 +186,7 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	}
 	statuses, ok := viewStatuses[o.View]
 	if !ok {
-		errs.Add("view", "must be one of mine, unassigned, open, pending, solved, all")
+		errs.Add("view", "must be one of mine, unassigned, open, pending, snoozed, solved, all")
 	}
 	if o.View == ViewMine && o.ViewerID <= 0 {
 		errs.Add("view", "mine needs the viewing agent")
@@ -264,6 +268,11 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 		q.where("t.owner_id = %s", q.arg(o.ViewerID))
 	case ViewUnassigned:
 		q.where("t.owner_id IS NULL")
+	case ViewSnoozed:
+		q.where("t.snoozed_until IS NOT NULL")
+	}
+	if slices.Contains(awakeViews, o.View) {
+		q.where("t.snoozed_until IS NULL")
 	}
 	if o.OwnerID != 0 {
 		q.where("t.owner_id = %s", q.arg(o.OwnerID))

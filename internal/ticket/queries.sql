@@ -4,14 +4,14 @@
 -- The row a change starts from, locked until the transaction ends.
 SELECT id, subject, channel, status, priority, kind, language, customer_id,
        owner_id, team_id, created_at, updated_at, first_response_at, solved_at,
-       closed_at, reopen_count, transfer_count, message_count
+       closed_at, reopen_count, transfer_count, message_count, snoozed_until
 FROM tickets WHERE id = $1 FOR UPDATE
 
 -- name: save-ticket
 UPDATE tickets SET subject = $2, status = $3, priority = $4, kind = $5, language = $6,
        owner_id = $7, team_id = $8, updated_at = $9, first_response_at = $10,
        solved_at = $11, closed_at = $12, reopen_count = $13, transfer_count = $14,
-       message_count = $15
+       message_count = $15, snoozed_until = $16
 WHERE id = $1
 
 -- name: insert-ticket
@@ -60,7 +60,7 @@ SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
                  ORDER BY ci.id LIMIT 1), ''),
        COALESCE(t.owner_id, 0), COALESCE(a.name, ''), COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
        t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at,
-       t.reopen_count, t.transfer_count, t.message_count, t.sla_due_at
+       t.reopen_count, t.transfer_count, t.message_count, t.sla_due_at, t.snoozed_until
 FROM tickets t
 JOIN customers c ON c.id = t.customer_id
 LEFT JOIN agents a ON a.id = t.owner_id
@@ -78,7 +78,7 @@ SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
                  ORDER BY ci.id LIMIT 1), ''),
        COALESCE(t.owner_id, 0), COALESCE(a.name, ''), COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
        t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at,
-       t.reopen_count, t.transfer_count, t.message_count, t.sla_due_at,
+       t.reopen_count, t.transfer_count, t.message_count, t.sla_due_at, t.snoozed_until,
        p.r, p.k
 FROM (/*page*/) p
 JOIN tickets t ON t.id = p.id
@@ -148,3 +148,33 @@ SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE ticket_
 -- name: insert-notification
 INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)
 
+
+-- name: insert-collaborator
+INSERT INTO ticket_collaborators (ticket_id, agent_id, added_by, created_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (ticket_id, agent_id) DO NOTHING
+
+-- name: delete-collaborator
+DELETE FROM ticket_collaborators WHERE ticket_id = $1 AND agent_id = $2
+
+-- name: list-collaborators
+SELECT c.agent_id, a.name, COALESCE(c.added_by, 0), COALESCE(b.name, ''), c.created_at
+FROM ticket_collaborators c
+JOIN agents a ON a.id = c.agent_id
+LEFT JOIN agents b ON b.id = c.added_by
+WHERE c.ticket_id = $1 ORDER BY c.created_at, c.agent_id
+
+-- name: upsert-presence
+INSERT INTO ticket_presence (ticket_id, agent_id, state, seen_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (ticket_id, agent_id) DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at
+
+-- name: delete-presence
+DELETE FROM ticket_presence WHERE ticket_id = $1 AND agent_id = $2
+
+-- name: sweep-presence
+DELETE FROM ticket_presence WHERE seen_at < $1
+
+-- name: list-presence
+SELECT p.agent_id, a.name, p.state, p.seen_at
+FROM ticket_presence p JOIN agents a ON a.id = p.agent_id
+WHERE p.ticket_id = $1 AND p.agent_id <> $2 AND p.seen_at >= $3
+ORDER BY p.state DESC, a.name

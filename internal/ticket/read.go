@@ -22,18 +22,18 @@ type scanner interface {
 func scanTicket(sc scanner, extra ...any) (Ticket, error) {
 	var t Ticket
 	var created, updated int64
-	var first, solved, closed, slaDue sql.NullInt64
+	var first, solved, closed, slaDue, snoozed sql.NullInt64
 	dest := []any{&t.ID, &t.Subject, &t.Channel, &t.Status, &t.Priority, &t.Kind, &t.Language,
 		&t.CustomerID, &t.CustomerName, &t.CustomerEmail,
 		&t.OwnerID, &t.OwnerName, &t.TeamID, &t.TeamName,
 		&created, &updated, &first, &solved, &closed,
-		&t.ReopenCount, &t.TransferCount, &t.MessageCount, &slaDue}
+		&t.ReopenCount, &t.TransferCount, &t.MessageCount, &slaDue, &snoozed}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return t, err
 	}
 	t.CreatedAt, t.UpdatedAt = store.Time(created), store.Time(updated)
 	t.FirstResponseAt, t.SolvedAt, t.ClosedAt = store.NullTime(first), store.NullTime(solved), store.NullTime(closed)
-	t.SLADueAt = store.NullTime(slaDue)
+	t.SLADueAt, t.SnoozedUntil = store.NullTime(slaDue), store.NullTime(snoozed)
 	return t, nil
 }
 

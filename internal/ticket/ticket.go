@@ -73,8 +73,12 @@ const (
 	EventLanguage    = "language_changed"
 	EventSubject     = "subject_changed"
 	EventTeam        = "team_changed"
-	EventTags        = "tags_changed" // data: added, removed
-	EventClosed      = "closed"       // by the auto-close job
+	EventTags        = "tags_changed"         // data: added, removed
+	EventClosed      = "closed"               // by the auto-close job
+	EventSnoozed     = "snoozed"              // data: until
+	EventWoke        = "woke"                 // data: reason ("time", "customer", "agent", "solved")
+	EventCollabAdded = "collaborator_added"   // data: agent
+	EventCollabGone  = "collaborator_removed" // data: agent
 )
 
 // JobAutoClose is the job kind that closes a solved ticket after the
@@ -130,6 +134,7 @@ type Ticket struct {
 	TransferCount   int
 	MessageCount    int
 	SLADueAt        time.Time // the earliest running SLA deadline; zero when none runs (or the timers are paused)
+	SnoozedUntil    time.Time // zero unless an agent snoozed the ticket: it leaves the inbox until then
 }
 
 // Message is one entry of a ticket's thread.
@@ -199,6 +204,7 @@ const (
 	ViewPending    = "pending"
 	ViewSolved     = "solved" // solved or closed
 	ViewAll        = "all"
+	ViewSnoozed    = "snoozed" // snoozed, until they wake
 )
 
 // ListOptions selects, sorts and pages tickets. Zero fields do not filter.
@@ -261,6 +267,7 @@ type TimerTicket struct {
 	CustomerID      int64
 	CreatedAt       time.Time
 	FirstResponseAt time.Time // zero before the first public reply
+	Snoozed         bool      // an agent snoozed it until a later time
 	Now             time.Time // when the change happened
 }
 
@@ -305,6 +312,7 @@ func NewService(o Opts) *Service {
 	o.Jobs.Handle(JobAutoClose, s.autoClose)
 	o.Jobs.Handle(JobPromiseRemind, s.promiseJob(false))
 	o.Jobs.Handle(JobPromiseDue, s.promiseJob(true))
+	o.Jobs.Handle(JobWake, s.wakeJob)
 	return s
 }
 
