@@ -74,7 +74,7 @@ func (s *server) renderAdminSLA(w http.ResponseWriter, r *http.Request, rc *reqC
 	p.Nav = "sla"
 	v := adminSLAView{
 		Mode: mode, Calendars: calendars, Teams: teams, Priorities: ticket.Priorities, Channels: ticket.Channels,
-		Policy: sla.Policy{Active: true, PauseOnPending: true, Position: 1}, PolicyForm: formNewPolicy, PolicyAction: "/admin/sla/policies",
+		Policy: sla.Policy{Active: true, PauseOnPending: true, Position: 1, Greeting: sla.DefaultGreeting}, PolicyForm: formNewPolicy, PolicyAction: "/admin/sla/policies",
 		CalendarForm: formNewCalendar, CalendarAction: "/admin/sla/calendars",
 	}
 	calNames := map[int64]string{}
@@ -216,6 +216,7 @@ func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy
 	pol := sla.Policy{
 		Name: strings.TrimSpace(f.Get("name")), Priority: f.Get("priority"), Channel: f.Get("channel"),
 		VIPOnly: f.Get("vip_only") == "on", PauseOnPending: f.Get("pause_on_pending") == "on", Active: f.Get("active") == "on",
+		PauseOnSnooze: f.Get("pause_on_snooze") == "on",
 		TeamID: formID(errs, f, "team_id"), CalendarID: formID(errs, f, "calendar_id"),
 	}
 	if pos := strings.TrimSpace(f.Get("position")); pos != "" {
@@ -224,6 +225,13 @@ func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy
 			errs.Add("position", "is not a whole number")
 		}
 		pol.Position = n
+	}
+	if g := strings.TrimSpace(f.Get("greeting_seconds")); g != "" {
+		n, err := strconv.Atoi(g)
+		if err != nil || n < 0 {
+			errs.Add("greeting_seconds", "is not a whole number")
+		}
+		pol.Greeting = time.Duration(n) * time.Second
 	}
 	if pol.TeamID != 0 {
 		known := false

@@ -14,7 +14,7 @@ import (
 
 // inboxViews are the inbox tabs, in display order.
 var inboxViews = []string{ticket.ViewMine, ticket.ViewUnassigned, ticket.ViewOpen,
-	ticket.ViewPending, ticket.ViewSolved, ticket.ViewAll}
+	ticket.ViewPending, ticket.ViewSnoozed, ticket.ViewSolved, ticket.ViewAll}
 
 // inboxSorts are the inbox orders; "sla" (earliest deadline first) only
 // while an SLA policy is active.

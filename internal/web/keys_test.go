@@ -113,6 +113,8 @@ func TestUsedKeysExist(t *testing.T) {
 		"lang.":         i18n.Supported,
 		"month.":        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"},
 		"timer.":        slaTimers,
+		"presence.":     {ticket.Viewing, ticket.Replying},
+		"snooze.for_":   snoozeChoices,
 	}
 	for prefix, values := range dynamic {
 		for _, v := range values {
@@ -122,7 +124,7 @@ func TestUsedKeysExist(t *testing.T) {
 	for _, typ := range []string{ticket.EventCreated, ticket.EventReplied, ticket.EventNoted, ticket.EventCustomerMsg,
 		ticket.EventAssigned, ticket.EventTransferred, ticket.EventStatus, ticket.EventReopened, ticket.EventPriority,
 		ticket.EventKind, ticket.EventLanguage, ticket.EventSubject, ticket.EventTeam, ticket.EventTags, ticket.EventClosed,
-		sla.EventAtRisk, sla.EventBreached} {
+		sla.EventAtRisk, sla.EventBreached, ticket.EventSnoozed, ticket.EventWoke, ticket.EventCollabAdded, ticket.EventCollabGone} {
 		if !describesEvent(typ) {
 			t.Errorf("event type %q has no description of its own", typ)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/ticket"
 )
 
 // notificationsShown is the most notifications the list shows, and the
@@ -62,6 +63,10 @@ func describeNotification(p *page, n sla.Notification) string {
 		return p.T("notif.at_risk", timer, n.TicketID, n.Subject, p.eventDue(n.Data))
 	case sla.EventBreached:
 		return p.T("notif.breached", timer, n.TicketID, n.Subject, p.eventDue(n.Data))
+	case ticket.NotifyWoke:
+		return p.T("notif.woke", n.TicketID, n.Subject)
+	case ticket.NotifyCollab:
+		return p.T("notif.collab", n.TicketID, n.Subject)
 	}
 	return p.T("notif.other", n.TicketID, n.Subject)
 }

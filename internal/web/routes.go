@@ -57,6 +57,11 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/transfer", agent.PermWorkTickets, s.ticketTransfer},
 		{"POST /tickets/{id}/update", agent.PermWorkTickets, s.ticketUpdate},
 		{"POST /tickets/{id}/tags", agent.PermWorkTickets, s.ticketTags},
+		{"POST /tickets/{id}/snooze", agent.PermWorkTickets, s.ticketSnooze},
+		{"POST /tickets/{id}/unsnooze", agent.PermWorkTickets, s.ticketUnsnooze},
+		{"POST /tickets/{id}/collaborators", agent.PermWorkTickets, s.ticketCollabAdd},
+		{"POST /tickets/{id}/collaborators/{agent}/delete", agent.PermWorkTickets, s.ticketCollabRemove},
+		{"POST /tickets/{id}/presence", agent.PermWorkTickets, s.ticketPresence},
 		{"GET /tickets/{id}/attachments/{file}", agent.PermWorkTickets, s.ticketAttachment},
 		{"GET /tickets/{id}/messages/{message}/original", agent.PermWorkTickets, s.messageOriginal},
 

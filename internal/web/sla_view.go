@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 )
 
 // slaTimers are the SLA timers in the order the ticket page lists them.
-var slaTimers = []string{sla.TimerFirstResponse, sla.TimerNextResponse, sla.TimerResolution}
+var slaTimers = []string{sla.TimerGreeting, sla.TimerFirstResponse, sla.TimerNextResponse, sla.TimerResolution}
 
 // slaSoon is how close a deadline is when lists show it amber; a deadline
 // that has passed shows red.
@@ -146,6 +147,9 @@ func (s *server) ticketSLA(ctx context.Context, p *page, t ticket.Ticket, events
 	panel := &slaPanel{}
 	seen := false
 	for _, name := range slaTimers {
+		if name == sla.TimerGreeting && !slices.Contains(sla.LiveChannels, t.Channel) {
+			continue // only live contact has a greeting target
+		}
 		due, err := s.sla.Due(ctx, t.ID, name)
 		if err != nil {
 			return nil, err

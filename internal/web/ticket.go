@@ -38,6 +38,11 @@ type ticketView struct {
 	SLA        *slaPanel  // nil: no SLA card
 	Draft      string     // the reply being written, when the page comes back with it
 	Check      draftCheck // the reply analyzer's panel beside the composer
+	// Collaborators help without owning; Present are colleagues with the
+	// ticket open now (the collision warning); SnoozeChoices the presets.
+	Collaborators []ticket.Collaborator
+	Present       []ticket.Present
+	SnoozeChoices []string
 }
 
 // eventLine is one entry of the history, already in words.
@@ -135,6 +140,18 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if v.SLA, err = s.ticketSLA(ctx, p, t, events); err != nil {
 		return err
 	}
+	if v.Collaborators, err = s.tickets.Collaborators(ctx, t.ID); err != nil {
+		return err
+	}
+	// Opening the page counts as viewing it; the page script keeps the
+	// presence fresh and says when the agent starts writing.
+	if err := s.tickets.SetPresence(ctx, t.ID, rc.me.ID, ticket.Viewing); err != nil {
+		return err
+	}
+	if v.Present, err = s.tickets.Presence(ctx, t.ID, rc.me.ID); err != nil {
+		return err
+	}
+	v.SnoozeChoices = snoozeChoices
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
 	for _, f := range adjust {
 		f(&v)
@@ -248,6 +265,24 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 		}
 	case ticket.EventClosed:
 		l.Text = p.T("event.closed")
+	case ticket.EventSnoozed:
+		until, _ := time.Parse(time.RFC3339, dataStr(d, "until"))
+		l.Text = p.T("event.snoozed", actor, p.Date(until))
+	case ticket.EventWoke:
+		switch dataStr(d, "reason") {
+		case "agent":
+			l.Text = p.T("event.woke_agent", actor)
+		case "customer":
+			l.Text = p.T("event.woke_customer")
+		case "solved":
+			l.Text = p.T("event.woke_solved")
+		default:
+			l.Text = p.T("event.woke_time")
+		}
+	case ticket.EventCollabAdded:
+		l.Text = p.T("event.collab_added", actor, n.agent(p, dataID(d, "agent")))
+	case ticket.EventCollabGone:
+		l.Text = p.T("event.collab_removed", actor, n.agent(p, dataID(d, "agent")))
 	case sla.EventAtRisk:
 		l.Text = p.T("event.sla_at_risk", p.Timer(dataStr(d, "timer")), p.eventDue(d))
 	case sla.EventBreached:

@@ -225,3 +225,77 @@
     lastText = box.value;
   }
 })();
+
+// Presence on the ticket page: a heartbeat tells the server this agent has
+// the ticket open, and whether they are writing a reply; the answer says
+// who else is on it, so two agents do not answer one customer at once.
+(function () {
+  "use strict";
+  var box = document.getElementById("presence");
+  if (!box || !box.getAttribute("data-url") || !window.fetch || !window.JSON) {
+    return;
+  }
+  var url = box.getAttribute("data-url");
+  var csrf = document.querySelector('input[name="csrf"]');
+  var token = csrf ? csrf.value : "";
+  var reply = document.getElementById("reply-body");
+  var state = "viewing";
+  var lastTyped = 0;
+
+  function beat(s) {
+    var body = "state=" + encodeURIComponent(s) + "&csrf=" + encodeURIComponent(token);
+    if (s === "left" && navigator.sendBeacon) {
+      navigator.sendBeacon(url, new Blob([body], {type: "application/x-www-form-urlencoded"}));
+      return;
+    }
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "X-CSRF-Token": token},
+      body: body
+    }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).then(function (data) {
+      if (!data) {
+        return;
+      }
+      box.textContent = "";
+      (data.others || []).forEach(function (o) {
+        var p = document.createElement("p");
+        p.className = "collision presence-" + o.state;
+        p.textContent = o.text;
+        box.appendChild(p);
+      });
+      box.classList.toggle("empty", !(data.others || []).length);
+    }).catch(function () {});
+  }
+
+  if (reply) {
+    reply.addEventListener("input", function () {
+      lastTyped = Date.now();
+      if (state !== "replying") {
+        state = "replying";
+        beat(state);
+      }
+    });
+  }
+  window.setInterval(function () {
+    if (state === "replying" && Date.now() - lastTyped > 60000) {
+      state = "viewing";
+    }
+    if (!document.hidden) {
+      beat(state);
+    }
+  }, 15000);
+  window.addEventListener("pagehide", function () { beat("left"); });
+  beat(state);
+})();
+
+// The snooze form's own date and time are in the agent's time zone.
+(function () {
+  "use strict";
+  var fields = document.querySelectorAll("input.tz-offset");
+  for (var i = 0; i < fields.length; i++) {
+    fields[i].value = String(new Date().getTimezoneOffset());
+  }
+})();
