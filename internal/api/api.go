@@ -13,6 +13,7 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -39,6 +40,8 @@ type Opts struct {
 	// PurchaseHookSecret signs deliveries to /hooks/purchases; "" turns the
 	// webhook off (503).
 	PurchaseHookSecret string
+	// Metrics answers GET /metrics; nil leaves it answering 503.
+	Metrics *metrics.Service
 }
 
 // server holds what every handler needs.
@@ -55,6 +58,8 @@ type server struct {
 	mux        *http.ServeMux
 	loyalty    *loyalty.Store // nil: purchases answer 503
 	hookSecret string         // "": the purchases webhook answers 503
+
+	metrics *metrics.Service // nil: GET /metrics answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -76,6 +81,7 @@ func New(o Opts) http.Handler {
 		mux:        http.NewServeMux(),
 		loyalty:    o.Loyalty,
 		hookSecret: o.PurchaseHookSecret,
+		metrics:    o.Metrics,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

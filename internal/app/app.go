@@ -211,7 +211,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
-		Attachments: svc.Attachments,
+		Attachments: svc.Attachments, Metrics: svc.Metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -220,6 +220,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
+		Metrics: svc.Metrics,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

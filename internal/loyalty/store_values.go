@@ -322,8 +322,24 @@ func parseChurnReasons(s string) []ChurnReason {
 	if s == "" {
 		return nil
 	}
+	// The churn model may name the contribution log_odds.
+	var raw []struct {
+		Feature      string   `json:"feature"`
+		Contribution *float64 `json:"contribution"`
+		LogOdds      *float64 `json:"log_odds"`
+	}
 	var out []ChurnReason
-	if err := json.Unmarshal([]byte(s), &out); err == nil {
+	if err := json.Unmarshal([]byte(s), &raw); err == nil {
+		for _, r := range raw {
+			c := ChurnReason{Feature: r.Feature}
+			switch {
+			case r.Contribution != nil:
+				c.Contribution = *r.Contribution
+			case r.LogOdds != nil:
+				c.Contribution = *r.LogOdds
+			}
+			out = append(out, c)
+		}
 		return out
 	}
 	var names []string

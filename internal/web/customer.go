@@ -23,6 +23,10 @@ type customerView struct {
 	Tickets       []ticket.Ticket
 	NextURL       string
 	FirstURL      string
+	// C360 is the customer-360 panel and Standings the badges of the
+	// ticket list; both empty without the loyalty store.
+	C360      *customer360View
+	Standings map[int64]string
 }
 
 // customerURL is the page of customer id.
@@ -60,6 +64,12 @@ func (s *server) renderCustomer(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	if c.Language != "" && !slices.Contains(v.Languages, c.Language) {
 		v.Languages = append(v.Languages, c.Language)
+	}
+	if v.C360, err = s.customer360(ctx, id, nil); err != nil {
+		return err
+	}
+	if v.Standings, err = s.standings(ctx, page.Tickets); err != nil {
+		return err
 	}
 	if page.NextCursor != "" {
 		v.NextURL = customerURL(id) + "?" + url.Values{"cursor": {page.NextCursor}}.Encode() + "#tickets"

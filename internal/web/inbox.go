@@ -57,6 +57,7 @@ type inboxView struct {
 	Tickets    []ticket.Ticket
 	NextURL    string
 	FirstURL   string
+	Standings  map[int64]string // VIP or regular, by customer id
 }
 
 // parseInboxFilters reads the inbox's query; a malformed id is a field error.
@@ -166,6 +167,9 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 			Tag: f.Tag, Query: f.Query, Sort: f.Sort, Cursor: f.Cursor,
 		})
 		v.Tickets = page.Tickets
+		if err == nil {
+			v.Standings, err = s.standings(ctx, page.Tickets)
+		}
 		if page.NextCursor != "" {
 			v.NextURL = action + "?" + f.query(page.NextCursor).Encode()
 		}

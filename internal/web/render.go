@@ -25,6 +25,7 @@ var pageNames = []string{
 	"admin_agents", "admin_agent", "admin_teams", "admin_team",
 	"contact", "calls", "notifications", "admin_sla",
 	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",
+	"customer_purchases",
 }
 
 // pageTemplate is one page parsed with the shared layout.
@@ -56,7 +57,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}

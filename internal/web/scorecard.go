@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/quality"
 )
 
@@ -23,6 +24,9 @@ type scorecardView struct {
 	Choices []int // the periods offered, in weeks
 	Chart   lineChart
 	Rows    []quality.WeekStats // newest first
+	// Recommit is the agent's re-commitments over the period; nil without
+	// the loyalty store.
+	Recommit *loyalty.AgentStats
 }
 
 // scorecardURL is the scorecard of agent id.
@@ -67,6 +71,13 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		v.Rows = append(v.Rows, sc.Weeks[i])
 	}
 	v.Chart = weekChart(p, sc.Weeks)
+	if s.loyalty != nil {
+		st, err := s.loyalty.Agent(r.Context(), id, to.AddDate(0, 0, -7*weeks), to)
+		if err != nil {
+			return err
+		}
+		v.Recommit = &st
+	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "scorecard", p)
 	return nil

@@ -38,6 +38,8 @@ type ticketView struct {
 	SLA        *slaPanel  // nil: no SLA card
 	Draft      string     // the reply being written, when the page comes back with it
 	Check      draftCheck // the reply analyzer's panel beside the composer
+	// C360 is the customer-360 panel; nil without the loyalty store.
+	C360 *customer360View
 	// Collaborators help without owning; Present are colleagues with the
 	// ticket open now (the collision warning); SnoozeChoices the presets.
 	Collaborators []ticket.Collaborator
@@ -152,6 +154,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	v.SnoozeChoices = snoozeChoices
+	if v.C360, err = s.customer360(ctx, t.CustomerID, &t); err != nil {
+		return err
+	}
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
 	for _, f := range adjust {
 		f(&v)
@@ -265,6 +270,12 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 		}
 	case ticket.EventClosed:
 		l.Text = p.T("event.closed")
+	case ticket.EventRecommitted:
+		l.Text = p.T("event.recommitted", actor, n.agent(p, dataID(d, "agent_id")), dataStr(d, "words"))
+	case ticket.EventRecommitProposed:
+		l.Text = p.T("event.recommit_proposed", p.Source(dataStr(d, "source")), dataStr(d, "words"))
+	case ticket.EventRecommitRejected:
+		l.Text = p.T("event.recommit_rejected", actor)
 	case ticket.EventSnoozed:
 		until, _ := time.Parse(time.RFC3339, dataStr(d, "until"))
 		l.Text = p.T("event.snoozed", actor, p.Date(until))

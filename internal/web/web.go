@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
@@ -48,6 +49,9 @@ type Opts struct {
 	// findings, QA rubrics, reviews and scorecards. nil hides them.
 	Quality *quality.Analyzer
 	Reviews *quality.Reviews
+	// Loyalty shows purchases, lifetime value and churn risk beside
+	// tickets and records re-commitments; nil hides them.
+	Loyalty *loyalty.Store
 }
 
 //go:embed templates static
@@ -76,6 +80,9 @@ type server struct {
 	// Reply quality (issue 7)
 	quality *quality.Analyzer // nil: no findings beside the draft
 	reviews *quality.Reviews  // nil: no QA reviews, rubrics or scorecards
+
+	// Purchases, lifetime value and re-commitments (issue 6)
+	loyalty *loyalty.Store // nil: no customer-360 panel
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -102,6 +109,7 @@ func New(o Opts) (http.Handler, error) {
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,
+		loyalty:   o.Loyalty,
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}
