@@ -25,6 +25,7 @@ var pageNames = []string{
 	"admin_agents", "admin_agent", "admin_teams", "admin_team",
 	"contact", "calls", "notifications", "admin_sla",
 	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",
+	"survey", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
 	"customer_purchases",
 }
 
@@ -95,8 +96,9 @@ type page struct {
 	Version string
 	Now     time.Time
 	Data    any
-	Unread  int  // the agent's unread notifications, for the header
-	ShowSLA bool // ticket lists have a deadline column
+	Unread  int   // the agent's unread notifications, for the header
+	Pulse   int64 // a pulse survey waiting for the agent's answer, 0 for none
+	ShowSLA bool  // ticket lists have a deadline column
 }
 
 // newPage starts a page titled by catalogue key title, taking (and
@@ -110,6 +112,7 @@ func (s *server) newPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, tit
 		me := rc.me
 		p.Me, p.CSRF = &me, rc.sess.CSRFToken
 		p.Unread = s.unreadCount(r, rc)
+		p.Pulse = s.pendingPulse(r, rc)
 	}
 	p.Title = p.T(title)
 	if c, err := r.Cookie(flashCookie); err == nil {

@@ -126,6 +126,21 @@ func (s *server) routes() []route {
 		// An agent sees their own scorecard; scorecardPage lets managers see anyone's.
 		{"GET /agents/{id}/scorecard", agent.PermWorkTickets, s.needs(s.reviews != nil, s.scorecardPage)},
 
+		// Customer surveys: public pages authorised by the link's token;
+		// their settings; the employee pulse (issue 5)
+		{"GET /survey/{token}", public, s.needs(s.surveys != nil, s.surveyPage)},
+		{"POST /survey/{token}", public, s.needs(s.surveys != nil, s.surveySubmit)},
+		{"GET /survey/{token}/thanks", public, s.needs(s.surveys != nil, s.surveyThanks)},
+		{"GET /admin/surveys", agent.PermManageSettings, s.needs(s.surveys != nil, s.adminSurveys)},
+		{"POST /admin/surveys", agent.PermManageSettings, s.needs(s.surveys != nil, s.adminSurveysSave)},
+		{"GET /admin/surveys/preview", agent.PermManageSettings, s.needs(s.surveys != nil, s.adminSurveysPreview)},
+		{"GET /pulse", agent.PermWorkTickets, s.needs(s.surveys != nil, s.pulsePage)},
+		{"POST /pulse/{id}", agent.PermWorkTickets, s.needs(s.surveys != nil, s.pulseAnswer)},
+		{"GET /manage/pulse", agent.PermViewReports, s.needs(s.surveys != nil, s.pulseManage)},
+		{"POST /manage/pulse", agent.PermViewReports, s.needs(s.surveys != nil, s.pulseCreate)},
+		{"GET /manage/pulse/{id}", agent.PermViewReports, s.needs(s.surveys != nil, s.pulseResults)},
+		{"POST /manage/pulse/{id}/close", agent.PermViewReports, s.needs(s.surveys != nil, s.pulseClose)},
+
 		// Anything else
 		{"/", public, s.notFound},
 	}
