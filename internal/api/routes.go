@@ -68,5 +68,8 @@ func (s *server) routes() []route {
 		{http.MethodPatch, "/teams/{id}", agent.PermManageTeams, s.updateTeam, false},
 		{http.MethodDelete, "/teams/{id}", agent.PermManageTeams, s.deleteTeam, false},
 		{http.MethodPut, "/teams/{id}/members", agent.PermManageTeams, s.setTeamMembers, false},
+
+		// Metrics: the manager's dashboard as JSON (issue 5)
+		{http.MethodGet, "/metrics", agent.PermViewReports, s.getMetrics, false},
 	}
 }

@@ -211,7 +211,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
-		Attachments: svc.Attachments, Metrics: svc.Metrics,
+		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

@@ -157,6 +157,14 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 		f.From = f.To.AddDate(0, 0, -days)
 	}
 	if len(errs) > 0 {
+		// Report the fields Validate would reject too, all at once.
+		if verr, ok := f.Validate().(valid.Errors); ok {
+			for _, k := range []string{"team", "agent", "channel", "language"} {
+				if msg, bad := verr[k]; bad {
+					errs.Add(k, msg)
+				}
+			}
+		}
 		return f, errs
 	}
 	return f, f.Validate()

@@ -203,3 +203,7 @@ type Report struct {
 	// Purchases is whether purchase data exists for repeat business.
 	Purchases bool `json:"purchases"`
 }
+
+// Now is the service clock's time, for reading relative periods ("the
+// last 30 days").
+func (s *Service) Now() time.Time { return s.o.Clock.Now() }

@@ -25,8 +25,9 @@ var pageNames = []string{
 	"admin_agents", "admin_agent", "admin_teams", "admin_team",
 	"contact", "calls", "notifications", "admin_sla",
 	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",
-	"survey", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
 	"customer_purchases",
+	"survey", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
+	"dashboard", "feedback",
 }
 
 // pageTemplate is one page parsed with the shared layout.

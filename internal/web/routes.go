@@ -141,6 +141,13 @@ func (s *server) routes() []route {
 		{"GET /manage/pulse/{id}", agent.PermViewReports, s.needs(s.surveys != nil, s.pulseResults)},
 		{"POST /manage/pulse/{id}/close", agent.PermViewReports, s.needs(s.surveys != nil, s.pulseClose)},
 
+		// Manager's dashboard and the feedback record (issue 5)
+		{"GET /dashboard", agent.PermViewReports, s.needs(s.metrics != nil, s.dashboardPage)},
+		{"GET /dashboard/kpis.csv", agent.PermViewReports, s.needs(s.metrics != nil, s.dashboardKPIs)},
+		{"GET /dashboard/agents.csv", agent.PermViewReports, s.needs(s.metrics != nil, s.dashboardAgents)},
+		{"GET /feedback", agent.PermViewReports, s.needs(s.metrics != nil, s.feedbackPage)},
+		{"GET /feedback.csv", agent.PermViewReports, s.needs(s.metrics != nil, s.feedbackExport)},
+
 		// Anything else
 		{"/", public, s.notFound},
 	}

@@ -19,9 +19,11 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -52,6 +54,11 @@ type Opts struct {
 	// Loyalty shows purchases, lifetime value and churn risk beside
 	// tickets and records re-commitments; nil hides them.
 	Loyalty *loyalty.Store
+	// Surveys serves the customer survey pages, their admin settings and
+	// the employee pulse; nil hides them.
+	Surveys *survey.Service
+	// Metrics serves the manager's dashboard and the feedback record; nil hides them.
+	Metrics *metrics.Service
 }
 
 //go:embed templates static
@@ -83,6 +90,13 @@ type server struct {
 
 	// Purchases, lifetime value and re-commitments (issue 6)
 	loyalty *loyalty.Store // nil: no customer-360 panel
+
+	// Customer surveys and the employee pulse (issue 5)
+	surveys    *survey.Service // nil: no survey pages, settings or pulse
+	surveyHits *rateLimiter    // survey page requests per client address
+
+	// The manager's dashboard and the feedback record (issue 5)
+	metrics *metrics.Service // nil: no dashboard or feedback record
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -110,6 +124,10 @@ func New(o Opts) (http.Handler, error) {
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		loyalty:   o.Loyalty,
+
+		surveys:    o.Surveys,
+		metrics:    o.Metrics,
+		surveyHits: newRateLimiter(surveyLimit, surveyWindow),
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}

@@ -1,0 +1,37 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/metrics"
+)
+
+// errNoMetrics answers GET /metrics on a server built without metrics.
+var errNoMetrics = &apiError{status: http.StatusServiceUnavailable, code: "unavailable",
+	message: "metrics are not enabled on this server"}
+
+// getMetrics serves GET /metrics: the dashboard's numbers for the period
+// and filters in the query (see metrics.ParseFilter), with the previous
+// period, the weekly trend and the agents. No data is null, never 0.
+func (s *server) getMetrics(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
+	if s.metrics == nil {
+		return errNoMetrics
+	}
+	f, err := metrics.ParseFilter(r.URL.Query(), s.metrics.Now())
+	if err != nil {
+		return err
+	}
+	rep, err := s.metrics.Compute(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if rep.Weeks == nil {
+		rep.Weeks = []metrics.Week{}
+	}
+	if rep.Agents == nil {
+		rep.Agents = []metrics.AgentRow{}
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
