@@ -1,0 +1,117 @@
+package loyalty
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rapport/rapport/internal/channel/email"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// ProposeHook is a ticket.Timers hook that reads every customer message as
+// it is stored and, when it says the customer will come back, order again,
+// renew or stay, proposes a re-commitment on the ticket in the same
+// transaction, for an agent to confirm. Store is called when a message
+// arrives, so the hook can be wired into the ticket service before the
+// store (which needs the ticket service) exists.
+type ProposeHook struct {
+	Store    func() *Store
+	Detector *RecommitDetector
+}
+
+// TicketChanged implements ticket.Timers; it has no deadlines of its own.
+func (h ProposeHook) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, events []ticket.TimerEvent) (time.Time, bool, error) {
+	if h.Detector == nil || h.Store == nil {
+		return time.Time{}, false, nil
+	}
+	s := h.Store()
+	if s == nil {
+		return time.Time{}, false, nil
+	}
+	proposed := false
+	for _, e := range events {
+		if e.Type != ticket.EventCustomerMsg {
+			continue
+		}
+		mid := eventID(e.Data, "message_id")
+		if mid == 0 {
+			continue
+		}
+		ok, err := s.proposeFromMessage(ctx, tx, h.Detector, t.ID, mid)
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("loyalty: re-commitment in message %d: %w", mid, err)
+		}
+		proposed = proposed || ok
+	}
+	return time.Time{}, proposed, nil
+}
+
+// eventID reads an id from event data as the ticket service writes it.
+func eventID(d map[string]any, k string) int64 {
+	switch v := d[k].(type) {
+	case int64:
+		return v
+	case int:
+		return int64(v)
+	case float64:
+		return int64(v)
+	}
+	return 0
+}
+
+// proposeFromMessage detects a re-commitment in customer message mid of
+// ticket id (its new text only, without quoted history) in the ticket's
+// language, else the customer's, else any language with phrases, and
+// proposes it.
+func (s *Store) proposeFromMessage(ctx context.Context, tx *sql.Tx, d *RecommitDetector, ticketID, mid int64) (bool, error) {
+	var body, ticketLang, custLang string
+	err := tx.QueryRowContext(ctx, s.q.Get("message-for-detection"), mid).Scan(&body, &ticketLang, &custLang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	text := email.TrimQuoted(body)
+	langs := []string{}
+	for _, l := range []string{ticketLang, custLang} {
+		if l = strings.ToLower(strings.TrimSpace(l)); l != "" {
+			langs = append(langs, l)
+		}
+	}
+	if len(langs) == 0 {
+		langs = d.Languages()
+	}
+	for _, l := range langs {
+		m, ok := d.Detect(text, l)
+		if !ok {
+			continue
+		}
+		words := sentenceAround(text, m.Start, m.End)
+		_, made, err := s.ProposeTx(ctx, tx, ticketID, words, SourceMessage, mid)
+		return made, err
+	}
+	return false, nil
+}
+
+// sentenceAround is the sentence of text holding [start, end), trimmed and
+// at most MaxWords long: the customer's words as the agent will confirm them.
+func sentenceAround(text string, start, end int) string {
+	from := strings.LastIndexAny(text[:start], ".!?\n") + 1
+	to := len(text)
+	if i := strings.IndexAny(text[end:], ".!?\n"); i >= 0 {
+		to = end + i + 1
+	}
+	s := strings.Join(strings.Fields(text[from:to]), " ")
+	if r := []rune(s); len(r) > MaxWords {
+		s = string(r[:MaxWords])
+	}
+	if s == "" {
+		s = text[start:end]
+	}
+	return s
+}
