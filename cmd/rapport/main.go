@@ -28,6 +28,7 @@ commands:
   user passwd        set an agent's password
   token create       print a new API token for an agent
   clv fit FILE       fit lifetime-value models (BG/NBD, Gamma-Gamma) on a transactions CSV
+  churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, rest, stdout, stderr)
+	case "churn":
+		return churnCmd(ctx, rest, stdin, stdout, stderr)
 	case "clv":
 		return clvCmd(ctx, rest, stdin, stdout, stderr)
 	case "import":

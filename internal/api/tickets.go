@@ -37,6 +37,8 @@ type ticketJSON struct {
 	ReopenCount     int      `json:"reopen_count"`
 	TransferCount   int      `json:"transfer_count"`
 	MessageCount    int      `json:"message_count"`
+	SLADueAt        *string  `json:"sla_due_at"`
+	SnoozedUntil    *string  `json:"snoozed_until"`
 }
 
 func toTicketJSON(t ticket.Ticket) ticketJSON {
@@ -64,13 +66,15 @@ func toTicketJSON(t ticket.Ticket) ticketJSON {
 		ReopenCount:     t.ReopenCount,
 		TransferCount:   t.TransferCount,
 		MessageCount:    t.MessageCount,
+		SLADueAt:        timeJSON(t.SLADueAt),
+		SnoozedUntil:    timeJSON(t.SnoozedUntil),
 	}
 }
 
 // ticketViews and ticketSorts are the values ListOptions accepts.
 var (
 	ticketViews = []string{ticket.ViewMine, ticket.ViewUnassigned, ticket.ViewOpen,
-		ticket.ViewPending, ticket.ViewSolved, ticket.ViewAll}
+		ticket.ViewPending, ticket.ViewSnoozed, ticket.ViewSolved, ticket.ViewAll}
 	ticketSorts = []string{"updated", "created", "oldest", "priority", "sla"}
 )
 
