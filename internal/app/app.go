@@ -26,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/loyalty"
 	measure "github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/routing"
@@ -55,6 +56,7 @@ type Services struct {
 	Router      *routing.Router
 	Quality     *quality.Analyzer
 	Reviews     *quality.Reviews
+	Loyalty     *loyalty.Store // purchases, lifetime values, re-commitments
 	Surveys     *survey.Service
 	Metrics     *measure.Service
 }
@@ -110,8 +112,16 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 			Send: func(ctx context.Context, to, name, subject, text string) error {
 				return mail.SendInternal(ctx, to, name, subject, text)
 			}}})
+	// Customer replies that say they will come back propose re-commitments.
+	recommits, err := loyalty.NewRecommitDetector(loyalty.RecommitOpts{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	var loyal *loyalty.Store
+	proposals := loyalty.ProposeHook{Store: func() *loyalty.Store { return loyal }, Detector: recommits}
 	tickets = ticket.NewService(ticket.Opts{
-		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys, measures},
+		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys, proposals, measures},
 		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
 	})
 	detector, err := routing.NewDetector(i18n.Supported)
@@ -127,6 +137,16 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 			return slas.Due(ctx, id, sla.TimerFirstResponse)
 		},
 	})
+	loyal, err = loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets,
+		Log: log.With("component", "loyalty")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := loyal.Schedule(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
+	}
 	analyzer, err := quality.New(quality.Opts{})
 	if err != nil {
 		db.Close()
@@ -140,6 +160,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	return &Services{
 		Quality:   analyzer,
 		Reviews:   reviews,
+		Loyalty:   loyal,
 		Surveys:   surveys,
 		Metrics:   measures,
 		DB:        db,
@@ -211,7 +232,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
-		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics,
+		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Loyalty: svc.Loyalty,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -220,6 +241,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
+		Loyalty: svc.Loyalty, PurchaseHookSecret: cfg.PurchaseHookSecret,
 		Metrics: svc.Metrics,
 	})
 	m := newMetrics(svc)
