@@ -198,10 +198,17 @@ func CrossValidate(ctx context.Context, names []string, x []float64, y []bool, o
 		return CVResult{}, err
 	}
 	res := CVResult{Predictions: make([]float64, len(y))}
+	size := make([]int, opts.Folds)
+	for _, fi := range folds {
+		size[fi]++
+	}
 	for f := range opts.Folds {
-		var trainX []float64
-		var trainY, testY []bool
-		var test []int
+		// Sized up front: appending would copy the training rows several times.
+		ntrain := len(y) - size[f]
+		trainX := make([]float64, 0, ntrain*p)
+		trainY := make([]bool, 0, ntrain)
+		testY := make([]bool, 0, size[f])
+		test := make([]int, 0, size[f])
 		for i, fi := range folds {
 			if fi == f {
 				test = append(test, i)
