@@ -194,6 +194,9 @@ func (m *ChurnModel) standardise(x []float64) error {
 			}
 		}
 		sd := math.Sqrt(sq / float64(k))
+		if math.IsInf(mean, 0) || math.IsInf(sd, 0) || math.IsNaN(sd) {
+			return fmt.Errorf("%w: feature %q has values too large to standardise", ErrChurnData, m.Names[j])
+		}
 		if !(sd > 1e-12*math.Max(1, math.Abs(mean))) {
 			sd = 1 // constant: z is 0 everywhere and the coefficient stays 0
 		}

@@ -381,6 +381,7 @@ func TestChurnFitErrors(t *testing.T) {
 		{"shape", []float64{1, 2}, []bool{true, false, true}, 1},
 		{"negative penalty", []float64{1, 2}, []bool{true, false}, -1},
 		{"infinite value", []float64{1, math.Inf(1)}, []bool{true, false}, 1},
+		{"overflowing values", []float64{1e308, 1e308, -1e308}, []bool{true, false, true}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := FitChurn(ctx, []string{"v"}, tc.x, tc.y, ChurnOpts{L2: tc.l2}); !errors.Is(err, ErrChurnData) {

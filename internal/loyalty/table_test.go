@@ -190,7 +190,15 @@ func FuzzReadTable(f *testing.F) {
 			}
 			// Whatever was read, fitting must not panic.
 			if p > 0 && p < 50 {
-				FitChurn(context.Background(), tb.Names, tb.X, tb.Y, ChurnOpts{L2: 1, MaxIter: 20})
+				m, err := FitChurn(context.Background(), tb.Names, tb.X, tb.Y, ChurnOpts{L2: 1, MaxIter: 20})
+				if err != nil {
+					continue
+				}
+				for _, b := range append([]float64{m.Intercept}, m.Coef...) {
+					if math.IsNaN(b) || math.IsInf(b, 0) {
+						t.Fatalf("coefficients %v, intercept %v", m.Coef, m.Intercept)
+					}
+				}
 			}
 		}
 	})
