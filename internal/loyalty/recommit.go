@@ -129,6 +129,10 @@ func NewRecommitDetector(opts RecommitOpts) (*RecommitDetector, error) {
 		return nil, err
 	}
 	if opts.Dir != "" {
+		// fs.Glob ignores a missing folder; a misspelt one should not.
+		if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("loyalty: re-commitment phrases: %s is not a readable folder", opts.Dir)
+		}
 		if err := d.loadDir(os.DirFS(opts.Dir), opts.Dir); err != nil {
 			return nil, err
 		}

@@ -191,6 +191,9 @@ func TestRecommitBusinessPhrases(t *testing.T) {
 		}
 	}
 
+	if _, err := NewRecommitDetector(RecommitOpts{Dir: filepath.Join(dir, "missing")}); err == nil {
+		t.Error("a missing folder of phrases was accepted")
+	}
 	for _, tc := range []struct{ name, body, want string }{
 		{"unknown section", "[maybe]\nx\n", "line 1: unknown section"},
 		{"no section", "x\n", "line 1: pattern before any section"},
