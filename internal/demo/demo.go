@@ -154,6 +154,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedSLA(ctx); err != nil {
 		return err
 	}
+	if err := r.seedLoyalty(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 
