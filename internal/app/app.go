@@ -138,7 +138,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		},
 	})
 	loyal, err = loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets,
-		Log: log.With("component", "loyalty")})
+		Log: log.With("component", "loyalty"), Detector: recommits})
 	if err != nil {
 		db.Close()
 		return nil, err

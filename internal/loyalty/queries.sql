@@ -135,3 +135,13 @@ SELECT m.body_text, t.language, c.language FROM messages m
 JOIN tickets t ON t.id = m.ticket_id
 JOIN customers c ON c.id = t.customer_id
 WHERE m.id = $1 AND m.kind = 'customer'
+
+-- name: surveys-to-read
+-- Answered surveys with something to read that have no proposal yet.
+SELECT s.ticket_id, s.language, COALESCE(s.return_intent, ''), s.comment, t.language FROM surveys s
+JOIN tickets t ON t.id = s.ticket_id
+WHERE s.answered_at IS NOT NULL AND COALESCE(s.updated_at, s.answered_at) >= $1
+  AND (s.comment <> '' OR s.return_intent = 'yes')
+  AND NOT EXISTS (SELECT 1 FROM recommitments r WHERE r.ticket_id = s.ticket_id AND r.source = 'survey')
+ORDER BY s.answered_at, s.id
+LIMIT 500

@@ -31,6 +31,8 @@ type StoreOpts struct {
 	Tickets   *ticket.Service
 	Log       *slog.Logger
 	Refit     RefitOpts
+	// Detector, when set, proposes re-commitments from survey answers.
+	Detector *RecommitDetector
 }
 
 // Store keeps what customers bought, what the lifetime-value models say
@@ -55,6 +57,7 @@ func NewStore(o StoreOpts) (*Store, error) {
 	o.Refit = o.Refit.withDefaults()
 	s := &Store{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), log: o.Log}
 	o.Jobs.Handle(JobRefit, s.refitJob)
+	o.Jobs.Handle(JobSurveyScan, s.surveyScanJob)
 	return s, nil
 }
 

@@ -260,19 +260,27 @@ func (s *Store) refitJob(ctx context.Context, payload json.RawMessage) error {
 	return nil
 }
 
-// Schedule makes sure the nightly refit is pending; call it at start.
+// Schedule makes sure the nightly refit (and, with a detector, the survey
+// scan) is pending; call it at start.
 func (s *Store) Schedule(ctx context.Context) error {
-	info, err := s.o.Jobs.GetByKey(ctx, refitNightlyKey)
-	if err == nil && (info.Status == "pending" || info.Status == "running") {
-		return nil
+	todo := []jobs.Job{{Kind: JobRefit, Payload: json.RawMessage(`{"nightly":true}`),
+		RunAt: s.nextNightly(s.now()), UniqueKey: refitNightlyKey}}
+	if s.o.Detector != nil {
+		todo = append(todo, jobs.Job{Kind: JobSurveyScan, RunAt: s.now(), UniqueKey: surveyScanKey})
 	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+	for _, j := range todo {
+		info, err := s.o.Jobs.GetByKey(ctx, j.UniqueKey)
+		if err == nil && (info.Status == "pending" || info.Status == "running") {
+			continue
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.o.Jobs.Enqueue(ctx, tx, j) }); err != nil {
+			return err
+		}
 	}
-	return s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-		return s.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobRefit, Payload: json.RawMessage(`{"nightly":true}`),
-			RunAt: s.nextNightly(s.now()), UniqueKey: refitNightlyKey})
-	})
+	return nil
 }
 
 // RefitSoon asks for a refit now (after an import), without touching the
