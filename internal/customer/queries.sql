@@ -8,6 +8,9 @@ RETURNING id
 -- name: get-customer
 SELECT id, name, language, notes, vip, created_at, updated_at FROM customers WHERE id = $1
 
+-- name: set-referrer
+UPDATE customers SET referred_by = $2, updated_at = $3 WHERE id = $1
+
 -- name: update-customer
 UPDATE customers SET name = $2, language = $3, notes = $4, vip = $5, updated_at = $6 WHERE id = $1
 

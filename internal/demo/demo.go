@@ -157,6 +157,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedLoyalty(ctx); err != nil {
 		return err
 	}
+	if err := r.seedSurveys(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

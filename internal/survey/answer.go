@@ -237,12 +237,6 @@ func (s *Service) Answer(ctx context.Context, token string, a Answers) (Survey, 
 	if a.Empty() {
 		return sv, nil
 	}
-	ptr := func(p *int) any {
-		if p == nil {
-			return nil
-		}
-		return int64(*p)
-	}
 	var ret, comment any
 	if a.Return != "" {
 		ret = a.Return
@@ -251,7 +245,7 @@ func (s *Service) Answer(ctx context.Context, token string, a Answers) (Survey, 
 		comment = *a.Comment
 	}
 	_, err = s.o.DB.W.ExecContext(ctx, s.q.Get("answer-survey"), sv.ID, s.now(),
-		ptr(a.CSAT), ptr(a.NPS), ptr(a.Speed), ptr(a.Wait), ptr(a.Feeling), ret, comment)
+		ptrArg(a.CSAT), ptrArg(a.NPS), ptrArg(a.Speed), ptrArg(a.Wait), ptrArg(a.Feeling), ret, comment)
 	if err != nil {
 		return Survey{}, fmt.Errorf("survey: answer %d: %w", sv.ID, err)
 	}
