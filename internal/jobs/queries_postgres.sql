@@ -7,3 +7,10 @@ WHERE (status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_un
 ORDER BY run_at, id
 LIMIT 1
 FOR UPDATE SKIP LOCKED
+
+-- name: claim-async
+-- A claim need not wait for its WAL flush: a claim lost in a crash leaves
+-- the job to be claimed again, and whatever the handler then commits
+-- flushes the WAL, this claim included, first. It halves the fsyncs a job
+-- costs, which bound the queue's throughput on PostgreSQL.
+SET LOCAL synchronous_commit = off

@@ -170,6 +170,11 @@ type claimed struct {
 func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	now := q.clock.Now()
 	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
+		if q.db.Dialect == store.Postgres {
+			if _, err := tx.ExecContext(ctx, q.q.Get("claim-async")); err != nil {
+				return err
+			}
+		}
 		var payload string
 		err := tx.QueryRowContext(ctx, q.q.Get("claim-select"), store.Millis(now)).
 			Scan(&c.id, &c.kind, &payload, &c.attempts, &c.maxAttempts)
