@@ -1,0 +1,203 @@
+package goals
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/store"
+)
+
+// Subject is whose goal it is: one agent or one team (exactly one set).
+type Subject struct {
+	AgentID int64
+	TeamID  int64
+}
+
+// Value is a metric's value over a period; V is meaningful only when OK.
+type Value struct {
+	V  float64
+	OK bool
+}
+
+// Value returns metric m of subject sub over [from, to), in m's display
+// unit. to is cut to the end of the current UTC day: "so far" for a period
+// still running. The ticket and survey metrics come from metrics.Compute
+// (an agent's are those of the tickets they own and the surveys credited
+// to them, a team's those of the team's tickets); the QA score, sin rate
+// and re-commitments are read here, a team's over its members.
+func (s *Service) Value(ctx context.Context, sub Subject, m Metric, from, to time.Time) (Value, error) {
+	if tomorrow := dayStart(s.now()).AddDate(0, 0, 1); to.After(tomorrow) {
+		to = tomorrow
+	}
+	if !to.After(from) {
+		return Value{}, nil
+	}
+	switch m {
+	case QAScore:
+		return s.qaScore(ctx, sub, from, to)
+	case SinRate:
+		return s.sinRate(ctx, sub, from, to)
+	case Recommitments:
+		return s.recommitments(ctx, sub, from, to)
+	}
+	f := metrics.Filter{From: dayStart(from), To: dayStart(to), AgentID: sub.AgentID, TeamID: sub.TeamID}
+	if !f.To.After(f.From) {
+		return Value{}, nil
+	}
+	rep, err := s.o.Metrics.Compute(ctx, f)
+	if err != nil {
+		return Value{}, fmt.Errorf("goals: %s: %w", m, err)
+	}
+	p := rep.Current
+	pick := func(v metrics.Value, scale float64) Value {
+		if !v.Valid {
+			return Value{}
+		}
+		return Value{V: v.V * scale, OK: true}
+	}
+	switch m {
+	case FRTBusiness:
+		return pick(p.FirstResponseBiz.Median, 1.0/60), nil
+	case FRTCalendar:
+		return pick(p.FirstResponse.Median, 1.0/60), nil
+	case CSAT:
+		return pick(p.CSAT, 100), nil
+	case NPS:
+		return pick(p.NPS, 1), nil
+	case Solved:
+		return Value{V: p.Solved.V, OK: true}, nil
+	case ReopenRate:
+		return pick(p.ReopenRate, 100), nil
+	case Transfers:
+		return pick(p.TransfersPerTicket, 1), nil
+	}
+	return Value{}, fmt.Errorf("goals: unknown metric %q", m)
+}
+
+// dayStart is the UTC midnight starting t's day.
+func dayStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// members are the agents a subject stands for.
+func (s *Service) members(ctx context.Context, sub Subject) ([]int64, error) {
+	if sub.AgentID != 0 {
+		return []int64{sub.AgentID}, nil
+	}
+	return s.int64s(ctx, "team-members", sub.TeamID)
+}
+
+func (s *Service) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("goals: %s: %w", query, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("goals: %s: %w", query, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) qaScore(ctx context.Context, sub Subject, from, to time.Time) (Value, error) {
+	ids, err := s.members(ctx, sub)
+	if err != nil {
+		return Value{}, err
+	}
+	var n int64
+	var sum float64
+	for _, id := range ids {
+		var k int64
+		var t float64
+		if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("qa-sum"), id, store.Millis(from), store.Millis(to)).Scan(&k, &t); err != nil {
+			return Value{}, fmt.Errorf("goals: qa score: %w", err)
+		}
+		n, sum = n+k, sum+t
+	}
+	if n == 0 {
+		return Value{}, nil
+	}
+	return Value{V: sum / float64(n), OK: true}, nil
+}
+
+func (s *Service) recommitments(ctx context.Context, sub Subject, from, to time.Time) (Value, error) {
+	ids, err := s.members(ctx, sub)
+	if err != nil {
+		return Value{}, err
+	}
+	var n int64
+	for _, id := range ids {
+		var k int64
+		if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("recommitments-confirmed"), id, store.Millis(from), store.Millis(to)).Scan(&k); err != nil {
+			return Value{}, fmt.Errorf("goals: re-commitments: %w", err)
+		}
+		n += k
+	}
+	return Value{V: float64(n), OK: true}, nil
+}
+
+// sinRate analyses every public reply of the subject's agents in the
+// period, with the conversation before it, by the analyzer's current
+// rules (as the scorecard does): replies with any sin per 100 replies.
+func (s *Service) sinRate(ctx context.Context, sub Subject, from, to time.Time) (Value, error) {
+	if s.o.Analyzer == nil {
+		return Value{}, nil
+	}
+	ids, err := s.members(ctx, sub)
+	if err != nil {
+		return Value{}, err
+	}
+	var replies, sinful int
+	for _, id := range ids {
+		r, k, err := s.agentSins(ctx, id, store.Millis(from), store.Millis(to))
+		if err != nil {
+			return Value{}, err
+		}
+		replies, sinful = replies+r, sinful+k
+	}
+	if replies == 0 {
+		return Value{}, nil
+	}
+	return Value{V: 100 * float64(sinful) / float64(replies), OK: true}, nil
+}
+
+func (s *Service) agentSins(ctx context.Context, agentID, fromMs, toMs int64) (replies, sinful int, err error) {
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("reply-threads"), agentID, fromMs, toMs)
+	if err != nil {
+		return 0, 0, fmt.Errorf("goals: replies of %d: %w", agentID, err)
+	}
+	defer rows.Close()
+	var turns []quality.Turn
+	var current int64
+	for rows.Next() {
+		var ticketID, author, at int64
+		var kind, text string
+		if err := rows.Scan(&ticketID, &kind, &author, &text, &at); err != nil {
+			return 0, 0, fmt.Errorf("goals: replies of %d: %w", agentID, err)
+		}
+		if ticketID != current {
+			current, turns = ticketID, turns[:0]
+		}
+		role := "customer"
+		if kind == "reply" {
+			role = "agent"
+			if author == agentID && at >= fromMs {
+				replies++
+				if len(s.o.Analyzer.Analyze(ctx, quality.Input{Text: text, Conversation: quality.Recent(turns)})) > 0 {
+					sinful++
+				}
+			}
+		}
+		turns = append(turns, quality.Turn{Role: role, Text: text})
+	}
+	return replies, sinful, rows.Err()
+}
