@@ -83,7 +83,7 @@ func benchTimers(b *testing.B, db *store.DB, total, firing int, spread time.Dura
 	// waits in a table of up to 100,000 pending rows.
 	const batch = 1000
 	enqStart := time.Now()
-	lead := 15 * time.Second
+	lead := 60 * time.Second
 	first := enqStart.Add(lead)
 	for i := 0; i < total; i += batch {
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
