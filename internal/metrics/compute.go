@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -58,9 +59,36 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// dayArgs are the parameters of the rollup queries: day range, then filters.
-func dayArgs(from, to time.Time, f Filter) []any {
-	return []any{dayOf(from.UnixMilli()), dayOf(to.UnixMilli()), f.TeamID, f.AgentID, f.Channel, f.Language}
+// dayArgs are the parameters of the rollup queries: day range, filters,
+// then the grain of the rollup that answers f broken down by the
+// dimension by ("" for none).
+func dayArgs(from, to time.Time, f Filter, by string) []any {
+	return []any{dayOf(from.UnixMilli()), dayOf(to.UnixMilli()), f.TeamID, f.AgentID, f.Channel, f.Language, grainFor(f, by)}
+}
+
+// grainFor is the coarsest rollup grain that keeps every dimension f
+// filters on and by: none is GrainAll, one is its own grain, more is
+// GrainFull.
+func grainFor(f Filter, by string) string {
+	var need []string
+	for _, d := range []struct {
+		on    bool
+		grain string
+	}{{f.TeamID != 0, GrainTeam}, {f.AgentID != 0, GrainAgent}, {f.Channel != "", GrainChannel}, {f.Language != "", GrainLanguage}} {
+		if d.on {
+			need = append(need, d.grain)
+		}
+	}
+	if by != "" && !slices.Contains(need, by) {
+		need = append(need, by)
+	}
+	switch len(need) {
+	case 0:
+		return GrainAll
+	case 1:
+		return need[0]
+	}
+	return GrainFull
 }
 
 // msArgs are the parameters of the queries over timestamps.
@@ -70,7 +98,7 @@ func msArgs(from, to time.Time, f Filter) []any {
 
 // daysByDay reads the day rollups of [from, to) under f's filters.
 func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time, f Filter) (map[int64]counters, error) {
-	rows, err := db.QueryContext(ctx, s.q.Get("days-by-day"), dayArgs(from, to, f)...)
+	rows, err := db.QueryContext(ctx, s.q.Get("days-by-day"), dayArgs(from, to, f, "")...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: days: %w", err)
 	}
@@ -116,7 +144,7 @@ func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
 // surveys, promises, referrals and purchases.
 func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filter, purchases bool) error {
 	hists := map[string]histogram{"frt": {}, "frt_biz": {}, "res": {}, "res_biz": {}}
-	if err := s.each(ctx, db, "hist-total", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "hist-total", dayArgs(f.From, f.To, f, ""), func(rows *sql.Rows) error {
 		var m string
 		var b, n int64
 		if err := rows.Scan(&m, &b, &n); err != nil {
@@ -133,7 +161,7 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	p.Resolution, p.ResolutionBiz = hists["res"].durations(), hists["res_biz"].durations()
 
 	var written, oral int64
-	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel), func(rows *sql.Rows) error {
 		var day, n int64
 		var ch string
 		if err := rows.Scan(&day, &ch, &n); err != nil {
@@ -330,7 +358,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, erro
 		return &out[w-first]
 	}
 	frt := map[int64]histogram{}
-	if err := s.each(ctx, db, "frt-hist-by-week", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "frt-hist-by-week", dayArgs(f.From, f.To, f, ""), func(rows *sql.Rows) error {
 		var w, b, n int64
 		if err := rows.Scan(&w, &b, &n); err != nil {
 			return err
@@ -348,7 +376,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, erro
 			wk.FirstResponse = h.percentile(50)
 		}
 	}
-	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel), func(rows *sql.Rows) error {
 		var day, n int64
 		var ch string
 		if err := rows.Scan(&day, &ch, &n); err != nil {
@@ -402,7 +430,7 @@ func (s *Service) agents(ctx context.Context, db querier, f Filter) ([]AgentRow,
 		}
 		return r
 	}
-	args := dayArgs(f.From, f.To, f)
+	args := dayArgs(f.From, f.To, f, GrainAgent)
 	if err := s.each(ctx, db, "days-by-agent", args, func(rows *sql.Rows) error {
 		var id, solved, transfers, reopened int64
 		if err := rows.Scan(&id, &solved, &transfers, &reopened); err != nil {

@@ -1,6 +1,6 @@
 -- Queries of the metrics rollups and of the tables metrics read. Times are
 -- UTC Unix milliseconds; days are UTC days since 1970-01-01. Filters: a 0
--- or '' parameter does not filter.
+-- or '' parameter does not filter. Rollup reads take the grain as $7.
 
 -- name: ticket-fact
 SELECT t.id, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.channel, t.language, t.kind, t.created_at,
@@ -38,10 +38,10 @@ INSERT INTO metric_facts (ticket_id, team_id, agent_id, channel, language, creat
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 
 -- name: add-days
-INSERT INTO metric_days AS d (day, team_id, agent_id, channel, language, created, complaints, responded, frt_ms,
+INSERT INTO metric_days AS d (grain, day, team_id, agent_id, channel, language, created, complaints, responded, frt_ms,
     frt_biz_n, frt_biz_ms, solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-ON CONFLICT (day, team_id, agent_id, channel, language) DO UPDATE SET
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+ON CONFLICT (grain, day, team_id, agent_id, channel, language) DO UPDATE SET
     created = d.created + excluded.created, complaints = d.complaints + excluded.complaints,
     responded = d.responded + excluded.responded, frt_ms = d.frt_ms + excluded.frt_ms,
     frt_biz_n = d.frt_biz_n + excluded.frt_biz_n, frt_biz_ms = d.frt_biz_ms + excluded.frt_biz_ms,
@@ -52,9 +52,9 @@ ON CONFLICT (day, team_id, agent_id, channel, language) DO UPDATE SET
     sla_met = d.sla_met + excluded.sla_met
 
 -- name: add-hist
-INSERT INTO metric_hist AS h (measure, day, team_id, agent_id, channel, language, bucket, n)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (measure, day, team_id, agent_id, channel, language, bucket) DO UPDATE SET n = h.n + excluded.n
+INSERT INTO metric_hist AS h (grain, measure, day, team_id, agent_id, channel, language, bucket, n)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (grain, measure, day, team_id, agent_id, channel, language, bucket) DO UPDATE SET n = h.n + excluded.n
 
 -- name: clear-facts
 DELETE FROM metric_facts
@@ -75,28 +75,28 @@ SELECT day, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_
        SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),
        SUM(first_owner), SUM(sla_target), SUM(sla_met)
 FROM metric_days
-WHERE day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY day
 
 -- name: days-by-agent
 SELECT agent_id, SUM(solved), SUM(transfers), SUM(reopened)
 FROM metric_days
-WHERE day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY agent_id
 
 -- name: complaints-by-day-channel
 SELECT day, channel, SUM(complaints)
 FROM metric_days
-WHERE day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6) AND complaints <> 0
 GROUP BY day, channel
 
 -- name: hist-total
 SELECT measure, bucket, SUM(n)
 FROM metric_hist
-WHERE measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND day >= $1 AND day < $2
+WHERE grain = $7 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND day >= $1 AND day < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY measure, bucket
@@ -104,7 +104,7 @@ GROUP BY measure, bucket
 -- name: frt-hist-by-week
 SELECT (day + 3) / 7, bucket, SUM(n)
 FROM metric_hist
-WHERE measure = 'frt' AND day >= $1 AND day < $2
+WHERE grain = $7 AND measure = 'frt' AND day >= $1 AND day < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY (day + 3) / 7, bucket
@@ -112,7 +112,7 @@ GROUP BY (day + 3) / 7, bucket
 -- name: frt-hist-by-agent
 SELECT agent_id, bucket, SUM(n)
 FROM metric_hist
-WHERE measure = 'frt' AND day >= $1 AND day < $2
+WHERE grain = $7 AND measure = 'frt' AND day >= $1 AND day < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY agent_id, bucket
@@ -151,12 +151,12 @@ WHERE p.resolved_at >= $1 AND p.resolved_at < $2 AND p.status IN ('kept', 'broke
 GROUP BY p.status
 
 -- name: referrals
--- Referred customers whose first ticket was created in the period.
+-- Referred customers whose first ticket was created in the period (and,
+-- under filters, matches them): from the few referred customers, each
+-- first ticket found through tickets_customer.
 SELECT COUNT(*)
-FROM customers c JOIN tickets t ON t.customer_id = c.id
+FROM customers c JOIN tickets t ON t.id = (SELECT f.id FROM tickets f WHERE f.customer_id = c.id ORDER BY f.created_at, f.id LIMIT 1)
 WHERE c.referred_by IS NOT NULL AND t.created_at >= $1 AND t.created_at < $2
-  AND NOT EXISTS (SELECT 1 FROM tickets f WHERE f.customer_id = c.id
-                  AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id)))
   AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR t.owner_id = $4)
   AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
 

@@ -35,10 +35,45 @@ func dayOf(ms int64) int64 {
 	return ms / dayMillis
 }
 
-// dims are the rollups' dimensions.
+// dims are the rollups' dimensions. Grain says which of them a rollup row
+// keeps; the others are zero.
 type dims struct {
+	Grain             string
 	Team, Agent       int64
 	Channel, Language string
+}
+
+// Grains of the rollups. Every ticket counts once at each grain, so that a
+// view without filters (or with one) reads a few rows a day instead of
+// one per team × agent × channel × language.
+const (
+	GrainAll      = "all"
+	GrainAgent    = "agent"
+	GrainTeam     = "team"
+	GrainChannel  = "channel"
+	GrainLanguage = "language"
+	GrainFull     = "full"
+)
+
+var grains = []string{GrainAll, GrainAgent, GrainTeam, GrainChannel, GrainLanguage, GrainFull}
+
+// at is d as grain g keeps it.
+func (d dims) at(g string) dims {
+	out := dims{Grain: g}
+	switch g {
+	case GrainAgent:
+		out.Agent = d.Agent
+	case GrainTeam:
+		out.Team = d.Team
+	case GrainChannel:
+		out.Channel = d.Channel
+	case GrainLanguage:
+		out.Language = d.Language
+	case GrainFull:
+		out = d
+		out.Grain = g
+	}
+	return out
 }
 
 // fact is what one ticket adds to the rollups.
@@ -82,7 +117,7 @@ func (r *ticketRow) scan(sc interface{ Scan(...any) error }) error {
 func factOf(r ticketRow, cal *sla.Calendar) fact {
 	f := fact{
 		TicketID:   r.ID,
-		D:          dims{Team: r.Team, Agent: r.Owner, Channel: r.Channel, Language: r.Language},
+		D:          dims{Grain: GrainFull, Team: r.Team, Agent: r.Owner, Channel: r.Channel, Language: r.Language},
 		CreatedDay: dayOf(r.Created),
 		Complaint:  r.Kind == "complaint",
 	}
@@ -178,31 +213,38 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// add adds f's contribution times sign (1 or -1).
+// add adds f's contribution times sign (1 or -1), at every grain.
 func (d *delta) add(f fact, sign int64) {
-	c := d.day(f.CreatedDay, f.D)
+	for _, g := range grains {
+		d.addAt(f, f.D.at(g), sign)
+	}
+}
+
+// addAt adds f's contribution to the rows of dimensions dm.
+func (d *delta) addAt(f fact, dm dims, sign int64) {
+	c := d.day(f.CreatedDay, dm)
 	c.Created += sign
 	c.Complaints += sign * b2i(f.Complaint)
 	if f.FRTDay.Valid {
-		c := d.day(f.FRTDay.Int64, f.D)
+		c := d.day(f.FRTDay.Int64, dm)
 		c.Responded += sign
 		c.FRTms += sign * f.FRTms
-		d.hist[histKey{"frt", f.FRTDay.Int64, f.D, bucketOf(f.FRTms)}] += sign
+		d.hist[histKey{"frt", f.FRTDay.Int64, dm, bucketOf(f.FRTms)}] += sign
 		if f.FRTBiz.Valid {
 			c.FRTBizN += sign
 			c.FRTBizms += sign * f.FRTBiz.Int64
-			d.hist[histKey{"frt_biz", f.FRTDay.Int64, f.D, bucketOf(f.FRTBiz.Int64)}] += sign
+			d.hist[histKey{"frt_biz", f.FRTDay.Int64, dm, bucketOf(f.FRTBiz.Int64)}] += sign
 		}
 	}
 	if f.SolvedDay.Valid {
-		c := d.day(f.SolvedDay.Int64, f.D)
+		c := d.day(f.SolvedDay.Int64, dm)
 		c.Solved += sign
 		c.Resms += sign * f.Resms
-		d.hist[histKey{"res", f.SolvedDay.Int64, f.D, bucketOf(f.Resms)}] += sign
+		d.hist[histKey{"res", f.SolvedDay.Int64, dm, bucketOf(f.Resms)}] += sign
 		if f.ResBiz.Valid {
 			c.ResBizN += sign
 			c.ResBizms += sign * f.ResBiz.Int64
-			d.hist[histKey{"res_biz", f.SolvedDay.Int64, f.D, bucketOf(f.ResBiz.Int64)}] += sign
+			d.hist[histKey{"res_biz", f.SolvedDay.Int64, dm, bucketOf(f.ResBiz.Int64)}] += sign
 		}
 		c.Reopened += sign * b2i(f.Reopened)
 		c.Transfers += sign * f.Transfers
@@ -217,6 +259,7 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // apply writes d to the rollups, adding to what is there.
@@ -226,13 +269,13 @@ func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 		if c.zero() {
 			continue
 		}
-		days = append(days, []any{k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
+		days = append(days, []any{k.D.Grain, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
 			c.Created, c.Complaints, c.Responded, c.FRTms, c.FRTBizN, c.FRTBizms, c.Solved, c.Resms, c.ResBizN,
 			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet})
 	}
 	for k, n := range d.hist {
 		if n != 0 {
-			hist = append(hist, []any{k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, n})
+			hist = append(hist, []any{k.D.Grain, k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, n})
 		}
 	}
 	if err := s.execRows(ctx, tx, "add-days", days); err != nil {
@@ -243,7 +286,7 @@ func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 
 // loadFact reads the stored fact of ticket id.
 func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool, error) {
-	f := fact{TicketID: id}
+	f := fact{TicketID: id, D: dims{Grain: GrainFull}}
 	var complaint, reopened, firstOwner, slaTarget, slaMet int64
 	err := tx.QueryRowContext(ctx, s.q.Get("get-fact"), id).Scan(&f.D.Team, &f.D.Agent, &f.D.Channel, &f.D.Language,
 		&f.CreatedDay, &complaint, &f.FRTDay, &f.FRTms, &f.FRTBiz, &f.SolvedDay, &f.Resms, &f.ResBiz,
@@ -409,6 +452,21 @@ func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][
 		return nil
 	}
 	stmt := s.q.Get(name)
+	if s.o.DB.Dialect == store.SQLite {
+		// SQLite's driver binds many parameters slowly; one prepared
+		// statement run per row is faster there.
+		st, err := tx.PrepareContext(ctx, stmt)
+		if err != nil {
+			return fmt.Errorf("metrics: %s: %w", name, err)
+		}
+		defer st.Close()
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return fmt.Errorf("metrics: %s: %w", name, err)
+			}
+		}
+		return nil
+	}
 	open := strings.Index(stmt, "VALUES (")
 	if open < 0 {
 		return fmt.Errorf("metrics: query %s has no VALUES group", name)

@@ -33,7 +33,9 @@ type Seeded struct {
 func Seed(t testing.TB, db *store.DB, a, b int64) Seeded {
 	t.Helper()
 	ctx := context.Background()
-	ms := func(d, h, m int) int64 { return Week.AddDate(0, 0, d).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).UnixMilli() }
+	ms := func(d, h, m int) int64 {
+		return Week.AddDate(0, 0, d).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).UnixMilli()
+	}
 	var s Seeded
 	if err := db.W.QueryRowContext(ctx, `INSERT INTO customers (name, created_at, updated_at) VALUES ('Sara Seed', $1, $1) RETURNING id`,
 		ms(-7, 0, 0)).Scan(&s.Customer); err != nil {

@@ -26,10 +26,14 @@ CREATE TABLE metric_facts (
     sla_met     INTEGER NOT NULL DEFAULT 0
 );
 
--- Counters per day x team x agent x channel x language. Tickets count on
+-- Counters per grain x day x team x agent x channel x language. grain is
+-- which dimensions a row keeps (all, agent, team, channel, language or
+-- full); the others are 0 or ''. Every ticket counts at each grain, so a
+-- view with no filter or one reads a few rows a day. Tickets count on
 -- the day they were created (created, complaints), first answered
 -- (responded, frt_*) and solved (solved and the rest).
 CREATE TABLE metric_days (
+    grain       TEXT NOT NULL CHECK (grain IN ('all', 'agent', 'team', 'channel', 'language', 'full')),
     day         BIGINT NOT NULL,
     team_id     BIGINT NOT NULL DEFAULT 0,
     agent_id    BIGINT NOT NULL DEFAULT 0,
@@ -50,7 +54,7 @@ CREATE TABLE metric_days (
     first_owner BIGINT NOT NULL DEFAULT 0,
     sla_target  BIGINT NOT NULL DEFAULT 0,
     sla_met     BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, team_id, agent_id, channel, language)
+    PRIMARY KEY (grain, day, team_id, agent_id, channel, language)
 );
 
 -- Duration histograms for medians and 90th percentiles: bucket is the
@@ -58,6 +62,7 @@ CREATE TABLE metric_days (
 -- seconds (see internal/metrics/percentile.go). measure is frt, frt_biz,
 -- res or res_biz.
 CREATE TABLE metric_hist (
+    grain    TEXT NOT NULL CHECK (grain IN ('all', 'agent', 'team', 'channel', 'language', 'full')),
     measure  TEXT NOT NULL CHECK (measure IN ('frt', 'frt_biz', 'res', 'res_biz')),
     day      BIGINT NOT NULL,
     team_id  BIGINT NOT NULL DEFAULT 0,
@@ -66,7 +71,7 @@ CREATE TABLE metric_hist (
     language TEXT NOT NULL DEFAULT '',
     bucket   BIGINT NOT NULL,
     n        BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (measure, day, team_id, agent_id, channel, language, bucket)
+    PRIMARY KEY (grain, measure, day, team_id, agent_id, channel, language, bucket)
 );
 
 -- Referrals: the few customers someone brought, found without a scan.

@@ -3,10 +3,12 @@
 -- change retracts it from the rollups and adds the new one, in the same
 -- transaction. Days are UTC days since 1970-01-01; team_id and agent_id
 -- are 0 for none (no foreign keys: a rollup outlives what it counts).
+-- The rollups are WITHOUT ROWID tables: a period is a range of their
+-- primary key, read in order with every column at hand.
 
 -- One row per ticket: what it adds to the rollups now.
 CREATE TABLE metric_facts (
-    ticket_id   BIGINT PRIMARY KEY,
+    ticket_id   INTEGER PRIMARY KEY,
     team_id     BIGINT NOT NULL DEFAULT 0,
     agent_id    BIGINT NOT NULL DEFAULT 0,
     channel     TEXT NOT NULL,
@@ -26,10 +28,14 @@ CREATE TABLE metric_facts (
     sla_met     INTEGER NOT NULL DEFAULT 0
 );
 
--- Counters per day x team x agent x channel x language. Tickets count on
+-- Counters per grain x day x team x agent x channel x language. grain is
+-- which dimensions a row keeps (all, agent, team, channel, language or
+-- full); the others are 0 or ''. Every ticket counts at each grain, so a
+-- view with no filter or one reads a few rows a day. Tickets count on
 -- the day they were created (created, complaints), first answered
 -- (responded, frt_*) and solved (solved and the rest).
 CREATE TABLE metric_days (
+    grain       TEXT NOT NULL CHECK (grain IN ('all', 'agent', 'team', 'channel', 'language', 'full')),
     day         BIGINT NOT NULL,
     team_id     BIGINT NOT NULL DEFAULT 0,
     agent_id    BIGINT NOT NULL DEFAULT 0,
@@ -50,14 +56,15 @@ CREATE TABLE metric_days (
     first_owner BIGINT NOT NULL DEFAULT 0,
     sla_target  BIGINT NOT NULL DEFAULT 0,
     sla_met     BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, team_id, agent_id, channel, language)
-);
+    PRIMARY KEY (grain, day, team_id, agent_id, channel, language)
+) WITHOUT ROWID;
 
 -- Duration histograms for medians and 90th percentiles: bucket is the
 -- duration in milliseconds rounded down to two significant digits of
 -- seconds (see internal/metrics/percentile.go). measure is frt, frt_biz,
 -- res or res_biz.
 CREATE TABLE metric_hist (
+    grain    TEXT NOT NULL CHECK (grain IN ('all', 'agent', 'team', 'channel', 'language', 'full')),
     measure  TEXT NOT NULL CHECK (measure IN ('frt', 'frt_biz', 'res', 'res_biz')),
     day      BIGINT NOT NULL,
     team_id  BIGINT NOT NULL DEFAULT 0,
@@ -66,8 +73,8 @@ CREATE TABLE metric_hist (
     language TEXT NOT NULL DEFAULT '',
     bucket   BIGINT NOT NULL,
     n        BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (measure, day, team_id, agent_id, channel, language, bucket)
-);
+    PRIMARY KEY (grain, measure, day, team_id, agent_id, channel, language, bucket)
+) WITHOUT ROWID;
 
 -- Referrals: the few customers someone brought, found without a scan.
 CREATE INDEX customers_referred ON customers (referred_by) WHERE referred_by IS NOT NULL;
