@@ -18,6 +18,7 @@ import (
 )
 
 const churnUsage = `usage: rapport churn evaluate FILE --label COLUMN [flags]
+       rapport churn score [flags]   (trains on the database and scores every customer; see rapport churn score -h)
 
 Trains the churn model (logistic regression with an L2 penalty on
 standardised features) on any tabular CSV file and cross-validates it:
@@ -89,9 +90,12 @@ type churnReport struct {
 
 // churnCmd runs `rapport churn evaluate`.
 func churnCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "score" {
+		return churnScoreCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "evaluate" {
 		fmt.Fprint(stderr, churnUsage)
-		return errors.New("churn: want evaluate")
+		return errors.New("churn: want evaluate or score")
 	}
 	fs := flag.NewFlagSet("churn evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -29,6 +29,7 @@ commands:
   token create       print a new API token for an agent
   clv fit FILE       fit lifetime-value models (BG/NBD, Gamma-Gamma) on a transactions CSV
   churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
+  churn score        train the churn model on the database's history and score every customer
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)

@@ -56,7 +56,8 @@ type Services struct {
 	Router      *routing.Router
 	Quality     *quality.Analyzer
 	Reviews     *quality.Reviews
-	Loyalty     *loyalty.Store // purchases, lifetime values, re-commitments
+	Loyalty     *loyalty.Store       // purchases, lifetime values, re-commitments
+	Churn       *loyalty.ChurnScorer // churn risk of every customer, the at-risk list
 	Surveys     *survey.Service
 	Metrics     *measure.Service
 }
@@ -147,6 +148,15 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		db.Close()
 		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
 	}
+	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: clock, Jobs: q, Log: log.With("component", "churn")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := churn.Schedule(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
+	}
 	analyzer, err := quality.New(quality.Opts{})
 	if err != nil {
 		db.Close()
@@ -161,6 +171,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Quality:   analyzer,
 		Reviews:   reviews,
 		Loyalty:   loyal,
+		Churn:     churn,
 		Surveys:   surveys,
 		Metrics:   measures,
 		DB:        db,
@@ -232,7 +243,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
-		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Loyalty: svc.Loyalty,
+		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Loyalty: svc.Loyalty, Churn: svc.Churn,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

@@ -54,6 +54,8 @@ type Opts struct {
 	// Loyalty shows purchases, lifetime value and churn risk beside
 	// tickets and records re-commitments; nil hides them.
 	Loyalty *loyalty.Store
+	// Churn lists the customers most at risk for managers; nil hides it.
+	Churn *loyalty.ChurnScorer
 	// Surveys serves the customer survey pages, their admin settings and
 	// the employee pulse; nil hides them.
 	Surveys *survey.Service
@@ -89,7 +91,8 @@ type server struct {
 	reviews *quality.Reviews  // nil: no QA reviews, rubrics or scorecards
 
 	// Purchases, lifetime value and re-commitments (issue 6)
-	loyalty *loyalty.Store // nil: no customer-360 panel
+	loyalty *loyalty.Store       // nil: no customer-360 panel
+	churn   *loyalty.ChurnScorer // nil: no at-risk list
 
 	// Customer surveys and the employee pulse (issue 5)
 	surveys    *survey.Service // nil: no survey pages, settings or pulse
@@ -124,6 +127,7 @@ func New(o Opts) (http.Handler, error) {
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		loyalty:   o.Loyalty,
+		churn:     o.Churn,
 
 		surveys:    o.Surveys,
 		metrics:    o.Metrics,
