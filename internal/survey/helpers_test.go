@@ -27,7 +27,7 @@ import (
 // env is the survey service over a real database, job queue, ticket
 // service and mailout writing to an outbox folder.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	db      *store.DB
 	clock   *jobs.FakeClock
@@ -41,7 +41,7 @@ type env struct {
 
 const baseURL = "https://help.example.com"
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	clock := jobs.NewFakeClock(time.Date(2025, 5, 5, 9, 0, 0, 0, time.UTC))
@@ -129,7 +129,7 @@ func (e *env) mails() []sent {
 	return out
 }
 
-func decodeMail(t *testing.T, r io.Reader) sent {
+func decodeMail(t testing.TB, r io.Reader) sent {
 	t.Helper()
 	m, err := mail.ReadMessage(r)
 	if err != nil {
