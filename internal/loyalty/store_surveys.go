@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/rapport/rapport/internal/jobs"
@@ -69,11 +68,11 @@ func (s *Store) ScanSurveys(ctx context.Context) (int, error) {
 				words = sentenceAround(a.comment, m.Start, m.End)
 			}
 		}
+		// A yes to coming back is the customer's answer even when the
+		// comment speaks of something else; the comment is not quoted as
+		// if it said so.
 		if words == "" && a.intent == "yes" {
-			words = strings.TrimSpace(a.comment)
-			if words == "" {
-				words = returnYesWords
-			}
+			words = returnYesWords
 		}
 		if words == "" {
 			continue

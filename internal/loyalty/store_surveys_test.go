@@ -35,6 +35,7 @@ func TestScanSurveys(t *testing.T) {
 			{"it", "", "Servizio ottimo. Ordinerò di nuovo sicuramente!", "Ordinerò di nuovo sicuramente!"},
 			{"en", "no", "Slow delivery.", ""},
 			{"en", "yes", "", returnYesWords},
+			{"it", "yes", "Molto disponibili, mi hanno tenuto sempre informato.", returnYesWords},
 			{"ru", "", "Больше не закажу.", ""},
 			{"en", "", "Will I have to order again?", ""},
 		}
