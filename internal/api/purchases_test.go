@@ -73,7 +73,7 @@ func TestPurchasesAPI(t *testing.T) {
 			{name: "unknown customer", method: "POST", path: "/purchases", status: 400,
 				body: `{"email":"zed@example.com","purchased_at":"2025-03-01","amount":"10","currency":"EUR"}`, fields: []string{"email"}},
 			{name: "bad fields", method: "POST", path: "/purchases", status: 400,
-				body: `{"email":"ann@example.com","purchased_at":"March 1st","amount":"1,5","currency":"EUR","channel":"` + strings.Repeat("x", 60) + `"}`,
+				body:   `{"email":"ann@example.com","purchased_at":"March 1st","amount":"1,5","currency":"EUR","channel":"` + strings.Repeat("x", 60) + `"}`,
 				fields: []string{"purchased_at", "amount", "channel"}},
 			{name: "wrong type", method: "POST", path: "/purchases", status: 400,
 				body: `{"email":"ann@example.com","purchased_at":"2025-03-01","amount":true,"currency":"EUR"}`,
@@ -220,7 +220,9 @@ func FuzzPurchasesBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, send := range []func() *httptest.ResponseRecorder{
-			func() *httptest.ResponseRecorder { return fx.do(t, http.MethodPost, Prefix+"/purchases", string(body), "agent") },
+			func() *httptest.ResponseRecorder {
+				return fx.do(t, http.MethodPost, Prefix+"/purchases", string(body), "agent")
+			},
 			func() *httptest.ResponseRecorder { return fx.hook(t, string(body), "good") },
 		} {
 			before := count(t)

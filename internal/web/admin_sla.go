@@ -217,7 +217,7 @@ func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy
 		Name: strings.TrimSpace(f.Get("name")), Priority: f.Get("priority"), Channel: f.Get("channel"),
 		VIPOnly: f.Get("vip_only") == "on", PauseOnPending: f.Get("pause_on_pending") == "on", Active: f.Get("active") == "on",
 		PauseOnSnooze: f.Get("pause_on_snooze") == "on",
-		TeamID: formID(errs, f, "team_id"), CalendarID: formID(errs, f, "calendar_id"),
+		TeamID:        formID(errs, f, "team_id"), CalendarID: formID(errs, f, "calendar_id"),
 	}
 	if pos := strings.TrimSpace(f.Get("position")); pos != "" {
 		n, err := strconv.Atoi(pos)

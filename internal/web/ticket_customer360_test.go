@@ -156,7 +156,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		pg = c.get(t, idPath("/customers/", carla, ""))
 		mustCode(t, pg, http.StatusOK, "customer page")
 		panel = text(section(t, pg.body, "customer360"))
-		for _, want := range []string{"Churn risk "+en.Pct(0.62), "Main reasons Open complaints ▲ Days since last purchase ▼"} {
+		for _, want := range []string{"Churn risk " + en.Pct(0.62), "Main reasons Open complaints ▲ Days since last purchase ▼"} {
 			if !strings.Contains(panel, want) {
 				t.Errorf("customer panel lacks %q: %s", want, panel)
 			}
@@ -203,7 +203,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		sc := bo.get(t, idPath("/agents/", f.ids["agent2"], "/scorecard"))
 		mustCode(t, sc, http.StatusOK, "scorecard")
 		card := text(section(t, sc.body, "recommitments"))
-		for _, want := range []string{"Re-commitments 1", "solved tickets: 1", "Per solved ticket "+en.Pct(1), "Value " + wantValue} {
+		for _, want := range []string{"Re-commitments 1", "solved tickets: 1", "Per solved ticket " + en.Pct(1), "Value " + wantValue} {
 			if !strings.Contains(card, want) {
 				t.Errorf("scorecard lacks %q: %s", want, card)
 			}

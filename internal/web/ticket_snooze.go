@@ -13,11 +13,11 @@ import (
 
 // snoozePresets are the snooze form's quick choices, by form value.
 var snoozePresets = map[string]time.Duration{
-	"1h":  time.Hour,
-	"4h":  4 * time.Hour,
-	"1d":  24 * time.Hour,
-	"3d":  72 * time.Hour,
-	"7d":  7 * 24 * time.Hour,
+	"1h": time.Hour,
+	"4h": 4 * time.Hour,
+	"1d": 24 * time.Hour,
+	"3d": 72 * time.Hour,
+	"7d": 7 * 24 * time.Hour,
 }
 
 // SnoozeChoices are the presets in display order.
