@@ -27,7 +27,7 @@ var pageNames = []string{
 	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",
 	"customer_purchases",
 	"survey", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
-	"dashboard", "feedback",
+	"dashboard", "feedback", "at_risk",
 }
 
 // pageTemplate is one page parsed with the shared layout.

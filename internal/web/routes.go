@@ -148,6 +148,10 @@ func (s *server) routes() []route {
 		{"GET /feedback", agent.PermViewReports, s.needs(s.metrics != nil, s.feedbackPage)},
 		{"GET /feedback.csv", agent.PermViewReports, s.needs(s.metrics != nil, s.feedbackExport)},
 
+		// Customers at risk of churning, for managers (issue 6)
+		{"GET /manage/at-risk", agent.PermViewReports, s.needs(s.churn != nil, s.atRiskPage)},
+		{"GET /manage/at-risk.csv", agent.PermViewReports, s.needs(s.churn != nil, s.atRiskExport)},
+
 		// Anything else
 		{"/", public, s.notFound},
 	}
