@@ -160,6 +160,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedSurveys(ctx); err != nil {
 		return err
 	}
+	if err := r.seedChurn(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 
