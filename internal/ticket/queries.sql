@@ -118,7 +118,10 @@ JOIN tickets t ON t.id = e.ticket_id
 LEFT JOIN agents a ON a.id = e.actor_agent_id
 LEFT JOIN customers c ON c.id = t.customer_id
 WHERE e.ticket_id = $1
-ORDER BY e.id
+-- A timeline: by time, then by writing order. Events are written with the
+-- time of their change, so the two agree, except for records made later
+-- about an earlier moment (an imported or generated history).
+ORDER BY e.created_at, e.id
 
 -- name: reply-token
 SELECT COALESCE(reply_token, '') FROM tickets WHERE id = $1
