@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/metrics"
@@ -42,6 +43,8 @@ type Opts struct {
 	PurchaseHookSecret string
 	// Metrics answers GET /metrics; nil leaves it answering 503.
 	Metrics *metrics.Service
+	// Goals answers GET /agents/{id}/goals; nil leaves it answering 503.
+	Goals *goals.Service
 }
 
 // server holds what every handler needs.
@@ -60,6 +63,7 @@ type server struct {
 	hookSecret string         // "": the purchases webhook answers 503
 
 	metrics *metrics.Service // nil: GET /metrics answers 503
+	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -82,6 +86,7 @@ func New(o Opts) http.Handler {
 		loyalty:    o.Loyalty,
 		hookSecret: o.PurchaseHookSecret,
 		metrics:    o.Metrics,
+		goals:      o.Goals,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

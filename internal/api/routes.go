@@ -66,6 +66,8 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/agents", agent.PermWorkTickets, s.listAgents, false},
 		{http.MethodPost, "/agents", agent.PermManageAgents, s.createAgent, false},
 		{http.MethodPatch, "/agents/{id}", agent.PermManageAgents, s.updateAgent, false},
+		// Goals with their progress (issue 7): an agent's own, or anyone's for managers
+		{http.MethodGet, "/agents/{id}/goals", agent.PermWorkTickets, s.agentGoals, false},
 
 		// Teams
 		{http.MethodGet, "/teams", agent.PermWorkTickets, s.listTeams, false},

@@ -23,6 +23,7 @@ import (
 	"github.com/rapport/rapport/internal/channel/smtpd"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
@@ -60,6 +61,7 @@ type Services struct {
 	Churn       *loyalty.ChurnScorer // churn risk of every customer, the at-risk list
 	Surveys     *survey.Service
 	Metrics     *measure.Service
+	Goals       *goals.Service // goals, kudos, the leaderboard, the service standard
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -167,7 +169,13 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		db.Close()
 		return nil, err
 	}
+	goalSvc, err := goals.New(goals.Opts{DB: db, Metrics: measures, Analyzer: analyzer, Clock: clock, Log: log.With("component", "goals")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &Services{
+		Goals:     goalSvc,
 		Quality:   analyzer,
 		Reviews:   reviews,
 		Loyalty:   loyal,
@@ -244,6 +252,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Loyalty: svc.Loyalty, Churn: svc.Churn,
+		Goals: svc.Goals,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -254,6 +263,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 		Loyalty: svc.Loyalty, PurchaseHookSecret: cfg.PurchaseHookSecret,
 		Metrics: svc.Metrics,
+		Goals:   svc.Goals,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

@@ -163,6 +163,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedChurn(ctx); err != nil {
 		return err
 	}
+	if err := r.seedGoals(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -66,6 +66,9 @@ func New(o Opts) (*Service, error) {
 
 func (s *Service) now() time.Time { return s.o.Clock.Now().UTC() }
 
+// Now is the service clock's time, for reading relative periods.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Goal is a target on one metric for one agent or team over one period.
 type Goal struct {
 	ID        int64

@@ -20,6 +20,9 @@ const (
 	KindManual = "manual" // one agent's thanks to another
 )
 
+// KudosKinds lists every kind of kudos.
+var KudosKinds = []string{KindSurvey, KindGoal, KindSave, KindManual}
+
 // Kudos is one piece of recognition on the team page.
 type Kudos struct {
 	ID        int64

@@ -17,6 +17,9 @@ const (
 	StatusNoData  Status = "no_data"  // nothing measured yet
 )
 
+// Statuses lists every status.
+var Statuses = []Status{StatusMet, StatusMissed, StatusOnTrack, StatusBehind, StatusNoData}
+
 // Progress is how far a goal is: its value over the period so far and the
 // share of the way from its baseline to its target.
 type Progress struct {

@@ -158,3 +158,6 @@ func (s *Service) AcknowledgeStandard(ctx context.Context, agentID, version int6
 	}
 	return nil
 }
+
+// DefaultLanguage is the language whose standard readers fall back to.
+func (s *Service) DefaultLanguage() string { return s.o.DefaultLanguage }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
@@ -115,6 +116,15 @@ func TestUsedKeysExist(t *testing.T) {
 		"timer.":        slaTimers,
 		"presence.":     {ticket.Viewing, ticket.Replying},
 		"snooze.for_":   snoozeChoices,
+		// Goals and recognition (goals_view.go, goals_manage.go, team.go)
+		"goals.metric.": toStrings(goals.Metrics),
+		"goals.unit.":   toStrings(goals.Metrics),
+		"goals.period.": toStrings(goals.Periods),
+		"goals.last.":   toStrings(goals.Periods),
+		"goals.status.": toStrings(goals.Statuses),
+		"goals.err.":    {"subject", "metric", "period", "start", "target", "note"},
+		"kudos.kind.":   goals.KudosKinds,
+		"kudos.err.":    {"to", "message"},
 	}
 	for prefix, values := range dynamic {
 		for _, v := range values {

@@ -67,7 +67,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 			http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1,
 				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure})
 			s.log.Info("login", "agent_id", me.ID)
-			redirect(w, r, next)
+			redirect(w, r, s.standardFirst(r, me.ID, next))
 			return nil
 		}
 	}

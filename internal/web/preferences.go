@@ -12,6 +12,9 @@ type preferencesView struct {
 	Languages      []string
 	Availabilities []string
 	BrowserLang    string // what "from the browser" currently means
+	// Leaderboard is whether the agent appears on the team page's
+	// leaderboard (offered when BoardOn, with the goals service).
+	BoardOn, Leaderboard bool
 }
 
 // preferencesPage serves GET /preferences: the agent's UI language and
@@ -27,11 +30,19 @@ func (s *server) renderPreferences(w http.ResponseWriter, r *http.Request, rc *r
 	if prob != nil {
 		p.Problem, p.Form, status = prob, r.PostForm, prob.Status
 	}
-	p.Data = preferencesView{
+	v := preferencesView{
 		Languages:      s.cat.Languages(),
 		Availabilities: agent.Availabilities,
 		BrowserLang:    s.cat.Match(r.Header.Get("Accept-Language")),
 	}
+	if s.goals != nil {
+		on, err := s.goals.OnLeaderboard(r.Context(), rc.me.ID)
+		if err != nil {
+			return err
+		}
+		v.BoardOn, v.Leaderboard = true, on
+	}
+	p.Data = v
 	s.render(w, r, status, "preferences", p)
 	return nil
 }

@@ -152,6 +152,18 @@ func (s *server) routes() []route {
 		{"GET /manage/at-risk", agent.PermViewReports, s.needs(s.churn != nil, s.atRiskPage)},
 		{"GET /manage/at-risk.csv", agent.PermViewReports, s.needs(s.churn != nil, s.atRiskExport)},
 
+		// Goals, recognition and the service standard (issue 7)
+		{"GET /team", agent.PermWorkTickets, s.needs(s.goals != nil, s.teamPage)},
+		{"POST /team/kudos", agent.PermWorkTickets, s.needs(s.goals != nil, s.teamKudosGive)},
+		{"POST /preferences/leaderboard", agent.PermWorkTickets, s.needs(s.goals != nil, s.leaderboardSave)},
+		{"GET /manage/goals", agent.PermViewReports, s.needs(s.goals != nil, s.goalsManagePage)},
+		{"POST /manage/goals", agent.PermViewReports, s.needs(s.goals != nil, s.goalCreate)},
+		{"POST /manage/goals/{id}/delete", agent.PermViewReports, s.needs(s.goals != nil, s.goalDelete)},
+		{"GET /standard", agent.PermWorkTickets, s.needs(s.goals != nil, s.standardPage)},
+		{"POST /standard/ack", agent.PermWorkTickets, s.needs(s.goals != nil, s.standardAck)},
+		{"GET /admin/standard", agent.PermManageSettings, s.needs(s.goals != nil, s.adminStandard)},
+		{"POST /admin/standard", agent.PermManageSettings, s.needs(s.goals != nil, s.adminStandardSave)},
+
 		// Anything else
 		{"/", public, s.notFound},
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/quality"
 )
@@ -27,6 +28,9 @@ type scorecardView struct {
 	// Recommit is the agent's re-commitments over the period; nil without
 	// the loyalty store.
 	Recommit *loyalty.AgentStats
+	// Goals are the agent's and their teams' goals with progress; nil
+	// without the goals service.
+	Goals []goals.GoalProgress
 }
 
 // scorecardURL is the scorecard of agent id.
@@ -77,6 +81,11 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 			return err
 		}
 		v.Recommit = &st
+	}
+	if s.goals != nil {
+		if v.Goals, err = s.agentGoals(r.Context(), id); err != nil {
+			return err
+		}
 	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "scorecard", p)

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
@@ -61,6 +62,9 @@ type Opts struct {
 	Surveys *survey.Service
 	// Metrics serves the manager's dashboard and the feedback record; nil hides them.
 	Metrics *metrics.Service
+	// Goals keeps goals, kudos, the leaderboard and the service standard;
+	// nil hides them.
+	Goals *goals.Service
 }
 
 //go:embed templates static
@@ -100,6 +104,9 @@ type server struct {
 
 	// The manager's dashboard and the feedback record (issue 5)
 	metrics *metrics.Service // nil: no dashboard or feedback record
+
+	// Goals, recognition and the service standard (issue 7)
+	goals *goals.Service // nil: no goals, team page or standard
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -131,6 +138,7 @@ func New(o Opts) (http.Handler, error) {
 
 		surveys:    o.Surveys,
 		metrics:    o.Metrics,
+		goals:      o.Goals,
 		surveyHits: newRateLimiter(surveyLimit, surveyWindow),
 	}
 	if s.clock == nil {
