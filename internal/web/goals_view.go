@@ -3,6 +3,7 @@ package web
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport/rapport/internal/goals"
 )
@@ -83,3 +84,11 @@ type goalItem struct {
 
 // GoalItem pairs a goal with the page for the goalProgress template.
 func (p *page) GoalItem(g goals.GoalProgress) goalItem { return goalItem{P: p, G: g} }
+
+// Day formats t as a date without the time.
+func (p *page) Day(t time.Time) string { return p.formatDate("date.medium", t) }
+
+// GoalUnit is metric m's unit alone ("min", "%"), "" for plain numbers.
+func (p *page) GoalUnit(m goals.Metric) string {
+	return strings.TrimSpace(p.T("goals.unit."+string(m), ""))
+}
