@@ -67,12 +67,17 @@ WHERE status = 'confirmed' AND confirmed_at <= $1
 GROUP BY customer_id
 
 -- name: churn-upsert
--- Writes a customer's churn risk without touching the lifetime-value
--- columns; a customer the lifetime-value refit has not scored gets a row
--- with empty figures (currency '' and horizon 0 say "not valued").
+-- Writes the churn risk of a batch of customers, $1 a JSON array of
+-- {"id", "risk", "reasons"} ($2 the time), without touching the
+-- lifetime-value columns: one statement per thousand customers rather than
+-- one per customer. A customer the lifetime-value refit has not scored gets
+-- a row with empty figures (currency '' and horizon 0 say "not valued").
+-- "WHERE true" keeps SQLite from reading ON CONFLICT as a join clause.
 INSERT INTO customer_values (customer_id, currency, frequency, recency, t, monetary, expected_purchases,
     p_alive, expected_value, horizon_days, regular, churn_risk, churn_reasons, updated_at)
-VALUES ($1, '', 0, 0, 0, 0, 0, 0, 0, 0, FALSE, $2, $3, $4)
+SELECT json_extract(value, '$.id'), '', 0, 0, 0, 0, 0, 0, 0, 0, FALSE,
+    json_extract(value, '$.risk'), json_extract(value, '$.reasons'), $2
+FROM json_each($1) WHERE true
 ON CONFLICT (customer_id) DO UPDATE SET churn_risk = excluded.churn_risk, churn_reasons = excluded.churn_reasons
 
 -- name: churn-main-currency

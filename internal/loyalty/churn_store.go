@@ -17,7 +17,7 @@ import (
 	"github.com/rapport/rapport/internal/store"
 )
 
-//go:embed churn_queries.sql
+//go:embed churn_queries.sql churn_queries_postgres.sql
 var churnQueriesFS embed.FS
 
 // renamedFS serves the churn queries under the names store.LoadQueries
@@ -81,6 +81,8 @@ type ChurnScorer struct {
 	o   ChurnScorerOpts
 	q   store.Queries
 	log *slog.Logger
+	// writeBatch is how many customers' scores one statement writes.
+	writeBatch int
 }
 
 // NewChurnScorer returns a ChurnScorer and, when o.Jobs is set, registers
@@ -121,7 +123,7 @@ func NewChurnScorer(o ChurnScorerOpts) (*ChurnScorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &ChurnScorer{o: o, q: q, log: o.Log}
+	c := &ChurnScorer{o: o, q: q, log: o.Log, writeBatch: churnWriteBatch}
 	if o.Jobs != nil {
 		o.Jobs.Handle(JobChurn, c.job)
 	}
@@ -381,9 +383,10 @@ type ChurnRunResult struct {
 	Scored int
 	// ScoredAt is the time the live signals were taken at.
 	ScoredAt time.Time
-	// SignalsTime, TrainTime and ScoreTime are how long each step took
-	// (the live signals are part of ScoreTime).
-	SignalsTime, TrainTime, ScoreTime time.Duration
+	// SignalsTime, TrainTime and ScoreTime are how long each step took;
+	// LiveSignalsTime is the part of ScoreTime spent on the signals as of
+	// now, the rest is scoring and writing.
+	SignalsTime, TrainTime, ScoreTime, LiveSignalsTime time.Duration
 }
 
 // ChurnRate is the share of training customers who churned.
@@ -477,14 +480,19 @@ func (c *ChurnScorer) TrainAndScore(ctx context.Context, o ChurnRunOpts) (ChurnR
 	res.TrainTime = time.Since(start)
 
 	start = time.Now()
-	n, err := c.score(ctx, res.Model, now, cur)
+	n, live, err := c.score(ctx, res.Model, now, cur)
 	if err != nil {
 		return res, err
 	}
-	res.Scored = n
+	res.Scored, res.LiveSignalsTime = n, live
 	res.ScoreTime = time.Since(start)
 	return res, nil
 }
+
+// churnWriteBatch is how many customers' scores one statement writes by
+// default: large enough that the statement's cost is spread, small enough
+// for a modest JSON parameter (about 200 KB).
+const churnWriteBatch = 1000
 
 // churnReason is one stored contribution: the feature, its signed share
 // of the log-odds and the customer's value of it.
@@ -494,31 +502,46 @@ type churnReason struct {
 	Value        float64 `json:"value"`
 }
 
-// score writes the risk of every customer with a purchase by now.
-func (c *ChurnScorer) score(ctx context.Context, m *ChurnModel, now time.Time, cur string) (int, error) {
+// score writes the risk of every customer with a purchase by now; it
+// returns how many and how long their signals took.
+func (c *ChurnScorer) score(ctx context.Context, m *ChurnModel, now time.Time, cur string) (int, time.Duration, error) {
+	start := time.Now()
 	live, err := c.signals(ctx, now, now, cur)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	took := time.Since(start)
 	sigs := make([]ChurnSignals, len(live))
 	for i := range live {
 		sigs[i] = live[i].ChurnSignals
 	}
 	risk := make([]float64, len(sigs))
 	if err := m.ScoreSignals(sigs, risk); err != nil {
-		return 0, fmt.Errorf("loyalty: churn: score: %w", err)
+		return 0, 0, fmt.Errorf("loyalty: churn: score: %w", err)
 	}
 	row := make([]float64, len(signalFeatureNames))
+	type scored struct {
+		ID      int64   `json:"id"`
+		Risk    float64 `json:"risk"`
+		Reasons string  `json:"reasons"`
+	}
+	batch := make([]scored, 0, c.writeBatch)
 	err = c.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, c.q.Get("churn-upsert"))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for i := range sigs {
-			if i%1024 == 0 && ctx.Err() != nil {
-				return ctx.Err()
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
 			}
+			js, err := json.Marshal(batch)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, c.q.Get("churn-upsert"), string(js), store.Millis(now)); err != nil {
+				return fmt.Errorf("customers %d to %d: %w", batch[0].ID, batch[len(batch)-1].ID, err)
+			}
+			batch = batch[:0]
+			return ctx.Err()
+		}
+		for i := range sigs {
 			signalRow(&sigs[i], row)
 			reasons := []churnReason{}
 			for _, e := range m.Explain(row, c.o.Reasons) {
@@ -528,16 +551,19 @@ func (c *ChurnScorer) score(ctx context.Context, m *ChurnModel, now time.Time, c
 			if err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, live[i].id, risk[i], string(js), store.Millis(now)); err != nil {
-				return fmt.Errorf("customer %d: %w", live[i].id, err)
+			batch = append(batch, scored{ID: live[i].id, Risk: risk[i], Reasons: string(js)})
+			if len(batch) == c.writeBatch {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
-		return nil
+		return flush()
 	})
 	if err != nil {
-		return 0, fmt.Errorf("loyalty: churn: write scores: %w", err)
+		return 0, 0, fmt.Errorf("loyalty: churn: write scores: %w", err)
 	}
-	return len(sigs), nil
+	return len(sigs), took, nil
 }
 
 // nextNightly is when the nightly run after now happens.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -239,6 +240,7 @@ func TestChurnTrainAndScore(t *testing.T) {
 		window := 90 * 24 * time.Hour
 		sim := simulateChurnHistory(t, db, now.Add(-window), window, 300, 1, false)
 		c, _ := newChurnScorer(t, db, now, ChurnScorerOpts{})
+		c.writeBatch = 7 // several batches and a partial last one
 		res, err := c.TrainAndScore(ctx, ChurnRunOpts{})
 		if err != nil {
 			t.Fatal(err)
@@ -441,4 +443,65 @@ func TestChurnJobSchedulesAndScores(t *testing.T) {
 			t.Errorf("next night's job: %+v, %v", info, err)
 		}
 	})
+}
+
+// The same history gives the same signals, model and scores on SQLite and
+// PostgreSQL.
+func TestChurnSameOnBothDatabases(t *testing.T) {
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		t.Skip(storetest.PostgresEnv + " is not set")
+	}
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	window := 90 * 24 * time.Hour
+	type outcome struct {
+		signals []ChurnSignals
+		res     ChurnRunResult
+		risks   map[int64]float64
+		reasons map[int64]string
+	}
+	run := func(db *store.DB) outcome {
+		ctx := context.Background()
+		simulateChurnHistory(t, db, now.Add(-window), window, 150, 9, false)
+		c, _ := newChurnScorer(t, db, now, ChurnScorerOpts{})
+		var o outcome
+		var err error
+		if o.signals, err = c.Signals(ctx, now.Add(-window)); err != nil {
+			t.Fatal(err)
+		}
+		if o.res, err = c.TrainAndScore(ctx, ChurnRunOpts{}); err != nil {
+			t.Fatal(err)
+		}
+		o.risks, o.reasons = map[int64]float64{}, map[int64]string{}
+		rows, err := db.R.QueryContext(ctx, `SELECT customer_id, churn_risk, churn_reasons FROM customer_values WHERE churn_risk IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var risk float64
+			var reasons string
+			if err := rows.Scan(&id, &risk, &reasons); err != nil {
+				t.Fatal(err)
+			}
+			o.risks[id], o.reasons[id] = risk, reasons
+		}
+		return o
+	}
+	lite, pg := run(storetest.SQLite(t)), run(storetest.Postgres(t))
+	if !slices.Equal(lite.signals, pg.signals) {
+		t.Fatalf("signals differ:\n sqlite %+v\n    pg %+v", lite.signals, pg.signals)
+	}
+	if lite.res.Trained != pg.res.Trained || lite.res.Churned != pg.res.Churned || lite.res.CV.MeanAUC != pg.res.CV.MeanAUC ||
+		!slices.Equal(lite.res.Model.Coef, pg.res.Model.Coef) {
+		t.Fatalf("models differ: %+v vs %+v", lite.res.Model, pg.res.Model)
+	}
+	if len(lite.risks) != 150 || len(pg.risks) != 150 {
+		t.Fatalf("%d and %d customers scored", len(lite.risks), len(pg.risks))
+	}
+	for id, r := range lite.risks {
+		if pg.risks[id] != r || pg.reasons[id] != lite.reasons[id] {
+			t.Errorf("customer %d: sqlite %v %s, postgres %v %s", id, r, lite.reasons[id], pg.risks[id], pg.reasons[id])
+		}
+	}
 }
