@@ -283,13 +283,16 @@ type Suggestion struct {
 
 // Suggest suggests a target for sub on m for the period of kind p holding
 // start, by SuggestTarget over the HistoryPeriods complete periods before
-// it.
+// it (before the current period, for a goal set ahead).
 func (s *Service) Suggest(ctx context.Context, sub Subject, m Metric, p Period, start time.Time) (Suggestion, error) {
 	if !m.Valid() || !p.Valid() {
 		return Suggestion{}, valid.Errors{"metric": "choose a metric and a period"}
 	}
 	sg := Suggestion{Metric: m, Period: p}
 	first := p.Start(start)
+	if current := p.Start(s.now()); current.Before(first) {
+		first = current
+	}
 	for i := 0; i < HistoryPeriods; i++ {
 		first = p.Prev(first)
 	}

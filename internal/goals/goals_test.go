@@ -129,6 +129,15 @@ func TestSuggestAndProgress(t *testing.T) {
 			len(hist) != 4 || hist[0] != 40 || hist[3] != 20 {
 			t.Fatalf("suggestion = %+v (history %v), want baseline 35, reference 16.25, target 33", sg, hist)
 		}
+		// Set ahead for next week, the history is still the last four
+		// complete weeks, not the one running.
+		ahead, err := w.svc.Suggest(w.ctx, al, goals.FRTCalendar, goals.Week, march2.AddDate(0, 0, 7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ahead.History[0].Start.Equal(march2.AddDate(0, 0, -28)) || ahead.Target != 33 {
+			t.Errorf("suggestion ahead = %+v, want the same four weeks of February", ahead)
+		}
 		// The team's suggestion compares it with its own best weeks.
 		teamSg, err := w.svc.Suggest(w.ctx, goals.Subject{TeamID: w.team}, goals.Solved, goals.Week, march2)
 		if err != nil {
