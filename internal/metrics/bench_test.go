@@ -73,13 +73,24 @@ func BenchmarkDashboard(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			genTook := time.Since(t0)
-			t0 = time.Now()
+			fmt.Fprintf(os.Stderr, "%s: generated %d tickets, %d events, %d surveys, %d promises in %s\n",
+				db.Dialect, g.Tickets, g.Events, g.Surveys, g.Promises, time.Since(t0).Round(time.Second))
+		}
+		var facts int
+		if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM metric_facts LIMIT 1) x`).Scan(&facts); err != nil {
+			b.Fatal(err)
+		}
+		if facts == 0 {
+			// Fresh statistics first: PostgreSQL plans the rebuild's
+			// per-ticket lookups badly without them.
+			if _, err := db.W.ExecContext(ctx, "ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			t0 := time.Now()
 			if _, err := m.Rebuild(ctx); err != nil {
 				b.Fatal(err)
 			}
-			b.Logf("%s: generated %d tickets, %d events, %d surveys, %d promises in %s; rollups rebuilt in %s",
-				db.Dialect, g.Tickets, g.Events, g.Surveys, g.Promises, genTook.Round(time.Second), time.Since(t0).Round(time.Second))
+			fmt.Fprintf(os.Stderr, "%s: rollups rebuilt in %s\n", db.Dialect, time.Since(t0).Round(time.Second))
 		}
 		var g metricstest.Generated
 		for _, q := range []struct {
@@ -100,11 +111,11 @@ func BenchmarkDashboard(b *testing.B) {
 		var nTickets, nEvents int
 		db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&nTickets)
 		db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ticket_events`).Scan(&nEvents)
-		b.Logf("%s: %d tickets, %d events", db.Dialect, nTickets, nEvents)
+		fmt.Fprintf(os.Stderr, "%s: %d tickets, %d events\n", db.Dialect, nTickets, nEvents)
 		var rollupDays, rollupHist int
 		db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM metric_days`).Scan(&rollupDays)
 		db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM metric_hist`).Scan(&rollupHist)
-		b.Logf("%s: rollup rows: %d days, %d histogram", db.Dialect, rollupDays, rollupHist)
+		fmt.Fprintf(os.Stderr, "%s: rollup rows: %d days, %d histogram\n", db.Dialect, rollupDays, rollupHist)
 		if _, err := db.W.ExecContext(ctx, "ANALYZE"); err != nil {
 			b.Fatal(err)
 		}

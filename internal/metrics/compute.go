@@ -109,7 +109,7 @@ func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time,
 		var c counters
 		if err := rows.Scan(&day, &c.Created, &c.Complaints, &c.Responded, &c.FRTms, &c.FRTBizN, &c.FRTBizms,
 			&c.Solved, &c.Resms, &c.ResBizN, &c.ResBizms, &c.Reopened, &c.Transfers, &c.FirstOwner,
-			&c.SLATarget, &c.SLAMet); err != nil {
+			&c.SLATarget, &c.SLAMet, &c.Referrals); err != nil {
 			return nil, err
 		}
 		out[day] = c
@@ -137,6 +137,8 @@ func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
 	// Complaints are counted among the tickets created in the selection;
 	// none created is no data rather than "no complaints".
 	p.Complaints = count(c.Complaints, c.Created > 0)
+	// Referrals: referred customers whose first ticket came in the period.
+	p.Referrals = count(c.Referrals, c.Created > 0)
 	return p
 }
 
@@ -200,7 +202,13 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	p.SurveysSent, p.ResponseRate = sent, share(answered, sent)
 
 	var kept, broken int64
-	if err := s.each(ctx, db, "promises", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+	// A promise has its own agent; team, channel and language are its
+	// ticket's, read only when asked for.
+	promiseQuery, promiseArgs := "promises", []any{f.From.UnixMilli(), f.To.UnixMilli(), f.AgentID}
+	if f.TeamID != 0 || f.Channel != "" || f.Language != "" {
+		promiseQuery, promiseArgs = "promises-by-ticket", msArgs(f.From, f.To, f)
+	}
+	if err := s.each(ctx, db, promiseQuery, promiseArgs, func(rows *sql.Rows) error {
 		var st string
 		var n int64
 		if err := rows.Scan(&st, &n); err != nil {
@@ -216,12 +224,6 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 		return err
 	}
 	p.Promises, p.PromisesKept = kept+broken, share(kept, kept+broken)
-
-	var refs int64
-	if err := db.QueryRowContext(ctx, s.q.Get("referrals"), msArgs(f.From, f.To, f)...).Scan(&refs); err != nil {
-		return fmt.Errorf("metrics: referrals: %w", err)
-	}
-	p.Referrals = count(refs, p.Created.V > 0)
 
 	// Purchases carry no team, agent, channel or language: repeat business
 	// is the whole business's, and no data for a narrower selection.

@@ -6,41 +6,49 @@
 SELECT t.id, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.channel, t.language, t.kind, t.created_at,
        t.first_response_at, t.solved_at, t.reopen_count, t.transfer_count,
        (SELECT COUNT(*) FROM ticket_sla s WHERE s.ticket_id = t.id AND s.policy_id IS NOT NULL),
-       (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached')
+       (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached'),
+       (SELECT COUNT(*) FROM customers c WHERE c.id = t.customer_id AND c.referred_by IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM tickets f WHERE f.customer_id = t.customer_id
+                          AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id))))
 FROM tickets t WHERE t.id = $1
 
 -- name: ticket-facts-after
 SELECT t.id, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.channel, t.language, t.kind, t.created_at,
        t.first_response_at, t.solved_at, t.reopen_count, t.transfer_count,
        (SELECT COUNT(*) FROM ticket_sla s WHERE s.ticket_id = t.id AND s.policy_id IS NOT NULL),
-       (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached')
+       (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached'),
+       (SELECT COUNT(*) FROM customers c WHERE c.id = t.customer_id AND c.referred_by IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM tickets f WHERE f.customer_id = t.customer_id
+                          AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id))))
 FROM tickets t WHERE t.id > $1 ORDER BY t.id LIMIT $2
 
 -- name: get-fact
 SELECT team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms, frt_biz_ms,
-       solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met
+       solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral
 FROM metric_facts WHERE ticket_id = $1
 
 -- name: put-fact
 INSERT INTO metric_facts (ticket_id, team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms,
-    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 ON CONFLICT (ticket_id) DO UPDATE SET team_id = excluded.team_id, agent_id = excluded.agent_id,
     channel = excluded.channel, language = excluded.language, created_day = excluded.created_day,
     complaint = excluded.complaint, frt_day = excluded.frt_day, frt_ms = excluded.frt_ms,
     frt_biz_ms = excluded.frt_biz_ms, solved_day = excluded.solved_day, res_ms = excluded.res_ms,
     res_biz_ms = excluded.res_biz_ms, reopened = excluded.reopened, transfers = excluded.transfers,
-    first_owner = excluded.first_owner, sla_target = excluded.sla_target, sla_met = excluded.sla_met
+    first_owner = excluded.first_owner, sla_target = excluded.sla_target, sla_met = excluded.sla_met,
+    referral = excluded.referral
 
 -- name: add-facts
 INSERT INTO metric_facts (ticket_id, team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms,
-    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 
 -- name: add-days
 INSERT INTO metric_days AS d (grain, day, team_id, agent_id, channel, language, created, complaints, responded, frt_ms,
-    frt_biz_n, frt_biz_ms, solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+    frt_biz_n, frt_biz_ms, solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met,
+    referrals)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 ON CONFLICT (grain, day, team_id, agent_id, channel, language) DO UPDATE SET
     created = d.created + excluded.created, complaints = d.complaints + excluded.complaints,
     responded = d.responded + excluded.responded, frt_ms = d.frt_ms + excluded.frt_ms,
@@ -49,7 +57,7 @@ ON CONFLICT (grain, day, team_id, agent_id, channel, language) DO UPDATE SET
     res_biz_n = d.res_biz_n + excluded.res_biz_n, res_biz_ms = d.res_biz_ms + excluded.res_biz_ms,
     reopened = d.reopened + excluded.reopened, transfers = d.transfers + excluded.transfers,
     first_owner = d.first_owner + excluded.first_owner, sla_target = d.sla_target + excluded.sla_target,
-    sla_met = d.sla_met + excluded.sla_met
+    sla_met = d.sla_met + excluded.sla_met, referrals = d.referrals + excluded.referrals
 
 -- name: add-hist
 INSERT INTO metric_hist AS h (grain, measure, day, team_id, agent_id, channel, language, bucket, n)
@@ -73,7 +81,7 @@ LIMIT 1
 -- name: days-by-day
 SELECT day, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_biz_n), SUM(frt_biz_ms),
        SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),
-       SUM(first_owner), SUM(sla_target), SUM(sla_met)
+       SUM(first_owner), SUM(sla_target), SUM(sla_met), SUM(referrals)
 FROM metric_days
 WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
@@ -143,22 +151,20 @@ WHERE sent_at >= $1 AND sent_at < $2
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 
 -- name: promises
+-- Promises resolved in the period, by outcome; $3 agent (0 any).
+SELECT status, COUNT(*)
+FROM promises
+WHERE resolved_at >= $1 AND resolved_at < $2 AND status IN ('kept', 'broken') AND ($3 = 0 OR agent_id = $3)
+GROUP BY status
+
+-- name: promises-by-ticket
+-- promises under team, channel or language filters, which are the ticket's.
 SELECT p.status, COUNT(*)
 FROM promises p JOIN tickets t ON t.id = p.ticket_id
 WHERE p.resolved_at >= $1 AND p.resolved_at < $2 AND p.status IN ('kept', 'broken')
   AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR p.agent_id = $4)
   AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
 GROUP BY p.status
-
--- name: referrals
--- Referred customers whose first ticket was created in the period (and,
--- under filters, matches them): from the few referred customers, each
--- first ticket found through tickets_customer.
-SELECT COUNT(*)
-FROM customers c JOIN tickets t ON t.id = (SELECT f.id FROM tickets f WHERE f.customer_id = c.id ORDER BY f.created_at, f.id LIMIT 1)
-WHERE c.referred_by IS NOT NULL AND t.created_at >= $1 AND t.created_at < $2
-  AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR t.owner_id = $4)
-  AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
 
 -- name: repeat-business
 -- Customers who bought in the period, and those of them who came back: a

@@ -93,6 +93,7 @@ type fact struct {
 	FirstOwner bool
 	SLATarget  bool
 	SLAMet     bool
+	Referral   bool // the first ticket of a customer someone referred
 }
 
 // ticketRow is what a fact is made from.
@@ -106,11 +107,12 @@ type ticketRow struct {
 	Reopens           int64
 	Transfers         int64
 	SLA, Breaches     int64
+	Referral          int64
 }
 
 func (r *ticketRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.ID, &r.Team, &r.Owner, &r.Channel, &r.Language, &r.Kind, &r.Created,
-		&r.FirstResponse, &r.Solved, &r.Reopens, &r.Transfers, &r.SLA, &r.Breaches)
+		&r.FirstResponse, &r.Solved, &r.Reopens, &r.Transfers, &r.SLA, &r.Breaches, &r.Referral)
 }
 
 // factOf computes a ticket's fact; cal (nil for none) gives business time.
@@ -120,6 +122,7 @@ func factOf(r ticketRow, cal *sla.Calendar) fact {
 		D:          dims{Grain: GrainFull, Team: r.Team, Agent: r.Owner, Channel: r.Channel, Language: r.Language},
 		CreatedDay: dayOf(r.Created),
 		Complaint:  r.Kind == "complaint",
+		Referral:   r.Referral > 0,
 	}
 	biz := func(from, to int64) sql.NullInt64 {
 		if cal == nil {
@@ -155,7 +158,7 @@ type dayKey struct {
 type counters struct {
 	Created, Complaints, Responded, FRTms, FRTBizN, FRTBizms int64
 	Solved, Resms, ResBizN, ResBizms, Reopened, Transfers    int64
-	FirstOwner, SLATarget, SLAMet                            int64
+	FirstOwner, SLATarget, SLAMet, Referrals                 int64
 }
 
 func (c *counters) plus(o counters) {
@@ -174,6 +177,7 @@ func (c *counters) plus(o counters) {
 	c.FirstOwner += o.FirstOwner
 	c.SLATarget += o.SLATarget
 	c.SLAMet += o.SLAMet
+	c.Referrals += o.Referrals
 }
 
 func (c counters) zero() bool { return c == counters{} }
@@ -225,6 +229,7 @@ func (d *delta) addAt(f fact, dm dims, sign int64) {
 	c := d.day(f.CreatedDay, dm)
 	c.Created += sign
 	c.Complaints += sign * b2i(f.Complaint)
+	c.Referrals += sign * b2i(f.Referral)
 	if f.FRTDay.Valid {
 		c := d.day(f.FRTDay.Int64, dm)
 		c.Responded += sign
@@ -271,7 +276,7 @@ func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 		}
 		days = append(days, []any{k.D.Grain, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
 			c.Created, c.Complaints, c.Responded, c.FRTms, c.FRTBizN, c.FRTBizms, c.Solved, c.Resms, c.ResBizN,
-			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet})
+			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet, c.Referrals})
 	}
 	for k, n := range d.hist {
 		if n != 0 {
@@ -287,10 +292,10 @@ func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 // loadFact reads the stored fact of ticket id.
 func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool, error) {
 	f := fact{TicketID: id, D: dims{Grain: GrainFull}}
-	var complaint, reopened, firstOwner, slaTarget, slaMet int64
+	var complaint, reopened, firstOwner, slaTarget, slaMet, referral int64
 	err := tx.QueryRowContext(ctx, s.q.Get("get-fact"), id).Scan(&f.D.Team, &f.D.Agent, &f.D.Channel, &f.D.Language,
 		&f.CreatedDay, &complaint, &f.FRTDay, &f.FRTms, &f.FRTBiz, &f.SolvedDay, &f.Resms, &f.ResBiz,
-		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet)
+		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet, &referral)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fact{}, false, nil
 	}
@@ -298,6 +303,7 @@ func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool
 		return fact{}, false, fmt.Errorf("metrics: fact %d: %w", id, err)
 	}
 	f.Complaint, f.Reopened, f.FirstOwner, f.SLATarget, f.SLAMet = complaint != 0, reopened != 0, firstOwner != 0, slaTarget != 0, slaMet != 0
+	f.Referral = referral != 0
 	return f, true, nil
 }
 
@@ -305,7 +311,7 @@ func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool
 func factArgs(f fact) []any {
 	return []any{f.TicketID, f.D.Team, f.D.Agent, f.D.Channel, f.D.Language, f.CreatedDay, b2i(f.Complaint),
 		f.FRTDay, f.FRTms, f.FRTBiz, f.SolvedDay, f.Resms, f.ResBiz, b2i(f.Reopened), f.Transfers,
-		b2i(f.FirstOwner), b2i(f.SLATarget), b2i(f.SLAMet)}
+		b2i(f.FirstOwner), b2i(f.SLATarget), b2i(f.SLAMet), b2i(f.Referral)}
 }
 
 // TicketChanged is the ticket service's change hook (ticket.Timers): it

@@ -25,7 +25,8 @@ CREATE TABLE metric_facts (
     transfers   INTEGER NOT NULL DEFAULT 0,
     first_owner INTEGER NOT NULL DEFAULT 0,
     sla_target  INTEGER NOT NULL DEFAULT 0,
-    sla_met     INTEGER NOT NULL DEFAULT 0
+    sla_met     INTEGER NOT NULL DEFAULT 0,
+    referral    INTEGER NOT NULL DEFAULT 0 -- the first ticket of a referred customer
 );
 
 -- Counters per grain x day x team x agent x channel x language. grain is
@@ -56,6 +57,7 @@ CREATE TABLE metric_days (
     first_owner BIGINT NOT NULL DEFAULT 0,
     sla_target  BIGINT NOT NULL DEFAULT 0,
     sla_met     BIGINT NOT NULL DEFAULT 0,
+    referrals   BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (grain, day, team_id, agent_id, channel, language)
 ) WITHOUT ROWID;
 
@@ -76,11 +78,11 @@ CREATE TABLE metric_hist (
     PRIMARY KEY (grain, measure, day, team_id, agent_id, channel, language, bucket)
 ) WITHOUT ROWID;
 
--- Referrals: the few customers someone brought, found without a scan.
-CREATE INDEX customers_referred ON customers (referred_by) WHERE referred_by IS NOT NULL;
 -- The feedback record lists complaints newest first.
 CREATE INDEX tickets_kind_created ON tickets (kind, created_at, id);
 -- Promises kept: by when they were resolved.
 CREATE INDEX promises_resolved ON promises (resolved_at) WHERE resolved_at IS NOT NULL;
--- Survey response rate: surveys by when they were sent.
-CREATE INDEX surveys_sent ON surveys (sent_at);
+-- Survey response rate, and the answers by day and agent: indexes that
+-- hold what the unfiltered dashboard reads.
+CREATE INDEX surveys_sent ON surveys (sent_at, answered_at);
+CREATE INDEX surveys_answers ON surveys (answered_at, agent_id, csat, nps);
