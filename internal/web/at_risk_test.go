@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
+	"github.com/rapport/rapport/internal/ticket"
 )
 
 // newChurnFixture is newFixture with the loyalty store and the churn
@@ -222,6 +224,43 @@ func TestAtRiskPage(t *testing.T) {
 			t.Errorf("ticket page: churn risk not shown: %s", panel)
 		}
 		contains(t, panel, []string{`id="c360-reasons"`, "%"}, nil)
+
+		// A customer who bought only in another currency has no lifetime
+		// value: the churn model still scores them, and neither the panel
+		// nor the list shows a value or P(alive) of zero.
+		tk, err := f.tickets.Create(ctx, ticket.Actor{Kind: "customer"}, ticket.NewTicket{Subject: "Order in dollars",
+			Body: "Where is it?", Channel: "email", CustomerEmail: "dora@example.com", CustomerName: "Dora Dollar"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.ExecContext(ctx, `INSERT INTO purchases (customer_id, purchased_at, amount_minor, currency, created_at)
+			VALUES ($1, $2, 5000, 'USD', 0)`, tk.CustomerID, store.Millis(f.clock.Now().AddDate(0, 0, -200))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := churn.TrainAndScore(ctx, loyalty.ChurnRunOpts{}); err != nil {
+			t.Fatal(err)
+		}
+		panel = section(t, manager.get(t, idPath("/tickets/", tk.ID, "")).body, "customer360")
+		if !regexp.MustCompile(`id="c360-churn"><span class="risk-\w+">[^<]*%</span>`).MatchString(panel) {
+			t.Errorf("USD customer: churn risk not shown: %s", panel)
+		}
+		contains(t, panel, []string{`id="c360-clv" class="muted">not computed yet`}, []string{`id="c360-palive"`})
+		recs, err = csv.NewReader(strings.NewReader(manager.get(t, "/manage/at-risk.csv").body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, rec := range recs {
+			if rec[0] == strconv.FormatInt(tk.CustomerID, 10) {
+				found = true
+				if rec[3] != "" || rec[5] != "" || rec[6] != "" || rec[2] == "" {
+					t.Errorf("USD customer's CSV row %v", rec)
+				}
+			}
+		}
+		if !found || len(recs) != 72 {
+			t.Errorf("USD customer in CSV: %v, %d records", found, len(recs))
+		}
 	})
 }
 
@@ -243,4 +282,29 @@ func TestAtRiskPageEmpty(t *testing.T) {
 	res := f.login(t, "manager").get(t, "/manage/at-risk")
 	mustCode(t, res, http.StatusOK, "empty list")
 	contains(t, res.body, []string{"No customer has been scored yet", "Page 1 of 1"}, nil)
+}
+
+// FuzzAtRiskQuery: any query string gives either a clear error or an order
+// the list knows and a page within range; never a panic.
+func FuzzAtRiskQuery(f *testing.F) {
+	for _, s := range []string{"", "sort=value", "sort=risk&page=2", "sort=name", "page=0", "page=-1", "page=99999999999999999999",
+		"sort=risk&sort=value", "page=%20", "sort=%00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		order, page, err := atRiskQuery(q)
+		if err != nil {
+			return
+		}
+		if order != loyalty.AtRiskByValue && order != loyalty.AtRiskByRisk {
+			t.Fatalf("%q: order %q", raw, order)
+		}
+		if page < 1 || (page-1)*atRiskPageSize >= loyalty.MaxAtRiskLimit {
+			t.Fatalf("%q: page %d", raw, page)
+		}
+	})
 }
