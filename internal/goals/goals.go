@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -333,6 +334,11 @@ func (s *Service) Suggest(ctx context.Context, sub Subject, m Metric, p Period, 
 			if id != sub.AgentID {
 				if _, vals, err = series(Subject{AgentID: id}); err != nil {
 					return Suggestion{}, err
+				}
+				if m == Solved && !slices.ContainsFunc(vals, func(v float64) bool { return v > 0 }) {
+					// Solving nothing, they did not work tickets then
+					// (a manager, an admin, someone away): no peer.
+					vals = nil
 				}
 			}
 			if len(vals) > 0 {

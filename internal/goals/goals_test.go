@@ -129,6 +129,16 @@ func TestSuggestAndProgress(t *testing.T) {
 			len(hist) != 4 || hist[0] != 40 || hist[3] != 20 {
 			t.Fatalf("suggestion = %+v (history %v), want baseline 35, reference 16.25, target 33", sg, hist)
 		}
+		// cy joins the team but solved nothing: no peer for tickets
+		// solved (al and bo, 1 a week each: hold 1).
+		w.exec(`INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2)`, w.team, w.agents["cy"])
+		solvedSg, err := w.svc.Suggest(w.ctx, al, goals.Solved, goals.Week, march2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !solvedSg.OK || solvedSg.Peers != 2 || solvedSg.Baseline != 1 || solvedSg.Target != 1 {
+			t.Errorf("solved suggestion = %+v, want 2 peers, hold 1", solvedSg)
+		}
 		// Set ahead for next week, the history is still the last four
 		// complete weeks, not the one running.
 		ahead, err := w.svc.Suggest(w.ctx, al, goals.FRTCalendar, goals.Week, march2.AddDate(0, 0, 7))

@@ -28,8 +28,9 @@ const (
 //     peers' values when higher is better, the 25th when lower is better
 //     (linear interpolation between the sorted values). Peers of an agent
 //     are the medians of their team-mates (the agent included) over the
-//     same periods; for a team they are the team's own period values, so
-//     a team is asked to get nearer its own best weeks.
+//     same periods (for tickets solved, those who solved any); for a team
+//     they are the team's own period values, so a team is asked to get
+//     nearer its own best weeks.
 //  3. When the reference is better than the baseline, the target moves
 //     StepOfGap (10 %) of the gap from the baseline toward it, but no more
 //     than MaxStepOfBaseline (10 %) of the baseline and no less than the
