@@ -329,10 +329,30 @@ func (s *Service) Suggest(ctx context.Context, sub Subject, m Metric, p Period, 
 		if err != nil {
 			return Suggestion{}, err
 		}
+		// Metrics with per-agent rows: one Compute per period for all.
+		var byPeriod []map[int64]Value
+		for _, t := range starts {
+			vals, ok, err := s.agentValues(ctx, m, t, p.Next(t))
+			if err != nil {
+				return Suggestion{}, err
+			}
+			if !ok {
+				byPeriod = nil
+				break
+			}
+			byPeriod = append(byPeriod, vals)
+		}
 		for _, id := range ids {
 			vals := own
 			if id != sub.AgentID {
-				if _, vals, err = series(Subject{AgentID: id}); err != nil {
+				if byPeriod != nil {
+					vals = nil
+					for _, pv := range byPeriod {
+						if v, ok := pv[id]; ok {
+							vals = append(vals, v.V)
+						}
+					}
+				} else if _, vals, err = series(Subject{AgentID: id}); err != nil {
 					return Suggestion{}, err
 				}
 				if m == Solved && !slices.ContainsFunc(vals, func(v float64) bool { return v > 0 }) {

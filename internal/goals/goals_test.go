@@ -3,6 +3,7 @@ package goals_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -221,6 +222,51 @@ func TestSuggestAndProgress(t *testing.T) {
 		}
 		if p := w.progress("al")[g.ID]; p.Status != goals.StatusMet || p.MetAt.IsZero() {
 			t.Errorf("after the week: %+v, want met", p)
+		}
+		// The peers' fast path (one Compute for every agent) gives what
+		// each agent's own Compute gives.
+		for i, sv := range []struct {
+			who       string
+			csat, nps int
+		}{{"al", 5, 6}, {"bo", 2, 10}, {"al", 4, 9}} {
+			at := march2.AddDate(0, 0, -20).Add(time.Duration(i) * time.Hour)
+			tk := w.answered(sv.who, at, time.Minute, true)
+			w.exec(`INSERT INTO surveys (ticket_id, customer_id, agent_id, channel, token_hash, sent_at, expires_at, answered_at, csat, nps)
+				VALUES ($1, $2, $3, 'email', $4, $5, $6, $5, $7, $8)`, tk, w.cust, w.agents[sv.who], fmt.Sprintf("fast-%d", i),
+				at.Add(time.Hour).UnixMilli(), at.Add(48*time.Hour).UnixMilli(), sv.csat, sv.nps)
+		}
+		w.clock.Set(march2.AddDate(0, 0, 8))
+		checked := 0
+		for _, m := range []goals.Metric{goals.FRTCalendar, goals.CSAT, goals.NPS, goals.Solved, goals.ReopenRate, goals.Transfers} {
+			for _, from := range []time.Time{march2.AddDate(0, 0, -28), march2.AddDate(0, 0, -14)} {
+				to := from.AddDate(0, 0, 14)
+				all, ok, err := goals.AgentValues(w.svc, w.ctx, m, from, to)
+				if err != nil || !ok {
+					t.Fatalf("%s: %v, %v", m, ok, err)
+				}
+				for _, who := range []string{"al", "bo", "cy"} {
+					one, err := w.svc.Value(w.ctx, goals.Subject{AgentID: w.agents[who]}, m, from, to)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, has := all[w.agents[who]]
+					if m == goals.Solved && one.V == 0 {
+						one.OK = false // no row: nothing solved
+					}
+					if has {
+						checked++
+					}
+					if has != one.OK || has && math.Abs(got.V-one.V) > 1e-9 {
+						t.Errorf("%s of %s from %s: every agent's %+v (%v), own %+v", m, who, from.Format("Jan 2"), got, has, one)
+					}
+				}
+			}
+		}
+		if checked < 20 {
+			t.Errorf("only %d values compared", checked)
+		}
+		if _, ok, _ := goals.AgentValues(w.svc, w.ctx, goals.QAScore, march2, march2.AddDate(0, 0, 7)); ok {
+			t.Error("QA scores have no per-agent rows in metrics")
 		}
 	})
 }

@@ -201,3 +201,49 @@ func (s *Service) agentSins(ctx context.Context, agentID, fromMs, toMs int64) (r
 	}
 	return replies, sinful, rows.Err()
 }
+
+// agentValues returns metric m of every agent with work in [from, to) from
+// one metrics.Compute (its per-agent rows), when m is one those rows hold:
+// the suggestion's peers then cost one Compute per period rather than one
+// per peer and period. ok is false for the other metrics. An agent missing
+// from the map had no data.
+func (s *Service) agentValues(ctx context.Context, m Metric, from, to time.Time) (vals map[int64]Value, ok bool, err error) {
+	switch m {
+	case FRTCalendar, CSAT, NPS, Solved, ReopenRate, Transfers:
+	default:
+		return nil, false, nil
+	}
+	if tomorrow := dayStart(s.now()).AddDate(0, 0, 1); to.After(tomorrow) {
+		to = tomorrow
+	}
+	vals = map[int64]Value{}
+	f := metrics.Filter{From: dayStart(from), To: dayStart(to)}
+	if !f.To.After(f.From) {
+		return vals, true, nil
+	}
+	rep, err := s.o.Metrics.Compute(ctx, f)
+	if err != nil {
+		return nil, false, fmt.Errorf("goals: %s of every agent: %w", m, err)
+	}
+	for _, r := range rep.Agents {
+		var v Value
+		switch m {
+		case FRTCalendar:
+			v = Value{V: r.FirstResponse.V / 60, OK: r.FirstResponse.Valid}
+		case CSAT:
+			v = Value{V: 100 * r.CSAT.V, OK: r.CSAT.Valid}
+		case NPS:
+			v = Value{V: r.NPS.V, OK: r.NPS.Valid}
+		case Solved:
+			v = Value{V: float64(r.Solved), OK: true}
+		case ReopenRate:
+			v = Value{V: 100 * float64(r.Reopens) / float64(r.Solved), OK: r.Solved > 0}
+		case Transfers:
+			v = Value{V: float64(r.Transfers) / float64(r.Solved), OK: r.Solved > 0}
+		}
+		if v.OK {
+			vals[r.AgentID] = v
+		}
+	}
+	return vals, true, nil
+}

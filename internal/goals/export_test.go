@@ -1,0 +1,4 @@
+package goals
+
+// AgentValues exposes agentValues to the tests of package goals_test.
+var AgentValues = (*Service).agentValues
