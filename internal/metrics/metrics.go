@@ -161,7 +161,11 @@ type Period struct {
 	ResponseRate Value     `json:"survey_response_rate"`
 	SurveysSent  int64     `json:"surveys_sent"`
 
-	Referrals      Value `json:"referrals"`       // referred customers whose first ticket is in the period
+	// Referrals are referred customers whose first ticket came in the
+	// period. They are counted in the rollups when that ticket changes: a
+	// referral recorded on a customer afterwards counts once the ticket
+	// changes again or the rollups are rebuilt.
+	Referrals      Value `json:"referrals"`
 	RepeatBusiness Value `json:"repeat_business"` // share of buyers in the period who bought more than once so far; no data without purchases
 }
 
