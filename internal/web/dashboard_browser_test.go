@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -60,8 +61,13 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name="from"]`), "2025-03-03"),
 		chromedp.SetValue(chromedp.CSS(`input[name="to"]`), "2025-03-09"),
 		chromedp.Click(chromedp.ID("f-apply")),
-		chromedp.WaitVisible(chromedp.ID("chart-frt")),
 	)
+	if err == nil {
+		err = waitForQuery(bctx, "from=2025-03-03")
+	}
+	if err == nil {
+		err = chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("chart-frt")))
+	}
 	if err != nil {
 		t.Fatalf("browser: choose the week: %v", err)
 	}
@@ -76,8 +82,13 @@ func TestBrowserDashboard(t *testing.T) {
 	err = chromedp.Do(bctx,
 		chromedp.SetValue(chromedp.ID("f-agent"), itoa(f.ids["agent2"])),
 		chromedp.Click(chromedp.ID("f-apply")),
-		chromedp.WaitVisible(chromedp.ID("chart-nps-dist")),
 	)
+	if err == nil {
+		err = waitForQuery(bctx, "agent="+itoa(f.ids["agent2"]))
+	}
+	if err == nil {
+		err = chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("chart-nps-dist")))
+	}
 	if err != nil {
 		t.Fatalf("browser: filter by agent: %v", err)
 	}
@@ -116,4 +127,20 @@ func TestBrowserDashboard(t *testing.T) {
 	if len(counts) != 5 || counts[0] != 6 || counts[1] != 1 || counts[2] != 11 || counts[3] != 5 || counts[4] != 1 {
 		t.Errorf("charts: svg, frt dots, nps bars, csat bars, agent bars = %v; want [6 1 11 5 1]", counts)
 	}
+}
+
+// waitForQuery waits until the page that a form submission loads has
+// arrived, its query string holding want: the elements the test looks for
+// next are on the old page as well, so waiting for them is not enough.
+func waitForQuery(ctx context.Context, want string) error {
+	var loc string
+	for range 150 {
+		var err error
+		loc, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.search : ""`))
+		if err == nil && strings.Contains(loc, want) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the page never loaded with %q in its query (last %q)", want, loc)
 }
