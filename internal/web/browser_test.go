@@ -29,10 +29,12 @@ func findBrowser() string {
 	return ""
 }
 
-// TestBrowserReplyAndSolve drives a real browser through the UI as an
-// agent would: sign in, open a ticket from the inbox, reply and solve it in
-// one go, and see the reply in the thread and the ticket solved.
-func TestBrowserReplyAndSolve(t *testing.T) {
+// newBrowser starts a headless Chromium with a window of width × height
+// for test t and returns its context, which ends after timeout or with the
+// test. Without Chromium the test is skipped, or fails when
+// RAPPORT_TEST_REQUIRE_BROWSER=1 (as in CI).
+func newBrowser(t *testing.T, timeout time.Duration, width, height int) context.Context {
+	t.Helper()
 	bin := findBrowser()
 	if bin == "" {
 		if os.Getenv("RAPPORT_TEST_REQUIRE_BROWSER") == "1" {
@@ -40,10 +42,7 @@ func TestBrowserReplyAndSolve(t *testing.T) {
 		}
 		t.Skip("no Chromium installed")
 	}
-	f := newFixture(t, storetest.SQLite(t))
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(bin),
 		chromedp.Headless,
@@ -56,11 +55,24 @@ func TestBrowserReplyAndSolve(t *testing.T) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-proxy-server", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
+		chromedp.WindowSize(width, height),
 	)
-	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		cancel()
+	})
+	return bctx
+}
+
+// TestBrowserReplyAndSolve drives a real browser through the UI as an
+// agent would: sign in, open a ticket from the inbox, reply and solve it in
+// one go, and see the reply in the thread and the ticket solved.
+func TestBrowserReplyAndSolve(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+
+	bctx := newBrowser(t, 30*time.Second, 1280, 900)
 
 	const reply = "Your parcel arrives tomorrow morning."
 	// Without a session the inbox sends the browser to the login page.

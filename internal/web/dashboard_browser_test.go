@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,30 +16,9 @@ import (
 // applies a filter with the form, and finds the charts and the tiles with
 // the seeded week's numbers.
 func TestBrowserDashboard(t *testing.T) {
-	bin := findBrowser()
-	if bin == "" {
-		if os.Getenv("RAPPORT_TEST_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium, and RAPPORT_TEST_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium installed")
-	}
 	f, _ := newDashboardFixture(t, storetest.SQLite(t))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	bctx := newBrowser(t, 40*time.Second, 1280, 900)
 
 	err := chromedp.Do(bctx,
 		chromedp.Navigate(f.srv.URL+"/login"),

@@ -21,13 +21,6 @@ import (
 // with its progress bar on the agent's scorecard. With
 // RAPPORT_TEST_SCREENSHOTS set to a folder, the pages are saved there.
 func TestBrowserStandardAndGoal(t *testing.T) {
-	bin := findBrowser()
-	if bin == "" {
-		if os.Getenv("RAPPORT_TEST_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium at /usr/bin/chromium or /usr/bin/chromium-browser, and RAPPORT_TEST_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium installed")
-	}
 	f := newGoalsFixture(t, storetest.SQLite(t))
 	monday := f.clock.Now().Truncate(24 * time.Hour)
 	for i, mins := range []int{40, 30, 50, 20} {
@@ -40,25 +33,7 @@ func TestBrowserStandardAndGoal(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	bctx := newBrowser(t, 60*time.Second, 1280, 900)
 	shot := func(name string) {
 		dir := os.Getenv("RAPPORT_TEST_SCREENSHOTS")
 		if dir == "" {

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,35 +16,10 @@ import (
 // browser; the page script tells the server at once, and a colleague who
 // opens the same ticket is warned that someone is writing.
 func TestBrowserCollisionWarning(t *testing.T) {
-	bin := findBrowser()
-	if bin == "" {
-		if os.Getenv("RAPPORT_TEST_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium at /usr/bin/chromium or /usr/bin/chromium-browser, and RAPPORT_TEST_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium installed")
-	}
 	f := newFixture(t, storetest.SQLite(t))
 	page := idPath("/tickets/", f.ids["ticket"], "")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	bctx := newBrowser(t, 60*time.Second, 1280, 900)
 
 	err := chromedp.Do(bctx,
 		chromedp.Navigate(f.srv.URL+"/"),

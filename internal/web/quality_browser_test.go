@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,31 +17,10 @@ import (
 // the draft while the send button stays usable; then dismisses one with a
 // reason.
 func TestBrowserDraftFindings(t *testing.T) {
-	bin := findBrowser()
-	if bin == "" {
-		if os.Getenv("RAPPORT_TEST_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium at /usr/bin/chromium or /usr/bin/chromium-browser, and RAPPORT_TEST_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium installed")
-	}
 	f := newFixture(t, storetest.SQLite(t))
 	id := f.newTicket(t, ticket.NewTicket{Subject: "Refund", Body: questionEn})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	bctx := newBrowser(t, 30*time.Second, 1280, 900)
 
 	err := chromedp.Do(bctx,
 		chromedp.Navigate(f.srv.URL+idPath("/tickets/", id, "")),

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,29 +16,11 @@ import (
 // (tapped through their labels, as a thumb would), a comment, and the
 // thank-you page; the answers are stored.
 func TestBrowserSurveyOnPhone(t *testing.T) {
-	bin := findBrowser()
-	if bin == "" {
-		if os.Getenv("RAPPORT_TEST_REQUIRE_BROWSER") == "1" {
-			t.Fatal("no Chromium at /usr/bin/chromium or /usr/bin/chromium-browser, and RAPPORT_TEST_REQUIRE_BROWSER=1")
-		}
-		t.Skip("no Chromium installed")
-	}
 	f := newSurveyFixture(t, storetest.SQLite(t))
 	id := f.ids["ticket"]
 	click, _ := f.solveAndSend(t, id, "5")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	bctx := newBrowser(t, 30*time.Second, 390, 844)
 
 	err := chromedp.Do(bctx,
 		chromedp.EmulateViewport(390, 844),
