@@ -71,132 +71,153 @@ func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Se
 }
 
 // openServices is OpenServices on the given clock; tests move it.
-func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, clock jobs.Clock) (*Services, error) {
+//
+// The services are built in dependency order, each from explicit
+// constructor arguments: the store and the job queue first, then the
+// ticket service (the only code that changes tickets), then what reads or
+// reacts to tickets. What reacts to a ticket change is registered last,
+// in one list (ticketSubscribers), and every job handler is checked once
+// all are registered.
+func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, clock jobs.Clock) (svc *Services, err error) {
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
 	if err := db.Migrate(ctx); err != nil {
-		db.Close()
 		return nil, err
 	}
 	catalog, err := i18n.Load(cfg.LocalesDir)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	q := jobs.New(db, clock, log.With("component", "jobs"))
+	component := func(name string) *slog.Logger { return log.With("component", name) }
+
+	// Foundations: the durable job queue, people, and the ticket service.
+	q := jobs.New(db, clock, component("jobs"))
+	// Mail to the team (SLA warnings, the digest) goes through the queue,
+	// so that the services that send it need not wait for the mail service.
+	teamMail := mailout.QueueInternal(db, q)
 	customers := customer.New(db, clock)
+	agents := agent.New(db, clock)
+	tickets := ticket.NewService(ticket.Opts{
+		DB: db, Clock: clock, Jobs: q, Customers: customers,
+		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays,
+	})
+
+	// Services over tickets, each built after everything it needs.
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Email: teamMail})
 	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
 	}
-	var tickets *ticket.Service
-	var mail *mailout.Service
-	slas := sla.New(sla.Opts{
-		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "sla"),
-		Tickets: func() *ticket.Service { return tickets },
-		Email: func(ctx context.Context, to, name, subject, text string) error {
-			return mail.SendInternal(ctx, to, name, subject, text)
-		},
+	mail := mailout.New(mailout.Opts{
+		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
+		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
+		Promise: slas, FollowUpDays: cfg.FollowUpDays,
 	})
+	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: component("routing"), Tickets: tickets})
 	surveys := survey.New(survey.Opts{
-		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "survey"), I18n: catalog,
-		Tickets: func() *ticket.Service { return tickets }, Mail: func() *mailout.Service { return mail },
+		DB: db, Jobs: q, Clock: clock, Log: component("survey"), I18n: catalog, Tickets: tickets, Mail: mail,
 		BaseURL: cfg.PublicBaseURL(), Business: cfg.BusinessName,
 	})
-	router := routing.NewRouter(routing.Opts{
-		DB: db, Jobs: q, Clock: clock, Log: log.With("component", "routing"),
-		Tickets: func() *ticket.Service { return tickets },
-	})
-	// Metrics rollups: last among the hooks, so they see the SLA state.
-	measures := measure.New(measure.Opts{DB: db, Clock: clock, Log: log.With("component", "metrics"), Jobs: q,
-		Digest: &measure.DigestOpts{I18n: catalog, URL: cfg.PublicBaseURL(),
-			Send: func(ctx context.Context, to, name, subject, text string) error {
-				return mail.SendInternal(ctx, to, name, subject, text)
-			}}})
-	// Customer replies that say they will come back propose re-commitments.
+	measures := measure.New(measure.Opts{DB: db, Clock: clock, Log: component("metrics"), Jobs: q,
+		Digest: &measure.DigestOpts{I18n: catalog, URL: cfg.PublicBaseURL(), Send: teamMail}})
 	recommits, err := loyalty.NewRecommitDetector(loyalty.RecommitOpts{})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	var loyal *loyalty.Store
-	proposals := loyalty.ProposeHook{Store: func() *loyalty.Store { return loyal }, Detector: recommits}
-	tickets = ticket.NewService(ticket.Opts{
-		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys, proposals, measures},
-		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
-	})
-	detector, err := routing.NewDetector(i18n.Supported)
+	loyal, err := loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets,
+		Log: component("loyalty"), Detector: recommits})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
-	mail = mailout.New(mailout.Opts{
-		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
-		Log: log.With("component", "mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
-		Promise: func(ctx context.Context, id int64) (time.Time, error) {
-			return slas.Due(ctx, id, sla.TimerFirstResponse)
-		},
-	})
-	loyal, err = loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets,
-		Log: log.With("component", "loyalty"), Detector: recommits})
+	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: clock, Jobs: q, Log: component("churn")})
 	if err != nil {
-		db.Close()
 		return nil, err
-	}
-	if err := loyal.Schedule(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
-	}
-	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: clock, Jobs: q, Log: log.With("component", "churn")})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := churn.Schedule(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	analyzer, err := quality.New(quality.Opts{})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: analyzer, Clock: clock, Log: log.With("component", "quality")})
+	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: analyzer, Clock: clock, Log: component("quality")})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	goalSvc, err := goals.New(goals.Opts{DB: db, Metrics: measures, Analyzer: analyzer, Clock: clock, Log: log.With("component", "goals")})
+	goalSvc, err := goals.New(goals.Opts{DB: db, Metrics: measures, Analyzer: analyzer, Clock: clock, Log: component("goals")})
 	if err != nil {
-		db.Close()
 		return nil, err
+	}
+
+	// Channels: everything a customer sends comes in through intake.
+	detector, err := routing.NewDetector(i18n.Supported)
+	if err != nil {
+		return nil, err
+	}
+	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
+	intakes := intake.New(intake.Opts{
+		DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
+		Log: component("intake"), Attachments: attachments, Detect: detector.Detect,
+	})
+
+	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, loyalty.ProposeHook{Store: loyal, Detector: recommits}, measures)...); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	if err := q.CheckHandlers(); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	// Periodic jobs that keep themselves going once queued.
+	if err := loyal.Schedule(ctx); err != nil {
+		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
+	}
+	if err := churn.Schedule(ctx); err != nil {
+		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	return &Services{
-		Goals:     goalSvc,
-		Quality:   analyzer,
-		Reviews:   reviews,
-		Loyalty:   loyal,
-		Churn:     churn,
-		Surveys:   surveys,
-		Metrics:   measures,
-		DB:        db,
-		Clock:     clock,
-		Jobs:      q,
-		Agents:    agent.New(db, clock),
-		Customers: customers,
-		Tickets:   tickets,
-		Mail:      mail,
-		SLA:       slas,
-		Router:    router,
-		Intake: intake.New(intake.Opts{
-			DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
-			Log: log.With("component", "intake"), Attachments: attachments, Detect: detector.Detect,
-		}),
-		Attachments: attachments,
+		DB: db, Clock: clock, Jobs: q,
+		Agents: agents, Customers: customers, Tickets: tickets,
+		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
+		Loyalty: loyal, Churn: churn, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
+		Intake: intakes, Attachments: attachments,
 	}, nil
+}
+
+// ticketSubscribers is what reacts to a ticket change, in the order it
+// runs, inside the change's transaction, for every ticket the change
+// touched. The rule: what must be consistent with the change runs in the
+// transaction (InTx); everything else only queues jobs there (After), the
+// transactional outbox, and runs after the commit.
+//
+// When intake creates a ticket from a customer's email, for example, the
+// ticket row, its first message and its "created" event are written;
+// then, still in that transaction: the SLA deadlines are set and their
+// timer jobs queued; an assignment run is queued if nobody owns it; the
+// acknowledgement mail is queued; the metrics rollups count the ticket.
+// After the commit, the workers assign it, acknowledge it, and fire its
+// timers when they are due.
+func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.Service, surveys *survey.Service,
+	proposals loyalty.ProposeHook, measures *measure.Service) []ticket.Subscriber {
+	return []ticket.Subscriber{
+		// Deadlines: set with the change, so the ticket's sla_due_at and its
+		// timer jobs never disagree with its state.
+		{Name: "sla", InTx: slas.TicketChanged},
+		// Assignment of a ticket nobody owns: queues routing.assign.
+		{Name: "routing", After: router.TicketChanged},
+		// Customer mail: queues the acknowledgement, the delivery of a
+		// public reply, the follow-up after a fix.
+		{Name: "mail", After: mail.TicketChanged},
+		// The satisfaction survey of a solved ticket: queues survey.send.
+		{Name: "survey", After: surveys.TicketChanged},
+		// Re-commitments proposed from a customer's words, for an agent to
+		// confirm on the ticket page at once.
+		{Name: "recommit", InTx: proposals.TicketChanged},
+		// Rollups: last, so they count the SLA state the change left.
+		{Name: "metrics", InTx: measures.TicketChanged},
+	}
 }
 
 // App is a running Rapport server.

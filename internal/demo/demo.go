@@ -12,7 +12,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,9 +107,9 @@ func newRunner(o Opts, p *planner) *runner {
 	clock := jobs.NewFakeClock(p.setup)
 	queue := jobs.New(o.DB, clock, o.Log)
 	custs := customer.New(o.DB, clock)
-	// The demo's replies are history: they reached their (made-up)
-	// customers in the story, so none is emailed now.
-	queue.Handle(ticket.JobDeliverReply, func(context.Context, json.RawMessage) error { return nil })
+	// The demo's ticket service has no subscribers: its replies are
+	// history that reached their (made-up) customers in the story, so none
+	// is emailed now, and the server builds the rollups when it starts.
 	return &runner{
 		o: o, p: p, clock: clock, queue: queue, custs: custs,
 		agents: agent.New(o.DB, clock),
@@ -173,11 +172,12 @@ func (r *runner) run(ctx context.Context) error {
 // still open their deadlines as of now (the history was made before the
 // policies, as in a shop that adopts them today).
 func (r *runner) seedSLA(ctx context.Context) error {
-	var tickets *ticket.Service
-	slas := sla.New(sla.Opts{DB: r.o.DB, Jobs: r.queue, Clock: r.clock, Log: r.o.Log,
-		Tickets: func() *ticket.Service { return tickets }})
-	tickets = ticket.NewService(ticket.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Customers: r.custs,
-		Log: r.o.Log, AutoCloseDays: autoCloseDays, Timers: slas})
+	tickets := ticket.NewService(ticket.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Customers: r.custs,
+		Log: r.o.Log, AutoCloseDays: autoCloseDays})
+	slas := sla.New(sla.Opts{DB: r.o.DB, Jobs: r.queue, Clock: r.clock, Log: r.o.Log, Tickets: tickets})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: slas.TicketChanged}); err != nil {
+		return err
+	}
 	cal, err := slas.SaveCalendar(ctx, sla.CalendarRow{Name: "Aurora office hours", Timezone: "Europe/Riga",
 		Week: "mon-fri 08:00-19:00; sat 10:00-16:00", Holidays: holidays(r.p.now)})
 	if err != nil {

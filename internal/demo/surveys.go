@@ -32,7 +32,7 @@ const (
 func (r *runner) seedSurveys(ctx context.Context) error {
 	rng := rand.New(rand.NewPCG(uint64(r.o.Seed), 0x5eed5eed))
 	svc := survey.New(survey.Opts{DB: r.o.DB, Clock: r.clock, Log: r.o.Log, I18n: i18n.MustLoad(),
-		Tickets: func() *ticket.Service { return r.tickets }})
+		Tickets: r.tickets})
 	st := survey.DefaultSettings()
 	st.WindowDays = surveyWindowDays
 	if _, err := svc.SaveSettings(ctx, st); err != nil {

@@ -29,7 +29,10 @@ func benchTeam(b *testing.B, db *store.DB) (*goals.Service, []int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock), Timers: m})
+	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock)})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "metrics", InTx: m.TicketChanged}); err != nil {
+		b.Fatal(err)
+	}
 	svc, err := goals.New(goals.Opts{DB: db, Metrics: m, Analyzer: an, Clock: clock})
 	if err != nil {
 		b.Fatal(err)

@@ -49,7 +49,10 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	w := &world{t: t, ctx: ctx, db: db, clock: clock, agents: map[string]int64{}}
-	w.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock), Timers: m})
+	w.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock)})
+	if err := w.tickets.Subscribe(ticket.Subscriber{Name: "metrics", InTx: m.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	if w.svc, err = goals.New(goals.Opts{DB: db, Metrics: m, Analyzer: an, Clock: clock}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,7 +21,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/attachment"
-	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -384,6 +382,7 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 	id, err := s.o.Tickets.CreateTx(ctx, tx, ticket.SystemActor, ticket.NewTicket{
 		Subject: subject, Body: text, BodyHTML: in.HTML, Channel: in.Channel, Kind: in.Kind,
 		Language: lang, CustomerID: cu.ID, ChannelMessageID: channelID, InboundID: res.InboundID, Tags: in.Tags,
+		Acknowledge: !in.NoAck,
 	})
 	if err != nil {
 		return false, err
@@ -395,14 +394,9 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 	if err := s.attach(ctx, tx, res.MessageID, in.Attachments); err != nil {
 		return false, err
 	}
-	if in.NoAck {
-		return false, nil
-	}
-	payload, _ := json.Marshal(map[string]int64{"ticket_id": id})
-	if err := s.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: mailout.JobAck, Payload: payload, UniqueKey: fmt.Sprintf("ack:%d", id)}); err != nil {
-		return false, err
-	}
-	return true, nil
+	// The acknowledgement, when asked for, was queued by the mail
+	// subscriber to the ticket's creation.
+	return !in.NoAck, nil
 }
 
 // attach keeps files on message id.

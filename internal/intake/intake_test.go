@@ -44,8 +44,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	customers := customer.New(db, clock)
 	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers})
 	outbox := filepath.Join(t.TempDir(), "outbox")
-	mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock,
+	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock,
 		Transport: mailout.Outbox{Dir: outbox}, Mailbox: "support@shop.example", Business: "Shop"})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	a, err := agent.New(db, clock).Create(context.Background(), agent.NewAgent{
 		Email: "al@shop.example", Name: "Al Agent", Role: agent.RoleAgent, Password: "long enough"})
 	if err != nil {

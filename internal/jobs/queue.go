@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,7 @@ type Queue struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	dups     []string // kinds registered twice (CheckHandlers)
 	wake     chan struct{}
 }
 
@@ -85,11 +87,29 @@ func New(db *store.DB, clock Clock, log *slog.Logger) *Queue {
 	}
 }
 
-// Handle registers h for jobs of kind. Call before Run.
+// Handle registers h for jobs of kind. Call before Run. A kind has one
+// handler: registering a second is an error that CheckHandlers and Run
+// report, so that one handler never silently replaces another in a
+// running server (RunDue, which tests call, uses the last one).
 func (q *Queue) Handle(kind string, h Handler) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
+	if _, dup := q.handlers[kind]; dup {
+		q.dups = append(q.dups, kind)
+	}
 	q.handlers[kind] = h
-	q.mu.Unlock()
+}
+
+// CheckHandlers reports a job kind whose handler was registered twice.
+// The application calls it once everything is built, so that such a
+// mistake stops the start.
+func (q *Queue) CheckHandlers() error {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	if len(q.dups) > 0 {
+		return fmt.Errorf("jobs: more than one handler for %s", strings.Join(q.dups, ", "))
+	}
+	return nil
 }
 
 func (q *Queue) handler(kind string) (Handler, bool) {
@@ -331,6 +351,9 @@ func (q *Queue) listenOnce(ctx context.Context) error {
 
 // Run runs workers until ctx is done and returns when they have stopped.
 func (q *Queue) Run(ctx context.Context, workers int) error {
+	if err := q.CheckHandlers(); err != nil {
+		return err
+	}
 	if workers <= 0 {
 		workers = 1
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -287,4 +288,27 @@ func TestRunStopsOnCancel(t *testing.T) {
 			t.Fatal("Run did not stop after its context ended")
 		}
 	})
+}
+
+// A kind registered twice is a start-up error: CheckHandlers names it and
+// Run refuses to start.
+func TestHandlerRegisteredTwice(t *testing.T) {
+	db := storetest.SQLite(t)
+	q := jobs.New(db, jobs.NewFakeClock(t0), nil)
+	nop := func(context.Context, json.RawMessage) error { return nil }
+	q.Handle("mail.ack", nop)
+	q.Handle("survey.send", nop)
+	if err := q.CheckHandlers(); err != nil {
+		t.Fatalf("CheckHandlers = %v with one handler a kind", err)
+	}
+	q.Handle("mail.ack", nop)
+	err := q.CheckHandlers()
+	if err == nil || !strings.Contains(err.Error(), "mail.ack") {
+		t.Fatalf("CheckHandlers = %v, want an error naming mail.ack", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := q.Run(ctx, 1); err == nil || !strings.Contains(err.Error(), "mail.ack") {
+		t.Fatalf("Run = %v, want the same error", err)
+	}
 }

@@ -15,11 +15,9 @@ import (
 // ProposeHook is a ticket.Timers hook that reads every customer message as
 // it is stored and, when it says the customer will come back, order again,
 // renew or stay, proposes a re-commitment on the ticket in the same
-// transaction, for an agent to confirm. Store is called when a message
-// arrives, so the hook can be wired into the ticket service before the
-// store (which needs the ticket service) exists.
+// transaction, for an agent to confirm.
 type ProposeHook struct {
-	Store    func() *Store
+	Store    *Store
 	Detector *RecommitDetector
 }
 
@@ -28,10 +26,7 @@ func (h ProposeHook) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.Tim
 	if h.Detector == nil || h.Store == nil {
 		return time.Time{}, false, nil
 	}
-	s := h.Store()
-	if s == nil {
-		return time.Time{}, false, nil
-	}
+	s := h.Store
 	proposed := false
 	for _, e := range events {
 		if e.Type != ticket.EventCustomerMsg {

@@ -23,7 +23,10 @@ func TestProposeHook(t *testing.T) {
 		f := newStoreFixture(t, db)
 		// The ticket service with the hook, as the app wires it.
 		tickets := ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.queue, Customers: f.customers,
-			Log: slog.New(slog.DiscardHandler), Timers: ProposeHook{Store: func() *Store { return f.s }, Detector: det}})
+			Log: slog.New(slog.DiscardHandler)})
+		if err := tickets.Subscribe(ticket.Subscriber{Name: "recommit", InTx: ProposeHook{Store: f.s, Detector: det}.TicketChanged}); err != nil {
+			t.Fatal(err)
+		}
 		tk, err := tickets.Create(ctx, ticket.Actor{Kind: "customer"}, ticket.NewTicket{Subject: "Piegāde", Body: "Kur ir mans pasūtījums?",
 			CustomerEmail: "ilze@example.com", CustomerName: "Ilze", Language: "lv"})
 		if err != nil {

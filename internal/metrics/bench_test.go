@@ -194,7 +194,10 @@ func BenchmarkDashboard(b *testing.B) {
 				ids = append(ids, id)
 			}
 			rows.Close()
-			hooked := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log, Timers: m})
+			hooked := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
+			if err := hooked.Subscribe(ticket.Subscriber{Name: "metrics", InTx: m.TicketChanged}); err != nil {
+				b.Fatal(err)
+			}
 			i := 0
 			for b.Loop() {
 				st := ticket.Solved

@@ -14,7 +14,6 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
-	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -55,10 +54,12 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	w := &world{t: t, ctx: ctx, db: db, clock: clock, jobs: q,
 		agents: map[string]int64{}, teams: map[string]int64{}, cust: map[string]int64{}, tk: map[string]int64{}}
 	w.m = metrics.New(metrics.Opts{DB: db, Clock: clock, Log: log})
-	var tickets *ticket.Service
-	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: func() *ticket.Service { return tickets }})
-	tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock), Log: log,
-		Timers: routing.Hooks{slas, w.m}})
+	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock), Log: log})
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: slas.TicketChanged},
+		ticket.Subscriber{Name: "metrics", InTx: w.m.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	w.tickets = tickets
 	for _, name := range []string{"billing", "tech"} {
 		w.teams[name] = w.insertID(`INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id`, name, clock.Now().UnixMilli())

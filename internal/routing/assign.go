@@ -35,7 +35,7 @@ var queriesFS embed.FS
 type Opts struct {
 	DB      *store.DB
 	Jobs    *jobs.Queue
-	Tickets func() *ticket.Service
+	Tickets *ticket.Service
 	Clock   jobs.Clock
 	Log     *slog.Logger
 }
@@ -75,18 +75,19 @@ func (r *Router) KickNow(ctx context.Context) error {
 	return nil
 }
 
-// TicketChanged is a ticket.Timers hook: a new or reopened ticket without
-// an owner, or one that lost its owner, starts an assignment run.
-func (r *Router) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, events []ticket.TimerEvent) (time.Time, bool, error) {
+// TicketChanged is the routing subscriber to ticket changes (a
+// ticket.AfterFunc): a new or reopened ticket without an owner, or one
+// that lost its owner, queues an assignment run for after the commit.
+func (r *Router) TicketChanged(_ context.Context, out ticket.Outbox, t ticket.TimerTicket, events []ticket.TimerEvent) error {
 	for _, ev := range events {
 		switch ev.Type {
 		case ticket.EventCreated, ticket.EventReopened, ticket.EventAssigned, ticket.EventTransferred, ticket.EventTeam:
 			if t.OwnerID == 0 && (t.Status == ticket.New || t.Status == ticket.Open) {
-				return time.Time{}, true, r.Kick(ctx, tx)
+				return out.Enqueue(jobs.Job{Kind: JobAssign, UniqueKey: assignKey})
 			}
 		}
 	}
-	return time.Time{}, false, nil
+	return nil
 }
 
 type candidate struct {
@@ -133,7 +134,7 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 		if c == nil {
 			continue
 		}
-		_, err := r.o.Tickets().Assign(ctx, ticket.SystemActor, w.id, c.id)
+		_, err := r.o.Tickets.Assign(ctx, ticket.SystemActor, w.id, c.id)
 		switch {
 		case errors.Is(err, ticket.ErrNeedsTransfer), errors.Is(err, ticket.ErrClosed), errors.Is(err, ticket.ErrNotFound):
 			continue // someone took it, or it closed, since the query
@@ -262,25 +263,4 @@ func (r *Router) Capacity(ctx context.Context, id int64) (int, error) {
 		return 0, fmt.Errorf("routing: agent %d: %w", id, store.ErrNotFound)
 	}
 	return c, err
-}
-
-// Hooks runs several ticket.Timers hooks as one: the earliest deadline of
-// any, and whether any enqueued.
-type Hooks []ticket.Timers
-
-// TicketChanged calls each hook in turn.
-func (h Hooks) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, events []ticket.TimerEvent) (time.Time, bool, error) {
-	var due time.Time
-	enq := false
-	for _, x := range h {
-		d, e, err := x.TicketChanged(ctx, tx, t, events)
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		if !d.IsZero() && (due.IsZero() || d.Before(due)) {
-			due = d
-		}
-		enq = enq || e
-	}
-	return due, enq, nil
 }

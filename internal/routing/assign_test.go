@@ -2,7 +2,6 @@ package routing_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -28,11 +27,13 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{clock: jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))}
 	f.q = jobs.New(db, f.clock, nil)
-	f.q.Handle(ticket.JobDeliverReply, func(context.Context, json.RawMessage) error { return nil })
 	f.agents = agent.New(db, f.clock)
 	f.custs = customer.New(db, f.clock)
-	f.router = routing.NewRouter(routing.Opts{DB: db, Jobs: f.q, Clock: f.clock, Tickets: func() *ticket.Service { return f.tickets }})
-	f.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.q, Customers: f.custs, Timers: f.router})
+	f.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.q, Customers: f.custs})
+	f.router = routing.NewRouter(routing.Opts{DB: db, Jobs: f.q, Clock: f.clock, Tickets: f.tickets})
+	if err := f.tickets.Subscribe(ticket.Subscriber{Name: "routing", After: f.router.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 

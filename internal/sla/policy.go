@@ -118,7 +118,7 @@ type Notifier func(ctx context.Context, toEmail, toName, subject, text string) e
 type Opts struct {
 	DB      *store.DB
 	Jobs    *jobs.Queue
-	Tickets func() *ticket.Service // the ticket service, which is built with this Service as its Timers
+	Tickets *ticket.Service // records warnings and breaches in tickets' histories
 	Clock   jobs.Clock
 	Log     *slog.Logger
 	Email   Notifier

@@ -275,7 +275,7 @@ func (s *Service) fire(ctx context.Context, raw json.RawMessage, breach bool) er
 		kind = EventBreached
 	}
 	data := map[string]any{"timer": p.Timer, "due": store.Time(p.Due).Format(time.RFC3339)}
-	if err := s.o.Tickets().RecordSystemEvent(ctx, p.TicketID, kind, data); err != nil {
+	if err := s.o.Tickets.RecordSystemEvent(ctx, p.TicketID, kind, data); err != nil {
 		if errors.Is(err, ticket.ErrNotFound) {
 			return nil
 		}
@@ -378,4 +378,10 @@ func (s *Service) Due(ctx context.Context, ticketID int64, timer string) (time.T
 		return time.Time{}, nil
 	}
 	return st.due(timer), nil
+}
+
+// FirstResponseDue returns when ticket id's first response is due, zero
+// when no target runs (the acknowledgement promises a time with it).
+func (s *Service) FirstResponseDue(ctx context.Context, id int64) (time.Time, error) {
+	return s.Due(ctx, id, TimerFirstResponse)
 }

@@ -2,7 +2,6 @@ package sla_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -31,13 +30,15 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	rome := mustLoc(t, "Europe/Rome")
 	f := &fixture{rome: rome, clock: jobs.NewFakeClock(time.Date(2025, 3, 10, 10, 0, 0, 0, rome))}
 	f.q = jobs.New(db, f.clock, nil)
-	f.q.Handle(ticket.JobDeliverReply, func(context.Context, json.RawMessage) error { return nil })
-	f.sla = sla.New(sla.Opts{DB: db, Jobs: f.q, Clock: f.clock, Tickets: func() *ticket.Service { return f.tickets },
+	f.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.q, Customers: customer.New(db, f.clock)})
+	f.sla = sla.New(sla.Opts{DB: db, Jobs: f.q, Clock: f.clock, Tickets: f.tickets,
 		Email: func(_ context.Context, to, _, subject, _ string) error {
 			f.emails = append(f.emails, to+": "+subject)
 			return nil
 		}})
-	f.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.q, Customers: customer.New(db, f.clock), Timers: f.sla})
+	if err := f.tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: f.sla.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	a, err := agent.New(db, f.clock).Create(ctx, agent.NewAgent{Email: "al@shop.example", Name: "Al", Role: agent.RoleAgent, Password: "long enough"})
 	if err != nil {
 		t.Fatal(err)

@@ -47,14 +47,16 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	clock := jobs.NewFakeClock(time.Date(2025, 5, 5, 9, 0, 0, 0, time.UTC))
 	q := jobs.New(db, clock, nil)
 	var tickets *ticket.Service
-	var mail *mailout.Service
 	cat := i18n.MustLoad()
-	svc := New(Opts{DB: db, Jobs: q, Clock: clock, I18n: cat, BaseURL: baseURL, Business: "Aurora",
-		Tickets: func() *ticket.Service { return tickets }, Mail: func() *mailout.Service { return mail }})
-	tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock), Timers: svc})
+	tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customer.New(db, clock)})
 	dir := filepath.Join(t.TempDir(), "outbox")
-	mail = mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: cat, Transport: mailout.Outbox{Dir: dir},
+	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: cat, Transport: mailout.Outbox{Dir: dir},
 		Clock: clock, Mailbox: "support@shop.example", Business: "Aurora"})
+	svc := New(Opts{DB: db, Jobs: q, Clock: clock, I18n: cat, BaseURL: baseURL, Business: "Aurora",
+		Tickets: tickets, Mail: mail})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "survey", After: svc.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	agents := agent.New(db, clock)
 	a, err := agents.Create(ctx, agent.NewAgent{Email: "al@shop.example", Name: "Al Agent", Role: agent.RoleAgent, Password: "long enough"})
 	if err != nil {

@@ -29,7 +29,7 @@ func (s *Service) Record(ctx context.Context, h Historical) (int64, error) {
 	if !h.AnsweredAt.IsZero() && (h.Answers.Empty() || h.AnsweredAt.Before(h.SentAt)) {
 		return 0, fmt.Errorf("survey: record for ticket %d: answered without answers, or before it was sent", h.TicketID)
 	}
-	t, err := s.o.Tickets().Get(ctx, h.TicketID)
+	t, err := s.o.Tickets.Get(ctx, h.TicketID)
 	if err != nil {
 		return 0, fmt.Errorf("survey: record: %w", err)
 	}

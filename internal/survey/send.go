@@ -21,12 +21,12 @@ import (
 	"github.com/rapport/rapport/internal/ticket"
 )
 
-// TicketChanged is the ticket service's change hook (ticket.Timers): when
-// a change solves a ticket and surveys are on, it enqueues the ticket's
-// survey in the same transaction, to go out after the configured delay.
-// Solving again after a reopen replaces a survey still waiting; the job
-// checks everything again when it runs.
-func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, events []ticket.TimerEvent) (time.Time, bool, error) {
+// TicketChanged is the survey subscriber to ticket changes (a
+// ticket.AfterFunc): when a change solves a ticket and surveys are on, it
+// queues the ticket's survey, to go out after the configured delay once
+// the change commits. Solving again after a reopen replaces a survey still
+// waiting; the job checks everything again when it runs.
+func (s *Service) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket.TimerTicket, events []ticket.TimerEvent) error {
 	solved := false
 	for _, e := range events {
 		if e.Type == ticket.EventStatus && fmt.Sprint(e.Data["to"]) == string(ticket.Solved) {
@@ -34,22 +34,18 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 		}
 	}
 	if !solved || t.Status != ticket.Solved {
-		return time.Time{}, false, nil
+		return nil
 	}
-	st, err := s.settings(ctx, tx)
+	st, err := s.settings(ctx, s.o.DB.R)
 	if err != nil {
-		return time.Time{}, false, err
+		return err
 	}
 	if !st.Enabled {
-		return time.Time{}, false, nil
+		return nil
 	}
 	payload, _ := json.Marshal(map[string]int64{"ticket_id": t.ID})
-	err = s.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobSend, Payload: payload,
+	return out.Enqueue(jobs.Job{Kind: JobSend, Payload: payload,
 		RunAt: t.Now.Add(time.Duration(st.DelayHours) * time.Hour), UniqueKey: JobSend + ":" + strconv.FormatInt(t.ID, 10)})
-	if err != nil {
-		return time.Time{}, false, err
-	}
-	return time.Time{}, true, nil
 }
 
 // newToken returns a fresh link token (192 random bits, base64url) and the
@@ -111,7 +107,7 @@ func (s *Service) Send(ctx context.Context, id int64) (skipped string, err error
 	if !st.Enabled {
 		return skipDisabled, nil
 	}
-	t, err := s.o.Tickets().Get(ctx, id)
+	t, err := s.o.Tickets.Get(ctx, id)
 	if errors.Is(err, ticket.ErrNotFound) {
 		return skipNotSolved, nil
 	}
@@ -177,7 +173,7 @@ func (s *Service) Send(ctx context.Context, id int64) (skipped string, err error
 		return skipped, err
 	}
 	e := s.compose(lang, st, t.CustomerName, t.ID, t.Subject, s.Link(token), expires)
-	err = s.o.Mail().SendNotice(ctx, mailout.Notice{
+	err = s.o.Mail.SendNotice(ctx, mailout.Notice{
 		To: mail.Address{Name: t.CustomerName, Address: t.CustomerEmail}, Subject: e.Subject, Text: e.Text, HTML: string(e.HTML), Language: lang,
 	})
 	if errors.Is(err, mailout.ErrRejected) {

@@ -37,15 +37,13 @@ var queriesFS embed.FS
 
 // Opts are the dependencies of a Service.
 type Opts struct {
-	DB    *store.DB
-	Jobs  *jobs.Queue
-	Clock jobs.Clock
-	Log   *slog.Logger
-	I18n  *i18n.Catalog
-	// Tickets and Mail are functions because the ticket service is built
-	// with this service's hook, before either exists.
-	Tickets func() *ticket.Service
-	Mail    func() *mailout.Service
+	DB      *store.DB
+	Jobs    *jobs.Queue
+	Clock   jobs.Clock
+	Log     *slog.Logger
+	I18n    *i18n.Catalog
+	Tickets *ticket.Service
+	Mail    *mailout.Service // sends the invitations
 	// BaseURL is where customers reach the survey pages
 	// (https://help.example.com); links are BaseURL + "/survey/" + token.
 	BaseURL string

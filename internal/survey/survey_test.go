@@ -202,7 +202,7 @@ func TestSendRetryRotatesToken(t *testing.T) {
 		failing := mailout.New(mailout.Opts{DB: db, Jobs: e.jobs, Tickets: tickets, I18n: i18n.MustLoad(),
 			Transport: mailout.Outbox{Dir: filepath.Join(blocker, "outbox")}, Clock: e.clock, Mailbox: "support@shop.example"})
 		working := e.svc.o.Mail
-		e.svc.o.Mail = func() *mailout.Service { return failing }
+		e.svc.o.Mail = failing
 		id := e.open("retry@example.com", "en")
 		st := ticket.Solved
 		if _, err := e.tickets.Update(e.ctx, ticket.AgentActor(e.agentID), id, ticket.Update{Status: &st}); err != nil {

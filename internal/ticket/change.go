@@ -45,7 +45,7 @@ type change struct {
 	now    time.Time
 	notify bool // a job was enqueued: wake the workers after commit
 	// touched lists the tickets this change wrote events for, in order,
-	// with their events, for the Timers hook.
+	// with their events, for the subscribers.
 	touched []int64
 	events  map[int64][]TimerEvent
 }
@@ -63,7 +63,7 @@ func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) er
 		if err := fn(c); err != nil {
 			return err
 		}
-		return c.runTimers()
+		return c.runSubscribers()
 	})
 	if err != nil {
 		return err
@@ -85,33 +85,7 @@ func (s *Service) runIn(ctx context.Context, tx *sql.Tx, a Actor, fn func(c *cha
 	if err := fn(c); err != nil {
 		return err
 	}
-	return c.runTimers()
-}
-
-// runTimers tells the Timers hook about every ticket the change touched
-// and stores each one's earliest running deadline.
-func (c *change) runTimers() error {
-	if c.s.o.Timers == nil {
-		return nil
-	}
-	for _, id := range c.touched {
-		r, err := c.lock(id)
-		if err != nil {
-			return err
-		}
-		t := TimerTicket{ID: r.ID, Status: r.Status, Priority: r.Priority, Channel: r.Channel, TeamID: r.TeamID,
-			OwnerID: r.OwnerID, CustomerID: r.CustomerID, CreatedAt: store.Time(r.CreatedAt), FirstResponseAt: store.NullTime(r.FirstResponseAt),
-			Snoozed: r.SnoozedUntil.Valid, Now: c.now}
-		due, enqueued, err := c.s.o.Timers.TicketChanged(c.ctx, c.tx, t, c.events[id])
-		if err != nil {
-			return fmt.Errorf("timers of ticket %d: %w", id, err)
-		}
-		c.notify = c.notify || enqueued
-		if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("set-sla-due"), id, store.NullMillis(due)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.runSubscribers()
 }
 
 // check rejects an Actor the service cannot record.
@@ -267,9 +241,6 @@ func (c *change) setStatus(r *row, to Status) error {
 		if err := c.keepOpenPromises(r.ID); err != nil {
 			return err
 		}
-		if err := c.scheduleFollowUp(r); err != nil {
-			return err
-		}
 		payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID})
 		if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, autoCloseJob(key, payload, c.now.Add(c.s.autoCloseAfter()))); err != nil {
 			return err
@@ -285,9 +256,6 @@ func (c *change) setStatus(r *row, to Status) error {
 		r.SolvedAt = sql.NullInt64{}
 		r.ReopenCount++
 		if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, key); err != nil {
-			return err
-		}
-		if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, followUpKey(r.ID)); err != nil {
 			return err
 		}
 		return c.event(r.ID, EventReopened, map[string]any{"from": from, "to": to, "by": c.actor.Kind})

@@ -109,7 +109,11 @@ func (c *change) create(n NewTicket, b body, errs valid.Errors) (int64, error) {
 			return 0, err
 		}
 	}
-	if err := c.event(r.ID, EventCreated, map[string]any{"channel": r.Channel, "customer_id": r.CustomerID}); err != nil {
+	created := map[string]any{"channel": r.Channel, "customer_id": r.CustomerID}
+	if n.Acknowledge {
+		created["acknowledge"] = true
+	}
+	if err := c.event(r.ID, EventCreated, created); err != nil {
 		return 0, err
 	}
 	if r.OwnerID != 0 {

@@ -3,20 +3,12 @@ package ticket
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/valid"
 )
-
-// JobDeliverReply is the job kind that delivers a public reply to the
-// customer over the ticket's channel (email for now). Payload:
-// {"ticket_id": N, "message_id": M}. The channel that delivers registers
-// the handler.
-const JobDeliverReply = "ticket.deliver_reply"
 
 // EventDeliveryFailed records that a message to the customer bounced.
 const EventDeliveryFailed = "delivery_failed" // data: recipient, status, reason, message_id
@@ -136,16 +128,6 @@ func (s *Service) ReplyToken(ctx context.Context, id int64) (string, error) {
 	return s.ReplyToken(ctx, id)
 }
 
-// deliverReply enqueues the delivery of reply mid on ticket r.
-func (c *change) deliverReply(r *row, mid int64) error {
-	payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID, "message_id": mid})
-	if err := c.s.o.Jobs.Enqueue(c.ctx, c.tx, jobs.Job{Kind: JobDeliverReply, Payload: payload}); err != nil {
-		return err
-	}
-	c.notify = true
-	return nil
-}
-
 // RecordSystemEvent appends an event the system observed (an SLA warning or
 // breach) to ticket id's history, changing nothing else.
 func (s *Service) RecordSystemEvent(ctx context.Context, id int64, typ string, data map[string]any) error {
@@ -163,9 +145,9 @@ func (s *Service) RecordSystemEvent(ctx context.Context, id int64, typ string, d
 
 // HasTimers reports whether changes may start timers (enqueue jobs), so
 // that callers of the *Tx methods know to wake the workers after commit.
-func (s *Service) HasTimers() bool { return s.o.Timers != nil }
+func (s *Service) HasTimers() bool { return len(s.subs) > 0 }
 
-// RefreshTimers runs the Timers hook for ticket id with no new event, so
+// RefreshTimers runs the subscribers for ticket id with no new event, so
 // that a ticket made before its policy existed gets its deadlines.
 func (s *Service) RefreshTimers(ctx context.Context, id int64) error {
 	err := s.run(ctx, SystemActor, func(c *change) error {

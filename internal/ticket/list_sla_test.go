@@ -31,8 +31,11 @@ func TestListSortSLA(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		svc := ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.jobs, Customers: f.customers,
-			Timers: dueByPriority{ticket.Urgent: time.Hour, ticket.High: 4 * time.Hour, ticket.Normal: 8 * time.Hour}})
+		svc := ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.jobs, Customers: f.customers})
+		due := dueByPriority{ticket.Urgent: time.Hour, ticket.High: 4 * time.Hour, ticket.Normal: 8 * time.Hour}
+		if err := svc.Subscribe(ticket.Subscriber{Name: "due", InTx: due.TicketChanged}); err != nil {
+			t.Fatal(err)
+		}
 		ids := map[string]int64{}
 		created := map[string]time.Time{}
 		for _, tc := range []struct {

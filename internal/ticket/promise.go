@@ -28,10 +28,6 @@ const (
 	// Payload: {"promise_id": N}.
 	JobPromiseRemind = "ticket.promise_remind"
 	JobPromiseDue    = "ticket.promise_due"
-	// JobFollowUp asks the customer, some days after a ticket was solved,
-	// whether the fix held. Payload: {"ticket_id": N}. The channel that
-	// delivers registers the handler.
-	JobFollowUp = "ticket.followup"
 )
 
 // Notification kinds the ticket service writes for agents.
@@ -111,9 +107,6 @@ func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what strin
 			return err
 		}
 		if err := c.event(id, EventReplied, map[string]any{"message_id": mid}); err != nil {
-			return err
-		}
-		if err := c.deliverReply(&r, mid); err != nil {
 			return err
 		}
 		if !r.FirstResponseAt.Valid {
@@ -289,17 +282,4 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 			return err
 		})
 	}
-}
-
-func followUpKey(id int64) string { return JobFollowUp + ":" + strconv.FormatInt(id, 10) }
-
-// scheduleFollowUp asks, FollowUpDays after solving, whether the fix held;
-// a reopen cancels it, and the auto-close waits for the answer.
-func (c *change) scheduleFollowUp(r *row) error {
-	if c.s.o.FollowUpDays <= 0 {
-		return nil
-	}
-	payload, _ := json.Marshal(map[string]int64{"ticket_id": r.ID})
-	return c.s.o.Jobs.Enqueue(c.ctx, c.tx, jobs.Job{Kind: JobFollowUp, Payload: payload,
-		RunAt: c.now.Add(time.Duration(c.s.o.FollowUpDays) * 24 * time.Hour), UniqueKey: followUpKey(r.ID)})
 }

@@ -46,9 +46,6 @@ func (s *Service) Reply(ctx context.Context, a Actor, id int64, body string, set
 		if err := c.event(r.ID, EventReplied, map[string]any{"message_id": mid}); err != nil {
 			return err
 		}
-		if err := c.deliverReply(&r, mid); err != nil {
-			return err
-		}
 		if !r.FirstResponseAt.Valid {
 			r.FirstResponseAt = store.NullMillis(c.now)
 		}

@@ -4,8 +4,6 @@
 package ticket
 
 import (
-	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"log/slog"
@@ -183,6 +181,9 @@ type NewTicket struct {
 	// Message-ID), for threading; InboundID its raw inbound row.
 	ChannelMessageID string
 	InboundID        int64
+	// Acknowledge asks for the customer to be told at once that the ticket
+	// arrived; the created event carries it to the mail subscriber.
+	Acknowledge bool
 }
 
 // Update changes the fields that are not nil.
@@ -240,23 +241,9 @@ type Opts struct {
 	Customers     *customer.Service
 	Log           *slog.Logger
 	AutoCloseDays int // days after solving that a ticket closes; default 4
-	// FollowUpDays, when above 0, schedules a JobFollowUp that many days
-	// after a ticket is solved, to ask whether the fix held. It must be
-	// shorter than AutoCloseDays, so the customer can answer before it closes.
-	FollowUpDays int
-	// Timers, when set, is told of every change inside its transaction (the
-	// SLA service keeps deadlines that way).
-	Timers Timers
 }
 
-// Timers is told of every change to a ticket, inside the change's
-// transaction, and returns the ticket's earliest running deadline (zero for
-// none) and whether it enqueued jobs.
-type Timers interface {
-	TicketChanged(ctx context.Context, tx *sql.Tx, t TimerTicket, events []TimerEvent) (due time.Time, enqueued bool, err error)
-}
-
-// TimerTicket is a ticket as the Timers hook sees it after a change.
+// TimerTicket is a ticket as a Subscriber sees it after a change.
 type TimerTicket struct {
 	ID              int64
 	Status          Status
@@ -283,6 +270,8 @@ type Service struct {
 	q   store.Queries
 	ugc *bluemonday.Policy
 	log *slog.Logger
+	// subs react to every change, in order (see Subscribe).
+	subs []Subscriber
 }
 
 //go:embed queries*.sql
@@ -295,9 +284,6 @@ func NewService(o Opts) *Service {
 	}
 	if o.AutoCloseDays <= 0 {
 		o.AutoCloseDays = 4
-	}
-	if o.FollowUpDays >= o.AutoCloseDays {
-		o.FollowUpDays = o.AutoCloseDays - 1
 	}
 	log := o.Log
 	if log == nil {

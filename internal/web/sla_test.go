@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -113,7 +112,6 @@ func TestNotifications(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		f.jobs.Handle(ticket.JobDeliverReply, func(context.Context, json.RawMessage) error { return nil })
 		c := f.login(t, "agent")
 		ids := slaTickets(t, f)
 		urgent := strconv.FormatInt(ids["urgent"], 10)

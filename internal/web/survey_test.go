@@ -38,12 +38,11 @@ func newSurveyFixture(t *testing.T, db *store.DB) *surveyFixture {
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	var mail *mailout.Service
-	svc := survey.New(survey.Opts{DB: db, Jobs: f.jobs, Clock: f.clock, I18n: f.cat, BaseURL: srv.URL, Business: "Aurora",
-		Tickets: func() *ticket.Service { return f.tickets }, Mail: func() *mailout.Service { return mail }})
 	dir := filepath.Join(t.TempDir(), "outbox")
-	mail = mailout.New(mailout.Opts{DB: db, Jobs: f.jobs, Tickets: f.tickets, I18n: f.cat, Transport: mailout.Outbox{Dir: dir},
+	mail := mailout.New(mailout.Opts{DB: db, Jobs: f.jobs, Tickets: f.tickets, I18n: f.cat, Transport: mailout.Outbox{Dir: dir},
 		Clock: f.clock, Mailbox: "support@shop.example", Business: "Aurora"})
+	svc := survey.New(survey.Opts{DB: db, Jobs: f.jobs, Clock: f.clock, I18n: f.cat, BaseURL: srv.URL, Business: "Aurora",
+		Tickets: f.tickets, Mail: mail})
 	var err error
 	h, err = New(Opts{
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,

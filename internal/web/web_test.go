@@ -18,6 +18,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
@@ -70,13 +71,18 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	q := jobs.New(db, clock, log)
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
-	// The SLA service and the router are wired as the app wires them: the
-	// ticket service's timers, building on it.
-	var tickets *ticket.Service
-	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: func() *ticket.Service { return tickets }})
-	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: func() *ticket.Service { return tickets }})
-	tickets = ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log,
-		Timers: routing.Hooks{slas, router}})
+	// The SLA service, the router and customer mail are wired as the app
+	// wires them: subscribers to ticket changes.
+	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
+	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
+	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock, Log: log,
+		Transport: mailout.Outbox{Dir: t.TempDir()}, Mailbox: "support@shop.example", Business: "Shop"})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: slas.TicketChanged},
+		ticket.Subscriber{Name: "routing", After: router.TicketChanged},
+		ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
+		t.Fatal(err)
+	}
 	files := attachment.New(db, attachment.Dir{Path: t.TempDir()}, clock)
 	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log, Attachments: files})
 	cat := i18n.MustLoad()

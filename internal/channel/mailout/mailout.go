@@ -18,10 +18,24 @@ import (
 	"github.com/rapport/rapport/internal/ticket"
 )
 
-// JobAck is the job kind that acknowledges a new ticket to the customer.
-// Payload: {"ticket_id": N}. Intake enqueues it in the transaction that
-// creates the ticket.
-const JobAck = "mail.ack"
+// The jobs this package runs. TicketChanged queues them in the
+// transaction of the ticket change that calls for them. The names of
+// JobDeliverReply and JobFollowUp are the ones the ticket package used when
+// it queued them, kept so that jobs already queued still run.
+const (
+	// JobAck acknowledges a new ticket to the customer at once.
+	// Payload: {"ticket_id": N}.
+	JobAck = "mail.ack"
+	// JobDeliverReply emails an agent's public reply to the customer.
+	// Payload: {"ticket_id": N, "message_id": M}.
+	JobDeliverReply = "ticket.deliver_reply"
+	// JobFollowUp asks the customer, FollowUpDays after a ticket was
+	// solved, whether the fix held. Payload: {"ticket_id": N}.
+	JobFollowUp = "ticket.followup"
+	// JobInternal emails a member of the team (an SLA warning, the weekly
+	// digest). Payload: {"to", "name", "subject", "text"}.
+	JobInternal = "mail.internal"
+)
 
 // Acknowledgement rate limit: at most AckLimit acknowledgements to one
 // address per AckWindow, so that a loop with another robot dies out.
@@ -47,12 +61,20 @@ type Opts struct {
 	Mailbox string
 	// Business names the sender ("Aurora Home & Garden").
 	Business string
-	// Promise, when set, tells when a person will have answered ticket id
-	// (its first-response deadline), so that the acknowledgement promises a
-	// time honestly; zero means no target.
-	Promise func(ctx context.Context, id int64) (time.Time, error)
+	// Promise, when set, tells when a person will have answered a ticket,
+	// so that the acknowledgement promises a time honestly.
+	Promise Promiser
+	// FollowUpDays, when above 0, is how many days after a ticket is
+	// solved the customer is asked whether the fix held.
+	FollowUpDays int
 	// PromiseZone is the time zone the promise is written in; default UTC.
 	PromiseZone *time.Location
+}
+
+// Promiser tells when a person will have answered ticket id: its
+// first-response deadline, zero when it has none. *sla.Service is one.
+type Promiser interface {
+	FirstResponseDue(ctx context.Context, id int64) (time.Time, error)
 }
 
 // Service sends replies and acknowledgements.
@@ -73,9 +95,10 @@ func New(o Opts) *Service {
 		o.Business = "Support"
 	}
 	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
-	o.Jobs.Handle(ticket.JobDeliverReply, s.deliverReply)
+	o.Jobs.Handle(JobDeliverReply, s.deliverReply)
 	o.Jobs.Handle(JobAck, s.ack)
-	o.Jobs.Handle(ticket.JobFollowUp, s.followUp)
+	o.Jobs.Handle(JobFollowUp, s.followUp)
+	o.Jobs.Handle(JobInternal, s.internal)
 	return s
 }
 
@@ -144,7 +167,7 @@ func parsePayload(raw json.RawMessage) (payload, error) {
 	return p, nil
 }
 
-// deliverReply is the ticket.JobDeliverReply handler: it emails an agent's
+// deliverReply is the JobDeliverReply handler: it emails an agent's
 // public reply to the customer, threaded into their conversation.
 func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
 	p, err := parsePayload(raw)
@@ -279,7 +302,7 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 	return s.send(ctx, t.ID, 0, "ack", d)
 }
 
-// followUp is the ticket.JobFollowUp handler: a few days after a ticket was
+// followUp is the JobFollowUp handler: a few days after a ticket was
 // solved it asks the customer whether the fix held. An answer reopens the
 // ticket with its owner (any customer message on a solved ticket does);
 // silence lets it close.
@@ -348,7 +371,7 @@ func (s *Service) promise(ctx context.Context, id int64, tr func(string, ...any)
 	if s.o.Promise == nil {
 		return tr("mail.ack.promise")
 	}
-	due, err := s.o.Promise(ctx, id)
+	due, err := s.o.Promise.FirstResponseDue(ctx, id)
 	if err != nil || due.IsZero() {
 		return tr("mail.ack.promise")
 	}
