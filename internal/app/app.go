@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
 )
@@ -127,7 +128,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys, proposals, measures},
 		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
 	})
-	detector, err := routing.NewDetector(i18n.Supported)
+	// Customers' language: the stop-word scorer where it is sure, lingua
+	// where it is not (internal/text, docs/PERFORMANCE.md).
+	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
 	if err != nil {
 		db.Close()
 		return nil, err
