@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
 )
@@ -154,7 +155,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 
 	// Channels: everything a customer sends comes in through intake.
-	detector, err := routing.NewDetector(i18n.Supported)
+	// Customers' language: the stop-word scorer where it is sure, lingua
+	// where it is not (internal/text, docs/PERFORMANCE.md).
+	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rapport/rapport/internal/text"
 )
 
 // Rule ids of the checks written in Go rather than as phrase patterns; their
@@ -40,21 +42,21 @@ type check struct {
 	a          *Analyzer
 	lang, ui   *language
 	text       string
-	toks       []token
-	ms         []match
+	toks       []text.Token
+	ms         []text.Match
 	firstMark  []int // marker index -> position in ms of its first match, -1 if none
-	cust       []token
-	custMs     []match // reply-language matches in everything the customer wrote
-	recent     []token // the customer's words since the last agent turn
+	cust       []text.Token
+	custMs     []text.Match // reply-language matches in everything the customer wrote
+	recent     []text.Token // the customer's words since the last agent turn
 	recentText string
-	recentMs   []match // reply-language matches in recent, when already scanned
-	hadAgent   bool    // an agent already wrote in this conversation
+	recentMs   []text.Match // reply-language matches in recent, when already scanned
+	hadAgent   bool         // an agent already wrote in this conversation
 	findings   []Finding
 }
 
 // prepare scans the reply and the customer's side of the conversation.
 func (c *check) prepare(conv []Turn) {
-	c.ms = c.lang.m.scan(c.toks, make([]match, 0, 16))
+	c.ms = c.lang.m.Scan(c.toks, make([]text.Match, 0, 16))
 	c.firstMark = make([]int, len(c.lang.markers))
 	for i := range c.firstMark {
 		c.firstMark[i] = -1
@@ -64,17 +66,17 @@ func (c *check) prepare(conv []Turn) {
 	negEnd := map[int]bool{}
 	if idx, ok := c.lang.markerIdx[mNegation]; ok {
 		for _, m := range c.ms {
-			if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && o.idx == idx {
-				negEnd[m.to] = true
+			if o := c.lang.owners[m.Owner]; o.kind == ownMarker && o.idx == idx {
+				negEnd[m.To] = true
 			}
 		}
 	}
 	for i, m := range c.ms {
-		o := c.lang.owners[m.seq.owner]
+		o := c.lang.owners[m.Owner]
 		if o.kind != ownMarker || c.firstMark[o.idx] >= 0 {
 			continue
 		}
-		if negatable[c.lang.markers[o.idx]] && (negEnd[m.from] || negEnd[m.from-1] || negEnd[m.from-2]) {
+		if negatable[c.lang.markers[o.idx]] && (negEnd[m.From] || negEnd[m.From-1] || negEnd[m.From-2]) {
 			continue
 		}
 		c.firstMark[o.idx] = i
@@ -104,15 +106,15 @@ func (c *check) prepare(conv []Turn) {
 	if len(all) == 0 {
 		return
 	}
-	c.cust = tokenize(strings.Join(all, "\n"))
-	c.custMs = c.lang.m.scan(c.cust, nil)
+	c.cust = text.Tokenize(strings.Join(all, "\n"))
+	c.custMs = c.lang.m.Scan(c.cust, nil)
 	if len(recent) == len(all) {
 		// Everything the customer wrote is recent: reuse the scan.
 		c.recentText, c.recent, c.recentMs = strings.Join(all, "\n"), c.cust, c.custMs
 		return
 	}
 	c.recentText = strings.Join(recent, "\n")
-	c.recent = tokenize(c.recentText)
+	c.recent = text.Tokenize(c.recentText)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary.
@@ -135,7 +137,7 @@ func (c *check) has(group string) bool {
 }
 
 // firstOf returns the first match of a marker group, or nil.
-func (c *check) firstOf(group string) *match {
+func (c *check) firstOf(group string) *text.Match {
 	idx, ok := c.lang.markerIdx[group]
 	if !ok || c.firstMark[idx] < 0 {
 		return nil
@@ -179,7 +181,7 @@ func (c *check) run() {
 func (c *check) phraseRules() {
 	customerSaid := map[int]bool{}
 	for _, m := range c.ms {
-		o := c.lang.owners[m.seq.owner]
+		o := c.lang.owners[m.Owner]
 		if o.kind != ownRule {
 			continue
 		}
@@ -197,7 +199,7 @@ func (c *check) phraseRules() {
 		if !excused && r.customerUnless != nil && len(c.cust) > 0 {
 			said, ok := customerSaid[o.idx]
 			if !ok {
-				said = len(r.customerUnless.scan(c.cust, nil)) > 0
+				said = len(r.customerUnless.Scan(c.cust, nil)) > 0
 				customerSaid[o.idx] = said
 			}
 			excused = said
@@ -205,7 +207,7 @@ func (c *check) phraseRules() {
 		if excused {
 			continue
 		}
-		c.add(r.sin, r.id, c.toks[m.from].start, c.toks[m.to-1].end, m.seq.src, "", nil)
+		c.add(r.sin, r.id, c.toks[m.From].Start, c.toks[m.To-1].End, m.Pattern, "", nil)
 	}
 }
 
@@ -215,19 +217,19 @@ func (c *check) jargon() {
 		return
 	}
 	for _, m := range c.ms {
-		o := c.lang.owners[m.seq.owner]
-		if o.kind != ownJargon || c.customerUsed(m.seq.owner) {
+		o := c.lang.owners[m.Owner]
+		if o.kind != ownJargon || c.customerUsed(m.Owner) {
 			continue
 		}
 		j := c.lang.jargon[o.idx]
-		c.add(Condescension, ruleJargon, c.toks[m.from].start, c.toks[m.to-1].end, j.Term, j.Term,
+		c.add(Condescension, ruleJargon, c.toks[m.From].Start, c.toks[m.To-1].End, j.Term, j.Term,
 			map[string]string{"plain": j.Plain, "term": j.Term})
 	}
 }
 
 func (c *check) customerUsed(own int) bool {
 	for _, m := range c.custMs {
-		if m.seq.owner == own {
+		if m.Owner == own {
 			return true
 		}
 	}
@@ -243,22 +245,22 @@ func (c *check) acronyms() {
 	}
 	en := c.a.langs["en"]
 	for i, t := range c.toks {
-		w := c.text[t.start:t.end]
-		if !isAcronym(w) || c.lang.stop[t.low] {
+		w := c.text[t.Start:t.End]
+		if !isAcronym(w) || c.lang.stop[t.Word] {
 			continue
 		}
 		up := strings.ToUpper(w)
 		if c.lang.known[up] || (en != nil && en.known[up]) || c.jargonAt(i) {
 			continue
 		}
-		if (i > 0 && isAcronym(c.text[c.toks[i-1].start:c.toks[i-1].end])) ||
-			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].start:c.toks[i+1].end])) {
+		if (i > 0 && isAcronym(c.text[c.toks[i-1].Start:c.toks[i-1].End])) ||
+			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].Start:c.toks[i+1].End])) {
 			continue
 		}
-		if c.customerHasWord(t.low) || c.insideFinding(t.start) {
+		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) {
 			continue
 		}
-		c.add(Condescension, ruleAcronym, t.start, t.end, "", w, map[string]string{"term": w})
+		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
 	}
 }
 
@@ -276,7 +278,7 @@ func isAcronym(w string) bool {
 // jargonAt reports whether a glossary term covers token i (it is reported as jargon).
 func (c *check) jargonAt(i int) bool {
 	for _, m := range c.ms {
-		if c.lang.owners[m.seq.owner].kind == ownJargon && m.from <= i && i < m.to {
+		if c.lang.owners[m.Owner].kind == ownJargon && m.From <= i && i < m.To {
 			return true
 		}
 	}
@@ -285,7 +287,7 @@ func (c *check) jargonAt(i int) bool {
 
 func (c *check) customerHasWord(low string) bool {
 	for _, t := range c.cust {
-		if t.low == low {
+		if t.Word == low {
 			return true
 		}
 	}
@@ -302,8 +304,8 @@ func (c *check) codes() {
 	refEnds := map[int]bool{}
 	if idx, ok := c.lang.markerIdx[mReference]; ok {
 		for _, m := range c.ms {
-			if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && o.idx == idx {
-				refEnds[m.to] = true
+			if o := c.lang.owners[m.Owner]; o.kind == ownMarker && o.idx == idx {
+				refEnds[m.To] = true
 			}
 		}
 	}
@@ -335,7 +337,7 @@ func (c *check) codes() {
 		if c.knownLetters(text[start:end]) || c.insideFinding(start) {
 			continue
 		}
-		ti := sort.Search(len(c.toks), func(k int) bool { return c.toks[k].start >= start })
+		ti := sort.Search(len(c.toks), func(k int) bool { return c.toks[k].Start >= start })
 		referenced := false
 		for k := ti; k >= 0 && k >= ti-3; k-- {
 			if refEnds[k] {
@@ -349,7 +351,7 @@ func (c *check) codes() {
 		if custLow == "" && len(c.cust) > 0 {
 			var b strings.Builder
 			for _, t := range c.cust {
-				b.WriteString(t.low)
+				b.WriteString(t.Word)
 				b.WriteByte(' ')
 			}
 			custLow = b.String()
@@ -409,8 +411,8 @@ func (c *check) knownLetters(code string) bool {
 // codeInCustomer reports whether the customer wrote the code, compared word by word.
 func codeInCustomer(custLow, code string) bool {
 	var words []string
-	for _, t := range tokenize(code) {
-		words = append(words, t.low)
+	for _, t := range text.Tokenize(code) {
+		words = append(words, t.Word)
 	}
 	return len(words) > 0 && strings.Contains(" "+custLow, " "+strings.Join(words, " ")+" ")
 }
@@ -456,8 +458,8 @@ func (c *check) placeholders() {
 		}
 	}
 	for _, t := range c.toks {
-		if len(t.low) >= 3 && strings.Trim(t.low, "x") == "" && !c.insideFinding(t.start) {
-			c.add(Robotism, rulePlaceholder, t.start, t.end, "", "", nil)
+		if len(t.Word) >= 3 && strings.Trim(t.Word, "x") == "" && !c.insideFinding(t.Start) {
+			c.add(Robotism, rulePlaceholder, t.Start, t.End, "", "", nil)
 		}
 	}
 }
@@ -504,8 +506,8 @@ func isUpperField(s string) bool {
 func (c *check) openingSpan() (int, int) {
 	greet := map[int]bool{}
 	for _, m := range c.ms {
-		if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && c.lang.markers[o.idx] == mGreeting {
-			for k := m.from; k < m.to; k++ {
+		if o := c.lang.owners[m.Owner]; o.kind == ownMarker && c.lang.markers[o.idx] == mGreeting {
+			for k := m.From; k < m.To; k++ {
 				greet[k] = true
 			}
 		}
@@ -514,7 +516,7 @@ func (c *check) openingSpan() (int, int) {
 	for i < len(c.toks) {
 		j := i
 		onlyGreeting := true
-		for j < len(c.toks) && c.toks[j].sent == c.toks[i].sent {
+		for j < len(c.toks) && c.toks[j].Sentence == c.toks[i].Sentence {
 			if !greet[j] {
 				onlyGreeting = false
 			}
@@ -522,11 +524,11 @@ func (c *check) openingSpan() (int, int) {
 		}
 		// A greeting sentence is two or three words ("Hi Anna"): skip it.
 		if !(onlyGreeting || (greet[i] && j-i <= 3)) || j == len(c.toks) {
-			return c.toks[i].start, c.toks[j-1].end
+			return c.toks[i].Start, c.toks[j-1].End
 		}
 		i = j
 	}
-	return c.toks[0].start, c.toks[0].end
+	return c.toks[0].Start, c.toks[0].End
 }
 
 // apathy: the customer expressed a feeling (then the reply needs an
@@ -539,27 +541,27 @@ func (c *check) apathy() {
 		return
 	}
 	langs := []*language{c.lang}
-	if cl := c.a.langs[c.a.detect(c.recentText, c.recent)]; cl != nil && cl != c.lang {
+	if cl := c.a.langs[c.a.detector.DetectTokens(c.recentText, c.recent)]; cl != nil && cl != c.lang {
 		langs = append(langs, cl)
 	}
 	var feeling, hardship, problem string
 	problemSents := map[int]bool{}
 	for _, l := range langs {
-		var ms []match
+		var ms []text.Match
 		switch {
 		case l != c.lang:
-			ms = l.m.scan(c.recent, nil)
+			ms = l.m.Scan(c.recent, nil)
 		case c.recentMs != nil:
 			ms = c.recentMs
 		default:
-			ms = c.lang.m.scan(c.recent, nil)
+			ms = c.lang.m.Scan(c.recent, nil)
 		}
 		for _, m := range ms {
-			o := l.owners[m.seq.owner]
+			o := l.owners[m.Owner]
 			if o.kind != ownMarker {
 				continue
 			}
-			q := c.recentText[c.recent[m.from].start:c.recent[m.to-1].end]
+			q := c.recentText[c.recent[m.From].Start:c.recent[m.To-1].End]
 			switch l.markers[o.idx] {
 			case mFeeling:
 				if feeling == "" {
@@ -573,7 +575,7 @@ func (c *check) apathy() {
 				if problem == "" {
 					problem = q
 				}
-				problemSents[c.recent[m.from].sent] = true
+				problemSents[c.recent[m.From].Sentence] = true
 			}
 		}
 	}
@@ -602,23 +604,23 @@ const stemRunes = 5
 func (c *check) mentions(sents map[int]bool, langs []*language) bool {
 	want := map[string]bool{}
 	for _, t := range c.recent {
-		if sents[t.sent] && utf8.RuneCountInString(t.low) >= 4 && !isStop(t.low, langs) {
-			want[stem(t.low)] = true
+		if sents[t.Sentence] && utf8.RuneCountInString(t.Word) >= 4 && !isStop(t.Word, langs) {
+			want[stem(t.Word)] = true
 		}
 	}
 	// Asking for the order number is not talking about the problem.
 	skip := map[int]bool{}
 	if idx, ok := c.lang.markerIdx[mIDRequest]; ok {
 		for _, m := range c.ms {
-			if o := c.lang.owners[m.seq.owner]; o.kind == ownMarker && o.idx == idx {
-				for k := m.from; k < m.to; k++ {
+			if o := c.lang.owners[m.Owner]; o.kind == ownMarker && o.idx == idx {
+				for k := m.From; k < m.To; k++ {
 					skip[k] = true
 				}
 			}
 		}
 	}
 	for i, t := range c.toks {
-		if !skip[i] && utf8.RuneCountInString(t.low) >= 4 && want[stem(t.low)] {
+		if !skip[i] && utf8.RuneCountInString(t.Word) >= 4 && want[stem(t.Word)] {
 			return true
 		}
 	}
@@ -662,7 +664,7 @@ func (c *check) coldness() {
 	}
 	if n <= maxWordsShortRefusal && c.has(mRefusal) && !greeting && !closing && !c.has(mEmpathy) &&
 		!c.has(mPersonal) && !c.has(mAlternative) && c.enabled(ruleShortRefusal) {
-		c.add(Coldness, ruleShortRefusal, c.toks[0].start, c.toks[n-1].end, "", "", nil)
+		c.add(Coldness, ruleShortRefusal, c.toks[0].Start, c.toks[n-1].End, "", "", nil)
 	}
 }
 
@@ -674,15 +676,15 @@ func (c *check) idFirst() {
 		return
 	}
 	id := c.firstOf(mIDRequest)
-	if id == nil || c.toks[id.from].sent-c.toks[0].sent > 1 {
+	if id == nil || c.toks[id.From].Sentence-c.toks[0].Sentence > 1 {
 		return
 	}
 	for _, g := range []string{mGreeting, mPersonal, mEmpathy, mAcknowledgement, mClosing} {
-		if m := c.firstOf(g); m != nil && m.from < id.from {
+		if m := c.firstOf(g); m != nil && m.From < id.From {
 			return
 		}
 	}
-	c.add(Robotism, ruleIDFirst, c.toks[id.from].start, c.toks[id.to-1].end, id.seq.src, "", nil)
+	c.add(Robotism, ruleIDFirst, c.toks[id.From].Start, c.toks[id.To-1].End, id.Pattern, "", nil)
 }
 
 // finish orders the findings, drops a rule's findings that overlap an
@@ -725,4 +727,9 @@ func (c *check) finish() []Finding {
 		return nil
 	}
 	return out
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }

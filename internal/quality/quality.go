@@ -17,8 +17,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/rapport/rapport/internal/text"
 )
 
 // Sin is one of the seven sins of service.
@@ -110,8 +110,7 @@ type Analyzer struct {
 	langs       map[string]*language
 	order       []string // detection candidates, in a stable order
 	defaultLang string
-	stopLangs   map[string][]int // stopword -> indexes into order
-	letterLangs map[rune][]int   // distinctive letter -> indexes into order
+	detector    *text.Detector
 }
 
 // ErrNoLanguage is returned by New when no language is left to analyse.
@@ -125,8 +124,7 @@ func New(o Opts) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Analyzer{langs: map[string]*language{}, defaultLang: o.DefaultLang,
-		stopLangs: map[string][]int{}, letterLangs: map[rune][]int{}}
+	a := &Analyzer{langs: map[string]*language{}, defaultLang: o.DefaultLang}
 	if a.defaultLang == "" {
 		a.defaultLang = "en"
 	}
@@ -142,28 +140,26 @@ func New(o Opts) (*Analyzer, error) {
 		}
 		a.langs[code] = l
 	}
+	profiles := map[string]text.Profile{}
 	for _, code := range codes {
 		if len(o.Languages) > 0 && !contains(o.Languages, code) {
 			continue
 		}
-		i := len(a.order)
 		a.order = append(a.order, code)
-		l := a.langs[code]
-		for w := range l.stop {
-			a.stopLangs[w] = append(a.stopLangs[w], i)
-		}
-		for _, r := range l.letters {
-			a.letterLangs[r] = append(a.letterLangs[r], i)
-			if up := unicode.ToUpper(r); up != r {
-				a.letterLangs[up] = append(a.letterLangs[up], i)
-			}
-		}
+		profiles[code] = text.Profile{Stopwords: files[code].Detect.Stopwords, Letters: files[code].Detect.Letters}
 	}
 	if len(a.order) == 0 {
 		return nil, ErrNoLanguage
 	}
 	if _, ok := a.langs[a.defaultLang]; !ok {
 		return nil, fmt.Errorf("quality: default language %q has no resources", a.defaultLang)
+	}
+	// Drafts are detected on every pause in typing: the scorer alone, which
+	// takes microseconds where lingua takes a fraction of a millisecond
+	// (docs/PERFORMANCE.md), and which knows a business's own languages.
+	a.detector, err = text.NewDetector(text.DetectorOpts{Languages: a.order, Profiles: profiles, Default: a.defaultLang})
+	if err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -177,44 +173,19 @@ func (a *Analyzer) Languages() []string {
 // scores two points per frequent short word of it ("the", "che", "и", "un",
 // "amb") and one per letter only it uses (Cyrillic for Russian, ā or ņ for
 // Latvian, ç or ŀ for Catalan); the highest score wins, the default
-// language when nothing scores.
-func (a *Analyzer) Detect(text string) string {
-	return a.detect(text, tokenize(text))
-}
-
-func (a *Analyzer) detect(text string, toks []token) string {
-	scores := make([]int, len(a.order))
-	for _, t := range toks {
-		for _, i := range a.stopLangs[t.low] {
-			scores[i] += 2
-		}
-	}
-	for _, r := range text {
-		if r >= utf8.RuneSelf {
-			for _, i := range a.letterLangs[r] {
-				scores[i]++
-			}
-		}
-	}
-	// The highest score wins; a tie goes to the default language when it
-	// is among the tied, otherwise to the first in alphabetical order.
-	best, bestScore := a.defaultLang, 0
-	for i, s := range scores {
-		if s > bestScore || (s == bestScore && s > 0 && a.order[i] == a.defaultLang) {
-			best, bestScore = a.order[i], s
-		}
-	}
-	return best
+// language when nothing scores (see text.Detector).
+func (a *Analyzer) Detect(s string) string {
+	return a.detector.Detect(s)
 }
 
 // Analyze returns the findings for one draft reply, ordered by position. A
 // warm, specific reply gets none. ctx is accepted for uniformity with the
 // other services; the analysis is pure computation and does not block.
 func (a *Analyzer) Analyze(ctx context.Context, in Input) []Finding {
-	toks := tokenize(in.Text)
+	toks := text.Tokenize(in.Text)
 	lang := a.langs[in.Lang]
 	if lang == nil {
-		lang = a.langs[a.detect(in.Text, toks)]
+		lang = a.langs[a.detector.DetectTokens(in.Text, toks)]
 	}
 	ui := a.langs[in.UILang]
 	if ui == nil {

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rapport/rapport/internal/text"
 )
 
 //go:embed resources/*.json
@@ -22,8 +24,9 @@ var embedded embed.FS
 type resourceFile struct {
 	// Lang is the language code; it may be left out when the file name starts with it.
 	Lang string `json:"lang"`
-	// Detect holds what the language detector counts: frequent short words
-	// and letters no other supported language uses.
+	// Detect adds to what the language detector counts: frequent short
+	// words and letters no other supported language uses. The built-in
+	// languages' lists are internal/text's (text.BuiltinProfile).
 	Detect struct {
 		Stopwords []string `json:"stopwords"`
 		Letters   string   `json:"letters"`
@@ -109,20 +112,19 @@ type rule struct {
 	id             string
 	sin            Sin
 	unless         []int // marker indexes
-	customerUnless *matcher
+	customerUnless *text.Matcher
 }
 
 // language is one language's compiled resources.
 type language struct {
 	code      string
-	m         *matcher
+	m         *text.Matcher
 	owners    []owner
 	markers   []string       // marker index -> group name
 	markerIdx map[string]int // group name -> marker index
 	rules     []rule
 	jargon    []jargonSpec
 	stop      map[string]bool
-	letters   string
 	known     map[string]bool
 	disabled  map[string]bool
 	sins      map[string]string
@@ -229,14 +231,13 @@ func (f *resourceFile) merge(g *resourceFile) {
 func compile(f *resourceFile) (*language, error) {
 	l := &language{
 		code:      f.Lang,
-		m:         newMatcher(),
+		m:         text.NewMatcher(text.FoldCase),
 		markerIdx: map[string]int{},
 		stop:      map[string]bool{},
 		known:     map[string]bool{},
 		disabled:  map[string]bool{},
 		sins:      f.Sins,
 		messages:  f.Messages,
-		letters:   f.Detect.Letters,
 	}
 	fail := func(what string, err error) error {
 		return fmt.Errorf("quality: resources %s: %s: %w", f.Lang, what, err)
@@ -257,7 +258,7 @@ func compile(f *resourceFile) (*language, error) {
 		own := len(l.owners)
 		l.owners = append(l.owners, owner{kind: ownMarker, idx: idx})
 		for _, p := range f.Markers[g] {
-			if err := l.m.add(p, own); err != nil {
+			if err := l.m.Add(p, own); err != nil {
 				return nil, fail("marker "+g, err)
 			}
 		}
@@ -275,9 +276,9 @@ func compile(f *resourceFile) (*language, error) {
 			r.unless = append(r.unless, idx)
 		}
 		if len(rs.CustomerUnless) > 0 {
-			r.customerUnless = newMatcher()
+			r.customerUnless = text.NewMatcher(text.FoldCase)
 			for _, p := range rs.CustomerUnless {
-				if err := r.customerUnless.add(p, 0); err != nil {
+				if err := r.customerUnless.Add(p, 0); err != nil {
 					return nil, fail("rule "+rs.ID, err)
 				}
 			}
@@ -286,7 +287,7 @@ func compile(f *resourceFile) (*language, error) {
 		l.owners = append(l.owners, owner{kind: ownRule, idx: len(l.rules)})
 		l.rules = append(l.rules, r)
 		for _, p := range rs.Patterns {
-			if err := l.m.add(p, own); err != nil {
+			if err := l.m.Add(p, own); err != nil {
 				return nil, fail("rule "+rs.ID, err)
 			}
 		}
@@ -295,12 +296,15 @@ func compile(f *resourceFile) (*language, error) {
 		own := len(l.owners)
 		l.owners = append(l.owners, owner{kind: ownJargon, idx: len(l.jargon)})
 		l.jargon = append(l.jargon, j)
-		if err := l.m.add(j.Term, own); err != nil {
+		if err := l.m.Add(j.Term, own); err != nil {
 			return nil, fail("jargon", err)
 		}
 	}
-	for _, w := range f.Detect.Stopwords {
-		l.stop[lower(w)] = true
+	// Stop words also tell the checks which words say nothing of the
+	// problem: the built-in profile's and the file's.
+	builtin, _ := text.BuiltinProfile(f.Lang)
+	for _, w := range append(append([]string(nil), builtin.Stopwords...), f.Detect.Stopwords...) {
+		l.stop[text.FoldWord(w, text.FoldCase)] = true
 	}
 	for _, a := range f.KnownAcronyms {
 		l.known[strings.ToUpper(a)] = true
@@ -314,7 +318,7 @@ func compile(f *resourceFile) (*language, error) {
 	if l.messages == nil {
 		l.messages = map[string]message{}
 	}
-	if !utf8.ValidString(l.letters) {
+	if !utf8.ValidString(f.Detect.Letters) {
 		return nil, fail("detect", fmt.Errorf("letters are not UTF-8"))
 	}
 	return l, nil

@@ -1,3 +1,5 @@
+// Package routing decides who owns a ticket: assignment, ownership and
+// transfers. The ticket's language is told by internal/text.
 package routing
 
 import (

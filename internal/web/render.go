@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
-	"github.com/rapport/rapport/internal/channel/email"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -302,7 +302,7 @@ func (p *page) Trimmed(m ticket.Message) template.HTML {
 	if m.Kind != ticket.CustomerMessage || m.BodyHTML != "" || m.InboundID == 0 {
 		return ""
 	}
-	t := strings.TrimSpace(email.TrimQuoted(m.BodyText))
+	t := strings.TrimSpace(text.TrimQuoted(m.BodyText))
 	if t == "" || t == strings.TrimSpace(m.BodyText) {
 		return ""
 	}

@@ -56,9 +56,9 @@ func buy(t testing.TB, ls *loyalty.Store, now time.Time, id int64, n, every, ago
 	}
 }
 
-// text is the page's text with tags removed and spaces collapsed, for
+// pageText is the page's text with tags removed and spaces collapsed, for
 // matching what an agent reads.
-func text(body string) string {
+func pageText(body string) string {
 	s := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(body, " ")
 	return strings.Join(strings.Fields(html2text(s)), " ")
 }
@@ -93,7 +93,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		c := f.login(t, "agent")
 		pg := c.get(t, idPath("/tickets/", f.ids["ticket"], ""))
 		mustCode(t, pg, http.StatusOK, "ticket page")
-		panel := text(section(t, pg.body, "customer360"))
+		panel := pageText(section(t, pg.body, "customer360"))
 		for _, want := range []string{"No purchases yet", "Predicted value not computed yet", "Churn risk not scored yet"} {
 			if !strings.Contains(panel, want) {
 				t.Errorf("empty panel lacks %q: %s", want, panel)
@@ -121,7 +121,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		pg = c.get(t, idPath("/tickets/", f.ids["ticket"], ""))
 		mustCode(t, pg, http.StatusOK, "ticket page")
 		panelHTML := section(t, pg.body, "customer360")
-		panel = text(panelHTML)
+		panel = pageText(panelHTML)
 		en := &page{s: &server{cat: f.cat}, Lang: "en"}
 		wantValue := en.Worth(v.ExpectedValue, "EUR")
 		for _, want := range []string{"Total spend 510.00 EUR", "Purchases 12", "repeat purchases: 11", "Last purchase 3 days ago",
@@ -155,7 +155,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		}
 		pg = c.get(t, idPath("/customers/", carla, ""))
 		mustCode(t, pg, http.StatusOK, "customer page")
-		panel = text(section(t, pg.body, "customer360"))
+		panel = pageText(section(t, pg.body, "customer360"))
 		for _, want := range []string{"Churn risk " + en.Pct(0.62), "Main reasons Open complaints ▲ Days since last purchase ▼"} {
 			if !strings.Contains(panel, want) {
 				t.Errorf("customer panel lacks %q: %s", want, panel)
@@ -173,7 +173,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		res = c.post(t, idPath("/tickets/", f.ids["ticket"], "/recommit"), url.Values{"words": {"I'll keep ordering from you."}})
 		mustCode(t, res, http.StatusSeeOther, "recommit")
 		pg = c.get(t, idPath("/tickets/", f.ids["ticket"], ""))
-		body := text(pg.body)
+		body := pageText(pg.body)
 		for _, want := range []string{"Re-commitment recorded.", "Credited to Bo Agent, worth " + wantValue,
 			"Al Agent recorded a re-commitment, credited to Bo Agent: “I'll keep ordering from you.”"} {
 			if !strings.Contains(body, want) {
@@ -187,7 +187,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 			t.Fatal(err)
 		}
 		pg = c.get(t, idPath("/tickets/", complaint, ""))
-		if !strings.Contains(text(pg.body), "Proposed from a customer message: Ok, I will order again.") {
+		if !strings.Contains(pageText(pg.body), "Proposed from a customer message: Ok, I will order again.") {
 			t.Errorf("no proposal prompt on the ticket page")
 		}
 		rpath := idPath("/tickets/", complaint, "/recommitments/") + fmt.Sprint(p.ID)
@@ -202,7 +202,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		bo := f.login(t, "agent2")
 		sc := bo.get(t, idPath("/agents/", f.ids["agent2"], "/scorecard"))
 		mustCode(t, sc, http.StatusOK, "scorecard")
-		card := text(section(t, sc.body, "recommitments"))
+		card := pageText(section(t, sc.body, "recommitments"))
 		for _, want := range []string{"Re-commitments 1", "solved tickets: 1", "Per solved ticket " + en.Pct(1), "Value " + wantValue} {
 			if !strings.Contains(card, want) {
 				t.Errorf("scorecard lacks %q: %s", want, card)
@@ -210,7 +210,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		}
 		// Al confirmed the proposal on an unowned ticket: his credit.
 		sc = c.get(t, idPath("/agents/", f.ids["agent"], "/scorecard"))
-		if card := text(section(t, sc.body, "recommitments")); !strings.Contains(card, "Re-commitments 1") {
+		if card := pageText(section(t, sc.body, "recommitments")); !strings.Contains(card, "Re-commitments 1") {
 			t.Errorf("Al's scorecard: %s", card)
 		}
 	})

@@ -46,33 +46,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzTrimQuoted checks that trimming never invents text: every line it
-// returns is part of a line it was given.
-func FuzzTrimQuoted(f *testing.F) {
-	addCorpusSeeds(f, func(raw []byte) {
-		if m, _ := Parse(raw); m.Text != "" {
-			f.Add(m.Text)
-		}
-	})
-	f.Add("New\n\nOn Mon, Bob <b@x.com>\nwrote:\n> old\n> older")
-	f.Add("a\n-- \nsig")
-	f.Fuzz(func(t *testing.T, text string) {
-		out := TrimQuoted(text)
-		norm := strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
-		if len(out) > len(norm) {
-			t.Fatalf("output longer than input: %q -> %q", text, out)
-		}
-		if utf8.ValidString(text) && !utf8.ValidString(out) {
-			t.Fatalf("invalid UTF-8 from valid input: %q", out)
-		}
-		for _, line := range strings.Split(out, "\n") {
-			if !strings.Contains(norm, line) {
-				t.Fatalf("line %q is not in the input %q", line, text)
-			}
-		}
-	})
-}
-
 // FuzzHeader feeds arbitrary header values to the header readers: RFC 2047
 // and raw 8-bit decoding (UTF-7 included), address lists, message IDs, dates
 // and subject ticket numbers.

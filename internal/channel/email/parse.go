@@ -13,6 +13,8 @@ import (
 
 	"github.com/jhillyerd/enmime/v2"
 	"github.com/jhillyerd/enmime/v2/mediatype"
+
+	"github.com/rapport/rapport/internal/text"
 )
 
 // maxWarnings bounds Message.Warnings; a hostile message can cause thousands.
@@ -64,7 +66,7 @@ func read(m *Message, raw []byte) {
 	if !startsWithHeader(data) {
 		m.Unreadable, m.UnreadableReason = true, "no header block: not an email message"
 		m.Text = cleanText(decodeLoose(data))
-		m.TrimmedText = TrimQuoted(m.Text)
+		m.TrimmedText = text.TrimQuoted(m.Text)
 		return
 	}
 	if depth := mimeDepth(data, maxMIMEDepth); depth > maxMIMEDepth {
@@ -102,16 +104,16 @@ func read(m *Message, raw []byte) {
 
 	html := strings.Join(b.html, "\n")
 	m.HTML, m.RemoteImages = sanitizeHTML(html)
-	text := cleanText(strings.Join(b.plain, "\n\n"))
-	if strings.TrimSpace(text) == "" && m.HTML != "" {
-		text = cleanText(htmlToText(m.HTML))
+	plain := cleanText(strings.Join(b.plain, "\n\n"))
+	if strings.TrimSpace(plain) == "" && m.HTML != "" {
+		plain = cleanText(htmlToText(m.HTML))
 	}
-	m.Text = text
+	m.Text = plain
 	if isForward(m.Subject) {
 		// The forwarded mail is what the customer wants seen.
 		m.TrimmedText = strings.TrimSpace(m.Text)
 	} else {
-		m.TrimmedText = TrimQuoted(m.Text)
+		m.TrimmedText = text.TrimQuoted(m.Text)
 	}
 	m.Attachments = b.attachments()
 
@@ -280,7 +282,7 @@ func readFallback(m *Message, data []byte) {
 	readHeaders(m, h, dec)
 	m.Warnings = append(m.Warnings, dec.warnings...)
 	m.Text = cleanText(decodeLoose(body))
-	m.TrimmedText = TrimQuoted(m.Text)
+	m.TrimmedText = text.TrimQuoted(m.Text)
 	classifyHeaders(m, h)
 }
 

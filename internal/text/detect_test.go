@@ -1,13 +1,13 @@
-package routing_test
+package text_test
 
 import (
 	"testing"
 
-	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/text"
 )
 
 func TestDetect(t *testing.T) {
-	d, err := routing.NewDetector([]string{"en", "it", "ru", "lv", "ca"})
+	d, err := text.NewDetector(text.DetectorOpts{Languages: []string{"en", "it", "ru", "lv", "ca"}, Lingua: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,20 +42,9 @@ func TestNewDetectorRejectsBadConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := routing.NewDetector(tc.langs); err == nil {
+			if _, err := text.NewDetector(text.DetectorOpts{Languages: tc.langs, Lingua: true}); err == nil {
 				t.Fatal("no error")
 			}
 		})
-	}
-}
-
-func BenchmarkDetect(b *testing.B) {
-	d, err := routing.NewDetector([]string{"en", "it", "ru", "lv", "ca"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	text := "Buongiorno, il mio ordine non è ancora arrivato e il tracciamento non mostra nulla da quattro giorni."
-	for b.Loop() {
-		d.Detect(text)
 	}
 }

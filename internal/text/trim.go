@@ -1,4 +1,4 @@
-package email
+package text
 
 import (
 	"regexp"
@@ -17,16 +17,10 @@ var (
 	originalMessageRe = regexp.MustCompile(`(?i)^[-_=*\s]*(original message|messaggio originale|исходное сообщение|оригинальное сообщение|oriģinālā ziņa|oriģinālais ziņojums|sākotnējā ziņa|missatge original|mensaje original|message d'origine|ursprüngliche nachricht|mensagem original|oorspronkelijk bericht)[-_=*\s]*$`)
 	underscoreLineRe  = regexp.MustCompile(`^[_\-=]{8,}$`)
 	mobileFooterRe    = regexp.MustCompile(`(?i)^(sent from my |sent from (mail|outlook|yahoo)|get outlook for |inviato da |inviato dal mio |inviato da il mio |отправлено с |отправлено из |nosūtīts no |nosūtīts ar |enviat des de |enviat des del meu |enviado desde |von meinem |envoyé de mon )`)
-	forwardSubjectRe  = regexp.MustCompile(`(?i)^\s*(fwd?|fw|i|inoltro|tr|wg|rv|reenv|pārsūt|пересл|переслать|fwd\[\d+\])\s*:`)
 )
 
 // maxHeaderLine is longer than any quote header; longer lines are text.
 const maxHeaderLine = 1000
-
-// isForward reports whether a subject marks a forwarded message.
-func isForward(subject string) bool {
-	return forwardSubjectRe.MatchString(subject)
-}
 
 // TrimQuoted returns the new part of a message's text for display: it cuts at
 // the first quoted-history header ("On … wrote:", "Il giorno … ha scritto:",

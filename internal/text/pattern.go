@@ -1,130 +1,10 @@
-package quality
+package text
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
-
-// token is one word of a text: its byte span in the original text, its
-// lower-cased form and the sentence it belongs to.
-type token struct {
-	start, end int
-	low        string
-	sent       int
-}
-
-// tokenize splits text into words. Letters, digits and combining marks make
-// words; apostrophes, hyphens and everything else separate them, so that
-// "l'ordine" gives "l" and "ordine", and "don't" gives "don" and "t" (the
-// patterns are split the same way, so they match). A sentence ends at . ! ? ;
-// … or a line break; a full stop inside "3.5" or "example.com" does not end one.
-func tokenize(text string) []token {
-	toks := make([]token, 0, len(text)/5+1)
-	sent := 0
-	start := -1
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if isWordRune(r) || (r == '·' && start >= 0 && i+size < len(text) && nextIsLetter(text[i+size:])) {
-			if start < 0 {
-				start = i
-			}
-			i += size
-			continue
-		}
-		if start >= 0 {
-			toks = append(toks, token{start: start, end: i, low: lower(text[start:i]), sent: sent})
-			start = -1
-		}
-		switch r {
-		case '!', '?', ';', '…', '\n', '。', '！', '？':
-			sent++
-		case '.':
-			if i+size >= len(text) || !isWordRune(firstRune(text[i+size:])) {
-				sent++
-			}
-		}
-		i += size
-	}
-	if start >= 0 {
-		toks = append(toks, token{start: start, end: len(text), low: lower(text[start:]), sent: sent})
-	}
-	return toks
-}
-
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')
-	}
-	if ('А' <= r && r <= 'я') || r == 'ё' || r == 'Ё' {
-		return true
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
-
-func nextIsLetter(s string) bool {
-	return unicode.IsLetter(firstRune(s))
-}
-
-func firstRune(s string) rune {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r
-}
-
-// lower lower-cases a word with Unicode rules and folds the Russian ё into е,
-// which writers use interchangeably. Words that are already lower-case ASCII
-// are returned as they are, without allocating.
-func lower(w string) string {
-	plain := true
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return w
-	}
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		buf := []byte(w)
-		for i, c := range buf {
-			if 'A' <= c && c <= 'Z' {
-				buf[i] = c + 'a' - 'A'
-			}
-		}
-		return string(buf)
-	}
-	changes := false
-	for _, r := range w {
-		if r == 'ё' || unicode.ToLower(r) != r {
-			changes = true
-			break
-		}
-	}
-	if !changes {
-		return w
-	}
-	var b strings.Builder
-	b.Grow(len(w))
-	for _, r := range w {
-		r = unicode.ToLower(r)
-		if r == 'ё' {
-			r = 'е'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // elemKind says how one position of a pattern matches a word.
 type elemKind uint8
@@ -181,17 +61,39 @@ type seq struct {
 	idx int // the sequence's number in its matcher, for per-scan memos
 }
 
-// parsePattern expands one pattern into the sequences it stands for.
+// Pattern is a parsed phrase pattern: the rows of words it stands for.
+type Pattern struct {
+	src  string
+	rows [][]elem
+}
+
+// String returns the pattern as written.
+func (p *Pattern) String() string { return p.src }
+
+// Len returns how many word sequences the pattern expands to.
+func (p *Pattern) Len() int { return len(p.rows) }
+
+// ParsePattern parses one phrase pattern.
 //
 // The syntax is small on purpose, so that a business can write its own:
 //
 //	word       the word, case-insensitive
 //	word*      any word starting with "word" (inflection: "возврат*" matches возврата, возвратом)
-//	(a b|c|)   one of the alternatives, each a row of words; an empty one makes the group optional
+//	(a b|c|)   one of the alternatives, each a row of words and gaps; an empty one makes the group optional
 //	~N         up to N words of anything (N from 1 to 9)
 //
-// Words are split like text (so "l'ordine" is two words). A pattern may not
-// start or end with a gap and expands to at most 512 sequences.
+// Words are split like text (so "l'ordine" is two words). Groups do not
+// nest. A pattern may not start or end with a gap (in any of its
+// expansions) and expands to at most 512 sequences. A match never crosses a
+// sentence boundary.
+func ParsePattern(p string) (*Pattern, error) {
+	rows, err := parsePattern(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Pattern{src: p, rows: rows}, nil
+}
+
 func parsePattern(p string) ([][]elem, error) {
 	var slots [][][]elem // slot -> alternatives -> elements
 	rest := strings.TrimSpace(p)
@@ -294,7 +196,7 @@ func parseWords(s string) ([]elem, error) {
 		if strings.ContainsAny(w, "*~") {
 			return nil, fmt.Errorf("bad word %q", w)
 		}
-		toks := tokenize(w)
+		toks := Tokenize(w)
 		if len(toks) == 0 {
 			return nil, fmt.Errorf("word %q has no letters", w)
 		}
@@ -303,17 +205,21 @@ func parseWords(s string) ([]elem, error) {
 			if prefix && i == len(toks)-1 {
 				k = elemPrefix
 			}
-			es = append(es, elem{kind: k, s: t.low})
+			es = append(es, elem{kind: k, s: t.Word})
 		}
 	}
 	return es, nil
 }
 
-// matcher finds every sequence of a set of patterns in a tokenized text in
+// Matcher finds every sequence of a set of patterns in a tokenized text in
 // one pass: sequences are indexed by their first word, exact or prefix.
 // Every exact word of the patterns gets an id, so that a word of the text
 // is hashed once and the elements compare ids.
-type matcher struct {
+//
+// Add every pattern before the first Scan; after that a Matcher is safe for
+// concurrent Scans.
+type Matcher struct {
+	fold       Fold
 	nseq       int
 	vocab      map[string]int32
 	byID       [][]*seq // word id -> sequences starting with it
@@ -321,11 +227,13 @@ type matcher struct {
 	prefixLens []int // distinct byte lengths of first-word prefixes
 }
 
-func newMatcher() *matcher {
-	return &matcher{vocab: map[string]int32{}, byPrefix: map[string][]*seq{}}
+// NewMatcher returns an empty Matcher whose pattern words are folded by f;
+// Scan it over tokens folded the same way (TokenizeFold(text, f)).
+func NewMatcher(f Fold) *Matcher {
+	return &Matcher{fold: f, vocab: map[string]int32{}, byPrefix: map[string][]*seq{}}
 }
 
-func (m *matcher) intern(w string) int32 {
+func (m *Matcher) intern(w string) int32 {
 	if id, ok := m.vocab[w]; ok {
 		return id
 	}
@@ -335,17 +243,40 @@ func (m *matcher) intern(w string) int32 {
 	return id
 }
 
-// add compiles pattern p for owner.
-func (m *matcher) add(p string, owner int) error {
-	rows, err := parsePattern(p)
+// Add parses pattern p (see ParsePattern) and adds it for owner, a number
+// of the caller's choosing that matches report: a rule, a marker group, a
+// section of a phrase file.
+func (m *Matcher) Add(p string, owner int) error {
+	pat, err := ParsePattern(p)
 	if err != nil {
 		return err
 	}
-	for _, row := range rows {
+	m.AddPattern(pat, owner)
+	return nil
+}
+
+// AddPattern adds a parsed pattern for owner.
+func (m *Matcher) AddPattern(p *Pattern, owner int) {
+	for _, row := range p.rows {
 		// Elements are shared between the rows of one pattern: copy
 		// before filling in ids.
 		row = append([]elem(nil), row...)
 		for i := range row {
+			if m.fold != FoldCase {
+				row[i].s = FoldWord(row[i].s, m.fold)
+				if row[i].kind == elemSet {
+					set := make(map[string]bool, len(row[i].set))
+					for w := range row[i].set {
+						set[FoldWord(w, m.fold)] = true
+					}
+					row[i].set = set
+					prefixes := make([]string, len(row[i].prefixes))
+					for k, w := range row[i].prefixes {
+						prefixes[k] = FoldWord(w, m.fold)
+					}
+					row[i].prefixes = prefixes
+				}
+			}
 			switch row[i].kind {
 			case elemExact:
 				row[i].id = m.intern(row[i].s)
@@ -361,7 +292,7 @@ func (m *matcher) add(p string, owner int) error {
 				row[i].bits = bits
 			}
 		}
-		s := &seq{elems: row, src: p, owner: owner, idx: m.nseq}
+		s := &seq{elems: row, src: p.src, owner: owner, idx: m.nseq}
 		m.nseq++
 		for i := 1; i < len(row); i++ {
 			if row[i].kind == elemExact || (row[i].kind == elemSet && len(row[i].prefixes) == 0) {
@@ -384,17 +315,16 @@ func (m *matcher) add(p string, owner int) error {
 			}
 		}
 	}
-	return nil
 }
 
-func (m *matcher) addPrefix(p string, s *seq) {
+func (m *Matcher) addPrefix(p string, s *seq) {
 	if _, ok := m.byPrefix[p]; !ok {
 		m.addPrefixLen(len(p))
 	}
 	m.byPrefix[p] = append(m.byPrefix[p], s)
 }
 
-func (m *matcher) addPrefixLen(n int) {
+func (m *Matcher) addPrefixLen(n int) {
 	for _, l := range m.prefixLens {
 		if l == n {
 			return
@@ -403,19 +333,24 @@ func (m *matcher) addPrefixLen(n int) {
 	m.prefixLens = append(m.prefixLens, n)
 }
 
-// match is one occurrence of a sequence: tokens [from, to) of the text.
-type match struct {
-	seq      *seq
-	from, to int
+// Match is one occurrence of a pattern: tokens [From, To) of the text.
+type Match struct {
+	From, To int
+	// Owner is the owner the pattern was added for.
+	Owner int
+	// Pattern is the pattern as written, so that a finding can show which
+	// one matched.
+	Pattern string
 }
 
-// scan returns every match in toks, by start position. At one position only
-// the longest match of each owner is kept.
-func (m *matcher) scan(toks []token, out []match) []match {
+// Scan appends to out every match in toks, by start position, and returns
+// it. At one position only the longest match of each owner is kept; within
+// one expansion of a pattern a gap takes as few words as it can.
+func (m *Matcher) Scan(toks []Token, out []Match) []Match {
 	ids := make([]int32, len(toks))
 	present := make([]uint64, (len(m.byID)+63)/64)
 	for i := range toks {
-		id, ok := m.vocab[toks[i].low]
+		id, ok := m.vocab[toks[i].Word]
 		if !ok {
 			id = -1
 		} else {
@@ -423,19 +358,19 @@ func (m *matcher) scan(toks []token, out []match) []match {
 		}
 		ids[i] = id
 	}
-	m2 := scanState{toks: toks, ids: ids, present: present, memo: make([]uint8, m.nseq)}
+	st := scanState{toks: toks, ids: ids, present: present, memo: make([]uint8, m.nseq)}
 	for i := range toks {
 		mark := len(out)
 		if id := ids[i]; id >= 0 {
 			for _, s := range m.byID[id] {
-				out = m2.try(i, s, out, mark)
+				out = st.try(i, s, out, mark)
 			}
 		}
-		w := toks[i].low
+		w := toks[i].Word
 		for _, l := range m.prefixLens {
 			if l <= len(w) {
 				for _, s := range m.byPrefix[w[:l]] {
-					out = m2.try(i, s, out, mark)
+					out = st.try(i, s, out, mark)
 				}
 			}
 		}
@@ -445,7 +380,7 @@ func (m *matcher) scan(toks []token, out []match) []match {
 
 // scanState is what one scan knows of the text.
 type scanState struct {
-	toks    []token
+	toks    []Token
 	ids     []int32
 	present []uint64 // bit set of the vocabulary ids that occur in the text
 	memo    []uint8  // per sequence: 0 not yet known, 1 possible, 2 not
@@ -491,36 +426,36 @@ func (st *scanState) check(s *seq) bool {
 	return true
 }
 
-func (st *scanState) try(i int, s *seq, out []match, mark int) []match {
+func (st *scanState) try(i int, s *seq, out []Match, mark int) []Match {
 	if !st.possible(s) {
 		return out
 	}
 	toks := st.toks
-	end := matchFrom(toks, st.ids, i+1, s.elems[1:], toks[i].sent)
+	end := matchFrom(toks, st.ids, i+1, s.elems[1:], toks[i].Sentence)
 	if end < 0 {
 		return out
 	}
 	for k := mark; k < len(out); k++ {
-		if out[k].seq.owner == s.owner {
-			if end > out[k].to {
-				out[k] = match{seq: s, from: i, to: end}
+		if out[k].Owner == s.owner {
+			if end > out[k].To {
+				out[k] = Match{From: i, To: end, Owner: s.owner, Pattern: s.src}
 			}
 			return out
 		}
 	}
-	return append(out, match{seq: s, from: i, to: end})
+	return append(out, Match{From: i, To: end, Owner: s.owner, Pattern: s.src})
 }
 
 // matchFrom matches elems against toks from position i within one sentence
 // and returns the end position, or -1.
-func matchFrom(toks []token, ids []int32, i int, elems []elem, sent int) int {
+func matchFrom(toks []Token, ids []int32, i int, elems []elem, sent int) int {
 	if len(elems) == 0 {
 		return i
 	}
 	e := &elems[0]
 	if e.kind == elemGap {
 		for skip := 0; skip <= e.n; skip++ {
-			if i+skip >= len(toks) || toks[i+skip].sent != sent {
+			if i+skip >= len(toks) || toks[i+skip].Sentence != sent {
 				return -1
 			}
 			if end := matchFrom(toks, ids, i+skip, elems[1:], sent); end >= 0 {
@@ -529,10 +464,10 @@ func matchFrom(toks []token, ids []int32, i int, elems []elem, sent int) int {
 		}
 		return -1
 	}
-	if i >= len(toks) || toks[i].sent != sent {
+	if i >= len(toks) || toks[i].Sentence != sent {
 		return -1
 	}
-	if !e.matches(ids[i], toks[i].low) {
+	if !e.matches(ids[i], toks[i].Word) {
 		return -1
 	}
 	return matchFrom(toks, ids, i+1, elems[1:], sent)
