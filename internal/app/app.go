@@ -21,15 +21,19 @@ import (
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
+	"github.com/rapport/rapport/internal/churn"
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/customer360"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/loyalty"
 	measure "github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -57,8 +61,11 @@ type Services struct {
 	Router      *routing.Router
 	Quality     *quality.Analyzer
 	Reviews     *quality.Reviews
-	Loyalty     *loyalty.Store       // purchases, lifetime values, re-commitments
-	Churn       *loyalty.ChurnScorer // churn risk of every customer, the at-risk list
+	Purchases   *purchases.Service   // what customers bought: API, hook, import
+	Values      *clv.Service         // lifetime values, regulars, the nightly refit
+	Recommits   *recommit.Service    // re-commitments: proposed, confirmed, valued
+	Customer360 *customer360.Service // the customer-360 panel beside tickets
+	Churn       *churn.Scorer        // churn risk of every customer, the at-risk list
 	Surveys     *survey.Service
 	Metrics     *measure.Service
 	Goals       *goals.Service // goals, kudos, the leaderboard, the service standard
@@ -116,15 +123,17 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 				return mail.SendInternal(ctx, to, name, subject, text)
 			}}})
 	// Customer replies that say they will come back propose re-commitments.
-	recommits, err := loyalty.NewRecommitDetector(loyalty.RecommitOpts{})
+	phrases, err := recommit.NewDetector(recommit.DetectorOpts{})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	var loyal *loyalty.Store
-	proposals := loyalty.ProposeHook{Store: func() *loyalty.Store { return loyal }, Detector: recommits}
+	// subscribers hear of every ticket change inside its transaction. The
+	// list is filled below, once the re-commitment service (which records
+	// its proposals through the ticket service) exists.
+	subscribers := &routing.Hooks{}
 	tickets = ticket.NewService(ticket.Opts{
-		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: routing.Hooks{slas, router, surveys, proposals, measures},
+		DB: db, Clock: clock, Jobs: q, Customers: customers, Timers: subscribers,
 		Log: log.With("component", "ticket"), AutoCloseDays: cfg.AutoCloseDays, FollowUpDays: cfg.FollowUpDays,
 	})
 	detector, err := routing.NewDetector(i18n.Supported)
@@ -140,22 +149,43 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 			return slas.Due(ctx, id, sla.TimerFirstResponse)
 		},
 	})
-	loyal, err = loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets,
-		Log: log.With("component", "loyalty"), Detector: recommits})
+	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := loyal.Schedule(ctx); err != nil {
+	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: log.With("component", "clv")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	recommits, err := recommit.New(recommit.Opts{DB: db, Clock: clock, Jobs: q, Tickets: tickets, Values: values,
+		Detector: phrases, Log: log.With("component", "recommit")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// The ticket-change subscribers, in this order.
+	*subscribers = routing.Hooks{slas, router, surveys, recommits, measures}
+	panels, err := customer360.New(customer360.Opts{DB: db, Purchases: bought, Values: values, Recommits: recommits})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := values.Schedule(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
 	}
-	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: clock, Jobs: q, Log: log.With("component", "churn")})
+	if err := recommits.Schedule(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app: schedule the survey scan: %w", err)
+	}
+	scorer, err := churn.New(churn.Opts{DB: db, Clock: clock, Jobs: q, Log: log.With("component", "churn")})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := churn.Schedule(ctx); err != nil {
+	if err := scorer.Schedule(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
@@ -175,22 +205,25 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		return nil, err
 	}
 	return &Services{
-		Goals:     goalSvc,
-		Quality:   analyzer,
-		Reviews:   reviews,
-		Loyalty:   loyal,
-		Churn:     churn,
-		Surveys:   surveys,
-		Metrics:   measures,
-		DB:        db,
-		Clock:     clock,
-		Jobs:      q,
-		Agents:    agent.New(db, clock),
-		Customers: customers,
-		Tickets:   tickets,
-		Mail:      mail,
-		SLA:       slas,
-		Router:    router,
+		Goals:       goalSvc,
+		Quality:     analyzer,
+		Reviews:     reviews,
+		Purchases:   bought,
+		Values:      values,
+		Recommits:   recommits,
+		Customer360: panels,
+		Churn:       scorer,
+		Surveys:     surveys,
+		Metrics:     measures,
+		DB:          db,
+		Clock:       clock,
+		Jobs:        q,
+		Agents:      agent.New(db, clock),
+		Customers:   customers,
+		Tickets:     tickets,
+		Mail:        mail,
+		SLA:         slas,
+		Router:      router,
 		Intake: intake.New(intake.Opts{
 			DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
 			Log: log.With("component", "intake"), Attachments: attachments, Detect: detector.Detect,
@@ -251,7 +284,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
-		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Loyalty: svc.Loyalty, Churn: svc.Churn,
+		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
+		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals,
 	})
 	if err != nil {
@@ -261,7 +295,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
-		Loyalty: svc.Loyalty, PurchaseHookSecret: cfg.PurchaseHookSecret,
+		Purchases: svc.Purchases, Values: svc.Values, PurchaseHookSecret: cfg.PurchaseHookSecret,
 		Metrics: svc.Metrics,
 		Goals:   svc.Goals,
 	})
