@@ -14,7 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/churn"
 )
 
 const churnUsage = `usage: rapport churn evaluate FILE --label COLUMN [flags]
@@ -155,19 +155,19 @@ func churnCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			ignored = append(ignored, s)
 		}
 	}
-	tb, err := loyalty.ReadTable(in, loyalty.TableOpts{Label: *label, Ignore: ignored, MaxCategories: *maxCats, MinCategoryCount: *minCount})
+	tb, err := churn.ReadTable(in, churn.TableOpts{Label: *label, Ignore: ignored, MaxCategories: *maxCats, MinCategoryCount: *minCount})
 	if err != nil {
 		return fmt.Errorf("churn evaluate: %s: %w", files[0], err)
 	}
 	if len(tb.Names) == 0 {
 		return fmt.Errorf("churn evaluate: %s: no usable feature columns (%s)", files[0], skippedList(tb.Skipped))
 	}
-	opts := loyalty.ChurnOpts{L2: *l2}
-	cv, err := loyalty.CrossValidate(ctx, tb.Names, tb.X, tb.Y, loyalty.CVOpts{Folds: *folds, Seed: *seed, Churn: opts})
+	opts := churn.FitOpts{L2: *l2}
+	cv, err := churn.CrossValidate(ctx, tb.Names, tb.X, tb.Y, churn.CVOpts{Folds: *folds, Seed: *seed, Fit: opts})
 	if err != nil {
 		return fmt.Errorf("churn evaluate: %w", err)
 	}
-	m, err := loyalty.FitChurn(ctx, tb.Names, tb.X, tb.Y, opts)
+	m, err := churn.Fit(ctx, tb.Names, tb.X, tb.Y, opts)
 	if err != nil {
 		return fmt.Errorf("churn evaluate: final fit: %w", err)
 	}
@@ -198,7 +198,7 @@ func churnCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return printChurnReport(stdout, r)
 }
 
-func skippedList(s []loyalty.SkippedColumn) string {
+func skippedList(s []churn.SkippedColumn) string {
 	var parts []string
 	for _, c := range s {
 		parts = append(parts, c.Name+": "+c.Reason)

@@ -15,9 +15,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -79,10 +80,10 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	windowDays := fs.Int("window", 90, "days without a purchase after the reference date that count as churned")
 	reference := fs.String("reference", "", "reference date YYYY-MM-DD to learn from (default: today minus the window)")
 	top := fs.Int("top", 20, "number of at-risk customers to print")
-	sortBy := fs.String("sort", loyalty.AtRiskByValue, "order of the list: value (value at risk) or risk")
+	sortBy := fs.String("sort", churn.AtRiskByValue, "order of the list: value (value at risk) or risk")
 	l2 := fs.Float64("l2", 1.0, "L2 penalty on the standardised coefficients")
 	folds := fs.Int("folds", 5, "number of cross-validation folds (at least 2)")
-	minCustomers := fs.Int("min-customers", loyalty.DefaultChurnMinCustomers, "fewest training customers to train on")
+	minCustomers := fs.Int("min-customers", churn.DefaultMinCustomers, "fewest training customers to train on")
 	currency := fs.String("currency", "", "currency spend is counted in (default: the one most purchases are in)")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
 	fs.Usage = func() {
@@ -104,7 +105,7 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("churn score: --window %d: want 1 to 3650 days", *windowDays)
 	case *top < 0:
 		return fmt.Errorf("churn score: --top %d: want at least 0", *top)
-	case *sortBy != loyalty.AtRiskByValue && *sortBy != loyalty.AtRiskByRisk:
+	case *sortBy != churn.AtRiskByValue && *sortBy != churn.AtRiskByRisk:
 		return fmt.Errorf("churn score: --sort %q: want value or risk", *sortBy)
 	case !(*l2 > 0) || math.IsInf(*l2, 0):
 		return fmt.Errorf("churn score: --l2 %v: want a positive number", *l2)
@@ -113,7 +114,7 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case *minCustomers < 1:
 		return fmt.Errorf("churn score: --min-customers %d: want at least 1", *minCustomers)
 	}
-	run := loyalty.ChurnRunOpts{Window: time.Duration(*windowDays) * 24 * time.Hour}
+	run := churn.RunOpts{Window: time.Duration(*windowDays) * 24 * time.Hour}
 	if *reference != "" {
 		d, err := time.Parse(time.DateOnly, *reference)
 		if err != nil {
@@ -123,7 +124,7 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	cur := ""
 	if *currency != "" {
-		c, err := loyalty.ParseCurrency(*currency)
+		c, err := purchases.ParseCurrency(*currency)
 		if err != nil {
 			return fmt.Errorf("churn score: --currency: %w", err)
 		}
@@ -138,14 +139,14 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	scorer, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: jobs.SystemClock{},
+	scorer, err := churn.New(churn.Opts{DB: db, Clock: jobs.SystemClock{},
 		Log: slog.New(slog.DiscardHandler), L2: *l2, Folds: *folds, MinCustomers: *minCustomers, Currency: cur})
 	if err != nil {
 		return err
 	}
 	res, err := scorer.TrainAndScore(ctx, run)
 	if err != nil {
-		if errors.Is(err, loyalty.ErrChurnTraining) {
+		if errors.Is(err, churn.ErrTraining) {
 			return fmt.Errorf("churn score: %w; nothing written", err)
 		}
 		return fmt.Errorf("churn score: %w", err)
@@ -194,7 +195,7 @@ func printChurnScore(w io.Writer, r churnScoreReport, sortBy string) error {
 		return nil
 	}
 	order := "value at risk"
-	if sortBy == loyalty.AtRiskByRisk {
+	if sortBy == churn.AtRiskByRisk {
 		order = "churn risk"
 	}
 	fmt.Fprintf(w, "\nTop %d customers by %s:\n", len(r.Top), order)

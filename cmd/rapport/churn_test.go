@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/churn"
 )
 
 func runChurn(t *testing.T, stdin string, args ...string) (string, string, error) {
@@ -47,11 +47,11 @@ func TestChurnCommandText(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tb, err := loyalty.ReadTable(f, loyalty.TableOpts{Label: "churned", Ignore: []string{"notes"}})
+	tb, err := churn.ReadTable(f, churn.TableOpts{Label: "churned", Ignore: []string{"notes"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv, err := loyalty.CrossValidate(context.Background(), tb.Names, tb.X, tb.Y, loyalty.CVOpts{Folds: 5, Seed: 7, Churn: loyalty.ChurnOpts{L2: 1}})
+	cv, err := churn.CrossValidate(context.Background(), tb.Names, tb.X, tb.Y, churn.CVOpts{Folds: 5, Seed: 7, Fit: churn.FitOpts{L2: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

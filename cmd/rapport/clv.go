@@ -13,7 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/clv"
+	"github.com/rapport/rapport/internal/csvtable"
 )
 
 const clvUsage = `usage: rapport clv fit [flags] FILE
@@ -121,8 +122,8 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if *format != "text" && *format != "json" {
 		return fmt.Errorf("clv fit: unknown format %q (want text or json)", *format)
 	}
-	u := loyalty.Unit(*unit)
-	if u != loyalty.Days && u != loyalty.Weeks {
+	u := clv.Unit(*unit)
+	if u != clv.Days && u != clv.Weeks {
 		return fmt.Errorf("clv fit: unknown unit %q (want days or weeks)", *unit)
 	}
 	if !(*horizon >= 0) || math.IsInf(*horizon, 0) {
@@ -134,7 +135,7 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return errors.New("clv fit: --calibration-end applies to transactions, not --summaries")
 		}
 		var err error
-		if end, err = loyalty.ParseDay(*endFlag); err != nil {
+		if end, err = clv.ParseDay(*endFlag); err != nil {
 			return fmt.Errorf("clv fit: --calibration-end: %w", err)
 		}
 	}
@@ -148,15 +149,15 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		defer f.Close()
 		in = f
 	}
-	opts := loyalty.CSVOpts{CustomerCol: *customerCol, DateCol: *dateCol, AmountCol: *amountCol, SkipBadLines: *skipBad}
-	var customers []loyalty.Summary
-	var bad []loyalty.LineError
+	opts := clv.CSVOpts{CustomerCol: *customerCol, DateCol: *dateCol, AmountCol: *amountCol, SkipBadLines: *skipBad}
+	var customers []clv.Summary
+	var bad []csvtable.LineError
 	var err error
 	if *summaries {
-		customers, bad, err = loyalty.ReadSummaries(bufio.NewReader(in), opts)
+		customers, bad, err = clv.ReadSummaries(bufio.NewReader(in), opts)
 	} else {
-		var txs []loyalty.Transaction
-		txs, bad, err = loyalty.ReadTransactions(bufio.NewReader(in), opts)
+		var txs []clv.Transaction
+		txs, bad, err = clv.ReadTransactions(bufio.NewReader(in), opts)
 		if err == nil {
 			if end.IsZero() {
 				for _, t := range txs {
@@ -165,7 +166,7 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 					}
 				}
 			}
-			customers, err = loyalty.Summarize(txs, u, end)
+			customers, err = clv.Summarize(txs, u, end)
 		}
 	}
 	for i, b := range bad {
@@ -179,7 +180,7 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return fmt.Errorf("clv fit: %s: %w", files[0], err)
 	}
 
-	bg, err := loyalty.FitBGNBD(ctx, customers)
+	bg, err := clv.FitBGNBD(ctx, customers)
 	if err != nil {
 		return fmt.Errorf("clv fit: %w", err)
 	}
@@ -192,9 +193,9 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if !end.IsZero() {
 		report.CalibrationEnd = end.Format(time.DateOnly)
 	}
-	gg, ggErr := loyalty.FitGammaGamma(ctx, customers)
+	gg, ggErr := clv.FitGammaGamma(ctx, customers)
 	switch {
-	case errors.Is(ggErr, loyalty.ErrNoData):
+	case errors.Is(ggErr, clv.ErrNoData):
 		fmt.Fprintln(stderr, "clv fit: no repeat purchases with a positive spend; spend and value are left out")
 	case ggErr != nil:
 		return fmt.Errorf("clv fit: %w", ggErr)
@@ -203,7 +204,7 @@ func clvCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			MeanSpend: finite(gg.Model.MeanSpend()), LogLikelihood: gg.LogLikelihood,
 			Customers: gg.Customers, Iterations: gg.Iterations, Status: gg.Status}
 	}
-	preds, err := loyalty.Predict(ctx, bg.Model, gg.Model, *horizon, customers)
+	preds, err := clv.Predict(ctx, bg.Model, gg.Model, *horizon, customers)
 	if err != nil {
 		return fmt.Errorf("clv fit: %w", err)
 	}

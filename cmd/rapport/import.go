@@ -13,12 +13,13 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/config"
+	"github.com/rapport/rapport/internal/csvtable"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
-	"github.com/rapport/rapport/internal/ticket"
 )
 
 const importUsage = `usage: rapport import purchases [flags] FILE
@@ -102,20 +103,23 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	clock := jobs.SystemClock{}
 	q := jobs.New(db, clock, log)
 	customers := customer.New(db, clock)
-	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
-	ls, err := loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets, Log: log})
+	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers})
+	if err != nil {
+		return err
+	}
+	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: log})
 	if err != nil {
 		return err
 	}
 	bar := newProgress(stderr)
-	res, err := ls.Import(ctx, in, loyalty.ImportOpts{SkipBad: skipBad, CreateCustomers: create, Currency: currency,
+	res, err := bought.Import(ctx, in, purchases.ImportOpts{SkipBad: skipBad, CreateCustomers: create, Currency: currency,
 		Channel: channel, Progress: bar.update})
 	bar.done()
 	for _, b := range res.Bad {
 		fmt.Fprintf(stderr, "%s: %s\n", files[0], b.Error())
 	}
 	if err != nil {
-		if errors.Is(err, loyalty.ErrBadLines) {
+		if errors.Is(err, csvtable.ErrBadLines) {
 			return fmt.Errorf("import purchases: %d bad line(s) of %d; nothing imported (use --skip-bad to import the rest)",
 				len(res.Bad), res.Lines)
 		}
@@ -124,7 +128,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fmt.Fprintf(stdout, "%d purchases imported, %d already there, %d bad lines skipped, %d customers created (%d lines)\n",
 		res.Added, res.Duplicates, len(res.Bad), res.CustomersCreated, res.Lines)
 	if res.Added > 0 {
-		if err := ls.RefitSoon(ctx); err != nil {
+		if err := values.RefitSoon(ctx); err != nil {
 			return fmt.Errorf("import purchases: schedule the lifetime-value refit: %w", err)
 		}
 	}

@@ -10,11 +10,12 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/intake"
-	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -36,8 +37,10 @@ type Opts struct {
 	Log             *slog.Logger // carrying component=api, as the app passes it; nil discards
 	MaxBodyBytes    int64        // default DefaultMaxBodyBytes
 	Version         string
-	// Loyalty keeps purchases; nil leaves the purchase routes answering 503.
-	Loyalty *loyalty.Store
+	// Purchases keeps purchases and Values the lifetime values summed up
+	// beside them; either nil leaves the purchase routes answering 503.
+	Purchases *purchases.Service
+	Values    *clv.Service
 	// PurchaseHookSecret signs deliveries to /hooks/purchases; "" turns the
 	// webhook off (503).
 	PurchaseHookSecret string
@@ -59,8 +62,9 @@ type server struct {
 	maxBody    int64
 	openapi    []byte
 	mux        *http.ServeMux
-	loyalty    *loyalty.Store // nil: purchases answer 503
-	hookSecret string         // "": the purchases webhook answers 503
+	purchases  *purchases.Service // nil: purchases answer 503
+	values     *clv.Service       // nil: purchases answer 503
+	hookSecret string             // "": the purchases webhook answers 503
 
 	metrics *metrics.Service // nil: GET /metrics answers 503
 	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
@@ -83,7 +87,8 @@ func New(o Opts) http.Handler {
 		maxBody:    o.MaxBodyBytes,
 		openapi:    openAPIDocument(o.Version),
 		mux:        http.NewServeMux(),
-		loyalty:    o.Loyalty,
+		purchases:  o.Purchases,
+		values:     o.Values,
 		hookSecret: o.PurchaseHookSecret,
 		metrics:    o.Metrics,
 		goals:      o.Goals,

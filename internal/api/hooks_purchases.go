@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/purchases"
 )
 
 // SignatureHeader carries the signature of a webhook delivery:
@@ -57,8 +57,8 @@ func validSignature(secret string, body []byte, header string) bool {
 // replayed or retried delivery adds nothing; unknown customers are
 // created unless the body says "create_customers": false.
 func (s *server) purchaseHook(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
-	if s.loyalty == nil {
-		return errNoLoyalty
+	if !s.purchasesOn() {
+		return errNoPurchases
 	}
 	if s.hookSecret == "" {
 		return errNoHook
@@ -79,5 +79,5 @@ func (s *server) purchaseHook(w http.ResponseWriter, r *http.Request, _ agent.Ag
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	return s.addPurchases(r.Context(), w, req, loyalty.AddOpts{CreateCustomers: true, Channel: "webhook"}, true)
+	return s.addPurchases(r.Context(), w, req, purchases.AddOpts{CreateCustomers: true, Channel: "webhook"}, true)
 }

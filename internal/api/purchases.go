@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/clv"
+	"github.com/rapport/rapport/internal/purchases"
+	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
 
-// errNoLoyalty answers the purchase routes of a server built without the
-// loyalty store.
-var errNoLoyalty = &apiError{status: http.StatusServiceUnavailable, code: "unavailable",
+// errNoPurchases answers the purchase routes of a server built without
+// the purchases and lifetime-value services.
+var errNoPurchases = &apiError{status: http.StatusServiceUnavailable, code: "unavailable",
 	message: "purchases are not enabled on this server"}
 
 // amountJSON is an amount as a client sends it: a JSON string ("19.90") or
@@ -112,12 +114,12 @@ func parseTime(s string) (time.Time, bool) {
 
 // toNew converts the request's purchases, collecting field errors keyed
 // like the store's ("purchases[i].field", or "field" for one purchase).
-func toNew(in []purchaseIn, isBatch bool) ([]loyalty.NewPurchase, error) {
+func toNew(in []purchaseIn, isBatch bool) ([]purchases.NewPurchase, error) {
 	errs := valid.Errors{}
-	out := make([]loyalty.NewPurchase, len(in))
+	out := make([]purchases.NewPurchase, len(in))
 	for i, p := range in {
-		out[i] = loyalty.NewPurchase{
-			Customer: loyalty.CustomerRef{ID: p.CustomerID, ExternalID: p.ExternalID, Email: p.Email, Phone: p.Phone,
+		out[i] = purchases.NewPurchase{
+			Customer: purchases.CustomerRef{ID: p.CustomerID, ExternalID: p.ExternalID, Email: p.Email, Phone: p.Phone,
 				Name: p.CustomerName},
 			Amount: string(p.Amount), Currency: p.Currency, Reference: p.Reference, Channel: p.Channel,
 		}
@@ -150,7 +152,7 @@ type purchaseJSON struct {
 	CreatedAt   *string `json:"created_at"`
 }
 
-func toPurchaseJSON(p loyalty.Purchase) purchaseJSON {
+func toPurchaseJSON(p purchases.Purchase) purchaseJSON {
 	var ref *string
 	if p.Reference != "" {
 		r := p.Reference
@@ -168,13 +170,13 @@ type addedJSON struct {
 	CustomerCreated bool `json:"customer_created"`
 }
 
-func toAddedJSON(a loyalty.Added) addedJSON {
+func toAddedJSON(a purchases.Added) addedJSON {
 	return addedJSON{purchaseJSON: toPurchaseJSON(a.Purchase), Created: a.Created, CustomerCreated: a.CustomerCreated}
 }
 
 // addPurchases stores the purchases of body: one answered as an object,
 // several as {"data": [...]}; 201 when anything was created, else 200.
-func (s *server) addPurchases(ctx context.Context, w http.ResponseWriter, req purchasesRequest, o loyalty.AddOpts, needReference bool) error {
+func (s *server) addPurchases(ctx context.Context, w http.ResponseWriter, req purchasesRequest, o purchases.AddOpts, needReference bool) error {
 	in, isBatch, err := req.batch()
 	if err != nil {
 		return err
@@ -200,13 +202,13 @@ func (s *server) addPurchases(ctx context.Context, w http.ResponseWriter, req pu
 	if req.CreateCustomers != nil {
 		o.CreateCustomers = *req.CreateCustomers
 	}
-	var added []loyalty.Added
+	var added []purchases.Added
 	if isBatch {
-		added, err = s.loyalty.AddBatch(ctx, ns, o)
+		added, err = s.purchases.AddBatch(ctx, ns, o)
 	} else {
-		var a loyalty.Added
-		a, err = s.loyalty.Add(ctx, ns[0], o)
-		added = []loyalty.Added{a}
+		var a purchases.Added
+		a, err = s.purchases.Add(ctx, ns[0], o)
+		added = []purchases.Added{a}
 	}
 	if timeErr != nil {
 		var ve valid.Errors
@@ -239,14 +241,14 @@ func (s *server) addPurchases(ctx context.Context, w http.ResponseWriter, req pu
 
 // createPurchases serves POST /purchases.
 func (s *server) createPurchases(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
-	if s.loyalty == nil {
-		return errNoLoyalty
+	if !s.purchasesOn() {
+		return errNoPurchases
 	}
 	var req purchasesRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	return s.addPurchases(r.Context(), w, req, loyalty.AddOpts{Channel: "api"}, false)
+	return s.addPurchases(r.Context(), w, req, purchases.AddOpts{Channel: "api"}, false)
 }
 
 // customerPurchasesJSON is the answer of GET /customers/{id}/purchases.
@@ -291,10 +293,13 @@ type reasonJSON struct {
 	Contribution float64 `json:"contribution"`
 }
 
+// purchasesOn reports whether the purchase routes are served.
+func (s *server) purchasesOn() bool { return s.purchases != nil && s.values != nil }
+
 // customerPurchases serves GET /customers/{id}/purchases?cursor=&limit=.
 func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
-	if s.loyalty == nil {
-		return errNoLoyalty
+	if !s.purchasesOn() {
+		return errNoPurchases
 	}
 	id, err := pathID(r)
 	if err != nil {
@@ -305,9 +310,9 @@ func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, _ age
 	if limit == 0 {
 		limit = 50
 	}
-	var after *loyalty.PurchaseCursor
+	var after *purchases.Cursor
 	if c := q.str("cursor"); c != "" {
-		cur, ok := loyalty.DecodePurchaseCursor(c)
+		cur, ok := purchases.DecodeCursor(c)
 		if !ok {
 			q.errs.Add("cursor", "is not a cursor from a previous page")
 		}
@@ -320,21 +325,31 @@ func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, _ age
 	if _, err := s.customers.Get(ctx, id); err != nil {
 		return err
 	}
-	list, next, err := s.loyalty.Purchases(ctx, id, after, limit)
+	list, next, err := s.purchases.Purchases(ctx, id, after, limit)
 	if err != nil {
 		return err
 	}
-	panel, err := s.loyalty.Panel(ctx, id)
+	sum, err := s.purchases.Summary(ctx, id)
 	if err != nil {
+		return err
+	}
+	standing, err := s.values.Standing(ctx, id)
+	if err != nil {
+		return err
+	}
+	var value *clv.CustomerValue
+	switch v, err := s.values.Value(ctx, id); {
+	case err == nil:
+		value = &v
+	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	out := customerPurchasesJSON{Data: newList(list, toPurchaseJSON, "").Data}
 	if next != nil {
 		out.NextCursor = next.Encode()
 	}
-	sum := panel.Summary
 	out.Summary = summaryJSON{Count: sum.Count, Totals: []moneyJSON{}, Frequency: sum.Frequency, FirstAt: timeJSON(sum.First),
-		LastAt: timeJSON(sum.Last), Standing: panel.Standing, ChurnReasons: []reasonJSON{}}
+		LastAt: timeJSON(sum.Last), Standing: standing, ChurnReasons: []reasonJSON{}}
 	for _, m := range sum.Totals {
 		out.Summary.Totals = append(out.Summary.Totals, moneyJSON{Amount: m.Decimal(), Currency: m.Currency})
 	}
@@ -342,7 +357,7 @@ func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, _ age
 		d := sum.DaysSinceLast
 		out.Summary.DaysSinceLast = &d
 	}
-	if v := panel.Value; v != nil {
+	if v := value; v != nil {
 		out.Summary.Value = &clvJSON{ExpectedValue: v.ExpectedValue, Currency: v.Currency, HorizonDays: v.HorizonDays,
 			ExpectedPurchases: v.ExpectedPurchases, PAlive: v.PAlive, Regular: v.Regular, UpdatedAt: timeJSON(v.UpdatedAt)}
 		out.Summary.ChurnRisk = v.ChurnRisk

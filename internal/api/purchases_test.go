@@ -8,9 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -18,18 +19,23 @@ import (
 // testHookSecret is the webhook secret of the purchase fixture.
 const testHookSecret = "shop-shared-secret"
 
-// newPurchaseFixture is newFixture with the loyalty store and the webhook
-// switched on, and a customer "ann" (ann@example.com) to buy things.
+// newPurchaseFixture is newFixture with the purchases and lifetime-value
+// services and the webhook switched on, and a customer "ann"
+// (ann@example.com) to buy things.
 func newPurchaseFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := newFixture(t, db)
-	ls, err := loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: f.clock, Jobs: jobs.New(db, f.clock, nil),
-		Customers: f.customers, Tickets: f.tickets})
+	bought, err := purchases.New(purchases.Opts{DB: db, Clock: f.clock, Customers: f.customers})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.h = New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, Loyalty: ls, PurchaseHookSecret: testHookSecret,
-		Log: newTestLogger(f.logs), MaxBodyBytes: testMaxBody, Version: "test"})
+	values, err := clv.New(clv.Opts{DB: db, Clock: f.clock, Jobs: jobs.New(db, f.clock, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, Purchases: bought, Values: values,
+		PurchaseHookSecret: testHookSecret,
+		Log:                newTestLogger(f.logs), MaxBodyBytes: testMaxBody, Version: "test"})
 	c, err := f.customers.Create(context.Background(), customer.NewCustomer{Name: "Ann", Emails: []string{"ann@example.com"}})
 	if err != nil {
 		t.Fatal(err)
@@ -182,12 +188,12 @@ func TestPurchaseWebhook(t *testing.T) {
 		mustStatus(t, rec, 400, "create_customers false")
 
 		// Without a secret the webhook is off, whatever is signed.
-		off := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, Loyalty: nil, Log: newTestLogger(f.logs)})
+		off := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, Purchases: nil, Values: nil, Log: newTestLogger(f.logs)})
 		req := httptest.NewRequest(http.MethodPost, Prefix+"/hooks/purchases", strings.NewReader(body))
 		req.Header.Set(SignatureHeader, Sign("", []byte(body)))
 		r2 := httptest.NewRecorder()
 		off.ServeHTTP(r2, req)
-		mustStatus(t, r2, http.StatusServiceUnavailable, "webhook without loyalty")
+		mustStatus(t, r2, http.StatusServiceUnavailable, "webhook without purchases")
 	})
 }
 

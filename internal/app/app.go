@@ -21,15 +21,19 @@ import (
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
+	"github.com/rapport/rapport/internal/churn"
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/customer360"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/loyalty"
 	measure "github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -58,8 +62,11 @@ type Services struct {
 	Router      *routing.Router
 	Quality     *quality.Analyzer
 	Reviews     *quality.Reviews
-	Loyalty     *loyalty.Store       // purchases, lifetime values, re-commitments
-	Churn       *loyalty.ChurnScorer // churn risk of every customer, the at-risk list
+	Purchases   *purchases.Service   // what customers bought: API, hook, import
+	Values      *clv.Service         // lifetime values, regulars, the nightly refit
+	Recommits   *recommit.Service    // re-commitments: proposed, confirmed, valued
+	Customer360 *customer360.Service // the customer-360 panel beside tickets
+	Churn       *churn.Scorer        // churn risk of every customer, the at-risk list
 	Surveys     *survey.Service
 	Metrics     *measure.Service
 	Goals       *goals.Service // goals, kudos, the leaderboard, the service standard
@@ -128,16 +135,31 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	})
 	measures := measure.New(measure.Opts{DB: db, Clock: clock, Log: component("metrics"), Jobs: q,
 		Digest: &measure.DigestOpts{I18n: catalog, URL: cfg.PublicBaseURL(), Send: teamMail}})
-	recommits, err := loyalty.NewRecommitDetector(loyalty.RecommitOpts{})
+
+	// What customers are worth: purchases, lifetime values, churn risk, and
+	// re-commitments proposed from customers' words.
+	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers})
 	if err != nil {
 		return nil, err
 	}
-	loyal, err := loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: clock, Jobs: q, Customers: customers, Tickets: tickets,
-		Log: component("loyalty"), Detector: recommits})
+	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: component("clv")})
 	if err != nil {
 		return nil, err
 	}
-	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: clock, Jobs: q, Log: component("churn")})
+	phrases, err := recommit.NewDetector(recommit.DetectorOpts{})
+	if err != nil {
+		return nil, err
+	}
+	recommits, err := recommit.New(recommit.Opts{DB: db, Clock: clock, Jobs: q, Tickets: tickets, Values: values,
+		Detector: phrases, Log: component("recommit")})
+	if err != nil {
+		return nil, err
+	}
+	panels, err := customer360.New(customer360.Opts{DB: db, Purchases: bought, Values: values, Recommits: recommits})
+	if err != nil {
+		return nil, err
+	}
+	scorer, err := churn.New(churn.Opts{DB: db, Clock: clock, Jobs: q, Log: component("churn")})
 	if err != nil {
 		return nil, err
 	}
@@ -167,24 +189,27 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Log: component("intake"), Attachments: attachments, Detect: detector.Detect,
 	})
 
-	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, loyalty.ProposeHook{Store: loyal, Detector: recommits}, measures)...); err != nil {
+	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	if err := q.CheckHandlers(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	// Periodic jobs that keep themselves going once queued.
-	if err := loyal.Schedule(ctx); err != nil {
+	if err := values.Schedule(ctx); err != nil {
 		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
 	}
-	if err := churn.Schedule(ctx); err != nil {
+	if err := recommits.Schedule(ctx); err != nil {
+		return nil, fmt.Errorf("app: schedule the survey scan: %w", err)
+	}
+	if err := scorer.Schedule(ctx); err != nil {
 		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	return &Services{
 		DB: db, Clock: clock, Jobs: q,
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
-		Loyalty: loyal, Churn: churn, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
+		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Intake: intakes, Attachments: attachments,
 	}, nil
 }
@@ -203,7 +228,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 // After the commit, the workers assign it, acknowledge it, and fire its
 // timers when they are due.
 func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.Service, surveys *survey.Service,
-	proposals loyalty.ProposeHook, measures *measure.Service) []ticket.Subscriber {
+	recommits *recommit.Service, measures *measure.Service) []ticket.Subscriber {
 	return []ticket.Subscriber{
 		// Deadlines: set with the change, so the ticket's sla_due_at and its
 		// timer jobs never disagree with its state.
@@ -217,7 +242,7 @@ func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.
 		{Name: "survey", After: surveys.TicketChanged},
 		// Re-commitments proposed from a customer's words, for an agent to
 		// confirm on the ticket page at once.
-		{Name: "recommit", InTx: proposals.TicketChanged},
+		{Name: "recommit", InTx: recommits.TicketChanged},
 		// Rollups: last, so they count the SLA state the change left.
 		{Name: "metrics", InTx: measures.TicketChanged},
 	}
@@ -275,7 +300,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
-		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Loyalty: svc.Loyalty, Churn: svc.Churn,
+		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
+		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals,
 	})
 	if err != nil {
@@ -285,7 +311,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
-		Loyalty: svc.Loyalty, PurchaseHookSecret: cfg.PurchaseHookSecret,
+		Purchases: svc.Purchases, Values: svc.Values, PurchaseHookSecret: cfg.PurchaseHookSecret,
 		Metrics: svc.Metrics,
 		Goals:   svc.Goals,
 	})

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/churn"
 )
 
 // seedChurn trains the churn model on the demo's history and scores every
@@ -15,12 +15,12 @@ import (
 // after the lifetime-value fit and the surveys, whose answers are signals.
 // A demo too small to train on is left unscored.
 func (r *runner) seedChurn(ctx context.Context) error {
-	c, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: r.o.DB, Clock: r.clock, Log: r.o.Log})
+	c, err := churn.New(churn.Opts{DB: r.o.DB, Clock: r.clock, Log: r.o.Log})
 	if err != nil {
 		return err
 	}
-	res, err := c.TrainAndScore(ctx, loyalty.ChurnRunOpts{})
-	if errors.Is(err, loyalty.ErrChurnTraining) {
+	res, err := c.TrainAndScore(ctx, churn.RunOpts{})
+	if errors.Is(err, churn.ErrTraining) {
 		r.o.Log.Warn("demo churn model not trained", slog.Any("error", err))
 		return nil
 	}

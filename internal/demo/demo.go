@@ -153,7 +153,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedSLA(ctx); err != nil {
 		return err
 	}
-	if err := r.seedLoyalty(ctx); err != nil {
+	if err := r.seedPurchases(ctx); err != nil {
 		return err
 	}
 	if err := r.seedSurveys(ctx); err != nil {

@@ -8,7 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/clv"
+	"github.com/rapport/rapport/internal/purchases"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -54,19 +56,27 @@ var recommitWords = map[string][]string{
 	"ca": {"Gràcies, tornaré a comprar.", "Tot resolt, continuaré comprant-vos.", "Molt bon servei, tornaré segur."},
 }
 
-// seedLoyalty gives the demo customers two years of purchases, fits the
+// seedPurchases gives the demo customers two years of purchases, fits the
 // lifetime-value models on them (as the nightly refit would), and records
 // re-commitments on some complaints the team turned around, plus a few
 // proposals waiting for an agent.
-func (r *runner) seedLoyalty(ctx context.Context) error {
-	ls, err := loyalty.NewStore(loyalty.StoreOpts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Customers: r.custs,
-		Tickets: r.tickets, Log: r.o.Log})
+func (r *runner) seedPurchases(ctx context.Context) error {
+	bought, err := purchases.New(purchases.Opts{DB: r.o.DB, Clock: r.clock, Customers: r.custs})
+	if err != nil {
+		return err
+	}
+	values, err := clv.New(clv.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Log: r.o.Log})
+	if err != nil {
+		return err
+	}
+	recommits, err := recommit.New(recommit.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Tickets: r.tickets,
+		Values: values, Log: r.o.Log})
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(r.o.Seed), 0x10ba17))
 	now := r.p.now
-	var ns []loyalty.NewPurchase
+	var ns []purchases.NewPurchase
 	order := 100000
 	for _, c := range r.p.customers {
 		b := buyerFor(rng, c)
@@ -94,23 +104,23 @@ func (r *runner) seedLoyalty(ctx context.Context) error {
 				channel = "pos"
 			}
 			order++
-			ns = append(ns, loyalty.NewPurchase{
-				Customer:    loyalty.CustomerRef{ID: c.id},
+			ns = append(ns, purchases.NewPurchase{
+				Customer:    purchases.CustomerRef{ID: c.id},
 				PurchasedAt: t.Truncate(24 * time.Hour).Add(time.Duration(9*60+rng.IntN(11*60)) * time.Minute),
 				Amount:      fmt.Sprintf("%.2f", math.Max(2.5, amount)), Currency: "EUR",
 				Reference: fmt.Sprintf("AHG-%d", order), Channel: channel,
 			})
 		}
 	}
-	if _, err := ls.AddBatch(ctx, ns, loyalty.AddOpts{}); err != nil {
+	if _, err := bought.AddBatch(ctx, ns, purchases.AddOpts{}); err != nil {
 		return fmt.Errorf("demo: purchases: %w", err)
 	}
-	fit, err := ls.Refit(ctx)
+	fit, err := values.Refit(ctx)
 	if err != nil {
 		return fmt.Errorf("demo: lifetime values: %w", err)
 	}
 	r.o.Log.Info("demo purchases", "purchases", len(ns), "customers", fit.Customers, "regulars", fit.Regulars)
-	return r.seedRecommitments(ctx, ls, rng)
+	return r.seedRecommitments(ctx, values, recommits, rng)
 }
 
 // seedRecommitments credits re-commitments on tickets solved in the last
@@ -118,7 +128,7 @@ func (r *runner) seedLoyalty(ctx context.Context) error {
 // scorecards show them: first on customers the models see as slipping away
 // (the saved ones), then on other complaints. It leaves proposals on a few
 // open tickets for an agent to confirm.
-func (r *runner) seedRecommitments(ctx context.Context, ls *loyalty.Store, rng *rand.Rand) error {
+func (r *runner) seedRecommitments(ctx context.Context, values *clv.Service, recommits *recommit.Service, rng *rand.Rand) error {
 	const wantConfirmed, wantProposed, wantSaved = 14, 4, 6
 	confirmed, proposed := 0, 0
 	since := r.p.now.AddDate(0, 0, -70)
@@ -140,7 +150,7 @@ func (r *runner) seedRecommitments(ctx context.Context, ls *loyalty.Store, rng *
 				continue
 			}
 			if pass == 0 {
-				v, err := ls.Value(ctx, t.CustomerID)
+				v, err := values.Value(ctx, t.CustomerID)
 				if err != nil || v.Frequency == 0 || v.PAlive >= 0.5 {
 					continue
 				}
@@ -148,7 +158,7 @@ func (r *runner) seedRecommitments(ctx context.Context, ls *loyalty.Store, rng *
 				continue
 			}
 			r.clock.Set(t.SolvedAt.Add(-time.Minute))
-			if _, err := ls.Recommit(ctx, ticket.AgentActor(t.OwnerID), t.ID, pickWords(rng, tp.lang)); err != nil {
+			if _, err := recommits.Recommit(ctx, ticket.AgentActor(t.OwnerID), t.ID, pickWords(rng, tp.lang)); err != nil {
 				return fmt.Errorf("demo: re-commitment on %d: %w", t.ID, err)
 			}
 			done[t.ID] = true
@@ -170,7 +180,7 @@ func (r *runner) seedRecommitments(ctx context.Context, ls *loyalty.Store, rng *
 		if t.Status != ticket.Open && t.Status != ticket.Pending {
 			continue
 		}
-		if _, _, err := ls.Propose(ctx, t.ID, pickWords(rng, tp.lang), loyalty.SourceMessage, 0); err != nil {
+		if _, _, err := recommits.Propose(ctx, t.ID, pickWords(rng, tp.lang), recommit.SourceMessage, 0); err != nil {
 			return fmt.Errorf("demo: proposal on %d: %w", t.ID, err)
 		}
 		proposed++

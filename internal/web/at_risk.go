@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -22,7 +22,7 @@ type atRiskView struct {
 	Pages     int
 	Total     int
 	Offset    int
-	Customers []loyalty.AtRiskCustomer
+	Customers []churn.AtRiskCustomer
 	ByValue   string // the URLs of the two orders
 	ByRisk    string
 	PrevURL   string
@@ -36,15 +36,15 @@ func atRiskQuery(q url.Values) (order string, page int, err error) {
 	errs := valid.Errors{}
 	switch order {
 	case "":
-		order = loyalty.AtRiskByValue
-	case loyalty.AtRiskByValue, loyalty.AtRiskByRisk:
+		order = churn.AtRiskByValue
+	case churn.AtRiskByValue, churn.AtRiskByRisk:
 	default:
 		errs.Add("sort", "must be value or risk")
 	}
 	page = 1
 	if s := q.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > loyalty.MaxAtRiskLimit/atRiskPageSize {
+		if err != nil || n < 1 || n > churn.MaxAtRiskLimit/atRiskPageSize {
 			errs.Add("page", "must be a page number")
 		} else {
 			page = n
@@ -89,7 +89,7 @@ func (s *server) atRiskExport(w http.ResponseWriter, r *http.Request, _ *reqCtx)
 	if err != nil {
 		return err
 	}
-	res, err := s.churn.AtRisk(r.Context(), order, 0, loyalty.MaxAtRiskLimit)
+	res, err := s.churn.AtRisk(r.Context(), order, 0, churn.MaxAtRiskLimit)
 	if err != nil {
 		return err
 	}

@@ -15,32 +15,31 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/churn"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
-// newChurnFixture is newFixture with the loyalty store and the churn
+// newChurnFixture is newFixture with the loyalty services and the churn
 // scorer wired in, and n customers (plus the fixture's own) with purchase
 // and complaint histories, valued by the lifetime-value refit and scored
 // by the churn model.
-func newChurnFixture(t *testing.T, db *store.DB, n int) (*fixture, *loyalty.ChurnScorer) {
+func newChurnFixture(t *testing.T, db *store.DB, n int) (*fixture, *churn.Scorer) {
 	t.Helper()
 	ctx := context.Background()
 	f := newFixture(t, db)
-	ls, err := loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: f.clock, Jobs: f.jobs, Customers: f.customers, Tickets: f.tickets})
-	if err != nil {
-		t.Fatal(err)
-	}
-	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: f.clock})
+	ls := newLoyaltyServices(t, f)
+	scorer, err := churn.New(churn.Opts{DB: db, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h, err := New(Opts{
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Intake: f.intake, SLA: f.sla, Router: f.router,
-		Reviews: f.reviews, Loyalty: ls, Churn: churn,
+		Reviews: f.reviews, Purchases: ls.purchases, Values: ls.values, Recommits: ls.recommits, Customer360: ls.panels,
+		Churn: scorer,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -69,9 +68,9 @@ func newChurnFixture(t *testing.T, db *store.DB, n int) (*fixture, *loyalty.Chur
 		at := last
 		for k := range 1 + rng.IntN(5) {
 			at = at.AddDate(0, 0, -(1+rng.IntN(60))*min(k, 1))
-			buy := loyalty.NewPurchase{Customer: loyalty.CustomerRef{ID: c}, PurchasedAt: at,
+			buy := purchases.NewPurchase{Customer: purchases.CustomerRef{ID: c}, PurchasedAt: at,
 				Amount: strconv.Itoa(20 + rng.IntN(200)), Currency: "EUR", Reference: "p" + strconv.Itoa(k)}
-			if _, err := ls.Add(ctx, buy, loyalty.AddOpts{}); err != nil {
+			if _, err := ls.purchases.Add(ctx, buy, purchases.AddOpts{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -85,20 +84,20 @@ func newChurnFixture(t *testing.T, db *store.DB, n int) (*fixture, *loyalty.Chur
 		}
 		logit := -1.2 + 1.8*float64(complaints) + 0.03*(recency-50)
 		if i != 0 && rng.Float64() >= 1/(1+math.Exp(-logit)) {
-			buy := loyalty.NewPurchase{Customer: loyalty.CustomerRef{ID: c}, PurchasedAt: ref.AddDate(0, 0, 1+rng.IntN(85)),
+			buy := purchases.NewPurchase{Customer: purchases.CustomerRef{ID: c}, PurchasedAt: ref.AddDate(0, 0, 1+rng.IntN(85)),
 				Amount: "45", Currency: "EUR", Reference: "after"}
-			if _, err := ls.Add(ctx, buy, loyalty.AddOpts{}); err != nil {
+			if _, err := ls.purchases.Add(ctx, buy, purchases.AddOpts{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if _, err := ls.Refit(ctx); err != nil {
+	if _, err := ls.values.Refit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := churn.TrainAndScore(ctx, loyalty.ChurnRunOpts{}); err != nil {
+	if _, err := scorer.TrainAndScore(ctx, churn.RunOpts{}); err != nil {
 		t.Fatal(err)
 	}
-	return f, churn
+	return f, scorer
 }
 
 var atRiskRow = regexp.MustCompile(`<tr data-customer="(\d+)">`)
@@ -116,7 +115,7 @@ func rowIDs(body string) []int64 {
 func TestAtRiskPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f, churn := newChurnFixture(t, db, 69)
+		f, scorer := newChurnFixture(t, db, 69)
 		manager := f.login(t, "manager")
 
 		// Sorted by value at risk by default, 50 a page, in the order the
@@ -125,14 +124,14 @@ func TestAtRiskPage(t *testing.T) {
 			name, path, order string
 			page              int
 		}{
-			{"by value", "/manage/at-risk", loyalty.AtRiskByValue, 1},
-			{"by value, page 2", "/manage/at-risk?sort=value&page=2", loyalty.AtRiskByValue, 2},
-			{"by risk", "/manage/at-risk?sort=risk", loyalty.AtRiskByRisk, 1},
+			{"by value", "/manage/at-risk", churn.AtRiskByValue, 1},
+			{"by value, page 2", "/manage/at-risk?sort=value&page=2", churn.AtRiskByValue, 2},
+			{"by risk", "/manage/at-risk?sort=risk", churn.AtRiskByRisk, 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				res := manager.get(t, tc.path)
 				mustCode(t, res, http.StatusOK, tc.path)
-				want, err := churn.AtRisk(ctx, tc.order, (tc.page-1)*50, 50)
+				want, err := scorer.AtRisk(ctx, tc.order, (tc.page-1)*50, 50)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -146,8 +145,8 @@ func TestAtRiskPage(t *testing.T) {
 					}
 					if i > 0 {
 						prev := want.Customers[i-1]
-						if (tc.order == loyalty.AtRiskByValue && prev.ValueAtRisk() < c.ValueAtRisk()) ||
-							(tc.order == loyalty.AtRiskByRisk && prev.ChurnRisk < c.ChurnRisk) {
+						if (tc.order == churn.AtRiskByValue && prev.ValueAtRisk() < c.ValueAtRisk()) ||
+							(tc.order == churn.AtRiskByRisk && prev.ChurnRisk < c.ChurnRisk) {
 							t.Fatalf("row %d out of order", i)
 						}
 					}
@@ -159,7 +158,7 @@ func TestAtRiskPage(t *testing.T) {
 		// The fixture's customer has open complaints: the reasons say so,
 		// and the row links to the customer and their latest ticket.
 		res := manager.get(t, "/manage/at-risk?sort=risk")
-		page, _ := churn.AtRisk(ctx, loyalty.AtRiskByRisk, 0, 100)
+		page, _ := scorer.AtRisk(ctx, churn.AtRiskByRisk, 0, 100)
 		for _, c := range page.Customers {
 			if c.CustomerID != f.ids["customer"] {
 				continue
@@ -237,7 +236,7 @@ func TestAtRiskPage(t *testing.T) {
 			VALUES ($1, $2, 5000, 'USD', 0)`, tk.CustomerID, store.Millis(f.clock.Now().AddDate(0, 0, -200))); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := churn.TrainAndScore(ctx, loyalty.ChurnRunOpts{}); err != nil {
+		if _, err := scorer.TrainAndScore(ctx, churn.RunOpts{}); err != nil {
 			t.Fatal(err)
 		}
 		panel = section(t, manager.get(t, idPath("/tickets/", tk.ID, "")).body, "customer360")
@@ -267,12 +266,12 @@ func TestAtRiskPage(t *testing.T) {
 func TestAtRiskPageEmpty(t *testing.T) {
 	db := storetest.SQLite(t)
 	f := newFixture(t, db)
-	churn, err := loyalty.NewChurnScorer(loyalty.ChurnScorerOpts{DB: db, Clock: f.clock})
+	scorer, err := churn.New(churn.Opts{DB: db, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
-		Version: "test", MaxBodyBytes: testMaxBody, Churn: churn})
+		Version: "test", MaxBodyBytes: testMaxBody, Churn: scorer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,10 +299,10 @@ func FuzzAtRiskQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if order != loyalty.AtRiskByValue && order != loyalty.AtRiskByRisk {
+		if order != churn.AtRiskByValue && order != churn.AtRiskByRisk {
 			t.Fatalf("%q: order %q", raw, order)
 		}
-		if page < 1 || (page-1)*atRiskPageSize >= loyalty.MaxAtRiskLimit {
+		if page < 1 || (page-1)*atRiskPageSize >= churn.MaxAtRiskLimit {
 			t.Fatalf("%q: page %d", raw, page)
 		}
 	})

@@ -24,7 +24,7 @@ type customerView struct {
 	NextURL       string
 	FirstURL      string
 	// C360 is the customer-360 panel and Standings the badges of the
-	// ticket list; both empty without the loyalty store.
+	// ticket list; both empty without the loyalty services.
 	C360      *customer360View
 	Standings map[int64]string
 }

@@ -5,13 +5,13 @@ import (
 	"net/url"
 
 	"github.com/rapport/rapport/internal/customer"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/purchases"
 )
 
 // customerPurchasesView is the data of a customer's purchases page.
 type customerPurchasesView struct {
 	C         customer.Customer
-	Purchases []loyalty.Purchase
+	Purchases []purchases.Purchase
 	Panel     *customer360View
 	NextURL   string
 	FirstURL  string
@@ -33,16 +33,16 @@ func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, rc *r
 		return err
 	}
 	v := customerPurchasesView{C: c}
-	var after *loyalty.PurchaseCursor
+	var after *purchases.Cursor
 	if raw := r.URL.Query().Get("cursor"); raw != "" {
-		cur, ok := loyalty.DecodePurchaseCursor(raw)
+		cur, ok := purchases.DecodeCursor(raw)
 		if !ok {
 			return errBadForm
 		}
 		after = &cur
 		v.FirstURL = customerURL(id) + "/purchases"
 	}
-	list, next, err := s.loyalty.Purchases(ctx, id, after, purchasesPage)
+	list, next, err := s.purchases.Purchases(ctx, id, after, purchasesPage)
 	if err != nil {
 		return err
 	}

@@ -78,9 +78,9 @@ func (s *server) routes() []route {
 		{"POST /customers/{id}/identities/{identity}/delete", agent.PermWorkTickets, s.customerRemoveIdentity},
 
 		// Purchases and re-commitments (issue 6)
-		{"GET /customers/{id}/purchases", agent.PermWorkTickets, s.needs(s.loyalty != nil, s.customerPurchases)},
-		{"POST /tickets/{id}/recommit", agent.PermWorkTickets, s.needs(s.loyalty != nil, s.ticketRecommit)},
-		{"POST /tickets/{id}/recommitments/{rid}", agent.PermWorkTickets, s.needs(s.loyalty != nil, s.ticketRecommitDecide)},
+		{"GET /customers/{id}/purchases", agent.PermWorkTickets, s.needs(s.loyaltyOn(), s.customerPurchases)},
+		{"POST /tickets/{id}/recommit", agent.PermWorkTickets, s.needs(s.loyaltyOn(), s.ticketRecommit)},
+		{"POST /tickets/{id}/recommitments/{rid}", agent.PermWorkTickets, s.needs(s.loyaltyOn(), s.ticketRecommitDecide)},
 
 		// Preferences of the signed-in agent
 		{"GET /preferences", agent.PermWorkTickets, s.preferencesPage},

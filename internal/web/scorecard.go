@@ -9,8 +9,8 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/goals"
-	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/recommit"
 )
 
 // scorecardWeeks is how many weeks a scorecard shows unless ?weeks= asks
@@ -26,8 +26,8 @@ type scorecardView struct {
 	Chart   lineChart
 	Rows    []quality.WeekStats // newest first
 	// Recommit is the agent's re-commitments over the period; nil without
-	// the loyalty store.
-	Recommit *loyalty.AgentStats
+	// the loyalty services.
+	Recommit *recommit.AgentStats
 	// Goals are the agent's and their teams' goals with progress; nil
 	// without the goals service.
 	Goals []goals.GoalProgress
@@ -75,8 +75,8 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		v.Rows = append(v.Rows, sc.Weeks[i])
 	}
 	v.Chart = weekChart(p, sc.Weeks)
-	if s.loyalty != nil {
-		st, err := s.loyalty.Agent(r.Context(), id, to.AddDate(0, 0, -7*weeks), to)
+	if s.loyaltyOn() {
+		st, err := s.recommits.Agent(r.Context(), id, to.AddDate(0, 0, -7*weeks), to)
 		if err != nil {
 			return err
 		}

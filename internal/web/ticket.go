@@ -38,7 +38,7 @@ type ticketView struct {
 	SLA        *slaPanel  // nil: no SLA card
 	Draft      string     // the reply being written, when the page comes back with it
 	Check      draftCheck // the reply analyzer's panel beside the composer
-	// C360 is the customer-360 panel; nil without the loyalty store.
+	// C360 is the customer-360 panel; nil without the loyalty services.
 	C360 *customer360View
 	// Collaborators help without owning; Present are colleagues with the
 	// ticket open now (the collision warning); SnoozeChoices the presets.

@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/customer360"
+	"github.com/rapport/rapport/internal/purchases"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -14,15 +16,15 @@ import (
 // customer page: what the customer bought, what they are worth, how they
 // feel, and the re-commitments earned with them.
 type customer360View struct {
-	P loyalty.Panel
+	P customer360.Panel
 	// TicketID is the ticket the panel stands beside; 0 on the customer page.
 	TicketID int64
 	// Complaints are the customer's open complaints (not solved or closed).
 	Complaints []ticket.Ticket
 	// Proposals are the re-commitments of this ticket waiting for an agent;
 	// Earned those confirmed on it.
-	Proposals []loyalty.Recommitment
-	Earned    []loyalty.Recommitment
+	Proposals []recommit.Recommitment
+	Earned    []recommit.Recommitment
 	// CanMark shows the form to record a re-commitment.
 	CanMark bool
 	// AllURL lists every purchase of the customer.
@@ -33,13 +35,13 @@ type customer360View struct {
 const complaintsShown = 10
 
 // customer360 gathers the panel for customer id; t is the ticket it stands
-// beside, nil on the customer page. Without the loyalty store there is no
-// panel (nil).
+// beside, nil on the customer page. Without the loyalty services there is
+// no panel (nil).
 func (s *server) customer360(ctx context.Context, customerID int64, t *ticket.Ticket) (*customer360View, error) {
-	if s.loyalty == nil {
+	if !s.loyaltyOn() {
 		return nil, nil
 	}
-	panel, err := s.loyalty.Panel(ctx, customerID)
+	panel, err := s.panels.Panel(ctx, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +57,15 @@ func (s *server) customer360(ctx context.Context, customerID int64, t *ticket.Ti
 	}
 	if t != nil {
 		v.TicketID, v.CanMark = t.ID, t.Status != ticket.Closed
-		rcs, err := s.loyalty.ForTicket(ctx, t.ID)
+		rcs, err := s.recommits.ForTicket(ctx, t.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, rc := range rcs {
 			switch rc.Status {
-			case loyalty.Proposed:
+			case recommit.Proposed:
 				v.Proposals = append(v.Proposals, rc)
-			case loyalty.Confirmed:
+			case recommit.Confirmed:
 				v.Earned = append(v.Earned, rc)
 			}
 		}
@@ -109,7 +111,7 @@ func (p *page) localNumber(dec string) string {
 }
 
 // Money writes a stored amount with its currency: "1 234,50 EUR".
-func (p *page) Money(m loyalty.Money) string {
+func (p *page) Money(m purchases.Money) string {
 	return p.T("loyalty.money", p.localNumber(m.Decimal()), m.Currency)
 }
 
@@ -147,7 +149,13 @@ func (p *page) Loss(x float64) float64 { return 1 - x }
 func (p *page) Source(src string) string { return p.label("loyalty.source.", src) }
 
 // LoyaltyOn reports whether purchases and lifetime values are shown.
-func (p *page) LoyaltyOn() bool { return p.s.loyalty != nil }
+func (p *page) LoyaltyOn() bool { return p.s.loyaltyOn() }
+
+// loyaltyOn reports whether the server has every service the customer-360
+// panel, the purchases page and re-commitments need.
+func (s *server) loyaltyOn() bool {
+	return s.purchases != nil && s.values != nil && s.recommits != nil && s.panels != nil
+}
 
 // panelCtx is what the customer360 template gets: the page, for texts and
 // the CSRF token, and the panel.
@@ -163,12 +171,12 @@ func (p *page) Panel360(v *customer360View) panelCtx { return panelCtx{P: p, V: 
 // agent's re-commitments over the scorecard's period.
 type scorecardRecommitView struct {
 	P        *page
-	A        loyalty.AgentStats
+	A        recommit.AgentStats
 	Currency string // of the value; several currencies show the first
 }
 
 // RecommitCard pairs the page with an agent's re-commitment figures.
-func (p *page) RecommitCard(a *loyalty.AgentStats) scorecardRecommitView {
+func (p *page) RecommitCard(a *recommit.AgentStats) scorecardRecommitView {
 	v := scorecardRecommitView{P: p, A: *a}
 	if len(a.Currencies) > 0 {
 		v.Currency = a.Currencies[0]
@@ -177,14 +185,14 @@ func (p *page) RecommitCard(a *loyalty.AgentStats) scorecardRecommitView {
 }
 
 // standings returns the badge (VIP or regular) of each customer of the
-// tickets that has one; nil without the loyalty store.
+// tickets that has one; nil without the loyalty services.
 func (s *server) standings(ctx context.Context, tickets []ticket.Ticket) (map[int64]string, error) {
-	if s.loyalty == nil {
+	if !s.loyaltyOn() {
 		return nil, nil
 	}
 	ids := make([]int64, 0, len(tickets))
 	for _, t := range tickets {
 		ids = append(ids, t.CustomerID)
 	}
-	return s.loyalty.Standings(ctx, ids)
+	return s.values.Standings(ctx, ids)
 }

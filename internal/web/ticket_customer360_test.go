@@ -11,26 +11,57 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/customer360"
+	"github.com/rapport/rapport/internal/purchases"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
-// newLoyaltyFixture is newFixture with the loyalty store wired in, as the
-// app wires it, serving a UI of its own.
-func newLoyaltyFixture(t testing.TB, db *store.DB) (*fixture, *loyalty.Store) {
+// loyaltyServices are the services behind purchases, lifetime values,
+// re-commitments and the customer-360 panel.
+type loyaltyServices struct {
+	purchases *purchases.Service
+	values    *clv.Service
+	recommits *recommit.Service
+	panels    *customer360.Service
+}
+
+// newLoyaltyServices builds the loyalty services over f's, as the app does.
+func newLoyaltyServices(t testing.TB, f *fixture) loyaltyServices {
 	t.Helper()
-	f := newFixture(t, db)
-	ls, err := loyalty.NewStore(loyalty.StoreOpts{DB: db, Clock: f.clock, Jobs: f.jobs, Customers: f.customers, Tickets: f.tickets})
-	if err != nil {
+	var ls loyaltyServices
+	var err error
+	if ls.purchases, err = purchases.New(purchases.Opts{DB: f.db, Clock: f.clock, Customers: f.customers}); err != nil {
 		t.Fatal(err)
 	}
+	if ls.values, err = clv.New(clv.Opts{DB: f.db, Clock: f.clock, Jobs: f.jobs}); err != nil {
+		t.Fatal(err)
+	}
+	if ls.recommits, err = recommit.New(recommit.Opts{DB: f.db, Clock: f.clock, Jobs: f.jobs, Tickets: f.tickets,
+		Values: ls.values}); err != nil {
+		t.Fatal(err)
+	}
+	if ls.panels, err = customer360.New(customer360.Opts{DB: f.db, Purchases: ls.purchases, Values: ls.values,
+		Recommits: ls.recommits}); err != nil {
+		t.Fatal(err)
+	}
+	return ls
+}
+
+// newLoyaltyFixture is newFixture with the loyalty services wired in, as
+// the app wires them, serving a UI of its own.
+func newLoyaltyFixture(t testing.TB, db *store.DB) (*fixture, loyaltyServices) {
+	t.Helper()
+	f := newFixture(t, db)
+	ls := newLoyaltyServices(t, f)
 	h, err := New(Opts{
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Intake: f.intake, SLA: f.sla, Router: f.router,
-		Reviews: f.reviews, Loyalty: ls,
+		Reviews: f.reviews, Purchases: ls.purchases, Values: ls.values, Recommits: ls.recommits, Customer360: ls.panels,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -43,15 +74,15 @@ func newLoyaltyFixture(t testing.TB, db *store.DB) (*fixture, *loyalty.Store) {
 
 // buy records purchases for customer id: n purchases, every 'every' days,
 // ending 'ago' days before the fixture's now.
-func buy(t testing.TB, ls *loyalty.Store, now time.Time, id int64, n, every, ago int, amount string) {
+func buy(t testing.TB, p *purchases.Service, now time.Time, id int64, n, every, ago int, amount string) {
 	t.Helper()
-	var ns []loyalty.NewPurchase
+	var ns []purchases.NewPurchase
 	for i := range n {
 		at := now.AddDate(0, 0, -ago-(n-1-i)*every)
-		ns = append(ns, loyalty.NewPurchase{Customer: loyalty.CustomerRef{ID: id}, PurchasedAt: at, Amount: amount,
+		ns = append(ns, purchases.NewPurchase{Customer: purchases.CustomerRef{ID: id}, PurchasedAt: at, Amount: amount,
 			Currency: "EUR", Reference: fmt.Sprintf("C%d-%d", id, i), Channel: "shop"})
 	}
-	if _, err := ls.AddBatch(context.Background(), ns, loyalty.AddOpts{}); err != nil {
+	if _, err := p.AddBatch(context.Background(), ns, purchases.AddOpts{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -101,18 +132,18 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		}
 
 		// Carla buys every two weeks; others give the model a population.
-		buy(t, ls, now, carla, 12, 14, 3, "42.50")
+		buy(t, ls.purchases, now, carla, 12, 14, 3, "42.50")
 		for i := range 40 {
 			o, err := f.customers.Create(ctx, customer.NewCustomer{Name: fmt.Sprintf("Other %d", i), Emails: []string{fmt.Sprintf("o%d@example.com", i)}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			buy(t, ls, now, o.ID, 1+i%4, 30+i, 20+3*i, "19.90")
+			buy(t, ls.purchases, now, o.ID, 1+i%4, 30+i, 20+3*i, "19.90")
 		}
-		if _, err := ls.Refit(ctx); err != nil {
+		if _, err := ls.values.Refit(ctx); err != nil {
 			t.Fatal(err)
 		}
-		v, err := ls.Value(ctx, carla)
+		v, err := ls.values.Value(ctx, carla)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +213,7 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		}
 
 		// A proposal (as the phrase detector makes them) is confirmed from the page.
-		p, _, err := ls.Propose(ctx, complaint, "Ok, I will order again.", loyalty.SourceMessage, 0)
+		p, _, err := ls.recommits.Propose(ctx, complaint, "Ok, I will order again.", recommit.SourceMessage, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/rapport/rapport/internal/loyalty"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -14,7 +14,7 @@ import (
 // lifetime value.
 func (s *server) ticketRecommit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "recommit", "flash.recommitted", func(id int64) error {
-		_, err := s.loyalty.Recommit(r.Context(), ticket.AgentActor(rc.me.ID), id, r.PostForm.Get("words"))
+		_, err := s.recommits.Recommit(r.Context(), ticket.AgentActor(rc.me.ID), id, r.PostForm.Get("words"))
 		return err
 	})
 }
@@ -43,8 +43,8 @@ func (s *server) ticketRecommitDecide(w http.ResponseWriter, r *http.Request, rc
 	if err != nil {
 		return err
 	}
-	_, err = s.loyalty.Decide(r.Context(), ticket.AgentActor(rc.me.ID), id, rid, confirm)
-	if errors.Is(err, loyalty.ErrDecided) {
+	_, err = s.recommits.Decide(r.Context(), ticket.AgentActor(rc.me.ID), id, rid, confirm)
+	if errors.Is(err, recommit.ErrDecided) {
 		return s.renderTicket(w, r, rc, id, &problem{Status: http.StatusConflict, Form: "recommit",
 			Message: s.cat.T(rc.lang, "loyalty.already_decided"), Fields: map[string]string{}})
 	}

@@ -14,14 +14,18 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/churn"
+	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/customer360"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/loyalty"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
@@ -52,11 +56,15 @@ type Opts struct {
 	// findings, QA rubrics, reviews and scorecards. nil hides them.
 	Quality *quality.Analyzer
 	Reviews *quality.Reviews
-	// Loyalty shows purchases, lifetime value and churn risk beside
-	// tickets and records re-commitments; nil hides them.
-	Loyalty *loyalty.Store
+	// Purchases, Values, Recommits and Customer360 show purchases,
+	// lifetime value and churn risk beside tickets and record
+	// re-commitments; any of them nil hides all of that.
+	Purchases   *purchases.Service
+	Values      *clv.Service
+	Recommits   *recommit.Service
+	Customer360 *customer360.Service
 	// Churn lists the customers most at risk for managers; nil hides it.
-	Churn *loyalty.ChurnScorer
+	Churn *churn.Scorer
 	// Surveys serves the customer survey pages, their admin settings and
 	// the employee pulse; nil hides them.
 	Surveys *survey.Service
@@ -95,8 +103,12 @@ type server struct {
 	reviews *quality.Reviews  // nil: no QA reviews, rubrics or scorecards
 
 	// Purchases, lifetime value and re-commitments (issue 6)
-	loyalty *loyalty.Store       // nil: no customer-360 panel
-	churn   *loyalty.ChurnScorer // nil: no at-risk list
+	// nil (any of them): no customer-360 panel, see loyaltyOn
+	purchases *purchases.Service
+	values    *clv.Service
+	recommits *recommit.Service
+	panels    *customer360.Service
+	churn     *churn.Scorer // nil: no at-risk list
 
 	// Customer surveys and the employee pulse (issue 5)
 	surveys    *survey.Service // nil: no survey pages, settings or pulse
@@ -133,7 +145,10 @@ func New(o Opts) (http.Handler, error) {
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,
-		loyalty:   o.Loyalty,
+		purchases: o.Purchases,
+		values:    o.Values,
+		recommits: o.Recommits,
+		panels:    o.Customer360,
 		churn:     o.Churn,
 
 		surveys:    o.Surveys,
