@@ -275,12 +275,6 @@ func mustStatus(t testing.TB, rec *httptest.ResponseRecorder, want int, what str
 	}
 }
 
-// jsonString quotes s as a JSON string.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
 // newAgentService returns the agent service for tests.
 func newAgentService(db *store.DB, clock jobs.Clock) *agent.Service {
 	return agent.New(db, clock)

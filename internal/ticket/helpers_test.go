@@ -184,17 +184,6 @@ func num(v any) int64 {
 	return int64(f)
 }
 
-// strs reads a list of strings from event data.
-func strs(v any) []string {
-	out := []string{}
-	list, _ := v.([]any)
-	for _, x := range list {
-		s, _ := x.(string)
-		out = append(out, s)
-	}
-	return out
-}
-
 func isNotFound(err error) bool { return errors.Is(err, ticket.ErrNotFound) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

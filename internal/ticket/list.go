@@ -2,10 +2,8 @@ package ticket
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/rapport/rapport/internal/valid"
@@ -59,70 +57,6 @@ var viewStatuses = map[string][]Status{
 
 // awakeViews are the views that leave snoozed tickets out until they wake.
 var awakeViews = []string{ViewMine, ViewUnassigned, ViewOpen, ViewPending}
-
-// cursor is the position after the last row of a page: its sort key and
-// id (and priority rank), tied to the sort it came from.
-type cursor struct {
-	sort string
-	rank int
-	key  int64
-	id   int64
-}
-
-func (c cursor) encode() string {
-	s := fmt.Sprintf("%s.%d.%d.%d", c.sort, c.rank, c.key, c.id)
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
-}
-
-func decodeCursor(s, sort string) (cursor, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return cursor{}, false
-	}
-	parts := strings.Split(string(b), ".")
-	if len(parts) != 4 || parts[0] != sort {
-		return cursor{}, false
-	}
-	c := cursor{sort: sort}
-	var e1, e2, e3 error
-	c.rank, e1 = strconv.Atoi(parts[1])
-	c.key, e2 = strconv.ParseInt(parts[2], 10, 64)
-	c.id, e3 = strconv.ParseInt(parts[3], 10, 64)
-	if e1 != nil || e2 != nil || e3 != nil || c.rank < 0 || c.rank > 3 || c.id <= 0 {
-		return cursor{}, false
-	}
-	return c, true
-}
-
-// listQuery builds the SQL of one List call: shared conditions plus one
-// keyset branch per (status, priority) pair the index is walked by.
-type listQuery struct {
-	args  []any
-	conds []string
-}
-
-// arg binds v and returns its placeholder.
-func (q *listQuery) arg(v any) string {
-	q.args = append(q.args, v)
-	return "$" + strconv.Itoa(len(q.args))
-}
-
-func (q *listQuery) where(format string, v ...any) {
-	q.conds = append(q.conds, fmt.Sprintf(format, v...))
-}
-
-// likePattern is a LIKE pattern matching s anywhere, with the wildcards
-// in s escaped (ESCAPE '\').
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
-
-// queryID reads "#123" or "123" as a ticket number.
-func queryID(q string) (int64, bool) {
-	n, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64)
-	return n, err == nil && n > 0
-}
 
 // List returns one page of tickets. Each page is found by walking an index
 // of tickets in sort order from the cursor on — one branch per status (and
@@ -179,13 +113,63 @@ type builtList struct {
 
 // buildList checks o and builds the query List runs for it. It is apart
 // from List so that tests can read the query plan of exactly that query.
+//
+// The query is made in four steps: the options are checked and defaulted
+// (checkListOptions); the statuses and rank groups say which keyset
+// branches there are (branchStatuses, rankGroups); the filters become the
+// conditions every branch shares (addFilters); and each branch adds its
+// own status, rank and cursor conditions (branchWriter) before the
+// branches are merged into one page (mergeBranches).
 func (s *Service) buildList(o ListOptions) (builtList, error) {
+	lo, err := checkListOptions(o)
+	if err != nil {
+		return builtList{}, err
+	}
+	statuses, ok := branchStatuses(lo.o, lo.sort)
+	if !ok {
+		return builtList{}, nil // the filter and the view exclude each other
+	}
+	groups := rankGroups(lo.sort, lo.o.Priority)
+
+	q := &listQuery{}
+	q.addFilters(lo.o, lo.sort)
+	bw := &branchWriter{q: q, sp: lo.sort, cur: lo.cur, limit: lo.limit}
+	var branches []string
+	for _, st := range statuses {
+		for _, g := range groups {
+			if b, ok := bw.branch(st, g); ok {
+				branches = append(branches, b)
+			}
+		}
+	}
+	if len(branches) == 0 {
+		return builtList{}, nil
+	}
+	dir, _ := lo.sort.direction()
+	sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+mergeBranches(branches, dir, lo.limit)+")", 1)
+	sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", dir, lo.limit), 1)
+	return builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort}, nil
+}
+
+// checkedOptions are ListOptions checked: with their defaults filled in, the
+// sort they name, the decoded cursor (nil on the first page) and the page
+// size.
+type checkedOptions struct {
+	o     ListOptions
+	sort  sortSpec
+	cur   *cursor
+	limit int
+}
+
+// checkListOptions fills in the defaults of o (view open, sort updated,
+// DefaultLimit rows, at most MaxLimit) and checks every field, reporting
+// all problems at once.
+func checkListOptions(o ListOptions) (checkedOptions, error) {
 	errs := valid.Errors{}
 	if o.View == "" {
 		o.View = ViewOpen
 	}
-	statuses, ok := viewStatuses[o.View]
-	if !ok {
+	if _, ok := viewStatuses[o.View]; !ok {
 		errs.Add("view", "must be one of mine, unassigned, open, pending, snoozed, solved, all")
 	}
 	if o.View == ViewMine && o.ViewerID <= 0 {
@@ -219,183 +203,11 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 		cur = &c
 	}
 	if err := errs.Err(); err != nil {
-		return builtList{}, err
+		return checkedOptions{}, err
 	}
 	limit := o.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	limit = min(limit, MaxLimit)
-
-	if o.Status != "" {
-		if statuses != nil && !slices.Contains(statuses, o.Status) {
-			return builtList{}, nil // the filter and the view exclude each other
-		}
-		statuses = []Status{o.Status}
-	}
-	// With an owner or team, the (owner|team, status, updated_at, id)
-	// indexes give the order only one status at a time, so branch by status.
-	if statuses == nil && (sp.byPriority || sp.byDue || (sp.col == "updated_at" && (o.View == ViewMine || o.View == ViewUnassigned || o.OwnerID != 0 || o.TeamID != 0))) {
-		statuses = Statuses
-	}
-	// A rank group is one branch per status: a priority for the priority
-	// sort; with or without a deadline for the sla sort, which keeps the
-	// tickets without one last on both databases (SQLite sorts NULL first,
-	// PostgreSQL last) and lets each branch walk the (status, sla_due_at,
-	// id) index.
-	type rankGroup struct {
-		rank     int
-		priority string
-		due      bool // sla sort: the branch of tickets with a deadline
-		noDue    bool // sla sort: the branch of tickets without one
-	}
-	groups := []rankGroup{{}}
-	switch {
-	case sp.byPriority:
-		groups = nil
-		for _, pr := range Priorities {
-			if o.Priority == "" || o.Priority == pr {
-				groups = append(groups, rankGroup{rank: priorityRank[pr], priority: pr})
-			}
-		}
-	case sp.byDue:
-		groups = []rankGroup{{rank: rankDue, due: true}, {rank: rankNoDue, noDue: true}}
-	}
-
-	q := &listQuery{}
-	switch o.View {
-	case ViewMine:
-		q.where("t.owner_id = %s", q.arg(o.ViewerID))
-	case ViewUnassigned:
-		q.where("t.owner_id IS NULL")
-	case ViewSnoozed:
-		q.where("t.snoozed_until IS NOT NULL")
-	}
-	if slices.Contains(awakeViews, o.View) {
-		q.where("t.snoozed_until IS NULL")
-	}
-	if o.OwnerID != 0 {
-		q.where("t.owner_id = %s", q.arg(o.OwnerID))
-	}
-	if o.TeamID != 0 {
-		q.where("t.team_id = %s", q.arg(o.TeamID))
-	}
-	if o.CustomerID != 0 {
-		q.where("t.customer_id = %s", q.arg(o.CustomerID))
-	}
-	if o.Priority != "" && !sp.byPriority {
-		q.where("t.priority = %s", q.arg(o.Priority))
-	}
-	if o.Kind != "" {
-		q.where("t.kind = %s", q.arg(o.Kind))
-	}
-	if o.Channel != "" {
-		q.where("t.channel = %s", q.arg(o.Channel))
-	}
-	if lang := strings.ToLower(strings.TrimSpace(o.Language)); lang != "" {
-		q.where("t.language = %s", q.arg(lang))
-	}
-	if tag := normTag(o.Tag); tag != "" {
-		q.where("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = %s)", q.arg(tag))
-	}
-	if text := strings.TrimSpace(o.Query); text != "" {
-		p := q.arg(likePattern(text))
-		match := fmt.Sprintf(`lower(t.subject) LIKE lower(%[1]s) ESCAPE '\'`+
-			` OR EXISTS (SELECT 1 FROM customers qc WHERE qc.id = t.customer_id AND lower(qc.name) LIKE lower(%[1]s) ESCAPE '\')`+
-			` OR EXISTS (SELECT 1 FROM customer_identities qi WHERE qi.customer_id = t.customer_id AND lower(qi.value) LIKE lower(%[1]s) ESCAPE '\')`, p)
-		if id, ok := queryID(text); ok {
-			match = fmt.Sprintf("t.id = %s OR %s", q.arg(id), match)
-		}
-		q.where("(%s)", match)
-	}
-
-	dir, cmp := "", ">"
-	if sp.desc {
-		dir, cmp = " DESC", "<"
-	}
-	// Every placeholder must be used: PostgreSQL cannot type an unused one.
-	// So a branch binds its arguments only once it is known to be kept, and
-	// the cursor's only when a branch needs them.
-	var keyArg, idArg string
-	bindKey := func() string {
-		if keyArg == "" {
-			keyArg = q.arg(cur.key)
-		}
-		return keyArg
-	}
-	bindID := func() string {
-		if idArg == "" {
-			idArg = q.arg(cur.id)
-		}
-		return idArg
-	}
-	branch := func(status Status, g rankGroup) (string, bool) {
-		keyset := cur != nil
-		if cur != nil && (g.priority != "" || g.due || g.noDue) {
-			if g.rank < cur.rank {
-				return "", false // wholly before the cursor
-			}
-			keyset = g.rank == cur.rank
-		}
-		conds := slices.Clone(q.conds)
-		if status != "" {
-			conds = append(conds, "t.status = "+q.arg(string(status)))
-		}
-		if g.priority != "" {
-			conds = append(conds, "t.priority = "+q.arg(g.priority))
-		}
-		key := "t." + sp.col
-		switch {
-		case g.due:
-			conds = append(conds, key+" IS NOT NULL")
-		case g.noDue:
-			// All keys are NULL here: the order is by id alone, the
-			// page's key a constant.
-			conds = append(conds, key+" IS NULL")
-			key = "0"
-		}
-		if keyset {
-			if g.noDue {
-				conds = append(conds, fmt.Sprintf("t.id %s %s", cmp, bindID()))
-			} else {
-				conds = append(conds, fmt.Sprintf("(t.%s, t.id) %s (%s, %s)", sp.col, cmp, bindKey(), bindID()))
-			}
-		}
-		where := ""
-		if len(conds) > 0 {
-			where = " WHERE " + strings.Join(conds, " AND ")
-		}
-		return fmt.Sprintf("SELECT t.id AS id, %d AS r, %s AS k FROM tickets t%s ORDER BY t.%s%s, t.id%s LIMIT %d",
-			g.rank, key, where, sp.col, dir, dir, limit+1), true
-	}
-	// A nil list does not branch on status: one branch without it.
-	stList := statuses
-	if stList == nil {
-		stList = []Status{""}
-	}
-	var branches []string
-	for _, st := range stList {
-		for _, g := range groups {
-			if b, ok := branch(st, g); ok {
-				branches = append(branches, b)
-			}
-		}
-	}
-	if len(branches) == 0 {
-		return builtList{}, nil
-	}
-	page := branches[0]
-	if len(branches) > 1 {
-		for i, b := range branches {
-			branches[i] = fmt.Sprintf("SELECT * FROM (%s) b%d", b, i)
-		}
-		// Merge and cut the branches before the joins, so that the joins
-		// see one page of ids and no planner is tempted to scan tickets.
-		page = fmt.Sprintf("SELECT * FROM (%s) u ORDER BY r, k%s, id%s LIMIT %d",
-			strings.Join(branches, " UNION ALL "), dir, dir, limit+1)
-	}
-	order := fmt.Sprintf("p.r, p.k%s, p.id%s LIMIT %d", dir, dir, limit+1)
-	sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
-	sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+order, 1)
-	return builtList{sql: sqlText, args: q.args, limit: limit, sort: o.Sort}, nil
+	return checkedOptions{o: o, sort: sp, cur: cur, limit: min(limit, MaxLimit)}, nil
 }

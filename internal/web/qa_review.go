@@ -55,9 +55,6 @@ type failField struct {
 	Checked bool
 }
 
-// reviewURL is the review page of ticket id.
-func reviewURL(id int64) string { return ticketURL(id) + "/review" }
-
 // reviewPage serves GET /tickets/{id}/review: the conversation with the
 // analyzer's findings beside each reply, and the rubric form. ?rubric= and
 // ?reviewee= pick the rubric and the agent reviewed.

@@ -33,9 +33,6 @@ type scorecardView struct {
 	Goals []goals.GoalProgress
 }
 
-// scorecardURL is the scorecard of agent id.
-func scorecardURL(id int64) string { return "/agents/" + strconv.FormatInt(id, 10) + "/scorecard" }
-
 // scorecardPage serves GET /agents/{id}/scorecard: the agent's QA score and
 // the share of their replies with each sin, week by week. Managers see
 // every agent's; an agent sees their own.
