@@ -170,8 +170,7 @@ func ReadTable(r io.Reader, opts TableOpts) (*Table, error) {
 	}
 
 	t := &Table{Label: header[labelCol], Reference: map[string]string{}}
-	var cells [][]string // by column, then row
-	cells = make([][]string, len(header))
+	cells := make([][]string, len(header)) // by column, then row
 	for {
 		rec, line, err := cr.Next()
 		if err == io.EOF {

@@ -306,9 +306,6 @@ func FitBGNBD(ctx context.Context, customers []Summary) (BGNBDFit, error) {
 	return BGNBDFit{Model: m, Fit: fit}, nil
 }
 
-// errCanceled marks an objective evaluated after the context ended.
-var errCanceled = errors.New("canceled")
-
 // minimize runs BFGS on f (which fills the gradient when g is not nil),
 // caching the last evaluation because gonum asks for value and gradient
 // separately at the same point.

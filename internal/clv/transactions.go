@@ -190,7 +190,7 @@ func ReadSummaries(r io.Reader, opts CSVOpts) ([]Summary, []csvtable.LineError, 
 			return fmt.Errorf("recency: %w", err)
 		}
 		if s.T, err = parseAmount(f[3]); err != nil {
-			return fmt.Errorf("T: %w", err)
+			return fmt.Errorf("column T: %w", err)
 		}
 		if len(f) > 4 && f[4] != "" {
 			if s.Monetary, err = parseAmount(f[4]); err != nil {

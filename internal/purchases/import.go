@@ -48,12 +48,6 @@ var (
 	importOptionalCols = []string{"currency", "reference", "channel", "name"}
 )
 
-// importLine is one readable line of a purchases file.
-type importLine struct {
-	line int
-	p    NewPurchase
-}
-
 // ParseCSV reads a purchases CSV file: a header naming the columns (date,
 // amount, one of external_id, email or phone; optionally currency,
 // reference, channel and name) and one purchase a line. Dates are

@@ -189,7 +189,7 @@ func (d *Detector) DetectTokens(text string, toks []Token) string {
 // it is sure of it.
 func (d *Detector) score(text string, toks []Token) (string, bool) {
 	var small [8]int
-	scores := small[:0]
+	var scores []int
 	if len(d.order) <= len(small) {
 		scores = small[:len(d.order)]
 	} else {

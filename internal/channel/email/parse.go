@@ -657,9 +657,7 @@ func unflow(s string, delsp bool) string {
 			depth++
 		}
 		content := line[depth:]
-		if strings.HasPrefix(content, " ") {
-			content = content[1:] // space-stuffing
-		}
+		content = strings.TrimPrefix(content, " ") // space-stuffing
 		if open && depth != curDepth {
 			out = append(out, cur.String())
 			cur.Reset()
