@@ -762,8 +762,8 @@ func (s *Service) SetTeamMembers(ctx context.Context, teamID int64, agentIDs []i
 	if _, err := s.GetTeam(ctx, teamID); err != nil {
 		return err
 	}
-	seen := map[int64]bool{}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		seen := map[int64]bool{} // inside: Tx may run this again
 		if _, err := tx.ExecContext(ctx, s.q.Get("clear-team-members"), teamID); err != nil {
 			return fmt.Errorf("agent: team %d members: %w", teamID, err)
 		}

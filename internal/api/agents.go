@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -119,6 +120,14 @@ func (s *server) updateAgent(w http.ResponseWriter, r *http.Request, _ agent.Age
 	a, err := s.agents.Update(r.Context(), id, u)
 	if err != nil {
 		return err
+	}
+	if s.router != nil && a.Active && a.Availability == agent.Online &&
+		(req.Availability != nil || req.Active != nil || req.Languages != nil) {
+		// Waiting tickets may now have someone to take them. The router
+		// does not look again on its own; the update is saved either way.
+		if err := s.router.KickNow(r.Context()); err != nil {
+			s.log.Warn("assignment not started", "agent_id", id, slog.Any("error", err))
+		}
 	}
 	writeJSON(w, http.StatusOK, toAgentJSON(a))
 	return nil

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,15 @@ type Opts struct {
 	Metrics *metrics.Service
 	// Goals answers GET /agents/{id}/goals; nil leaves it answering 503.
 	Goals *goals.Service
+	// Router is told when an agent may now take tickets (back online,
+	// active, other languages), so that waiting tickets get an owner; nil
+	// tells nobody.
+	Router Kicker
+}
+
+// Kicker starts a ticket assignment run (routing.Router).
+type Kicker interface {
+	KickNow(ctx context.Context) error
 }
 
 // server holds what every handler needs.
@@ -68,6 +78,7 @@ type server struct {
 
 	metrics *metrics.Service // nil: GET /metrics answers 503
 	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
+	router  Kicker           // nil: agents' changes start no assignment run
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -92,6 +103,7 @@ func New(o Opts) http.Handler {
 		hookSecret: o.PurchaseHookSecret,
 		metrics:    o.Metrics,
 		goals:      o.Goals,
+		router:     o.Router,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

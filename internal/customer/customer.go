@@ -426,7 +426,31 @@ func (s *Service) EnsureByIdentityTx(ctx context.Context, tx *sql.Tx, kind, valu
 	if utf8.RuneCountInString(n.Name) > MaxName {
 		n.Name = string([]rune(n.Name)[:MaxName])
 	}
-	return s.CreateTx(ctx, tx, n)
+	// Two changes may bring the same new customer at once (two tickets
+	// from one new address). The second's identity insert waits for the
+	// first and then breaks the identity's uniqueness; the savepoint lets
+	// it drop its half-made customer and take the first one's instead of
+	// failing.
+	if _, err := tx.ExecContext(ctx, s.q.Get("savepoint-ensure")); err != nil {
+		return Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
+	}
+	c, err := s.CreateTx(ctx, tx, n)
+	if errors.Is(err, store.ErrConflict) {
+		if _, err := tx.ExecContext(ctx, s.q.Get("rollback-ensure")); err != nil {
+			return Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
+		}
+		if err := tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), kind, norm).Scan(&id); err != nil {
+			return Customer{}, fmt.Errorf("customer: find %s after a conflict: %w", kind, err)
+		}
+		c, err = s.get(ctx, tx, id)
+	}
+	if err != nil {
+		return Customer{}, err
+	}
+	if _, err := tx.ExecContext(ctx, s.q.Get("release-ensure")); err != nil {
+		return Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
+	}
+	return c, nil
 }
 
 // listCursor is where a page of List ends: the last customer's sort key.

@@ -52,3 +52,14 @@ WHERE (lower(c.name) > $1 OR (lower(c.name) = $1 AND c.id > $2))
        OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.customer_id = c.id AND lower(i.value) LIKE $4 ESCAPE '\'))
 ORDER BY lower(c.name), c.id
 LIMIT $3
+
+-- name: savepoint-ensure
+-- EnsureByIdentityTx creates a customer under a savepoint, to fall back to
+-- the customer a concurrent transaction created with the same identity.
+SAVEPOINT ensure_customer
+
+-- name: rollback-ensure
+ROLLBACK TO SAVEPOINT ensure_customer
+
+-- name: release-ensure
+RELEASE SAVEPOINT ensure_customer

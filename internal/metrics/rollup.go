@@ -1,10 +1,12 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -268,25 +270,56 @@ type execer interface {
 }
 
 // apply writes d to the rollups, adding to what is there.
+//
+// Lock order: the rows go to the database sorted by their primary keys,
+// metric_days before metric_hist, and metric_facts after both. Two ticket
+// changes that touch the same rollup rows (the "all" row of today, say)
+// then lock them in the same order, so that one waits for the other
+// instead of deadlocking, as they did when rows went in map order. The
+// rollups come last in a ticket's transaction (the metrics hook is the
+// last hook; see ticket/change.go for the order before it).
 func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
-	var days, hist [][]any
+	dayKeys := make([]dayKey, 0, len(d.days))
 	for k, c := range d.days {
-		if c.zero() {
-			continue
+		if !c.zero() {
+			dayKeys = append(dayKeys, k)
 		}
+	}
+	slices.SortFunc(dayKeys, func(a, b dayKey) int {
+		return cmp.Or(cmp.Compare(a.D.Grain, b.D.Grain), cmp.Compare(a.Day, b.Day), compareDims(a.D, b.D))
+	})
+	histKeys := make([]histKey, 0, len(d.hist))
+	for k, n := range d.hist {
+		if n != 0 {
+			histKeys = append(histKeys, k)
+		}
+	}
+	slices.SortFunc(histKeys, func(a, b histKey) int {
+		return cmp.Or(cmp.Compare(a.D.Grain, b.D.Grain), cmp.Compare(a.Measure, b.Measure), cmp.Compare(a.Day, b.Day),
+			compareDims(a.D, b.D), cmp.Compare(a.Bucket, b.Bucket))
+	})
+	days := make([][]any, 0, len(dayKeys))
+	for _, k := range dayKeys {
+		c := d.days[k]
 		days = append(days, []any{k.D.Grain, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
 			c.Created, c.Complaints, c.Responded, c.FRTms, c.FRTBizN, c.FRTBizms, c.Solved, c.Resms, c.ResBizN,
 			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet, c.Referrals})
 	}
-	for k, n := range d.hist {
-		if n != 0 {
-			hist = append(hist, []any{k.D.Grain, k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, n})
-		}
+	hist := make([][]any, 0, len(histKeys))
+	for _, k := range histKeys {
+		hist = append(hist, []any{k.D.Grain, k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, d.hist[k]})
 	}
 	if err := s.execRows(ctx, tx, "add-days", days); err != nil {
 		return err
 	}
 	return s.execRows(ctx, tx, "add-hist", hist)
+}
+
+// compareDims orders dimensions as the rollup keys do after grain and day:
+// team, agent, channel, language.
+func compareDims(a, b dims) int {
+	return cmp.Or(cmp.Compare(a.Team, b.Team), cmp.Compare(a.Agent, b.Agent),
+		cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Language, b.Language))
 }
 
 // loadFact reads the stored fact of ticket id.
@@ -392,7 +425,8 @@ const rebuildBatch = 20000
 func (s *Service) Rebuild(ctx context.Context) (int, error) {
 	n := 0
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{"clear-facts", "clear-days", "clear-hist"} {
+		// Rollups before facts, the order of the change hook (apply).
+		for _, q := range []string{"clear-days", "clear-hist", "clear-facts"} {
 			if _, err := tx.ExecContext(ctx, s.q.Get(q)); err != nil {
 				return fmt.Errorf("metrics: rebuild: %w", err)
 			}
@@ -434,7 +468,7 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 }
 
 // writeFacts stores new facts (of tickets without one) and adds them to
-// the rollups.
+// the rollups. Facts come in ticket id order (Rebuild reads them so).
 func (s *Service) writeFacts(ctx context.Context, tx execer, facts []fact) error {
 	d := newDelta()
 	var args [][]any
@@ -442,17 +476,18 @@ func (s *Service) writeFacts(ctx context.Context, tx execer, facts []fact) error
 		d.add(f, 1)
 		args = append(args, factArgs(f))
 	}
-	if err := s.execRows(ctx, tx, "add-facts", args); err != nil {
+	if err := s.apply(ctx, tx, d); err != nil {
 		return err
 	}
-	return s.apply(ctx, tx, d)
+	return s.execRows(ctx, tx, "add-facts", args)
 }
 
 // execRows runs the named one-row INSERT for every row, several rows to a
 // statement: its "VALUES ($1, …, $n)" group is repeated with numbers
 // shifted, so that a million rows are not a million round trips. Within
 // one statement no two rows may share a conflict key (callers pass rows
-// from maps).
+// from maps), and rows are written in the order given: callers sort them
+// by key so that concurrent transactions lock them in the same order.
 func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil

@@ -3,6 +3,7 @@
 package routing
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -12,7 +13,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -26,11 +26,7 @@ const JobAssign = "routing.assign"
 
 const assignKey = "routing.assign"
 
-// retryAfter is when the router looks again while tickets still wait and
-// nobody can take them (everyone away or full).
-const retryAfter = time.Minute
-
-//go:embed queries.sql
+//go:embed queries*.sql
 var queriesFS embed.FS
 
 // Opts configure a Router.
@@ -78,18 +74,55 @@ func (r *Router) KickNow(ctx context.Context) error {
 }
 
 // TicketChanged is the routing subscriber to ticket changes (a
-// ticket.AfterFunc): a new or reopened ticket without an owner, or one
-// that lost its owner, queues an assignment run for after the commit.
-func (r *Router) TicketChanged(_ context.Context, out ticket.Outbox, t ticket.TimerTicket, events []ticket.TimerEvent) error {
+// ticket.AfterFunc). A new or reopened ticket without an owner, or one
+// that lost its owner, queues an assignment run for after the commit; so
+// does a change that frees an owner's slot (solved, pending, closed, or
+// given to someone else) while tickets wait, as the router does not look
+// again on its own: nothing waits for an assignment that only such a
+// change, an agent coming online (KickNow) or more capacity (SetCapacity)
+// can allow.
+func (r *Router) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket.TimerTicket, events []ticket.TimerEvent) error {
+	waiting := t.OwnerID == 0 && (t.Status == ticket.New || t.Status == ticket.Open)
+	freed := false
 	for _, ev := range events {
 		switch ev.Type {
 		case ticket.EventCreated, ticket.EventReopened, ticket.EventAssigned, ticket.EventTransferred, ticket.EventTeam:
-			if t.OwnerID == 0 && (t.Status == ticket.New || t.Status == ticket.Open) {
+			if waiting {
 				return out.Enqueue(jobs.Job{Kind: JobAssign, UniqueKey: assignKey})
 			}
 		}
+		freed = freed || freesSlot(ev)
 	}
-	return nil
+	if !freed {
+		return nil
+	}
+	// Read outside the change: a ticket that starts waiting in a change
+	// not yet committed queues its own run.
+	var one int
+	err := r.o.DB.R.QueryRowContext(ctx, r.q.Get("any-waiting")).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("routing: waiting tickets: %w", err)
+	}
+	return out.Enqueue(jobs.Job{Kind: JobAssign, UniqueKey: assignKey})
+}
+
+// freesSlot reports whether ev may leave an agent with room: a ticket that
+// leaves new/open (solved, pending, closed) or moves away from its owner.
+func freesSlot(ev ticket.TimerEvent) bool {
+	switch ev.Type {
+	case ticket.EventClosed:
+		return true
+	case ticket.EventStatus:
+		to := fmt.Sprint(ev.Data["to"])
+		return to != string(ticket.New) && to != string(ticket.Open)
+	case ticket.EventAssigned, ticket.EventTransferred:
+		from := fmt.Sprint(ev.Data["from"])
+		return from != "0" && from != "" && from != "<nil>"
+	}
+	return false
 }
 
 type candidate struct {
@@ -101,33 +134,45 @@ type candidate struct {
 	teams    map[int64]bool
 }
 
+// waiting is a ticket waiting for an owner.
+type waiting struct {
+	id, team, created int64
+	lang              string
+	vip               bool
+}
+
+// anyLanguage stands for "every language" in a pair of waitingPairs.
+const anyLanguage = "*"
+
+// maxRound bounds the tickets one round reads per team and language.
+const maxRound = 500
+
 // Assign runs one assignment round and returns how many tickets got an
-// owner. Tickets nobody can take now wait for the next round.
+// owner. Tickets nobody can take now wait until a change that might let
+// someone take them kicks another round (see TicketChanged).
+//
+// It reads the agents who could take tickets first; when none has room it
+// returns without reading any ticket. Otherwise it reads, for each team
+// and language some agent with room can take, the first waiting tickets
+// (VIP first, then oldest; as many as there is room in all) through the
+// waiting-tickets index, and hands them out in that order. That is the
+// same as going through every waiting ticket: within one team and
+// language the same agents qualify for every ticket, so a ticket past the
+// first "room" ones could only be reached after those were all assigned.
 func (r *Router) Assign(ctx context.Context) (int, error) {
 	cands, err := r.candidates(ctx)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := r.o.DB.R.QueryContext(ctx, r.q.Get("unassigned"), 500)
+	room := 0
+	for _, c := range cands {
+		room += max(c.capacity-c.load, 0)
+	}
+	if room == 0 {
+		return 0, nil
+	}
+	queue, err := r.waiting(ctx, cands, min(room, maxRound))
 	if err != nil {
-		return 0, fmt.Errorf("routing: unassigned: %w", err)
-	}
-	type waiting struct {
-		id, team int64
-		lang     string
-		vip      bool
-	}
-	var queue []waiting
-	for rows.Next() {
-		var w waiting
-		if err := rows.Scan(&w.id, &w.team, &w.lang, &w.vip); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		queue = append(queue, w)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	assigned := 0
@@ -159,16 +204,75 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 		c.last, c.load = now, c.load+1
 		assigned++
 	}
-	if len(queue) > assigned {
-		// Some wait: look again soon, in case someone comes online or
-		// finishes a ticket without the router being told.
-		if err := r.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-			return r.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobAssign, UniqueKey: assignKey, RunAt: r.o.Clock.Now().Add(retryAfter)})
-		}); err != nil {
-			return assigned, err
+	return assigned, nil
+}
+
+// waiting reads up to limit waiting tickets of each team and language
+// that an agent with room can take, in the order they are to be handed
+// out: VIP customers first, then the oldest.
+func (r *Router) waiting(ctx context.Context, cands []*candidate, limit int) ([]waiting, error) {
+	type pair struct {
+		team int64
+		lang string
+	}
+	pairs := map[pair]bool{}
+	for _, c := range cands {
+		if c.load >= c.capacity {
+			continue
+		}
+		langs := append([]string{""}, c.langs...) // a ticket of no language goes to anyone
+		if len(c.langs) == 0 {
+			langs = []string{anyLanguage}
+		}
+		teams := []int64{0} // a ticket of no team goes to anyone
+		for t := range c.teams {
+			teams = append(teams, t)
+		}
+		for _, t := range teams {
+			for _, l := range langs {
+				pairs[pair{t, l}] = true
+			}
 		}
 	}
-	return assigned, nil
+	seen := map[int64]bool{}
+	var queue []waiting
+	for p := range pairs {
+		var rows *sql.Rows
+		var err error
+		if p.lang == anyLanguage {
+			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team"), p.team, limit)
+		} else {
+			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team-language"), p.team, p.lang, limit)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("routing: waiting tickets: %w", err)
+		}
+		for rows.Next() {
+			var w waiting
+			if err := rows.Scan(&w.id, &w.team, &w.lang, &w.vip, &w.created); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !seen[w.id] {
+				seen[w.id] = true
+				queue = append(queue, w)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(queue, func(a, b waiting) int {
+		if a.vip != b.vip {
+			if a.vip {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.created, b.created), cmp.Compare(a.id, b.id))
+	})
+	return queue, nil
 }
 
 // pick returns the agent who should get a ticket of team and lang: a member

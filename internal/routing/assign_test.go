@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -164,6 +165,92 @@ func TestLanguageTeamAvailabilityAndVIP(t *testing.T) {
 					t.Errorf("owner %d, want %d (english %d, away %d)", got, tc.want, english, away)
 				}
 			})
+		}
+	})
+}
+
+// pendingAssign reports whether an assignment run is queued.
+func (f *fixture) pendingAssign(t *testing.T) bool {
+	t.Helper()
+	info, err := f.q.GetByKey(context.Background(), routing.JobAssign)
+	if errors.Is(err, store.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Status == "pending"
+}
+
+func TestNobodyAvailableReadsNoTickets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		away := f.agent(t, "ada", []string{"en"}, false, 2)
+		full := f.agent(t, "bo", []string{"en"}, true, 1)
+		held := f.ticket(t, "en", 0, false)
+		if _, err := f.q.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.owner(t, held); got != full {
+			t.Fatalf("first ticket owner %d, want %d", got, full)
+		}
+
+		// Nobody has room: rounds read no ticket, assign nothing, and
+		// queue no retry.
+		restore := routing.ForbidTicketReads(f.router)
+		waiting := []int64{f.ticket(t, "en", 0, false), f.ticket(t, "", 0, true)}
+		if _, err := f.q.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.router.Assign(ctx); n != 0 || err != nil {
+			t.Fatalf("Assign with nobody free = %d, %v; want 0 without reading tickets", n, err)
+		}
+		f.clock.Advance(time.Hour)
+		if f.pendingAssign(t) {
+			t.Error("an assignment run is queued although nobody can take a ticket")
+		}
+		for _, id := range waiting {
+			if got := f.owner(t, id); got != 0 {
+				t.Fatalf("ticket %d got owner %d with nobody free", id, got)
+			}
+		}
+		restore()
+
+		// An agent comes online (the preferences page kicks a run): both
+		// waiting tickets are assigned to her, without any clock moving.
+		online := agent.Online
+		if _, err := f.agents.Update(ctx, away, agent.AgentUpdate{Availability: &online}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.router.KickNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.q.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range waiting {
+			if got := f.owner(t, id); got != away {
+				t.Errorf("ticket %d owner %d, want %d who came online", id, got, away)
+			}
+		}
+
+		// Everyone is full again; solving a ticket frees a slot and that
+		// change alone starts the round that fills it.
+		next := f.ticket(t, "en", 0, false)
+		f.q.RunDue(ctx)
+		if got := f.owner(t, next); got != 0 {
+			t.Fatalf("ticket owner %d, want none while everyone is full", got)
+		}
+		solved := ticket.Solved
+		if _, err := f.tickets.Update(ctx, ticket.AgentActor(full), held, ticket.Update{Status: &solved}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.q.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.owner(t, next); got != full {
+			t.Errorf("ticket owner %d, want %d whose slot a solve freed", got, full)
 		}
 	})
 }

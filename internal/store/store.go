@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"runtime"
 	"strings"
@@ -107,9 +108,42 @@ func (db *DB) Close() error {
 	return err
 }
 
+// txAttempts is how many times Tx runs a transaction that keeps failing
+// with a serialisation failure or deadlock.
+const txAttempts = 5
+
 // Tx runs fn in a write transaction and commits when fn returns nil. Any
 // error (or panic) rolls everything back, so no change is half-written.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+//
+// A transaction the database aborted only because it collided with another
+// one (IsRetryable: a deadlock or serialisation failure on PostgreSQL,
+// SQLITE_BUSY on SQLite) is run again from the start, up to txAttempts
+// times with a short random pause, so that callers never see a collision
+// as an error. fn may therefore run more than once: it must start from a
+// clean slate each time (reset anything it accumulates outside itself)
+// and must not act outside the transaction (send mail, call out, wake
+// workers) before Tx returns.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.tx(ctx, fn)
+		if err == nil || attempt == txAttempts || !IsRetryable(err) {
+			return err
+		}
+		// Jittered, growing pause: the colliding transactions should not
+		// meet again at the same moment.
+		pause := time.Duration(attempt)*2*time.Millisecond + rand.N(time.Duration(attempt)*8*time.Millisecond)
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// tx is one attempt of Tx.
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -130,6 +164,22 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// IsRetryable reports whether err means the transaction lost a collision
+// with another and would succeed if run again: on PostgreSQL a
+// serialisation failure (SQLSTATE 40001) or a detected deadlock (40P01);
+// on SQLite a database busy past the busy timeout (another process writing).
+func IsRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
 }
 
 // Ping checks that the database answers.

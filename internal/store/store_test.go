@@ -4,7 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -101,6 +106,88 @@ func TestLoadQueries(t *testing.T) {
 				if q[k] != v {
 					t.Errorf("%s = %q, want %q", k, q[k], v)
 				}
+			}
+		})
+	}
+}
+
+// TestTxRetriesDeadlock makes two transactions lock two rows in opposite
+// orders, a real deadlock PostgreSQL breaks by aborting one of them; Tx
+// runs the aborted one again, and both changes are committed.
+func TestTxRetriesDeadlock(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	for _, name := range []string{"A", "B"} {
+		if _, err := db.W.ExecContext(ctx, `INSERT INTO teams (name, description, created_at) VALUES ($1, '', 1)`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each side locks its first row, waits until the other has locked its
+	// own, then asks for the other's: on the first attempt only.
+	locked := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+	var attempts [2]atomic.Int32
+	side := func(i int, first, second string) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			n := attempts[i].Add(1)
+			if _, err := tx.ExecContext(ctx, `UPDATE teams SET description = description || $2 WHERE name = $1`, first, strconv.Itoa(i)); err != nil {
+				return err
+			}
+			if n == 1 {
+				close(locked[i])
+				<-locked[1-i]
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE teams SET description = description || $2 WHERE name = $1`, second, strconv.Itoa(i))
+			return err
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- side(0, "A", "B") }()
+	go func() { errs <- side(1, "B", "A") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("Tx: %v", err)
+		}
+	}
+	if got := attempts[0].Load() + attempts[1].Load(); got != 3 {
+		t.Errorf("%d attempts, want 3: one side deadlocked once and ran again", got)
+	}
+	for _, name := range []string{"A", "B"} {
+		var d string
+		if err := db.R.QueryRowContext(ctx, `SELECT description FROM teams WHERE name = $1`, name).Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		if len(d) != 2 {
+			t.Errorf("team %s = %q, want both transactions' marks", name, d)
+		}
+	}
+}
+
+func TestTxDoesNotRetryOtherErrors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		n := 0
+		boom := errors.New("boom")
+		if err := db.Tx(context.Background(), func(*sql.Tx) error { n++; return boom }); !errors.Is(err, boom) || n != 1 {
+			t.Fatalf("err %v after %d runs, want boom after 1", err, n)
+		}
+	})
+}
+
+func TestIsRetryable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"deadlock", fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "40P01"}), true},
+		{"serialization failure", &pgconn.PgError{Code: "40001"}, true},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
+		{"other", errors.New("deadlock detected"), false},
+		{"nil", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := store.IsRetryable(tc.err); got != tc.want {
+				t.Errorf("IsRetryable(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
 	}

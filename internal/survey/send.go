@@ -127,6 +127,7 @@ func (s *Service) Send(ctx context.Context, id int64) (skipped string, err error
 	var lang string
 	expires := now.Add(time.Duration(st.ExpiryDays) * 24 * time.Hour)
 	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		skipped, surveyID = "", 0 // Tx may run this again
 		var custLang string
 		// Locking the customer serialises the window check of two tickets
 		// of one customer solved at the same moment (PostgreSQL).

@@ -52,6 +52,22 @@ type change struct {
 
 // run runs fn as one change in one transaction and wakes the job workers
 // after the commit if fn enqueued a job.
+//
+// Lock order. Every change takes its row locks in this order, so that two
+// changes that share rows wait for each other instead of deadlocking:
+//
+//  1. the customer (only when a new ticket creates one);
+//  2. the ticket row (lock or insert; a change touches one ticket);
+//  3. the ticket's own rows: messages, events, tags, collaborators,
+//     promises (keyed by the ticket, so never shared);
+//  4. jobs: the ticket's own timers, then what the Timers hooks enqueue,
+//     in hook order (SLA, routing's one assignment job, surveys);
+//  5. the metrics rollups, sorted by key, then the ticket's metric fact:
+//     the metrics hook is the last one.
+//
+// A collision that still happens (a deadlock or serialisation failure) is
+// run again by store.DB.Tx, so fn and everything it calls may run more
+// than once: the change's state is reset at the start of each attempt.
 func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) error {
 	if err := a.check(); err != nil {
 		return err
@@ -59,7 +75,7 @@ func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) er
 	c := &change{s: s, ctx: ctx, actor: a, now: s.o.Clock.Now().UTC()}
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		c.tx = tx
-		c.touched, c.events = nil, nil
+		c.touched, c.events, c.notify = nil, nil, false
 		if err := fn(c); err != nil {
 			return err
 		}
