@@ -520,6 +520,7 @@ func (c *Scorer) score(ctx context.Context, m *Model, now time.Time, cur string)
 	}
 	batch := make([]scored, 0, c.writeBatch)
 	err = c.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		batch = batch[:0] // Tx may run this again after a retryable failure
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
