@@ -60,10 +60,11 @@ type change struct {
 //  2. the ticket row (lock or insert; a change touches one ticket);
 //  3. the ticket's own rows: messages, events, tags, collaborators,
 //     promises (keyed by the ticket, so never shared);
-//  4. jobs: the ticket's own timers, then what the Timers hooks enqueue,
-//     in hook order (SLA, routing's one assignment job, surveys);
+//  4. jobs: the ticket's own timers, then what the subscribers queue, in
+//     their order (SLA timers, routing's one assignment job, mail,
+//     surveys, re-commitment proposals);
 //  5. the metrics rollups, sorted by key, then the ticket's metric fact:
-//     the metrics hook is the last one.
+//     the metrics subscriber is the last one.
 //
 // A collision that still happens (a deadlock or serialisation failure) is
 // run again by store.DB.Tx, so fn and everything it calls may run more
