@@ -240,9 +240,9 @@ func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.
 		{Name: "mail", After: mail.TicketChanged},
 		// The satisfaction survey of a solved ticket: queues survey.send.
 		{Name: "survey", After: surveys.TicketChanged},
-		// Re-commitments proposed from a customer's words, for an agent to
-		// confirm on the ticket page at once.
-		{Name: "recommit", InTx: recommits.TicketChanged},
+		// Re-commitments in a customer's words: queues recommit.propose,
+		// which reads the message and proposes one for an agent to confirm.
+		{Name: "recommit", After: recommits.TicketChanged},
 		// Rollups: last, so they count the SLA state the change left.
 		{Name: "metrics", InTx: measures.TicketChanged},
 	}

@@ -1,9 +1,10 @@
 package recommit
 
 // Re-commitment phrase detection: does a customer's message say they will
-// come back, order again, renew or stay? Phrases are patterns over words,
-// one resource file per language (phrases/LANG.txt), which a business can
-// extend with its own files.
+// come back, order again, renew or stay? Phrases are patterns over words
+// in the shared pattern language (text.ParsePattern), one resource file
+// per language (phrases/LANG.txt), which a business can extend with its
+// own files.
 //
 // A match is proposed unless a negation cue stands in the match or just
 // before it ("I will not order again", "non tornerò", "больше не
@@ -12,18 +13,16 @@ package recommit
 
 import (
 	"bufio"
+	"cmp"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/rapport/rapport/internal/text"
 )
 
 //go:embed phrases/*.txt
@@ -32,6 +31,14 @@ var recommitFS embed.FS
 // negationWindow is how many words before a match a negation cue may
 // stand: "I don't think I'll order again".
 const negationWindow = 3
+
+// Limits on a pattern in a phrase file, beyond the shared grammar's: a gap
+// lets the matcher try several ends, so a line with many of them could
+// make every message slow to read.
+const (
+	maxPatternLen  = 600
+	maxPatternGaps = 4
+)
 
 // DetectorOpts configures NewDetector.
 type DetectorOpts struct {
@@ -48,60 +55,19 @@ type Detector struct {
 	langs map[string]*recommitLang
 }
 
-// recommitLang is one language's compiled phrases.
+// recommitLang is one language's compiled phrases: a matcher per section
+// of its files, each pattern owned by its line's number within the
+// section over all the language's files, so that the first phrase in
+// file order wins.
 type recommitLang struct {
-	intent, negation, except []phrase
+	intent, negation, except *text.Matcher
+	// nIntent, nNegation and nExcept count the patterns of each section.
+	nIntent, nNegation, nExcept int
 }
 
-// phrase is one compiled pattern with its source text and the words it
-// can start with, so that most positions are rejected at a glance.
-type phrase struct {
-	source string
-	seq    []pnode
-	first  []pnode // words and prefixes; nil with anyFirst
-	// anyFirst is set when the first word cannot be told in advance.
-	anyFirst bool
-}
-
-// mayStart reports whether the phrase can start at word w.
-func (ph *phrase) mayStart(w string) bool {
-	if ph.anyFirst {
-		return true
-	}
-	for _, n := range ph.first {
-		if w == n.word || (n.prefix && strings.HasPrefix(w, n.word)) {
-			return true
-		}
-	}
-	return false
-}
-
-// firstWords collects the words seq can start with; ok is false when
-// that cannot be told (an optional group first).
-func firstWords(seq []pnode) (out []pnode, ok bool) {
-	if len(seq) == 0 || seq[0].gap > 0 {
-		return nil, false
-	}
-	if seq[0].alts == nil {
-		return []pnode{seq[0]}, true
-	}
-	for _, alt := range seq[0].alts {
-		ws, ok := firstWords(alt)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, ws...)
-	}
-	return out, true
-}
-
-// pnode is an element of a pattern: a word, a word prefix ("pasūtīš*"),
-// a group of alternatives, or a gap of up to n words ("~2").
-type pnode struct {
-	word   string
-	prefix bool
-	alts   [][]pnode
-	gap    int
+func newRecommitLang() *recommitLang {
+	return &recommitLang{intent: text.NewMatcher(text.FoldMarks), negation: text.NewMatcher(text.FoldMarks),
+		except: text.NewMatcher(text.FoldMarks)}
 }
 
 // Match is a detected re-commitment.
@@ -155,7 +121,7 @@ func (d *Detector) loadDir(fsys fs.FS, where string) error {
 		}
 		l := d.langs[lang]
 		if l == nil {
-			l = &recommitLang{}
+			l = newRecommitLang()
 			d.langs[lang] = l
 		}
 		if err := l.parse(string(data)); err != nil {
@@ -168,7 +134,8 @@ func (d *Detector) loadDir(fsys fs.FS, where string) error {
 // parse reads a phrase file: sections [intent], [negation] and [except],
 // one pattern a line; '#' starts a comment line.
 func (l *recommitLang) parse(data string) error {
-	var section *[]phrase
+	var m *text.Matcher
+	var count *int
 	sc := bufio.NewScanner(strings.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -176,248 +143,29 @@ func (l *recommitLang) parse(data string) error {
 		case line == "" || strings.HasPrefix(line, "#"):
 			continue
 		case line == "[intent]":
-			section = &l.intent
+			m, count = l.intent, &l.nIntent
 			continue
 		case line == "[negation]":
-			section = &l.negation
+			m, count = l.negation, &l.nNegation
 			continue
 		case line == "[except]":
-			section = &l.except
+			m, count = l.except, &l.nExcept
 			continue
 		case strings.HasPrefix(line, "["):
 			return fmt.Errorf("line %d: unknown section %s (want [intent], [negation] or [except])", n, line)
-		case section == nil:
+		case m == nil:
 			return fmt.Errorf("line %d: pattern before any section", n)
+		case len(line) > maxPatternLen:
+			return fmt.Errorf("line %d: longer than %d bytes", n, maxPatternLen)
+		case strings.Count(line, "~") > maxPatternGaps:
+			return fmt.Errorf("line %d: %q: more than %d gaps", n, line, maxPatternGaps)
 		}
-		seq, err := parsePattern(line)
-		if err != nil {
+		if err := m.Add(line, *count); err != nil {
 			return fmt.Errorf("line %d: %q: %w", n, line, err)
 		}
-		first, ok := firstWords(seq)
-		*section = append(*section, phrase{source: line, seq: seq, first: first, anyFirst: !ok})
+		*count++
 	}
 	return sc.Err()
-}
-
-// parsePattern compiles a pattern: words, "word*" prefixes, "(a b|c|)"
-// groups (an empty alternative makes the group optional) and "~N" gaps.
-func parsePattern(s string) ([]pnode, error) {
-	// Bounds keep the backtracking matcher fast on any text.
-	if len(s) > maxPatternLen {
-		return nil, fmt.Errorf("longer than %d bytes", maxPatternLen)
-	}
-	if strings.Count(s, "~") > maxPatternGaps {
-		return nil, fmt.Errorf("more than %d gaps", maxPatternGaps)
-	}
-	p := &patternParser{src: s}
-	seq, err := p.seq(0)
-	if err != nil {
-		return nil, err
-	}
-	if p.pos < len(p.src) {
-		return nil, fmt.Errorf("unexpected %q", p.src[p.pos:])
-	}
-	if len(seq) == 0 || seq[0].gap > 0 {
-		return nil, errors.New("a pattern must start with a word or a group")
-	}
-	return seq, nil
-}
-
-type patternParser struct {
-	src string
-	pos int
-}
-
-// Limits on a pattern's shape.
-const (
-	maxPatternDepth = 8
-	maxPatternLen   = 600
-	maxPatternGaps  = 4
-)
-
-// seq reads a row of elements up to ')', '|' or the end.
-func (p *patternParser) seq(depth int) ([]pnode, error) {
-	var out []pnode
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
-		switch {
-		case c == ' ' || c == '\t':
-			p.pos++
-		case c == ')' || c == '|':
-			return out, nil
-		case c == '(':
-			if depth >= maxPatternDepth {
-				return nil, errors.New("groups nested too deep")
-			}
-			p.pos++
-			var alts [][]pnode
-			for {
-				alt, err := p.seq(depth + 1)
-				if err != nil {
-					return nil, err
-				}
-				alts = append(alts, alt)
-				if p.pos >= len(p.src) {
-					return nil, errors.New("unclosed group")
-				}
-				if p.src[p.pos] == ')' {
-					p.pos++
-					break
-				}
-				p.pos++ // '|'
-			}
-			out = append(out, pnode{alts: alts})
-		case c == '~':
-			p.pos++
-			start := p.pos
-			for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
-				p.pos++
-			}
-			n, err := strconv.Atoi(p.src[start:p.pos])
-			if err != nil || n < 1 || n > 9 {
-				return nil, errors.New("a gap is ~1 to ~9")
-			}
-			out = append(out, pnode{gap: n})
-		default:
-			start := p.pos
-			for p.pos < len(p.src) && !strings.ContainsRune(" \t()|~", rune(p.src[p.pos])) {
-				p.pos++
-			}
-			raw := p.src[start:p.pos]
-			prefix := strings.HasSuffix(raw, "*")
-			raw = strings.TrimSuffix(raw, "*")
-			// Words in patterns split as text does: "won't" is "won t".
-			toks := tokenize(raw)
-			if len(toks) == 0 {
-				return nil, fmt.Errorf("%q has no letters", p.src[start:p.pos])
-			}
-			for i, t := range toks {
-				out = append(out, pnode{word: t.word, prefix: prefix && i == len(toks)-1})
-			}
-		}
-	}
-	return out, nil
-}
-
-// token is a word of a text: folded, with its byte span and sentence.
-type token struct {
-	word       string
-	start, end int
-	sentence   int
-}
-
-// foldWord lower-cases a word and strips its diacritics, so that
-// "Pasūtīšu", "pasutisu", "ещё" and "еще", "tornerò" and "tornero" meet.
-func foldWord(w string) string {
-	w = strings.ToLower(w)
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return w
-	}
-	var b strings.Builder
-	for _, r := range norm.NFD.String(w) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// tokenize splits text into words (letters, digits and marks;
-// apostrophes and hyphens split) and numbers their sentences; a sentence
-// ends at . ! ? ; … or a line break. questions reports, per sentence,
-// whether it ends with a question mark.
-func tokenize(text string) []token {
-	toks, _ := tokenizeSentences(text)
-	return toks
-}
-
-func tokenizeSentences(text string) (toks []token, questions []bool) {
-	sentence := 0
-	questions = []bool{false}
-	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			toks = append(toks, token{word: foldWord(text[start:end]), start: start, end: end, sentence: sentence})
-			start = -1
-		}
-	}
-	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		flush(i)
-		switch r {
-		case '.', '!', '?', ';', '…', '\n', '？', '！', '。':
-			// Runs of terminators ("?!", "...") end one sentence.
-			if len(toks) > 0 && toks[len(toks)-1].sentence == sentence {
-				questions[sentence] = r == '?' || r == '？'
-				sentence++
-				questions = append(questions, false)
-			}
-		}
-	}
-	flush(len(text))
-	return toks, questions
-}
-
-// matchSeq matches seq at token i within sentence s, calling k with the
-// end of each way it matches until k accepts one.
-func matchSeq(seq []pnode, toks []token, i, s int, k func(end int) bool) bool {
-	if len(seq) == 0 {
-		return k(i)
-	}
-	n := seq[0]
-	rest := seq[1:]
-	switch {
-	case n.gap > 0:
-		for g := 0; g <= n.gap; g++ {
-			if g > 0 && (i+g-1 >= len(toks) || toks[i+g-1].sentence != s) {
-				break
-			}
-			if matchSeq(rest, toks, i+g, s, k) {
-				return true
-			}
-		}
-		return false
-	case n.alts != nil:
-		for _, alt := range n.alts {
-			if matchSeq(alt, toks, i, s, func(end int) bool { return matchSeq(rest, toks, end, s, k) }) {
-				return true
-			}
-		}
-		return false
-	}
-	if i >= len(toks) || toks[i].sentence != s {
-		return false
-	}
-	w := toks[i].word
-	if w == n.word || (n.prefix && strings.HasPrefix(w, n.word)) {
-		return matchSeq(rest, toks, i+1, s, k)
-	}
-	return false
-}
-
-// matchAt returns the end of the shortest match of seq at token i, or -1.
-func matchAt(seq []pnode, toks []token, i int) int {
-	end := -1
-	matchSeq(seq, toks, i, toks[i].sentence, func(e int) bool {
-		if e > i {
-			end = e
-			return true
-		}
-		return false
-	})
-	return end
 }
 
 // Languages returns the languages the detector has phrases for.
@@ -430,67 +178,57 @@ func (d *Detector) Languages() []string {
 	return out
 }
 
-// Detect reports whether text, written in lang, states an intention to
+// Detect reports whether msg, written in lang, states an intention to
 // come back, order or buy again, renew or stay, with the first such
-// phrase. A language without phrases detects nothing.
-func (d *Detector) Detect(text, lang string) (Match, bool) {
-	l := d.langs[strings.ToLower(lang)]
-	if l == nil || len(l.intent) == 0 {
+// phrase: the earliest in the text, and of those starting at one word the
+// first in file order. A language without phrases detects nothing.
+func (d *Detector) Detect(msg, lang string) (Match, bool) {
+	lang = strings.ToLower(lang)
+	l := d.langs[lang]
+	if l == nil || l.nIntent == 0 {
 		return Match{}, false
 	}
-	toks, questions := tokenizeSentences(text)
-	for i := range toks {
-		if questions[toks[i].sentence] {
-			continue
+	toks := text.TokenizeFold(msg, text.FoldMarks)
+	intents := l.intent.Scan(toks, nil)
+	if len(intents) == 0 {
+		return Match{}, false
+	}
+	negs := l.negation.Scan(toks, nil)
+	excepts := l.except.Scan(toks, nil)
+	for i := 0; i < len(intents); {
+		// Scan gives the matches by start; those at one start go by owner,
+		// the phrase's place in its files.
+		j := i + 1
+		for j < len(intents) && intents[j].From == intents[i].From {
+			j++
 		}
-		for k := range l.intent {
-			ph := &l.intent[k]
-			if !ph.mayStart(toks[i].word) {
+		at := intents[i:j]
+		slices.SortFunc(at, func(a, b text.Match) int { return cmp.Compare(a.Owner, b.Owner) })
+		for _, m := range at {
+			if toks[m.From].Question || cancelled(toks, m, negs, false) || cancelled(toks, m, excepts, true) {
 				continue
 			}
-			end := matchAt(ph.seq, toks, i)
-			if end < 0 || l.negated(toks, i, end) || l.excepted(toks, i, end) {
-				continue
-			}
-			m := Match{Lang: strings.ToLower(lang), Phrase: ph.source, Start: toks[i].start, End: toks[end-1].end}
-			m.Text = text[m.Start:m.End]
-			return m, true
+			r := Match{Lang: lang, Phrase: m.Pattern, Start: toks[m.From].Start, End: toks[m.To-1].End}
+			r.Text = msg[r.Start:r.End]
+			return r, true
 		}
+		i = j
 	}
 	return Match{}, false
 }
 
-// negated reports whether a negation cue starts within the match
-// [i, end) or up to negationWindow words before it, in its sentence.
-func (l *recommitLang) negated(toks []token, i, end int) bool {
-	s := toks[i].sentence
-	for j := max(0, i-negationWindow); j < end; j++ {
-		if toks[j].sentence != s {
+// cancelled reports whether one of cues starts within the match m or up to
+// negationWindow words before it, in its sentence; with overlap, the cue
+// must also reach into the match (an exception), where a negation cancels
+// it just by standing before it.
+func cancelled(toks []text.Token, m text.Match, cues []text.Match, overlap bool) bool {
+	sent := toks[m.From].Sentence
+	for _, c := range cues {
+		if c.From < m.From-negationWindow || c.From >= m.To || toks[c.From].Sentence != sent {
 			continue
 		}
-		for k := range l.negation {
-			if l.negation[k].mayStart(toks[j].word) && matchAt(l.negation[k].seq, toks, j) >= 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// excepted reports whether an exception pattern overlaps the match.
-func (l *recommitLang) excepted(toks []token, i, end int) bool {
-	s := toks[i].sentence
-	for j := max(0, i-negationWindow); j < end; j++ {
-		if toks[j].sentence != s {
-			continue
-		}
-		for k := range l.except {
-			if !l.except[k].mayStart(toks[j].word) {
-				continue
-			}
-			if e := matchAt(l.except[k].seq, toks, j); e > i {
-				return true
-			}
+		if !overlap || c.To > m.From {
+			return true
 		}
 	}
 	return false

@@ -228,20 +228,6 @@ func FuzzRecommitDetect(f *testing.F) {
 	})
 }
 
-func FuzzRecommitPattern(f *testing.F) {
-	// Seeds are in testdata/fuzz/FuzzRecommitPattern.
-	f.Fuzz(func(t *testing.T, pattern, text string) {
-		l := &recommitLang{}
-		if err := l.parse("[intent]\n" + pattern + "\n"); err != nil {
-			return
-		}
-		d := &Detector{langs: map[string]*recommitLang{"xx": l}}
-		if m, ok := d.Detect(text, "xx"); ok && text[m.Start:m.End] != m.Text {
-			t.Fatalf("bad span %+v", m)
-		}
-	})
-}
-
 func BenchmarkRecommitDetect(b *testing.B) {
 	d := newTestDetector(b)
 	cases := readRecommitCases(b, "labelled.tsv")

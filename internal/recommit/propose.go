@@ -3,25 +3,38 @@ package recommit
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
-	"github.com/rapport/rapport/internal/channel/email"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
-// TicketChanged implements ticket.Timers: it reads every customer message
-// as the ticket service stores it and, when the message says the customer
-// will come back, order again, renew or stay, proposes a re-commitment on
-// the ticket in the same transaction, for an agent to confirm. It has no
-// deadlines of its own.
-func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, events []ticket.TimerEvent) (time.Time, bool, error) {
+// JobPropose is the job kind that reads one customer message for a
+// re-commitment and proposes it (payload {"ticket_id", "message_id"}).
+// TicketChanged queues it, once per message, to run after the change that
+// stored the message commits.
+const JobPropose = "recommit.propose"
+
+// proposePayload is JobPropose's payload.
+type proposePayload struct {
+	TicketID  int64 `json:"ticket_id"`
+	MessageID int64 `json:"message_id"`
+}
+
+// TicketChanged is the re-commitment subscriber to ticket changes (a
+// ticket.AfterFunc): for every customer message a change stores, it
+// queues JobPropose, so that the message is read for a re-commitment after
+// the change commits rather than while its transaction holds the writer.
+// Without a Detector it queues nothing.
+func (s *Service) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket.TimerTicket, events []ticket.TimerEvent) error {
 	if s.o.Detector == nil {
-		return time.Time{}, false, nil
+		return nil
 	}
-	proposed := false
 	for _, e := range events {
 		if e.Type != ticket.EventCustomerMsg {
 			continue
@@ -30,13 +43,45 @@ func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerT
 		if mid == 0 {
 			continue
 		}
-		ok, err := s.proposeFromMessage(ctx, tx, t.ID, mid)
+		payload, err := json.Marshal(proposePayload{TicketID: t.ID, MessageID: mid})
 		if err != nil {
-			return time.Time{}, false, fmt.Errorf("recommit: re-commitment in message %d: %w", mid, err)
+			return err
 		}
-		proposed = proposed || ok
+		if err := out.Enqueue(jobs.Job{Kind: JobPropose, Payload: payload,
+			UniqueKey: JobPropose + ":" + strconv.FormatInt(mid, 10)}); err != nil {
+			return fmt.Errorf("recommit: queue the reading of message %d: %w", mid, err)
+		}
 	}
-	return time.Time{}, proposed, nil
+	return nil
+}
+
+// proposeJob runs JobPropose: it reads the message and proposes what it
+// finds in a transaction of its own. Running it again for the same message
+// proposes nothing more; a message or ticket that is gone is nothing to do.
+func (s *Service) proposeJob(ctx context.Context, payload json.RawMessage) error {
+	var p proposePayload
+	if err := json.Unmarshal(payload, &p); err != nil || p.MessageID <= 0 {
+		return fmt.Errorf("recommit: %s payload %s: %w", JobPropose, payload, jobs.ErrPermanent)
+	}
+	if s.o.Detector == nil {
+		return nil
+	}
+	var made bool
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		made, err = s.proposeFromMessage(ctx, tx, p.MessageID)
+		return err
+	})
+	if errors.Is(err, ticket.ErrNotFound) {
+		return nil // the ticket went between reading the message and locking it
+	}
+	if err != nil {
+		return fmt.Errorf("recommit: re-commitment in message %d of ticket %d: %w", p.MessageID, p.TicketID, err)
+	}
+	if made {
+		s.o.Jobs.Notify()
+	}
+	return nil
 }
 
 // eventID reads an id from event data as the ticket service writes it.
@@ -52,21 +97,22 @@ func eventID(d map[string]any, k string) int64 {
 	return 0
 }
 
-// proposeFromMessage detects a re-commitment in customer message mid of
-// ticket id (its new text only, without quoted history) in the ticket's
-// language, else the customer's, else any language with phrases, and
-// proposes it.
-func (s *Service) proposeFromMessage(ctx context.Context, tx *sql.Tx, ticketID, mid int64) (bool, error) {
+// proposeFromMessage detects a re-commitment in customer message mid (its
+// new text only, without quoted history) in its ticket's language, else
+// the customer's, else any language with phrases, and proposes it on the
+// message's ticket. A message that is gone proposes nothing.
+func (s *Service) proposeFromMessage(ctx context.Context, tx *sql.Tx, mid int64) (bool, error) {
 	d := s.o.Detector
+	var ticketID int64
 	var body, ticketLang, custLang string
-	err := tx.QueryRowContext(ctx, s.q.Get("message-for-detection"), mid).Scan(&body, &ticketLang, &custLang)
+	err := tx.QueryRowContext(ctx, s.q.Get("message-for-detection"), mid).Scan(&ticketID, &body, &ticketLang, &custLang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	text := email.TrimQuoted(body)
+	msg := text.TrimQuoted(body)
 	langs := []string{}
 	for _, l := range []string{ticketLang, custLang} {
 		if l = strings.ToLower(strings.TrimSpace(l)); l != "" {
@@ -77,11 +123,11 @@ func (s *Service) proposeFromMessage(ctx context.Context, tx *sql.Tx, ticketID, 
 		langs = d.Languages()
 	}
 	for _, l := range langs {
-		m, ok := d.Detect(text, l)
+		m, ok := d.Detect(msg, l)
 		if !ok {
 			continue
 		}
-		words := sentenceAround(text, m.Start, m.End)
+		words := sentenceAround(msg, m.Start, m.End)
 		_, made, err := s.ProposeTx(ctx, tx, ticketID, words, SourceMessage, mid)
 		return made, err
 	}

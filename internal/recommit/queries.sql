@@ -51,7 +51,7 @@ WHERE agent_id = $1 AND status = 'confirmed' AND confirmed_at >= $2 AND confirme
 SELECT count(*) FROM tickets WHERE owner_id = $1 AND solved_at >= $2 AND solved_at < $3
 
 -- name: message-for-detection
-SELECT m.body_text, t.language, c.language FROM messages m
+SELECT m.ticket_id, m.body_text, t.language, c.language FROM messages m
 JOIN tickets t ON t.id = m.ticket_id
 JOIN customers c ON c.id = t.customer_id
 WHERE m.id = $1 AND m.kind = 'customer'

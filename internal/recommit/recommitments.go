@@ -1,9 +1,9 @@
 // Package recommit keeps re-commitments: a customer's stated intention to
 // stay or come back, earned on a ticket and credited to its owner. Agents
 // record them; the phrase Detector proposes them from customer messages
-// (as the ticket service stores them, see Service.TicketChanged) and from
-// survey answers (a job every SurveyScanEvery), for an agent to confirm or
-// reject. A confirmed one is valued at the customer's predicted lifetime
+// (read by a job queued as the ticket service stores them, see
+// Service.TicketChanged) and from survey answers (a job every
+// SurveyScanEvery), for an agent to confirm or reject. A confirmed one is valued at the customer's predicted lifetime
 // value.
 package recommit
 
@@ -36,7 +36,8 @@ type Opts struct {
 	// Values values a confirmed re-commitment at the customer's lifetime
 	// value and tells whether the customer was at risk.
 	Values *clv.Service
-	// Jobs gets the survey scan's handler and is woken after a change.
+	// Jobs gets the survey scan's and JobPropose's handlers and is woken
+	// after a change.
 	Jobs *jobs.Queue
 	// Detector, when set, proposes re-commitments from customer messages
 	// and survey answers; without it nothing is proposed.
@@ -52,7 +53,8 @@ type Service struct {
 	log *slog.Logger
 }
 
-// New returns a Service and registers the survey scan's handler on o.Jobs.
+// New returns a Service and registers its job handlers on o.Jobs: the
+// survey scan and the reading of a customer message (JobPropose).
 func New(o Opts) (*Service, error) {
 	if o.DB == nil || o.Tickets == nil || o.Values == nil || o.Jobs == nil {
 		return nil, errors.New("recommit: DB, Tickets, Values and Jobs are required")
@@ -65,6 +67,7 @@ func New(o Opts) (*Service, error) {
 	}
 	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), log: o.Log}
 	o.Jobs.Handle(JobSurveyScan, s.surveyScanJob)
+	o.Jobs.Handle(JobPropose, s.proposeJob)
 	return s, nil
 }
 
@@ -183,17 +186,20 @@ func (s *Service) ProposeTx(ctx context.Context, tx *sql.Tx, ticketID int64, wor
 	if source != SourceMessage && source != SourceSurvey {
 		return Recommitment{}, false, fmt.Errorf("recommit: a proposal comes from a message or survey, not %q", source)
 	}
-	if messageID > 0 {
-		var id int64
-		err := tx.QueryRowContext(ctx, s.q.Get("recommitment-for-message"), messageID).Scan(&id)
-		if err == nil {
-			return Recommitment{}, false, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return Recommitment{}, false, err
-		}
-	}
 	err = s.o.Tickets.RecordTx(ctx, tx, ticket.SystemActor, ticketID, ticket.EventRecommitProposed, func(t ticket.Locked) (map[string]any, error) {
+		// Checked under the ticket's lock, so that two runs for one
+		// message (a job retried while the first still runs) make one
+		// proposal.
+		if messageID > 0 {
+			var id int64
+			err := tx.QueryRowContext(ctx, s.q.Get("recommitment-for-message"), messageID).Scan(&id)
+			if err == nil {
+				return nil, errProposed
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+		}
 		now := s.now().Truncate(time.Millisecond)
 		rc = Recommitment{TicketID: t.ID, CustomerID: t.CustomerID, AgentID: t.OwnerID, Words: w, Source: source,
 			Status: Proposed, MessageID: messageID, CreatedAt: now}
@@ -204,11 +210,18 @@ func (s *Service) ProposeTx(ctx context.Context, tx *sql.Tx, ticketID int64, wor
 		}
 		return map[string]any{"recommitment_id": rc.ID, "words": rc.Words, "source": rc.Source}, nil
 	})
+	if errors.Is(err, errProposed) {
+		return Recommitment{}, false, nil
+	}
 	if err != nil {
 		return Recommitment{}, false, err
 	}
 	return rc, true, nil
 }
+
+// errProposed stops ProposeTx, before it writes anything, for a message
+// that already has its proposal.
+var errProposed = errors.New("recommit: the message was already proposed")
 
 // Propose is ProposeTx in a transaction of its own.
 func (s *Service) Propose(ctx context.Context, ticketID int64, words, source string, messageID int64) (Recommitment, bool, error) {

@@ -169,7 +169,7 @@ func parsePattern(p string) ([][]elem, error) {
 			continue
 		}
 		if row[0].kind == elemGap || row[len(row)-1].kind == elemGap {
-			return nil, fmt.Errorf("pattern %q starts or ends with a gap", p)
+			return nil, fmt.Errorf("pattern %q must start with a word or a group, and end with one, not with a gap", p)
 		}
 		kept = append(kept, row)
 	}
@@ -186,7 +186,7 @@ func parseWords(s string) ([]elem, error) {
 		if w[0] == '~' {
 			n, err := strconv.Atoi(w[1:])
 			if err != nil || n < 1 || n > 9 {
-				return nil, fmt.Errorf("bad gap %q", w)
+				return nil, fmt.Errorf("bad gap %q: a gap is ~1 to ~9", w)
 			}
 			es = append(es, elem{kind: elemGap, n: n})
 			continue

@@ -1,10 +1,6 @@
 package email
 
-import (
-	"regexp"
-
-	"github.com/rapport/rapport/internal/text"
-)
+import "regexp"
 
 // forwardSubjectRe: the subject prefixes clients put on a forwarded message.
 var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|fw|i|inoltro|tr|wg|rv|reenv|pārsūt|пересл|переслать|fwd\[\d+\])\s*:`)
@@ -12,12 +8,4 @@ var forwardSubjectRe = regexp.MustCompile(`(?i)^\s*(fwd?|fw|i|inoltro|tr|wg|rv|r
 // isForward reports whether a subject marks a forwarded message.
 func isForward(subject string) bool {
 	return forwardSubjectRe.MatchString(subject)
-}
-
-// TrimQuoted returns the new part of a message's text for display.
-//
-// Deprecated: use text.TrimQuoted. It forwards there only until
-// internal/loyalty, which still calls it, is moved over.
-func TrimQuoted(s string) string {
-	return text.TrimQuoted(s)
 }
