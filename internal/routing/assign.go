@@ -96,10 +96,8 @@ func (r *Router) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket.
 	if !freed {
 		return nil
 	}
-	// Read outside the change: a ticket that starts waiting in a change
-	// not yet committed queues its own run.
 	var one int
-	err := r.o.DB.R.QueryRowContext(ctx, r.q.Get("any-waiting")).Scan(&one)
+	err := out.QueryRowContext(ctx, r.q.Get("any-waiting")).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

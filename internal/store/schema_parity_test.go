@@ -643,12 +643,16 @@ func splitIndexSQL(idxSQL string) (keys []string, where string) {
 }
 
 // normExpr normalises an SQL expression as either catalog prints it:
-// lower case, without casts, parentheses or spaces.
+// lower case, without casts, parentheses or spaces, and with PostgreSQL's
+// "x = ANY (ARRAY[...])" written back as the "x IN (...)" it came from.
 func normExpr(e string) string {
 	e = strings.ToLower(e)
 	e = castSuffix.ReplaceAllString(e, "")
-	return strings.NewReplacer("(", "", ")", "", " ", "", "\n", "", "\t", "", `"`, "").Replace(e)
+	e = strings.NewReplacer("(", "", ")", "", " ", "", "\n", "", "\t", "", `"`, "").Replace(e)
+	return anyArray.ReplaceAllString(e, "in$1")
 }
+
+var anyArray = regexp.MustCompile(`=anyarray\[([^\]]*)\]`)
 
 var castSuffix = regexp.MustCompile(`::[a-z_]+(?: precision| varying)?(?:\[\])?`)
 

@@ -36,7 +36,7 @@ func (s *Service) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket
 	if !solved || t.Status != ticket.Solved {
 		return nil
 	}
-	st, err := s.settings(ctx, s.o.DB.R)
+	st, err := s.settings(ctx, out)
 	if err != nil {
 		return err
 	}

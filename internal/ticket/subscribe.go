@@ -21,8 +21,9 @@ import (
 //     there; an error rolls the whole change back.
 //   - After, for everything else (mail, assignment, surveys, proposals):
 //     it may only queue jobs, through the Outbox it is given, in the
-//     change's transaction (the transactional outbox). The jobs run after
-//     the commit, and only if the change committed.
+//     change's transaction (the transactional outbox), reading what it
+//     needs through the Outbox too. The jobs run after the commit, and
+//     only if the change committed.
 type Subscriber struct {
 	Name  string
 	InTx  InTxFunc
@@ -58,6 +59,20 @@ func (o Outbox) Enqueue(j jobs.Job) error {
 // Cancel cancels the pending job with uniqueKey, if the change commits.
 func (o Outbox) Cancel(uniqueKey string) error {
 	return o.q.Cancel(o.ctx, o.tx, uniqueKey)
+}
+
+// QueryRowContext reads inside the change's transaction, for an
+// after-commit subscriber deciding what to queue; it sees the change as
+// written so far. Such a subscriber reads only this way, never from the
+// connection pool: on PostgreSQL the change holds one of the pool's
+// connections, and changes that each wait for a second one can starve it.
+func (o Outbox) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return o.tx.QueryRowContext(ctx, query, args...)
+}
+
+// QueryContext is QueryRowContext for several rows.
+func (o Outbox) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return o.tx.QueryContext(ctx, query, args...)
 }
 
 // ErrSubscribed is returned by a second call of Service.Subscribe: the
