@@ -39,7 +39,7 @@ func (s *Service) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket
 		if e.Type != ticket.EventCustomerMsg {
 			continue
 		}
-		mid := eventID(e.Data, "message_id")
+		mid := e.ID("message_id")
 		if mid == 0 {
 			continue
 		}
@@ -82,19 +82,6 @@ func (s *Service) proposeJob(ctx context.Context, payload json.RawMessage) error
 		s.o.Jobs.Notify()
 	}
 	return nil
-}
-
-// eventID reads an id from event data as the ticket service writes it.
-func eventID(d map[string]any, k string) int64 {
-	switch v := d[k].(type) {
-	case int64:
-		return v
-	case int:
-		return int64(v)
-	case float64:
-		return int64(v)
-	}
-	return 0
 }
 
 // proposeFromMessage detects a re-commitment in customer message mid (its

@@ -104,3 +104,24 @@ func TestSubscribersOrderAndOutbox(t *testing.T) {
 		}
 	})
 }
+
+// An event's id reads the same whichever integer type the change stored.
+func TestTimerEventID(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data map[string]any
+		want int64
+	}{
+		{"int64", map[string]any{"message_id": int64(42)}, 42},
+		{"int", map[string]any{"message_id": 42}, 42},
+		{"from JSON", map[string]any{"message_id": float64(42)}, 42},
+		{"missing", map[string]any{"to": "solved"}, 0},
+		{"not a number", map[string]any{"message_id": "42"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (ticket.TimerEvent{Type: ticket.EventReplied, Data: tc.data}).ID("message_id"); got != tc.want {
+				t.Fatalf("ID = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}

@@ -271,6 +271,20 @@ type TimerEvent struct {
 	Data map[string]any
 }
 
+// ID reads the id the event's data holds under key (a message_id, say),
+// whichever integer type the change wrote it as; 0 when it holds none.
+func (e TimerEvent) ID(key string) int64 {
+	switch v := e.Data[key].(type) {
+	case int64:
+		return v
+	case int:
+		return int64(v)
+	case float64:
+		return int64(v)
+	}
+	return 0
+}
+
 // Service changes and reads tickets.
 type Service struct {
 	o   Opts

@@ -26,7 +26,7 @@ func (s *Service) TicketChanged(_ context.Context, out ticket.Outbox, t ticket.T
 				}
 			}
 		case ticket.EventReplied:
-			mid := int64Of(e.Data["message_id"])
+			mid := e.ID("message_id")
 			if mid == 0 {
 				return fmt.Errorf("mailout: reply event of ticket %d without a message id", t.ID)
 			}
@@ -62,17 +62,4 @@ func ticketPayload(ticketID, messageID int64) json.RawMessage {
 	}
 	b, _ := json.Marshal(p)
 	return b
-}
-
-// int64Of reads an id from event data as the ticket service writes it.
-func int64Of(v any) int64 {
-	switch v := v.(type) {
-	case int64:
-		return v
-	case int:
-		return int64(v)
-	case float64:
-		return int64(v)
-	}
-	return 0
 }
