@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -57,10 +58,26 @@ func BenchmarkCreate(b *testing.B) {
 }
 
 // BenchmarkReply adds agent replies to open and pending tickets, one after
-// another across up to 5,000 of them.
+// another across up to 5,000 of them. A subscriber queues each reply's
+// delivery job, as the mail package's subscriber does in the app (this
+// package cannot import it), so the change does the same work as in use.
 func BenchmarkReply(b *testing.B) {
 	eachBenchDB(b, func(b *testing.B, db *store.DB, sd seeded) {
 		svc := seededService(db)
+		err := svc.Subscribe(Subscriber{Name: "mail", After: func(_ context.Context, out Outbox, t TimerTicket, evs []TimerEvent) error {
+			for _, e := range evs {
+				if e.Type == EventReplied {
+					payload := fmt.Sprintf(`{"ticket_id":%d,"message_id":%d}`, t.ID, e.ID("message_id"))
+					if err := out.Enqueue(jobs.Job{Kind: "ticket.deliver_reply", Payload: []byte(payload)}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
 		ctx := context.Background()
 		by := AgentActor(sd.agents[1])
 		b.ReportAllocs()

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -61,6 +63,12 @@ func benchIngest(b *testing.B, db *store.DB, body func(int) string) {
 	q := jobs.New(db, nil, nil)
 	customers := customer.New(db, nil)
 	tickets := ticket.NewService(ticket.Opts{DB: db, Jobs: q, Customers: customers})
+	// Every new ticket queues its acknowledgement, as in the app.
+	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(),
+		Transport: mailout.Outbox{Dir: filepath.Join(b.TempDir(), "outbox")}, Mailbox: "support@shop.example"})
+	if err := tickets.Subscribe(ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
+		b.Fatal(err)
+	}
 	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers,
 		Attachments: attachment.New(db, attachment.Dir{Path: filepath.Join(b.TempDir(), "att")}, nil)})
 	mailboxes := []string{"support@shop.example"}
