@@ -43,6 +43,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/reply", agent.PermWorkTickets, s.replyTicket, false},
 		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote, false},
 		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents, false},
+		{http.MethodGet, "/tickets/{id}/followup", agent.PermWorkTickets, s.getFollowUp, false},
 
 		// Inbound messages from other channels
 		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage, false},

@@ -247,6 +247,9 @@ func scenarios() []scenario {
 		{name: "events", method: "GET", path: "/tickets/{refund}/events", as: "agent", status: 200,
 			json: map[string]string{"data.0.type": "created", "data.0.ticket_id": "{refund}"}, want: []string{`"transferred"`, "Billing knows refunds"}},
 		{name: "events of unknown ticket", method: "GET", path: "/tickets/x/events", as: "agent", status: 404},
+		{name: "follow-up not sent", method: "GET", path: "/tickets/{refund}/followup", as: "agent", status: 200,
+			json: map[string]string{"ticket_id": "{refund}", "sent": "false", "answer": ""}, want: []string{`"sent_at":null`}},
+		{name: "follow-up of unknown ticket", method: "GET", path: "/tickets/999999/followup", as: "agent", status: 404},
 
 		// Customers
 		{name: "list customers", method: "GET", path: "/customers", as: "agent", status: 200,

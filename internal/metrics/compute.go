@@ -225,6 +225,12 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	}
 	p.Promises, p.PromisesKept = kept+broken, share(kept, kept+broken)
 
+	var confirmed int64
+	if err := db.QueryRowContext(ctx, s.q.Get("confirmed-fixes"), msArgs(f.From, f.To, f)...).Scan(&confirmed); err != nil {
+		return fmt.Errorf("metrics: confirmed fixes: %w", err)
+	}
+	p.ConfirmedFixes = count(confirmed, p.Solved.V > 0 || confirmed > 0)
+
 	// Purchases carry no team, agent, channel or language: repeat business
 	// is the whole business's, and no data for a narrower selection.
 	if purchases && !f.Segmented() {

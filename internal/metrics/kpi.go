@@ -79,6 +79,7 @@ func (r Report) KPIs() []KPI {
 		{"reopen_rate", KindShare, c.ReopenRate, p.ReopenRate, false},
 		{"sla", KindShare, c.SLAAttainment, p.SLAAttainment, true},
 		{"promises", KindShare, c.PromisesKept, p.PromisesKept, true},
+		{"confirmed_fixes", KindCount, c.ConfirmedFixes, p.ConfirmedFixes, true},
 		{"complaints", KindCount, c.Complaints, p.Complaints, false},
 		{"complaints_written", KindCount, c.ComplaintsWritten, p.ComplaintsWritten, false},
 		{"complaints_oral", KindCount, c.ComplaintsOral, p.ComplaintsOral, false},

@@ -146,6 +146,9 @@ type Period struct {
 	SLATickets         int64 `json:"sla_tickets"`
 	PromisesKept       Value `json:"promises_kept"` // kept / (kept + broken), resolved in the period
 	Promises           int64 `json:"promises"`
+	// ConfirmedFixes are tickets whose customer confirmed, answering the
+	// follow-up, that the fix held (event fix_confirmed) in the period.
+	ConfirmedFixes Value `json:"confirmed_fixes"`
 
 	Complaints        Value `json:"complaints"`
 	ComplaintsWritten Value `json:"complaints_written"` // email, web, api, hook, chat

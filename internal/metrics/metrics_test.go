@@ -17,6 +17,7 @@ import (
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -680,6 +681,64 @@ func TestWeeklyDigest(t *testing.T) {
 		// The next one is queued for the Monday after.
 		if _, err := w.jobs.GetByKey(w.ctx, "metrics.digest:2026-W12"); err != nil {
 			t.Errorf("next digest: %v", err)
+		}
+	})
+}
+
+// Confirmed fixes: on the fixed dataset, Al's T2 (closed by then) is
+// confirmed by the follow-up's yes button, Bo's new T7 (api, tech) by a
+// written yes, and Bo's T3 answered no (not a confirmation): 2 this week,
+// by the ticket's dimensions, none the week before.
+func TestConfirmedFixes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		answer := func(key string, a text.Answer) {
+			t.Helper()
+			token, err := w.tickets.NewFollowUp(w.ctx, w.tk[key])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.tickets.AnswerFollowUp(w.ctx, token, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.at(day(5, 10, 0))
+		answer("T2", text.AnswerYes)
+		answer("T3", text.AnswerNo)
+		w.create("T7", day(5, 10, 0), "api", "question", "en", "carla", "bo", "tech")
+		w.reply("T7", day(5, 10, 10), "bo")
+		w.status("T7", day(5, 10, 20), "bo", ticket.Solved)
+		if _, err := w.tickets.NewFollowUp(w.ctx, w.tk["T7"]); err != nil {
+			t.Fatal(err)
+		}
+		w.at(day(5, 11, 0))
+		if _, err := w.tickets.AddCustomerMessage(w.ctx, w.tk["T7"], "Yes, it works now, thanks", ""); err != nil {
+			t.Fatal(err)
+		}
+		this := week(day(2, 0, 0), 7)
+		for _, tc := range []struct {
+			name string
+			mod  func(*metrics.Filter)
+			want float64
+		}{
+			{"all", func(*metrics.Filter) {}, 2},
+			{"agent Al", func(x *metrics.Filter) { x.AgentID = w.agents["al"] }, 1},
+			{"team tech", func(x *metrics.Filter) { x.TeamID = w.teams["tech"] }, 1},
+			{"api", func(x *metrics.Filter) { x.Channel = "api" }, 1},
+			{"phone", func(x *metrics.Filter) { x.Channel = "phone" }, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				f := this
+				tc.mod(&f)
+				rep, err := w.m.Compute(w.ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				check(t, "confirmed fixes", rep.Current.ConfirmedFixes, v(tc.want))
+				if tc.name == "all" {
+					check(t, "previous confirmed fixes", rep.Previous.ConfirmedFixes, v(0))
+				}
+			})
 		}
 	})
 }

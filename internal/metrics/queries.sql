@@ -166,6 +166,15 @@ WHERE p.resolved_at >= $1 AND p.resolved_at < $2 AND p.status IN ('kept', 'broke
   AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
 GROUP BY p.status
 
+-- name: confirmed-fixes
+-- Tickets whose customer confirmed the fix in the period (event
+-- fix_confirmed), under the ticket's team, owner, channel and language.
+SELECT COUNT(DISTINCT e.ticket_id)
+FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+WHERE e.type = 'fix_confirmed' AND e.created_at >= $1 AND e.created_at < $2
+  AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR t.owner_id = $4)
+  AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
+
 -- name: repeat-business
 -- Customers who bought in the period, and those of them who came back: a
 -- purchase in the period with an earlier one (before it or in it).

@@ -22,7 +22,9 @@ type Incoming struct {
 }
 
 // AppendCustomerTx adds the customer's message in to ticket id inside the
-// caller's transaction; the rules are those of AddCustomerMessage.
+// caller's transaction; the rules are those of AddCustomerMessage, except
+// that a message answering the follow-up of a solved ticket acts as its
+// answer says (see followup.go).
 func (s *Service) AppendCustomerTx(ctx context.Context, tx *sql.Tx, id int64, in Incoming) (Message, error) {
 	b := s.cleanBody(in.Body, in.BodyHTML)
 	if b.Text == "" {
@@ -44,7 +46,11 @@ func (s *Service) AppendCustomerTx(ctx context.Context, tx *sql.Tx, id int64, in
 		if err := c.wake(&r, "customer"); err != nil {
 			return err
 		}
-		if r.Status == Solved || r.Status == Pending {
+		answered, err := c.followUpReply(&r, mid, b.Text)
+		if err != nil {
+			return err
+		}
+		if !answered && (r.Status == Solved || r.Status == Pending) {
 			if err := c.setStatus(&r, Open); err != nil {
 				return err
 			}

@@ -181,3 +181,27 @@ SELECT p.agent_id, a.name, p.state, p.seen_at
 FROM ticket_presence p JOIN agents a ON a.id = p.agent_id
 WHERE p.ticket_id = $1 AND p.agent_id <> $2 AND p.seen_at >= $3
 ORDER BY p.state DESC, a.name
+
+-- name: delete-unanswered-followups
+-- A new follow-up replaces one whose mail never went out.
+DELETE FROM followups WHERE ticket_id = $1 AND answered_at IS NULL
+
+-- name: insert-followup
+INSERT INTO followups (ticket_id, token_hash, sent_at, expires_at) VALUES ($1, $2, $3, $4)
+
+-- name: followup-by-token
+SELECT id, ticket_id, sent_at, expires_at, answered_at, COALESCE(answer, ''), via
+FROM followups WHERE token_hash = $1
+
+-- name: latest-followup
+SELECT id, ticket_id, sent_at, expires_at, answered_at, COALESCE(answer, ''), via
+FROM followups WHERE ticket_id = $1 ORDER BY sent_at DESC, id DESC LIMIT 1
+
+-- name: open-followup
+-- The unanswered follow-up of a solved ticket asked since it was solved.
+SELECT id FROM followups
+WHERE ticket_id = $1 AND answered_at IS NULL AND sent_at >= $2
+ORDER BY sent_at DESC, id DESC LIMIT 1
+
+-- name: answer-followup
+UPDATE followups SET answered_at = $2, answer = $3, via = $4 WHERE id = $1 AND answered_at IS NULL

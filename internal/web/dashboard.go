@@ -56,7 +56,7 @@ type agentLine struct {
 
 // tileKeys are the KPIs shown as tiles, in order; the table shows all.
 var tileKeys = []string{"frt_median", "frt_biz_median", "res_median", "sla", "csat", "nps",
-	"complaints", "reopen_rate", "transfers", "first_owner", "promises", "response_rate", "referrals", "repeat"}
+	"complaints", "reopen_rate", "transfers", "first_owner", "promises", "confirmed_fixes", "response_rate", "referrals", "repeat"}
 
 // formatter writes metric values in the page's language.
 func (p *page) formatter() metrics.Formatter { return metrics.Formatter{Cat: p.s.cat, Lang: p.Lang} }

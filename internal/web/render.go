@@ -26,7 +26,7 @@ var pageNames = []string{
 	"contact", "calls", "notifications", "admin_sla",
 	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",
 	"customer_purchases",
-	"survey", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
+	"survey", "followup", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
 	"dashboard", "feedback", "at_risk",
 	"goals_manage", "team", "standard", "admin_standard",
 }

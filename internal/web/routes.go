@@ -128,6 +128,10 @@ func (s *server) routes() []route {
 
 		// Customer surveys: public pages authorised by the link's token;
 		// their settings; the employee pulse (issue 5)
+		// The follow-up's yes / no page: public, authorised by the link's
+		// token; GET only shows the question, POST records the answer.
+		{"GET /followup/{token}", public, s.followUpPage},
+		{"POST /followup/{token}", public, s.followUpAnswer},
 		{"GET /survey/{token}", public, s.needs(s.surveys != nil, s.surveyPage)},
 		{"POST /survey/{token}", public, s.needs(s.surveys != nil, s.surveySubmit)},
 		{"GET /survey/{token}/thanks", public, s.needs(s.surveys != nil, s.surveyThanks)},

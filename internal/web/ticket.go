@@ -270,6 +270,12 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 		}
 	case ticket.EventClosed:
 		l.Text = p.T("event.closed")
+	case ticket.EventFixConfirmed:
+		l.Text = p.T("followup.event.fix_confirmed")
+	case ticket.EventFollowUpUnclear:
+		l.Text = p.T("followup.event.unclear")
+	case ticket.EventFollowUpAnswered:
+		l.Text = p.T("followup.event.answered", p.T("followup."+dataStr(d, "answer")))
 	case ticket.EventRecommitted:
 		l.Text = p.T("event.recommitted", actor, n.agent(p, dataID(d, "agent_id")), dataStr(d, "words"))
 	case ticket.EventRecommitProposed:

@@ -118,8 +118,9 @@ type server struct {
 	churn     *churn.Scorer // nil: no at-risk list
 
 	// Customer surveys and the employee pulse (issue 5)
-	surveys    *survey.Service // nil: no survey pages, settings or pulse
-	surveyHits *rateLimiter    // survey page requests per client address
+	surveys      *survey.Service // nil: no survey pages, settings or pulse
+	surveyHits   *rateLimiter    // survey page requests per client address
+	followUpHits *rateLimiter    // follow-up answer page requests per client address
 
 	// The manager's dashboard and the feedback record (issue 5)
 	metrics *metrics.Service // nil: no dashboard or feedback record
@@ -158,10 +159,11 @@ func New(o Opts) (http.Handler, error) {
 		panels:    o.Customer360,
 		churn:     o.Churn,
 
-		surveys:    o.Surveys,
-		metrics:    o.Metrics,
-		goals:      o.Goals,
-		surveyHits: newRateLimiter(surveyLimit, surveyWindow),
+		surveys:      o.Surveys,
+		metrics:      o.Metrics,
+		goals:        o.Goals,
+		surveyHits:   newRateLimiter(surveyLimit, surveyWindow),
+		followUpHits: newRateLimiter(surveyLimit, surveyWindow),
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}

@@ -69,6 +69,10 @@ type Opts struct {
 	FollowUpDays int
 	// PromiseZone is the time zone the promise is written in; default UTC.
 	PromiseZone *time.Location
+	// BaseURL is the public base of links in mail to customers
+	// (https://help.example.com); when set, the follow-up carries yes and
+	// no buttons to its answer page (/followup/TOKEN).
+	BaseURL string
 }
 
 // Promiser tells when a person will have answered ticket id: its
@@ -303,8 +307,11 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 }
 
 // followUp is the JobFollowUp handler: a few days after a ticket was
-// solved it asks the customer whether the fix held. An answer reopens the
-// ticket with its owner (any customer message on a solved ticket does);
+// solved it asks the customer whether the fix held, with a yes and a no
+// button (links to a page whose buttons POST, so that a mail scanner
+// opening the links answers nothing). The ticket service acts on the
+// answer (ticket.AnswerFollowUp, or a written reply it classifies): yes
+// closes the ticket as a confirmed fix, no reopens it with its owner;
 // silence lets it close.
 func (s *Service) followUp(ctx context.Context, raw json.RawMessage) error {
 	p, err := parsePayload(raw)
@@ -344,12 +351,18 @@ func (s *Service) followUp(ctx context.Context, raw json.RawMessage) error {
 	if name := strings.TrimSpace(t.CustomerName); name != "" {
 		greeting = tr("mail.ack.greeting", firstName(name))
 	}
+	answer, err := s.o.Tickets.NewFollowUp(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	text, html := s.followUpBody(tr, lang, greeting, t.ID, answer)
 	d := Draft{
 		From:       mail.Address{Name: s.o.Business, Address: s.o.Mailbox},
 		ReplyTo:    plusAddress(s.o.Mailbox, token),
 		To:         mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
 		Subject:    tr("mail.followup.subject", stripRe(t.Subject), t.ID),
-		Text:       strings.Join([]string{greeting, "", tr("mail.followup.body", t.ID), "", tr("mail.followup.reply"), "", tr("mail.signature", s.o.Business)}, "\n") + "\n",
+		Text:       text,
+		HTML:       html,
 		MessageID:  NewMessageID(s.domain()),
 		InReplyTo:  inReplyTo,
 		References: refs,

@@ -1,0 +1,45 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// followUpJSON is a ticket's follow-up as the API shows it.
+type followUpJSON struct {
+	TicketID   int64      `json:"ticket_id"`
+	Sent       bool       `json:"sent"`
+	SentAt     *time.Time `json:"sent_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	AnsweredAt *time.Time `json:"answered_at"`
+	Answer     string     `json:"answer"`
+	Via        string     `json:"via"`
+}
+
+// getFollowUp serves GET /tickets/{id}/followup: the ticket's last
+// follow-up question and its answer; sent is false when none was sent.
+func (s *server) getFollowUp(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.tickets.Get(r.Context(), id); err != nil {
+		return err
+	}
+	out := followUpJSON{TicketID: id}
+	f, err := s.tickets.LatestFollowUp(r.Context(), id)
+	switch {
+	case errors.Is(err, ticket.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		out.Sent, out.SentAt, out.ExpiresAt = true, &f.SentAt, &f.ExpiresAt
+		out.AnsweredAt, out.Answer, out.Via = f.AnsweredAt, string(f.Answer), f.Via
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
