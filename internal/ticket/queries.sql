@@ -181,3 +181,7 @@ SELECT p.agent_id, a.name, p.state, p.seen_at
 FROM ticket_presence p JOIN agents a ON a.id = p.agent_id
 WHERE p.ticket_id = $1 AND p.agent_id <> $2 AND p.seen_at >= $3
 ORDER BY p.state DESC, a.name
+
+-- name: ticket-customer
+-- A ticket's customer, which never changes: read before any lock.
+SELECT customer_id FROM tickets WHERE id = $1
