@@ -102,7 +102,7 @@ type Service struct {
 	q     store.Queries
 }
 
-//go:embed queries.sql
+//go:embed queries*.sql
 var queriesFS embed.FS
 
 // Field limits.
@@ -628,4 +628,34 @@ func (s *Service) RemoveIdentity(ctx context.Context, id, identityID int64) erro
 		_, err = tx.ExecContext(ctx, s.q.Get("touch-customer"), id, store.Millis(s.now()))
 		return err
 	})
+}
+
+// LockTx locks customer id until tx ends, for a change that writes the
+// customer after locking one of its tickets: taken first, it keeps the
+// lock order of the ticket service (customer, then ticket).
+func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, id int64) error {
+	var got int64
+	err := tx.QueryRowContext(ctx, s.q.Get("lock-customer"), id).Scan(&got)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return fmt.Errorf("customer: lock %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetLanguageTx sets customer id's preferred language inside tx: an agent
+// corrected the language of one of its tickets. The caller holds the
+// customer's lock (LockTx) when it also holds a ticket's.
+func (s *Service) SetLanguageTx(ctx context.Context, tx *sql.Tx, id int64, lang string) error {
+	errs := valid.Errors{}
+	lang = checkLanguage(errs, lang)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q.Get("set-customer-language"), id, lang, store.Millis(s.now())); err != nil {
+		return fmt.Errorf("customer: set the language of %d: %w", id, err)
+	}
+	return nil
 }

@@ -63,3 +63,6 @@ ROLLBACK TO SAVEPOINT ensure_customer
 
 -- name: release-ensure
 RELEASE SAVEPOINT ensure_customer
+
+-- name: set-customer-language
+UPDATE customers SET language = $2, updated_at = $3 WHERE id = $1

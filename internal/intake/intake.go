@@ -114,9 +114,16 @@ type Opts struct {
 	Log       *slog.Logger
 	// Attachments keeps the files that come with messages; nil drops them.
 	Attachments *attachment.Service
-	// Detect returns the language of a text among the configured ones, or
-	// "" when unsure. Nil leaves the language to the customer's preference.
-	Detect func(text string) string
+	// Detect returns the language of a text among the business's ones and
+	// whether it is sure of it (text.Detector.DetectSure). A guess it is
+	// not sure of is never used: the customer's preferred language is, or
+	// else DefaultLanguage. Nil leaves the language to the customer's
+	// preference.
+	Detect func(text string) (lang string, sure bool)
+	// DefaultLanguage is a new ticket's language when it is neither told by
+	// the channel, detected for sure, nor the customer's preference; ""
+	// leaves it unknown (the mail then goes out in the default language).
+	DefaultLanguage string
 }
 
 // Service receives inbound messages.
@@ -367,10 +374,15 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 	}
 	lang := in.Language
 	if lang == "" && s.o.Detect != nil {
-		lang = s.o.Detect(in.Subject + "\n" + text)
+		if l, sure := s.o.Detect(in.Subject + "\n" + text); sure {
+			lang = l
+		}
 	}
 	if lang == "" {
 		lang = cu.Language
+	}
+	if lang == "" {
+		lang = s.o.DefaultLanguage
 	}
 	subject := strings.TrimSpace(in.Subject)
 	if subject == "" {

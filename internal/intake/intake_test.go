@@ -22,19 +22,21 @@ import (
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
 
 // fixture is intake over real services, with mail going to an outbox folder.
 type fixture struct {
-	db      *store.DB
-	clock   *jobs.FakeClock
-	q       *jobs.Queue
-	tickets *ticket.Service
-	intake  *intake.Service
-	agentID int64
-	outbox  string
+	db        *store.DB
+	clock     *jobs.FakeClock
+	q         *jobs.Queue
+	tickets   *ticket.Service
+	customers *customer.Service
+	intake    *intake.Service
+	agentID   int64
+	outbox    string
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
@@ -54,7 +56,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, clock: clock, q: q, tickets: tickets, agentID: a.ID, outbox: outbox,
+	return &fixture{db: db, clock: clock, q: q, tickets: tickets, customers: customers, agentID: a.ID, outbox: outbox,
 		intake: intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock})}
 }
 
@@ -141,6 +143,63 @@ func TestNewTicketIsAcknowledgedInTheCustomersLanguage(t *testing.T) {
 			t.Fatalf("%d mails after a second run", n)
 		}
 	})
+}
+
+// TestLanguageWhenDetectionIsNotSure: a language the detector is sure of
+// wins; a guess it is not sure of gives way to the customer's preferred
+// language, else the default, and the acknowledgement follows.
+func TestLanguageWhenDetectionIsNotSure(t *testing.T) {
+	d, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lingua reads "Login problem" as Catalan, at 0.68: not sure.
+	if lang, sure := d.DetectSure("Login problem"); sure {
+		t.Fatalf("the detector is sure of %s for a two-word line; pick another example", lang)
+	}
+	tests := []struct {
+		name, preferred, subject, body string
+		want, ackWord                  string
+	}{
+		{"sure wins over the preference", "it", "Order not arrived",
+			"Hello, my order has not arrived yet and the tracking page shows nothing.", "en", "We have your message"},
+		{"not sure: the customer's language", "it", "Login problem", "", "it", "Abbiamo ricevuto"},
+		{"not sure, nothing known: the default", "", "Login problem", "", "en", "We have your message"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				f := newFixture(t, db)
+				addr := fmt.Sprintf("c%d@example.com", i)
+				if _, err := f.customers.Create(context.Background(), customer.NewCustomer{
+					Name: "Cara Client", Language: tc.preferred, Emails: []string{addr}}); err != nil {
+					t.Fatal(err)
+				}
+				in := intake.New(intake.Opts{DB: db, Jobs: f.q, Tickets: f.tickets, Customers: f.customers, Clock: f.clock,
+					Detect: d.DetectSure, DefaultLanguage: i18n.Default})
+				res, err := in.Receive(context.Background(), intake.Inbound{Channel: "email", From: from(addr, "Cara Client"),
+					Subject: tc.subject, Text: tc.body, MessageKey: fmt.Sprintf("m%d@example.com", i), Raw: []byte(tc.subject)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tk, err := f.tickets.Get(context.Background(), res.TicketID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tk.Language != tc.want {
+					t.Fatalf("ticket language %q, want %q", tk.Language, tc.want)
+				}
+				mails := f.sent(t)
+				if len(mails) != 1 {
+					t.Fatalf("%d mails, want the acknowledgement", len(mails))
+				}
+				subject, _ := new(mime.WordDecoder).DecodeHeader(mails[0].Header.Get("Subject"))
+				if !strings.Contains(subject, tc.ackWord) {
+					t.Fatalf("acknowledgement %q, want %q in it", subject, tc.ackWord)
+				}
+			})
+		})
+	}
 }
 
 func TestThreading(t *testing.T) {

@@ -91,6 +91,12 @@ type Detector struct {
 // language.
 const MinConfidence = 0.5
 
+// SureConfidence is the lowest lingua confidence at which DetectSure is
+// sure of lingua's answer. Lingua's confidences are relative among the
+// candidates, so a short English line it misreads ("Login problem") still
+// gets 0.68 for Catalan: above MinConfidence, below this.
+const SureConfidence = 0.9
+
 // sureScore is the least score, and twice the runner-up's, at which the
 // scorer's answer stands without asking lingua.
 const sureScore = 4
@@ -222,12 +228,34 @@ func (d *Detector) score(text string, toks []Token) (string, bool) {
 	return best, bestScore >= sureScore && bestScore >= 2*second
 }
 
+// DetectSure returns the language of text and whether the detector is
+// sure of it: the scorer is, or lingua gives it at least SureConfidence.
+// When it is not sure, lang is its best guess or "" (never the default),
+// and a caller that knows better, such as the customer's preferred
+// language, should use that instead: on one-line messages a guess is where
+// the mistakes are (docs/QUALITY.md, "The customer's language").
+func (d *Detector) DetectSure(text string) (lang string, sure bool) {
+	best, sure := d.score(text, Tokenize(text))
+	if sure || d.lingua == nil {
+		return best, sure
+	}
+	lang, conf := d.askLinguaConfidence(text)
+	return lang, lang != "" && conf >= SureConfidence
+}
+
 // askLingua returns lingua's answer, or "" when the text is too short or
 // too mixed to tell.
 func (d *Detector) askLingua(text string) string {
+	lang, _ := d.askLinguaConfidence(text)
+	return lang
+}
+
+// askLinguaConfidence returns lingua's answer with its confidence, or ""
+// when the text is too short or too mixed to tell.
+func (d *Detector) askLinguaConfidence(text string) (string, float64) {
 	text = strings.TrimSpace(text)
 	if utf8.RuneCountInString(text) < 3 {
-		return ""
+		return "", 0
 	}
 	if len(text) > 4096 {
 		// The opening says enough, and detection time grows with length.
@@ -238,7 +266,7 @@ func (d *Detector) askLingua(text string) string {
 	}
 	vals := d.lingua.ComputeLanguageConfidenceValues(text)
 	if len(vals) == 0 || vals[0].Value() < MinConfidence {
-		return ""
+		return "", 0
 	}
-	return d.byLang[vals[0].Language()]
+	return d.byLang[vals[0].Language()], vals[0].Value()
 }

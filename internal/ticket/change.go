@@ -56,7 +56,8 @@ type change struct {
 // Lock order. Every change takes its row locks in this order, so that two
 // changes that share rows wait for each other instead of deadlocking:
 //
-//  1. the customer (only when a new ticket creates one);
+//  1. the customer (only when a new ticket creates one, or when an agent's
+//     correction of a ticket's language sets the customer's preference);
 //  2. the ticket row (lock or insert; a change touches one ticket);
 //  3. the ticket's own rows: messages, events, tags, collaborators,
 //     promises (keyed by the ticket, so never shared);

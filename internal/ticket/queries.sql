@@ -205,3 +205,7 @@ ORDER BY sent_at DESC, id DESC LIMIT 1
 
 -- name: answer-followup
 UPDATE followups SET answered_at = $2, answer = $3, via = $4 WHERE id = $1 AND answered_at IS NULL
+
+-- name: ticket-customer
+-- A ticket's customer, which never changes: read before any lock.
+SELECT customer_id FROM tickets WHERE id = $1

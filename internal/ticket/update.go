@@ -2,6 +2,8 @@ package ticket
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 
 	"github.com/rapport/rapport/internal/valid"
@@ -12,7 +14,9 @@ import (
 // Solved schedules the auto-close job; leaving Solved for new, open or
 // pending is a reopen by the agent (EventReopened instead of
 // EventStatus), which cancels it. Agents cannot close by hand (only the
-// system actor may); a closed ticket gives ErrClosed.
+// system actor may); a closed ticket gives ErrClosed. An agent who changes
+// the language to a language changes the customer's preferred language
+// too, in the same transaction.
 func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Ticket, error) {
 	errs := valid.Errors{}
 	if u.Subject != nil {
@@ -44,7 +48,23 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Tick
 	if err := errs.Err(); err != nil {
 		return Ticket{}, err
 	}
+	// An agent's correction of the language is the customer's preference
+	// too: the customer row is written, so it is locked first (run's lock
+	// order) and the ticket read for its customer before any lock.
+	follow := s.o.Customers != nil && a.Kind == "agent" && u.Language != nil && *u.Language != ""
 	err := s.run(ctx, a, func(c *change) error {
+		var customerID int64
+		if follow {
+			err := c.tx.QueryRowContext(ctx, s.q.Get("ticket-customer"), id).Scan(&customerID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if customerID != 0 {
+				if err := s.o.Customers.LockTx(ctx, c.tx, customerID); err != nil {
+					return err
+				}
+			}
+		}
 		r, err := c.lockOpen(id)
 		if err != nil {
 			return err
@@ -80,6 +100,11 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Tick
 		}
 		if err := str(&r.Kind, u.Kind, EventKind); err != nil {
 			return err
+		}
+		if follow && customerID != 0 && *u.Language != r.Language {
+			if err := s.o.Customers.SetLanguageTx(ctx, c.tx, customerID, *u.Language); err != nil {
+				return err
+			}
 		}
 		if err := str(&r.Language, u.Language, EventLanguage); err != nil {
 			return err
