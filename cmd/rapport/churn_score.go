@@ -76,7 +76,7 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cfg := config.Default()
 	fs := flag.NewFlagSet("churn score", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg.Register(fs)
+	cfg.RegisterDB(fs)
 	windowDays := fs.Int("window", 90, "days without a purchase after the reference date that count as churned")
 	reference := fs.String("reference", "", "reference date YYYY-MM-DD to learn from (default: today minus the window)")
 	top := fs.Int("top", 20, "number of at-risk customers to print")
@@ -97,7 +97,7 @@ func churnScoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return fmt.Errorf("churn score: unexpected argument %q", fs.Arg(0))
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.ValidateDB(); err != nil {
 		return err
 	}
 	switch {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rapport/rapport/internal/app"
@@ -20,11 +21,25 @@ import (
 // says otherwise; the demo listens on localhost by default.
 const demoPassword = "rapport-demo"
 
+// errDemoDB answers a --db given to the demo, which has no such setting.
+var errDemoDB = errors.New("demo: --db is not used; the demo always makes a fresh SQLite database (choose its folder with --dir)")
+
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && name == "db" {
+			return errDemoDB
+		}
+	}
+	if os.Getenv("RAPPORT_DB") != "" {
+		return errDemoDB
+	}
 	var dir string
 	var seed int64
 	var customers, tickets int
-	cfg, fs, err := config.FromArgs("demo", args, stderr, func(fs *flag.FlagSet) {
+	cfg, fs, err := config.ServerFromArgs("demo", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&dir, "dir", "", "folder for the demo database (default: a new temporary folder)")
 		fs.Int64Var(&seed, "seed", 1, "seed of the generated data; the same seed gives the same data")
 		fs.IntVar(&customers, "customers", 500, "customers to generate")
@@ -32,11 +47,6 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	})
 	if err != nil {
 		return err
-	}
-	explicitDB := false
-	fs.Visit(func(f *flag.Flag) { explicitDB = explicitDB || f.Name == "db" })
-	if explicitDB || os.Getenv("RAPPORT_DB") != "" {
-		return errors.New("demo: --db is not used; the demo always makes a fresh SQLite database (choose its folder with --dir)")
 	}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "rapport-demo-"); err != nil {

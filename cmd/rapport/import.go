@@ -54,7 +54,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	cfg := config.Default()
 	fs := flag.NewFlagSet("import purchases", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg.Register(fs)
+	cfg.RegisterDB(fs)
 	fs.BoolVar(&skipBad, "skip-bad", skipBad, "import the good lines and report the bad ones, instead of importing nothing")
 	fs.BoolVar(&create, "create-customers", create, "create customers for identities Rapport does not know")
 	fs.StringVar(&currency, "currency", currency, "currency of lines without one")
@@ -74,7 +74,7 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return err
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.ValidateDB(); err != nil {
 		return err
 	}
 	if len(files) != 1 {

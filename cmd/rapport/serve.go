@@ -24,7 +24,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, _, err := config.FromArgs("migrate", args, stderr, nil)
+	cfg, _, err := config.DBFromArgs("migrate", args, stderr, nil)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("token: want create")
 	}
 	var email, name string
-	cfg, _, err := config.FromArgs("token create", args[1:], stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := config.DBFromArgs("token create", args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "user", "", "email of the agent the token acts as (required)")
 		fs.StringVar(&name, "name", "cli", "a label for the token")
 	})

@@ -24,7 +24,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.New("user: want add or passwd")
 	}
 	var email, name, role, languages, locale string
-	cfg, _, err := config.FromArgs("user "+args[0], args[1:], stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := config.DBFromArgs("user "+args[0], args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the agent's email address (required)")
 		if args[0] == "add" {
 			fs.StringVar(&name, "name", "", "the agent's full name (required)")

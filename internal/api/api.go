@@ -53,6 +53,9 @@ type Opts struct {
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
 	Router Kicker
+	// Routing keeps the routing settings (routing.Router); nil leaves
+	// /settings/routing answering 503.
+	Routing RoutingSettings
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -79,6 +82,7 @@ type server struct {
 	metrics *metrics.Service // nil: GET /metrics answers 503
 	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
 	router  Kicker           // nil: agents' changes start no assignment run
+	routing RoutingSettings  // nil: /settings/routing answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -104,6 +108,7 @@ func New(o Opts) http.Handler {
 		metrics:    o.Metrics,
 		goals:      o.Goals,
 		router:     o.Router,
+		routing:    o.Routing,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

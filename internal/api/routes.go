@@ -77,6 +77,10 @@ func (s *server) routes() []route {
 		{http.MethodDelete, "/teams/{id}", agent.PermManageTeams, s.deleteTeam, false},
 		{http.MethodPut, "/teams/{id}/members", agent.PermManageTeams, s.setTeamMembers, false},
 
+		// Settings of the business: who automatic assignment serves first
+		{http.MethodGet, "/settings/routing", agent.PermManageSettings, s.getRoutingSettings, false},
+		{http.MethodPut, "/settings/routing", agent.PermManageSettings, s.putRoutingSettings, false},
+
 		// Metrics: the manager's dashboard as JSON (issue 5)
 		{http.MethodGet, "/metrics", agent.PermViewReports, s.getMetrics, false},
 	}

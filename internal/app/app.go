@@ -317,6 +317,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 		Purchases: svc.Purchases, Values: svc.Values, PurchaseHookSecret: cfg.PurchaseHookSecret,
 		Router:  svc.Router,
+		Routing: svc.Router,
 		Metrics: svc.Metrics,
 		Goals:   svc.Goals,
 	})

@@ -384,6 +384,21 @@ func (m *Model) Explain(row []float64, k int) []Contribution {
 	return cs
 }
 
+// Raising returns the k features that raise the row's churn risk most
+// (positive coefficient × standardised value), largest first: the reasons a
+// customer is at risk. Features that lower the risk are no reasons for it,
+// so a customer nothing puts at risk gets none.
+func (m *Model) Raising(row []float64, k int) []Contribution {
+	all := m.Explain(row, len(row))
+	cs := make([]Contribution, 0, k)
+	for _, c := range all {
+		if c.LogOdds > 0 && len(cs) < k {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
 // RankedCoefficient is a standardised coefficient with its feature name.
 type RankedCoefficient struct {
 	Feature string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -563,5 +564,60 @@ func TestChurnLabel(t *testing.T) {
 		if got, ok := labels[id]; !ok || got != w {
 			t.Errorf("%s: %v (%v), want %v", id, got, ok, w)
 		}
+	}
+}
+
+func TestChurnRaising(t *testing.T) {
+	// Two features: a (more raises the risk) and b (more lowers it), both
+	// standardised around 10 with a scale of 2.
+	m := &Model{Names: []string{"a", "b"}, Coef: []float64{1, -2}, Mean: []float64{10, 10}, Scale: []float64{2, 2}}
+	tests := []struct {
+		name string
+		row  []float64
+		k    int
+		want []string
+	}{
+		{name: "only what raises the risk", row: []float64{14, 16}, k: 3, want: []string{"a"}},
+		{name: "largest first", row: []float64{12, 2}, k: 3, want: []string{"b", "a"}},
+		{name: "at most k", row: []float64{12, 2}, k: 1, want: []string{"b"}},
+		{name: "nothing raises it", row: []float64{6, 16}, k: 3, want: nil},
+		{name: "average customer", row: []float64{10, 10}, k: 3, want: nil},
+		{name: "missing value", row: []float64{math.NaN(), 2}, k: 3, want: []string{"b"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := m.Raising(tc.row, tc.k)
+			var names []string
+			for _, c := range got {
+				if !(c.LogOdds > 0) {
+					t.Errorf("reason %+v does not raise the risk", c)
+				}
+				names = append(names, c.Feature)
+			}
+			if !slices.Equal(names, tc.want) {
+				t.Errorf("reasons %v, want %v", names, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseReasonsKeepsWhatRaisesTheRisk(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []Reason
+	}{
+		{name: "lowering left out", in: `[{"feature":"open_complaints","contribution":0.9},{"feature":"recency_days","contribution":-0.3},{"feature":"orders","log_odds":0.2}]`,
+			want: []Reason{{Feature: "open_complaints", Contribution: 0.9}, {Feature: "orders", Contribution: 0.2}}},
+		{name: "only lowering", in: `[{"feature":"recency_days","contribution":-0.3}]`, want: nil},
+		{name: "names without numbers", in: `["recency"]`, want: []Reason{{Feature: "recency"}}},
+		{name: "empty", in: ``, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ParseReasons(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("ParseReasons(%s) = %+v, want %+v", tc.in, got, tc.want)
+			}
+		})
 	}
 }

@@ -13,7 +13,9 @@ type Reason struct {
 
 // ParseReasons reads a churn_reasons column, tolerating what it
 // cannot read (the reasons are an explanation, not a figure to lose a
-// page over).
+// page over). Only what raises the risk is a reason: contributions that
+// lower it, as scores written before the model kept them out hold, are
+// left out.
 func ParseReasons(s string) []Reason {
 	if s == "" {
 		return nil
@@ -33,6 +35,9 @@ func ParseReasons(s string) []Reason {
 				c.Contribution = *r.Contribution
 			case r.LogOdds != nil:
 				c.Contribution = *r.LogOdds
+			}
+			if c.Contribution < 0 {
+				continue
 			}
 			out = append(out, c)
 		}

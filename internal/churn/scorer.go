@@ -60,7 +60,8 @@ type Opts struct {
 	// Folds) are the fewest training customers, and of each of churned and
 	// retained, the model is trained on.
 	MinCustomers, MinPerClass int
-	// Reasons is how many contributions are stored per customer (default 3).
+	// Reasons is the most contributions stored per customer (default 3):
+	// those that raise the risk, largest first.
 	Reasons int
 	// NightlyHour is the UTC hour (1 to 23) of the nightly run; default 4,
 	// after the lifetime-value refit.
@@ -538,7 +539,7 @@ func (c *Scorer) score(ctx context.Context, m *Model, now time.Time, cur string)
 		for i := range sigs {
 			signalRow(&sigs[i], row)
 			reasons := []churnReason{}
-			for _, e := range m.Explain(row, c.o.Reasons) {
+			for _, e := range m.Raising(row, c.o.Reasons) {
 				reasons = append(reasons, churnReason{Feature: e.Feature, Contribution: e.LogOdds, Value: e.Value})
 			}
 			js, err := json.Marshal(reasons)

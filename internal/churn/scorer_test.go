@@ -285,7 +285,7 @@ func TestChurnTrainAndScore(t *testing.T) {
 		// Risks and reasons: complainers are riskier, reasons name features
 		// in order of size, and open complaints push up a complainer's risk.
 		var sumWith, sumWithout float64
-		var nWith, nWithout int
+		var nWith, nWithout, withReasons int
 		for _, id := range sim.customers {
 			var risk float64
 			var raw string
@@ -299,11 +299,15 @@ func TestChurnTrainAndScore(t *testing.T) {
 			if err := json.Unmarshal([]byte(raw), &reasons); err != nil {
 				t.Fatalf("customer %d: reasons %q: %v", id, raw, err)
 			}
-			if len(reasons) == 0 || len(reasons) > 3 {
+			if len(reasons) > 3 {
 				t.Fatalf("customer %d: %d reasons", id, len(reasons))
 			}
+			if len(reasons) > 0 {
+				withReasons++
+			}
 			for k, r := range reasons {
-				if !slices.Contains(signalFeatureNames, r.Feature) || r.Contribution == 0 {
+				// A reason raises the risk; what lowers it is no reason.
+				if !slices.Contains(signalFeatureNames, r.Feature) || r.Contribution <= 0 {
 					t.Errorf("customer %d: reason %+v", id, r)
 				}
 				if k > 0 && math.Abs(r.Contribution) > math.Abs(reasons[k-1].Contribution) {
@@ -321,6 +325,9 @@ func TestChurnTrainAndScore(t *testing.T) {
 			} else {
 				sumWithout, nWithout = sumWithout+risk, nWithout+1
 			}
+		}
+		if withReasons == 0 {
+			t.Errorf("no customer of %d has a reason for their risk", len(sim.customers))
 		}
 		if sumWith/float64(nWith) <= sumWithout/float64(nWithout)+0.1 {
 			t.Errorf("mean risk with complaints %.3f, without %.3f", sumWith/float64(nWith), sumWithout/float64(nWithout))

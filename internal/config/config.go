@@ -99,10 +99,16 @@ func EnvName(flagName string) string {
 }
 
 // Register defines on fs a flag for every setting of c, with c's current
-// values as defaults.
+// values as defaults: the settings of a server command.
 func (c *Config) Register(fs *flag.FlagSet) {
+	c.RegisterDB(fs)
+	c.RegisterServer(fs)
+}
+
+// RegisterServer defines on fs every setting but --db: those of a server
+// whose database is chosen for it, as the demo's is.
+func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP address to listen on (host:port)")
-	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path, sqlite:PATH, or a postgres:// DSN")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark session cookies Secure (set when served over HTTPS)")
@@ -128,14 +134,29 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 }
 
+// RegisterDB defines on fs only the --db setting, for the commands that
+// open the database and do nothing else a server does (migrate, user,
+// token, import, churn score), so that their help lists what they use.
+func (c *Config) RegisterDB(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path, sqlite:PATH, or a postgres:// DSN")
+}
+
+// ValidateDB checks the setting RegisterDB defines.
+func (c Config) ValidateDB() error {
+	if c.DB == "" {
+		return errors.New("--db must not be empty")
+	}
+	return nil
+}
+
 // Validate checks the values that flag parsing cannot.
 func (c Config) Validate() error {
 	var errs []error
 	if c.Addr == "" {
 		errs = append(errs, errors.New("--addr must not be empty"))
 	}
-	if c.DB == "" {
-		errs = append(errs, errors.New("--db must not be empty"))
+	if err := c.ValidateDB(); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -227,10 +248,27 @@ func PrintSettings(out io.Writer, fs *flag.FlagSet) {
 // FromArgs is the whole path for a server command: defaults, flags,
 // environment, validation. Help and flag errors go to out.
 func FromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	return fromArgs(name, args, out, extra, (*Config).Register, Config.Validate)
+}
+
+// DBFromArgs is FromArgs for a command that only opens the database: it
+// defines and checks --db and extra's flags, none of the server's others.
+func DBFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	return fromArgs(name, args, out, extra, (*Config).RegisterDB, Config.ValidateDB)
+}
+
+// ServerFromArgs is FromArgs without --db, for the demo, which always
+// makes its own database.
+func ServerFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	return fromArgs(name, args, out, extra, (*Config).RegisterServer, Config.Validate)
+}
+
+func fromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet),
+	register func(*Config, *flag.FlagSet), validate func(Config) error) (Config, *flag.FlagSet, error) {
 	c := Default()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	c.Register(fs)
+	register(&c, fs)
 	if extra != nil {
 		extra(fs)
 	}
@@ -238,5 +276,5 @@ func FromArgs(name string, args []string, out io.Writer, extra func(fs *flag.Fla
 	if err := Parse(fs, args, os.Getenv); err != nil {
 		return c, fs, err
 	}
-	return c, fs, c.Validate()
+	return c, fs, validate(c)
 }

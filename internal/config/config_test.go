@@ -121,3 +121,29 @@ func TestIMAPAccounts(t *testing.T) {
 		})
 	}
 }
+
+func TestDBFromArgsTakesOnlyTheDatabase(t *testing.T) {
+	// A server setting in the environment, even a bad one, is no concern
+	// of a command that only opens the database.
+	t.Setenv("RAPPORT_WORKERS", "many")
+	t.Setenv("RAPPORT_DB", "postgres://x/y")
+	var out bytes.Buffer
+	c, fs, err := DBFromArgs("user add", nil, &out, func(fs *flag.FlagSet) { fs.String("email", "", "") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != "postgres://x/y" {
+		t.Errorf("DB = %q, want the environment's", c.DB)
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if strings.Join(names, ",") != "db,email" {
+		t.Errorf("flags %v, want db and email", names)
+	}
+	if _, _, err := DBFromArgs("migrate", []string{"--db", ""}, &out, nil); err == nil || !strings.Contains(err.Error(), "--db") {
+		t.Errorf("empty --db: err = %v", err)
+	}
+	if _, _, err := DBFromArgs("migrate", []string{"--workers", "2"}, &out, nil); err == nil {
+		t.Error("migrate took --workers")
+	}
+}

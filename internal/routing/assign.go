@@ -39,7 +39,8 @@ type Opts struct {
 }
 
 // Router assigns tickets round-robin among the available agents of their
-// team who speak their language and have room, VIP customers first.
+// team who speak their language and have room, VIP customers first (and
+// regular customers with them when Settings.RegularsFirst is on).
 type Router struct {
 	o Opts
 	q store.Queries
@@ -136,7 +137,7 @@ type candidate struct {
 type waiting struct {
 	id, team, created int64
 	lang              string
-	vip               bool
+	first             bool // served first: a VIP, or a regular when regulars go first
 }
 
 // anyLanguage stands for "every language" in a pair of waitingPairs.
@@ -152,7 +153,8 @@ const maxRound = 500
 // It reads the agents who could take tickets first; when none has room it
 // returns without reading any ticket. Otherwise it reads, for each team
 // and language some agent with room can take, the first waiting tickets
-// (VIP first, then oldest; as many as there is room in all) through the
+// (VIPs and, when the business chooses it, regulars first, then oldest;
+// as many as there is room in all) through the
 // waiting-tickets index, and hands them out in that order. That is the
 // same as going through every waiting ticket: within one team and
 // language the same agents qualify for every ticket, so a ticket past the
@@ -169,7 +171,11 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 	if room == 0 {
 		return 0, nil
 	}
-	queue, err := r.waiting(ctx, cands, min(room, maxRound))
+	st, err := r.Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	queue, err := r.waiting(ctx, cands, st.RegularsFirst, min(room, maxRound))
 	if err != nil {
 		return 0, err
 	}
@@ -207,8 +213,9 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 
 // waiting reads up to limit waiting tickets of each team and language
 // that an agent with room can take, in the order they are to be handed
-// out: VIP customers first, then the oldest.
-func (r *Router) waiting(ctx context.Context, cands []*candidate, limit int) ([]waiting, error) {
+// out: VIP customers (and regulars, when regularsFirst) first, then the
+// oldest.
+func (r *Router) waiting(ctx context.Context, cands []*candidate, regularsFirst bool, limit int) ([]waiting, error) {
 	type pair struct {
 		team int64
 		lang string
@@ -238,16 +245,16 @@ func (r *Router) waiting(ctx context.Context, cands []*candidate, limit int) ([]
 		var rows *sql.Rows
 		var err error
 		if p.lang == anyLanguage {
-			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team"), p.team, limit)
+			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team"), p.team, regularsFirst, limit)
 		} else {
-			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team-language"), p.team, p.lang, limit)
+			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team-language"), p.team, p.lang, regularsFirst, limit)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("routing: waiting tickets: %w", err)
 		}
 		for rows.Next() {
 			var w waiting
-			if err := rows.Scan(&w.id, &w.team, &w.lang, &w.vip, &w.created); err != nil {
+			if err := rows.Scan(&w.id, &w.team, &w.lang, &w.first, &w.created); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -262,8 +269,8 @@ func (r *Router) waiting(ctx context.Context, cands []*candidate, limit int) ([]
 		}
 	}
 	slices.SortFunc(queue, func(a, b waiting) int {
-		if a.vip != b.vip {
-			if a.vip {
+		if a.first != b.first {
+			if a.first {
 				return -1
 			}
 			return 1

@@ -254,3 +254,71 @@ func TestNobodyAvailableReadsNoTickets(t *testing.T) {
 		}
 	})
 }
+
+// markRegular records customer of ticket id as a regular, as the
+// lifetime-value refit (internal/clv) does.
+func (f *fixture) markRegular(t *testing.T, db *store.DB, id int64) {
+	t.Helper()
+	tk, err := f.tickets.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.Exec(`INSERT INTO customer_values (customer_id, currency, frequency, recency, t, monetary,
+		expected_purchases, p_alive, expected_value, horizon_days, regular, updated_at)
+		VALUES ($1, 'EUR', 6, 200, 210, 40, 2, 0.9, 80, 365, $2, $3)`, tk.CustomerID, true, store.Millis(f.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRegularsFirstWhenTheBusinessChoosesIt(t *testing.T) {
+	tests := []struct {
+		name          string
+		regularsFirst bool
+		wantRegular   bool // whether the regular's newer ticket gets the one free slot
+	}{
+		{name: "on: the regular's ticket goes first", regularsFirst: true, wantRegular: true},
+		{name: "off: the oldest goes first", regularsFirst: false, wantRegular: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := context.Background()
+				f := newFixture(t, db)
+				if st, err := f.router.Settings(ctx); err != nil || st.RegularsFirst {
+					t.Fatalf("default settings %+v, %v: want regulars not first", st, err)
+				}
+				if _, err := f.router.SaveSettings(ctx, routing.Settings{RegularsFirst: tc.regularsFirst}); err != nil {
+					t.Fatal(err)
+				}
+				if st, err := f.router.Settings(ctx); err != nil || st.RegularsFirst != tc.regularsFirst {
+					t.Fatalf("saved settings read back as %+v, %v", st, err)
+				}
+				ordinary := f.ticket(t, "en", 0, false) // older
+				regular := f.ticket(t, "en", 0, false)
+				f.markRegular(t, db, regular)
+				f.q.RunDue(ctx) // nobody online yet: both wait
+				ada := f.agent(t, "ada", []string{"en"}, true, 1)
+				f.q.RunDue(ctx)
+				first, second := ordinary, regular
+				if tc.wantRegular {
+					first, second = regular, ordinary
+				}
+				if got := f.owner(t, first); got != ada {
+					t.Errorf("ticket %d has owner %d, want the one free agent %d", first, got, ada)
+				}
+				if got := f.owner(t, second); got != 0 {
+					t.Errorf("ticket %d has owner %d, want it to wait", second, got)
+				}
+				// With regulars first, a newer VIP still goes before the older ordinary ticket.
+				if tc.regularsFirst {
+					vip := f.ticket(t, "en", 0, true)
+					bo := f.agent(t, "bo", []string{"en"}, true, 1)
+					f.q.RunDue(ctx)
+					if got := f.owner(t, vip); got != bo {
+						t.Errorf("VIP ticket has owner %d, want %d", got, bo)
+					}
+				}
+			})
+		})
+	}
+}

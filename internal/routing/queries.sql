@@ -1,22 +1,28 @@
 -- Queries of the router. Times are UTC Unix milliseconds.
 
 -- name: waiting-team-language
--- Tickets of team $1 (0: none) and language $2 waiting for an owner: VIP
--- customers first, then the oldest. Reads the pair's waiting tickets
--- through tickets_waiting_team_language.
-SELECT t.id, COALESCE(t.team_id, 0), t.language, c.vip, t.created_at
+-- Tickets of team $1 (0: none) and language $2 waiting for an owner: those
+-- served first (VIP customers, and regulars when $3 says the business
+-- serves them first) before the others, then the oldest. Reads the pair's
+-- waiting tickets through tickets_waiting_team_language.
+SELECT t.id, COALESCE(t.team_id, 0), t.language,
+       (c.vip OR ($3 AND COALESCE(v.regular, FALSE))) AS served_first, t.created_at
 FROM tickets t JOIN customers c ON c.id = t.customer_id
+LEFT JOIN customer_values v ON v.customer_id = t.customer_id
 WHERE COALESCE(t.team_id, 0) = $1 AND t.language = $2 AND COALESCE(t.owner_id, 0) = 0 AND t.status IN ('new', 'open')
-ORDER BY c.vip DESC, t.created_at, t.id
-LIMIT $3
+ORDER BY served_first DESC, t.created_at, t.id
+LIMIT $4
 
 -- name: waiting-team
--- waiting-team-language for any language, for agents who take any.
-SELECT t.id, COALESCE(t.team_id, 0), t.language, c.vip, t.created_at
+-- waiting-team-language for any language, for agents who take any; $2
+-- says whether regulars are served first.
+SELECT t.id, COALESCE(t.team_id, 0), t.language,
+       (c.vip OR ($2 AND COALESCE(v.regular, FALSE))) AS served_first, t.created_at
 FROM tickets t JOIN customers c ON c.id = t.customer_id
+LEFT JOIN customer_values v ON v.customer_id = t.customer_id
 WHERE COALESCE(t.team_id, 0) = $1 AND COALESCE(t.owner_id, 0) = 0 AND t.status IN ('new', 'open')
-ORDER BY c.vip DESC, t.created_at, t.id
-LIMIT $2
+ORDER BY served_first DESC, t.created_at, t.id
+LIMIT $3
 
 -- name: any-waiting
 -- Whether any ticket waits for an owner.
@@ -40,3 +46,11 @@ UPDATE agents SET capacity = $2 WHERE id = $1
 
 -- name: get-capacity
 SELECT capacity FROM agents WHERE id = $1
+
+-- name: get-setting
+-- A routing setting of the business (settings key "routing").
+SELECT value FROM settings WHERE key = $1
+
+-- name: put-setting
+INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at

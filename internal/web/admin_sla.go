@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
@@ -39,6 +40,9 @@ type adminSLAView struct {
 	Calendar       sla.CalendarRow
 	CalendarForm   string
 	CalendarAction string
+	// Routing is whether the router is there, to choose who goes first.
+	Routing bool
+	Routes  routing.Settings
 }
 
 // policyLine is one policy of the list, its references already named.
@@ -89,6 +93,12 @@ func (s *server) renderAdminSLA(w http.ResponseWriter, r *http.Request, rc *reqC
 	for _, pol := range policies {
 		v.Policy.Position = max(v.Policy.Position, pol.Position+1)
 		v.Policies = append(v.Policies, policyLine{P: pol, Conditions: policyConditions(p, pol, teamNames), Calendar: calNames[pol.CalendarID]})
+	}
+	if mode == "list" && s.router != nil {
+		v.Routing = true
+		if v.Routes, err = s.router.Settings(ctx); err != nil {
+			return err
+		}
 	}
 	switch mode {
 	case "policy":

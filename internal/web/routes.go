@@ -111,6 +111,8 @@ func (s *server) routes() []route {
 		{"POST /admin/sla/calendars", agent.PermManageSettings, s.needs(s.sla != nil, s.adminCalendarCreate)},
 		{"GET /admin/sla/calendars/{id}", agent.PermManageSettings, s.needs(s.sla != nil, s.adminCalendarPage)},
 		{"POST /admin/sla/calendars/{id}", agent.PermManageSettings, s.needs(s.sla != nil, s.adminCalendarUpdate)},
+		// Who is served first among waiting tickets, on the SLA page
+		{"POST /admin/sla/routing", agent.PermManageSettings, s.needs(s.sla != nil && s.router != nil, s.adminRoutingSave)},
 
 		// QA reviews, calibration, rubrics and scorecards (issue 7)
 		{"GET /qa", agent.PermViewReports, s.needs(s.reviews != nil, s.qaPage)},

@@ -187,10 +187,22 @@ func TestTicketCustomer360AndRecommitment(t *testing.T) {
 		pg = c.get(t, idPath("/customers/", carla, ""))
 		mustCode(t, pg, http.StatusOK, "customer page")
 		panel = pageText(section(t, pg.body, "customer360"))
-		for _, want := range []string{"Churn risk " + en.Pct(0.62), "Main reasons Open complaints ▲ Days since last purchase ▼"} {
+		for _, want := range []string{"Churn risk " + en.Pct(0.62), "Main reasons Open complaints ▲"} {
 			if !strings.Contains(panel, want) {
 				t.Errorf("customer panel lacks %q: %s", want, panel)
 			}
+		}
+		// What lowers the risk is no reason for it.
+		if strings.Contains(panel, "Days since last purchase") {
+			t.Errorf("customer panel gives a reason that lowers the risk: %s", panel)
+		}
+		// When nothing raises the risk, the panel says so.
+		if _, err := db.W.Exec(`UPDATE customer_values SET churn_reasons = '[{"feature":"recency_days","contribution":-0.3}]' WHERE customer_id = $1`, carla); err != nil {
+			t.Fatal(err)
+		}
+		panel = pageText(section(t, c.get(t, idPath("/customers/", carla, "")).body, "customer360"))
+		if want := "Main reasons Nothing raises the risk above an average customer's."; !strings.Contains(panel, want) || strings.Contains(panel, "Days since last purchase") {
+			t.Errorf("customer panel with nothing raising the risk: %s, want %q", panel, want)
 		}
 
 		// Bo owns the ticket; Al marks the re-commitment: Bo gets the credit.
