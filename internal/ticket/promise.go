@@ -103,7 +103,7 @@ func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what strin
 	case due.IsZero():
 		errs.Add("due", "is required")
 	case !due.After(now):
-		errs.Add("due", "must be in the future")
+		errs.Add("due", "must be a time in the future")
 	case due.Sub(now) > MaxPromiseAhead:
 		errs.Add("due", "must be within a year")
 	}

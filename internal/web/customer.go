@@ -27,6 +27,8 @@ type customerView struct {
 	// ticket list; both empty without the loyalty services.
 	C360      *customer360View
 	Standings map[int64]string
+	// Promised is the next open promise of each listed ticket.
+	Promised map[int64]ticket.Promise
 }
 
 // customerURL is the page of customer id.
@@ -69,6 +71,9 @@ func (s *server) renderCustomer(w http.ResponseWriter, r *http.Request, rc *reqC
 		return err
 	}
 	if v.Standings, err = s.standings(ctx, page.Tickets); err != nil {
+		return err
+	}
+	if v.Promised, err = s.nextPromises(ctx, page.Tickets); err != nil {
 		return err
 	}
 	if page.NextCursor != "" {
