@@ -43,6 +43,10 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/reply", agent.PermWorkTickets, s.replyTicket, false},
 		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote, false},
 		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents, false},
+		{http.MethodGet, "/tickets/{id}/promises", agent.PermWorkTickets, s.listPromises, false},
+		{http.MethodPost, "/tickets/{id}/promises", agent.PermWorkTickets, s.makePromise, false},
+		{http.MethodPost, "/tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.keepPromise, false},
+		{http.MethodPost, "/tickets/{id}/promises/{pid}/cancel", agent.PermWorkTickets, s.cancelPromise, false},
 
 		// Inbound messages from other channels
 		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage, false},

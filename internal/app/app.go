@@ -315,6 +315,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Router:  svc.Router,
 		Metrics: svc.Metrics,
 		Goals:   svc.Goals,
+		I18n:    catalog, Clock: svc.Clock,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
