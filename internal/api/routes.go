@@ -58,6 +58,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/customers/{id}", agent.PermWorkTickets, s.getCustomer, false},
 		{http.MethodPatch, "/customers/{id}", agent.PermWorkTickets, s.updateCustomer, false},
 		{http.MethodPost, "/customers/{id}/identities", agent.PermWorkTickets, s.addIdentity, false},
+		{http.MethodPut, "/customers/{id}/referrer", agent.PermWorkTickets, s.setReferrer, false},
 		{http.MethodGet, "/customers/{id}/purchases", agent.PermWorkTickets, s.customerPurchases, false},
 
 		// Purchases, and the webhook of point-of-sale and shop systems

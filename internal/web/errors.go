@@ -146,6 +146,9 @@ var validMessages = []struct{ phrase, key string }{
 	{"a new message opens a new ticket", "valid.promise_closed"},
 	{"there is no business calendar", "valid.promise_no_calendar"},
 	{"is already", "valid.promise_resolved"},
+	// Referrals (promise.json).
+	{"a customer cannot refer themselves", "valid.referral_self"},
+	{"give the customer's email address or number", "valid.referral_who"},
 	{"is not a date and time such as", "valid.datetime"},
 	{"the owner already works this ticket", "valid.collab_owner"},
 	{"whole seconds between 0 and an hour", "valid.greeting_range"},

@@ -78,6 +78,7 @@ func (s *server) routes() []route {
 		{"GET /customers/{id}", agent.PermWorkTickets, s.customerPage},
 		{"POST /customers/{id}", agent.PermWorkTickets, s.customerUpdate},
 		{"POST /customers/{id}/identities", agent.PermWorkTickets, s.customerAddIdentity},
+		{"POST /customers/{id}/referrer", agent.PermWorkTickets, s.customerReferrer},
 		{"POST /customers/{id}/identities/{identity}/delete", agent.PermWorkTickets, s.customerRemoveIdentity},
 
 		// Purchases and re-commitments (issue 6)

@@ -103,7 +103,6 @@ func mustMessages(t *testing.T, f *fixture, id int64) []ticket.Message {
 	return msgs
 }
 
-
 // TestInboxPromised: the inbox shows each ticket's next open promise, red
 // once it is overdue.
 func TestInboxPromised(t *testing.T) {

@@ -20,3 +20,8 @@ ALTER TABLE promises_new RENAME TO promises;
 CREATE INDEX promises_ticket ON promises (ticket_id, status);
 CREATE INDEX promises_agent ON promises (agent_id, status, due_at);
 CREATE INDEX promises_resolved ON promises (resolved_at) WHERE resolved_at IS NOT NULL;
+
+-- Referral links: a customer's code, made when a promoter is first shown
+-- the link; a contact through /contact?ref=CODE records the referrer.
+ALTER TABLE customers ADD COLUMN referral_code TEXT;
+CREATE UNIQUE INDEX customers_referral_code ON customers (referral_code) WHERE referral_code IS NOT NULL;
