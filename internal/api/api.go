@@ -14,7 +14,9 @@ import (
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
+	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/ticket"
@@ -56,6 +58,11 @@ type Opts struct {
 	// Routing keeps the routing settings (routing.Router); nil leaves
 	// /settings/routing answering 503.
 	Routing RoutingSettings
+	// I18n writes the promised time into a promise's reply in the
+	// customer's language; nil sends the body as given.
+	I18n *i18n.Catalog
+	// Clock tells whether a promise is overdue; default the system clock.
+	Clock jobs.Clock
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -83,6 +90,8 @@ type server struct {
 	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
 	router  Kicker           // nil: agents' changes start no assignment run
 	routing RoutingSettings  // nil: /settings/routing answers 503
+	cat     *i18n.Catalog    // nil: a promise's reply goes as written
+	clock   jobs.Clock
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -102,6 +111,8 @@ func New(o Opts) http.Handler {
 		maxBody:    o.MaxBodyBytes,
 		openapi:    openAPIDocument(o.Version),
 		mux:        http.NewServeMux(),
+		cat:        o.I18n,
+		clock:      o.Clock,
 		purchases:  o.Purchases,
 		values:     o.Values,
 		hookSecret: o.PurchaseHookSecret,
@@ -112,6 +123,9 @@ func New(o Opts) http.Handler {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = jobs.SystemClock{}
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -56,7 +57,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		tokens: map[string]string{}, ids: map[string]int64{}, logs: logs,
 		h: New(Opts{Agents: agents, Customers: customers, Tickets: tickets, Intake: in, Log: log.With("component", "api"),
 			Mailboxes: []string{"support@rapport.test"}, MaxMessageBytes: testMaxBody,
-			MaxBodyBytes: testMaxBody, Version: "test"}),
+			MaxBodyBytes: testMaxBody, Version: "test", I18n: i18n.MustLoad(), Clock: clock}),
 	}
 	people := []struct {
 		key, name string

@@ -44,6 +44,10 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote, false},
 		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents, false},
 		{http.MethodGet, "/tickets/{id}/followup", agent.PermWorkTickets, s.getFollowUp, false},
+		{http.MethodGet, "/tickets/{id}/promises", agent.PermWorkTickets, s.listPromises, false},
+		{http.MethodPost, "/tickets/{id}/promises", agent.PermWorkTickets, s.makePromise, false},
+		{http.MethodPost, "/tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.keepPromise, false},
+		{http.MethodPost, "/tickets/{id}/promises/{pid}/cancel", agent.PermWorkTickets, s.cancelPromise, false},
 
 		// Inbound messages from other channels
 		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage, false},
@@ -55,6 +59,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/customers/{id}", agent.PermWorkTickets, s.getCustomer, false},
 		{http.MethodPatch, "/customers/{id}", agent.PermWorkTickets, s.updateCustomer, false},
 		{http.MethodPost, "/customers/{id}/identities", agent.PermWorkTickets, s.addIdentity, false},
+		{http.MethodPut, "/customers/{id}/referrer", agent.PermWorkTickets, s.setReferrer, false},
 		{http.MethodGet, "/customers/{id}/purchases", agent.PermWorkTickets, s.customerPurchases, false},
 
 		// Purchases, and the webhook of point-of-sale and shop systems

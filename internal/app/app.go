@@ -320,6 +320,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Routing: svc.Router,
 		Metrics: svc.Metrics,
 		Goals:   svc.Goals,
+		I18n:    catalog, Clock: svc.Clock,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

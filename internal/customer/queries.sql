@@ -66,3 +66,16 @@ RELEASE SAVEPOINT ensure_customer
 
 -- name: set-customer-language
 UPDATE customers SET language = $2, updated_at = $3 WHERE id = $1
+
+-- name: get-referrer
+SELECT COALESCE(referred_by, 0) FROM customers WHERE id = $1
+
+-- name: get-referral-code
+SELECT COALESCE(referral_code, '') FROM customers WHERE id = $1
+
+-- name: set-referral-code
+-- Only when it has none, so that two first views agree on one code.
+UPDATE customers SET referral_code = $2 WHERE id = $1 AND referral_code IS NULL
+
+-- name: customer-by-referral-code
+SELECT id FROM customers WHERE referral_code = $1

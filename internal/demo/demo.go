@@ -25,6 +25,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -106,6 +107,9 @@ type runner struct {
 
 	res   Result
 	began time.Time
+
+	cat      *i18n.Catalog  // writes the promised time in a reply
+	promised map[int64]bool // tickets that have an action plan
 }
 
 func newRunner(o Opts, p *planner) *runner {
@@ -123,6 +127,8 @@ func newRunner(o Opts, p *planner) *runner {
 		}),
 		nextSweep: p.setup.Truncate(24 * time.Hour).Add(24 * time.Hour),
 		res:       Result{AdminEmail: adminEmail, ManagerEmail: managerEmail, AgentEmail: agentEmail},
+		cat:       i18n.MustLoad(),
+		promised:  map[int64]bool{},
 	}
 }
 
@@ -348,6 +354,10 @@ func (r *runner) do(ctx context.Context, s *step) error {
 		id := r.teamIDs[s.team]
 		_, err = r.tickets.Update(ctx, actor, t.id, ticket.Update{TeamID: &id})
 	case stReply:
+		var promised bool
+		if promised, err = r.promise(ctx, s); promised || err != nil {
+			break
+		}
 		_, err = r.tickets.Reply(ctx, actor, t.id, s.body, s.status)
 		r.countMessage(err)
 		if err == nil && s.status == ticket.Solved {

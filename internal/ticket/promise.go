@@ -21,7 +21,9 @@ const (
 	EventPromiseMade   = "promise_made"   // data: promise_id, what, due
 	EventPromiseKept   = "promise_kept"   // data: promise_id
 	EventPromiseBroken = "promise_broken" // data: promise_id, due
-	EventFollowUpSent  = "followup_sent"  // data: due
+	// EventPromiseCancelled: data: promise_id, reason.
+	EventPromiseCancelled = "promise_cancelled"
+	EventFollowUpSent     = "followup_sent" // data: due
 
 	// JobPromiseRemind reminds the owner before a promise falls due;
 	// JobPromiseDue records it broken if it is still open at its time.
@@ -41,6 +43,17 @@ const (
 	PromiseOpen   = "open"
 	PromiseKept   = "kept"
 	PromiseBroken = "broken"
+	// PromiseCancelled is a plan the agent withdrew, with a reason: it
+	// counts neither as kept nor as broken.
+	PromiseCancelled = "cancelled"
+)
+
+// Promise limits: what a plan says, a cancellation's reason, and how far
+// ahead a promise may fall due.
+const (
+	MaxPromiseWhat  = 500
+	MaxCancelReason = 500
+	MaxPromiseAhead = 366 * 24 * time.Hour
 )
 
 // Promise is an action plan on a ticket: what will happen, by when, who
@@ -52,6 +65,15 @@ type Promise struct {
 	What     string
 	Due      time.Time
 	Status   string
+	Created  time.Time
+	Resolved time.Time // zero while open
+	// CancelReason is why the agent cancelled it.
+	CancelReason string
+}
+
+// Overdue reports whether p is still open at or after its time.
+func (p Promise) Overdue(now time.Time) bool {
+	return p.Status == PromiseOpen && !now.Before(p.Due)
 }
 
 // remindBefore is how long before its time a promise's owner is reminded:
@@ -62,27 +84,30 @@ func remindBefore(given time.Duration) time.Duration {
 
 func promiseKey(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
 
-// MakePromise records an action plan the acting agent commits to and tells
-// the customer in a public reply (text, the agent's own words, which should
-// say what will happen and by when). The owner is reminded before due, and
-// a promise still open at due is recorded as broken.
+// MakePromise records an action plan the acting agent commits to and, when
+// text is not empty, tells the customer in a public reply (text, which
+// should say what will happen and by when); with no text the plan is
+// recorded on its own. The owner is reminded before due, and a promise
+// still open at due is recorded as broken.
 func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what string, due time.Time, text string) (Promise, error) {
 	errs := valid.Errors{}
 	what = strings.TrimSpace(what)
 	switch {
 	case what == "":
 		errs.Add("what", "say what will happen")
-	case utf8.RuneCountInString(what) > 500:
-		errs.Add("what", "is longer than 500 characters")
+	case utf8.RuneCountInString(what) > MaxPromiseWhat:
+		errs.Add("what", fmt.Sprintf("is longer than %d characters", MaxPromiseWhat))
 	}
 	now := s.o.Clock.Now()
-	if !due.After(now) {
-		errs.Add("due", "must be in the future")
+	switch {
+	case due.IsZero():
+		errs.Add("due", "is required")
+	case !due.After(now):
+		errs.Add("due", "must be a time in the future")
+	case due.Sub(now) > MaxPromiseAhead:
+		errs.Add("due", "must be within a year")
 	}
 	b := s.cleanBody(text, "")
-	if b.Text == "" {
-		errs.Add("body", "tell the customer what you promise")
-	}
 	if a.Kind != "agent" {
 		return Promise{}, fmt.Errorf("ticket: promise on %d: only an agent promises", id)
 	}
@@ -91,26 +116,31 @@ func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what strin
 	}
 	var p Promise
 	err := s.run(ctx, a, func(c *change) error {
-		r, err := c.lockOpen(id)
+		r, err := c.lock(id)
 		if err != nil {
 			return err
 		}
-		if r.Status == Solved {
+		switch r.Status {
+		case Closed:
+			return valid.Errors{"status": "the ticket is closed; a new message opens a new ticket"}
+		case Solved:
 			return valid.Errors{"status": "the ticket is solved; reopen it to promise more"}
 		}
-		p = Promise{TicketID: id, AgentID: a.AgentID, What: what, Due: due.UTC().Truncate(time.Millisecond), Status: PromiseOpen}
+		p = Promise{TicketID: id, AgentID: a.AgentID, What: what, Due: due.UTC().Truncate(time.Millisecond), Status: PromiseOpen, Created: c.now}
 		if err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-promise"), id, a.AgentID, what, store.Millis(p.Due), store.Millis(c.now)).Scan(&p.ID); err != nil {
 			return err
 		}
-		mid, err := c.addMessage(&r, Reply, a.AgentID, 0, b.Text, b.HTML)
-		if err != nil {
-			return err
-		}
-		if err := c.event(id, EventReplied, map[string]any{"message_id": mid}); err != nil {
-			return err
-		}
-		if !r.FirstResponseAt.Valid {
-			r.FirstResponseAt = store.NullMillis(c.now)
+		if b.Text != "" {
+			mid, err := c.addMessage(&r, Reply, a.AgentID, 0, b.Text, b.HTML)
+			if err != nil {
+				return err
+			}
+			if err := c.event(id, EventReplied, map[string]any{"message_id": mid}); err != nil {
+				return err
+			}
+			if !r.FirstResponseAt.Valid {
+				r.FirstResponseAt = store.NullMillis(c.now)
+			}
 		}
 		if r.OwnerID == 0 {
 			r.OwnerID = a.AgentID
@@ -118,7 +148,7 @@ func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what strin
 				return err
 			}
 		}
-		if r.Status == New {
+		if r.Status == New && b.Text != "" {
 			if err := c.setStatus(&r, Open); err != nil {
 				return err
 			}
@@ -147,23 +177,34 @@ func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what strin
 
 func scanPromise(sc scanner) (Promise, error) {
 	var p Promise
-	var due int64
-	err := sc.Scan(&p.ID, &p.TicketID, &p.AgentID, &p.What, &due, &p.Status)
-	p.Due = store.Time(due)
+	var due, created, resolved int64
+	err := sc.Scan(&p.ID, &p.TicketID, &p.AgentID, &p.What, &due, &p.Status, &created, &resolved, &p.CancelReason)
+	p.Due, p.Created = store.Time(due), store.Time(created)
+	if resolved != 0 {
+		p.Resolved = store.Time(resolved)
+	}
 	return p, err
 }
 
-// KeepPromise records that promise id was kept.
-func (s *Service) KeepPromise(ctx context.Context, a Actor, promiseID int64) error {
+// lockPromise reads promise pid of ticket id under the ticket's lock; a
+// promise of another ticket is not found.
+func (c *change) lockPromise(id, pid int64) (Promise, error) {
+	if _, err := c.lock(id); err != nil {
+		return Promise{}, err
+	}
+	p, err := scanPromise(c.tx.QueryRowContext(c.ctx, c.s.q.Get("lock-promise"), pid))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.TicketID != id) {
+		return Promise{}, ErrNotFound
+	}
+	return p, err
+}
+
+// KeepPromise records that promise pid of ticket id was kept. Only an open
+// promise can be kept.
+func (s *Service) KeepPromise(ctx context.Context, a Actor, id, pid int64) error {
 	err := s.run(ctx, a, func(c *change) error {
-		p, err := scanPromise(c.tx.QueryRowContext(c.ctx, c.s.q.Get("lock-promise"), promiseID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		p, err := c.lockPromise(id, pid)
 		if err != nil {
-			return err
-		}
-		if _, err := c.lock(p.TicketID); err != nil {
 			return err
 		}
 		if p.Status != PromiseOpen {
@@ -172,9 +213,66 @@ func (s *Service) KeepPromise(ctx context.Context, a Actor, promiseID int64) err
 		return c.keep(p)
 	})
 	if err != nil {
-		return changeErr("keep promise", promiseID, err)
+		return changeErr("keep promise", pid, err)
 	}
 	return nil
+}
+
+// CancelPromise withdraws open promise pid of ticket id for reason, which
+// the history keeps; its reminder and deadline are cancelled with it.
+func (s *Service) CancelPromise(ctx context.Context, a Actor, id, pid int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return valid.Errors{"reason": "say why the plan no longer holds"}
+	case utf8.RuneCountInString(reason) > MaxCancelReason:
+		return valid.Errors{"reason": fmt.Sprintf("is longer than %d characters", MaxCancelReason)}
+	}
+	err := s.run(ctx, a, func(c *change) error {
+		p, err := c.lockPromise(id, pid)
+		if err != nil {
+			return err
+		}
+		if p.Status != PromiseOpen {
+			return valid.Errors{"promise": "is already " + p.Status}
+		}
+		if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("cancel-promise"), p.ID, store.Millis(c.now), reason); err != nil {
+			return err
+		}
+		for _, kind := range []string{JobPromiseRemind, JobPromiseDue} {
+			if err := c.s.o.Jobs.Cancel(c.ctx, c.tx, promiseKey(kind, p.ID)); err != nil {
+				return err
+			}
+		}
+		return c.event(id, EventPromiseCancelled, map[string]any{"promise_id": p.ID, "what": p.What, "reason": reason})
+	})
+	if err != nil {
+		return changeErr("cancel promise", pid, err)
+	}
+	return nil
+}
+
+// NextPromises returns, for each ticket of ids that has an open promise,
+// the one due first: the inbox's "promised by" line, one query per page.
+func (s *Service) NextPromises(ctx context.Context, ids []int64) (map[int64]Promise, error) {
+	out := map[int64]Promise{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, _ := json.Marshal(ids)
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("next-promises"), string(list))
+	if err != nil {
+		return nil, fmt.Errorf("ticket: next promises: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPromise(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ticket: next promises: %w", err)
+		}
+		out[p.TicketID] = p
+	}
+	return out, rows.Err()
 }
 
 // keep marks p kept and cancels its timers.
@@ -187,7 +285,7 @@ func (c *change) keep(p Promise) error {
 			return err
 		}
 	}
-	return c.event(p.TicketID, EventPromiseKept, map[string]any{"promise_id": p.ID})
+	return c.event(p.TicketID, EventPromiseKept, map[string]any{"promise_id": p.ID, "what": p.What})
 }
 
 // keepOpenPromises marks every open promise of ticket id kept: solving the
@@ -269,7 +367,7 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("resolve-promise"), p.ID, PromiseBroken, store.Millis(c.now)); err != nil {
 					return err
 				}
-				if err := c.event(p.TicketID, EventPromiseBroken, map[string]any{"promise_id": p.ID, "due": p.Due.Format(time.RFC3339)}); err != nil {
+				if err := c.event(p.TicketID, EventPromiseBroken, map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)}); err != nil {
 					return err
 				}
 				kind = NotifyPromiseBroken
@@ -278,8 +376,38 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 			if owner == 0 {
 				owner = p.AgentID
 			}
-			_, err = c.tx.ExecContext(c.ctx, c.s.q.Get("insert-notification"), owner, p.TicketID, kind, string(data), store.Millis(c.now))
-			return err
+			people := []int64{owner}
+			if due {
+				// A broken promise is the managers' business too.
+				if people, err = c.promisePeople(p.TicketID, p.AgentID); err != nil {
+					return err
+				}
+			}
+			for _, id := range people {
+				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("insert-notification"), id, p.TicketID, kind, string(data), store.Millis(c.now)); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
+}
+
+// promisePeople lists who hears of a broken promise on ticket id: its
+// owner (else maker, who made the promise) and the team's managers.
+func (c *change) promisePeople(id, maker int64) ([]int64, error) {
+	rows, err := c.tx.QueryContext(c.ctx, c.s.q.Get("promise-people"), id, maker)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var a int64
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

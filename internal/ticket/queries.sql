@@ -137,16 +137,38 @@ INSERT INTO promises (ticket_id, agent_id, what, due_at, status, created_at) VAL
 RETURNING id
 
 -- name: lock-promise
-SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE id = $1
+SELECT id, ticket_id, agent_id, what, due_at, status, created_at, COALESCE(resolved_at, 0), cancel_reason FROM promises WHERE id = $1
 
 -- name: resolve-promise
 UPDATE promises SET status = $2, resolved_at = $3 WHERE id = $1 AND status = 'open'
 
 -- name: open-promises-of-ticket
-SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE ticket_id = $1 AND status = 'open' ORDER BY due_at, id
+SELECT id, ticket_id, agent_id, what, due_at, status, created_at, COALESCE(resolved_at, 0), cancel_reason FROM promises WHERE ticket_id = $1 AND status = 'open' ORDER BY due_at, id
 
 -- name: promises-of-ticket
-SELECT id, ticket_id, agent_id, what, due_at, status FROM promises WHERE ticket_id = $1 ORDER BY created_at, id
+SELECT id, ticket_id, agent_id, what, due_at, status, created_at, COALESCE(resolved_at, 0), cancel_reason FROM promises WHERE ticket_id = $1 ORDER BY created_at, id
+
+-- name: cancel-promise
+UPDATE promises SET status = 'cancelled', resolved_at = $2, cancel_reason = $3 WHERE id = $1 AND status = 'open'
+
+-- name: next-promises
+-- The earliest open promise of each ticket in $1, a JSON array of ticket
+-- ids (the inbox page's): one query per page, beside the inbox's own.
+SELECT p.id, p.ticket_id, p.agent_id, p.what, p.due_at, p.status, p.created_at, COALESCE(p.resolved_at, 0), p.cancel_reason FROM promises p
+WHERE p.status = 'open' AND p.ticket_id IN (SELECT value FROM json_each($1))
+  AND NOT EXISTS (SELECT 1 FROM promises o WHERE o.ticket_id = p.ticket_id AND o.status = 'open'
+                  AND (o.due_at < p.due_at OR (o.due_at = p.due_at AND o.id < p.id)))
+
+-- name: promise-people
+-- Who hears of a broken promise: the ticket's owner (else $2, who made it)
+-- and the managers of the ticket's team, or every manager when it has no team.
+SELECT a.id FROM agents a
+WHERE a.active = TRUE AND (
+    a.id = COALESCE((SELECT owner_id FROM tickets WHERE id = $1), $2)
+    OR (a.role IN ('manager', 'admin') AND (
+        a.id IN (SELECT tm.agent_id FROM team_members tm JOIN tickets t ON t.team_id = tm.team_id WHERE t.id = $1)
+        OR (SELECT team_id FROM tickets WHERE id = $1) IS NULL)))
+ORDER BY a.id
 
 -- name: insert-notification
 INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/intake"
+	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -33,8 +35,9 @@ const (
 type contactView struct {
 	Token string // the form's CSRF token, also in the contact cookie
 	Lang  string // the language the form is in, sent back with it
+	Ref   string // a referral code the form came with (?ref=), sent back with it
 	Done  bool   // the thank-you page
-	Ref   int64  // on the thank-you page, the ticket number; 0 when unknown
+	Num   int64  // on the thank-you page, the ticket number; 0 when unknown
 }
 
 // contactMessage is what the contact form stores as the raw inbound
@@ -97,7 +100,11 @@ func (s *server) renderContact(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if prob != nil {
 		p.Problem, p.Form, status = prob, r.PostForm, prob.Status
 	}
-	p.Data = contactView{Token: token, Lang: rc.lang}
+	ref := r.URL.Query().Get("ref")
+	if r.Method == http.MethodPost {
+		ref = r.PostForm.Get("ref")
+	}
+	p.Data = contactView{Token: token, Lang: rc.lang, Ref: ref}
 	s.render(w, r, status, "contact", p)
 }
 
@@ -153,6 +160,9 @@ func (s *server) contactSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 			Fields: map[string]string{}, Message: s.cat.T(rc.lang, "contact.rate_limited")})
 		return nil
 	}
+	if err := s.contactReferral(r, m); err != nil {
+		return err
+	}
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return err
@@ -184,11 +194,44 @@ func (s *server) contactThanks(w http.ResponseWriter, r *http.Request, rc *reqCt
 	v := contactView{Lang: rc.lang, Done: true}
 	if c, err := r.Cookie(contactRefCookie); err == nil {
 		if n, err := strconv.ParseInt(c.Value, 10, 64); err == nil && n > 0 {
-			v.Ref = n
+			v.Num = n
 		}
 	}
 	p := s.publicPage(w, r, rc, "contact.thanks_title")
 	p.Data = v
 	s.render(w, r, http.StatusOK, "contact", p)
+	return nil
+}
+
+// contactReferral records who referred a new customer writing through a
+// referral link (the form's "ref"): the customer is made here, referred,
+// before intake opens the ticket for them, so that the ticket counts as a
+// referral. An unknown code, or a customer we know already, records
+// nothing: referrals bring new customers.
+func (s *server) contactReferral(r *http.Request, m contactMessage) error {
+	code := strings.TrimSpace(r.PostForm.Get("ref"))
+	if code == "" {
+		return nil
+	}
+	ctx := r.Context()
+	by, err := s.customers.ByReferralCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		s.log.Info("contact form with an unknown referral code")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.customers.FindByIdentity(ctx, customer.Email, m.Email); !errors.Is(err, store.ErrNotFound) {
+		return err // known already (nil), or the lookup failed
+	}
+	c, err := s.customers.Create(ctx, customer.NewCustomer{Name: m.Name, Language: m.Language, Emails: []string{m.Email}})
+	if err != nil {
+		return err
+	}
+	if err := s.customers.SetReferrer(ctx, c.ID, by); err != nil {
+		return err
+	}
+	s.log.Info("contact form referral", "customer_id", c.ID, "referred_by", by)
 	return nil
 }

@@ -27,6 +27,10 @@ type customerView struct {
 	// ticket list; both empty without the loyalty services.
 	C360      *customer360View
 	Standings map[int64]string
+	// Promised is the next open promise of each listed ticket.
+	Promised map[int64]ticket.Promise
+	// Referrer is the customer who brought this one; ID 0 for nobody.
+	Referrer customer.Customer
 }
 
 // customerURL is the page of customer id.
@@ -70,6 +74,18 @@ func (s *server) renderCustomer(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	if v.Standings, err = s.standings(ctx, page.Tickets); err != nil {
 		return err
+	}
+	if v.Promised, err = s.nextPromises(ctx, page.Tickets); err != nil {
+		return err
+	}
+	by, err := s.customers.Referrer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if by != 0 {
+		if v.Referrer, err = s.customers.Get(ctx, by); err != nil {
+			return err
+		}
 	}
 	if page.NextCursor != "" {
 		v.NextURL = customerURL(id) + "?" + url.Values{"cursor": {page.NextCursor}}.Encode() + "#tickets"

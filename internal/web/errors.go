@@ -139,6 +139,16 @@ var validMessages = []struct{ phrase, key string }{
 	{"must be a time in the future", "valid.snooze_future"},
 	{"must be within a year", "valid.snooze_year"},
 	{"a solved ticket cannot be snoozed", "valid.snooze_solved"},
+	// Action plans (promise.json).
+	{"say what will happen", "valid.promise_what"},
+	{"say why the plan no longer holds", "valid.promise_reason"},
+	{"reopen it to promise more", "valid.promise_solved"},
+	{"a new message opens a new ticket", "valid.promise_closed"},
+	{"there is no business calendar", "valid.promise_no_calendar"},
+	{"is already", "valid.promise_resolved"},
+	// Referrals (promise.json).
+	{"a customer cannot refer themselves", "valid.referral_self"},
+	{"give the customer's email address or number", "valid.referral_who"},
 	{"is not a date and time such as", "valid.datetime"},
 	{"the owner already works this ticket", "valid.collab_owner"},
 	{"whole seconds between 0 and an hour", "valid.greeting_range"},

@@ -57,7 +57,8 @@ type inboxView struct {
 	Tickets    []ticket.Ticket
 	NextURL    string
 	FirstURL   string
-	Standings  map[int64]string // VIP or regular, by customer id
+	Standings  map[int64]string         // VIP or regular, by customer id
+	Promised   map[int64]ticket.Promise // the next open promise, by ticket id
 }
 
 // parseInboxFilters reads the inbox's query; a malformed id is a field error.
@@ -169,6 +170,9 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		v.Tickets = page.Tickets
 		if err == nil {
 			v.Standings, err = s.standings(ctx, page.Tickets)
+		}
+		if err == nil {
+			v.Promised, err = s.nextPromises(ctx, page.Tickets)
 		}
 		if page.NextCursor != "" {
 			v.NextURL = action + "?" + f.query(page.NextCursor).Encode()

@@ -59,6 +59,9 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/tags", agent.PermWorkTickets, s.ticketTags},
 		{"POST /tickets/{id}/snooze", agent.PermWorkTickets, s.ticketSnooze},
 		{"POST /tickets/{id}/unsnooze", agent.PermWorkTickets, s.ticketUnsnooze},
+		{"POST /tickets/{id}/promises", agent.PermWorkTickets, s.ticketPromise},
+		{"POST /tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.ticketPromiseKeep},
+		{"POST /tickets/{id}/promises/{pid}/cancel", agent.PermWorkTickets, s.ticketPromiseCancel},
 		{"POST /tickets/{id}/collaborators", agent.PermWorkTickets, s.ticketCollabAdd},
 		{"POST /tickets/{id}/collaborators/{agent}/delete", agent.PermWorkTickets, s.ticketCollabRemove},
 		{"POST /tickets/{id}/presence", agent.PermWorkTickets, s.ticketPresence},
@@ -75,6 +78,7 @@ func (s *server) routes() []route {
 		{"GET /customers/{id}", agent.PermWorkTickets, s.customerPage},
 		{"POST /customers/{id}", agent.PermWorkTickets, s.customerUpdate},
 		{"POST /customers/{id}/identities", agent.PermWorkTickets, s.customerAddIdentity},
+		{"POST /customers/{id}/referrer", agent.PermWorkTickets, s.customerReferrer},
 		{"POST /customers/{id}/identities/{identity}/delete", agent.PermWorkTickets, s.customerRemoveIdentity},
 
 		// Purchases and re-commitments (issue 6)

@@ -32,6 +32,8 @@ type surveyView struct {
 	Questions []surveyQuestion
 	Until     string // the expiry date, on the expired page
 	MaxText   int
+	// ReferralURL, on a promoter's thanks page, is their referral link.
+	ReferralURL string
 }
 
 // surveyQuestion is one question of the form, with its current answer.

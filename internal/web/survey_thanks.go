@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/rapport/rapport/internal/survey"
 )
@@ -23,6 +24,27 @@ func (s *server) surveyThanks(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return s.surveyFailed(w, r, rc, sv, err)
 	}
 	rc.lang = sv.Language
+	if err == nil && sv.Answers.NPS != nil && *sv.Answers.NPS >= promoterNPS {
+		// A promoter is offered a link to bring others: a contact through
+		// it records them as the referrer (see contactSubmit).
+		code, err := s.customers.ReferralCode(r.Context(), sv.CustomerID)
+		if err != nil {
+			return err
+		}
+		v.ReferralURL = s.absURL(r, "/contact?"+url.Values{"ref": {code}, "lang": {sv.Language}}.Encode())
+	}
 	s.renderSurvey(w, r, rc, http.StatusOK, v)
 	return nil
+}
+
+// promoterNPS is the lowest NPS answer of a promoter.
+const promoterNPS = 9
+
+// absURL is path on the host the request came to, for a link people copy.
+func (s *server) absURL(r *http.Request, path string) string {
+	scheme := "http"
+	if s.secure || r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
 }

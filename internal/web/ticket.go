@@ -45,6 +45,8 @@ type ticketView struct {
 	Collaborators []ticket.Collaborator
 	Present       []ticket.Present
 	SnoozeChoices []string
+	// Promises is the action-plan card.
+	Promises *promisePanel
 }
 
 // eventLine is one entry of the history, already in words.
@@ -154,6 +156,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	v.SnoozeChoices = snoozeChoices
+	if v.Promises, err = s.promisePanelFor(ctx, t.ID, p.Now); err != nil {
+		return err
+	}
 	if v.C360, err = s.customer360(ctx, t.CustomerID, &t); err != nil {
 		return err
 	}
@@ -300,6 +305,17 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 		l.Text = p.T("event.collab_added", actor, n.agent(p, dataID(d, "agent")))
 	case ticket.EventCollabGone:
 		l.Text = p.T("event.collab_removed", actor, n.agent(p, dataID(d, "agent")))
+	case ticket.EventPromiseMade:
+		due, _ := time.Parse(time.RFC3339, dataStr(d, "due"))
+		l.Text = p.T("event.promise_made", actor, dataStr(d, "what"), p.Date(due))
+	case ticket.EventPromiseKept:
+		l.Text = p.T("event.promise_kept", actor, dataStr(d, "what"))
+	case ticket.EventPromiseBroken:
+		due, _ := time.Parse(time.RFC3339, dataStr(d, "due"))
+		l.Text = p.T("event.promise_broken", dataStr(d, "what"), p.Date(due))
+	case ticket.EventPromiseCancelled:
+		l.Text = p.T("event.promise_cancelled", actor, dataStr(d, "what"))
+		l.Reason = dataStr(d, "reason")
 	case sla.EventAtRisk:
 		l.Text = p.T("event.sla_at_risk", p.Timer(dataStr(d, "timer")), p.eventDue(d))
 	case sla.EventBreached:

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,9 +32,17 @@ func snoozeUntil(f url.Values, now time.Time) (time.Time, error) {
 	if d, ok := snoozePresets[f.Get("for")]; ok {
 		return now.Add(d), nil
 	}
-	raw := strings.TrimSpace(f.Get("until"))
+	return localTime(f, "until")
+}
+
+// localTime reads form field as a date and time from a datetime-local
+// input, in the agent's time zone given by the browser as minutes behind
+// UTC ("tz", JavaScript's getTimezoneOffset); without it the time is UTC,
+// as the pages show.
+func localTime(f url.Values, field string) (time.Time, error) {
+	raw := strings.TrimSpace(f.Get(field))
 	if raw == "" {
-		return time.Time{}, valid.Errors{"until": "is required"}
+		return time.Time{}, valid.Errors{field: "is required"}
 	}
 	var t time.Time
 	var err error
@@ -43,16 +52,28 @@ func snoozeUntil(f url.Values, now time.Time) (time.Time, error) {
 		}
 	}
 	if err != nil {
-		return time.Time{}, valid.Errors{"until": "is not a date and time such as 2026-03-01T09:00"}
+		return time.Time{}, valid.Errors{field: "is not a date and time such as 2026-03-01T09:00"}
 	}
-	if tz := strings.TrimSpace(f.Get("tz")); tz != "" {
-		off, err := strconv.Atoi(tz)
-		if err != nil || off < -14*60 || off > 14*60 {
-			return time.Time{}, valid.Errors{"until": "is not a date and time such as 2026-03-01T09:00"}
-		}
-		t = t.Add(time.Duration(off) * time.Minute)
+	if off, ok, err := tzOffset(f); err != nil {
+		return time.Time{}, valid.Errors{field: "is not a date and time such as 2026-03-01T09:00"}
+	} else if ok {
+		t = t.Add(off)
 	}
 	return t, nil
+}
+
+// tzOffset reads the browser's "tz" field: how far behind UTC the agent's
+// clock is; ok is false without one.
+func tzOffset(f url.Values) (time.Duration, bool, error) {
+	tz := strings.TrimSpace(f.Get("tz"))
+	if tz == "" {
+		return 0, false, nil
+	}
+	off, err := strconv.Atoi(tz)
+	if err != nil || off < -14*60 || off > 14*60 {
+		return 0, false, errors.New("bad time zone offset")
+	}
+	return time.Duration(off) * time.Minute, true, nil
 }
 
 // ticketSnooze serves POST /tickets/{id}/snooze: the ticket leaves the
