@@ -45,6 +45,8 @@ type ticketView struct {
 	Collaborators []ticket.Collaborator
 	Present       []ticket.Present
 	SnoozeChoices []string
+	// Recovery is the "Make it right" card; nil without compensation.
+	Recovery *recoveryCard
 }
 
 // eventLine is one entry of the history, already in words.
@@ -155,6 +157,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	v.SnoozeChoices = snoozeChoices
 	if v.C360, err = s.customer360(ctx, t.CustomerID, &t); err != nil {
+		return err
+	}
+	if v.Recovery, err = s.recoveryCard(ctx, t); err != nil {
 		return err
 	}
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
@@ -299,6 +304,10 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 	case sla.EventBreached:
 		l.Text = p.T("event.sla_breached", p.Timer(dataStr(d, "timer")), p.eventDue(d))
 	default:
+		if text, ok := compensationEvent(p, actor, e); ok {
+			l.Text = text
+			break
+		}
 		l.Text = p.T("event.other", actor, e.Type)
 	}
 	return l
