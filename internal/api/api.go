@@ -17,6 +17,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
+	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -49,6 +50,8 @@ type Opts struct {
 	Metrics *metrics.Service
 	// Goals answers GET /agents/{id}/goals; nil leaves it answering 503.
 	Goals *goals.Service
+	// Recovery answers the compensation routes; nil leaves them answering 503.
+	Recovery *recovery.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -78,7 +81,9 @@ type server struct {
 
 	metrics *metrics.Service // nil: GET /metrics answers 503
 	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
-	router  Kicker           // nil: agents' changes start no assignment run
+	// nil: the compensation routes answer 503
+	recovery *recovery.Service
+	router   Kicker // nil: agents' changes start no assignment run
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -103,6 +108,7 @@ func New(o Opts) http.Handler {
 		hookSecret: o.PurchaseHookSecret,
 		metrics:    o.Metrics,
 		goals:      o.Goals,
+		recovery:   o.Recovery,
 		router:     o.Router,
 	}
 	if s.log == nil {

@@ -76,6 +76,14 @@ func (s *server) routes() []route {
 		{http.MethodDelete, "/teams/{id}", agent.PermManageTeams, s.deleteTeam, false},
 		{http.MethodPut, "/teams/{id}/members", agent.PermManageTeams, s.setTeamMembers, false},
 
+		// Compensation within limits: granted or requested from a ticket;
+		// the ledger and the managers' decisions (issue 12)
+		{http.MethodGet, "/tickets/{id}/compensations", agent.PermWorkTickets, s.ticketCompensations, false},
+		{http.MethodPost, "/tickets/{id}/compensations", agent.PermWorkTickets, s.grantCompensation, false},
+		{http.MethodGet, "/compensations", agent.PermViewReports, s.listCompensations, false},
+		{http.MethodPost, "/compensations/{id}/approve", agent.PermViewReports, s.approveCompensation, false},
+		{http.MethodPost, "/compensations/{id}/decline", agent.PermViewReports, s.declineCompensation, false},
+
 		// Metrics: the manager's dashboard as JSON (issue 5)
 		{http.MethodGet, "/metrics", agent.PermViewReports, s.getMetrics, false},
 	}

@@ -321,9 +321,10 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 		Purchases: svc.Purchases, Values: svc.Values, PurchaseHookSecret: cfg.PurchaseHookSecret,
-		Router:  svc.Router,
-		Metrics: svc.Metrics,
-		Goals:   svc.Goals,
+		Router:   svc.Router,
+		Metrics:  svc.Metrics,
+		Goals:    svc.Goals,
+		Recovery: svc.Recovery,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
