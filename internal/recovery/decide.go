@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
@@ -183,9 +184,9 @@ type Totals struct {
 	KeptValue float64
 }
 
-// Money is the total as an amount.
-func (t Totals) Money() string {
-	return moneyString(t.Amount, t.Currency)
+// Total is the amount granted.
+func (t Totals) Total() purchases.Money {
+	return purchases.Money{Minor: t.Amount, Currency: t.Currency}
 }
 
 // Totals adds up the compensation granted in [from, to).

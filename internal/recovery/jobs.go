@@ -9,13 +9,8 @@ import (
 
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/jobs"
-	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 )
-
-func moneyString(minor int64, currency string) string {
-	return purchases.Money{Minor: minor, Currency: currency}.String()
-}
 
 func compensationID(raw json.RawMessage) (int64, error) {
 	var p struct {

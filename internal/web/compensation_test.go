@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rapport/rapport/internal/channel/mailout"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -45,7 +46,7 @@ func newRecoveryFixture(t testing.TB, db *store.DB) (*fixture, loyaltyServices, 
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Intake: f.intake, SLA: f.sla, Router: f.router,
 		Reviews: f.reviews, Purchases: ls.purchases, Values: ls.values, Recommits: ls.recommits, Customer360: ls.panels,
-		Recovery: rs,
+		Recovery: rs, Metrics: metrics.New(metrics.Opts{DB: f.db, Clock: f.clock}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -191,5 +192,27 @@ func TestCompensationSettings(t *testing.T) {
 			t.Fatalf("settings %+v", st)
 		}
 		mustCode(t, f.login(t, "manager").get(t, "/admin/compensation"), http.StatusForbidden, "manager on settings")
+	})
+}
+
+func TestCompensationOnDashboardAndScorecard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f, _, rs, _ := newRecoveryFixture(t, db)
+		voucher, _ := strconv.ParseInt(kindID(t, rs, recovery.KindVoucher), 10, 64)
+		if _, err := rs.Grant(ctx, f.ids["agent"], f.ids["ticket"], recovery.NewCompensation{KindID: voucher, Amount: "15", Reason: "late"}); err != nil {
+			t.Fatal(err)
+		}
+		mia := f.login(t, "manager")
+		dash := mia.get(t, "/dashboard?period=7")
+		mustCode(t, dash, http.StatusOK, "dashboard")
+		if got := pageText(section(t, dash.body, "kpi-recovery")); !strings.Contains(got, "Cost of recovery") || !strings.Contains(got, "15.00 EUR") || !strings.Contains(got, "Granted: 1") {
+			t.Fatalf("dashboard tile: %s", got)
+		}
+		sc := mia.get(t, "/agents/"+strconv.FormatInt(f.ids["agent"], 10)+"/scorecard")
+		mustCode(t, sc, http.StatusOK, "scorecard")
+		if got := pageText(section(t, sc.body, "sc-compensation")); !strings.Contains(got, "15.00 EUR") || !strings.Contains(got, "Granted: 1") {
+			t.Fatalf("scorecard card: %s", got)
+		}
 	})
 }
