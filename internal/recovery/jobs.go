@@ -40,21 +40,8 @@ func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error 
 	}
 	data, _ := json.Marshal(map[string]any{"compensation_id": c.ID, "name": c.KindName, "amount": c.Amount.String(),
 		"agent": c.AgentName})
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("managers"), true)
+	managers, err := s.managers(ctx)
 	if err != nil {
-		return err
-	}
-	var managers []int64
-	for rows.Next() {
-		var m int64
-		if err := rows.Scan(&m); err != nil {
-			rows.Close()
-			return err
-		}
-		managers = append(managers, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	now := store.Millis(s.now())

@@ -113,3 +113,70 @@ INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES (
 -- name: lock-agent
 -- Overridden per dialect (queries_postgres.sql locks the row).
 SELECT id FROM agents WHERE id = $1
+
+-- Root causes and prevention.
+
+-- name: insert-cause
+INSERT INTO root_causes (category, title, what_happened, prevention, owner_id, due_at, status, created_by, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8)
+RETURNING id
+
+-- name: cause-for-link
+SELECT title, status, done_at FROM root_causes WHERE id = $1
+
+-- name: ticket-cause-link
+SELECT id FROM root_cause_tickets WHERE cause_id = $1 AND ticket_id = $2
+
+-- name: insert-cause-link
+INSERT INTO root_cause_tickets (cause_id, ticket_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)
+
+-- name: set-cause-status
+UPDATE root_causes SET status = $2, done_at = $3, updated_at = $4 WHERE id = $1
+
+-- name: causes
+-- Causes with their tickets, complaints, recurrences (linked after the
+-- prevention was done), links in the last 30 days ($1 on) and the 30
+-- before ($2 to $1), and the summed predicted lifetime value of their
+-- customers; $3 a lower-case LIKE pattern of the title ('' for all).
+SELECT c.id, c.category, c.title, c.what_happened, c.prevention, c.owner_id, COALESCE(a.name, ''), c.due_at, c.status,
+    c.done_at, c.created_at,
+    (SELECT count(*) FROM root_cause_tickets l WHERE l.cause_id = c.id),
+    (SELECT count(*) FROM root_cause_tickets l JOIN tickets t ON t.id = l.ticket_id WHERE l.cause_id = c.id AND t.kind = 'complaint'),
+    (SELECT count(*) FROM root_cause_tickets l WHERE l.cause_id = c.id AND c.done_at IS NOT NULL AND l.linked_at > c.done_at),
+    (SELECT count(*) FROM root_cause_tickets l WHERE l.cause_id = c.id AND l.linked_at >= $1),
+    (SELECT count(*) FROM root_cause_tickets l WHERE l.cause_id = c.id AND l.linked_at >= $2 AND l.linked_at < $1),
+    (SELECT COALESCE(sum(v.expected_value), 0) FROM customer_values v WHERE v.customer_id IN
+        (SELECT t.customer_id FROM root_cause_tickets l JOIN tickets t ON t.id = l.ticket_id WHERE l.cause_id = c.id))
+FROM root_causes c LEFT JOIN agents a ON a.id = c.owner_id
+WHERE ($3 = '' OR lower(c.title) LIKE $3) AND ($4 = 0 OR c.id = $4)
+ORDER BY 12 DESC, c.id DESC
+LIMIT $5
+
+-- name: cause-tickets
+SELECT l.ticket_id, t.subject, t.kind, l.linked_at, CASE WHEN c.done_at IS NOT NULL AND l.linked_at > c.done_at THEN 1 ELSE 0 END
+FROM root_cause_tickets l JOIN tickets t ON t.id = l.ticket_id JOIN root_causes c ON c.id = l.cause_id
+WHERE l.cause_id = $1
+ORDER BY l.linked_at, l.id
+
+-- name: ticket-causes
+SELECT c.id, c.category, c.title, c.status, l.linked_at, CASE WHEN c.done_at IS NOT NULL AND l.linked_at > c.done_at THEN 1 ELSE 0 END
+FROM root_cause_tickets l JOIN root_causes c ON c.id = l.cause_id
+WHERE l.ticket_id = $1
+ORDER BY l.linked_at, l.id
+
+-- name: ticket-words
+SELECT t.subject, COALESCE((SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id ORDER BY m.created_at, m.id LIMIT 1), '')
+FROM tickets t WHERE t.id = $1
+
+-- name: recent-linked-tickets
+-- Tickets created since $1 linked to a cause that ticket $2 is not linked
+-- to, with their subject and first message, newest first.
+SELECT l.cause_id, t.subject, COALESCE((SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id ORDER BY m.created_at, m.id LIMIT 1), '')
+FROM root_cause_tickets l JOIN tickets t ON t.id = l.ticket_id
+WHERE t.created_at >= $1 AND l.ticket_id <> $2
+    AND l.cause_id NOT IN (SELECT x.cause_id FROM root_cause_tickets x WHERE x.ticket_id = $2)
+ORDER BY t.created_at DESC
+LIMIT $3
+
+-- name: cause-first-ticket
+SELECT COALESCE(min(ticket_id), 0) FROM root_cause_tickets WHERE cause_id = $1

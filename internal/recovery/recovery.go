@@ -1,7 +1,9 @@
 // Package recovery keeps what a business does to make a failure right:
 // compensation granted within per-role limits (or requested from a
 // manager above them), written to a ledger with an event on the ticket,
-// and told to the customer in their language.
+// and told to the customer in their language; and root causes, the
+// tickets they caused, and the prevention actions that stop them, with
+// timers for their owners and the recurrences after them.
 package recovery
 
 import (
@@ -83,6 +85,8 @@ func New(o Opts) (*Service, error) {
 	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
 	o.Jobs.Handle(JobRequestDue, s.requestDueJob)
 	o.Jobs.Handle(JobNotice, s.noticeJob)
+	o.Jobs.Handle(JobPreventionRemind, s.preventionJob(false))
+	o.Jobs.Handle(JobPreventionDue, s.preventionJob(true))
 	return s, nil
 }
 
