@@ -19,13 +19,15 @@ type recoveryCard struct {
 	Kinds    []recovery.Kind
 	Orders   []purchases.Purchase // the customer's recent purchases, for a refund
 	Given    []recovery.Compensation
+	// Causes is the root-cause card.
+	Causes *causesCard
 }
 
 // recoveryOrders is how many of the customer's purchases the card offers.
 const recoveryOrders = 50
 
 // recoveryCard reads the card of ticket t; nil without the recovery service.
-func (s *server) recoveryCard(ctx context.Context, t ticket.Ticket) (*recoveryCard, error) {
+func (s *server) recoveryCard(ctx context.Context, t ticket.Ticket, causeQuery string) (*recoveryCard, error) {
 	if s.recovery == nil {
 		return nil, nil
 	}
@@ -38,6 +40,9 @@ func (s *server) recoveryCard(ctx context.Context, t ticket.Ticket) (*recoveryCa
 		return nil, err
 	}
 	if c.Given, err = s.recovery.ForTicket(ctx, t.ID); err != nil {
+		return nil, err
+	}
+	if c.Causes, err = s.causesCard(ctx, t, causeQuery); err != nil {
 		return nil, err
 	}
 	if s.purchases != nil {

@@ -142,6 +142,11 @@ var validMessages = []struct{ phrase, key string }{
 	{"has more decimals than", "valid.compensation_decimal"},
 	{"compensation goes on an open or solved ticket", "valid.compensation_closed"},
 	{"give the kind a name", "valid.required"},
+	{"already linked to this cause", "valid.cause_linked"},
+	{"is not a known root cause", "valid.cause_unknown"},
+	{"give the cause a title", "valid.cause_title"},
+	{"say what will prevent it", "valid.cause_prevention"},
+	{"is not an active agent", "valid.cause_owner"},
 	// SLA policies and calendars, phone calls and capacity (ops.json).
 	{"is not a time such as", "valid.target"},
 	{"whole minutes between 0 and a year", "valid.target_range"},

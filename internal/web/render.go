@@ -29,7 +29,7 @@ var pageNames = []string{
 	"survey", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
 	"dashboard", "feedback", "at_risk",
 	"goals_manage", "team", "standard", "admin_standard",
-	"admin_compensation", "compensation_manage",
+	"admin_compensation", "compensation_manage", "causes",
 }
 
 // pageTemplate is one page parsed with the shared layout.

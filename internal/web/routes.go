@@ -173,6 +173,11 @@ func (s *server) routes() []route {
 		{"GET /manage/compensation.csv", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationExport)},
 		{"POST /manage/compensation/{id}/approve", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationApprove)},
 		{"POST /manage/compensation/{id}/decline", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationDecline)},
+		// Root causes and prevention (issue 12)
+		{"POST /tickets/{id}/causes", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCauseCreate)},
+		{"POST /tickets/{id}/causes/link", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCauseLink)},
+		{"POST /causes/{id}/done", agent.PermWorkTickets, s.needs(s.recovery != nil, s.causeDone)},
+		{"GET /manage/causes", agent.PermViewReports, s.needs(s.recovery != nil, s.causesPage)},
 
 		// Anything else
 		{"/", public, s.notFound},

@@ -159,7 +159,7 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if v.C360, err = s.customer360(ctx, t.CustomerID, &t); err != nil {
 		return err
 	}
-	if v.Recovery, err = s.recoveryCard(ctx, t); err != nil {
+	if v.Recovery, err = s.recoveryCard(ctx, t, r.URL.Query().Get("cause_q")); err != nil {
 		return err
 	}
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
@@ -305,6 +305,10 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 		l.Text = p.T("event.sla_breached", p.Timer(dataStr(d, "timer")), p.eventDue(d))
 	default:
 		if text, ok := compensationEvent(p, actor, e); ok {
+			l.Text = text
+			break
+		}
+		if text, ok := causeEvent(p, actor, e); ok {
 			l.Text = text
 			break
 		}
