@@ -82,3 +82,46 @@ func TestCompensationScenarios(t *testing.T) {
 		})
 	})
 }
+
+func TestCauseScenarios(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		log := slog.New(slog.DiscardHandler)
+		rs, err := recovery.New(recovery.Opts{DB: db, Clock: f.clock, Jobs: jobs.New(db, f.clock, log), Tickets: f.tickets,
+			I18n: i18n.MustLoad(), Mail: noMail{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.h = New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, Log: log, Mailboxes: []string{"support@rapport.test"},
+			MaxMessageBytes: testMaxBody, MaxBodyBytes: testMaxBody, Version: "test", Recovery: rs})
+		for _, name := range []string{"t1", "t2"} {
+			tk, err := f.tickets.Create(ctx, ticket.Actor{Kind: "customer"}, ticket.NewTicket{Subject: "Lost parcel", Body: "lost",
+				Channel: "email", CustomerEmail: "carla@example.com", Kind: "complaint"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.ids[name] = tk.ID
+		}
+		f.run(t, []scenario{
+			{name: "due in the past", method: "POST", path: "/causes", as: "agent",
+				body: `{"ticket_id": {t1}, "category": "delivery", "title": "Courier", "prevention": "switch", "due": "2020-01-01T00:00:00Z"}`,
+				status: 400, want: []string{`"due"`}},
+			{name: "create", method: "POST", path: "/causes", as: "agent",
+				body: `{"ticket_id": {t1}, "category": "delivery", "title": "Courier loses parcels", "prevention": "switch courier", "owner_id": {agent}, "due": "2025-03-20T17:00:00Z"}`,
+				status: 201, json: map[string]string{"tickets": "1", "complaints": "1", "status": "open"}, save: map[string]string{"cause": "id"}},
+			{name: "link", method: "POST", path: "/tickets/{t2}/causes", as: "agent2", body: `{"cause_id": {cause}}`,
+				status: 200, json: map[string]string{"tickets": "2"}},
+			{name: "link twice", method: "POST", path: "/tickets/{t2}/causes", as: "agent2", body: `{"cause_id": {cause}}`,
+				status: 400, want: []string{"already linked"}},
+			{name: "unknown cause", method: "POST", path: "/tickets/{t2}/causes", as: "agent2", body: `{"cause_id": 424242}`,
+				status: 400, want: []string{`"cause"`}},
+			{name: "done", method: "POST", path: "/causes/{cause}/done", as: "agent", status: 200, json: map[string]string{"status": "done"}},
+			{name: "list", method: "GET", path: "/causes?q=courier", as: "agent", status: 200,
+				json: map[string]string{"data.0.id": "{cause}", "data.0.tickets": "2"}},
+			{name: "one with tickets", method: "GET", path: "/causes/{cause}", as: "agent", status: 200,
+				json: map[string]string{"linked_tickets.1.ticket_id": "{t2}"}},
+			{name: "unknown", method: "GET", path: "/causes/999999", as: "agent", status: 404},
+		})
+	})
+}

@@ -83,6 +83,12 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/compensations", agent.PermViewReports, s.listCompensations, false},
 		{http.MethodPost, "/compensations/{id}/approve", agent.PermViewReports, s.approveCompensation, false},
 		{http.MethodPost, "/compensations/{id}/decline", agent.PermViewReports, s.declineCompensation, false},
+		// Root causes and prevention (issue 12)
+		{http.MethodGet, "/causes", agent.PermWorkTickets, s.listCauses, false},
+		{http.MethodPost, "/causes", agent.PermWorkTickets, s.createCause, false},
+		{http.MethodGet, "/causes/{id}", agent.PermWorkTickets, s.getCause, false},
+		{http.MethodPost, "/causes/{id}/done", agent.PermWorkTickets, s.causeDone, false},
+		{http.MethodPost, "/tickets/{id}/causes", agent.PermWorkTickets, s.linkCause, false},
 
 		// Metrics: the manager's dashboard as JSON (issue 5)
 		{http.MethodGet, "/metrics", agent.PermViewReports, s.getMetrics, false},
