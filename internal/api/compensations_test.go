@@ -105,10 +105,10 @@ func TestCauseScenarios(t *testing.T) {
 		}
 		f.run(t, []scenario{
 			{name: "due in the past", method: "POST", path: "/causes", as: "agent",
-				body: `{"ticket_id": {t1}, "category": "delivery", "title": "Courier", "prevention": "switch", "due": "2020-01-01T00:00:00Z"}`,
+				body:   `{"ticket_id": {t1}, "category": "delivery", "title": "Courier", "prevention": "switch", "due": "2020-01-01T00:00:00Z"}`,
 				status: 400, want: []string{`"due"`}},
 			{name: "create", method: "POST", path: "/causes", as: "agent",
-				body: `{"ticket_id": {t1}, "category": "delivery", "title": "Courier loses parcels", "prevention": "switch courier", "owner_id": {agent}, "due": "2025-03-20T17:00:00Z"}`,
+				body:   `{"ticket_id": {t1}, "category": "delivery", "title": "Courier loses parcels", "prevention": "switch courier", "owner_id": {agent}, "due": "2025-03-20T17:00:00Z"}`,
 				status: 201, json: map[string]string{"tickets": "1", "complaints": "1", "status": "open"}, save: map[string]string{"cause": "id"}},
 			{name: "link", method: "POST", path: "/tickets/{t2}/causes", as: "agent2", body: `{"cause_id": {cause}}`,
 				status: 200, json: map[string]string{"tickets": "2"}},
