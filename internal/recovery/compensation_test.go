@@ -191,6 +191,10 @@ func TestGrantWithinLimitAndRequestAbove(t *testing.T) {
 		if f.events(t, EventGranted) != 2 {
 			t.Fatal("approval wrote no event")
 		}
+		var told int
+		if err := db.R.QueryRow("SELECT count(*) FROM notifications WHERE agent_id = $1 AND kind = $2", f.agent, NotifyRequestDecided).Scan(&told); err != nil || told != 1 {
+			t.Fatalf("the agent was told %d times (%v)", told, err)
+		}
 		// The order had 120.00: 55 refunded, 70 more is too much.
 		_, err = f.s.Grant(ctx, f.agent, f.ticket.ID, NewCompensation{KindID: refund.ID, Amount: "70", Reason: "x", PurchaseID: order})
 		var ve valid.Errors

@@ -78,6 +78,15 @@ func (s *Service) decide(ctx context.Context, managerID, id int64, approve bool,
 			if n, _ := res.RowsAffected(); n != 1 {
 				return nil, fmt.Errorf("recovery: compensation %d: %w", id, ErrDecided)
 			}
+			// The agent who asked is not left waiting silently.
+			if c.AgentID != 0 && c.AgentID != managerID {
+				note, _ := json.Marshal(map[string]any{"compensation_id": c.ID, "status": c.Status, "name": c.KindName,
+					"amount": c.Amount.String(), "reason": c.DeclineReason})
+				if _, err := tx.ExecContext(ctx, s.q.Get("insert-notification"), c.AgentID, c.TicketID, NotifyRequestDecided,
+					string(note), store.Millis(now)); err != nil {
+					return nil, err
+				}
+			}
 			if !approve {
 				return map[string]any{"compensation_id": c.ID, "reason": reason, "name": c.KindName,
 					"amount": c.Amount.Decimal(), "currency": c.Amount.Currency}, nil

@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,10 +46,16 @@ func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error 
 		return err
 	}
 	now := store.Millis(s.now())
-	for _, m := range managers {
-		if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("insert-notification"), m, c.TicketID, NotifyRequestWaiting, string(data), now); err != nil {
-			return fmt.Errorf("recovery: notify manager %d: %w", m, err)
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, m := range managers {
+			if _, err := tx.ExecContext(ctx, s.q.Get("insert-notification"), m, c.TicketID, NotifyRequestWaiting, string(data), now); err != nil {
+				return fmt.Errorf("recovery: notify manager %d: %w", m, err)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	s.o.Log.Info("compensation request waiting", "compensation_id", c.ID, "managers", len(managers))
 	return nil

@@ -41,9 +41,12 @@ const (
 	EventDeclined  = "compensation_declined"  // data: compensation_id, reason
 )
 
-// NotifyRequestWaiting is the kind of the notification managers get for
-// a request waiting too long.
-const NotifyRequestWaiting = "compensation_waiting"
+// Notifications of compensation requests: managers hear of one waiting
+// too long; the agent who asked hears of the manager's decision.
+const (
+	NotifyRequestWaiting = "compensation_waiting"
+	NotifyRequestDecided = "compensation_decided"
+)
 
 // Sender sends a customer notice (mailout.Service does).
 type Sender interface {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -39,9 +40,7 @@ func (s *Service) settings(ctx context.Context, q querier) (Settings, error) {
 // MaxRequestDueHours is the longest a request may wait before managers are told.
 const MaxRequestDueHours = 24 * 14
 
-// SaveSettings checks and stores st.
-func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, error) {
-	errs := valid.Errors{}
+func checkSettings(st Settings, errs valid.Errors) Settings {
 	cur, err := purchases.ParseCurrency(st.Currency)
 	if err != nil {
 		errs.Add("currency", err.Error())
@@ -49,11 +48,45 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 	if st.RequestDueHours < 1 || st.RequestDueHours > MaxRequestDueHours {
 		errs.Add("request_due_hours", fmt.Sprintf("must be between 1 and %d hours", MaxRequestDueHours))
 	}
+	st.Currency = cur
+	return st
+}
+
+// SaveSettings checks and stores st.
+func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, error) {
+	return s.SaveAll(ctx, st, nil)
+}
+
+// SaveAll checks st and every kind in ks, then stores them all in one
+// transaction, or nothing when any of it is invalid. Kind fields are
+// reported as kind_ID_name and kind_ID_ROLE_ticket / _month.
+func (s *Service) SaveAll(ctx context.Context, st Settings, ks []Kind) (Settings, error) {
+	errs := valid.Errors{}
+	st = checkSettings(st, errs)
+	args := make([][]any, len(ks))
+	for i, k := range ks {
+		args[i] = kindArgs(k, "kind_"+strconv.FormatInt(k.ID, 10)+"_", errs)
+	}
 	if err := errs.Err(); err != nil {
 		return Settings{}, err
 	}
-	st.Currency = cur
-	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("save-settings"), st.Currency, st.RequestDueHours, store.Millis(s.now())); err != nil {
+	now := store.Millis(s.now())
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("save-settings"), st.Currency, st.RequestDueHours, now); err != nil {
+			return err
+		}
+		for i, k := range ks {
+			res, err := tx.ExecContext(ctx, s.q.Get("save-kind"), append(args[i], now)...)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("recovery: kind %d: %w", k.ID, store.ErrNotFound)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return Settings{}, fmt.Errorf("recovery: save settings: %w", err)
 	}
 	return st, nil
@@ -155,20 +188,16 @@ func (s *Service) kind(ctx context.Context, q querier, id int64) (Kind, error) {
 // MaxName is the longest name of a kind.
 const MaxName = 80
 
-// SaveKind renames, activates or deactivates kind k.ID and sets its
-// limits; what the kind does and whether it is monetary stay.
-func (s *Service) SaveKind(ctx context.Context, k Kind) (Kind, error) {
-	old, err := s.Kind(ctx, k.ID)
-	if err != nil {
-		return Kind{}, err
-	}
-	errs := valid.Errors{}
+// kindArgs checks kind k, adding its errors (fields named prefix+name and
+// prefix+ROLE_ticket / _month) to errs, and returns the arguments of
+// save-kind but the time.
+func kindArgs(k Kind, prefix string, errs valid.Errors) []any {
 	name := strings.TrimSpace(k.Name)
 	switch {
 	case name == "":
-		errs.Add("name", "give the kind a name")
+		errs.Add(prefix+"name", "give the kind a name")
 	case utf8.RuneCountInString(name) > MaxName:
-		errs.Add("name", fmt.Sprintf("is longer than %d characters", MaxName))
+		errs.Add(prefix+"name", fmt.Sprintf("is longer than %d characters", MaxName))
 	}
 	args := []any{k.ID, name, k.Active}
 	for _, r := range agent.Roles {
@@ -176,7 +205,7 @@ func (s *Service) SaveKind(ctx context.Context, k Kind) (Kind, error) {
 		for _, v := range []struct {
 			field string
 			v     *int64
-		}{{string(r) + "_ticket", l.Ticket}, {string(r) + "_month", l.Month}} {
+		}{{prefix + string(r) + "_ticket", l.Ticket}, {prefix + string(r) + "_month", l.Month}} {
 			if v.v != nil && *v.v < 0 {
 				errs.Add(v.field, "cannot be negative")
 			}
@@ -187,6 +216,18 @@ func (s *Service) SaveKind(ctx context.Context, k Kind) (Kind, error) {
 			}
 		}
 	}
+	return args
+}
+
+// SaveKind renames, activates or deactivates kind k.ID and sets its
+// limits; what the kind does and whether it is monetary stay.
+func (s *Service) SaveKind(ctx context.Context, k Kind) (Kind, error) {
+	old, err := s.Kind(ctx, k.ID)
+	if err != nil {
+		return Kind{}, err
+	}
+	errs := valid.Errors{}
+	args := kindArgs(k, "", errs)
 	if err := errs.Err(); err != nil {
 		return Kind{}, err
 	}
@@ -194,6 +235,6 @@ func (s *Service) SaveKind(ctx context.Context, k Kind) (Kind, error) {
 	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("save-kind"), args...); err != nil {
 		return Kind{}, fmt.Errorf("recovery: save kind %d: %w", k.ID, err)
 	}
-	k.Name, k.Kind, k.Monetary, k.Position = name, old.Kind, old.Monetary, old.Position
+	k.Name, k.Kind, k.Monetary, k.Position = strings.TrimSpace(k.Name), old.Kind, old.Monetary, old.Position
 	return k, nil
 }

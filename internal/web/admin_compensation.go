@@ -108,27 +108,16 @@ func (s *server) adminCompensationSave(w http.ResponseWriter, r *http.Request, r
 			}
 			k.Limits[role] = l
 		}
-		if strings.TrimSpace(k.Name) == "" {
-			errs.Add(pre+"name", "give the kind a name")
-		}
 	}
 	if err := errs.Err(); err != nil {
 		prob, _ := s.asProblem(rc.lang, "compensation", err)
 		return s.renderAdminCompensation(w, r, rc, prob)
 	}
-	if _, err := s.recovery.SaveSettings(ctx, recovery.Settings{Currency: cur, RequestDueHours: hours}); err != nil {
+	if _, err := s.recovery.SaveAll(ctx, recovery.Settings{Currency: cur, RequestDueHours: hours}, ks); err != nil {
 		if prob, ok := s.asProblem(rc.lang, "compensation", err); ok {
 			return s.renderAdminCompensation(w, r, rc, prob)
 		}
 		return err
-	}
-	for _, k := range ks {
-		if _, err := s.recovery.SaveKind(ctx, k); err != nil {
-			if prob, ok := s.asProblem(rc.lang, "compensation", err); ok {
-				return s.renderAdminCompensation(w, r, rc, prob)
-			}
-			return err
-		}
 	}
 	s.setFlash(w, "flash.compensation_saved")
 	redirect(w, r, "/admin/compensation")

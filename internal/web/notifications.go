@@ -72,6 +72,9 @@ func describeNotification(p *page, n sla.Notification) string {
 		return p.T("notif.prevention_due_soon", dataStr(n.Data, "title"), p.eventDue(n.Data))
 	case recovery.NotifyPreventionOverdue:
 		return p.T("notif.prevention_overdue", dataStr(n.Data, "title"), p.eventDue(n.Data))
+	case recovery.NotifyRequestDecided:
+		return p.T("notif.compensation_decided", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"),
+			p.CompensationStatus(dataStr(n.Data, "status")))
 	case recovery.NotifyRequestWaiting:
 		return p.T("notif.compensation_waiting", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"))
 	}
