@@ -19,6 +19,7 @@ import (
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
+	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -51,6 +52,8 @@ type Opts struct {
 	Metrics *metrics.Service
 	// Goals answers GET /agents/{id}/goals; nil leaves it answering 503.
 	Goals *goals.Service
+	// Recovery answers the compensation routes; nil leaves them answering 503.
+	Recovery *recovery.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -86,12 +89,13 @@ type server struct {
 	values     *clv.Service       // nil: purchases answer 503
 	hookSecret string             // "": the purchases webhook answers 503
 
-	metrics *metrics.Service // nil: GET /metrics answers 503
-	goals   *goals.Service   // nil: GET /agents/{id}/goals answers 503
-	router  Kicker           // nil: agents' changes start no assignment run
-	routing RoutingSettings  // nil: /settings/routing answers 503
-	cat     *i18n.Catalog    // nil: a promise's reply goes as written
-	clock   jobs.Clock
+	metrics  *metrics.Service // nil: GET /metrics answers 503
+	goals    *goals.Service   // nil: GET /agents/{id}/goals answers 503
+	router   Kicker           // nil: agents' changes start no assignment run
+	routing  RoutingSettings  // nil: /settings/routing answers 503
+	cat      *i18n.Catalog    // nil: a promise's reply goes as written
+	clock    jobs.Clock
+	recovery *recovery.Service // nil: the compensation routes answer 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -118,6 +122,7 @@ func New(o Opts) http.Handler {
 		hookSecret: o.PurchaseHookSecret,
 		metrics:    o.Metrics,
 		goals:      o.Goals,
+		recovery:   o.Recovery,
 		router:     o.Router,
 		routing:    o.Routing,
 	}

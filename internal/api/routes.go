@@ -86,6 +86,20 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/settings/routing", agent.PermManageSettings, s.getRoutingSettings, false},
 		{http.MethodPut, "/settings/routing", agent.PermManageSettings, s.putRoutingSettings, false},
 
+		// Compensation within limits: granted or requested from a ticket;
+		// the ledger and the managers' decisions (issue 12)
+		{http.MethodGet, "/tickets/{id}/compensations", agent.PermWorkTickets, s.ticketCompensations, false},
+		{http.MethodPost, "/tickets/{id}/compensations", agent.PermWorkTickets, s.grantCompensation, false},
+		{http.MethodGet, "/compensations", agent.PermViewReports, s.listCompensations, false},
+		{http.MethodPost, "/compensations/{id}/approve", agent.PermViewReports, s.approveCompensation, false},
+		{http.MethodPost, "/compensations/{id}/decline", agent.PermViewReports, s.declineCompensation, false},
+		// Root causes and prevention (issue 12)
+		{http.MethodGet, "/causes", agent.PermWorkTickets, s.listCauses, false},
+		{http.MethodPost, "/causes", agent.PermWorkTickets, s.createCause, false},
+		{http.MethodGet, "/causes/{id}", agent.PermWorkTickets, s.getCause, false},
+		{http.MethodPost, "/causes/{id}/done", agent.PermWorkTickets, s.causeDone, false},
+		{http.MethodPost, "/tickets/{id}/causes", agent.PermWorkTickets, s.linkCause, false},
+
 		// Metrics: the manager's dashboard as JSON (issue 5)
 		{http.MethodGet, "/metrics", agent.PermViewReports, s.getMetrics, false},
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/recommit"
+	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -69,7 +70,8 @@ type Services struct {
 	Churn       *churn.Scorer        // churn risk of every customer, the at-risk list
 	Surveys     *survey.Service
 	Metrics     *measure.Service
-	Goals       *goals.Service // goals, kudos, the leaderboard, the service standard
+	Goals       *goals.Service    // goals, kudos, the leaderboard, the service standard
+	Recovery    *recovery.Service // compensation within limits: kinds, ledger, requests
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -155,6 +157,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
+	// Compensation: recorded on tickets, told to customers by mail.
+	compensation, err := recovery.New(recovery.Opts{DB: db, Clock: clock, Jobs: q, Tickets: tickets, I18n: catalog, Mail: mail,
+		Log: component("recovery")})
+	if err != nil {
+		return nil, err
+	}
 	panels, err := customer360.New(customer360.Opts{DB: db, Purchases: bought, Values: values, Recommits: recommits})
 	if err != nil {
 		return nil, err
@@ -214,7 +222,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
-		Intake: intakes, Attachments: attachments,
+		Recovery: compensation,
+		Intake:   intakes, Attachments: attachments,
 	}, nil
 }
 
@@ -306,7 +315,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
-		Goals: svc.Goals,
+		Goals: svc.Goals, Recovery: svc.Recovery,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -316,11 +325,12 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 		Purchases: svc.Purchases, Values: svc.Values, PurchaseHookSecret: cfg.PurchaseHookSecret,
-		Router:  svc.Router,
-		Routing: svc.Router,
-		Metrics: svc.Metrics,
-		Goals:   svc.Goals,
-		I18n:    catalog, Clock: svc.Clock,
+		Router:   svc.Router,
+		Routing:  svc.Router,
+		Metrics:  svc.Metrics,
+		Goals:    svc.Goals,
+		Recovery: svc.Recovery,
+		I18n:     catalog, Clock: svc.Clock,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

@@ -176,6 +176,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedGoals(ctx); err != nil {
 		return err
 	}
+	if err := r.seedRecovery(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -36,6 +37,9 @@ type dashboardView struct {
 	FRTChart, CSATChart, ComplaintChart lineChart2
 	CSATDist, NPSDist, AgentBars        barChart
 	AgentRows                           []agentLine
+	// Recovery is the period's compensation against the value of the
+	// customers kept; nil without compensation.
+	Recovery *recovery.Totals
 }
 
 // kpiTile is one KPI as the page shows it.
@@ -139,6 +143,13 @@ func (s *server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	v.FRTChart, v.CSATChart, v.ComplaintChart = frtChart(p, rep.Weeks), csatChart(p, rep.Weeks), complaintChart(p, rep.Weeks)
 	v.CSATDist, v.NPSDist, v.AgentBars = csatDistChart(p, rep.Current), npsDistChart(p, rep.Current), agentChart(p, rep.Agents)
+	if s.recovery != nil {
+		t, err := s.recovery.Totals(ctx, f.From, f.To)
+		if err != nil {
+			return err
+		}
+		v.Recovery = &t
+	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "dashboard", p)
 	return nil

@@ -127,6 +127,26 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 // contain, to catalogue keys, so that field errors show in the agent's
 // language. The first match wins; an unknown message gets a generic text.
 var validMessages = []struct{ phrase, key string }{
+	// Compensation (recovery.json).
+	{"cannot be negative", "valid.negative"},
+	{"say why the customer is compensated", "valid.compensation_reason"},
+	{"say why the request is declined", "valid.decline_reason"},
+	{"is not one of this customer's orders", "valid.compensation_order"},
+	{"choose the order to refund", "valid.compensation_order_needed"},
+	{"is more than is left to refund", "valid.compensation_over_order"},
+	{"kind of compensation", "valid.compensation_kind"},
+	{"this kind has no amount", "valid.compensation_no_amount"},
+	{"give the amount", "valid.compensation_amount"},
+	{"must be more than zero", "valid.compensation_positive"},
+	{"not a decimal number with", "valid.compensation_decimal"},
+	{"has more decimals than", "valid.compensation_decimal"},
+	{"compensation goes on an open or solved ticket", "valid.compensation_closed"},
+	{"give the kind a name", "valid.required"},
+	{"already linked to this cause", "valid.cause_linked"},
+	{"is not a known root cause", "valid.cause_unknown"},
+	{"give the cause a title", "valid.cause_title"},
+	{"say what will prevent it", "valid.cause_prevention"},
+	{"is not an active agent", "valid.cause_owner"},
 	// SLA policies and calendars, phone calls and capacity (ops.json).
 	{"is not a time such as", "valid.target"},
 	{"whole minutes between 0 and a year", "valid.target_range"},

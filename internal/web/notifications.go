@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -67,6 +68,15 @@ func describeNotification(p *page, n sla.Notification) string {
 		return p.T("notif.woke", n.TicketID, n.Subject)
 	case ticket.NotifyCollab:
 		return p.T("notif.collab", n.TicketID, n.Subject)
+	case recovery.NotifyPreventionDueSoon:
+		return p.T("notif.prevention_due_soon", dataStr(n.Data, "title"), p.eventDue(n.Data))
+	case recovery.NotifyPreventionOverdue:
+		return p.T("notif.prevention_overdue", dataStr(n.Data, "title"), p.eventDue(n.Data))
+	case recovery.NotifyRequestDecided:
+		return p.T("notif.compensation_decided", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"),
+			p.CompensationStatus(dataStr(n.Data, "status")))
+	case recovery.NotifyRequestWaiting:
+		return p.T("notif.compensation_waiting", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"))
 	}
 	return p.T("notif.other", n.TicketID, n.Subject)
 }

@@ -29,6 +29,7 @@ var pageNames = []string{
 	"survey", "followup", "admin_surveys", "pulse", "pulse_manage", "pulse_results",
 	"dashboard", "feedback", "at_risk",
 	"goals_manage", "team", "standard", "admin_standard",
+	"admin_compensation", "compensation_manage", "causes",
 }
 
 // pageTemplate is one page parsed with the shared layout.
@@ -60,7 +61,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}

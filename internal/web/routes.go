@@ -174,6 +174,21 @@ func (s *server) routes() []route {
 		{"GET /admin/standard", agent.PermManageSettings, s.needs(s.goals != nil, s.adminStandard)},
 		{"POST /admin/standard", agent.PermManageSettings, s.needs(s.goals != nil, s.adminStandardSave)},
 
+		// Compensation within limits: the ticket's card, the settings, the
+		// managers' requests and ledger (issue 12)
+		{"POST /tickets/{id}/compensations", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCompensate)},
+		{"GET /admin/compensation", agent.PermManageSettings, s.needs(s.recovery != nil, s.adminCompensation)},
+		{"POST /admin/compensation", agent.PermManageSettings, s.needs(s.recovery != nil, s.adminCompensationSave)},
+		{"GET /manage/compensation", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationManage)},
+		{"GET /manage/compensation.csv", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationExport)},
+		{"POST /manage/compensation/{id}/approve", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationApprove)},
+		{"POST /manage/compensation/{id}/decline", agent.PermViewReports, s.needs(s.recovery != nil, s.compensationDecline)},
+		// Root causes and prevention (issue 12)
+		{"POST /tickets/{id}/causes", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCauseCreate)},
+		{"POST /tickets/{id}/causes/link", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCauseLink)},
+		{"POST /causes/{id}/done", agent.PermWorkTickets, s.needs(s.recovery != nil, s.causeDone)},
+		{"GET /manage/causes", agent.PermViewReports, s.needs(s.recovery != nil, s.causesPage)},
+
 		// Anything else
 		{"/", public, s.notFound},
 	}

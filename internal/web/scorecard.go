@@ -11,6 +11,7 @@ import (
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/recommit"
+	"github.com/rapport/rapport/internal/recovery"
 )
 
 // scorecardWeeks is how many weeks a scorecard shows unless ?weeks= asks
@@ -31,6 +32,9 @@ type scorecardView struct {
 	// Goals are the agent's and their teams' goals with progress; nil
 	// without the goals service.
 	Goals []goals.GoalProgress
+	// Compensation is what the agent granted over the period; nil without
+	// compensation.
+	Compensation *recovery.Totals
 }
 
 // scorecardPage serves GET /agents/{id}/scorecard: the agent's QA score and
@@ -78,6 +82,13 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 			return err
 		}
 		v.Recommit = &st
+	}
+	if s.recovery != nil {
+		t, err := s.recovery.AgentTotals(r.Context(), id, to.AddDate(0, 0, -7*weeks), to)
+		if err != nil {
+			return err
+		}
+		v.Compensation = &t
 	}
 	if s.goals != nil {
 		if v.Goals, err = s.agentGoals(r.Context(), id); err != nil {

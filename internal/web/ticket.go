@@ -47,6 +47,8 @@ type ticketView struct {
 	SnoozeChoices []string
 	// Promises is the action-plan card.
 	Promises *promisePanel
+	// Recovery is the "Make it right" card; nil without compensation.
+	Recovery *recoveryCard
 }
 
 // eventLine is one entry of the history, already in words.
@@ -160,6 +162,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	if v.C360, err = s.customer360(ctx, t.CustomerID, &t); err != nil {
+		return err
+	}
+	if v.Recovery, err = s.recoveryCard(ctx, t, r.URL.Query().Get("cause_q")); err != nil {
 		return err
 	}
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
@@ -321,6 +326,14 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 	case sla.EventBreached:
 		l.Text = p.T("event.sla_breached", p.Timer(dataStr(d, "timer")), p.eventDue(d))
 	default:
+		if text, ok := compensationEvent(p, actor, e); ok {
+			l.Text = text
+			break
+		}
+		if text, ok := causeEvent(p, actor, e); ok {
+			l.Text = text
+			break
+		}
 		l.Text = p.T("event.other", actor, e.Type)
 	}
 	return l

@@ -33,6 +33,7 @@ import (
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/recommit"
+	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
@@ -72,6 +73,9 @@ type Opts struct {
 	Customer360 *customer360.Service
 	// Churn lists the customers most at risk for managers; nil hides it.
 	Churn *churn.Scorer
+	// Recovery keeps compensation: the ticket's "Make it right" card, its
+	// settings, the managers' ledger; nil hides them.
+	Recovery *recovery.Service
 	// Surveys serves the customer survey pages, their admin settings and
 	// the employee pulse; nil hides them.
 	Surveys *survey.Service
@@ -117,6 +121,9 @@ type server struct {
 	panels    *customer360.Service
 	churn     *churn.Scorer // nil: no at-risk list
 
+	// Compensation within limits (issue 12)
+	recovery *recovery.Service // nil: no compensation card, settings or ledger
+
 	// Customer surveys and the employee pulse (issue 5)
 	surveys      *survey.Service // nil: no survey pages, settings or pulse
 	surveyHits   *rateLimiter    // survey page requests per client address
@@ -158,6 +165,7 @@ func New(o Opts) (http.Handler, error) {
 		recommits: o.Recommits,
 		panels:    o.Customer360,
 		churn:     o.Churn,
+		recovery:  o.Recovery,
 
 		surveys:      o.Surveys,
 		metrics:      o.Metrics,

@@ -1,0 +1,111 @@
+package recovery
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+
+	"github.com/rapport/rapport/internal/channel/mailout"
+	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/store"
+)
+
+func compensationID(raw json.RawMessage) (int64, error) {
+	var p struct {
+		ID int64 `json:"compensation_id"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil || p.ID <= 0 {
+		return 0, fmt.Errorf("%w: payload %s", jobs.ErrPermanent, raw)
+	}
+	return p.ID, nil
+}
+
+// requestDueJob notifies every active manager of a request still waiting.
+func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error {
+	id, err := compensationID(raw)
+	if err != nil {
+		return err
+	}
+	c, err := s.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Status != Requested {
+		return nil
+	}
+	data, _ := json.Marshal(map[string]any{"compensation_id": c.ID, "name": c.KindName, "amount": c.Amount.String(),
+		"agent": c.AgentName})
+	managers, err := s.managers(ctx)
+	if err != nil {
+		return err
+	}
+	now := store.Millis(s.now())
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, m := range managers {
+			if _, err := tx.ExecContext(ctx, s.q.Get("insert-notification"), m, c.TicketID, NotifyRequestWaiting, string(data), now); err != nil {
+				return fmt.Errorf("recovery: notify manager %d: %w", m, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.o.Log.Info("compensation request waiting", "compensation_id", c.ID, "managers", len(managers))
+	return nil
+}
+
+// noticeJob tells the customer, in the ticket's language, what they were
+// granted.
+func (s *Service) noticeJob(ctx context.Context, raw json.RawMessage) error {
+	id, err := compensationID(raw)
+	if err != nil {
+		return err
+	}
+	c, err := s.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Status != Granted {
+		return nil
+	}
+	t, err := s.o.Tickets.Get(ctx, c.TicketID)
+	if err != nil {
+		return err
+	}
+	if t.CustomerEmail == "" {
+		s.o.Log.Info("compensation notice not sent: no email", "compensation_id", c.ID)
+		return nil
+	}
+	lang := t.Language
+	if !s.o.I18n.Has(lang) {
+		lang = "en"
+	}
+	what := s.o.I18n.T(lang, "recovery.notice.kind."+c.Kind)
+	if c.Amount.Minor > 0 {
+		what = s.o.I18n.T(lang, "recovery.notice.amount", what, c.Amount.String())
+	}
+	n := mailout.Notice{
+		To:       mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
+		Subject:  s.o.I18n.T(lang, "recovery.notice.subject", t.ID),
+		Text:     s.o.I18n.T(lang, "recovery.notice.text", t.CustomerName, what, t.Subject, c.Reason),
+		Language: lang,
+	}
+	if err := s.o.Mail.SendNotice(ctx, n); err != nil {
+		if errors.Is(err, mailout.ErrRejected) {
+			return fmt.Errorf("%w: %v", jobs.ErrPermanent, err)
+		}
+		return err
+	}
+	s.o.Log.Info("compensation notice sent", "compensation_id", c.ID, "ticket_id", c.TicketID)
+	return nil
+}
