@@ -66,13 +66,15 @@ func TestBrowserPromise(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#promise-form input[name="tz"]`), "0"),
 		chromedp.SendKeys(chromedp.ID("promise-body"), "Ci scusiamo per il pacco."),
 		chromedp.Click(chromedp.ID("promise-submit")),
-		chromedp.WaitVisible(chromedp.CSS("p.flash")),
+		// Wait for what only the page after the post has (the old page has
+		// a flash too): the plan in the list.
+		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class, "promise-open")][contains(., "spedire il ricambio")]`)),
 		// A second plan by a quick choice, then kept with one click.
 		chromedp.SendKeys(chromedp.ID("promise-what"), "controllare il magazzino"),
 		chromedp.Click(chromedp.ID("promise-later")),
-		chromedp.WaitVisible(chromedp.CSS("p.flash")),
-		chromedp.Click(chromedp.CSS(`li.promise-open:last-child button.promise-keep`)),
-		chromedp.WaitVisible(chromedp.CSS("li.promise-kept")),
+		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class, "promise-open")][contains(., "controllare il magazzino")]`)),
+		chromedp.Click(chromedp.Search(`//li[contains(@class, "promise-open")][contains(., "controllare il magazzino")]//button[contains(@class, "promise-keep")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//li[contains(@class, "promise-kept")][contains(., "controllare il magazzino")]`)),
 	)
 	if err != nil {
 		t.Fatalf("browser: record the action plans: %v", err)
