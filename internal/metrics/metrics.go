@@ -174,6 +174,7 @@ type Period struct {
 	// changes again or the rollups are rebuilt.
 	Referrals      Value `json:"referrals"`
 	RepeatBusiness Value `json:"repeat_business"` // share of buyers in the period who bought more than once so far; no data without purchases
+	Buyers         int64 `json:"buyers"`          // customers who bought in the period: repeat business's base
 }
 
 // Week is one calendar week (Monday 00:00 UTC) of the trend, clipped to

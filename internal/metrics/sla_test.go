@@ -63,5 +63,26 @@ func TestSLAAttainmentCountsOpenBreaches(t *testing.T) {
 			t.Fatal(err)
 		}
 		sla("after a rebuild", v(0.2), 5)
+
+		// The rate says what it rests on: 5 tickets, under MinBase.
+		r, err := w.m.Compute(w.ctx, this)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, rt := range r.Rates() {
+			if rt.Key == "sla" {
+				found = true
+				if rt.Unit != metrics.UnitTickets || rt.Base != 5 || !rt.TooFew || rt.PreviousBase != 0 || !rt.PreviousTooFew {
+					t.Errorf("sla rate = %+v, want 5 tickets, too few", rt)
+				}
+			}
+			if rt.Key == "created" {
+				t.Errorf("a count is listed as a rate: %+v", rt)
+			}
+		}
+		if !found {
+			t.Error("no sla rate")
+		}
 	})
 }
