@@ -32,6 +32,14 @@ func (s *server) getMetrics(w http.ResponseWriter, r *http.Request, _ agent.Agen
 	if rep.Agents == nil {
 		rep.Agents = []metrics.AgentRow{}
 	}
-	writeJSON(w, http.StatusOK, rep)
+	writeJSON(w, http.StatusOK, metricsReply{Report: rep, Rates: rep.Rates(), MinBase: metrics.MinBase})
 	return nil
+}
+
+// metricsReply is the answer of GET /metrics: the report, and every rate
+// with the count it rests on and whether that is too few to judge.
+type metricsReply struct {
+	metrics.Report
+	Rates   []metrics.Rate `json:"rates"`
+	MinBase int            `json:"min_base"`
 }

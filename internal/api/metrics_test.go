@@ -54,6 +54,30 @@ func TestMetricsEndpoint(t *testing.T) {
 		if frt["median"] != 1800.0 || cur["nps"] != 0.0 || cur["csat"] != 0.5 || cur["promises_kept"] != nil {
 			t.Errorf("current = %v", cur)
 		}
+		// Every rate with the count it rests on, too few under min_base.
+		if raw["min_base"] != float64(metrics.MinBase) {
+			t.Errorf("min_base = %v", raw["min_base"])
+		}
+		rates := map[string]map[string]any{}
+		for _, r := range raw["rates"].([]any) {
+			rt := r.(map[string]any)
+			rates[rt["key"].(string)] = rt
+		}
+		for key, base := range map[string]any{"csat": cur["csat_answers"], "nps": cur["nps_answers"], "sla": cur["sla_tickets"],
+			"response_rate": cur["surveys_sent"], "reopen_rate": cur["tickets_solved"], "frt_median": frt["n"]} {
+			rt := rates[key]
+			if rt == nil {
+				t.Errorf("no rate %s in %v", key, raw["rates"])
+				continue
+			}
+			b, _ := base.(float64)
+			if rt["base"] != b || rt["too_few"] != (b < float64(metrics.MinBase)) {
+				t.Errorf("rate %s = %v, want base %v", key, rt, b)
+			}
+		}
+		if _, ok := rates["created"]; ok {
+			t.Error("a count is listed among the rates")
+		}
 
 		// Bad parameters: 400 naming each field.
 		rec = f.do(t, http.MethodGet, "/api/v1/metrics?period=custom&from=yesterday&team=x&channel=fax", "", "manager")

@@ -238,7 +238,7 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 		if err := db.QueryRowContext(ctx, s.q.Get("repeat-business"), f.From.UnixMilli(), f.To.UnixMilli()).Scan(&buyers, &returning); err != nil {
 			return fmt.Errorf("metrics: repeat business: %w", err)
 		}
-		p.RepeatBusiness = share(returning, buyers)
+		p.RepeatBusiness, p.Buyers = share(returning, buyers), buyers
 	}
 	// A selection without a single ticket or survey is no data throughout.
 	if p.Created.V == 0 && p.Solved.V == 0 && p.FirstResponse.N == 0 {

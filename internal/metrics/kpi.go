@@ -21,6 +21,21 @@ const (
 	KindNPS      Kind = "nps"   // −100…100
 )
 
+// MinBase is the fewest tickets, answers, surveys, promises or customers a
+// rate, mean or median may rest on before it is marked "too few to judge":
+// under ten, one more or one fewer moves a share by over ten points, so a
+// change against the previous period says little.
+const MinBase = 10
+
+// Units of a KPI's base: what it counts over.
+const (
+	UnitTickets   = "tickets"
+	UnitAnswers   = "answers"
+	UnitSurveys   = "surveys"
+	UnitPromises  = "promises"
+	UnitCustomers = "customers"
+)
+
 // KPI is one tile of the dashboard, one line of the digest and of the KPI
 // CSV: a metric now and in the previous period.
 type KPI struct {
@@ -29,7 +44,19 @@ type KPI struct {
 	Cur      Value
 	Prev     Value
 	LowerBad bool // true when a rise is good news (CSAT); false when a fall is (response times)
+	// Unit is what a rate, mean or median is over ("" for a count, which
+	// rests on nothing but itself); Base and PrevBase are how many of them
+	// it rests on now and in the previous period.
+	Unit           string
+	Base, PrevBase int64
 }
+
+// TooFew reports whether the KPI rests on fewer than MinBase tickets or
+// answers in the period: shown, but not to be judged.
+func (k KPI) TooFew() bool { return k.Unit != "" && k.Base < MinBase }
+
+// PrevTooFew is TooFew for the previous period.
+func (k KPI) PrevTooFew() bool { return k.Unit != "" && k.PrevBase < MinBase }
 
 // Delta is the change since the previous period, no data unless both have data.
 func (k KPI) Delta() Value { return k.Cur.Sub(k.Prev) }
@@ -63,33 +90,60 @@ func (k KPI) Good() bool {
 // KPIs are the report's headline numbers, in display order.
 func (r Report) KPIs() []KPI {
 	c, p := r.Current, r.Previous
+	solved, prevSolved := int64(c.Solved.V), int64(p.Solved.V)
 	return []KPI{
-		{"frt_median", KindDuration, c.FirstResponse.Median, p.FirstResponse.Median, false},
-		{"frt_p90", KindDuration, c.FirstResponse.P90, p.FirstResponse.P90, false},
-		{"frt_biz_median", KindDuration, c.FirstResponseBiz.Median, p.FirstResponseBiz.Median, false},
-		{"frt_biz_p90", KindDuration, c.FirstResponseBiz.P90, p.FirstResponseBiz.P90, false},
-		{"res_median", KindDuration, c.Resolution.Median, p.Resolution.Median, false},
-		{"res_p90", KindDuration, c.Resolution.P90, p.Resolution.P90, false},
-		{"res_biz_median", KindDuration, c.ResolutionBiz.Median, p.ResolutionBiz.Median, false},
-		{"res_biz_p90", KindDuration, c.ResolutionBiz.P90, p.ResolutionBiz.P90, false},
-		{"created", KindCount, c.Created, p.Created, true},
-		{"solved", KindCount, c.Solved, p.Solved, true},
-		{"transfers", KindRatio, c.TransfersPerTicket, p.TransfersPerTicket, false},
-		{"first_owner", KindShare, c.FirstOwnerShare, p.FirstOwnerShare, true},
-		{"reopen_rate", KindShare, c.ReopenRate, p.ReopenRate, false},
-		{"sla", KindShare, c.SLAAttainment, p.SLAAttainment, true},
-		{"promises", KindShare, c.PromisesKept, p.PromisesKept, true},
-		{"confirmed_fixes", KindCount, c.ConfirmedFixes, p.ConfirmedFixes, true},
-		{"complaints", KindCount, c.Complaints, p.Complaints, false},
-		{"complaints_written", KindCount, c.ComplaintsWritten, p.ComplaintsWritten, false},
-		{"complaints_oral", KindCount, c.ComplaintsOral, p.ComplaintsOral, false},
-		{"csat", KindShare, c.CSAT, p.CSAT, true},
-		{"csat_mean", KindScore, c.CSATMean, p.CSATMean, true},
-		{"nps", KindNPS, c.NPS, p.NPS, true},
-		{"response_rate", KindShare, c.ResponseRate, p.ResponseRate, true},
-		{"referrals", KindCount, c.Referrals, p.Referrals, true},
-		{"repeat", KindShare, c.RepeatBusiness, p.RepeatBusiness, true},
+		{"frt_median", KindDuration, c.FirstResponse.Median, p.FirstResponse.Median, false, UnitTickets, c.FirstResponse.N, p.FirstResponse.N},
+		{"frt_p90", KindDuration, c.FirstResponse.P90, p.FirstResponse.P90, false, UnitTickets, c.FirstResponse.N, p.FirstResponse.N},
+		{"frt_biz_median", KindDuration, c.FirstResponseBiz.Median, p.FirstResponseBiz.Median, false, UnitTickets, c.FirstResponseBiz.N, p.FirstResponseBiz.N},
+		{"frt_biz_p90", KindDuration, c.FirstResponseBiz.P90, p.FirstResponseBiz.P90, false, UnitTickets, c.FirstResponseBiz.N, p.FirstResponseBiz.N},
+		{"res_median", KindDuration, c.Resolution.Median, p.Resolution.Median, false, UnitTickets, c.Resolution.N, p.Resolution.N},
+		{"res_p90", KindDuration, c.Resolution.P90, p.Resolution.P90, false, UnitTickets, c.Resolution.N, p.Resolution.N},
+		{"res_biz_median", KindDuration, c.ResolutionBiz.Median, p.ResolutionBiz.Median, false, UnitTickets, c.ResolutionBiz.N, p.ResolutionBiz.N},
+		{"res_biz_p90", KindDuration, c.ResolutionBiz.P90, p.ResolutionBiz.P90, false, UnitTickets, c.ResolutionBiz.N, p.ResolutionBiz.N},
+		{"created", KindCount, c.Created, p.Created, true, "", 0, 0},
+		{"solved", KindCount, c.Solved, p.Solved, true, "", 0, 0},
+		{"transfers", KindRatio, c.TransfersPerTicket, p.TransfersPerTicket, false, UnitTickets, solved, prevSolved},
+		{"first_owner", KindShare, c.FirstOwnerShare, p.FirstOwnerShare, true, UnitTickets, solved, prevSolved},
+		{"reopen_rate", KindShare, c.ReopenRate, p.ReopenRate, false, UnitTickets, solved, prevSolved},
+		{"sla", KindShare, c.SLAAttainment, p.SLAAttainment, true, UnitTickets, c.SLATickets, p.SLATickets},
+		{"promises", KindShare, c.PromisesKept, p.PromisesKept, true, UnitPromises, c.Promises, p.Promises},
+		{"confirmed_fixes", KindCount, c.ConfirmedFixes, p.ConfirmedFixes, true, "", 0, 0},
+		{"complaints", KindCount, c.Complaints, p.Complaints, false, "", 0, 0},
+		{"complaints_written", KindCount, c.ComplaintsWritten, p.ComplaintsWritten, false, "", 0, 0},
+		{"complaints_oral", KindCount, c.ComplaintsOral, p.ComplaintsOral, false, "", 0, 0},
+		{"csat", KindShare, c.CSAT, p.CSAT, true, UnitAnswers, c.CSATAnswers, p.CSATAnswers},
+		{"csat_mean", KindScore, c.CSATMean, p.CSATMean, true, UnitAnswers, c.CSATAnswers, p.CSATAnswers},
+		{"nps", KindNPS, c.NPS, p.NPS, true, UnitAnswers, c.NPSAnswers, p.NPSAnswers},
+		{"response_rate", KindShare, c.ResponseRate, p.ResponseRate, true, UnitSurveys, c.SurveysSent, p.SurveysSent},
+		{"referrals", KindCount, c.Referrals, p.Referrals, true, "", 0, 0},
+		{"repeat", KindShare, c.RepeatBusiness, p.RepeatBusiness, true, UnitCustomers, c.Buyers, p.Buyers},
 	}
+}
+
+// Rate is a KPI that rests on a count, as the API writes it: the value
+// now and before, what it is over and whether that is too few to judge.
+type Rate struct {
+	Key            string `json:"key"`
+	Current        Value  `json:"current"`
+	Previous       Value  `json:"previous"`
+	Unit           string `json:"unit"`
+	Base           int64  `json:"base"`
+	PreviousBase   int64  `json:"previous_base"`
+	TooFew         bool   `json:"too_few"`
+	PreviousTooFew bool   `json:"previous_too_few"`
+}
+
+// Rates are the report's KPIs that rest on a count, in display order.
+func (r Report) Rates() []Rate {
+	var out []Rate
+	for _, k := range r.KPIs() {
+		if k.Unit == "" {
+			continue
+		}
+		out = append(out, Rate{Key: k.Key, Current: k.Cur, Previous: k.Prev, Unit: k.Unit, Base: k.Base,
+			PreviousBase: k.PrevBase, TooFew: k.TooFew(), PreviousTooFew: k.PrevTooFew()})
+	}
+	return out
 }
 
 // Formatter writes metric values for people in one language.

@@ -142,10 +142,14 @@ type Period struct {
 	TransfersPerTicket Value `json:"transfers_per_ticket"` // over tickets solved
 	FirstOwnerShare    Value `json:"first_owner_share"`    // solved by their first owner, never transferred
 	ReopenRate         Value `json:"reopen_rate"`          // solved tickets reopened at least once
-	SLAAttainment      Value `json:"sla_attainment"`       // solved tickets with targets that never breached
-	SLATickets         int64 `json:"sla_tickets"`
-	PromisesKept       Value `json:"promises_kept"` // kept / (kept + broken), resolved in the period
-	Promises           int64 `json:"promises"`
+	// SLAAttainment is the share of tickets with an SLA outcome in the
+	// period that met their targets: every ticket that breached in the
+	// period counts, open or solved, and a ticket that never breached
+	// counts on the day it was solved (see factOf). SLATickets is its base.
+	SLAAttainment Value `json:"sla_attainment"`
+	SLATickets    int64 `json:"sla_tickets"`
+	PromisesKept  Value `json:"promises_kept"` // kept / (kept + broken), resolved in the period
+	Promises      int64 `json:"promises"`
 	// ConfirmedFixes are tickets whose customer confirmed, answering the
 	// follow-up, that the fix held (event fix_confirmed) in the period.
 	ConfirmedFixes Value `json:"confirmed_fixes"`
@@ -170,6 +174,7 @@ type Period struct {
 	// changes again or the rollups are rebuilt.
 	Referrals      Value `json:"referrals"`
 	RepeatBusiness Value `json:"repeat_business"` // share of buyers in the period who bought more than once so far; no data without purchases
+	Buyers         int64 `json:"buyers"`          // customers who bought in the period: repeat business's base
 }
 
 // Week is one calendar week (Monday 00:00 UTC) of the trend, clipped to

@@ -6,7 +6,7 @@
 SELECT t.id, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.channel, t.language, t.kind, t.created_at,
        t.first_response_at, t.solved_at, t.reopen_count, t.transfer_count,
        (SELECT COUNT(*) FROM ticket_sla s WHERE s.ticket_id = t.id AND s.policy_id IS NOT NULL),
-       (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached'),
+       (SELECT MIN(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached'),
        (SELECT COUNT(*) FROM customers c WHERE c.id = t.customer_id AND c.referred_by IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM tickets f WHERE f.customer_id = t.customer_id
                           AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id))))
@@ -16,7 +16,7 @@ FROM tickets t WHERE t.id = $1
 SELECT t.id, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.channel, t.language, t.kind, t.created_at,
        t.first_response_at, t.solved_at, t.reopen_count, t.transfer_count,
        (SELECT COUNT(*) FROM ticket_sla s WHERE s.ticket_id = t.id AND s.policy_id IS NOT NULL),
-       (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached'),
+       (SELECT MIN(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'sla_breached'),
        (SELECT COUNT(*) FROM customers c WHERE c.id = t.customer_id AND c.referred_by IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM tickets f WHERE f.customer_id = t.customer_id
                           AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id))))
@@ -24,25 +24,25 @@ FROM tickets t WHERE t.id > $1 ORDER BY t.id LIMIT $2
 
 -- name: get-fact
 SELECT team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms, frt_biz_ms,
-       solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral
+       solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral, sla_day
 FROM metric_facts WHERE ticket_id = $1
 
 -- name: put-fact
 INSERT INTO metric_facts (ticket_id, team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms,
-    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral, sla_day)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 ON CONFLICT (ticket_id) DO UPDATE SET team_id = excluded.team_id, agent_id = excluded.agent_id,
     channel = excluded.channel, language = excluded.language, created_day = excluded.created_day,
     complaint = excluded.complaint, frt_day = excluded.frt_day, frt_ms = excluded.frt_ms,
     frt_biz_ms = excluded.frt_biz_ms, solved_day = excluded.solved_day, res_ms = excluded.res_ms,
     res_biz_ms = excluded.res_biz_ms, reopened = excluded.reopened, transfers = excluded.transfers,
     first_owner = excluded.first_owner, sla_target = excluded.sla_target, sla_met = excluded.sla_met,
-    referral = excluded.referral
+    referral = excluded.referral, sla_day = excluded.sla_day
 
 -- name: add-facts
 INSERT INTO metric_facts (ticket_id, team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms,
-    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+    frt_biz_ms, solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral, sla_day)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 
 -- name: add-days
 INSERT INTO metric_days AS d (grain, day, team_id, agent_id, channel, language, created, complaints, responded, frt_ms,

@@ -93,6 +93,7 @@ type fact struct {
 	Reopened   bool
 	Transfers  int64
 	FirstOwner bool
+	SLADay     sql.NullInt64 // the day its SLA outcome counts on; see factOf
 	SLATarget  bool
 	SLAMet     bool
 	Referral   bool // the first ticket of a customer someone referred
@@ -108,13 +109,14 @@ type ticketRow struct {
 	Solved            sql.NullInt64
 	Reopens           int64
 	Transfers         int64
-	SLA, Breaches     int64
+	SLA               int64
+	FirstBreach       sql.NullInt64 // when its first SLA breach was recorded
 	Referral          int64
 }
 
 func (r *ticketRow) scan(sc interface{ Scan(...any) error }) error {
 	return sc.Scan(&r.ID, &r.Team, &r.Owner, &r.Channel, &r.Language, &r.Kind, &r.Created,
-		&r.FirstResponse, &r.Solved, &r.Reopens, &r.Transfers, &r.SLA, &r.Breaches, &r.Referral)
+		&r.FirstResponse, &r.Solved, &r.Reopens, &r.Transfers, &r.SLA, &r.FirstBreach, &r.Referral)
 }
 
 // factOf computes a ticket's fact; cal (nil for none) gives business time.
@@ -144,8 +146,20 @@ func factOf(r ticketRow, cal *sla.Calendar) fact {
 		f.Reopened = r.Reopens > 0
 		f.Transfers = r.Transfers
 		f.FirstOwner = r.Transfers == 0 && r.Owner != 0
-		f.SLATarget = r.SLA > 0
-		f.SLAMet = r.SLA > 0 && r.Breaches == 0
+	}
+	// SLA attainment counts every ticket whose target fell due: a breached
+	// ticket on the day of its first breach, whether it is still open or
+	// was solved since, so that open breaches weigh as much as solved ones;
+	// a ticket that never breached on the day it was solved, when its
+	// timers stopped without a miss. An open ticket that has not breached
+	// does not count yet: a target of it may still be missed.
+	switch {
+	case r.FirstBreach.Valid:
+		f.SLADay = sql.NullInt64{Int64: dayOf(r.FirstBreach.Int64), Valid: true}
+		f.SLATarget = true
+	case r.SLA > 0 && r.Solved.Valid:
+		f.SLADay = f.SolvedDay
+		f.SLATarget, f.SLAMet = true, true
 	}
 	return f
 }
@@ -256,6 +270,9 @@ func (d *delta) addAt(f fact, dm dims, sign int64) {
 		c.Reopened += sign * b2i(f.Reopened)
 		c.Transfers += sign * f.Transfers
 		c.FirstOwner += sign * b2i(f.FirstOwner)
+	}
+	if f.SLADay.Valid {
+		c := d.day(f.SLADay.Int64, dm)
 		c.SLATarget += sign * b2i(f.SLATarget)
 		c.SLAMet += sign * b2i(f.SLAMet)
 	}
@@ -328,7 +345,7 @@ func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool
 	var complaint, reopened, firstOwner, slaTarget, slaMet, referral int64
 	err := tx.QueryRowContext(ctx, s.q.Get("get-fact"), id).Scan(&f.D.Team, &f.D.Agent, &f.D.Channel, &f.D.Language,
 		&f.CreatedDay, &complaint, &f.FRTDay, &f.FRTms, &f.FRTBiz, &f.SolvedDay, &f.Resms, &f.ResBiz,
-		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet, &referral)
+		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet, &referral, &f.SLADay)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fact{}, false, nil
 	}
@@ -344,7 +361,7 @@ func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool
 func factArgs(f fact) []any {
 	return []any{f.TicketID, f.D.Team, f.D.Agent, f.D.Channel, f.D.Language, f.CreatedDay, b2i(f.Complaint),
 		f.FRTDay, f.FRTms, f.FRTBiz, f.SolvedDay, f.Resms, f.ResBiz, b2i(f.Reopened), f.Transfers,
-		b2i(f.FirstOwner), b2i(f.SLATarget), b2i(f.SLAMet), b2i(f.Referral)}
+		b2i(f.FirstOwner), b2i(f.SLATarget), b2i(f.SLAMet), b2i(f.Referral), f.SLADay}
 }
 
 // TicketChanged is the ticket service's change hook (ticket.Timers): it

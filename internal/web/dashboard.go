@@ -50,6 +50,10 @@ type kpiTile struct {
 	Trend       string // up, down, flat or "" for no data
 	Good, Bad   bool
 	NoData      bool
+	// Base is how many tickets or answers the value rests on ("tickets:
+	// 42"), "" for a count; TooFew marks it under metrics.MinBase.
+	Base   string
+	TooFew bool
 }
 
 // agentLine is one row of the agents table.
@@ -73,6 +77,11 @@ func (p *page) tiles(ks []metrics.KPI) []kpiTile {
 		out[i] = kpiTile{Key: k.Key, Name: p.T("metrics.kpi." + k.Key), Value: fm.Value(k.Kind, k.Cur),
 			Prev: fm.Value(k.Kind, k.Prev), Delta: fm.Delta(k.Kind, k.Delta()), Trend: k.Trend(),
 			Good: k.Good(), Bad: !k.Good() && (k.Trend() == "up" || k.Trend() == "down"), NoData: !k.Cur.Valid}
+		if k.Unit != "" {
+			// The i18n package has no plural forms yet: the count is written
+			// in a form that reads for any number ("tickets: 42").
+			out[i].Base, out[i].TooFew = p.T("metrics.base."+k.Unit, k.Base), k.TooFew()
+		}
 	}
 	return out
 }
@@ -154,6 +163,10 @@ func (s *server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	s.render(w, r, http.StatusOK, "dashboard", p)
 	return nil
 }
+
+// MinBase is the count under which a rate is too few to judge, for the
+// dashboard's hint.
+func (p *page) MinBase() int { return metrics.MinBase }
 
 // MetricsOn reports whether the dashboard and the feedback record exist.
 func (p *page) MetricsOn() bool { return p.s.metrics != nil }

@@ -107,6 +107,95 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 }
 
+// TestBrowserDashboardChartLabels: over fourteen weeks, the line charts'
+// axis labels as Chromium draws them are visible, inside their charts, in
+// date order and clear of one another, and the rate tiles say what they
+// rest on.
+func TestBrowserDashboardChartLabels(t *testing.T) {
+	f, _ := newDashboardFixture(t, storetest.SQLite(t))
+	bctx := newBrowser(t, 40*time.Second, 1280, 900)
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(f.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "manager@rapport.test"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("nav-dashboard")),
+		chromedp.Navigate(f.srv.URL+"/dashboard?period=custom&from=2024-12-02&to=2025-03-09"),
+		chromedp.WaitVisible(chromedp.ID("chart-frt")),
+	)
+	if err != nil {
+		t.Fatalf("browser: open the dashboard: %v", err)
+	}
+	type box struct {
+		Text                 string
+		Left, Right, Width   float64
+		ChartW               float64
+		Visible, InsideChart bool
+	}
+	type chart struct {
+		ID   string
+		X, Y []box
+	}
+	charts, err := chromedp.Run(bctx, chromedp.Evaluate[[]chart](`[...document.querySelectorAll("figure.dash-chart svg.chart")].map(svg => {
+		const sr = svg.getBoundingClientRect();
+		const boxes = sel => [...svg.querySelectorAll(sel)].map(t => {
+			const b = t.getBBox(), r = t.getBoundingClientRect(), cs = getComputedStyle(t);
+			return {Text: t.textContent, Left: b.x, Right: b.x + b.width, Width: b.width, ChartW: svg.viewBox.baseVal.width,
+				Visible: r.width > 0 && r.height > 0 && cs.visibility !== "hidden" && cs.display !== "none",
+				InsideChart: r.left >= sr.left - 0.5 && r.right <= sr.right + 0.5 && r.top >= sr.top - 0.5 && r.bottom <= sr.bottom + 0.5};
+		});
+		return {ID: svg.id, X: boxes("text.x-label"), Y: boxes("text.y-label")};
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) != 3 {
+		t.Fatalf("%d line charts, want 3", len(charts))
+	}
+	p := &page{s: &server{cat: f.cat}, Lang: "en"}
+	order := map[string]int{} // the weeks' labels, in date order
+	for w, i := time.Date(2024, 12, 2, 0, 0, 0, 0, time.UTC), 0; w.Before(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)); w, i = w.AddDate(0, 0, 7), i+1 {
+		order[p.formatDate("date.short", w)] = i
+	}
+	for _, c := range charts {
+		if len(c.X) < 4 || len(c.Y) != 5 {
+			t.Errorf("%s: %d x labels and %d y labels, want at least 4 and 5", c.ID, len(c.X), len(c.Y))
+			continue
+		}
+		if last := c.X[len(c.X)-1].Text; last != "Mar 3" {
+			t.Errorf("%s: the last x label is %q, want the latest week, Mar 3", c.ID, last)
+		}
+		prev, prevRight := -1, -1.0
+		for _, b := range append(append([]box(nil), c.X...), c.Y...) {
+			if !b.Visible || !b.InsideChart || b.Left < 0 || b.Right > b.ChartW || b.Width == 0 {
+				t.Errorf("%s: label %q is cut or hidden: %+v", c.ID, b.Text, b)
+			}
+		}
+		for _, b := range c.X {
+			i, ok := order[b.Text]
+			if !ok || i <= prev {
+				t.Errorf("%s: x label %q out of order (after week %d)", c.ID, b.Text, prev)
+			}
+			if b.Left < prevRight {
+				t.Errorf("%s: x label %q (from %.1f) overlaps the one before (to %.1f)", c.ID, b.Text, b.Left, prevRight)
+			}
+			if est := float64(textWidth(b.Text, chartFont)); b.Width > est {
+				t.Errorf("%s: x label %q is %.1f wide, more than the %v the server allowed", c.ID, b.Text, b.Width, est)
+			}
+			prev, prevRight = i, b.Right
+		}
+	}
+	// A rate says what it rests on, and that it is too few to judge.
+	base, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#kpi-csat")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(base, "answers: ") || !strings.Contains(base, "too few to judge") {
+		t.Errorf("the CSAT tile reads %q, want its answers and too few to judge", base)
+	}
+}
+
 // waitForQuery waits until the page that a form submission loads has
 // arrived, its query string holding want: the elements the test looks for
 // next are on the old page as well, so waiting for them is not enough.

@@ -2,8 +2,10 @@ package web
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/metrics"
 )
@@ -76,6 +78,19 @@ const (
 	colorMuted  = "#8a94a6"
 )
 
+// chartFont is the size of the axis labels, in the SVG's units.
+const chartFont = 11
+
+// labelGap is the least room between two x-axis labels.
+const labelGap = 6
+
+// textWidth estimates how wide s is drawn at size: 0.62 em a character,
+// a little over the average of the sans-serif faces the page uses for
+// digits, Latin and Cyrillic letters, so that an estimate errs wide.
+func textWidth(s string, size int) int {
+	return int(math.Ceil(float64(utf8.RuneCountInString(s)) * float64(size) * 0.62))
+}
+
 // newLineChart sets the frame of a chart over n weeks with y from 0 to max,
 // its grid labelled by label.
 func newLineChart(p *page, id, name string, weeks []metrics.Week, max float64, label func(float64) string) lineChart2 {
@@ -85,13 +100,43 @@ func newLineChart(p *page, id, name string, weeks []metrics.Week, max float64, l
 		v := max * float64(i) / 4
 		c.Grid = append(c.Grid, chartTick{Y: c.yOf(v, max), Label: label(v)})
 	}
-	every := (len(weeks) + 7) / 8
-	for i, w := range weeks {
-		if i%every == 0 || i == len(weeks)-1 {
-			c.Labels = append(c.Labels, chartLabel{X: c.xOf(i, len(weeks)), Label: p.formatDate("date.short", w.Start)})
-		}
-	}
+	c.xLabels(p, weeks)
 	return c
+}
+
+// xLabels labels the weeks under the x axis: the latest week always, then
+// every k-th week before it, k the fewest that keeps the widest label
+// clear of its neighbours. A label is moved inside the chart when it would
+// be cut at an edge, and dropped when that would make it touch the next.
+func (c *lineChart2) xLabels(p *page, weeks []metrics.Week) {
+	n := len(weeks)
+	if n == 0 {
+		return
+	}
+	texts := make([]string, n)
+	widest := 0
+	for i, w := range weeks {
+		texts[i] = p.formatDate("date.short", w.Start)
+		widest = max(widest, textWidth(texts[i], chartFont))
+	}
+	every := 1
+	if n > 1 {
+		span := float64(c.Right-c.Left) / float64(n-1)
+		every = max(1, int(math.Ceil(float64(widest+labelGap)/span)))
+	}
+	var out []chartLabel
+	nextLeft := c.Width + labelGap // left edge of the label to the right
+	for i := n - 1; i >= 0; i -= every {
+		w := textWidth(texts[i], chartFont)
+		left := min(max(c.xOf(i, n)-w/2, 0), c.Width-w)
+		if left+w+labelGap > nextLeft {
+			continue
+		}
+		out = append(out, chartLabel{X: left + w/2, Label: texts[i]})
+		nextLeft = left
+	}
+	slices.Reverse(out)
+	c.Labels = out
 }
 
 func (c lineChart2) xOf(i, n int) int {
@@ -137,19 +182,35 @@ func (c *lineChart2) done() {
 	}
 }
 
-// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten, so grid
-// lines fall on round numbers.
-func niceMax(v float64) float64 {
-	if v <= 0 {
-		return 1
-	}
-	e := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if v <= m*e {
-			return m * e
+// durationSteps are the grid steps of a duration axis, in seconds: round
+// minutes, hours and days, so that its labels read "15 min", "1 h", "2 d"
+// rather than "1 h 23 min". 30 s and 30 min are left out: their third
+// steps, 1 min 30 s and 1 h 30 min, would read "1 min" or not fit.
+var durationSteps = []float64{15, 60, 120, 300, 600, 900, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
+	86400, 2 * 86400, 5 * 86400, 7 * 86400, 14 * 86400, 30 * 86400}
+
+// niceDuration is the top of a duration axis of four grid steps that
+// reaches v.
+func niceDuration(v float64) float64 {
+	for _, step := range durationSteps {
+		if 4*step >= v {
+			return 4 * step
 		}
 	}
-	return 10 * e
+	return 4 * 30 * 86400 * math.Ceil(v/(4*30*86400))
+}
+
+// niceCount is the top of a count axis of four whole grid steps that
+// reaches v (at least 4): counts are never drawn at 2.5.
+func niceCount(v float64) float64 {
+	step := math.Max(1, math.Ceil(v/4))
+	e := math.Pow(10, math.Floor(math.Log10(step)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if step <= m*e {
+			return 4 * m * e
+		}
+	}
+	return 40 * e
 }
 
 // frtChart is the weekly median first response time.
@@ -161,7 +222,7 @@ func frtChart(p *page, weeks []metrics.Week) lineChart2 {
 			max = math.Max(max, w.FirstResponse.V)
 		}
 	}
-	max = niceMax(max)
+	max = niceDuration(max)
 	c := newLineChart(p, "chart-frt", p.T("dashboard.chart_frt"), weeks, max, fm.Duration)
 	c.series(p, p.T("dashboard.chart_frt"), colorAccent, "", weeks, max,
 		func(w metrics.Week) metrics.Value { return w.FirstResponse }, fm.Duration)
@@ -185,11 +246,9 @@ func complaintChart(p *page, weeks []metrics.Week) lineChart2 {
 	for _, w := range weeks {
 		max = maxInt(max, maxInt(w.ComplaintsWritten, w.ComplaintsOral))
 	}
-	top := niceMax(float64(max))
-	if top < 4 {
-		top = 4
-	}
-	n := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	top := niceCount(float64(max))
+	fm := p.formatter()
+	n := func(v float64) string { return fm.Value(metrics.KindCount, metrics.Of(v)) }
 	c := newLineChart(p, "chart-complaints", p.T("dashboard.chart_complaints"), weeks, top, n)
 	c.series(p, p.T("dashboard.written"), colorBad, "", weeks, top,
 		func(w metrics.Week) metrics.Value { return metrics.Of(float64(w.ComplaintsWritten)) }, n)

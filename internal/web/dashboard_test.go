@@ -61,7 +61,10 @@ func TestDashboard(t *testing.T) {
 				`id="kpi-frt_median"`, `<strong class="kpi-value">30 min</strong>`, `trend-down good`, `−30 min`, "before: 1 h",
 				`<strong class="kpi-value">50%</strong>`, // CSAT
 				`id="chart-frt"`, `id="chart-csat"`, `id="chart-complaints"`, `id="chart-csat-dist"`, `id="chart-nps-dist"`, `id="chart-agents"`,
-				`href="/agents/` + itoa(f.ids["agent2"]) + `/scorecard"`, "Bo Agent", "Mar 3, 2025 – Mar 9, 2025", "compared with Feb 24, 2025 – Mar 2, 2025"}, nil},
+				`href="/agents/` + itoa(f.ids["agent2"]) + `/scorecard"`, "Bo Agent", "Mar 3, 2025 – Mar 9, 2025", "compared with Feb 24, 2025 – Mar 2, 2025",
+				// Every rate with its base, marked when it is under metrics.MinBase.
+				`<small class="kpi-base">answers: 2</small> <small class="too-few" title="Fewer than 10: one more or one fewer moves this number a lot.">too few to judge</small>`,
+				`id="too-few-note"`}, nil},
 			{"one agent", seededWeek + "&agent=" + itoa(f.ids["agent2"]), []string{
 				`<strong class="kpi-value">10 min</strong>`, `<strong class="kpi-value">−100</strong>`}, nil},
 			{"by phone", seededWeek + "&channel=phone", []string{`<strong class="kpi-value">10 min</strong>`, "before: no data"}, nil},
