@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // followUpJSON is a ticket's follow-up as the API shows it.
@@ -41,5 +42,34 @@ func (s *server) getFollowUp(w http.ResponseWriter, r *http.Request, _ agent.Age
 		out.AnsweredAt, out.Answer, out.Via = f.AnsweredAt, string(f.Answer), f.Via
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// decideFollowUpRequest is the body of POST /tickets/{id}/followup/decide.
+type decideFollowUpRequest struct {
+	Fixed *bool `json:"fixed"`
+}
+
+// decideFollowUp serves POST /tickets/{id}/followup/decide: the agent's
+// decision on an unclear follow-up answer. fixed true closes the ticket as
+// a confirmed fix; false counts the reopen as rework. It answers the
+// ticket; a second decision is 409 followup_decided.
+func (s *server) decideFollowUp(w http.ResponseWriter, r *http.Request, me agent.Agent) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req decideFollowUpRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Fixed == nil {
+		return valid.Errors{"fixed": "is required"}
+	}
+	t, err := s.tickets.DecideFollowUp(r.Context(), ticket.AgentActor(me.ID), id, *req.Fixed)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toTicketJSON(t))
 	return nil
 }
