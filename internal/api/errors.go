@@ -78,6 +78,12 @@ func describe(err error) *apiError {
 	case errors.Is(err, ticket.ErrClosed):
 		return &apiError{status: http.StatusConflict, code: "ticket_closed",
 			message: "the ticket is closed and cannot change"}
+	case errors.Is(err, ticket.ErrFollowUpDecided):
+		return &apiError{status: http.StatusConflict, code: "followup_decided",
+			message: "an agent already decided this follow-up answer; the first decision stands"}
+	case errors.Is(err, ticket.ErrNoUnclearFollowUp):
+		return &apiError{status: http.StatusConflict, code: "no_unclear_followup",
+			message: "the ticket's last follow-up has no unclear answer to decide"}
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, store.ErrConflict):

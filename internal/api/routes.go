@@ -44,6 +44,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote, false},
 		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents, false},
 		{http.MethodGet, "/tickets/{id}/followup", agent.PermWorkTickets, s.getFollowUp, false},
+		{http.MethodPost, "/tickets/{id}/followup/decide", agent.PermWorkTickets, s.decideFollowUp, false},
 		{http.MethodGet, "/tickets/{id}/promises", agent.PermWorkTickets, s.listPromises, false},
 		{http.MethodPost, "/tickets/{id}/promises", agent.PermWorkTickets, s.makePromise, false},
 		{http.MethodPost, "/tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.keepPromise, false},

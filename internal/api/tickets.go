@@ -186,7 +186,11 @@ func (s *server) getTicket(w http.ResponseWriter, r *http.Request, _ agent.Agent
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toTicketJSON(t))
+	out, err := s.ticketDetail(r.Context(), t)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -167,6 +167,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedPurchases(ctx); err != nil {
 		return err
 	}
+	if err := r.seedFollowUps(ctx); err != nil {
+		return err
+	}
 	if err := r.seedSurveys(ctx); err != nil {
 		return err
 	}

@@ -29,7 +29,8 @@ import (
 // Events of follow-up answers.
 const (
 	// EventFixConfirmed: the customer confirmed that the fix held; the
-	// ticket closes. Data: via ("button" or "reply"), message_id (reply).
+	// ticket closes. Data: via ("button", "reply", or "agent" when an
+	// agent decided an unclear answer), message_id (reply).
 	EventFixConfirmed = "fix_confirmed"
 	// EventFollowUpUnclear: a written answer to the follow-up said neither
 	// yes nor no; the ticket reopened without counting rework. Data:

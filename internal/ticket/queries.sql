@@ -231,3 +231,12 @@ UPDATE followups SET answered_at = $2, answer = $3, via = $4 WHERE id = $1 AND a
 -- name: ticket-customer
 -- A ticket's customer, which never changes: read before any lock.
 SELECT customer_id FROM tickets WHERE id = $1
+
+-- name: followup-decided
+-- Whether an agent decided a follow-up answer given at $3 or later.
+SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND type = $2 AND created_at >= $3
+
+-- name: followup-unclear-event
+-- The data of the event that recorded an unclear answer given at $2 or later.
+SELECT data FROM ticket_events WHERE ticket_id = $1 AND type = 'followup_unclear' AND created_at >= $2
+ORDER BY id DESC LIMIT 1

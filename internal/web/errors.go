@@ -111,6 +111,10 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Status, p.Message, p.Confirm = http.StatusConflict, s.cat.T(lang, "problem.transfer_again"), true
 	case errors.Is(err, ticket.ErrClosed):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.closed")
+	case errors.Is(err, ticket.ErrFollowUpDecided):
+		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.followup_decided")
+	case errors.Is(err, ticket.ErrNoUnclearFollowUp):
+		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.followup_nothing")
 	case errors.Is(err, store.ErrConflict):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.conflict")
 	case errors.Is(err, agent.ErrBadCredentials):

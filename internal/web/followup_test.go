@@ -102,3 +102,60 @@ func TestFollowUpPage(t *testing.T) {
 		contains(t, res.body, []string{"This link is not valid"}, nil)
 	})
 }
+
+// An unclear written answer waits on the ticket page with the customer's
+// words and two buttons: "Count as rework" and "It was fixed". Each acts
+// once; a second press says the answer is decided and changes nothing.
+func TestFollowUpDecideOnTicketPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newSurveyFixture(t, db)
+		f.outbox = filepath.Join(t.TempDir(), "outbox")
+		ctx := context.Background()
+		c := f.login(t, "agent")
+		for _, tc := range []struct {
+			name, fixed, flash string
+			want               ticket.Status
+			reopens            int
+			history            string
+		}{
+			{"rework", "no", "Counted as rework.", ticket.Open, 1, "Al Agent counted the follow-up answer as rework"},
+			{"fixed", "yes", "Closed as a confirmed fix.", ticket.Closed, 0, "Al Agent decided the fix had held"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				id := f.newTicket(t, ticket.NewTicket{Subject: "Unclear " + tc.name})
+				if _, err := f.tickets.Assign(ctx, ticket.AgentActor(f.ids["agent"]), id, f.ids["agent"]); err != nil {
+					t.Fatal(err)
+				}
+				f.sendFollowUp(t, id)
+				if _, err := f.tickets.AddCustomerMessage(ctx, id, "When will my refund arrive?", ""); err != nil {
+					t.Fatal(err)
+				}
+				page := ticketURL(id)
+				res := c.get(t, page)
+				mustCode(t, res, http.StatusOK, "ticket page")
+				contains(t, res.body, []string{`id="followup-decide"`, "When will my refund arrive?",
+					`action="/tickets/` + itoa(id) + `/followup/decide"`, "Count as rework", "It was fixed", `name="csrf"`}, nil)
+
+				res = c.post(t, page+"/followup/decide", url.Values{"fixed": {tc.fixed}})
+				mustCode(t, res, http.StatusSeeOther, "decide")
+				res = c.get(t, page)
+				contains(t, res.body, []string{tc.flash, tc.history}, []string{`id="followup-decide"`})
+				tk, _ := f.tickets.Get(ctx, id)
+				if tk.Status != tc.want || tk.ReopenCount != tc.reopens || tk.OwnerID != f.ids["agent"] {
+					t.Errorf("after deciding: %s, %d reopens, owner %d", tk.Status, tk.ReopenCount, tk.OwnerID)
+				}
+
+				res = c.post(t, page+"/followup/decide", url.Values{"fixed": {"yes"}})
+				mustCode(t, res, http.StatusConflict, "decide again")
+				contains(t, res.body, []string{"This answer was already decided"}, nil)
+				if again, _ := f.tickets.Get(ctx, id); again.Status != tk.Status || again.ReopenCount != tk.ReopenCount {
+					t.Errorf("a second decision changed the ticket: %s, %d reopens", again.Status, again.ReopenCount)
+				}
+			})
+		}
+		mustCode(t, c.post(t, ticketURL(f.ids["ticket"])+"/followup/decide", url.Values{"fixed": {"maybe"}}), http.StatusBadRequest, "bad decision")
+		res := c.post(t, ticketURL(f.ids["ticket"])+"/followup/decide", url.Values{"fixed": {"no"}})
+		mustCode(t, res, http.StatusConflict, "nothing to decide")
+		contains(t, res.body, []string{"There is no unclear follow-up answer"}, nil)
+	})
+}

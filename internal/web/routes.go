@@ -62,6 +62,7 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/promises", agent.PermWorkTickets, s.ticketPromise},
 		{"POST /tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.ticketPromiseKeep},
 		{"POST /tickets/{id}/promises/{pid}/cancel", agent.PermWorkTickets, s.ticketPromiseCancel},
+		{"POST /tickets/{id}/followup/decide", agent.PermWorkTickets, s.ticketFollowUpDecide},
 		{"POST /tickets/{id}/collaborators", agent.PermWorkTickets, s.ticketCollabAdd},
 		{"POST /tickets/{id}/collaborators/{agent}/delete", agent.PermWorkTickets, s.ticketCollabRemove},
 		{"POST /tickets/{id}/presence", agent.PermWorkTickets, s.ticketPresence},

@@ -49,6 +49,9 @@ type ticketView struct {
 	Promises *promisePanel
 	// Recovery is the "Make it right" card; nil without compensation.
 	Recovery *recoveryCard
+	// FollowUp is an unclear follow-up answer waiting for the agent's
+	// decision; nil when there is none.
+	FollowUp *ticket.UnclearFollowUp
 }
 
 // eventLine is one entry of the history, already in words.
@@ -159,6 +162,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	v.SnoozeChoices = snoozeChoices
 	if v.Promises, err = s.promisePanelFor(ctx, t.ID, p.Now); err != nil {
+		return err
+	}
+	if v.FollowUp, err = s.undecidedFollowUp(ctx, t.ID); err != nil {
 		return err
 	}
 	if v.C360, err = s.customer360(ctx, t.CustomerID, &t); err != nil {
@@ -281,7 +287,17 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 	case ticket.EventClosed:
 		l.Text = p.T("event.closed")
 	case ticket.EventFixConfirmed:
-		l.Text = p.T("followup.event.fix_confirmed")
+		if dataStr(d, "via") == "agent" {
+			l.Text = p.T("followup.event.fix_confirmed_agent")
+		} else {
+			l.Text = p.T("followup.event.fix_confirmed")
+		}
+	case ticket.EventFollowUpDecided:
+		if fixed, _ := d["fixed"].(bool); fixed {
+			l.Text = p.T("followup.event.decided_fixed", actor)
+		} else {
+			l.Text = p.T("followup.event.decided_rework", actor)
+		}
 	case ticket.EventFollowUpUnclear:
 		l.Text = p.T("followup.event.unclear")
 	case ticket.EventFollowUpAnswered:
