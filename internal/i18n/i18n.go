@@ -199,6 +199,20 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	return msg
 }
 
+// HasKey reports whether key is in lang's catalogue or, as T falls back
+// to it, in the default one.
+func (c *Catalog) HasKey(lang, key string) bool {
+	for _, l := range []string{lang, Default} {
+		if _, ok := c.msgs[l][key]; ok {
+			return true
+		}
+		if _, ok := c.plurals[l][key]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // Keys returns the keys of lang's catalogue, plain and plural, sorted.
 func (c *Catalog) Keys(lang string) []string {
 	keys := make([]string, 0, len(c.msgs[lang])+len(c.plurals[lang]))

@@ -1,0 +1,44 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/store/storetest"
+)
+
+// A service's field errors show in the reader's language by the key the
+// service gave, the password's length in the plural form of that language.
+func TestFieldErrorsTranslated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		admin := f.login(t, "admin")
+		tests := []struct {
+			name, lang string
+			want       []string
+		}{
+			{"english", "en", []string{"Needs at least 8 characters.", "This is required."}},
+			{"italian", "it", []string{"Servono almeno 8 caratteri.", f.cat.T("it", "valid.required")}},
+			{"russian many", "ru", []string{"Нужно не меньше 8 символов.", f.cat.T("ru", "valid.required")}},
+			{"latvian other", "lv", []string{"Vajag vismaz 8 rakstzīmes.", f.cat.T("lv", "valid.required")}},
+			{"catalan", "ca", []string{"Calen almenys 8 caràcters.", f.cat.T("ca", "valid.required")}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				lang := tc.lang
+				if _, err := f.agents.Update(context.Background(), f.ids["admin"], agent.AgentUpdate{Locale: &lang}); err != nil {
+					t.Fatal(err)
+				}
+				res := admin.post(t, "/admin/agents", url.Values{
+					"name": {" "}, "email": {"new@rapport.test"}, "role": {"agent"}, "password": {"short"},
+				})
+				mustCode(t, res, http.StatusUnprocessableEntity, "short password and no name")
+				contains(t, res.body, tc.want, []string{"needs at least 8"})
+			})
+		}
+	})
+}
