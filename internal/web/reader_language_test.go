@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -38,6 +40,46 @@ func TestFieldErrorsTranslated(t *testing.T) {
 				})
 				mustCode(t, res, http.StatusUnprocessableEntity, "short password and no name")
 				contains(t, res.body, tc.want, []string{"needs at least 8"})
+			})
+		}
+	})
+}
+
+// The admin's list of agents is in the order of the reader's language:
+// Latvian puts Č after C, English among the Cs, and neither after Z.
+func TestAgentsSortedByLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		for i, name := range []string{"Zane Zariņa", "Čaks Čakste", "Cera Celma"} {
+			if _, err := f.agents.Create(ctx, agent.NewAgent{Email: fmt.Sprintf("n%d@rapport.test", i), Name: name,
+				Role: agent.RoleAgent, Password: "a long password"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		admin := f.login(t, "admin")
+		tests := []struct {
+			name, lang string
+			want       []string
+		}{
+			{"latvian", "lv", []string{"Cera Celma", "Čaks Čakste", "Zane Zariņa"}},
+			{"english", "en", []string{"Čaks Čakste", "Cera Celma", "Zane Zariņa"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				lang := tc.lang
+				if _, err := f.agents.Update(ctx, f.ids["admin"], agent.AgentUpdate{Locale: &lang}); err != nil {
+					t.Fatal(err)
+				}
+				body := admin.get(t, "/admin/agents").body
+				last := -1
+				for _, name := range tc.want {
+					i := strings.Index(body, name)
+					if i < last {
+						t.Errorf("%s: %q comes before the names it should follow (want %v)", tc.lang, name, tc.want)
+					}
+					last = i
+				}
 			})
 		}
 	})
