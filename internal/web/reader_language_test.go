@@ -84,3 +84,25 @@ func TestAgentsSortedByLanguage(t *testing.T) {
 		}
 	})
 }
+
+// The customer forms' field errors show in the agent's language.
+func TestCustomerFieldErrorsTranslated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		lang := "lv"
+		if _, err := f.agents.Update(context.Background(), f.ids["agent"], agent.AgentUpdate{Locale: &lang}); err != nil {
+			t.Fatal(err)
+		}
+		c := f.login(t, "agent")
+		page := idPath("/customers/", f.ids["customer"], "")
+
+		res := c.post(t, page+"/identities", url.Values{"kind": {"email"}, "value": {"not an email"}})
+		mustCode(t, res, http.StatusUnprocessableEntity, "bad email")
+		contains(t, res.body, []string{f.cat.T("lv", "valid.email")}, []string{"is not an email address"})
+
+		res = c.post(t, page, url.Values{"name": {"Carla"}, "language": {"l v"}, "tags": {strings.Repeat("x", 60)}})
+		mustCode(t, res, http.StatusUnprocessableEntity, "bad language and tag")
+		contains(t, res.body, []string{f.cat.T("lv", "valid.language"), f.cat.T("lv", "valid.tags")},
+			[]string{"is not a language code", "each tag is at most"})
+	})
+}
