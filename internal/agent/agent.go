@@ -196,15 +196,15 @@ func checkEmail(e string) bool {
 	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndex(e, "@"):], ".")
 }
 
-func checkLocale(errs valid.Errors, l string) string {
+func checkLocale(errs valid.Fields, l string) string {
 	l = strings.ToLower(strings.TrimSpace(l))
 	if len(l) > 16 || strings.ContainsAny(l, " ,;") {
-		errs.Add("locale", "is not a language code")
+		errs.Add("locale", valid.Msg("valid.language", "is not a language code"))
 	}
 	return l
 }
 
-func checkLanguages(errs valid.Errors, langs []string) []string {
+func checkLanguages(errs valid.Fields, langs []string) []string {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, l := range langs {
@@ -213,7 +213,7 @@ func checkLanguages(errs valid.Errors, langs []string) []string {
 			continue
 		}
 		if len(l) > 16 || strings.ContainsAny(l, " ,;") {
-			errs.Add("languages", "each must be a language code such as en or it")
+			errs.Add("languages", valid.Msg("valid.language", "each must be a language code such as en or it"))
 			continue
 		}
 		seen[l] = true
@@ -222,33 +222,33 @@ func checkLanguages(errs valid.Errors, langs []string) []string {
 	return out
 }
 
-func checkName(errs valid.Errors, field, n string) string {
+func checkName(errs valid.Fields, field, n string) string {
 	n = strings.TrimSpace(n)
 	switch {
 	case n == "":
-		errs.Add(field, "is required")
+		errs.Add(field, valid.Msg("valid.required", "is required"))
 	case utf8.RuneCountInString(n) > 200:
-		errs.Add(field, "is longer than 200 characters")
+		errs.Add(field, valid.Msg("valid.too_long", "is longer than 200 characters"))
 	}
 	return n
 }
 
-// Create adds an agent; invalid fields give valid.Errors, a taken email
+// Create adds an agent; invalid fields give valid.Fields, a taken email
 // store.ErrConflict.
 func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	email := normEmail(n.Email)
 	if !checkEmail(email) {
-		errs.Add("email", "is not an email address")
+		errs.Add("email", valid.Msg("valid.email", "is not an email address"))
 	}
 	name := checkName(errs, "name", n.Name)
 	if !n.Role.Valid() {
-		errs.Add("role", "must be agent, manager or admin")
+		errs.Add("role", valid.Msg("valid.role", "must be agent, manager or admin"))
 	}
 	if utf8.RuneCountInString(n.Password) < MinPassword {
-		errs.Add("password", fmt.Sprintf("needs at least %d characters", MinPassword))
+		errs.Add("password", valid.Msg("valid.password_short", "needs at least %d characters", MinPassword))
 	} else if len(n.Password) > 1024 {
-		errs.Add("password", "is longer than 1024 bytes")
+		errs.Add("password", valid.Msg("valid.too_long", "is longer than 1024 bytes"))
 	}
 	locale := checkLocale(errs, n.Locale)
 	langs := checkLanguages(errs, n.Languages)
@@ -393,13 +393,13 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 	if err != nil {
 		return Agent{}, err
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if u.Name != nil {
 		a.Name = checkName(errs, "name", *u.Name)
 	}
 	if u.Role != nil {
 		if !u.Role.Valid() {
-			errs.Add("role", "must be agent, manager or admin")
+			errs.Add("role", valid.Msg("valid.role", "must be agent, manager or admin"))
 		}
 		a.Role = *u.Role
 	}
@@ -411,7 +411,7 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 	}
 	if u.Availability != nil {
 		if !slices.Contains(Availabilities, *u.Availability) {
-			errs.Add("availability", "must be online, away or offline")
+			errs.Add("availability", valid.Msg("valid.choice", "must be online, away or offline"))
 		}
 		a.Availability = *u.Availability
 	}
@@ -442,10 +442,10 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 // SetPassword replaces an agent's password (and ends their sessions).
 func (s *Service) SetPassword(ctx context.Context, id int64, password string) error {
 	if utf8.RuneCountInString(password) < MinPassword {
-		return valid.Errors{"password": fmt.Sprintf("needs at least %d characters", MinPassword)}
+		return valid.Field("password", valid.Msg("valid.password_short", "needs at least %d characters", MinPassword))
 	}
 	if len(password) > 1024 {
-		return valid.Errors{"password": "is longer than 1024 bytes"}
+		return valid.Field("password", valid.Msg("valid.too_long", "is longer than 1024 bytes"))
 	}
 	if _, err := s.Get(ctx, id); err != nil {
 		return err
@@ -630,7 +630,7 @@ func (s *Service) AgentByToken(ctx context.Context, token string) (Agent, error)
 
 // CreateTeam adds a team.
 func (s *Service) CreateTeam(ctx context.Context, name, description string) (Team, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	name = checkName(errs, "name", name)
 	description = checkDescription(errs, description)
 	if err := errs.Err(); err != nil {
@@ -647,17 +647,17 @@ func (s *Service) CreateTeam(ctx context.Context, name, description string) (Tea
 	return s.GetTeam(ctx, id)
 }
 
-func checkDescription(errs valid.Errors, d string) string {
+func checkDescription(errs valid.Fields, d string) string {
 	d = strings.TrimSpace(d)
 	if utf8.RuneCountInString(d) > 1000 {
-		errs.Add("description", "is longer than 1000 characters")
+		errs.Add("description", valid.Msg("valid.too_long", "is longer than 1000 characters"))
 	}
 	return d
 }
 
 // UpdateTeam renames or redescribes a team.
 func (s *Service) UpdateTeam(ctx context.Context, id int64, name, description string) (Team, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	name = checkName(errs, "name", name)
 	description = checkDescription(errs, description)
 	if err := errs.Err(); err != nil {
@@ -777,7 +777,7 @@ func (s *Service) SetTeamMembers(ctx context.Context, teamID int64, agentIDs []i
 				return err
 			}
 			if n == 0 {
-				return valid.Errors{"agent_ids": fmt.Sprintf("no agent with id %d", aid)}
+				return valid.Field("agent_ids", valid.Message{Key: "valid.no_agent", Text: fmt.Sprintf("no agent with id %d", aid)})
 			}
 			if _, err := tx.ExecContext(ctx, s.q.Get("add-team-member"), teamID, aid); err != nil {
 				return fmt.Errorf("agent: team %d members: %w", teamID, err)

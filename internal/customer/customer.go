@@ -166,31 +166,45 @@ func NormalizeIdentity(kind, value string) (string, string) {
 	return "", "must be email, phone or external"
 }
 
-func checkLanguage(errs valid.Errors, l string) string {
+// identityKey is the catalogue key of the message for an identity of kind
+// that NormalizeIdentity refused.
+func identityKey(kind string) string {
+	switch kind {
+	case Email:
+		return "valid.email"
+	case Phone:
+		return "valid.phone"
+	case External:
+		return "valid.too_long" // 1 to 200 characters
+	}
+	return "valid.choice"
+}
+
+func checkLanguage(errs valid.Fields, l string) string {
 	l = strings.ToLower(strings.TrimSpace(l))
 	if len(l) > 16 || strings.ContainsAny(l, " \t,;") {
-		errs.Add("language", "is not a language code")
+		errs.Add("language", valid.Msg("valid.language", "is not a language code"))
 	}
 	return l
 }
 
-func checkName(errs valid.Errors, n string) string {
+func checkName(errs valid.Fields, n string) string {
 	n = strings.TrimSpace(n)
 	if utf8.RuneCountInString(n) > MaxName {
-		errs.Add("name", fmt.Sprintf("is longer than %d characters", MaxName))
+		errs.Add("name", valid.Message{Key: "valid.too_long", Text: fmt.Sprintf("is longer than %d characters", MaxName)})
 	}
 	return n
 }
 
-func checkNotes(errs valid.Errors, n string) string {
+func checkNotes(errs valid.Fields, n string) string {
 	n = strings.TrimSpace(n)
 	if utf8.RuneCountInString(n) > MaxNotes {
-		errs.Add("notes", fmt.Sprintf("is longer than %d characters", MaxNotes))
+		errs.Add("notes", valid.Message{Key: "valid.too_long", Text: fmt.Sprintf("is longer than %d characters", MaxNotes)})
 	}
 	return n
 }
 
-func checkTags(errs valid.Errors, tags []string) []string {
+func checkTags(errs valid.Fields, tags []string) []string {
 	seen := map[string]bool{}
 	out := []string{}
 	for _, t := range tags {
@@ -199,21 +213,21 @@ func checkTags(errs valid.Errors, tags []string) []string {
 			continue
 		}
 		if utf8.RuneCountInString(t) > MaxTag || strings.ContainsAny(t, ",\n\t") {
-			errs.Add("tags", fmt.Sprintf("each tag is at most %d characters, without commas", MaxTag))
+			errs.Add("tags", valid.Message{Key: "valid.tags", Text: fmt.Sprintf("each tag is at most %d characters, without commas", MaxTag)})
 			continue
 		}
 		seen[t] = true
 		out = append(out, t)
 	}
 	if len(out) > MaxTags {
-		errs.Add("tags", fmt.Sprintf("at most %d tags", MaxTags))
+		errs.Add("tags", valid.Message{Key: "valid.tags", Text: fmt.Sprintf("at most %d tags", MaxTags)})
 	}
 	sort.Strings(out)
 	return out
 }
 
 // Create adds a customer; an identity that belongs to someone else gives
-// store.ErrConflict, invalid fields valid.Errors.
+// store.ErrConflict, invalid fields valid.Fields.
 func (s *Service) Create(ctx context.Context, n NewCustomer) (Customer, error) {
 	var id int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -229,7 +243,7 @@ func (s *Service) Create(ctx context.Context, n NewCustomer) (Customer, error) {
 
 // CreateTx is Create inside the caller's transaction.
 func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, n NewCustomer) (Customer, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	c := Customer{
 		Name:     checkName(errs, n.Name),
 		Language: checkLanguage(errs, n.Language),
@@ -242,7 +256,7 @@ func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, n NewCustomer) (Cust
 		for _, v := range values {
 			norm, msg := NormalizeIdentity(kind, v)
 			if msg != "" {
-				errs.Add(field, fmt.Sprintf("%q %s", v, msg))
+				errs.Add(field, valid.Message{Key: identityKey(kind), Text: fmt.Sprintf("%q %s", v, msg)})
 				continue
 			}
 			if seen[kind+":"+norm] {
@@ -256,7 +270,7 @@ func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, n NewCustomer) (Cust
 	add(Phone, "phones", n.Phones)
 	add(External, "external_ids", n.ExternalIDs)
 	if c.Name == "" && len(c.Identities) == 0 && len(errs) == 0 {
-		errs.Add("name", "give a name or at least one email, phone or external id")
+		errs.Add("name", valid.Msg("valid.customer_name", "give a name or at least one email, phone or external id"))
 	}
 	if err := errs.Err(); err != nil {
 		return Customer{}, err
@@ -399,11 +413,11 @@ func (s *Service) EnsureByEmailTx(ctx context.Context, tx *sql.Tx, email, name s
 
 // EnsureByIdentityTx returns the customer with the identity kind/value,
 // creating one named name (inside tx) when there is none. An invalid value
-// gives valid.Errors keyed by the kind.
+// gives valid.Fields keyed by the kind.
 func (s *Service) EnsureByIdentityTx(ctx context.Context, tx *sql.Tx, kind, value, name string) (Customer, error) {
 	norm, msg := NormalizeIdentity(kind, value)
 	if msg != "" {
-		return Customer{}, valid.Errors{kind: msg}
+		return Customer{}, valid.Field(kind, valid.Message{Key: identityKey(kind), Text: msg})
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), kind, norm).Scan(&id)
@@ -489,13 +503,13 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 		limit = 50
 	}
 	if limit > 200 {
-		return Page{}, valid.Errors{"limit": "must be an integer from 1 to 200"}
+		return Page{}, valid.Field("limit", valid.Msg("valid.invalid", "must be an integer from 1 to 200"))
 	}
 	cur := listCursor{name: "", id: 0}
 	if o.Cursor != "" {
 		c, ok := decodeListCursor(o.Cursor)
 		if !ok {
-			return Page{}, valid.Errors{"cursor": "is not a cursor from a previous page"}
+			return Page{}, valid.Field("cursor", valid.Msg("valid.cursor", "is not a cursor from a previous page"))
 		}
 		cur = c
 	}
@@ -547,11 +561,11 @@ func (s *Service) Update(ctx context.Context, id int64, u Update) (Customer, err
 	if err != nil {
 		return Customer{}, err
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if u.Name != nil {
 		c.Name = checkName(errs, *u.Name)
 		if c.Name == "" && len(c.Identities) == 0 {
-			errs.Add("name", "is required for a customer without email, phone or external id")
+			errs.Add("name", valid.Msg("valid.customer_name", "is required for a customer without email, phone or external id"))
 		}
 	}
 	if u.Language != nil {
@@ -593,7 +607,7 @@ func (s *Service) AddIdentity(ctx context.Context, id int64, kind, value string)
 		if kind != Email && kind != Phone && kind != External {
 			field = "kind"
 		}
-		return Identity{}, valid.Errors{field: msg}
+		return Identity{}, valid.Field(field, valid.Message{Key: identityKey(kind), Text: msg})
 	}
 	if _, err := s.Get(ctx, id); err != nil {
 		return Identity{}, err
@@ -649,7 +663,7 @@ func (s *Service) LockTx(ctx context.Context, tx *sql.Tx, id int64) error {
 // corrected the language of one of its tickets. The caller holds the
 // customer's lock (LockTx) when it also holds a ticket's.
 func (s *Service) SetLanguageTx(ctx context.Context, tx *sql.Tx, id int64, lang string) error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	lang = checkLanguage(errs, lang)
 	if err := errs.Err(); err != nil {
 		return err

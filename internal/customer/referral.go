@@ -17,12 +17,12 @@ import (
 // clears it): the referrals a manager counts.
 func (s *Service) SetReferrer(ctx context.Context, id, by int64) error {
 	if by == id {
-		return valid.Errors{"referred_by": "a customer cannot refer themselves"}
+		return valid.Field("referred_by", valid.Msg("valid.referral_self", "a customer cannot refer themselves"))
 	}
 	var ref any
 	if by != 0 {
 		if _, err := s.Get(ctx, by); err != nil {
-			return valid.Errors{"referred_by": "no such customer"}
+			return valid.Field("referred_by", valid.Msg("valid.no_customer", "no such customer"))
 		}
 		ref = by
 	}

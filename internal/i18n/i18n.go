@@ -1,5 +1,20 @@
 // Package i18n holds Rapport's message catalogues (one JSON file per language
 // in locales/) and picks the language for a request.
+//
+// A catalogue maps keys to messages. A plain message is a string, formatted
+// with fmt.Sprintf when T gets arguments. A message that shows a count with
+// a noun ("2 tickets", "Transfers: 2") is a plural entry instead: a JSON
+// object from CLDR plural category to text,
+//
+//	"inbox.tickets_n": {"one": "{n} ticket", "other": "{n} tickets"}
+//
+// with exactly the categories the language uses for whole numbers, plus
+// "other" (Russian one, few, many, other; Latvian zero, one, other; English,
+// Italian and Catalan one, other), as the CLDR rules in
+// golang.org/x/text/feature/plural decide. {n} stands for the count in
+// every form; further arguments are formatted with fmt.Sprintf. N picks the
+// form; TestPluralForms checks every entry of every catalogue, and that no
+// plain string writes a count before a noun.
 package i18n
 
 import (
@@ -14,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -39,6 +55,7 @@ var localesFS embed.FS
 // Catalog is a set of message catalogues keyed by language code.
 type Catalog struct {
 	msgs    map[string]map[string]string
+	plurals map[string]map[string]map[string]string // lang, key, category
 	langs   []string
 	matcher language.Matcher
 }
@@ -47,7 +64,7 @@ type Catalog struct {
 // NAME.json (or NAME.PART.json) in dir, whose messages add to or replace the embedded ones; a
 // business extends or rewords texts that way.
 func Load(dir string) (*Catalog, error) {
-	c := &Catalog{msgs: map[string]map[string]string{}}
+	c := &Catalog{msgs: map[string]map[string]string{}, plurals: map[string]map[string]map[string]string{}}
 	if err := c.readDir(localesFS, "locales"); err != nil {
 		return nil, err
 	}
@@ -101,15 +118,36 @@ func (c *Catalog) readDir(fsys fs.FS, dir string) error {
 		if err != nil {
 			return fmt.Errorf("i18n: %w", err)
 		}
-		var m map[string]string
+		var m map[string]json.RawMessage
 		if err := json.Unmarshal(data, &m); err != nil {
 			return fmt.Errorf("i18n: %s: %w", e.Name(), err)
 		}
 		if c.msgs[lang] == nil {
 			c.msgs[lang] = map[string]string{}
+			c.plurals[lang] = map[string]map[string]string{}
 		}
-		for k, v := range m {
-			c.msgs[lang][k] = v
+		for k, raw := range m {
+			// A later file replaces a key whichever shape it has.
+			delete(c.msgs[lang], k)
+			delete(c.plurals[lang], k)
+			var str string
+			if err := json.Unmarshal(raw, &str); err == nil {
+				c.msgs[lang][k] = str
+				continue
+			}
+			var forms map[string]string
+			if err := json.Unmarshal(raw, &forms); err != nil {
+				return fmt.Errorf("i18n: %s: %q is neither a string nor plural forms", e.Name(), k)
+			}
+			for cat := range forms {
+				if !isCategory(cat) {
+					return fmt.Errorf("i18n: %s: %q: %q is not a CLDR plural category", e.Name(), k, cat)
+				}
+			}
+			if forms["other"] == "" {
+				return fmt.Errorf("i18n: %s: %q has no \"other\" form", e.Name(), k)
+			}
+			c.plurals[lang][k] = forms
 		}
 	}
 	return nil
@@ -137,7 +175,17 @@ func (c *Catalog) Match(acceptLanguage string) string {
 // T returns the message key in lang, formatted with args as by fmt.Sprintf
 // when there are any. A key missing in lang comes from the default
 // catalogue; a key missing there too is returned as is, so it shows up.
+// A plural entry asked for with T takes its count from the first argument,
+// as N does.
 func (c *Catalog) T(lang, key string, args ...any) string {
+	if c.isPlural(lang, key) {
+		n := 0
+		if len(args) > 0 {
+			n, _ = toInt(args[0])
+			args = args[1:]
+		}
+		return c.N(lang, key, n, args...)
+	}
 	msg, ok := c.msgs[lang][key]
 	if !ok {
 		msg, ok = c.msgs[Default][key]
@@ -151,10 +199,27 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	return msg
 }
 
-// Keys returns the keys of lang's catalogue, sorted.
+// HasKey reports whether key is in lang's catalogue or, as T falls back
+// to it, in the default one.
+func (c *Catalog) HasKey(lang, key string) bool {
+	for _, l := range []string{lang, Default} {
+		if _, ok := c.msgs[l][key]; ok {
+			return true
+		}
+		if _, ok := c.plurals[l][key]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Keys returns the keys of lang's catalogue, plain and plural, sorted.
 func (c *Catalog) Keys(lang string) []string {
-	keys := make([]string, 0, len(c.msgs[lang]))
+	keys := make([]string, 0, len(c.msgs[lang])+len(c.plurals[lang]))
 	for k := range c.msgs[lang] {
+		keys = append(keys, k)
+	}
+	for k := range c.plurals[lang] {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -187,4 +252,101 @@ func (c *Catalog) PromiseReply(lang, body, what string, due time.Time) string {
 		return ""
 	}
 	return strings.TrimRight(body, " \n\r\t") + "\n\n" + c.T(lang, "promise.mail", what, c.Moment(lang, due, time.UTC))
+}
+
+// categories are the CLDR plural category names, by plural.Form.
+var categories = map[plural.Form]string{
+	plural.Other: "other", plural.Zero: "zero", plural.One: "one",
+	plural.Two: "two", plural.Few: "few", plural.Many: "many",
+}
+
+func isCategory(name string) bool {
+	for _, c := range categories {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Category is the CLDR cardinal plural category ("one", "few", ...) of the
+// whole number n in lang.
+func Category(lang string, n int) string {
+	if n < 0 {
+		n = -n
+	}
+	return categories[plural.Cardinal.MatchPlural(language.Make(lang), n%10000000, 0, 0, 0, 0)]
+}
+
+func (c *Catalog) isPlural(lang, key string) bool {
+	if _, ok := c.plurals[lang][key]; ok {
+		return true
+	}
+	_, inLang := c.msgs[lang][key]
+	_, ok := c.plurals[Default][key]
+	return ok && !inLang
+}
+
+// N returns the plural entry key in lang in the form CLDR gives the count
+// n, with {n} replaced by n and the rest formatted with args as by
+// fmt.Sprintf. A key missing in lang comes from the default catalogue; a
+// missing form falls back to "other"; a plain string under key is used as
+// it is, with n as its first argument.
+func (c *Catalog) N(lang, key string, n int, args ...any) string {
+	forms, ok := c.plurals[lang][key]
+	if !ok {
+		if _, plain := c.msgs[lang][key]; plain {
+			return c.T(lang, key, append([]any{n}, args...)...)
+		}
+		lang = Default
+		if forms, ok = c.plurals[Default][key]; !ok {
+			return c.T(lang, key, append([]any{n}, args...)...)
+		}
+	}
+	msg, ok := forms[Category(lang, n)]
+	if !ok {
+		msg = forms["other"]
+	}
+	msg = strings.ReplaceAll(msg, "{n}", strconv.Itoa(n))
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// PluralKeys returns the keys of lang's plural entries, sorted.
+func (c *Catalog) PluralKeys(lang string) []string {
+	keys := make([]string, 0, len(c.plurals[lang]))
+	for k := range c.plurals[lang] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// toInt reads a count given as any integer type.
+func toInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case int8:
+		return int(x), true
+	case int16:
+		return int(x), true
+	case int32:
+		return int(x), true
+	case int64:
+		return int(x), true
+	case uint:
+		return int(x), true
+	case uint8:
+		return int(x), true
+	case uint16:
+		return int(x), true
+	case uint32:
+		return int(x), true
+	case uint64:
+		return int(x), true
+	}
+	return 0, false
 }

@@ -36,7 +36,7 @@ func (s *server) adminAgents(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *server) renderAdminAgents(w http.ResponseWriter, r *http.Request, rc *reqCtx, prob *problem) error {
-	agents, err := s.agents.List(r.Context())
+	agents, err := s.agentsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}

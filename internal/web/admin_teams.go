@@ -28,7 +28,7 @@ func (s *server) adminTeams(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 }
 
 func (s *server) renderAdminTeams(w http.ResponseWriter, r *http.Request, rc *reqCtx, prob *problem) error {
-	teams, err := s.agents.ListTeams(r.Context())
+	teams, err := s.teamsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *server) renderAdminTeam(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
-	agents, err := s.agents.List(r.Context())
+	agents, err := s.agentsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ type errorView struct {
 // recognise is a 500 whose details stay in the log.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
 	var we *webError
+	var fields valid.Fields
 	var ve valid.Errors
 	var tooBig *http.MaxBytesError
 	v := errorView{}
@@ -53,6 +54,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		v.Status, v.Title, v.Message = we.status, we.title, we.message
 	case errors.As(err, &tooBig):
 		v.Status, v.Title, v.Message = http.StatusRequestEntityTooLarge, "error.too_large", "error.too_large_text"
+	case errors.As(err, &fields):
+		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.bad_request", "error.invalid_text"
+		for _, f := range sortedFields(fields.Errors()) {
+			v.Details = append(v.Details, f+": "+s.fieldMessage(rc.lang, fields[f]))
+		}
 	case errors.As(err, &ve):
 		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.bad_request", "error.invalid_text"
 		for _, f := range sortedFields(ve) {
@@ -94,9 +100,15 @@ type problem struct {
 // asProblem turns a service error into a problem shown on the form, or
 // reports false for errors that need an error page (not found, 500).
 func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
+	var fields valid.Fields
 	var ve valid.Errors
 	p := &problem{Status: http.StatusUnprocessableEntity, Form: form, Fields: map[string]string{}}
 	switch {
+	case errors.As(err, &fields):
+		for f, m := range fields {
+			p.Fields[f] = s.fieldMessage(lang, m)
+		}
+		p.Message = s.cat.T(lang, "problem.invalid")
 	case errors.As(err, &ve):
 		for f, msg := range ve {
 			p.Fields[f] = s.validMessage(lang, msg)
@@ -130,6 +142,9 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 // validMessages maps the English messages of valid.Errors, by a phrase they
 // contain, to catalogue keys, so that field errors show in the agent's
 // language. The first match wins; an unknown message gets a generic text.
+// It serves the services that still return valid.Errors; those that return
+// valid.Fields name their keys themselves (fieldMessage), and their phrases
+// go from this list as they move.
 var validMessages = []struct{ phrase, key string }{
 	// Compensation (recovery.json).
 	{"cannot be negative", "valid.negative"},
@@ -186,14 +201,11 @@ var validMessages = []struct{ phrase, key string }{
 	{"is not an email address", "valid.email"},
 	{"is not a phone number", "valid.phone"},
 	{"language code", "valid.language"},
-	{"must be agent, manager or admin", "valid.role"},
-	{"needs at least", "valid.password_short"},
 	{"tag", "valid.tags"},
 	{"is longer than", "valid.too_long"},
 	{"at most", "valid.too_long"},
 	{"must be 1 to 200 characters", "valid.too_long"},
 	{"no such agent", "valid.no_agent"},
-	{"no agent with id", "valid.no_agent"},
 	{"agent is not active", "valid.agent_inactive"},
 	{"no such team", "valid.no_team"},
 	{"no such customer", "valid.no_customer"},
@@ -209,13 +221,19 @@ var validMessages = []struct{ phrase, key string }{
 func (s *server) validMessage(lang, msg string) string {
 	for _, m := range validMessages {
 		if strings.Contains(msg, m.phrase) {
-			if m.key == "valid.password_short" {
-				return s.cat.T(lang, m.key, agent.MinPassword)
-			}
 			return s.cat.T(lang, m.key)
 		}
 	}
 	return s.cat.T(lang, "valid.invalid")
+}
+
+// fieldMessage localizes one valid.Fields message by its key, or by its
+// English text when the catalogue does not know the key.
+func (s *server) fieldMessage(lang string, m valid.Message) string {
+	if m.Key != "" && s.cat.HasKey(lang, m.Key) {
+		return s.cat.T(lang, m.Key, m.Args...)
+	}
+	return s.validMessage(lang, m.Text)
 }
 
 // validErr is a single field error, as the services return them.

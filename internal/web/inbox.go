@@ -139,11 +139,11 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 // renderInbox lists the tickets f selects and renders the inbox page.
 func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx, action string, f inboxFilters, errs valid.Errors) error {
 	ctx := r.Context()
-	agents, err := s.agents.List(ctx)
+	agents, err := s.agentsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(ctx)
+	teams, err := s.teamsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}

@@ -162,6 +162,12 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 // T returns the catalogue message key in the page's language.
 func (p *page) T(key string, args ...any) string { return p.s.cat.T(p.Lang, key, args...) }
 
+// N is the plural entry key in the page's language, in the form its rules
+// give the count n ({{.N "ticket.transfers" $t.TransferCount}}).
+func (p *page) N(key string, n int, args ...any) string {
+	return p.s.cat.N(p.Lang, key, n, args...)
+}
+
 // has reports whether key has a message.
 func (p *page) has(key string) bool { return p.s.cat.T(p.Lang, key) != key }
 

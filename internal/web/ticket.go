@@ -106,11 +106,11 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	agents, err := s.agents.List(ctx)
+	agents, err := s.agentsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(ctx)
+	teams, err := s.teamsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}
