@@ -33,7 +33,7 @@ func TestLineChartAxesAndPoints(t *testing.T) {
 		lang  string
 		weeks []metrics.Week
 		chart func(*page, []metrics.Week) lineChart2
-		top   float64  // the y axis's top
+		top   float64 // the y axis's top
 		value func(metrics.Week) metrics.Value
 		grid  []string // y labels, bottom up
 		// labelled are the weeks labelled under the axis, by index.
