@@ -13,14 +13,7 @@ import (
 func TestGenerateChurn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		generate(t, db, 7, 120, 400)
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.R.QueryRow(q).Scan(&n); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			return n
-		}
+		count := func(q string) int { return countRows(t, db, q) }
 		buyers := count(`SELECT count(DISTINCT customer_id) FROM purchases`)
 		scored := count(`SELECT count(*) FROM customer_values WHERE churn_risk IS NOT NULL AND churn_reasons LIKE '[{"feature":%'`)
 		if buyers < 80 || scored != buyers {

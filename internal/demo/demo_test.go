@@ -206,6 +206,16 @@ func generate(t *testing.T, db *store.DB, seed int64, customers, tickets int) Re
 }
 
 // services returns read access to what Generate wrote.
+// countRows runs a counting query on db, failing the test on error.
+func countRows(t *testing.T, db *store.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.R.QueryRowContext(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
 func services(db *store.DB) (*agent.Service, *customer.Service, *ticket.Service) {
 	clock := jobs.NewFakeClock(testNow.Add(time.Minute))
 	custs := customer.New(db, clock)

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"context"
 	"testing"
 
 	"github.com/rapport/rapport/internal/store"
@@ -14,15 +13,7 @@ import (
 func TestDemoGoalsAndStandard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		generate(t, db, 7, 80, 400)
-		ctx := context.Background()
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.R.QueryRowContext(ctx, q).Scan(&n); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			return n
-		}
+		count := func(q string) int { return countRows(t, db, q) }
 		if n := count(`SELECT COUNT(*) FROM service_standards WHERE body <> ''`); n != len(languages) {
 			t.Errorf("standard in %d languages, want %d", n, len(languages))
 		}

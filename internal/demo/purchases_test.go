@@ -13,14 +13,7 @@ import (
 func TestGenerateLoyalty(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		generate(t, db, 7, 60, 300)
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.R.QueryRow(q).Scan(&n); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			return n
-		}
+		count := func(q string) int { return countRows(t, db, q) }
 		if n := count(`SELECT count(DISTINCT customer_id) FROM purchases`); n < 45 {
 			t.Errorf("%d of 60 customers bought something", n)
 		}

@@ -14,14 +14,7 @@ import (
 func TestGenerateRecovery(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		generate(t, db, 7, 60, 300)
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.R.QueryRow(q).Scan(&n); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			return n
-		}
+		count := func(q string) int { return countRows(t, db, q) }
 		if n := count(`SELECT count(*) FROM compensations WHERE status = 'granted' AND decided_by IS NULL`); n < 3 {
 			t.Errorf("%d compensations granted within limits", n)
 		}

@@ -13,31 +13,30 @@ import (
 	"github.com/rapport/rapport/internal/store"
 )
 
-func compensationID(raw json.RawMessage) (int64, error) {
+// compensationIn reads the compensation a job's payload names; ok is false
+// when it is gone or no longer has status, and the job has nothing to do.
+func (s *Service) compensationIn(ctx context.Context, raw json.RawMessage, status string) (c Compensation, ok bool, err error) {
 	var p struct {
 		ID int64 `json:"compensation_id"`
 	}
 	if err := json.Unmarshal(raw, &p); err != nil || p.ID <= 0 {
-		return 0, fmt.Errorf("%w: payload %s", jobs.ErrPermanent, raw)
+		return c, false, fmt.Errorf("%w: payload %s", jobs.ErrPermanent, raw)
 	}
-	return p.ID, nil
+	c, err = s.Get(ctx, p.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	return c, c.Status == status, nil
 }
 
 // requestDueJob notifies every active manager of a request still waiting.
 func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error {
-	id, err := compensationID(raw)
-	if err != nil {
+	c, ok, err := s.compensationIn(ctx, raw, Requested)
+	if err != nil || !ok {
 		return err
-	}
-	c, err := s.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if c.Status != Requested {
-		return nil
 	}
 	data, _ := json.Marshal(map[string]any{"compensation_id": c.ID, "name": c.KindName, "amount": c.Amount.String(),
 		"agent": c.AgentName})
@@ -64,19 +63,9 @@ func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error 
 // noticeJob tells the customer, in the ticket's language, what they were
 // granted.
 func (s *Service) noticeJob(ctx context.Context, raw json.RawMessage) error {
-	id, err := compensationID(raw)
-	if err != nil {
+	c, ok, err := s.compensationIn(ctx, raw, Granted)
+	if err != nil || !ok {
 		return err
-	}
-	c, err := s.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if c.Status != Granted {
-		return nil
 	}
 	t, err := s.o.Tickets.Get(ctx, c.TicketID)
 	if err != nil {
