@@ -61,7 +61,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
