@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
@@ -53,6 +54,7 @@ type Services struct {
 	DB          *store.DB
 	Clock       jobs.Clock
 	Jobs        *jobs.Queue
+	Business    *business.Service // who the business is: name, sender, zone, languages, register
 	Agents      *agent.Service
 	Customers   *customer.Service
 	Tickets     *ticket.Service
@@ -112,6 +114,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Mail to the team (SLA warnings, the digest) goes through the queue,
 	// so that the services that send it need not wait for the mail service.
 	teamMail := mailout.QueueInternal(db, q)
+	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: catalog.Languages(),
+		Defaults: business.Profile{Name: cfg.BusinessName}})
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
 	tickets := ticket.NewService(ticket.Opts{
@@ -218,7 +222,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	return &Services{
-		DB: db, Clock: clock, Jobs: q,
+		DB: db, Clock: clock, Jobs: q, Business: biz,
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
