@@ -51,6 +51,7 @@ type check struct {
 	recentText string
 	recentMs   []text.Match // reply-language matches in recent, when already scanned
 	hadAgent   bool         // an agent already wrote in this conversation
+	channel    string       // the reply's channel, folded (see Input.Channel)
 	findings   []Finding
 }
 
@@ -218,7 +219,7 @@ func (c *check) jargon() {
 	}
 	for _, m := range c.ms {
 		o := c.lang.owners[m.Owner]
-		if o.kind != ownJargon || c.customerUsed(m.Owner) {
+		if o.kind != ownJargon || c.customerUsed(m.Owner) || (m.To-m.From == 1 && c.channelTerm(c.toks[m.From].Word)) {
 			continue
 		}
 		j := c.lang.jargon[o.idx]
@@ -257,7 +258,7 @@ func (c *check) acronyms() {
 			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].Start:c.toks[i+1].End])) {
 			continue
 		}
-		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) {
+		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) || c.channelTerm(t.Word) {
 			continue
 		}
 		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
@@ -647,9 +648,11 @@ func stem(w string) string {
 	return w
 }
 
-// coldness: a reply of some length with neither a greeting nor a closing
-// (shorter for a first reply than inside a running chat), or a bare refusal
-// with no warm word at all.
+// coldness: a letter (an email, or a reply on an unknown channel) of some
+// length with neither a greeting nor a closing (shorter for a first reply
+// than inside a running exchange), or a bare refusal with no warm word at
+// all on any channel. A chat, phone, social or forum reply is a turn of a
+// conversation: it owes no letter-style greeting.
 func (c *check) coldness() {
 	greeting, closing := c.has(mGreeting), c.has(mClosing)
 	n := len(c.toks)
@@ -657,7 +660,7 @@ func (c *check) coldness() {
 	if !c.hadAgent {
 		min = minWordsFirstReply
 	}
-	if n >= min && !greeting && !closing && c.enabled(ruleNoGreeting) {
+	if n >= min && !greeting && !closing && !Conversational(c.channel) && c.enabled(ruleNoGreeting) {
 		start, end := c.openingSpan()
 		c.add(Coldness, ruleNoGreeting, start, end, "", "", nil)
 		return

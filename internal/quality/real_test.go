@@ -82,7 +82,7 @@ func TestRealSet(t *testing.T) {
 	perChannel, perLang := map[string]int{}, map[string]int{}
 	good, goodClean := 0, 0
 	for _, r := range set {
-		fs := a.Analyze(context.Background(), Input{Text: r.Text, Lang: r.Lang, Conversation: r.Conversation})
+		fs := a.Analyze(context.Background(), Input{Text: r.Text, Lang: r.Lang, Conversation: r.Conversation, Channel: r.Channel})
 		got, want := map[Sin]bool{}, map[Sin]bool{}
 		for _, f := range fs {
 			got[f.Sin] = true
