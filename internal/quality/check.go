@@ -258,11 +258,34 @@ func (c *check) acronyms() {
 			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].Start:c.toks[i+1].End])) {
 			continue
 		}
-		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) || c.channelTerm(t.Word) {
+		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) || c.channelTerm(t.Word) || c.inAddress(t.Word) {
 			continue
 		}
 		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
 	}
+}
+
+// inAddress reports whether the folded word w is a label of a web or mail
+// address in the reply ("NPR" beside "npr.org", "@acme"): the business's
+// own name, which the customer wrote to, not jargon.
+func (c *check) inAddress(w string) bool {
+	low := strings.ToLower(c.text)
+	for i := strings.Index(low, w); i >= 0; {
+		end := i + len(w)
+		before := i == 0 || !isCodeByte(low[i-1])
+		if before && end+1 < len(low) && low[end] == '.' && low[end+1] >= 'a' && low[end+1] <= 'z' {
+			return true
+		}
+		if i > 0 && low[i-1] == '@' {
+			return true
+		}
+		j := strings.Index(low[end:], w)
+		if j < 0 {
+			break
+		}
+		i = end + j
+	}
+	return false
 }
 
 func isAcronym(w string) bool {

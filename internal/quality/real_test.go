@@ -66,10 +66,22 @@ func readReal(t testing.TB, path string) []realReply {
 	return out
 }
 
+// The levels TestRealSet enforces on testdata/real.jsonl; docs/QUALITY.md
+// records them with the figures measured.
+const (
+	realMinReplies      = 120
+	realMinSinful       = 20
+	realPrecision       = 0.90 // all findings together
+	realSinPrecision    = 0.90 // per sin, once it has realSinMinFindings
+	realSinMinFindings  = 5
+	realMinChannelCount = 5 // replies of each of email, chat, social
+)
+
 // TestRealSet measures the analyzer on real support replies
-// (testdata/real.jsonl): precision is what matters here, since a finding
-// on a reply a good support team actually sent is a false alarm the agent
-// learns to ignore. QUALITY_DEBUG=1 lists every false alarm and miss.
+// (testdata/real.jsonl), each read on its own channel: precision is what
+// matters here, since a finding on a reply a good support team actually
+// sent is a false alarm the agent learns to ignore. QUALITY_DEBUG=1 lists
+// every false alarm and miss.
 func TestRealSet(t *testing.T) {
 	a := newTestAnalyzer(t)
 	set := readReal(t, "testdata/real.jsonl")
@@ -146,4 +158,72 @@ func TestRealSet(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "good replies with no finding: %d/%d\n", goodClean, good)
 	t.Log(b.String())
+
+	if len(set) < realMinReplies || len(set)-good < realMinSinful {
+		t.Errorf("%d replies, %d with a sin: want at least %d and %d", len(set), len(set)-good, realMinReplies, realMinSinful)
+	}
+	for _, ch := range []string{"email", "chat", "social"} {
+		if perChannel[ch] < realMinChannelCount {
+			t.Errorf("only %d %s replies, want at least %d", perChannel[ch], ch, realMinChannelCount)
+		}
+	}
+	if all.precision() < realPrecision {
+		t.Errorf("all findings: precision %.2f below %.2f", all.precision(), realPrecision)
+	}
+	for _, s := range Sins {
+		if c := bySin[s]; c.tp+c.fp >= realSinMinFindings && c.precision() < realSinPrecision {
+			t.Errorf("%s: precision %.2f below %.2f (%d findings)", s, c.precision(), realSinPrecision, c.tp+c.fp)
+		}
+	}
+}
+
+// recordedRecall is, per hand-written set and sin, the replies flagged
+// right out of those labelled with the sin, as docs/QUALITY.md records
+// them before the real-reply fixes. The fixes for real replies must not
+// cost the team's own sets any of them.
+var recordedRecall = map[string]map[Sin][2]int{
+	"testdata/labelled.jsonl": {Apathy: {50, 65}, BrushOff: {26, 26}, Coldness: {43, 44}, Condescension: {27, 27},
+		Robotism: {26, 26}, Rulebook: {27, 27}, Runaround: {27, 27}},
+	"testdata/heldout.jsonl": {Apathy: {20, 20}, BrushOff: {10, 10}, Coldness: {11, 15}, Condescension: {10, 10},
+		Robotism: {10, 10}, Rulebook: {10, 10}, Runaround: {10, 10}},
+	"testdata/blind.jsonl": {Apathy: {4, 13}, BrushOff: {0, 6}, Coldness: {7, 11}, Condescension: {5, 6},
+		Robotism: {6, 6}, Rulebook: {5, 6}, Runaround: {1, 7}},
+}
+
+// TestRecallKept fails when a sin's recall on one of the hand-written sets
+// falls below its recorded value: a fix for real replies (the channel, the
+// channel's vocabulary, resolution words) must not blind the analyzer to
+// what it caught before.
+func TestRecallKept(t *testing.T) {
+	a := newTestAnalyzer(t)
+	for path, want := range recordedRecall {
+		t.Run(path, func(t *testing.T) {
+			got := map[Sin]*counts{}
+			for _, s := range Sins {
+				got[s] = &counts{}
+			}
+			for _, l := range readLabelled(t, path) {
+				flagged := map[Sin]bool{}
+				for _, f := range a.Analyze(context.Background(), Input{Text: l.Text, Lang: l.Lang, Conversation: l.Conversation}) {
+					flagged[f.Sin] = true
+				}
+				for _, s := range l.Sins {
+					if flagged[s] {
+						got[s].tp++
+					} else {
+						got[s].fn++
+					}
+				}
+			}
+			for s, w := range want {
+				c := got[s]
+				if c.tp+c.fn != w[1] {
+					t.Errorf("%s: %d replies labelled, recorded %d: update recordedRecall with the set", s, c.tp+c.fn, w[1])
+				}
+				if c.tp < w[0] {
+					t.Errorf("%s: recall %d/%d (%.2f), below the recorded %d/%d", s, c.tp, c.tp+c.fn, c.recall(), w[0], w[1])
+				}
+			}
+		})
+	}
 }
