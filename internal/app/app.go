@@ -32,6 +32,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	measure "github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/recommit"
@@ -118,13 +119,17 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Defaults: business.Profile{Name: cfg.BusinessName}})
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
+	// What agents must act on: their notification list, mailed in
+	// batches in each one's language and zone.
+	notes := notify.New(notify.Opts{DB: db, Jobs: q, Clock: clock, Log: component("notify"), I18n: catalog,
+		Business: biz, BaseURL: cfg.PublicBaseURL(), Send: mailout.InternalTx(q), Delay: cfg.NotifyDelay})
 	tickets := ticket.NewService(ticket.Opts{
 		DB: db, Clock: clock, Jobs: q, Customers: customers,
-		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays,
+		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Notes: notes,
 	})
 
 	// Services over tickets, each built after everything it needs.
-	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Email: teamMail})
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Notes: notes})
 	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
@@ -163,7 +168,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 	// Compensation: recorded on tickets, told to customers by mail.
 	compensation, err := recovery.New(recovery.Opts{DB: db, Clock: clock, Jobs: q, Tickets: tickets, I18n: catalog, Mail: mail,
-		Log: component("recovery")})
+		Log: component("recovery"), Notes: notes})
 	if err != nil {
 		return nil, err
 	}
