@@ -84,7 +84,7 @@ func (s *Service) flush(ctx context.Context, raw json.RawMessage) error {
 		to.zone = i18n.ZoneOr(tz, zone)
 		var fresh []item
 		for _, it := range items {
-			if now.Sub(it.moment) > s.o.StaleAfter {
+			if s.stale(now, it) {
 				old++
 				continue
 			}
@@ -105,6 +105,24 @@ func (s *Service) flush(ctx context.Context, raw json.RawMessage) error {
 	}
 	s.o.Log.Info("notifications mailed", "agent_id", p.AgentID, "listed", sent, "old", old)
 	return nil
+}
+
+// stale reports whether it is too old at now to be listed: its moment, or
+// its deadline (a reminder that ran after the time it reminds of), passed
+// more than StaleAfter ago.
+func (s *Service) stale(now time.Time, it item) bool {
+	if now.Sub(it.moment) > s.o.StaleAfter {
+		return true
+	}
+	due, ok := it.due()
+	return ok && now.Sub(due) > s.o.StaleAfter
+}
+
+// due is the deadline the item tells of, when it has one.
+func (it item) due() (time.Time, bool) {
+	raw, _ := it.data["due"].(string)
+	due, err := time.Parse(time.RFC3339, raw)
+	return due, err == nil
 }
 
 func (s *Service) pending(ctx context.Context, tx *sql.Tx, agentID int64) ([]item, error) {
@@ -224,9 +242,8 @@ func (s *Service) headline(lang string, it item) string {
 // at 15:00)", "overdue by 2 h 10 min (was due today at 12:50)"; "" when it
 // has none.
 func (s *Service) when(lang string, zone *time.Location, now time.Time, it item) string {
-	raw, _ := it.data["due"].(string)
-	due, err := time.Parse(time.RFC3339, raw)
-	if err != nil {
+	due, ok := it.due()
+	if !ok {
 		return ""
 	}
 	c := s.o.I18n
