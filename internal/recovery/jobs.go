@@ -38,6 +38,13 @@ func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error 
 	if err != nil || !ok {
 		return err
 	}
+	return s.tellManagers(ctx, c)
+}
+
+// tellManagers puts request c in every active manager's notifications
+// (and their next mail): when it is made, and again when it has waited
+// too long.
+func (s *Service) tellManagers(ctx context.Context, c Compensation) error {
 	data := map[string]any{"compensation_id": c.ID, "name": c.KindName, "amount": c.Amount.String(),
 		"agent": c.AgentName}
 	managers, err := s.managers(ctx)
