@@ -112,8 +112,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// Foundations: the durable job queue, people, and the ticket service.
 	q := jobs.New(db, clock, component("jobs"))
-	// Mail to the team (SLA warnings, the digest) goes through the queue,
-	// so that the services that send it need not wait for the mail service.
+	// Mail to the team (the digest here, notifications through notify)
+	// goes through the queue, so that the services that send it need not
+	// wait for the mail service.
 	teamMail := mailout.QueueInternal(db, q)
 	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: catalog.Languages(),
 		Defaults: business.Profile{Name: cfg.BusinessName}})
