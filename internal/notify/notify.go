@@ -143,20 +143,19 @@ func (s *Service) Add(ctx context.Context, tx *sql.Tx, now time.Time, n Note) er
 	if n.TicketID > 0 {
 		ticketID = sql.NullInt64{Int64: n.TicketID, Valid: true}
 	}
-	if s != nil {
-		// Taken before the rows are written, so that a flush of the
-		// same agent sees either all of this or none of it.
-		var id int64
-		if err := tx.QueryRowContext(ctx, s.q.Get("lock-agent"), n.AgentID).Scan(&id); err != nil {
-			return fmt.Errorf("notify: agent %d: %w", n.AgentID, err)
-		}
-	}
 	var id int64
 	if err := tx.QueryRowContext(ctx, insertNotification, n.AgentID, ticketID, n.Kind, string(b), store.Millis(now)).Scan(&id); err != nil {
 		return fmt.Errorf("notify: %s for agent %d: %w", n.Kind, n.AgentID, err)
 	}
 	if s == nil || !mailed[n.Kind] || s.o.Send == nil {
 		return nil
+	}
+	// Taken before the pending row is written and counted, so that a
+	// flush of the same agent sees all of this or none of it, and one
+	// that ran meanwhile leaves the count at one.
+	var locked int64
+	if err := tx.QueryRowContext(ctx, s.q.Get("lock-agent"), n.AgentID).Scan(&locked); err != nil {
+		return fmt.Errorf("notify: agent %d: %w", n.AgentID, err)
 	}
 	moment := n.Moment
 	if moment.IsZero() || moment.After(now) {
