@@ -50,6 +50,10 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.keepPromise, false},
 		{http.MethodPost, "/tickets/{id}/promises/{pid}/cancel", agent.PermWorkTickets, s.cancelPromise, false},
 
+		// The caller's notifications
+		{http.MethodGet, "/notifications", agent.PermWorkTickets, s.listNotifications, false},
+		{http.MethodPost, "/notifications/read", agent.PermWorkTickets, s.markNotificationsRead, false},
+
 		// Inbound messages from other channels
 		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage, false},
 		{http.MethodPost, "/inbound/email", agent.PermWorkTickets, s.inboundEmail, true},

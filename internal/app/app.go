@@ -32,6 +32,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	measure "github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/recommit"
@@ -111,20 +112,25 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// Foundations: the durable job queue, people, and the ticket service.
 	q := jobs.New(db, clock, component("jobs"))
-	// Mail to the team (SLA warnings, the digest) goes through the queue,
-	// so that the services that send it need not wait for the mail service.
+	// Mail to the team (the digest here, notifications through notify)
+	// goes through the queue, so that the services that send it need not
+	// wait for the mail service.
 	teamMail := mailout.QueueInternal(db, q)
 	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: catalog.Languages(),
 		Defaults: business.Profile{Name: cfg.BusinessName}})
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
+	// What agents must act on: their notification list, mailed in
+	// batches in each one's language and zone.
+	notes := notify.New(notify.Opts{DB: db, Jobs: q, Clock: clock, Log: component("notify"), I18n: catalog,
+		Business: biz, BaseURL: cfg.PublicBaseURL(), Send: mailout.InternalTx(q), Delay: cfg.NotifyDelay})
 	tickets := ticket.NewService(ticket.Opts{
 		DB: db, Clock: clock, Jobs: q, Customers: customers,
-		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays,
+		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Notes: notes,
 	})
 
 	// Services over tickets, each built after everything it needs.
-	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Email: teamMail})
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Notes: notes})
 	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
@@ -163,7 +169,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 	// Compensation: recorded on tickets, told to customers by mail.
 	compensation, err := recovery.New(recovery.Opts{DB: db, Clock: clock, Jobs: q, Tickets: tickets, I18n: catalog, Mail: mail,
-		Log: component("recovery")})
+		Log: component("recovery"), Notes: notes})
 	if err != nil {
 		return nil, err
 	}
@@ -335,6 +341,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
 		I18n:     catalog, Clock: svc.Clock,
+		Notifications: svc.SLA,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

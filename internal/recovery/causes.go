@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
@@ -536,16 +537,16 @@ func (s *Service) preventionJob(overdue bool) jobs.Handler {
 				}
 			}
 		}
-		data, _ := json.Marshal(map[string]any{"cause_id": c.ID, "title": c.Title, "due": c.Due.Format(time.RFC3339)})
-		now := store.Millis(s.now())
-		return s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-			for _, a := range who {
-				if _, err := tx.ExecContext(ctx, s.q.Get("insert-notification"), a, nullInt(ticketID), kind, string(data), now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		data := map[string]any{"cause_id": c.ID, "title": c.Title, "due": c.Due.Format(time.RFC3339)}
+		var moment time.Time
+		if overdue {
+			moment = c.Due
+		}
+		notes := make([]notify.Note, 0, len(who))
+		for _, a := range who {
+			notes = append(notes, notify.Note{AgentID: a, TicketID: ticketID, Kind: kind, Data: data, Moment: moment})
+		}
+		return s.o.Notes.AddNow(ctx, s.o.DB, s.now(), notes...)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,6 +193,15 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 		return Compensation{}, err
 	}
 	s.o.Jobs.Notify()
+	if c.Status == Requested {
+		// The managers hear of it now; the request's timer tells them
+		// again if it waits too long. The request stands either way.
+		if full, err := s.Get(ctx, c.ID); err != nil {
+			s.o.Log.Warn("managers not told of a compensation request", "compensation_id", c.ID, slog.Any("error", err))
+		} else if err := s.tellManagers(ctx, full); err != nil {
+			s.o.Log.Warn("managers not told of a compensation request", "compensation_id", c.ID, slog.Any("error", err))
+		}
+	}
 	return c, nil
 }
 

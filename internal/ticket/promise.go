@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -361,8 +362,8 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 			if err != nil {
 				return err
 			}
-			data, _ := json.Marshal(map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)})
-			kind := NotifyPromiseDueSoon
+			data := map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)}
+			kind, moment := NotifyPromiseDueSoon, time.Time{}
 			if due {
 				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("resolve-promise"), p.ID, PromiseBroken, store.Millis(c.now)); err != nil {
 					return err
@@ -370,7 +371,7 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 				if err := c.event(p.TicketID, EventPromiseBroken, map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)}); err != nil {
 					return err
 				}
-				kind = NotifyPromiseBroken
+				kind, moment = NotifyPromiseBroken, p.Due
 			}
 			owner := r.OwnerID
 			if owner == 0 {
@@ -384,7 +385,8 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 				}
 			}
 			for _, id := range people {
-				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("insert-notification"), id, p.TicketID, kind, string(data), store.Millis(c.now)); err != nil {
+				err := c.s.o.Notes.Add(c.ctx, c.tx, c.now, notify.Note{AgentID: id, TicketID: p.TicketID, Kind: kind, Data: data, Moment: moment})
+				if err != nil {
 					return err
 				}
 			}
