@@ -25,7 +25,7 @@ import (
 
 // ConceptWindow is the most words a concept pattern's match may span, from
 // its first concept to its last, skipped words included.
-const ConceptWindow = 8
+const ConceptWindow = 10
 
 // maxConcepts bounds the concepts of one pattern: each adds a dimension to
 // the search for a window.
