@@ -10,6 +10,7 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -28,6 +29,39 @@ const promiseBusinessHours = 4 * time.Hour
 type promiseLine struct {
 	ticket.Promise
 	Overdue bool
+	// Done, on an open promise, is the latest message since it was made
+	// that says the promised thing has happened: the card offers to mark
+	// it kept. Nil when none does. Only offered, never done for the agent.
+	Done *promiseDone
+}
+
+// promiseDone is a message that says a promise's thing has happened.
+type promiseDone struct {
+	// FromCustomer is set when the customer wrote it, else the agent's
+	// own reply said it.
+	FromCustomer bool
+	// Words are the words that say it, as written.
+	Words string
+	At    time.Time
+}
+
+// saidDone is the latest customer message or public reply among msgs
+// written after the promise was made that says something promised has
+// happened (text.SaysDone, in lang), or nil.
+func saidDone(p ticket.Promise, msgs []ticket.Message, lang string) *promiseDone {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if !m.CreatedAt.After(p.Created) {
+			break
+		}
+		if m.Kind != ticket.CustomerMessage && m.Kind != ticket.Reply {
+			continue
+		}
+		if words, ok := text.SaysDone(m.BodyText, lang); ok {
+			return &promiseDone{FromCustomer: m.Kind == ticket.CustomerMessage, Words: words, At: m.CreatedAt}
+		}
+	}
+	return nil
 }
 
 // promisePanel is the action-plan card: the form's choices and the list.
@@ -52,15 +86,20 @@ func (s *server) businessCalendar(ctx context.Context) (*sla.Calendar, error) {
 	return rows[0].Build()
 }
 
-// promisePanelFor fills the action-plan card of ticket id.
-func (s *server) promisePanelFor(ctx context.Context, id int64, now time.Time) (*promisePanel, error) {
-	ps, err := s.tickets.Promises(ctx, id)
+// promisePanelFor fills the action-plan card of ticket t, whose messages
+// (oldest first) are msgs, written in lang.
+func (s *server) promisePanelFor(ctx context.Context, t ticket.Ticket, msgs []ticket.Message, lang string, now time.Time) (*promisePanel, error) {
+	ps, err := s.tickets.Promises(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	panel := &promisePanel{}
 	for _, p := range ps {
-		panel.Lines = append(panel.Lines, promiseLine{Promise: p, Overdue: p.Overdue(now)})
+		line := promiseLine{Promise: p, Overdue: p.Overdue(now)}
+		if p.Status == ticket.PromiseOpen {
+			line.Done = saidDone(p, msgs, lang)
+		}
+		panel.Lines = append(panel.Lines, line)
 	}
 	cal, err := s.businessCalendar(ctx)
 	if err != nil {
