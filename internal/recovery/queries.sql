@@ -39,6 +39,13 @@ SELECT COALESCE(sum(amount_minor), 0) FROM compensations WHERE ticket_id = $1 AN
 SELECT COALESCE(sum(amount_minor), 0) FROM compensations
 WHERE agent_id = $1 AND kind_id = $2 AND status = 'granted' AND granted_at >= $3 AND granted_at < $4
 
+-- name: approver-kind-granted
+-- What a manager used of their own monthly limit of one kind in [from,
+-- to): what they granted themselves and what they approved.
+SELECT COALESCE(sum(amount_minor), 0) FROM compensations
+WHERE kind_id = $2 AND status = 'granted' AND granted_at >= $3 AND granted_at < $4
+  AND (decided_by = $1 OR (agent_id = $1 AND decided_by IS NULL))
+
 -- name: purchase-refunded
 SELECT COALESCE(sum(amount_minor), 0) FROM compensations WHERE purchase_id = $1 AND status IN ('granted', 'requested')
 
