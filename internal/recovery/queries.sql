@@ -137,6 +137,11 @@ SELECT id FROM root_cause_tickets WHERE cause_id = $1 AND ticket_id = $2
 -- name: insert-cause-link
 INSERT INTO root_cause_tickets (cause_id, ticket_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)
 
+-- name: update-cause
+UPDATE root_causes SET category = $2, title = $3, what_happened = $4, prevention = $5, owner_id = $6, due_at = $7,
+    status = $8, done_at = $9, updated_at = $10
+WHERE id = $1
+
 -- name: set-cause-status
 UPDATE root_causes SET status = $2, done_at = $3, updated_at = $4 WHERE id = $1
 
