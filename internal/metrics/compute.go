@@ -137,8 +137,6 @@ func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
 	// Complaints are counted among the tickets created in the selection;
 	// none created is no data rather than "no complaints".
 	p.Complaints = count(c.Complaints, c.Created > 0)
-	// Referrals: referred customers whose first ticket came in the period.
-	p.Referrals = count(c.Referrals, c.Created > 0)
 	return p
 }
 
@@ -230,6 +228,16 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 		return fmt.Errorf("metrics: confirmed fixes: %w", err)
 	}
 	p.ConfirmedFixes = count(confirmed, p.Solved.V > 0 || confirmed > 0)
+
+	// Referrals are read from the customers and tickets themselves, not the
+	// rollups: a referrer is often recorded after the customer's first
+	// ticket (by an agent, or a purchase through a referral link), which
+	// changes no ticket, so a rollup would miss it until a rebuild.
+	var referrals int64
+	if err := db.QueryRowContext(ctx, s.q.Get("referrals"), msArgs(f.From, f.To, f)...).Scan(&referrals); err != nil {
+		return fmt.Errorf("metrics: referrals: %w", err)
+	}
+	p.Referrals = count(referrals, p.Created.V > 0 || referrals > 0)
 
 	// Purchases carry no team, agent, channel or language: repeat business
 	// is the whole business's, and no data for a narrower selection.

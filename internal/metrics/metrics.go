@@ -169,9 +169,8 @@ type Period struct {
 	SurveysSent  int64     `json:"surveys_sent"`
 
 	// Referrals are referred customers whose first ticket came in the
-	// period. They are counted in the rollups when that ticket changes: a
-	// referral recorded on a customer afterwards counts once the ticket
-	// changes again or the rollups are rebuilt.
+	// period, read from the customers and tickets when asked for, so that
+	// a referrer recorded after that ticket counts at once.
 	Referrals      Value `json:"referrals"`
 	RepeatBusiness Value `json:"repeat_business"` // share of buyers in the period who bought more than once so far; no data without purchases
 	Buyers         int64 `json:"buyers"`          // customers who bought in the period: repeat business's base
