@@ -229,12 +229,20 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	}
 	p.ConfirmedFixes = count(confirmed, p.Solved.V > 0 || confirmed > 0)
 
-	// Referrals are read from the customers and tickets themselves, not the
-	// rollups: a referrer is often recorded after the customer's first
-	// ticket (by an agent, or a purchase through a referral link), which
-	// changes no ticket, so a rollup would miss it until a rebuild.
+	// Referrals are read from the customers, tickets and purchases
+	// themselves, not the rollups: a referrer is often recorded after the
+	// customer's first ticket (by an agent, or a purchase through a
+	// referral link), which changes no ticket, so a rollup would miss it
+	// until a rebuild. The whole business counts a referred customer when
+	// their first contact, ticket or purchase, came in the period; a
+	// selection by team, agent, channel or language (which purchases do not
+	// carry) when their first ticket did, under it.
 	var referrals int64
-	if err := db.QueryRowContext(ctx, s.q.Get("referrals"), msArgs(f.From, f.To, f)...).Scan(&referrals); err != nil {
+	refQuery, refArgs := "referrals-any", []any{f.From.UnixMilli(), f.To.UnixMilli()}
+	if f.Segmented() {
+		refQuery, refArgs = "referrals", msArgs(f.From, f.To, f)
+	}
+	if err := db.QueryRowContext(ctx, s.q.Get(refQuery), refArgs...).Scan(&referrals); err != nil {
 		return fmt.Errorf("metrics: referrals: %w", err)
 	}
 	p.Referrals = count(referrals, p.Created.V > 0 || referrals > 0)

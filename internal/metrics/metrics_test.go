@@ -778,5 +778,26 @@ func TestReferrerRecordedLater(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, "referrals once it is cleared", referrals(), before)
+
+		// A friend who bought through a referral link and never wrote
+		// counts for the whole business, not under an agent's filter.
+		olga := w.insertID(`INSERT INTO customers (name, referred_by, created_at, updated_at) VALUES ('Olga', $1, $2, $2) RETURNING id`,
+			w.cust["carla"], w.clock.Now().UnixMilli())
+		w.exec(`INSERT INTO purchases (customer_id, purchased_at, amount_minor, currency, channel, created_at) VALUES ($1, $2, 900, 'EUR', 'shop', $2)`,
+			olga, day(4, 12, 0).UnixMilli())
+		check(t, "referrals with a buyer", referrals(), v(before.V+1))
+		byAgent := this
+		byAgent.AgentID = w.agents["al"]
+		rep, err := w.m.Compute(w.ctx, byAgent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := w.m.Compute(w.ctx, this)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Current.Referrals.V >= all.Current.Referrals.V {
+			t.Errorf("Al's referrals %v, the business's %v: the buyer counted under an agent", rep.Current.Referrals, all.Current.Referrals)
+		}
 	})
 }
