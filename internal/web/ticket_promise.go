@@ -10,7 +10,6 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/sla"
-	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -30,38 +29,10 @@ type promiseLine struct {
 	ticket.Promise
 	Overdue bool
 	// Done, on an open promise, is the latest message since it was made
-	// that says the promised thing has happened: the card offers to mark
-	// it kept. Nil when none does. Only offered, never done for the agent.
-	Done *promiseDone
-}
-
-// promiseDone is a message that says a promise's thing has happened.
-type promiseDone struct {
-	// FromCustomer is set when the customer wrote it, else the agent's
-	// own reply said it.
-	FromCustomer bool
-	// Words are the words that say it, as written.
-	Words string
-	At    time.Time
-}
-
-// saidDone is the latest customer message or public reply among msgs
-// written after the promise was made that says something promised has
-// happened (text.SaysDone, in lang), or nil.
-func saidDone(p ticket.Promise, msgs []ticket.Message, lang string) *promiseDone {
-	for i := len(msgs) - 1; i >= 0; i-- {
-		m := msgs[i]
-		if !m.CreatedAt.After(p.Created) {
-			break
-		}
-		if m.Kind != ticket.CustomerMessage && m.Kind != ticket.Reply {
-			continue
-		}
-		if words, ok := text.SaysDone(m.BodyText, lang); ok {
-			return &promiseDone{FromCustomer: m.Kind == ticket.CustomerMessage, Words: words, At: m.CreatedAt}
-		}
-	}
-	return nil
+	// that says the promised thing has happened (ticket.SaidDone): the
+	// card offers to mark it kept. Nil when none does. Only offered,
+	// never done for the agent.
+	Done *ticket.DoneSaid
 }
 
 // promisePanel is the action-plan card: the form's choices and the list.
@@ -96,8 +67,8 @@ func (s *server) promisePanelFor(ctx context.Context, t ticket.Ticket, msgs []ti
 	panel := &promisePanel{}
 	for _, p := range ps {
 		line := promiseLine{Promise: p, Overdue: p.Overdue(now)}
-		if p.Status == ticket.PromiseOpen {
-			line.Done = saidDone(p, msgs, lang)
+		if d, ok := ticket.SaidDone(p, msgs, lang); ok {
+			line.Done = &d
 		}
 		panel.Lines = append(panel.Lines, line)
 	}
