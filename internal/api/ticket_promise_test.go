@@ -41,7 +41,7 @@ func TestPromiseScenarios(t *testing.T) {
 				body: `{"what":"x","due":"2025-03-11T09:00:00Z"}`, json: map[string]string{"error.fields.status": "*"}},
 			{name: "list", method: "GET", path: "/tickets/{printer}/promises", as: "agent", status: 200,
 				json: map[string]string{"data.0.id": "{shipped}", "data.1.id": "{stock}", "data.1.status": "open"},
-				not: []string{`"said_done"`}},
+				not:  []string{`"said_done"`}},
 			{name: "keep", method: "POST", path: "/tickets/{printer}/promises/{shipped}/keep", as: "agent", status: 200,
 				json: map[string]string{"data.0.status": "kept", "data.0.resolved_at": "*"}},
 			{name: "keep twice", method: "POST", path: "/tickets/{printer}/promises/{shipped}/keep", as: "agent", status: 400,
