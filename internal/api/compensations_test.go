@@ -52,6 +52,11 @@ func TestCompensationScenarios(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.ids["ticket"], f.ids["order"], f.ids["refund"] = tk.ID, a.Purchase.ID, ks[0].ID
+		for _, k := range ks {
+			if k.Kind == recovery.KindVoucher {
+				f.ids["voucher"] = k.ID
+			}
+		}
 		f.run(t, []scenario{
 			{name: "grant within the limit", method: "POST", path: "/tickets/{ticket}/compensations", as: "agent",
 				body:   `{"kind_id": {refund}, "amount": "30.00", "reason": "arrived broken", "purchase_id": {order}}`,
@@ -79,6 +84,17 @@ func TestCompensationScenarios(t *testing.T) {
 				status: 200, json: map[string]string{"data.0.amount": "45.00", "data.1.amount": "30.00"}},
 			{name: "bad filter", method: "GET", path: "/compensations?from=yesterday", as: "manager", status: 400},
 			{name: "unknown request", method: "POST", path: "/compensations/999999/approve", as: "manager", status: 404},
+			// A voucher of 150.00 is above the manager's own 100.00 a ticket:
+			// refused, the request waits for an administrator.
+			{name: "request above the manager's limit", method: "POST", path: "/tickets/{ticket}/compensations", as: "agent",
+				body:   `{"kind_id": {voucher}, "amount": "150", "reason": "ruined holiday"}`,
+				status: 201, json: map[string]string{"status": "requested"}, save: map[string]string{"big": "id"}},
+			{name: "approve above the manager's limit", method: "POST", path: "/compensations/{big}/approve", as: "manager",
+				status: 400, json: map[string]string{"error.fields.approve": "*"}, want: []string{"an administrator must approve it"}},
+			{name: "still waiting", method: "GET", path: "/compensations?status=requested", as: "manager",
+				status: 200, json: map[string]string{"data.0.id": "{big}"}},
+			{name: "an administrator approves it", method: "POST", path: "/compensations/{big}/approve", as: "admin",
+				status: 200, json: map[string]string{"status": "granted"}},
 		})
 	})
 }
