@@ -102,6 +102,8 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/causes", agent.PermWorkTickets, s.listCauses, false},
 		{http.MethodPost, "/causes", agent.PermWorkTickets, s.createCause, false},
 		{http.MethodGet, "/causes/{id}", agent.PermWorkTickets, s.getCause, false},
+		{http.MethodPut, "/causes/{id}", agent.PermWorkTickets, s.putCause, false},
+		{http.MethodPatch, "/causes/{id}", agent.PermWorkTickets, s.patchCause, false},
 		{http.MethodPost, "/causes/{id}/done", agent.PermWorkTickets, s.causeDone, false},
 		{http.MethodPost, "/tickets/{id}/causes", agent.PermWorkTickets, s.linkCause, false},
 

@@ -11,6 +11,10 @@ SELECT id, name, language, notes, vip, time_zone, created_at, updated_at FROM cu
 -- name: set-referrer
 UPDATE customers SET referred_by = $2, updated_at = $3 WHERE id = $1
 
+-- name: set-referrer-if-none
+-- The first referrer stands: a later link does not take the referral.
+UPDATE customers SET referred_by = $2, updated_at = $3 WHERE id = $1 AND referred_by IS NULL
+
 -- name: update-customer
 UPDATE customers SET name = $2, language = $3, notes = $4, vip = $5, updated_at = $6, time_zone = $7 WHERE id = $1
 

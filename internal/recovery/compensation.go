@@ -228,6 +228,13 @@ func parseAmount(s, currency string) (purchases.Money, error) {
 // on ticket ticketID at now without a manager: what was already granted of
 // the kind on the ticket, and by the agent this month, counted in tx.
 func (s *Service) withinLimits(ctx context.Context, tx *sql.Tx, k Kind, role agent.Role, agentID, ticketID, amount int64, now time.Time) (bool, error) {
+	return s.withinLimitsBy(ctx, tx, k, role, "agent-kind-granted", agentID, ticketID, amount, now)
+}
+
+// withinLimitsBy is withinLimits with the month's use counted by the named
+// query: what the agent asked for and was granted, or for a manager
+// approving, what they granted and approved (approver-kind-granted).
+func (s *Service) withinLimitsBy(ctx context.Context, tx *sql.Tx, k Kind, role agent.Role, monthQuery string, agentID, ticketID, amount int64, now time.Time) (bool, error) {
 	if !k.Monetary {
 		return true, nil
 	}
@@ -244,7 +251,7 @@ func (s *Service) withinLimits(ctx context.Context, tx *sql.Tx, k Kind, role age
 	if lim.Month != nil {
 		from, to := monthOf(now)
 		var inMonth int64
-		if err := tx.QueryRowContext(ctx, s.q.Get("agent-kind-granted"), agentID, k.ID, store.Millis(from), store.Millis(to)).Scan(&inMonth); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q.Get(monthQuery), agentID, k.ID, store.Millis(from), store.Millis(to)).Scan(&inMonth); err != nil {
 			return false, err
 		}
 		if inMonth+amount > *lim.Month {

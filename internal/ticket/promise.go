@@ -14,6 +14,7 @@ import (
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -412,4 +413,40 @@ func (c *change) promisePeople(id, maker int64) ([]int64, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// DoneSaid is a message that says a promise's thing has happened: the
+// promises card and the API offer to mark the promise kept (only offer:
+// the agent decides).
+type DoneSaid struct {
+	MessageID int64
+	// ByCustomer is set when the customer wrote it; else the agent's reply
+	// said it.
+	ByCustomer bool
+	// Words are the words that say it, as written.
+	Words string
+	At    time.Time
+}
+
+// SaidDone returns the latest customer message or public reply among msgs
+// (oldest first), written after open promise p was made, that says
+// something promised has happened (text.SaysDone, in lang; all languages
+// when lang is ""). ok is false when none does or p is not open.
+func SaidDone(p Promise, msgs []Message, lang string) (d DoneSaid, ok bool) {
+	if p.Status != PromiseOpen {
+		return DoneSaid{}, false
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if !m.CreatedAt.After(p.Created) {
+			break
+		}
+		if m.Kind != CustomerMessage && m.Kind != Reply {
+			continue
+		}
+		if words, ok := text.SaysDone(m.BodyText, lang); ok {
+			return DoneSaid{MessageID: m.ID, ByCustomer: m.Kind == CustomerMessage, Words: words, At: m.CreatedAt}, true
+		}
+	}
+	return DoneSaid{}, false
 }
