@@ -191,9 +191,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Channels: everything a customer sends comes in through intake.
 	// Customers' language: the stop-word scorer where it is sure, lingua
 	// where it is not (internal/text, docs/PERFORMANCE.md), among the
-	// languages Rapport serves (i18n.Supported: there is no setting for a
-	// business to narrow them yet). A guess that is not sure gives way to
-	// the customer's language, else the default (docs/QUALITY.md).
+	// languages the business serves (its profile, read per message; every
+	// catalogue language when it names none). A guess that is not sure
+	// gives way to the customer's language, else the business's default
+	// (docs/QUALITY.md).
 	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
 	if err != nil {
 		return nil, err
@@ -201,8 +202,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	intakes := intake.New(intake.Opts{
 		DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
-		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSure,
-		DefaultLanguage: i18n.Default,
+		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSureAmong,
+		Languages: biz.Served, DefaultLanguage: i18n.Default,
 	})
 
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, measures)...); err != nil {

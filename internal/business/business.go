@@ -250,3 +250,14 @@ func (s *Service) Check(p Profile) (Profile, error) {
 	}
 	return p, nil
 }
+
+// Served returns the languages the business serves (empty: every one)
+// and its default language, for language detection at intake. An
+// unreadable profile serves every language, with the defaults' default.
+func (s *Service) Served(ctx context.Context) (served []string, def string) {
+	p, err := s.Profile(ctx)
+	if err != nil {
+		return nil, s.o.Defaults.Default()
+	}
+	return p.Languages, p.Default()
+}
