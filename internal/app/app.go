@@ -131,7 +131,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 	mail := mailout.New(mailout.Opts{
 		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
-		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
+		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName, Profiles: biz,
 		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(),
 	})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: component("routing"), Tickets: tickets})
