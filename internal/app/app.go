@@ -37,6 +37,7 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
@@ -55,6 +56,8 @@ type Services struct {
 	Clock       jobs.Clock
 	Jobs        *jobs.Queue
 	Business    *business.Service // who the business is: name, sender, zone, languages, register
+	Setup       *setup.Service    // the first run: business, calendar, relay, first team and admin
+	Relays      *mailout.RelayStore
 	Agents      *agent.Service
 	Customers   *customer.Service
 	Tickets     *ticket.Service
@@ -125,7 +128,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// Services over tickets, each built after everything it needs.
 	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Email: teamMail})
-	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
+	// Outbound mail: the relay of --smtp-relay when given, else the one
+	// the first run stored (read per message), else the outbox folder.
+	relays := mailout.NewRelayStore(db, clock)
+	var transport mailout.Transport = mailout.Stored{Store: relays, Fallback: mailout.Outbox{Dir: cfg.OutboxDir}}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
 	}
@@ -206,6 +212,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Languages: biz.Served, DefaultLanguage: i18n.Default,
 	})
 
+	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
+
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -223,7 +231,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	return &Services{
-		DB: db, Clock: clock, Jobs: q, Business: biz,
+		DB: db, Clock: clock, Jobs: q, Business: biz, Setup: firstRun, Relays: relays,
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
@@ -321,6 +329,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals, Recovery: svc.Recovery,
+		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

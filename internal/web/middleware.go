@@ -52,6 +52,11 @@ func (s *server) wrap(rt route) http.Handler {
 			rt.handle(w, r, nil)
 			return
 		}
+		// A fresh deployment has no admin: every page leads to the first run.
+		if !strings.HasSuffix(rt.pattern, " /setup") && s.needsSetup(r) {
+			redirect(w, r, "/setup")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		rc := &reqCtx{}
 		s.loadSession(r, rc)
