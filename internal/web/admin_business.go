@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-
 )
 
 // adminBusiness serves GET /admin/business: who the business is, as
@@ -50,7 +49,6 @@ func (s *server) adminBusinessSave(w http.ResponseWriter, r *http.Request, rc *r
 	redirect(w, r, "/admin/business")
 	return nil
 }
-
 
 // BusinessOn reports whether the business settings page is there.
 func (p *page) BusinessOn() bool { return p.s.business != nil }

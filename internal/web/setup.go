@@ -129,9 +129,9 @@ func setupInput(r *http.Request) setup.Input {
 	f := r.PostForm
 	return setup.Input{
 		Business: profileForm(f),
-		Week:  f.Get("week"),
-		Relay: mailout.RelaySettings{Addr: f.Get("smtp_relay"), Username: f.Get("smtp_user"), Password: f.Get("smtp_password")},
-		Team:  f.Get("team"), AdminName: f.Get("admin_name"), Email: f.Get("email"), Password: f.Get("password"),
+		Week:     f.Get("week"),
+		Relay:    mailout.RelaySettings{Addr: f.Get("smtp_relay"), Username: f.Get("smtp_user"), Password: f.Get("smtp_password")},
+		Team:     f.Get("team"), AdminName: f.Get("admin_name"), Email: f.Get("email"), Password: f.Get("password"),
 	}
 }
 
