@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
@@ -66,6 +67,9 @@ type Opts struct {
 	I18n *i18n.Catalog
 	// Clock tells whether a promise is overdue; default the system clock.
 	Clock jobs.Clock
+	// Business keeps who the business is (/settings/business); nil leaves
+	// it answering 503.
+	Business *business.Service
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -96,6 +100,7 @@ type server struct {
 	cat      *i18n.Catalog    // nil: a promise's reply goes as written
 	clock    jobs.Clock
 	recovery *recovery.Service // nil: the compensation routes answer 503
+	business *business.Service // nil: /settings/business answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -123,6 +128,7 @@ func New(o Opts) http.Handler {
 		metrics:    o.Metrics,
 		goals:      o.Goals,
 		recovery:   o.Recovery,
+		business:   o.Business,
 		router:     o.Router,
 		routing:    o.Routing,
 	}

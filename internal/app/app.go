@@ -345,6 +345,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
 		I18n:     catalog, Clock: svc.Clock,
+		Business: svc.Business,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
