@@ -86,7 +86,7 @@ func firstRunThenAcknowledgement(t *testing.T, dsn string) {
 		"name": {"Aurora Casa & Giardino"}, "sender_name": {"Aurora – assistenza clienti"}, "time_zone": {"Europe/Rome"},
 		"languages": {"it", "en"}, "default_language": {"it"}, "register_it": {"formal"},
 		"signature": {"Giulia e lo staff di Aurora Casa & Giardino"},
-		"week": {"mon-fri 09:00-18:00"}, "team": {"Assistenza"},
+		"week":      {"mon-fri 09:00-18:00"}, "team": {"Assistenza"},
 		"admin_name": {"Giulia Bianchi"}, "email": {"giulia@aurora.example"}, "password": {"una password lunga"},
 	}
 	// Without the token the form is refused and nothing is made.

@@ -52,8 +52,10 @@ func (s *server) wrap(rt route) http.Handler {
 			rt.handle(w, r, nil)
 			return
 		}
-		// A fresh deployment has no admin: every page leads to the first run.
-		if !strings.HasSuffix(rt.pattern, " /setup") && s.needsSetup(r) {
+		// A fresh deployment has no admin: every page of the team (and the
+		// login) leads to the first run. Customers' pages (contact form,
+		// survey and follow-up links) keep working.
+		if (rt.perm != public || strings.HasSuffix(rt.pattern, " /login")) && s.needsSetup(r) {
 			redirect(w, r, "/setup")
 			return
 		}
