@@ -89,6 +89,31 @@ func firstRunThenAcknowledgement(t *testing.T, dsn string) {
 		"week":      {"mon-fri 09:00-18:00"}, "team": {"Assistenza"},
 		"admin_name": {"Giulia Bianchi"}, "email": {"giulia@aurora.example"}, "password": {"una password lunga"},
 	}
+	// The test send goes through the relay in the form and shows what the
+	// relay said: here Rapport's own listener, which takes mail only for
+	// its mailboxes.
+	test := url.Values{}
+	for k, v := range form {
+		test[k] = v
+	}
+	test.Set("action", "test")
+	test.Set("smtp_relay", a.SMTPAddr())
+	test.Set("test_to", "nobody@elsewhere.example")
+	resp, err = browser.PostForm(a.URL()+"/setup", test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `id="test-result"`) ||
+		!strings.Contains(string(body), "RCPT TO nobody@elsewhere.example") || !strings.Contains(string(body), "550") ||
+		!strings.Contains(string(body), `value="Aurora – assistenza clienti"`) {
+		t.Fatalf("test send = %d:\n%s", resp.StatusCode, body)
+	}
+	if need, _ := a.Services().Setup.Needed(ctx); !need {
+		t.Fatal("the test send finished the setup")
+	}
+
 	// Without the token the form is refused and nothing is made.
 	bad := url.Values{}
 	for k, v := range form {
