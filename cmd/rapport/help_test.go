@@ -41,6 +41,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "serve", args: []string{"serve"}, want: append([]string{"db"}, server...), server: true},
 		{name: "demo", args: []string{"demo"}, want: append([]string{"dir", "seed", "customers", "tickets"}, server...), server: true},
 		{name: "migrate", args: []string{"migrate"}, want: []string{"db"}},
+		{name: "setup", args: []string{"setup"}, want: []string{"db", "business-name", "sender-name", "signature", "time-zone", "languages",
+			"hours", "mail-relay", "mail-relay-user", "mail-relay-password", "team", "admin-name", "admin-email", "admin-password", "admin-locale"}},
 		{name: "user add", args: []string{"user", "add"}, want: []string{"db", "email", "name", "role", "languages", "locale"}},
 		{name: "user passwd", args: []string{"user", "passwd"}, want: []string{"db", "email"}},
 		{name: "token create", args: []string{"token", "create"}, want: []string{"db", "user", "name"}},
@@ -75,6 +77,9 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 				return
 			}
 			for _, f := range serverOnlyFlags {
+				if slices.Contains(tc.want, f) {
+					continue // the command's own setting of the same name (setup's --business-name)
+				}
 				if strings.Contains(help, "--"+f+" ") || strings.Contains(help, "-"+f+" ") {
 					t.Errorf("%s --help offers the server setting --%s:\n%s", tc.name, f, help)
 				}

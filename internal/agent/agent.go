@@ -252,12 +252,26 @@ func checkName(errs valid.Fields, field, n string) string {
 // Create adds an agent; invalid fields give valid.Fields, a taken email
 // store.ErrConflict.
 func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
+	n, errs := CheckNew(n)
+	if err := errs.Err(); err != nil {
+		return Agent{}, err
+	}
+	id, err := s.insert(ctx, s.db.W, n)
+	if err != nil {
+		return Agent{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// CheckNew returns n trimmed and normalised, with what is wrong with it
+// (empty when nothing is).
+func CheckNew(n NewAgent) (NewAgent, valid.Fields) {
 	errs := valid.Fields{}
-	email := normEmail(n.Email)
-	if !checkEmail(email) {
+	n.Email = normEmail(n.Email)
+	if !checkEmail(n.Email) {
 		errs.Add("email", valid.Msg("valid.email", "is not an email address"))
 	}
-	name := checkName(errs, "name", n.Name)
+	n.Name = checkName(errs, "name", n.Name)
 	if !n.Role.Valid() {
 		errs.Add("role", valid.Msg("valid.role", "must be agent, manager or admin"))
 	}
@@ -266,27 +280,34 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 	} else if len(n.Password) > 1024 {
 		errs.Add("password", valid.Msg("valid.too_long", "is longer than 1024 bytes"))
 	}
-	locale := checkLocale(errs, n.Locale)
-	langs := checkLanguages(errs, n.Languages)
-	zone := checkZone(errs, n.TimeZone)
-	if err := errs.Err(); err != nil {
-		return Agent{}, err
-	}
+	n.Locale = checkLocale(errs, n.Locale)
+	n.Languages = checkLanguages(errs, n.Languages)
+	n.TimeZone = checkZone(errs, n.TimeZone)
+	return n, errs
+}
+
+// execer is the database or a transaction.
+type execer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insert stores n, already checked, and returns its id.
+func (s *Service) insert(ctx context.Context, db execer, n NewAgent) (int64, error) {
 	hash, err := HashPassword(n.Password)
 	if err != nil {
-		return Agent{}, err
+		return 0, err
 	}
-	now := store.Millis(s.now())
 	var id int64
-	err = s.db.W.QueryRowContext(ctx, s.q.Get("insert-agent"), email, name, string(n.Role), hash,
-		locale, strings.Join(langs, ","), true, now, zone).Scan(&id)
+	err = db.QueryRowContext(ctx, s.q.Get("insert-agent"), n.Email, n.Name, string(n.Role), hash,
+		n.Locale, strings.Join(n.Languages, ","), true, store.Millis(s.now()), n.TimeZone).Scan(&id)
 	if store.IsUniqueViolation(err) {
-		return Agent{}, fmt.Errorf("agent: create %s: %w", email, store.ErrConflict)
+		return 0, fmt.Errorf("agent: create %s: %w", n.Email, store.ErrConflict)
 	}
 	if err != nil {
-		return Agent{}, fmt.Errorf("agent: create %s: %w", email, err)
+		return 0, fmt.Errorf("agent: create %s: %w", n.Email, err)
 	}
-	return s.Get(ctx, id)
+	return id, nil
 }
 
 func scanAgent(sc interface{ Scan(...any) error }) (Agent, error) {

@@ -100,3 +100,9 @@ INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2)
 
 -- name: agent-exists
 SELECT count(*) FROM agents WHERE id = $1
+
+-- name: count-admins
+SELECT count(*) FROM agents WHERE role = 'admin' AND active = TRUE
+
+-- name: set-availability
+UPDATE agents SET availability = $2, updated_at = $3 WHERE id = $1

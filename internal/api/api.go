@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
@@ -69,6 +70,9 @@ type Opts struct {
 	// Notifications is each agent's notification list; nil leaves
 	// /notifications answering 503.
 	Notifications Notifications
+	// Business keeps who the business is (/settings/business); nil leaves
+	// it answering 503.
+	Business *business.Service
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -100,6 +104,7 @@ type server struct {
 	clock    jobs.Clock
 	recovery *recovery.Service // nil: the compensation routes answer 503
 	notes    Notifications     // nil: /notifications answers 503
+	business *business.Service // nil: /settings/business answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -128,6 +133,7 @@ func New(o Opts) http.Handler {
 		goals:      o.Goals,
 		recovery:   o.Recovery,
 		notes:      o.Notifications,
+		business:   o.Business,
 		router:     o.Router,
 		routing:    o.Routing,
 	}

@@ -90,6 +90,10 @@ func (s *server) routes() []route {
 		// Settings of the business: who automatic assignment serves first
 		{http.MethodGet, "/settings/routing", agent.PermManageSettings, s.getRoutingSettings, false},
 		{http.MethodPut, "/settings/routing", agent.PermManageSettings, s.putRoutingSettings, false},
+		// Who the business is: name, sender, signature, logo, time zone,
+		// languages served and the register of each (issue 13)
+		{http.MethodGet, "/settings/business", agent.PermManageSettings, s.getBusinessSettings, false},
+		{http.MethodPut, "/settings/business", agent.PermManageSettings, s.putBusinessSettings, false},
 
 		// Compensation within limits: granted or requested from a ticket;
 		// the ledger and the managers' decisions (issue 12)

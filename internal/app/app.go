@@ -38,6 +38,7 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
@@ -56,6 +57,8 @@ type Services struct {
 	Clock       jobs.Clock
 	Jobs        *jobs.Queue
 	Business    *business.Service // who the business is: name, sender, zone, languages, register
+	Setup       *setup.Service    // the first run: business, calendar, relay, first team and admin
+	Relays      *mailout.RelayStore
 	Agents      *agent.Service
 	Customers   *customer.Service
 	Tickets     *ticket.Service
@@ -131,13 +134,16 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// Services over tickets, each built after everything it needs.
 	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Notes: notes})
-	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
+	// Outbound mail: the relay of --smtp-relay when given, else the one
+	// the first run stored (read per message), else the outbox folder.
+	relays := mailout.NewRelayStore(db, clock)
+	var transport mailout.Transport = mailout.Stored{Store: relays, Fallback: mailout.Outbox{Dir: cfg.OutboxDir}}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
 	}
 	mail := mailout.New(mailout.Opts{
 		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
-		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
+		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName, Profiles: biz,
 		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(),
 	})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: component("routing"), Tickets: tickets})
@@ -197,9 +203,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Channels: everything a customer sends comes in through intake.
 	// Customers' language: the stop-word scorer where it is sure, lingua
 	// where it is not (internal/text, docs/PERFORMANCE.md), among the
-	// languages Rapport serves (i18n.Supported: there is no setting for a
-	// business to narrow them yet). A guess that is not sure gives way to
-	// the customer's language, else the default (docs/QUALITY.md).
+	// languages the business serves (its profile, read per message; every
+	// catalogue language when it names none). A guess that is not sure
+	// gives way to the customer's language, else the business's default
+	// (docs/QUALITY.md).
 	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
 	if err != nil {
 		return nil, err
@@ -207,9 +214,11 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	intakes := intake.New(intake.Opts{
 		DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
-		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSure,
-		DefaultLanguage: i18n.Default,
+		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSureAmong,
+		Languages: biz.Served, DefaultLanguage: i18n.Default,
 	})
+
+	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
@@ -228,7 +237,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	return &Services{
-		DB: db, Clock: clock, Jobs: q, Business: biz,
+		DB: db, Clock: clock, Jobs: q, Business: biz, Setup: firstRun, Relays: relays,
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
@@ -326,6 +335,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals, Recovery: svc.Recovery,
+		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -342,6 +352,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recovery: svc.Recovery,
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
+		Business: svc.Business,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

@@ -138,7 +138,9 @@ func findSurveyMail(t *testing.T, dir string) *surveyMail {
 			t.Fatal(err)
 		}
 		mt, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-		if mt != "multipart/alternative" {
+		// Every customer mail has an HTML part; the acknowledgement and the
+		// reply are threaded into the conversation, the survey is not.
+		if mt != "multipart/alternative" || m.Header.Get("In-Reply-To") != "" {
 			continue
 		}
 		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))

@@ -175,14 +175,29 @@ func (s *Service) Save(ctx context.Context, p Profile) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	raw, err := json.Marshal(p)
-	if err != nil {
+	if err := s.put(ctx, s.o.DB.W, p); err != nil {
 		return Profile{}, err
 	}
-	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("put-profile"), profileKey, string(raw), store.Millis(s.o.Clock.Now())); err != nil {
-		return Profile{}, fmt.Errorf("business: save profile: %w", err)
-	}
 	return p, nil
+}
+
+// SaveTx stores p, checked by Check, inside tx: the first run saves it
+// with the first admin.
+func (s *Service) SaveTx(ctx context.Context, tx *sql.Tx, p Profile) error {
+	return s.put(ctx, tx, p)
+}
+
+func (s *Service) put(ctx context.Context, db interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, p Profile) error {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, s.q.Get("put-profile"), profileKey, string(raw), store.Millis(s.o.Clock.Now())); err != nil {
+		return fmt.Errorf("business: save profile: %w", err)
+	}
+	return nil
 }
 
 // Check returns p trimmed and normalised, or what is wrong with it.
@@ -249,4 +264,15 @@ func (s *Service) Check(p Profile) (Profile, error) {
 		return Profile{}, err
 	}
 	return p, nil
+}
+
+// Served returns the languages the business serves (empty: every one)
+// and its default language, for language detection at intake. An
+// unreadable profile serves every language, with the defaults' default.
+func (s *Service) Served(ctx context.Context) (served []string, def string) {
+	p, err := s.Profile(ctx)
+	if err != nil {
+		return nil, s.o.Defaults.Default()
+	}
+	return p.Languages, p.Default()
 }

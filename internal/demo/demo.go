@@ -134,6 +134,9 @@ func newRunner(o Opts, p *planner) *runner {
 
 func (r *runner) run(ctx context.Context) error {
 	r.began = time.Now()
+	if err := r.saveProfile(ctx); err != nil {
+		return err
+	}
 	if err := r.createStaff(ctx); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,12 +115,18 @@ type Opts struct {
 	Log       *slog.Logger
 	// Attachments keeps the files that come with messages; nil drops them.
 	Attachments *attachment.Service
-	// Detect returns the language of a text among the business's ones and
-	// whether it is sure of it (text.Detector.DetectSure). A guess it is
-	// not sure of is never used: the customer's preferred language is, or
-	// else DefaultLanguage. Nil leaves the language to the customer's
-	// preference.
-	Detect func(text string) (lang string, sure bool)
+	// Detect returns the language of a text among the candidates named in
+	// among (all when empty) and whether it is sure of it
+	// (text.Detector.DetectSureAmong). A guess it is not sure of is never
+	// used: the customer's preferred language is, or else the default.
+	// Nil leaves the language to the customer's preference.
+	Detect func(text string, among []string) (lang string, sure bool)
+	// Languages, when set, returns the languages the business serves
+	// (detection picks only among them; empty is every language) and its
+	// default language, which then replaces DefaultLanguage. It is asked
+	// per message, so a change in the settings counts at once
+	// (business.Service.Served).
+	Languages func(ctx context.Context) (served []string, def string)
 	// DefaultLanguage is a new ticket's language when it is neither told by
 	// the channel, detected for sure, nor the customer's preference; ""
 	// leaves it unknown (the mail then goes out in the default language).
@@ -372,17 +379,22 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 			return false, err
 		}
 	}
+	var served []string
+	def := s.o.DefaultLanguage
+	if s.o.Languages != nil {
+		served, def = s.o.Languages(ctx)
+	}
 	lang := in.Language
 	if lang == "" && s.o.Detect != nil {
-		if l, sure := s.o.Detect(in.Subject + "\n" + text); sure {
+		if l, sure := s.o.Detect(in.Subject+"\n"+text, served); sure {
 			lang = l
 		}
 	}
-	if lang == "" {
+	if lang == "" && (len(served) == 0 || slices.Contains(served, cu.Language)) {
 		lang = cu.Language
 	}
 	if lang == "" {
-		lang = s.o.DefaultLanguage
+		lang = def
 	}
 	subject := strings.TrimSpace(in.Subject)
 	if subject == "" {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
@@ -160,11 +161,16 @@ func TestLanguageWhenDetectionIsNotSure(t *testing.T) {
 	tests := []struct {
 		name, preferred, subject, body string
 		want, ackWord                  string
+		served                         []string // the business's languages; nil is every one
 	}{
 		{"sure wins over the preference", "it", "Order not arrived",
-			"Hello, my order has not arrived yet and the tracking page shows nothing.", "en", "We have your message"},
-		{"not sure: the customer's language", "it", "Login problem", "", "it", "Abbiamo ricevuto"},
-		{"not sure, nothing known: the default", "", "Login problem", "", "en", "We have your message"},
+			"Hello, my order has not arrived yet and the tracking page shows nothing.", "en", "We have your message", nil},
+		{"not sure: the customer's language", "it", "Login problem", "", "it", "Abbiamo ricevuto", nil},
+		{"not sure, nothing known: the default", "", "Login problem", "", "en", "We have your message", nil},
+		{"among the languages served, a short English line is sure", "", "Login problem", "", "en", "We have your message", []string{"it", "en"}},
+		{"a preference the business does not serve gives way to its default", "ru", "Ok", "4411", "it", "Abbiamo ricevuto", []string{"it", "en"}},
+		{"one language served is every ticket's", "", "Order not arrived",
+			"Hello, my order has not arrived yet and the tracking page shows nothing.", "it", "Abbiamo ricevuto", []string{"it"}},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,8 +181,16 @@ func TestLanguageWhenDetectionIsNotSure(t *testing.T) {
 					Name: "Cara Client", Language: tc.preferred, Emails: []string{addr}}); err != nil {
 					t.Fatal(err)
 				}
-				in := intake.New(intake.Opts{DB: db, Jobs: f.q, Tickets: f.tickets, Customers: f.customers, Clock: f.clock,
-					Detect: d.DetectSure, DefaultLanguage: i18n.Default})
+				o := intake.Opts{DB: db, Jobs: f.q, Tickets: f.tickets, Customers: f.customers, Clock: f.clock,
+					Detect: d.DetectSureAmong, DefaultLanguage: i18n.Default}
+				if tc.served != nil {
+					biz := business.New(business.Opts{DB: db, Languages: i18n.Supported})
+					if _, err := biz.Save(context.Background(), business.Profile{Name: "Aurora", Languages: tc.served}); err != nil {
+						t.Fatal(err)
+					}
+					o.Languages = biz.Served
+				}
+				in := intake.New(o)
 				res, err := in.Receive(context.Background(), intake.Inbound{Channel: "email", From: from(addr, "Cara Client"),
 					Subject: tc.subject, Text: tc.body, MessageKey: fmt.Sprintf("m%d@example.com", i), Raw: []byte(tc.subject)})
 				if err != nil {

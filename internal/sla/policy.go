@@ -289,6 +289,22 @@ func (s *Service) SaveCalendar(ctx context.Context, r CalendarRow) (CalendarRow,
 	return r, nil
 }
 
+// CreateCalendarTx adds calendar r, which Build accepts, inside tx and
+// returns its id: the first run makes the business-hours calendar with
+// the first admin.
+func (s *Service) CreateCalendarTx(ctx context.Context, tx *sql.Tx, r CalendarRow) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, s.q.Get("insert-calendar"), strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays,
+		store.Millis(s.o.Clock.Now())).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return 0, fmt.Errorf("sla: calendar %q: %w", r.Name, store.ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sla: save calendar: %w", err)
+	}
+	return id, nil
+}
+
 // Calendars returns every calendar by name.
 func (s *Service) Calendars(ctx context.Context) ([]CalendarRow, error) {
 	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("list-calendars"))

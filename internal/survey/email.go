@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/channel/mailout"
 )
 
 // Email is a survey invitation as it is sent: subject, plain text and HTML.
@@ -54,18 +57,35 @@ func (s *Service) Choices(lang, q string) []Choice {
 	return out
 }
 
-// Question is the text of question q in lang.
-func (s *Service) Question(lang, q string) string {
+// Question is the text of question q in lang, naming the business as its
+// profile is now.
+func (s *Service) Question(ctx context.Context, lang, q string) string {
+	return s.question(lang, q, s.identity(ctx).Name)
+}
+
+// question is question q in lang for the business named biz.
+func (s *Service) question(lang, q, biz string) string {
 	if q == NPS {
-		return s.o.I18n.T(lang, "survey.q.nps", s.o.Business)
+		return s.o.I18n.T(lang, "survey.q.nps", biz)
 	}
 	return s.o.I18n.T(lang, "survey.q."+q)
 }
 
-// compose writes the invitation for ticket number id in lang: the first
-// question with a one-click link per answer, a link to the whole survey,
-// the incentive line when there is one, and the expiry.
-func (s *Service) compose(lang string, st Settings, name string, id int64, subject, link string, expires time.Time) Email {
+// identity is the business the survey comes from, read now: the mail
+// service's profile, else the name the service was started with.
+func (s *Service) identity(ctx context.Context) business.Profile {
+	if s.o.Mail != nil {
+		return s.o.Mail.Identity(ctx)
+	}
+	return business.Profile{Name: s.o.Business}
+}
+
+// compose writes the invitation of business biz for ticket number id in
+// lang: the first question with a one-click link per answer, a link to the
+// whole survey, the incentive line when there is one, and the expiry. It
+// is the body: the mail service adds the business's logo and signature
+// (mailout.Layout).
+func (s *Service) compose(biz business.Profile, lang string, st Settings, name string, id int64, subject, link string, expires time.Time) Email {
 	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
 	greeting := tr("survey.mail.greeting_anon")
 	if f := strings.Fields(name); len(f) > 0 {
@@ -76,11 +96,9 @@ func (s *Service) compose(lang string, st Settings, name string, id int64, subje
 	var text, html strings.Builder
 	esc := template.HTMLEscapeString
 	text.WriteString(greeting + "\n\n" + intro + "\n\n")
-	html.WriteString(`<!doctype html><html lang="` + esc(lang) + `"><body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">`)
-	html.WriteString(`<div style="max-width:560px;margin:0 auto;padding:24px 16px">`)
-	html.WriteString(`<p>` + esc(greeting) + `</p><p>` + esc(intro) + `</p>`)
+	html.WriteString(`<p style="margin:0 0 16px">` + esc(greeting) + `</p><p style="margin:0 0 16px">` + esc(intro) + `</p>`)
 	if choices := s.Choices(lang, first); len(choices) > 0 {
-		q := s.Question(lang, first)
+		q := s.question(lang, first, biz.Name)
 		text.WriteString(q + "\n" + tr("survey.mail.click") + "\n\n")
 		html.WriteString(`<p style="font-weight:bold;font-size:17px">` + esc(q) + `</p><table role="presentation" cellspacing="0" cellpadding="0" style="border-collapse:separate;border-spacing:4px"><tr>`)
 		for _, c := range choices {
@@ -105,8 +123,8 @@ func (s *Service) compose(lang string, st Settings, name string, id int64, subje
 		html.WriteString(`<p style="padding:12px;background:#fff7e6;border-radius:6px">` + esc(st.Incentive) + `</p>`)
 	}
 	exp := tr("survey.mail.expires", expires.UTC().Format("2006-01-02"))
-	text.WriteString(exp + "\n\n" + tr("survey.mail.thanks") + "\n" + tr("survey.mail.signature", s.o.Business) + "\n")
-	html.WriteString(`<p style="font-size:13px;color:#52606d">` + esc(exp) + `</p><p>` + esc(tr("survey.mail.thanks")) + `<br>` + esc(tr("survey.mail.signature", s.o.Business)) + `</p></div></body></html>`)
+	text.WriteString(exp + "\n\n" + tr("survey.mail.thanks") + "\n")
+	html.WriteString(`<p style="font-size:13px;color:#52606d">` + esc(exp) + `</p><p style="margin:0">` + esc(tr("survey.mail.thanks")) + `</p>`)
 	return Email{
 		Subject: tr("survey.mail.subject", id),
 		Text:    text.String(),
@@ -115,11 +133,16 @@ func (s *Service) compose(lang string, st Settings, name string, id int64, subje
 }
 
 // Preview is the invitation as a customer writing in lang would get it
-// with settings st, for a made-up ticket: what the admin page shows.
-func (s *Service) Preview(_ context.Context, lang string, st Settings) Email {
+// with settings st, for a made-up ticket, in the business's layout: what
+// the admin page shows.
+func (s *Service) Preview(ctx context.Context, lang string, st Settings) Email {
 	now := s.o.Clock.Now()
-	return s.compose(lang, st, s.o.I18n.T(lang, "survey.preview.name"), 1042, s.o.I18n.T(lang, "survey.preview.subject"),
+	biz := s.identity(ctx)
+	e := s.compose(biz, lang, st, s.o.I18n.T(lang, "survey.preview.name"), 1042, s.o.I18n.T(lang, "survey.preview.subject"),
 		s.Link("PREVIEW"), now.Add(time.Duration(st.ExpiryDays)*24*time.Hour))
+	text, html := mailout.Layout(biz, lang, e.Text, e.HTML, "")
+	e.Text, e.HTML = text, template.HTML(html)
+	return e
 }
 
 // String is e's text, for logs and tests.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -181,7 +182,7 @@ func (d *Detector) Detect(text string) string {
 // DetectTokens is Detect for a text the caller has already tokenized with
 // Tokenize, which spares the work twice on the hot path.
 func (d *Detector) DetectTokens(text string, toks []Token) string {
-	best, sure := d.score(text, toks)
+	best, sure := d.score(text, toks, nil)
 	if d.lingua != nil && !sure {
 		best = d.askLingua(text)
 	}
@@ -193,7 +194,8 @@ func (d *Detector) DetectTokens(text string, toks []Token) string {
 
 // score returns the scorer's winner ("" when nothing scores) and whether
 // it is sure of it.
-func (d *Detector) score(text string, toks []Token) (string, bool) {
+// Only the candidates whose index is in allowed count; nil allows all.
+func (d *Detector) score(text string, toks []Token, allowed []bool) (string, bool) {
 	var small [8]int
 	var scores []int
 	if len(d.order) <= len(small) {
@@ -217,6 +219,9 @@ func (d *Detector) score(text string, toks []Token) (string, bool) {
 	// is among the tied, otherwise to the first in alphabetical order.
 	best, bestScore, second := "", 0, 0
 	for i, s := range scores {
+		if allowed != nil && !allowed[i] {
+			continue
+		}
 		switch {
 		case s > bestScore || (s == bestScore && s > 0 && d.order[i] == d.def):
 			second = max(second, bestScore)
@@ -235,12 +240,78 @@ func (d *Detector) score(text string, toks []Token) (string, bool) {
 // language, should use that instead: on one-line messages a guess is where
 // the mistakes are (docs/QUALITY.md, "The customer's language").
 func (d *Detector) DetectSure(text string) (lang string, sure bool) {
-	best, sure := d.score(text, Tokenize(text))
+	return d.DetectSureAmong(text, nil)
+}
+
+// DetectSureAmong is DetectSure among the candidates named in among (the
+// languages a business serves): a language outside them is never the
+// answer, and lingua's confidence is shared among them alone. Nil or
+// empty among is every candidate; one candidate is the answer, surely.
+func (d *Detector) DetectSureAmong(text string, among []string) (lang string, sure bool) {
+	var allowed []bool
+	if len(among) > 0 {
+		allowed = make([]bool, len(d.order))
+		n, only := 0, ""
+		for i, code := range d.order {
+			if slices.Contains(among, code) {
+				allowed[i], n, only = true, n+1, code
+			}
+		}
+		switch n {
+		case 0:
+			allowed = nil // none of them is a candidate: ask among all
+		case 1:
+			return only, true
+		}
+	}
+	best, sure := d.score(text, Tokenize(text), allowed)
 	if sure || d.lingua == nil {
 		return best, sure
 	}
-	lang, conf := d.askLinguaConfidence(text)
+	lang, conf := d.linguaAmong(text, allowed)
 	return lang, lang != "" && conf >= SureConfidence
+}
+
+// linguaAmong is lingua's answer among the allowed candidates (nil: all),
+// with its confidence relative to theirs alone.
+func (d *Detector) linguaAmong(text string, allowed []bool) (string, float64) {
+	if allowed == nil {
+		return d.askLinguaConfidence(text)
+	}
+	text = clip(text)
+	if utf8.RuneCountInString(text) < 3 {
+		return "", 0
+	}
+	var best string
+	var bestConf, sum float64
+	for _, v := range d.lingua.ComputeLanguageConfidenceValues(text) {
+		code := d.byLang[v.Language()]
+		i, ok := slices.BinarySearch(d.order, code)
+		if !ok || !allowed[i] {
+			continue
+		}
+		sum += v.Value()
+		if v.Value() > bestConf {
+			best, bestConf = code, v.Value()
+		}
+	}
+	if sum == 0 || bestConf/sum < MinConfidence {
+		return "", 0
+	}
+	return best, bestConf / sum
+}
+
+// clip trims text and keeps its opening 4 KiB: the opening says enough,
+// and detection time grows with length.
+func clip(text string) string {
+	text = strings.TrimSpace(text)
+	if len(text) > 4096 {
+		text = text[:4096]
+		for !utf8.ValidString(text) {
+			text = text[:len(text)-1]
+		}
+	}
+	return text
 }
 
 // askLingua returns lingua's answer, or "" when the text is too short or
@@ -253,16 +324,9 @@ func (d *Detector) askLingua(text string) string {
 // askLinguaConfidence returns lingua's answer with its confidence, or ""
 // when the text is too short or too mixed to tell.
 func (d *Detector) askLinguaConfidence(text string) (string, float64) {
-	text = strings.TrimSpace(text)
+	text = clip(text)
 	if utf8.RuneCountInString(text) < 3 {
 		return "", 0
-	}
-	if len(text) > 4096 {
-		// The opening says enough, and detection time grows with length.
-		text = text[:4096]
-		for !utf8.ValidString(text) {
-			text = text[:len(text)-1]
-		}
 	}
 	vals := d.lingua.ComputeLanguageConfidenceValues(text)
 	if len(vals) == 0 || vals[0].Value() < MinConfidence {

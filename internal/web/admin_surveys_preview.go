@@ -22,7 +22,7 @@ func (s *server) adminSurveysPreview(w http.ResponseWriter, r *http.Request, _ *
 	}
 	e := s.surveys.Preview(r.Context(), lang, st)
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.Write([]byte(e.HTML))

@@ -59,11 +59,8 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	email := r.PostForm.Get("email")
 	me, err := s.agents.Authenticate(r.Context(), email, r.PostForm.Get("password"), clientIP(r))
 	if err == nil {
-		var token string
-		token, _, err = s.agents.CreateSession(r.Context(), me.ID, r.UserAgent(), clientIP(r))
+		err = s.startSession(w, r, me.ID)
 		if err == nil {
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/",
-				MaxAge: int(agent.SessionTTL.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
 			http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1,
 				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure})
 			s.log.Info("login", "agent_id", me.ID)
@@ -94,5 +91,17 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
 	s.setFlash(w, "flash.logged_out")
 	redirect(w, r, "/login")
+	return nil
+}
+
+// startSession signs agent id in on this browser: a new session and its
+// cookie.
+func (s *server) startSession(w http.ResponseWriter, r *http.Request, id int64) error {
+	token, _, err := s.agents.CreateSession(r.Context(), id, r.UserAgent(), clientIP(r))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/",
+		MaxAge: int(agent.SessionTTL.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
 	return nil
 }

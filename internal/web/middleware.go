@@ -52,6 +52,13 @@ func (s *server) wrap(rt route) http.Handler {
 			rt.handle(w, r, nil)
 			return
 		}
+		// A fresh deployment has no admin: every page of the team (and the
+		// login) leads to the first run. Customers' pages (contact form,
+		// survey and follow-up links) keep working.
+		if (rt.perm != public || strings.HasSuffix(rt.pattern, " /login")) && s.needsSetup(r) {
+			redirect(w, r, "/setup")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		rc := &reqCtx{}
 		s.loadSession(r, rc)

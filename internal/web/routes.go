@@ -32,6 +32,11 @@ func (s *server) routes() []route {
 		{"POST /login", public, s.login},
 		{"POST /logout", agent.PermWorkTickets, s.logout},
 
+		// The first run, while no admin exists (issue 13): its own
+		// double-submit CSRF token, as the login form
+		{"GET /setup", public, s.needs(s.setup != nil, s.setupPage)},
+		{"POST /setup", public, s.needs(s.setup != nil, s.setupSubmit)},
+
 		// Public contact form (issue 3)
 		{"GET /contact", public, s.needs(s.intake != nil, s.contactPage)},
 		{"POST /contact", public, s.needs(s.intake != nil, s.contactSubmit)},
@@ -106,6 +111,10 @@ func (s *server) routes() []route {
 		{"POST /admin/teams/{id}", agent.PermManageTeams, s.adminTeamUpdate},
 		{"POST /admin/teams/{id}/members", agent.PermManageTeams, s.adminTeamMembers},
 		{"POST /admin/teams/{id}/delete", agent.PermManageTeams, s.adminTeamDelete},
+
+		// Admin: who the business is (issue 13)
+		{"GET /admin/business", agent.PermManageSettings, s.needs(s.business != nil, s.adminBusiness)},
+		{"POST /admin/business", agent.PermManageSettings, s.needs(s.business != nil, s.adminBusinessSave)},
 
 		// Admin: SLA policies and business-hours calendars
 		{"GET /admin/sla", agent.PermManageSettings, s.needs(s.sla != nil, s.adminSLA)},

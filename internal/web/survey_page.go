@@ -138,7 +138,7 @@ func (s *server) renderSurveyForm(w http.ResponseWriter, r *http.Request, rc *re
 		if q == done || (!st.Asks(q) && problems[q] == "") {
 			continue
 		}
-		sq := surveyQuestion{Name: q, Text: s.surveys.Question(sv.Language, q), Choices: s.surveys.Choices(sv.Language, q),
+		sq := surveyQuestion{Name: q, Text: s.surveys.Question(r.Context(), sv.Language, q), Choices: s.surveys.Choices(sv.Language, q),
 			Value: sv.Answers.Value(q), Wide: q == survey.NPS}
 		if form != nil {
 			sq.Value = form.Get(q)

@@ -18,9 +18,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
@@ -35,6 +37,7 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/ticket"
@@ -84,6 +87,14 @@ type Opts struct {
 	// Goals keeps goals, kudos, the leaderboard and the service standard;
 	// nil hides them.
 	Goals *goals.Service
+	// Business is who the business is, edited at /admin/business; nil
+	// hides the page.
+	Business *business.Service
+	// Setup is the first run: while no admin exists every page leads to
+	// /setup; nil turns that off.
+	Setup *setup.Service
+	// Mailbox is the support address, the sender of the setup's test mail.
+	Mailbox string
 }
 
 //go:embed templates static
@@ -134,6 +145,12 @@ type server struct {
 
 	// Goals, recognition and the service standard (issue 7)
 	goals *goals.Service // nil: no goals, team page or standard
+
+	// Who the business is and the first run (issue 13)
+	business *business.Service // nil: no business settings page
+	setup    *setup.Service    // nil: no first run
+	setUp    atomic.Bool       // the first run is over: an admin exists
+	mailbox  string
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -170,6 +187,9 @@ func New(o Opts) (http.Handler, error) {
 		surveys:      o.Surveys,
 		metrics:      o.Metrics,
 		goals:        o.Goals,
+		business:     o.Business,
+		setup:        o.Setup,
+		mailbox:      o.Mailbox,
 		surveyHits:   newRateLimiter(surveyLimit, surveyWindow),
 		followUpHits: newRateLimiter(surveyLimit, surveyWindow),
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
@@ -54,6 +55,7 @@ type fixture struct {
 	sla       *sla.Service
 	router    *routing.Router
 	reviews   *quality.Reviews
+	business  *business.Service
 }
 
 // fixtureOpts changes how newFixture builds the UI.
@@ -76,8 +78,9 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
 	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
+	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: i18n.Supported, Defaults: business.Profile{Name: "Shop"}})
 	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock, Log: log,
-		Transport: mailout.Outbox{Dir: t.TempDir()}, Mailbox: "support@shop.example", Business: "Shop"})
+		Transport: mailout.Outbox{Dir: t.TempDir()}, Mailbox: "support@shop.example", Business: "Shop", Profiles: biz})
 	if err := tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: slas.TicketChanged},
 		ticket.Subscriber{Name: "routing", After: router.TicketChanged},
 		ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
@@ -98,12 +101,13 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: testAnalyzer(t), Reviews: reviews, Attachments: files,
+		Business: biz,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
-		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews}
+		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews, business: biz}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {

@@ -32,3 +32,10 @@ WHERE m.id = $1 AND m.ticket_id = $2
 
 -- name: customer-language
 SELECT c.language FROM customers c JOIN tickets t ON t.customer_id = c.id WHERE t.id = $1
+
+-- name: get-setting
+SELECT value FROM settings WHERE key = $1
+
+-- name: put-setting
+INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
