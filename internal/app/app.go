@@ -352,7 +352,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recovery: svc.Recovery,
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
-		Business: svc.Business,
+		Business:      svc.Business,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

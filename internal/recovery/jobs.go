@@ -81,14 +81,18 @@ func (s *Service) noticeJob(ctx context.Context, raw json.RawMessage) error {
 	if !s.o.I18n.Has(lang) {
 		lang = "en"
 	}
-	what := s.o.I18n.T(lang, "recovery.notice.kind."+c.Kind)
+	v := s.o.I18n.Voice(lang, false)
+	if vc, ok := s.o.Mail.(Voicer); ok {
+		v = vc.Voice(ctx, lang)
+	}
+	what := v.T("recovery.notice.kind." + c.Kind)
 	if c.Amount.Minor > 0 {
-		what = s.o.I18n.T(lang, "recovery.notice.amount", what, c.Amount.String())
+		what = v.T("recovery.notice.amount", what, c.Amount.String())
 	}
 	n := mailout.Notice{
 		To:       mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
-		Subject:  s.o.I18n.T(lang, "recovery.notice.subject", t.ID),
-		Text:     s.o.I18n.T(lang, "recovery.notice.text", t.CustomerName, what, t.Subject, c.Reason),
+		Subject:  v.T("recovery.notice.subject", t.ID),
+		Text:     v.T("recovery.notice.text", t.CustomerName, what, t.Subject, c.Reason),
 		Language: lang,
 	}
 	if err := s.o.Mail.SendNotice(ctx, n); err != nil {

@@ -54,6 +54,13 @@ type Sender interface {
 	SendNotice(ctx context.Context, n mailout.Notice) error
 }
 
+// Voicer tells the register (formal or informal) the business speaks a
+// language in; *mailout.Service is one. A Sender without it writes
+// formally.
+type Voicer interface {
+	Voice(ctx context.Context, lang string) i18n.Voice
+}
+
 // Opts are the dependencies of a Service.
 type Opts struct {
 	DB *store.DB

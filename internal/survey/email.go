@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/mailout"
+	"github.com/rapport/rapport/internal/i18n"
 )
 
 // Email is a survey invitation as it is sent: subject, plain text and HTML.
@@ -30,8 +31,13 @@ type Choice struct {
 
 // Choices are the answers to question q in lang, lowest first; nil for the
 // comment.
-func (s *Service) Choices(lang, q string) []Choice {
-	tr := func(key string) string { return s.o.I18n.T(lang, key) }
+func (s *Service) Choices(ctx context.Context, lang, q string) []Choice {
+	return s.choices(s.voice(s.identity(ctx), lang), q)
+}
+
+// choices are the answers to question q in voice v.
+func (s *Service) choices(v i18n.Voice, q string) []Choice {
+	tr := func(key string) string { return v.T(key) }
 	if q == Return {
 		out := make([]Choice, len(ReturnChoices))
 		for i, c := range ReturnChoices {
@@ -60,15 +66,21 @@ func (s *Service) Choices(lang, q string) []Choice {
 // Question is the text of question q in lang, naming the business as its
 // profile is now.
 func (s *Service) Question(ctx context.Context, lang, q string) string {
-	return s.question(lang, q, s.identity(ctx).Name)
+	biz := s.identity(ctx)
+	return s.question(s.voice(biz, lang), q, biz.Name)
 }
 
-// question is question q in lang for the business named biz.
-func (s *Service) question(lang, q, biz string) string {
+// question is question q in voice v for the business named biz.
+func (s *Service) question(v i18n.Voice, q, biz string) string {
 	if q == NPS {
-		return s.o.I18n.T(lang, "survey.q.nps", biz)
+		return v.T("survey.q.nps", biz)
 	}
-	return s.o.I18n.T(lang, "survey.q."+q)
+	return v.T("survey.q." + q)
+}
+
+// voice is lang in the register the business biz speaks it in.
+func (s *Service) voice(biz business.Profile, lang string) i18n.Voice {
+	return s.o.I18n.Voice(lang, biz.RegisterOf(lang) == business.Informal)
 }
 
 // identity is the business the survey comes from, read now: the mail
@@ -86,7 +98,8 @@ func (s *Service) identity(ctx context.Context) business.Profile {
 // is the body: the mail service adds the business's logo and signature
 // (mailout.Layout).
 func (s *Service) compose(biz business.Profile, lang string, st Settings, name string, id int64, subject, link string, expires time.Time) Email {
-	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	v := s.voice(biz, lang)
+	tr := v.T
 	greeting := tr("survey.mail.greeting_anon")
 	if f := strings.Fields(name); len(f) > 0 {
 		greeting = tr("survey.mail.greeting", f[0])
@@ -97,8 +110,8 @@ func (s *Service) compose(biz business.Profile, lang string, st Settings, name s
 	esc := template.HTMLEscapeString
 	text.WriteString(greeting + "\n\n" + intro + "\n\n")
 	html.WriteString(`<p style="margin:0 0 16px">` + esc(greeting) + `</p><p style="margin:0 0 16px">` + esc(intro) + `</p>`)
-	if choices := s.Choices(lang, first); len(choices) > 0 {
-		q := s.question(lang, first, biz.Name)
+	if choices := s.choices(v, first); len(choices) > 0 {
+		q := s.question(v, first, biz.Name)
 		text.WriteString(q + "\n" + tr("survey.mail.click") + "\n\n")
 		html.WriteString(`<p style="font-weight:bold;font-size:17px">` + esc(q) + `</p><table role="presentation" cellspacing="0" cellpadding="0" style="border-collapse:separate;border-spacing:4px"><tr>`)
 		for _, c := range choices {

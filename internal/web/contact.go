@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -12,7 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
@@ -83,7 +86,21 @@ func (s *server) contactToken(w http.ResponseWriter, r *http.Request) string {
 func (s *server) publicPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, title string) *page {
 	p := s.newPage(w, r, rc, title)
 	p.Me, p.CSRF = nil, ""
+	p.informal = s.customerVoice(r.Context(), p.Lang).Informal()
+	p.Title = p.T(title)
 	return p
+}
+
+// customerVoice is lang in the register the business speaks to its
+// customers in (formal when the profile cannot be read).
+func (s *server) customerVoice(ctx context.Context, lang string) i18n.Voice {
+	informal := false
+	if s.business != nil {
+		if prof, err := s.business.Profile(ctx); err == nil {
+			informal = prof.RegisterOf(lang) == business.Informal
+		}
+	}
+	return s.cat.Voice(lang, informal)
 }
 
 // contactPage serves GET /contact: the form customers write to the team
@@ -157,7 +174,7 @@ func (s *server) contactSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if !s.contacts.allow(ip, now) {
 		s.log.Warn("contact form rate-limited", "client_ip", ip)
 		s.renderContact(w, r, rc, c.Value, &problem{Status: http.StatusTooManyRequests, Form: "contact",
-			Fields: map[string]string{}, Message: s.cat.T(rc.lang, "contact.rate_limited")})
+			Fields: map[string]string{}, Message: s.customerVoice(r.Context(), rc.lang).T("contact.rate_limited")})
 		return nil
 	}
 	if err := s.contactReferral(r, m); err != nil {

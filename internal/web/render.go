@@ -87,22 +87,23 @@ func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 // flash message and form problem, and the page's own Data. Its methods
 // are the templates' vocabulary for texts, dates and labels.
 type page struct {
-	s       *server
-	Lang    string
-	Me      *agent.Agent // nil without a session
-	CSRF    string
-	Title   string
-	Nav     string // the menu entry to highlight
-	Flash   string
-	Problem *problem
-	Form    url.Values // the submitted form, to refill it after a problem
-	Search  string     // the header search box
-	Version string
-	Now     time.Time
-	Data    any
-	Unread  int   // the agent's unread notifications, for the header
-	Pulse   int64 // a pulse survey waiting for the agent's answer, 0 for none
-	ShowSLA bool  // ticket lists have a deadline column
+	s        *server
+	informal bool // customers' pages of a business that speaks informally
+	Lang     string
+	Me       *agent.Agent // nil without a session
+	CSRF     string
+	Title    string
+	Nav      string // the menu entry to highlight
+	Flash    string
+	Problem  *problem
+	Form     url.Values // the submitted form, to refill it after a problem
+	Search   string     // the header search box
+	Version  string
+	Now      time.Time
+	Data     any
+	Unread   int   // the agent's unread notifications, for the header
+	Pulse    int64 // a pulse survey waiting for the agent's answer, 0 for none
+	ShowSLA  bool  // ticket lists have a deadline column
 }
 
 // newPage starts a page titled by catalogue key title, taking (and
@@ -161,12 +162,16 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 // T returns the catalogue message key in the page's language.
-func (p *page) T(key string, args ...any) string { return p.s.cat.T(p.Lang, key, args...) }
+func (p *page) T(key string, args ...any) string { return p.voice().T(key, args...) }
+
+// voice is the page's language in its register: informal only on the
+// pages customers see, when the business speaks to them so.
+func (p *page) voice() i18n.Voice { return p.s.cat.Voice(p.Lang, p.informal) }
 
 // N is the plural entry key in the page's language, in the form its rules
 // give the count n ({{.N "ticket.transfers" $t.TransferCount}}).
 func (p *page) N(key string, n int, args ...any) string {
-	return p.s.cat.N(p.Lang, key, n, args...)
+	return p.voice().N(key, n, args...)
 }
 
 // has reports whether key has a message.

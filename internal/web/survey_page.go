@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -138,13 +139,13 @@ func (s *server) renderSurveyForm(w http.ResponseWriter, r *http.Request, rc *re
 		if q == done || (!st.Asks(q) && problems[q] == "") {
 			continue
 		}
-		sq := surveyQuestion{Name: q, Text: s.surveys.Question(r.Context(), sv.Language, q), Choices: s.surveys.Choices(sv.Language, q),
+		sq := surveyQuestion{Name: q, Text: s.surveys.Question(r.Context(), sv.Language, q), Choices: s.surveys.Choices(r.Context(), sv.Language, q),
 			Value: sv.Answers.Value(q), Wide: q == survey.NPS}
 		if form != nil {
 			sq.Value = form.Get(q)
 		}
 		if msg, bad := problems[q]; bad && msg != "" {
-			sq.Error = s.surveyProblem(sv.Language, q)
+			sq.Error = s.surveyProblem(s.customerVoice(r.Context(), sv.Language), q)
 		}
 		v.Questions = append(v.Questions, sq)
 	}
@@ -155,17 +156,17 @@ func (s *server) renderSurveyForm(w http.ResponseWriter, r *http.Request, rc *re
 }
 
 // surveyProblem is the customer's message for a rejected answer to q.
-func (s *server) surveyProblem(lang, q string) string {
+func (s *server) surveyProblem(v i18n.Voice, q string) string {
 	if lo, hi, ok := survey.Scale(q); ok {
-		return s.cat.T(lang, "survey.err.scale", lo, hi)
+		return v.T("survey.err.scale", lo, hi)
 	}
 	switch q {
 	case survey.Return:
-		return s.cat.T(lang, "survey.err.return")
+		return v.T("survey.err.return")
 	case survey.Comment:
-		return s.cat.T(lang, "survey.err.comment", survey.MaxComment)
+		return v.T("survey.err.comment", survey.MaxComment)
 	}
-	return s.cat.T(lang, "survey.err.question")
+	return v.T("survey.err.question")
 }
 
 // renderSurvey renders the survey page, for customers: no agent header.

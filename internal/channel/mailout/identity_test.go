@@ -181,6 +181,7 @@ func testMailCarriesTheBusinessIdentity(t *testing.T, db *store.DB) {
 		{"HTML fits a phone", strings.Contains(ack.html, `name="viewport"`) && strings.Contains(ack.html, "max-width:600px"), ack.html},
 		{"HTML in the mail's language", strings.Contains(ack.html, `<html lang="it">`), ack.html},
 		{"HTML has no script", !strings.Contains(strings.ToLower(ack.html), "<script"), ack.html},
+		{"formal by default (Lei)", strings.Contains(ack.text, "Gentile Carla,") && strings.Contains(ack.text, "Le risponderà") && !strings.Contains(ack.text, "Ciao"), ack.text},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -188,9 +189,10 @@ func testMailCarriesTheBusinessIdentity(t *testing.T, db *store.DB) {
 		}
 	}
 
-	// The admin changes the profile; the next mail, a reply, follows it.
+	// The admin changes the profile, and speaks Italian informally now; the
+	// next mail, a reply, follows it.
 	if _, err := biz.Save(ctx, business.Profile{Name: "Aurora Home & Garden", Signature: "Aurora Home & Garden – Milano",
-		TimeZone: "Europe/Rome", Languages: []string{"it", "en"}}); err != nil {
+		TimeZone: "Europe/Rome", Languages: []string{"it", "en"}, Registers: map[string]business.Register{"it": business.Informal}}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := agent.New(db, clock).Create(ctx, agent.NewAgent{Email: "giulia@shop.example", Name: "Giulia", Role: agent.RoleAgent, Password: "long enough"})
@@ -220,6 +222,7 @@ func testMailCarriesTheBusinessIdentity(t *testing.T, db *store.DB) {
 		{"text signs with the new signature", strings.Contains(reply.text, "l'ordine parte oggi: https://aurora.example/track/42\n\nAurora Home & Garden – Milano\n"), reply.text},
 		{"HTML without a logo shows the name", strings.Contains(reply.html, "font-weight:bold;color:#1f2933\">Aurora Home &amp; Garden</span>") && !strings.Contains(reply.html, "<img"), reply.html},
 		{"HTML links the address", strings.Contains(reply.html, `<a href="https://aurora.example/track/42"`), reply.html},
+		{"footer in the informal register (tu)", strings.Contains(reply.text, "Rispondi a questa email per continuare"), reply.text},
 	}
 	for _, c := range checks {
 		if !c.ok {

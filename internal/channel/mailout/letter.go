@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/i18n"
 )
 
 // Profiles gives the business's profile; *business.Service is one. Mail
@@ -28,6 +29,13 @@ func (s *Service) Identity(ctx context.Context) business.Profile {
 		s.o.Log.Warn("business profile unreadable; mail goes out under the start-up name", "error", err)
 	}
 	return business.Profile{Name: s.o.Business}
+}
+
+// Voice is lang in the register (formal or informal) the business
+// speaks it in, read now: every text of a mail to a customer goes
+// through it.
+func (s *Service) Voice(ctx context.Context, lang string) i18n.Voice {
+	return s.o.I18n.Voice(lang, s.Identity(ctx).RegisterOf(lang) == business.Informal)
 }
 
 // Layout wraps the body of a mail to a customer in the business's

@@ -212,7 +212,7 @@ func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
 		return s.record(ctx, t.ID, p.MessageID, "reply", "", "", "skipped", "the customer has no email address")
 	}
 	lang := s.language(ctx, t)
-	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	tr := s.Voice(ctx, lang).T
 	token, err := s.o.Tickets.ReplyToken(ctx, t.ID)
 	if err != nil {
 		return err
@@ -278,7 +278,7 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 			fmt.Sprintf("already %d acknowledgements to this address within %s", recent, AckWindow))
 	}
 	lang := s.language(ctx, t)
-	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	tr := s.Voice(ctx, lang).T
 	token, err := s.o.Tickets.ReplyToken(ctx, t.ID)
 	if err != nil {
 		return err
@@ -348,7 +348,7 @@ func (s *Service) followUp(ctx context.Context, raw json.RawMessage) error {
 		}
 	}
 	lang := s.language(ctx, t)
-	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
+	tr := s.Voice(ctx, lang).T
 	token, err := s.o.Tickets.ReplyToken(ctx, t.ID)
 	if err != nil {
 		return err
