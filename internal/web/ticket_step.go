@@ -60,7 +60,11 @@ func inboxOrder(r *http.Request) (string, inboxFilters) {
 // inboxOrderURL is the remembered list as a link, rebuilt from its parsed
 // filters so that the cookie can only ever lead to an inbox page.
 func inboxOrderURL(r *http.Request) string {
-	action, f := inboxOrder(r)
+	return inboxLink(inboxOrder(r))
+}
+
+// inboxLink is the list of action with filters f, its first page.
+func inboxLink(action string, f inboxFilters) string {
 	q := f.query("")
 	if action == "/" && f.View == ticket.ViewMine {
 		q.Del("view")
@@ -118,7 +122,7 @@ func (s *server) ticketStep(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 			switch {
 			case t.ID == id:
 				if step < 0 {
-					return s.stepTo(w, r, before, action, f, "ticketpage.no_previous")
+					return s.stepTo(w, r, before, action, f, "flash.no_previous_ticket")
 				}
 				found = true
 			case found:
@@ -137,9 +141,9 @@ func (s *server) ticketStep(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		o.Cursor = page.NextCursor
 	}
 	if found {
-		return s.stepTo(w, r, 0, action, f, "ticketpage.no_next")
+		return s.stepTo(w, r, 0, action, f, "flash.no_next_ticket")
 	}
-	return s.stepTo(w, r, first, action, f, "ticketpage.list_empty")
+	return s.stepTo(w, r, first, action, f, "flash.no_ticket_waiting")
 }
 
 // stepTo redirects to ticket id, or when there is none back to the list
@@ -150,10 +154,6 @@ func (s *server) stepTo(w http.ResponseWriter, r *http.Request, id int64, action
 		return nil
 	}
 	s.setFlash(w, key)
-	to := action
-	if q := f.query("").Encode(); q != "" {
-		to += "?" + q
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, inboxLink(action, f), http.StatusSeeOther)
 	return nil
 }
