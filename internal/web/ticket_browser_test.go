@@ -26,7 +26,12 @@ func stepFixture(t *testing.T) (*fixture, []int64) {
 		"The discount code from your newsletter is refused at checkout on the phone app",
 		"Where is my parcel?",
 	} {
-		ids = append(ids, f.newTicket(t, ticket.NewTicket{Subject: subject, Channel: "email",
+		body := "Some question."
+		if strings.HasPrefix(subject, "The discount code") {
+			// A link no narrower than itself: the page must still fit the screen.
+			body = "It says the code is invalid: https://shop.example/checkout/apply-discount?session=8f3c2a9e71d64b0c9a5e3f7d2b1c8e6a4f0d9b7c&code=SPRING2025WELCOMEBACK"
+		}
+		ids = append(ids, f.newTicket(t, ticket.NewTicket{Subject: subject, Channel: "email", Body: body,
 			CustomerEmail: strings.ToLower(strings.Fields(subject)[0]) + "@example.com", CustomerName: "Dana Example"}))
 	}
 	return f, ids
