@@ -74,7 +74,7 @@ func TestBrowserTicketOnPhone(t *testing.T) {
 	}
 	type inboxFigures struct {
 		Rows, Whole, ScrollWidth, ClientWidth, Height int
-		Display                                      string
+		Display                                       string
 	}
 	inbox, err := chromedp.Run(bctx, chromedp.Evaluate[inboxFigures](`(() => {
 		const rows = Array.from(document.querySelectorAll('table.tickets tbody tr'));
