@@ -53,6 +53,13 @@ func browserLogin(t *testing.T, bctx context.Context, f *fixture) {
 	}
 }
 
+// pageReady waits until the page has loaded, so its script has run and
+// its keys and cards work.
+func pageReady(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	_, err := chromedp.Poll[bool](`document.readyState === 'complete'`)(ctx, tg)
+	return chromedp.Void{}, err
+}
+
 // TestBrowserTicketOnPhone measures the inbox and the ticket page on a
 // phone's screen (390 × 844): the inbox shows its tickets as cards, at
 // least three of them whole on the first screen; the ticket page is no
@@ -68,6 +75,7 @@ func TestBrowserTicketOnPhone(t *testing.T) {
 	err := chromedp.Do(bctx,
 		chromedp.Navigate(f.srv.URL+"/?view=unassigned"),
 		chromedp.WaitVisible(chromedp.Search(`//td[contains(@class, "subject")]/a[contains(., "Where is my parcel?")]`)),
+		pageReady,
 	)
 	if err != nil {
 		t.Fatalf("browser: open the inbox: %v", err)
@@ -115,6 +123,7 @@ func TestBrowserTicketOnPhone(t *testing.T) {
 		err := chromedp.Do(bctx,
 			chromedp.Navigate(f.srv.URL+ticketURL(ids[4])+tab),
 			chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "The discount code from your newsletter")]`)),
+			pageReady,
 		)
 		if err != nil {
 			t.Fatalf("browser: open the ticket%s: %v", tab, err)
@@ -149,6 +158,7 @@ func TestBrowserTicketKeys(t *testing.T) {
 		chromedp.Click(chromedp.Search(`//td[contains(@class, "subject")]/a[contains(., "Refund for a broken mug")]`)),
 		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Refund for a broken mug")]`)),
 		chromedp.WaitVisible(chromedp.ID("reply-body")),
+		pageReady,
 		chromedp.KeyEvent("r"),
 	)
 	if err != nil {
@@ -181,7 +191,7 @@ func TestBrowserTicketKeys(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#transfer summary`)), // fold the transfer card
 	)
 	if err == nil {
-		_, err = chromedp.Run(bctx, chromedp.Poll[bool](`!document.querySelector('#transfer details.fold').open`))
+		_, err = chromedp.Run(bctx, chromedp.Poll[bool](`localStorage.getItem('rapport.card.transfer') === 'closed'`))
 	}
 	if err != nil {
 		t.Fatalf("browser: leave the field, fold a card: %v", err)
@@ -203,6 +213,9 @@ func TestBrowserTicketKeys(t *testing.T) {
 	read := `({Path: location.pathname + location.search, Reply: (document.getElementById('reply-body') || {}).value || '',
 		TransferOpen: document.querySelector('#transfer details.fold').open, UpdateOpen: document.querySelector('#update details.fold').open,
 		Selected: document.querySelector('.ticket-tabs [aria-selected="true"]').id, HistoryHidden: document.getElementById('history-panel').hidden})`
+	if err := chromedp.Do(bctx, pageReady); err != nil {
+		t.Fatal(err)
+	}
 	got, err := chromedp.Run(bctx, chromedp.Evaluate[state](read))
 	if err != nil {
 		t.Fatal(err)
@@ -238,6 +251,7 @@ func TestBrowserTicketKeys(t *testing.T) {
 	err = chromedp.Do(bctx,
 		chromedp.KeyEvent("k"),
 		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Refund for a broken mug")]`)),
+		pageReady,
 		chromedp.KeyEvent("?"),
 		chromedp.WaitVisible(chromedp.ID("shortcuts-help")),
 		chromedp.KeyEvent(kb.Escape),
