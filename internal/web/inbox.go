@@ -177,6 +177,9 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		if page.NextCursor != "" {
 			v.NextURL = action + "?" + f.query(page.NextCursor).Encode()
 		}
+		if err == nil {
+			s.rememberInbox(w, action, f)
+		}
 	}
 	if err != nil {
 		var ok bool

@@ -139,7 +139,7 @@ func TestBrowserPromise(t *testing.T) {
 		t.Errorf("Promises kept shows %q, want 50%%", kept)
 	}
 	// The ticket's history tells the story.
-	if err := chromedp.Do(bctx, chromedp.Navigate(f.srv.URL+ticketURL(id)), chromedp.WaitVisible(chromedp.CSS("ol.events"))); err != nil {
+	if err := chromedp.Do(bctx, chromedp.Navigate(f.srv.URL+ticketURL(id)+"?tab=history"), chromedp.WaitVisible(chromedp.CSS("ol.events"))); err != nil {
 		t.Fatal(err)
 	}
 	history, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("ol.events")))

@@ -56,6 +56,8 @@ func (s *server) routes() []route {
 
 		// Tickets
 		{"GET /tickets/{id}", agent.PermWorkTickets, s.ticketPage},
+		{"GET /tickets/{id}/next", agent.PermWorkTickets, s.ticketNext},
+		{"GET /tickets/{id}/previous", agent.PermWorkTickets, s.ticketPrevious},
 		{"POST /tickets/{id}/reply", agent.PermWorkTickets, s.ticketReply},
 		{"POST /tickets/{id}/notes", agent.PermWorkTickets, s.ticketNote},
 		{"POST /tickets/{id}/assign", agent.PermWorkTickets, s.ticketAssign},

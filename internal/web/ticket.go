@@ -53,7 +53,15 @@ type ticketView struct {
 	// FollowUp is an unclear follow-up answer waiting for the agent's
 	// decision; nil when there is none.
 	FollowUp *ticket.UnclearFollowUp
+	// Tab is the open tab of the thread column: "conversation" or
+	// "history" (?tab=history); InboxURL the inbox view the agent came
+	// from, where the previous and next tickets are found.
+	Tab      string
+	InboxURL string
 }
+
+// ticketTabs are the tabs of the thread column; the first is the default.
+var ticketTabs = []string{"conversation", "history"}
 
 // eventLine is one entry of the history, already in words.
 type eventLine struct {
@@ -122,7 +130,10 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		T: t, Customer: cust, Messages: msgs, Teams: teams,
 		Statuses: settableStatuses, Priorities: ticket.Priorities, Kinds: ticket.Kinds,
 		Languages: s.cat.Languages(), Tags: strings.Join(t.Tags, ", "), Closed: t.Status == ticket.Closed,
-		Originals: s.intake != nil,
+		Originals: s.intake != nil, Tab: ticketTabs[0], InboxURL: inboxOrderURL(r),
+	}
+	if tab := r.URL.Query().Get("tab"); slices.Contains(ticketTabs, tab) {
+		v.Tab = tab
 	}
 	if s.files != nil {
 		if v.Files, err = s.files.ForTicket(ctx, t.ID); err != nil {

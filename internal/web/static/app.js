@@ -299,3 +299,224 @@
     fields[i].value = String(new Date().getTimezoneOffset());
   }
 })();
+
+// Sidebar cards fold under their headings (<details class="fold">); the
+// state of each card is remembered in this browser, by card id, across
+// tickets. A card holding an error stays open, so the error is seen.
+(function () {
+  "use strict";
+  var folds = document.querySelectorAll("details.fold[data-card]");
+  var store = null;
+  try {
+    store = window.localStorage;
+  } catch (e) {
+    return; // storage refused: the cards simply start open
+  }
+  if (!store) {
+    return;
+  }
+  Array.prototype.forEach.call(folds, function (d) {
+    var key = "rapport.card." + d.getAttribute("data-card");
+    var saved = null;
+    try {
+      saved = store.getItem(key);
+    } catch (e) {}
+    if (saved === "closed" && !d.querySelector(".alert, .field-error")) {
+      d.open = false;
+    }
+    d.addEventListener("toggle", function () {
+      try {
+        store.setItem(key, d.open ? "open" : "closed");
+      } catch (e) {}
+    });
+  });
+})();
+
+// The ticket page's tabs (conversation, history) switch in place; as links
+// (?tab=history) they work without this script too.
+(function () {
+  "use strict";
+  var tabs = document.querySelectorAll('.ticket-tabs [role="tab"]');
+  if (!tabs.length) {
+    return;
+  }
+  function show(tab) {
+    Array.prototype.forEach.call(tabs, function (t) {
+      var on = t === tab;
+      t.setAttribute("aria-selected", on ? "true" : "false");
+      if (on) {
+        t.setAttribute("aria-current", "page");
+      } else {
+        t.removeAttribute("aria-current");
+      }
+      t.tabIndex = on ? 0 : -1;
+      var panel = document.getElementById(t.getAttribute("aria-controls"));
+      if (panel) {
+        panel.hidden = !on;
+      }
+    });
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", tab.getAttribute("href"));
+    }
+  }
+  Array.prototype.forEach.call(tabs, function (t, i) {
+    t.tabIndex = t.getAttribute("aria-selected") === "true" ? 0 : -1;
+    t.addEventListener("click", function (e) {
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) {
+        return; // a new tab or window: let the link open it
+      }
+      e.preventDefault();
+      show(t);
+    });
+    t.addEventListener("keydown", function (e) {
+      var to = null;
+      if (e.key === "ArrowRight") {
+        to = tabs[(i + 1) % tabs.length];
+      } else if (e.key === "ArrowLeft") {
+        to = tabs[(i + tabs.length - 1) % tabs.length];
+      }
+      if (to) {
+        e.preventDefault();
+        show(to);
+        to.focus();
+      }
+    });
+  });
+  // showTab opens the tab of the panel with the given id; the shortcuts use it.
+  window.rapportShowTab = function (panelID) {
+    Array.prototype.forEach.call(tabs, function (t) {
+      if (t.getAttribute("aria-controls") === panelID && t.getAttribute("aria-selected") !== "true") {
+        show(t);
+      }
+    });
+  };
+})();
+
+// Keyboard shortcuts of the ticket page: r reply, n internal note, s solve
+// (the properties form, as the agent would submit it), j or ] next ticket,
+// k or [ previous, h conversation/history, ? this list. They are ignored
+// while typing in a field; Esc leaves the field.
+(function () {
+  "use strict";
+  var help = document.getElementById("shortcuts-help");
+  if (!help) {
+    return;
+  }
+  var opener = document.getElementById("shortcuts-open");
+  function openHelp() {
+    if (help.open) {
+      return;
+    }
+    if (help.showModal) {
+      help.showModal();
+    } else {
+      help.setAttribute("open", "");
+    }
+  }
+  if (opener) {
+    opener.hidden = false;
+    opener.addEventListener("click", openHelp);
+  }
+  function typing(el) {
+    if (!el || !el.tagName) {
+      return false;
+    }
+    return el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
+  }
+  function focusField(id) {
+    var el = document.getElementById(id);
+    if (!el) {
+      return false;
+    }
+    if (window.rapportShowTab) {
+      window.rapportShowTab("conversation-panel");
+    }
+    el.focus();
+    if (el.scrollIntoView) {
+      el.scrollIntoView({block: "center"});
+    }
+    return true;
+  }
+  function follow(id) {
+    var a = document.getElementById(id);
+    if (!a) {
+      return false;
+    }
+    window.location.href = a.href;
+    return true;
+  }
+  function solve() {
+    var sel = document.getElementById("status-select");
+    if (!sel || !sel.form || sel.value === "solved" || !sel.querySelector('option[value="solved"]')) {
+      return false;
+    }
+    sel.value = "solved";
+    if (sel.form.requestSubmit) {
+      sel.form.requestSubmit();
+    } else {
+      sel.form.submit();
+    }
+    return true;
+  }
+  function toggleTab() {
+    var hist = document.getElementById("history-panel");
+    if (!hist || !window.rapportShowTab) {
+      return false;
+    }
+    window.rapportShowTab(hist.hidden ? "history-panel" : "conversation-panel");
+    return true;
+  }
+  // swallow: a shortcut just ran; the character its key would type (sent
+  // as a keypress after the keydown) must not land in the field it focused.
+  var swallow = false;
+  document.addEventListener("keypress", function (e) {
+    if (swallow) {
+      swallow = false;
+      e.preventDefault();
+    }
+  }, true);
+  document.addEventListener("keyup", function () {
+    swallow = false;
+  });
+  document.addEventListener("keydown", function (e) {
+    swallow = false;
+    if (e.key === "Escape" && typing(e.target) && !help.open) {
+      e.target.blur();
+      return;
+    }
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing || typing(e.target) || help.open) {
+      return;
+    }
+    var done = false;
+    switch (e.key) {
+    case "r":
+      done = focusField("reply-body");
+      break;
+    case "n":
+      done = focusField("note-body");
+      break;
+    case "s":
+      done = solve();
+      break;
+    case "j":
+    case "]":
+      done = follow("next-ticket");
+      break;
+    case "k":
+    case "[":
+      done = follow("previous-ticket");
+      break;
+    case "h":
+      done = toggleTab();
+      break;
+    case "?":
+      openHelp();
+      done = true;
+      break;
+    }
+    if (done) {
+      e.preventDefault(); // the key is not typed into the field it focused
+      swallow = true;
+    }
+  });
+})();
