@@ -102,7 +102,11 @@ func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID
 		if err != nil {
 			return err
 		}
-		// Closed first, then the reason: a closed ticket is the bigger news.
+		// Closed first, then who may, then the reason: a closed ticket is
+		// the bigger news.
+		if err := c.mayChange(r); err != nil {
+			return err
+		}
 		if reason == "" {
 			return ErrReasonRequired
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -236,6 +237,42 @@ func (c *change) checkTeam(errs valid.Errors, field string, id int64) error {
 		errs.Add(field, "no such team")
 	}
 	return err
+}
+
+// mayChange is the one rule for who changes ticket r's status or transfers
+// it: the system and the customer (their messages reopen); the owner; a
+// collaborator; an agent whose role may change any ticket (managers and
+// admins); and, while the ticket has no owner, any agent of its team (or
+// any agent when it has no team), who is taking it up. Anyone else gets
+// ErrNotYours.
+func (c *change) mayChange(r row) error {
+	if c.actor.Kind != "agent" {
+		return nil
+	}
+	id := c.actor.AgentID
+	if id != 0 && id == r.OwnerID {
+		return nil
+	}
+	var role string
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("agent-status"), id).Scan(new(bool), &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotYours
+	}
+	if err != nil {
+		return err
+	}
+	if agent.Role(role).Can(agent.PermChangeAnyTicket) {
+		return nil
+	}
+	var one int
+	err = c.tx.QueryRowContext(c.ctx, c.s.q.Get("may-change-ticket"), r.ID, id, r.OwnerID, r.TeamID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotYours
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // setStatus moves r to status to and records it: solving schedules the

@@ -39,6 +39,11 @@ func (s *Service) Reply(ctx context.Context, a Actor, id int64, body string, set
 		if err != nil {
 			return err
 		}
+		if setStatus != "" && setStatus != r.Status {
+			if err := c.mayChange(r); err != nil {
+				return err
+			}
+		}
 		mid, err := c.addMessage(&r, Reply, a.AgentID, 0, b.Text, b.HTML)
 		if err != nil {
 			return err

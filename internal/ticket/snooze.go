@@ -35,6 +35,9 @@ func (s *Service) Snooze(ctx context.Context, a Actor, id int64, until time.Time
 		if err != nil {
 			return err
 		}
+		if err := c.mayChange(r); err != nil {
+			return err
+		}
 		switch {
 		case until.IsZero() || !until.After(c.now):
 			return valid.Errors{"until": "must be a time in the future"}

@@ -77,6 +77,11 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Tick
 				return err
 			}
 		}
+		if (u.Status != nil && *u.Status != r.Status) || (u.TeamID != nil && *u.TeamID != r.TeamID) {
+			if err := c.mayChange(r); err != nil {
+				return err
+			}
+		}
 		changed := false
 		str := func(field *string, to *string, typ string) error {
 			if to == nil || *to == *field {

@@ -70,6 +70,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.closed"
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.needs_transfer"
+	case errors.Is(err, ticket.ErrNotYours):
+		v.Status, v.Title, v.Message = http.StatusForbidden, "error.forbidden", "problem.not_yours"
 	case errors.Is(err, store.ErrConflict):
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.conflict"
 	default:
@@ -119,6 +121,8 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Message = s.cat.T(lang, "problem.reason_required")
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.needs_transfer")
+	case errors.Is(err, ticket.ErrNotYours):
+		p.Status, p.Message = http.StatusForbidden, s.cat.T(lang, "problem.not_yours")
 	case errors.Is(err, ticket.ErrTransferAgain):
 		p.Status, p.Message, p.Confirm = http.StatusConflict, s.cat.T(lang, "problem.transfer_again"), true
 	case errors.Is(err, ticket.ErrClosed):
