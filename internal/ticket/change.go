@@ -215,26 +215,26 @@ func (c *change) exists(query string, id int64) (bool, error) {
 
 // checkAgent adds a message for field to errs unless agent id exists and
 // is active. It returns the agent's role.
-func (c *change) checkAgent(errs valid.Errors, field string, id int64) (string, error) {
+func (c *change) checkAgent(errs valid.Fields, field string, id int64) (string, error) {
 	var active bool
 	var role string
 	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("agent-status"), id).Scan(&active, &role)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		errs.Add(field, "no such agent")
+		errs.Add(field, valid.Msg("valid.no_agent", "no such agent"))
 	case err != nil:
 		return "", err
 	case !active:
-		errs.Add(field, "agent is not active")
+		errs.Add(field, valid.Msg("valid.agent_inactive", "agent is not active"))
 	}
 	return role, nil
 }
 
 // checkTeam adds a message for field to errs unless team id exists.
-func (c *change) checkTeam(errs valid.Errors, field string, id int64) error {
+func (c *change) checkTeam(errs valid.Fields, field string, id int64) error {
 	ok, err := c.exists("team-exists", id)
 	if err == nil && !ok {
-		errs.Add(field, "no such team")
+		errs.Add(field, valid.Msg("valid.no_team", "no such team"))
 	}
 	return err
 }

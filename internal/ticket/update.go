@@ -18,7 +18,7 @@ import (
 // the language to a language changes the customer's preferred language
 // too, in the same transaction.
 func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Ticket, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if u.Subject != nil {
 		v := checkSubject(errs, *u.Subject)
 		u.Subject = &v
@@ -39,7 +39,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Tick
 		u.Language = &v
 	}
 	if u.TeamID != nil && *u.TeamID < 0 {
-		errs.Add("team_id", "no such team")
+		errs.Add("team_id", valid.Msg("valid.no_team", "no such team"))
 	}
 	if u.Tags != nil {
 		v := checkTags(errs, *u.Tags)

@@ -92,7 +92,7 @@ func (s *server) saveRubric(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	rb.ID = id
 	saved, err := s.reviews.SaveRubric(r.Context(), rb)
 	if err != nil {
-		prob, ok := s.qualityProblem(rc.lang, "rubric", err)
+		prob, ok := s.asProblem(rc.lang, "rubric", err)
 		if !ok {
 			return err
 		}

@@ -91,7 +91,7 @@ func (s *server) reviewSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		in.Scores[key] = n
 	}
 	if _, err := s.reviews.SaveReview(r.Context(), in); err != nil {
-		prob, ok := s.qualityProblem(rc.lang, "review", err)
+		prob, ok := s.asProblem(rc.lang, "review", err)
 		if !ok {
 			return err
 		}
