@@ -140,7 +140,7 @@ func (s *Service) Feedback(ctx context.Context, fq FeedbackQuery) (FeedbackPage,
 		errs.Add("to", valid.Msg("valid.after_from", "must be after from"))
 	}
 	if fq.Channel != "" && !slices.Contains(ticket.Channels, fq.Channel) {
-		errs.Add("channel", valid.Msg("valid.one_of", "must be one of %s", strings.Join(ticket.Channels, ", ")))
+		errs.Add("channel", valid.OneOf(ticket.Channels))
 	}
 	if err := errs.Err(); err != nil {
 		return FeedbackPage{}, err

@@ -73,7 +73,7 @@ func (f Filter) Validate() error {
 		errs.Add("agent", valid.Msg("valid.choice", "must be an agent id"))
 	}
 	if f.Channel != "" && !slices.Contains(ticket.Channels, f.Channel) {
-		errs.Add("channel", valid.Msg("valid.one_of", "must be one of %s", strings.Join(ticket.Channels, ", ")))
+		errs.Add("channel", valid.OneOf(ticket.Channels))
 	}
 	if f.Language != "" && !languageCode.MatchString(f.Language) {
 		errs.Add("language", valid.Msg("valid.language", "must be a language code such as en or pt-BR"))

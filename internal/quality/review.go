@@ -131,7 +131,7 @@ func (r *Reviews) SaveReview(ctx context.Context, in ReviewInput) (Review, error
 			case !ok:
 				errs.Add(field, valid.Msg("valid.required", "is required"))
 			case v < rb.Scale.Min() || v > rb.Scale.Max():
-				errs.Add(field, valid.Msg("valid.range", "must be a whole number from %d to %d", rb.Scale.Min(), rb.Scale.Max()))
+				errs.Add(field, valid.Message{Key: "qa.valid_score", Text: fmt.Sprintf("must be a whole number from %d to %d", rb.Scale.Min(), rb.Scale.Max())})
 			}
 			scores = append(scores, Score{Key: c.Key, Name: c.Name, Weight: c.Weight, Value: v})
 		}

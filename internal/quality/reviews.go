@@ -109,7 +109,7 @@ func (r *Reviews) Dismiss(ctx context.Context, d Dismissal) (Dismissal, error) {
 		errs.Add("quote", valid.Msg("valid.longer_than", "is longer than %d characters", maxQuote))
 	}
 	if !contains(DismissReasons, d.Reason) {
-		errs.Add("reason", valid.Msg("valid.one_of", "must be one of %s", strings.Join(DismissReasons, ", ")))
+		errs.Add("reason", valid.OneOf(DismissReasons))
 	}
 	if d.Reason == ReasonOther && d.Note == "" {
 		errs.Add("note", valid.Msg("valid.required", "is required"))

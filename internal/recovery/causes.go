@@ -111,7 +111,7 @@ func (s *Service) checkCause(n NewCause) (NewCause, error) {
 	errs := valid.Fields{}
 	n.Title, n.WhatHappened, n.Prevention = strings.TrimSpace(n.Title), strings.TrimSpace(n.WhatHappened), strings.TrimSpace(n.Prevention)
 	if !slices.Contains(Categories, n.Category) {
-		errs.Add("category", valid.Msg("valid.one_of", "must be one of %s", strings.Join(Categories, ", ")))
+		errs.Add("category", valid.OneOf(Categories))
 	}
 	switch {
 	case n.Title == "":

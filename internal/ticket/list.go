@@ -189,10 +189,10 @@ func checkListOptions(o ListOptions) (checkedOptions, error) {
 		errs.Add("priority", valid.Msg("valid.choice", "must be one of low, normal, high, urgent"))
 	}
 	if o.Kind != "" && !slices.Contains(Kinds, o.Kind) {
-		errs.Add("kind", valid.Msg("valid.one_of", "must be one of %s", strings.Join(Kinds, ", ")))
+		errs.Add("kind", valid.OneOf(Kinds))
 	}
 	if o.Channel != "" && !slices.Contains(Channels, o.Channel) {
-		errs.Add("channel", valid.Msg("valid.one_of", "must be one of %s", strings.Join(Channels, ", ")))
+		errs.Add("channel", valid.OneOf(Channels))
 	}
 	var cur *cursor
 	if o.Cursor != "" {

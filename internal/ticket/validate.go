@@ -36,7 +36,7 @@ func checkOneOf(errs valid.Fields, field, v, def string, list []string) string {
 		v = def
 	}
 	if !slices.Contains(list, v) {
-		errs.Add(field, valid.Msg("valid.one_of", "must be one of %s", strings.Join(list, ", ")))
+		errs.Add(field, valid.OneOf(list))
 	}
 	return v
 }
