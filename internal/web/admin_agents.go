@@ -41,7 +41,7 @@ func (s *server) renderAdminAgents(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(r.Context())
+	teams, err := s.teamsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(r.Context())
+	teams, err := s.teamsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}

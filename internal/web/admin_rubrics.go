@@ -43,7 +43,7 @@ func adminRubricURL(id int64) string { return "/admin/rubrics/" + strconv.Format
 
 // adminRubrics serves GET /admin/rubrics.
 func (s *server) adminRubrics(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	rubrics, err := s.reviews.Rubrics(r.Context())
+	rubrics, err := s.rubricsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}

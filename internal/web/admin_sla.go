@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
@@ -69,7 +70,8 @@ func (s *server) renderAdminSLA(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(ctx)
+	i18n.SortNames(rc.lang, calendars, func(c sla.CalendarRow) string { return c.Name })
+	teams, err := s.teamsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}

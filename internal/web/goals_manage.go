@@ -64,10 +64,10 @@ func (s *server) goalsManagePage(w http.ResponseWriter, r *http.Request, rc *req
 func (s *server) renderGoalsManage(w http.ResponseWriter, r *http.Request, rc *reqCtx, v goalsManageView, prob *problem) error {
 	ctx := r.Context()
 	var err error
-	if v.Agents, err = s.agents.List(ctx); err != nil {
+	if v.Agents, err = s.agentsByName(ctx, rc.lang); err != nil {
 		return err
 	}
-	if v.Teams, err = s.agents.ListTeams(ctx); err != nil {
+	if v.Teams, err = s.teamsByName(ctx, rc.lang); err != nil {
 		return err
 	}
 	v.Metrics, v.Periods = goals.Metrics, goals.Periods
