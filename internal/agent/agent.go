@@ -67,6 +67,9 @@ const (
 	PermManageTeams    Permission = "manage_teams"    // managers and admins
 	PermManageAgents   Permission = "manage_agents"   // admins
 	PermManageSettings Permission = "manage_settings" // admins
+	// PermChangeAnyTicket changes the status of, or transfers, a ticket the
+	// agent neither owns nor helps on (the ticket service asks).
+	PermChangeAnyTicket Permission = "change_any_ticket" // managers and admins
 )
 
 // Can reports whether role r has permission p.
@@ -77,11 +80,12 @@ func (r Role) Can(p Permission) bool {
 
 // permissionRole is the lowest role holding each permission.
 var permissionRole = map[Permission]Role{
-	PermWorkTickets:    RoleAgent,
-	PermViewReports:    RoleManager,
-	PermManageTeams:    RoleManager,
-	PermManageAgents:   RoleAdmin,
-	PermManageSettings: RoleAdmin,
+	PermWorkTickets:     RoleAgent,
+	PermViewReports:     RoleManager,
+	PermManageTeams:     RoleManager,
+	PermManageAgents:    RoleAdmin,
+	PermManageSettings:  RoleAdmin,
+	PermChangeAnyTicket: RoleManager,
 }
 
 // Availability values.

@@ -75,6 +75,9 @@ func describe(err error) *apiError {
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		return &apiError{status: http.StatusConflict, code: "needs_transfer",
 			message: "the ticket has another owner: transfer it with a reason instead"}
+	case errors.Is(err, ticket.ErrNotYours):
+		return &apiError{status: http.StatusForbidden, code: "not_yours",
+			message: "only the ticket's owner, a collaborator or a manager may change its status or transfer it; while nobody owns it, an agent of its team may"}
 	case errors.Is(err, ticket.ErrClosed):
 		return &apiError{status: http.StatusConflict, code: "ticket_closed",
 			message: "the ticket is closed and cannot change"}

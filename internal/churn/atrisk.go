@@ -60,13 +60,13 @@ func (c *Scorer) AtRisk(ctx context.Context, order string, offset, limit int) (A
 	case AtRiskByRisk:
 		name = "at-risk-by-risk"
 	default:
-		return AtRiskPage{}, valid.Errors{"sort": "must be value or risk"}
+		return AtRiskPage{}, valid.Field("sort", valid.Msg("valid.choice", "must be value or risk"))
 	}
 	if limit < 1 || limit > MaxAtRiskLimit {
-		return AtRiskPage{}, valid.Errors{"limit": fmt.Sprintf("must be from 1 to %d", MaxAtRiskLimit)}
+		return AtRiskPage{}, valid.Field("limit", valid.Msg("valid.range", "must be from %d to %d", 1, MaxAtRiskLimit))
 	}
 	if offset < 0 {
-		return AtRiskPage{}, valid.Errors{"offset": "must not be negative"}
+		return AtRiskPage{}, valid.Field("offset", valid.Msg("valid.negative", "must not be negative"))
 	}
 	var page AtRiskPage
 	if err := c.o.DB.R.QueryRowContext(ctx, c.q.Get("at-risk-count")).Scan(&page.Total); err != nil {

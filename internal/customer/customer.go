@@ -169,6 +169,12 @@ func NormalizeIdentity(kind, value string) (string, string) {
 	return "", "must be email, phone or external"
 }
 
+// IdentityMessage is NormalizeIdentity's message msg about an identity of
+// kind, keyed for the catalogue.
+func IdentityMessage(kind, msg string) valid.Message {
+	return valid.Message{Key: identityKey(kind), Text: msg}
+}
+
 // identityKey is the catalogue key of the message for an identity of kind
 // that NormalizeIdentity refused.
 func identityKey(kind string) string {

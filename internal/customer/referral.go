@@ -77,8 +77,8 @@ func (s *Service) ReferralCode(ctx context.Context, id int64) (string, error) {
 	return code, nil
 }
 
-// ErrUnknownReferralCode is returned (inside valid.Errors, field
-// referral_code) for a referral code no customer has.
+// ErrUnknownReferralCode is what is wrong (inside valid.Fields, field
+// referral_code, key valid.referral_code) with a referral code no customer has.
 var ErrUnknownReferralCode = errors.New("no customer has this referral code")
 
 // ReferredByCodeTx records, inside tx, that customer id came through the
@@ -94,7 +94,7 @@ func (s *Service) ReferredByCodeTx(ctx context.Context, tx *sql.Tx, id int64, co
 		err = tx.QueryRowContext(ctx, s.q.Get("customer-by-referral-code"), code).Scan(&by)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, valid.Errors{"referral_code": ErrUnknownReferralCode.Error()}
+		return false, valid.Fields{"referral_code": valid.Msg("valid.referral_code", "no customer has this referral code")}
 	}
 	if err != nil {
 		return false, fmt.Errorf("customer: by referral code: %w", err)

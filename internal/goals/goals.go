@@ -108,25 +108,25 @@ const maxNote = 500
 // Create validates and stores a goal. An unknown agent or team gives
 // store.ErrNotFound.
 func (s *Service) Create(ctx context.Context, n NewGoal) (Goal, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if (n.Subject.AgentID == 0) == (n.Subject.TeamID == 0) || n.Subject.AgentID < 0 || n.Subject.TeamID < 0 {
-		errs.Add("subject", "choose one agent or one team")
+		errs.Add("subject", valid.Msg("valid.agent_or_team", "choose one agent or one team"))
 	}
 	if !n.Metric.Valid() {
-		errs.Add("metric", "is not a known metric")
+		errs.Add("metric", valid.Msg("valid.unknown_metric", "is not a known metric"))
 	}
 	if !n.Period.Valid() {
-		errs.Add("period", "must be week, month or quarter")
+		errs.Add("period", valid.Msg("valid.choice", "must be week, month or quarter"))
 	}
 	if n.Start.IsZero() {
-		errs.Add("start", "is required")
+		errs.Add("start", valid.Msg("valid.required", "is required"))
 	}
 	if sp, ok := Specs[n.Metric]; ok && (math.IsNaN(n.Target) || n.Target < sp.Min || n.Target > sp.Max) {
-		errs.Add("target", fmt.Sprintf("must be from %g to %g", sp.Min, sp.Max))
+		errs.Add("target", valid.Msg("valid.range", "must be from %g to %g", sp.Min, sp.Max))
 	}
 	n.Note = strings.TrimSpace(n.Note)
 	if utf8.RuneCountInString(n.Note) > maxNote || strings.ContainsRune(n.Note, 0) {
-		errs.Add("note", fmt.Sprintf("must be at most %d characters of text", maxNote))
+		errs.Add("note", valid.Msg("valid.longer_than", "must be at most %d characters of text", maxNote))
 	}
 	if err := errs.Err(); err != nil {
 		return Goal{}, err
@@ -287,7 +287,7 @@ type Suggestion struct {
 // it (before the current period, for a goal set ahead).
 func (s *Service) Suggest(ctx context.Context, sub Subject, m Metric, p Period, start time.Time) (Suggestion, error) {
 	if !m.Valid() || !p.Valid() {
-		return Suggestion{}, valid.Errors{"metric": "choose a metric and a period"}
+		return Suggestion{}, valid.Field("metric", valid.Msg("valid.metric_period", "choose a metric and a period"))
 	}
 	sg := Suggestion{Metric: m, Period: p}
 	first := p.Start(start)

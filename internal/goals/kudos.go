@@ -51,17 +51,17 @@ const MaxKudosMessage = 280
 // Nobody can give themselves kudos; an unknown agent is store.ErrNotFound.
 func (s *Service) Give(ctx context.Context, from, to int64, message string) (Kudos, error) {
 	message = strings.TrimSpace(message)
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if to <= 0 {
-		errs.Add("to", "choose a colleague")
+		errs.Add("to", valid.Msg("valid.choose_colleague", "choose a colleague"))
 	} else if to == from {
-		errs.Add("to", "kudos go to someone else")
+		errs.Add("to", valid.Msg("valid.kudos_self", "kudos go to someone else"))
 	}
 	switch n := utf8.RuneCountInString(message); {
 	case n == 0:
-		errs.Add("message", "is required")
+		errs.Add("message", valid.Msg("valid.required", "is required"))
 	case n > MaxKudosMessage || strings.ContainsRune(message, 0):
-		errs.Add("message", fmt.Sprintf("must be at most %d characters of text", MaxKudosMessage))
+		errs.Add("message", valid.Msg("valid.longer_than", "must be at most %d characters of text", MaxKudosMessage))
 	}
 	if err := errs.Err(); err != nil {
 		return Kudos{}, err

@@ -99,12 +99,12 @@ func (s *Service) Standard(ctx context.Context, lang string) (Standard, error) {
 // every agent sees it again. An empty body removes that language.
 func (s *Service) SaveStandard(ctx context.Context, lang, body string, by int64) (int64, error) {
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if !languageCode.MatchString(lang) {
-		errs.Add("language", "must be a language code such as en or pt-BR")
+		errs.Add("language", valid.Msg("valid.language", "must be a language code such as en or pt-BR"))
 	}
 	if utf8.RuneCountInString(body) > MaxStandard || !utf8.ValidString(body) || strings.ContainsRune(body, 0) {
-		errs.Add("body", fmt.Sprintf("must be at most %d characters of text", MaxStandard))
+		errs.Add("body", valid.Msg("valid.longer_than", "must be at most %d characters of text", MaxStandard))
 	}
 	if err := errs.Err(); err != nil {
 		return 0, err
@@ -148,7 +148,7 @@ func (s *Service) StandardUnread(ctx context.Context, agentID int64) (bool, erro
 // AcknowledgeStandard records that the agent read version of the standard.
 func (s *Service) AcknowledgeStandard(ctx context.Context, agentID, version int64) error {
 	if version <= 0 {
-		return valid.Errors{"version": "is required"}
+		return valid.Field("version", valid.Msg("valid.required", "is required"))
 	}
 	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("upsert-standard-ack"), agentID, version, store.Millis(s.now())); err != nil {
 		if store.IsForeignKeyViolation(err) {

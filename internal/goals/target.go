@@ -1,7 +1,6 @@
 package goals
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -15,24 +14,24 @@ import (
 func ParseTarget(m Metric, s string) (float64, error) {
 	sp, ok := Specs[m]
 	if !ok {
-		return 0, valid.Errors{"metric": "is not a known metric"}
+		return 0, valid.Field("metric", valid.Msg("valid.unknown_metric", "is not a known metric"))
 	}
 	t := strings.TrimSpace(s)
 	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
 	t = strings.TrimSpace(strings.TrimSuffix(strings.ToLower(t), "min"))
 	t = strings.Replace(t, ",", ".", 1)
 	if t == "" {
-		return 0, valid.Errors{"target": "is required"}
+		return 0, valid.Field("target", valid.Msg("valid.required", "is required"))
 	}
 	if len(t) > 32 || strings.ContainsAny(t, "eEpPxX_") {
-		return 0, valid.Errors{"target": "is not a number"}
+		return 0, valid.Field("target", valid.Msg("valid.not_number", "is not a number"))
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, valid.Errors{"target": "is not a number"}
+		return 0, valid.Field("target", valid.Msg("valid.not_number", "is not a number"))
 	}
 	if v < sp.Min || v > sp.Max {
-		return 0, valid.Errors{"target": fmt.Sprintf("must be from %g to %g", sp.Min, sp.Max)}
+		return 0, valid.Field("target", valid.Msg("valid.range", "must be from %g to %g", sp.Min, sp.Max))
 	}
 	return v, nil
 }

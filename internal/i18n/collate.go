@@ -12,6 +12,14 @@ import (
 // ordered: Latvian puts Č after C, where byte order puts it after Z. The
 // sort is stable, so equal names keep the order they came in.
 func SortNames[T any](lang string, items []T, name func(T) string) {
+	cmp := NameOrder(lang)
+	slices.SortStableFunc(items, func(a, b T) int { return cmp(name(a), name(b)) })
+}
+
+// NameOrder compares two names in lang's collation, ignoring case, for a
+// sort that orders by something else first (active rubrics before the
+// others, say). A NameOrder is not safe for concurrent use.
+func NameOrder(lang string) func(a, b string) int {
 	col := collate.New(language.Make(lang), collate.IgnoreCase)
-	slices.SortStableFunc(items, func(a, b T) int { return col.CompareString(name(a), name(b)) })
+	return col.CompareString
 }

@@ -63,31 +63,18 @@ func TestPluralForms(t *testing.T) {
 	}
 }
 
-// countBeforeNoun finds a count written before a word ("%d answers"), which
-// needs a plural entry; ranges ("%d of %d") and units ("%d min") do not.
-var countBeforeNoun = regexp.MustCompile(`%d\s+(\pL{2,})`)
+// countBeforeWord finds a count written before a word ("%d answers",
+// "%d persone"), which needs a plural entry; a second placeholder after
+// the word makes it a range ("%d of %d", "%d до %d"), which does not.
+var countBeforeWord = regexp.MustCompile(`%(\[\d+\])?[dv]\s+(\pL{2,})(\s+%)?`)
 
-// notNouns are the words that may follow a count in a plain English string.
-var notNouns = map[string]bool{"of": true, "to": true, "min": true}
+// units are the abbreviations a count may stand before in a plain string:
+// they do not change with the number.
+var units = map[string]bool{"min": true, "мин": true}
 
-// unconverted are the plain English strings that still write a count before
-// a noun; they are to become plural entries. The list only shrinks.
-var unconverted = map[string]bool{
-	"goals.reason":             true, // "(%d compared)"
-	"kudos.err.message":        true,
-	"loyalty.clv_hint":         true,
-	"loyalty.in_days":          true,
-	"qa.dismissals_hint":       true,
-	"pulse.err.too_long":       true,
-	"pulse.intro":              true,
-	"pulse.manage.hidden":      true,
-	"pulse.manage.intro":       true,
-	"survey.err.comment":       true,
-	"survey.page.comment_hint": true,
-}
-
-// No plain string uses the count placeholder {n}, and no plain English
-// string writes a count before a noun unless it is listed as unconverted.
+// No plain string uses the count placeholder {n}, and no plain string of
+// any language writes a count before a word, except in a range or before
+// a unit: such a string must be a plural entry.
 func TestCountsArePlural(t *testing.T) {
 	c := MustLoad()
 	for _, lang := range c.Languages() {
@@ -95,19 +82,40 @@ func TestCountsArePlural(t *testing.T) {
 			if strings.Contains(msg, "{n}") {
 				t.Errorf("%s: %q uses {n} but is not a plural entry", lang, key)
 			}
-		}
-	}
-	for key, msg := range c.msgs[Default] {
-		for _, m := range countBeforeNoun.FindAllStringSubmatch(msg, -1) {
-			if !notNouns[m[1]] && !unconverted[key] {
-				t.Errorf("%q writes a count before %q: make it a plural entry", key, m[1])
+			for _, m := range countBeforeWord.FindAllStringSubmatch(msg, -1) {
+				if m[3] == "" && !units[m[2]] {
+					t.Errorf("%s: %q writes a count before %q: make it a plural entry", lang, key, m[2])
+				}
 			}
 		}
 	}
-	for key := range unconverted {
-		if _, ok := c.msgs[Default][key]; !ok {
-			t.Errorf("%q is listed as unconverted but is not a plain English string", key)
-		}
+}
+
+// The check above finds what it is meant to find.
+func TestCountsArePluralFinds(t *testing.T) {
+	tests := []struct {
+		name, msg string
+		bad       bool
+	}{
+		{"count before a noun", "in the last %d days", true},
+		{"Italian", "almeno %d persone", true},
+		{"Russian", "за последние %d дней", true},
+		{"count after a label", "tickets: %d", false},
+		{"range", "Page %d of %d", false},
+		{"Russian range", "от %d до %d", false},
+		{"unit", "%d h %d min", false},
+		{"reference", "request #%d: %s", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := false
+			for _, m := range countBeforeWord.FindAllStringSubmatch(tc.msg, -1) {
+				bad = bad || (m[3] == "" && !units[m[2]])
+			}
+			if bad != tc.bad {
+				t.Errorf("%q: flagged %v, want %v", tc.msg, bad, tc.bad)
+			}
+		})
 	}
 }
 

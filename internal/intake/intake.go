@@ -260,7 +260,7 @@ func (s *Service) commit(ctx context.Context, batch []*request) {
 		case err != nil:
 			r.res, r.err = Result{}, fmt.Errorf("intake: %w", err)
 		case r.err != nil:
-			var ve valid.Errors
+			var ve valid.Fields
 			if errors.As(r.err, &ve) {
 				r.res, r.err = Result{}, ve
 			} else {

@@ -35,27 +35,27 @@ type Call struct {
 // as the customer's message on an existing ticket. The call is kept in
 // inbound_messages like every other contact.
 func (s *Service) LogCall(ctx context.Context, c Call) (Result, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	c.Summary = strings.TrimSpace(c.Summary)
 	if c.Summary == "" {
-		errs.Add("summary", "is required")
+		errs.Add("summary", valid.Msg("valid.required", "is required"))
 	} else if utf8.RuneCountInString(c.Summary) > 20000 {
-		errs.Add("summary", "is longer than 20000 characters")
+		errs.Add("summary", valid.Msg("valid.too_long", "is longer than 20000 characters"))
 	}
 	if c.AgentID <= 0 {
 		return Result{}, errors.New("intake: a call needs the agent who took it")
 	}
 	if c.TicketID == 0 && c.CustomerID == 0 && strings.TrimSpace(c.Phone) == "" && strings.TrimSpace(c.Email) == "" {
-		errs.Add("phone", "give the caller's phone number, email or an existing customer")
+		errs.Add("phone", valid.Msg("valid.caller", "give the caller's phone number, email or an existing customer"))
 	}
 	if p := strings.TrimSpace(c.Phone); p != "" {
 		if _, msg := customer.NormalizeIdentity(customer.Phone, p); msg != "" {
-			errs.Add("phone", msg)
+			errs.Add("phone", customer.IdentityMessage(customer.Phone, msg))
 		}
 	}
 	if e := strings.TrimSpace(c.Email); e != "" {
 		if _, msg := customer.NormalizeIdentity(customer.Email, e); msg != "" {
-			errs.Add("email", msg)
+			errs.Add("email", customer.IdentityMessage(customer.Email, msg))
 		}
 	}
 	if err := errs.Err(); err != nil {
@@ -116,7 +116,7 @@ func (s *Service) LogCall(ctx context.Context, c Call) (Result, error) {
 		return err
 	})
 	if err != nil {
-		var ve valid.Errors
+		var ve valid.Fields
 		if errors.As(err, &ve) {
 			return Result{}, ve
 		}

@@ -71,10 +71,10 @@ type FeedbackPage struct {
 // ParseFeedbackQuery reads a feedback query from query parameters: the
 // period ones of ParseFilter plus mode, kind, score, comment=1, q and page.
 func ParseFeedbackQuery(q url.Values, now time.Time) (FeedbackQuery, Filter, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	f, err := ParseFilter(q, now)
 	if err != nil {
-		if ve, ok := err.(valid.Errors); ok {
+		if ve, ok := err.(valid.Fields); ok {
 			for k, v := range ve {
 				errs.Add(k, v)
 			}
@@ -84,36 +84,36 @@ func ParseFeedbackQuery(q url.Values, now time.Time) (FeedbackQuery, Filter, err
 	}
 	fq := FeedbackQuery{From: f.From, To: f.To, TeamID: f.TeamID, AgentID: f.AgentID, Channel: f.Channel, Page: 1}
 	if f.Language != "" {
-		errs.Add("language", "the feedback record does not filter by language")
+		errs.Add("language", valid.Msg("valid.feedback_language", "the feedback record does not filter by language"))
 	}
 	switch m := q.Get("mode"); m {
 	case "", "written", "oral":
 		fq.Mode = m
 	default:
-		errs.Add("mode", "must be written or oral")
+		errs.Add("mode", valid.Msg("valid.choice", "must be written or oral"))
 	}
 	switch k := q.Get("kind"); k {
 	case "", FeedbackSurvey, FeedbackComplaint:
 		fq.Kind = k
 	default:
-		errs.Add("kind", "must be survey or complaint")
+		errs.Add("kind", valid.Msg("valid.choice", "must be survey or complaint"))
 	}
 	if s := q.Get("score"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 5 {
-			errs.Add("score", "must be a score from 1 to 5")
+			errs.Add("score", valid.Msg("valid.choice", "must be a score from 1 to 5"))
 		}
 		fq.Score = n
 	}
 	fq.HasComment = q.Get("comment") == "1"
 	fq.Text = strings.TrimSpace(q.Get("q"))
 	if utf8.RuneCountInString(fq.Text) > 200 {
-		errs.Add("q", "is longer than 200 characters")
+		errs.Add("q", valid.Msg("valid.too_long", "is longer than 200 characters"))
 	}
 	if p := q.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 100000 {
-			errs.Add("page", "must be a page number")
+			errs.Add("page", valid.Msg("valid.choice", "must be a page number"))
 		}
 		fq.Page = n
 	}
@@ -135,12 +135,12 @@ func likePattern(s string) string {
 
 // Feedback returns one page of the feedback record, newest first.
 func (s *Service) Feedback(ctx context.Context, fq FeedbackQuery) (FeedbackPage, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if fq.From.IsZero() || !fq.To.After(fq.From) {
-		errs.Add("to", "must be after from")
+		errs.Add("to", valid.Msg("valid.after_from", "must be after from"))
 	}
 	if fq.Channel != "" && !slices.Contains(ticket.Channels, fq.Channel) {
-		errs.Add("channel", "must be one of "+strings.Join(ticket.Channels, ", "))
+		errs.Add("channel", valid.OneOf(ticket.Channels))
 	}
 	if err := errs.Err(); err != nil {
 		return FeedbackPage{}, err

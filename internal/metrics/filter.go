@@ -48,35 +48,35 @@ func (f Filter) Days() int { return int(f.To.Sub(f.From) / (24 * time.Hour)) }
 
 // Validate reports every field that is wrong.
 func (f Filter) Validate() error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	midnight := func(t time.Time) bool { return t.Equal(t.UTC().Truncate(24 * time.Hour)) }
 	switch {
 	case f.From.IsZero():
-		errs.Add("from", "is required")
+		errs.Add("from", valid.Msg("valid.required", "is required"))
 	case !midnight(f.From):
-		errs.Add("from", "must be the start of a UTC day")
+		errs.Add("from", valid.Msg("valid.choice", "must be the start of a UTC day"))
 	}
 	switch {
 	case f.To.IsZero():
-		errs.Add("to", "is required")
+		errs.Add("to", valid.Msg("valid.required", "is required"))
 	case !midnight(f.To):
-		errs.Add("to", "must be the start of a UTC day")
+		errs.Add("to", valid.Msg("valid.choice", "must be the start of a UTC day"))
 	case !f.From.IsZero() && !f.To.After(f.From):
-		errs.Add("to", "must be after from")
+		errs.Add("to", valid.Msg("valid.after_from", "must be after from"))
 	case !f.From.IsZero() && f.Days() > MaxDays:
-		errs.Add("to", "the period is longer than "+strconv.Itoa(MaxDays)+" days")
+		errs.Add("to", valid.Msg("valid.period_days", "the period is longer than %d days", MaxDays))
 	}
 	if f.TeamID < 0 {
-		errs.Add("team", "must be a team id")
+		errs.Add("team", valid.Msg("valid.choice", "must be a team id"))
 	}
 	if f.AgentID < 0 {
-		errs.Add("agent", "must be an agent id")
+		errs.Add("agent", valid.Msg("valid.choice", "must be an agent id"))
 	}
 	if f.Channel != "" && !slices.Contains(ticket.Channels, f.Channel) {
-		errs.Add("channel", "must be one of "+strings.Join(ticket.Channels, ", "))
+		errs.Add("channel", valid.OneOf(ticket.Channels))
 	}
 	if f.Language != "" && !languageCode.MatchString(f.Language) {
-		errs.Add("language", "must be a language code such as en or pt-BR")
+		errs.Add("language", valid.Msg("valid.language", "must be a language code such as en or pt-BR"))
 	}
 	return errs.Err()
 }
@@ -98,7 +98,7 @@ const dateLayout = "2006-01-02"
 // Without period, from or to the period is the last DefaultPreset days.
 // Every problem is reported by field.
 func ParseFilter(q url.Values, now time.Time) (Filter, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	today := now.UTC().Truncate(24 * time.Hour)
 	f := Filter{}
 	id := func(field string) int64 {
@@ -108,7 +108,7 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			errs.Add(field, "must be a positive whole number")
+			errs.Add(field, valid.Msg("valid.choice", "must be a positive whole number"))
 			return 0
 		}
 		return n
@@ -120,7 +120,7 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 		}
 		t, err := time.Parse(dateLayout, v)
 		if err != nil {
-			errs.Add(field, "must be a date written YYYY-MM-DD")
+			errs.Add(field, valid.Msg("valid.choice", "must be a date written YYYY-MM-DD"))
 			return time.Time{}
 		}
 		return t.UTC()
@@ -133,21 +133,21 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 	switch {
 	case period == "custom" || (period == "" && (q.Get("from") != "" || q.Get("to") != "")):
 		if from.IsZero() {
-			errs.Add("from", "is required for a custom period")
+			errs.Add("from", valid.Msg("valid.required", "is required for a custom period"))
 		}
 		if to.IsZero() {
 			to = today
 		}
 		f.From, f.To = from, to.AddDate(0, 0, 1)
 		if !from.IsZero() && to.Before(from) {
-			errs.Add("to", "must not be before from")
+			errs.Add("to", valid.Msg("valid.before_from", "must not be before from"))
 		}
 	default:
 		days := DefaultPreset
 		if period != "" {
 			n, err := strconv.Atoi(period)
 			if err != nil || !slices.Contains(Presets, n) {
-				errs.Add("period", "must be 7, 30, 90 or custom")
+				errs.Add("period", valid.Msg("valid.choice", "must be 7, 30, 90 or custom"))
 			} else {
 				days = n
 			}
@@ -158,7 +158,7 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 	}
 	if len(errs) > 0 {
 		// Report the fields Validate would reject too, all at once.
-		if verr, ok := f.Validate().(valid.Errors); ok {
+		if verr, ok := f.Validate().(valid.Fields); ok {
 			for _, k := range []string{"team", "agent", "channel", "language"} {
 				if msg, bad := verr[k]; bad {
 					errs.Add(k, msg)

@@ -163,7 +163,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, o ImportOpts) (Import
 	cs := make([]checked, 0, len(ns))
 	csLines := make([]int, 0, len(ns))
 	for i, n := range ns {
-		fe := valid.Errors{}
+		fe := valid.Fields{}
 		c := s.check(n, AddOpts{CreateCustomers: o.CreateCustomers, Channel: o.Channel}, fe)
 		if len(fe) > 0 {
 			bad = append(bad, csvtable.LineError{Line: lines[i], Err: fieldsError(fe)})
@@ -187,7 +187,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, o ImportOpts) (Import
 			}
 			a, err := s.insert(ctx, tx, rv, c)
 			if err != nil {
-				var ve valid.Errors
+				var ve valid.Fields
 				if !errors.As(err, &ve) {
 					return fmt.Errorf("line %d: %w", csLines[i], err)
 				}
@@ -223,7 +223,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, o ImportOpts) (Import
 }
 
 // fieldsError writes field errors as one line: "amount: …; email: …".
-func fieldsError(fe valid.Errors) error {
+func fieldsError(fe valid.Fields) error {
 	keys := make([]string, 0, len(fe))
 	for k := range fe {
 		keys = append(keys, k)
@@ -231,7 +231,7 @@ func fieldsError(fe valid.Errors) error {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + ": " + fe[k]
+		parts[i] = k + ": " + fe[k].Text
 	}
 	return errors.New(strings.Join(parts, "; "))
 }

@@ -1,6 +1,8 @@
 package purchases
 
 import (
+	"github.com/rapport/rapport/internal/valid"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -71,7 +73,7 @@ const maxMinor = 1e15
 func ParseCurrency(s string) (string, error) {
 	c := strings.ToUpper(strings.TrimSpace(s))
 	if len(c) != 3 || strings.IndexFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		return "", fmt.Errorf("currency %q is not a three-letter code like EUR", s)
+		return "", moneyErr("valid.currency", "currency %q is not a three-letter code like EUR", s)
 	}
 	return c, nil
 }
@@ -85,10 +87,10 @@ func ParseMoney(amount, currency string) (Money, error) {
 	}
 	a := strings.TrimSpace(amount)
 	if a == "" {
-		return Money{}, errors.New("amount is required")
+		return Money{}, moneyErr("valid.compensation_amount", "amount is required")
 	}
 	if strings.HasPrefix(a, "-") {
-		return Money{}, fmt.Errorf("amount %q is negative; a refund is not a purchase", amount)
+		return Money{}, moneyErr("valid.negative", "amount %q is negative; a refund is not a purchase", amount)
 	}
 	a = strings.TrimPrefix(a, "+")
 	whole, frac, hasDot := strings.Cut(a, ".")
@@ -97,23 +99,43 @@ func ParseMoney(amount, currency string) (Money, error) {
 		return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 	}
 	if (whole == "" && frac == "") || !okDigits(whole) || !okDigits(frac) || (hasDot && frac == "" && whole == "") {
-		return Money{}, fmt.Errorf("amount %q is not a decimal number with '.' decimals", amount)
+		return Money{}, moneyErr("valid.compensation_decimal", "amount %q is not a decimal number with '.' decimals", amount)
 	}
 	if len(frac) > digits {
 		// Trailing zeros beyond the currency's decimals are harmless.
 		if strings.Trim(frac[digits:], "0") != "" {
-			return Money{}, fmt.Errorf("amount %q has more decimals than %s allows (%d)", amount, cur, digits)
+			return Money{}, moneyErr("valid.compensation_decimal", "amount %q has more decimals than %s allows (%d)", amount, cur, digits)
 		}
 		frac = frac[:digits]
 	}
 	frac += strings.Repeat("0", digits-len(frac))
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole)+digits > 15 {
-		return Money{}, fmt.Errorf("amount %q is too large", amount)
+		return Money{}, moneyErr("valid.amount_too_large", "amount %q is too large", amount)
 	}
 	v, err := strconv.ParseInt("0"+whole+frac, 10, 64)
 	if err != nil || v > maxMinor {
-		return Money{}, fmt.Errorf("amount %q is too large", amount)
+		return Money{}, moneyErr("valid.amount_too_large", "amount %q is too large", amount)
 	}
 	return Money{Minor: v, Currency: cur}, nil
+}
+
+// moneyError is what ParseMoney and ParseCurrency refuse, with the
+// catalogue key that says it in the reader's language.
+type moneyError struct{ m valid.Message }
+
+func (e *moneyError) Error() string { return e.m.Text }
+
+func moneyErr(key, english string, args ...any) error {
+	return &moneyError{valid.Message{Key: key, Text: fmt.Sprintf(english, args...)}}
+}
+
+// MoneyMessage is the field message for an error of ParseMoney or
+// ParseCurrency.
+func MoneyMessage(err error) valid.Message {
+	var me *moneyError
+	if errors.As(err, &me) {
+		return me.m
+	}
+	return valid.Message{Key: "valid.invalid", Text: err.Error()}
 }

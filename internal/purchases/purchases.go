@@ -130,33 +130,33 @@ type checked struct {
 }
 
 // check validates n; errs gets a message per bad field.
-func (s *Service) check(n NewPurchase, o AddOpts, errs valid.Errors) checked {
+func (s *Service) check(n NewPurchase, o AddOpts, errs valid.Fields) checked {
 	c := checked{ref: n.Customer, at: n.PurchasedAt.UTC().Truncate(time.Millisecond)}
 	r := &c.ref
 	r.ExternalID, r.Email, r.Phone, r.Name = strings.TrimSpace(r.ExternalID), strings.TrimSpace(r.Email),
 		strings.TrimSpace(r.Phone), strings.TrimSpace(r.Name)
 	if r.ID < 0 || (r.ID == 0 && r.ExternalID == "" && r.Email == "" && r.Phone == "") {
-		errs.Add("customer", "name the customer by customer_id, external_id, email or phone")
+		errs.Add("customer", valid.Msg("valid.customer_ref", "name the customer by customer_id, external_id, email or phone"))
 	}
 	for _, id := range []struct{ kind, field, value string }{
 		{customer.External, "external_id", r.ExternalID}, {customer.Email, "email", r.Email}, {customer.Phone, "phone", r.Phone},
 	} {
 		if id.value != "" {
 			if _, msg := customer.NormalizeIdentity(id.kind, id.value); msg != "" {
-				errs.Add(id.field, msg)
+				errs.Add(id.field, customer.IdentityMessage(id.kind, msg))
 			}
 		}
 	}
 	if utf8.RuneCountInString(r.Name) > customer.MaxName {
-		errs.Add("name", fmt.Sprintf("is longer than %d characters", customer.MaxName))
+		errs.Add("name", valid.Msg("valid.longer_than", "is longer than %d characters", customer.MaxName))
 	}
 	switch {
 	case n.PurchasedAt.IsZero():
-		errs.Add("purchased_at", "is required")
+		errs.Add("purchased_at", valid.Msg("valid.required", "is required"))
 	case n.PurchasedAt.Year() < 1970:
-		errs.Add("purchased_at", "is before 1970")
+		errs.Add("purchased_at", valid.Msg("valid.date_past", "is before 1970"))
 	case n.PurchasedAt.After(s.now().Add(24 * time.Hour)):
-		errs.Add("purchased_at", "is in the future")
+		errs.Add("purchased_at", valid.Msg("valid.date_future", "is in the future"))
 	}
 	m, err := ParseMoney(n.Amount, n.Currency)
 	if err != nil {
@@ -164,23 +164,23 @@ func (s *Service) check(n NewPurchase, o AddOpts, errs valid.Errors) checked {
 		if _, cerr := ParseCurrency(n.Currency); cerr != nil {
 			field = "currency"
 		}
-		errs.Add(field, err.Error())
+		errs.Add(field, MoneyMessage(err))
 	}
 	c.amount = m
 	c.reference = strings.TrimSpace(n.Reference)
 	if utf8.RuneCountInString(c.reference) > MaxReference {
-		errs.Add("reference", fmt.Sprintf("is longer than %d characters", MaxReference))
+		errs.Add("reference", valid.Msg("valid.longer_than", "is longer than %d characters", MaxReference))
 	}
 	c.referral = strings.TrimSpace(n.ReferralCode)
 	if len(c.referral) > 64 {
-		errs.Add("referral_code", customer.ErrUnknownReferralCode.Error())
+		errs.Add("referral_code", valid.Msg("valid.referral_code", "no customer has this referral code"))
 	}
 	c.channel = strings.ToLower(strings.TrimSpace(n.Channel))
 	if c.channel == "" {
 		c.channel = o.Channel
 	}
 	if utf8.RuneCountInString(c.channel) > MaxChannel || strings.ContainsAny(c.channel, "\r\n\t") {
-		errs.Add("channel", fmt.Sprintf("is at most %d characters on one line", MaxChannel))
+		errs.Add("channel", valid.Msg("valid.longer_than", "is at most %d characters on one line", MaxChannel))
 	}
 	return c
 }
@@ -191,7 +191,7 @@ func (s *Service) check(n NewPurchase, o AddOpts, errs valid.Errors) checked {
 func (s *Service) Add(ctx context.Context, n NewPurchase, o AddOpts) (Added, error) {
 	out, err := s.AddBatch(ctx, []NewPurchase{n}, o)
 	if err != nil {
-		var ve valid.Errors
+		var ve valid.Fields
 		if errors.As(err, &ve) {
 			return Added{}, stripIndex(ve)
 		}
@@ -202,8 +202,8 @@ func (s *Service) Add(ctx context.Context, n NewPurchase, o AddOpts) (Added, err
 
 // stripIndex turns the "purchases[0].field" keys of a one-item batch back
 // into "field".
-func stripIndex(ve valid.Errors) valid.Errors {
-	out := valid.Errors{}
+func stripIndex(ve valid.Fields) valid.Fields {
+	out := valid.Fields{}
 	for k, v := range ve {
 		out[strings.TrimPrefix(k, "purchases[0].")] = v
 	}
@@ -214,12 +214,12 @@ func stripIndex(ve valid.Errors) valid.Errors {
 // is invalid, none. Field errors are keyed "purchases[i].field".
 func (s *Service) AddBatch(ctx context.Context, ns []NewPurchase, o AddOpts) ([]Added, error) {
 	if len(ns) == 0 {
-		return nil, valid.Errors{"purchases": "give at least one purchase"}
+		return nil, valid.Field("purchases", valid.Msg("valid.purchase_needed", "give at least one purchase"))
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	cs := make([]checked, len(ns))
 	for i, n := range ns {
-		fe := valid.Errors{}
+		fe := valid.Fields{}
 		cs[i] = s.check(n, o, fe)
 		for k, v := range fe {
 			errs[fmt.Sprintf("purchases[%d].%s", i, k)] = v
@@ -235,7 +235,7 @@ func (s *Service) AddBatch(ctx context.Context, ns []NewPurchase, o AddOpts) ([]
 		for i, c := range cs {
 			a, err := s.insert(ctx, tx, res, c)
 			if err != nil {
-				var ve valid.Errors
+				var ve valid.Fields
 				if errors.As(err, &ve) {
 					for k, v := range ve {
 						errs[fmt.Sprintf("purchases[%d].%s", i, k)] = v
@@ -272,7 +272,7 @@ func (r *resolver) resolve(ctx context.Context, tx *sql.Tx, ref CustomerRef) (in
 		var one int
 		err := tx.QueryRowContext(ctx, r.s.q.Get("customer-exists"), ref.ID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, valid.Errors{"customer_id": ErrUnknownCustomer.Error()}
+			return 0, false, valid.Field("customer_id", valid.Message{Key: "valid.no_customer", Text: ErrUnknownCustomer.Error()})
 		}
 		return ref.ID, false, err
 	}
@@ -286,7 +286,7 @@ func (r *resolver) resolve(ctx context.Context, tx *sql.Tx, ref CustomerRef) (in
 	}
 	norm, msg := customer.NormalizeIdentity(kind, value)
 	if msg != "" {
-		return 0, false, valid.Errors{field: msg}
+		return 0, false, valid.Field(field, customer.IdentityMessage(kind, msg))
 	}
 	key := kind + ":" + norm
 	if id, ok := r.seen[key]; ok {
@@ -300,7 +300,7 @@ func (r *resolver) resolve(ctx context.Context, tx *sql.Tx, ref CustomerRef) (in
 	case !errors.Is(err, customer.ErrNotFound):
 		return 0, false, err
 	case !r.create:
-		return 0, false, valid.Errors{field: fmt.Sprintf("%s: %v", norm, ErrUnknownCustomer)}
+		return 0, false, valid.Field(field, valid.Message{Key: "valid.no_customer", Text: fmt.Sprintf("%s: %v", norm, ErrUnknownCustomer)})
 	}
 	c, err = r.s.o.Customers.EnsureByIdentityTx(ctx, tx, kind, norm, ref.Name)
 	if err != nil {
@@ -380,7 +380,7 @@ func DecodeCursor(s string) (Cursor, bool) {
 // cursor of the next page (nil on the last).
 func (s *Service) Purchases(ctx context.Context, customerID int64, after *Cursor, limit int) ([]Purchase, *Cursor, error) {
 	if limit <= 0 || limit > 500 {
-		return nil, nil, valid.Errors{"limit": "must be an integer from 1 to 500"}
+		return nil, nil, valid.Field("limit", valid.Msg("valid.choice", "must be an integer from 1 to 500"))
 	}
 	at, id := int64(1<<62), int64(1<<62)
 	if after != nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -114,11 +113,11 @@ func Total(scale Scale, scores []Score, autoFailed bool) float64 {
 // reviewee must own the ticket or have replied on it. The total is
 // computed here, never taken from the caller.
 func (r *Reviews) SaveReview(ctx context.Context, in ReviewInput) (Review, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	rb, err := r.Rubric(ctx, in.RubricID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		errs.Add("rubric_id", "no such rubric")
+		errs.Add("rubric_id", valid.Msg("qa.valid_rubric", "no such rubric"))
 	case err != nil:
 		return Review{}, err
 	}
@@ -130,9 +129,9 @@ func (r *Reviews) SaveReview(ctx context.Context, in ReviewInput) (Review, error
 			field := "score_" + c.Key
 			switch {
 			case !ok:
-				errs.Add(field, "is required")
+				errs.Add(field, valid.Msg("valid.required", "is required"))
 			case v < rb.Scale.Min() || v > rb.Scale.Max():
-				errs.Add(field, fmt.Sprintf("must be a whole number from %d to %d", rb.Scale.Min(), rb.Scale.Max()))
+				errs.Add(field, valid.Message{Key: "qa.valid_score", Text: fmt.Sprintf("must be a whole number from %d to %d", rb.Scale.Min(), rb.Scale.Max())})
 			}
 			scores = append(scores, Score{Key: c.Key, Name: c.Name, Weight: c.Weight, Value: v})
 		}
@@ -147,19 +146,19 @@ func (r *Reviews) SaveReview(ctx context.Context, in ReviewInput) (Review, error
 				}
 			}
 			if !found {
-				errs.Add("auto_fail", "no such auto-fail item")
+				errs.Add("auto_fail", valid.Msg("valid.no_autofail", "no such auto-fail item"))
 			}
 		}
 	}
 	in.Comment = strings.TrimSpace(in.Comment)
 	if utf8.RuneCountInString(in.Comment) > maxComment {
-		errs.Add("comment", "is longer than "+strconv.Itoa(maxComment)+" characters")
+		errs.Add("comment", valid.Msg("valid.longer_than", "is longer than %d characters", maxComment))
 	}
 	if err := r.ticketExists(ctx, in.TicketID); err != nil {
 		return Review{}, fmt.Errorf("quality: review ticket %d: %w", in.TicketID, err)
 	}
 	if in.RevieweeID == 0 {
-		errs.Add("reviewee_id", "is required")
+		errs.Add("reviewee_id", valid.Msg("valid.required", "is required"))
 	} else {
 		people, err := r.Reviewees(ctx, in.TicketID)
 		if err != nil {
@@ -170,7 +169,7 @@ func (r *Reviews) SaveReview(ctx context.Context, in ReviewInput) (Review, error
 			ok = ok || p.ID == in.RevieweeID
 		}
 		if !ok {
-			errs.Add("reviewee_id", "must be the ticket's owner or an agent who replied")
+			errs.Add("reviewee_id", valid.Msg("qa.valid_reviewee", "must be the ticket's owner or an agent who replied"))
 		}
 	}
 	if err := errs.Err(); err != nil {

@@ -93,29 +93,29 @@ const (
 // one of DismissReasons, with a note when it is ReasonOther. An unknown
 // ticket gives store.ErrNotFound.
 func (r *Reviews) Dismiss(ctx context.Context, d Dismissal) (Dismissal, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	d.Rule = strings.TrimSpace(d.Rule)
 	d.Quote = strings.TrimSpace(d.Quote)
 	d.Note = strings.TrimSpace(d.Note)
 	if !validSin(d.Sin) {
-		errs.Add("sin", "must be one of the seven sins")
+		errs.Add("sin", valid.Msg("valid.choice", "must be one of the seven sins"))
 	}
 	if d.Rule == "" {
-		errs.Add("rule", "is required")
+		errs.Add("rule", valid.Msg("valid.required", "is required"))
 	} else if len(d.Rule) > maxRule || !strings.HasPrefix(d.Rule, string(d.Sin)+".") && d.Rule != string(d.Sin) {
-		errs.Add("rule", "must be a rule of the sin")
+		errs.Add("rule", valid.Msg("valid.choice", "must be a rule of the sin"))
 	}
 	if utf8.RuneCountInString(d.Quote) > maxQuote {
-		errs.Add("quote", fmt.Sprintf("is longer than %d characters", maxQuote))
+		errs.Add("quote", valid.Msg("valid.longer_than", "is longer than %d characters", maxQuote))
 	}
 	if !contains(DismissReasons, d.Reason) {
-		errs.Add("reason", "must be one of "+strings.Join(DismissReasons, ", "))
+		errs.Add("reason", valid.OneOf(DismissReasons))
 	}
 	if d.Reason == ReasonOther && d.Note == "" {
-		errs.Add("note", "is required")
+		errs.Add("note", valid.Msg("valid.required", "is required"))
 	}
 	if utf8.RuneCountInString(d.Note) > maxNote {
-		errs.Add("note", fmt.Sprintf("is longer than %d characters", maxNote))
+		errs.Add("note", valid.Msg("valid.longer_than", "is longer than %d characters", maxNote))
 	}
 	if err := errs.Err(); err != nil {
 		return Dismissal{}, err

@@ -104,23 +104,23 @@ const (
 // new rubric), giving every category and auto-fail item a key: kept when it
 // has one, so reviews stay comparable across edits; otherwise made from the
 // name.
-func checkRubric(rb Rubric, old Rubric) (Rubric, valid.Errors) {
-	errs := valid.Errors{}
+func checkRubric(rb Rubric, old Rubric) (Rubric, valid.Fields) {
+	errs := valid.Fields{}
 	rb.Name = strings.TrimSpace(rb.Name)
 	rb.Description = strings.TrimSpace(rb.Description)
 	if rb.Name == "" {
-		errs.Add("name", "is required")
+		errs.Add("name", valid.Msg("valid.required", "is required"))
 	} else if utf8.RuneCountInString(rb.Name) > maxName {
-		errs.Add("name", fmt.Sprintf("is longer than %d characters", maxName))
+		errs.Add("name", valid.Msg("valid.longer_than", "is longer than %d characters", maxName))
 	}
 	if utf8.RuneCountInString(rb.Description) > maxText {
-		errs.Add("description", fmt.Sprintf("is longer than %d characters", maxText))
+		errs.Add("description", valid.Msg("valid.longer_than", "is longer than %d characters", maxText))
 	}
 	if rb.Scale == "" {
 		rb.Scale = ScalePercent
 	}
 	if !validScale(rb.Scale) {
-		errs.Add("scale", "must be percent or five")
+		errs.Add("scale", valid.Msg("valid.choice", "must be percent or five"))
 	}
 	// A new category never takes the key of one the rubric had before,
 	// which old reviews still carry.
@@ -135,13 +135,13 @@ func checkRubric(rb Rubric, old Rubric) (Rubric, valid.Errors) {
 		c.Name, c.Description, c.Key = strings.TrimSpace(c.Name), strings.TrimSpace(c.Description), strings.TrimSpace(c.Key)
 		switch {
 		case c.Name == "":
-			errs.Add(field, "name is required")
+			errs.Add(field, valid.Msg("valid.required", "name is required"))
 		case utf8.RuneCountInString(c.Name) > maxName || utf8.RuneCountInString(c.Description) > maxText:
-			errs.Add(field, "is longer than allowed")
+			errs.Add(field, valid.Msg("valid.too_long", "is longer than allowed"))
 		case names[strings.ToLower(c.Name)]:
-			errs.Add(field, "name is used twice")
+			errs.Add(field, valid.Msg("rubric.valid_twice", "name is used twice"))
 		case c.Weight < 1 || c.Weight > maxWeight:
-			errs.Add(field, "weight must be a whole number from 1 to 100")
+			errs.Add(field, valid.Msg("rubric.valid_weight", "weight must be a whole number from 1 to 100"))
 		}
 		names[strings.ToLower(c.Name)] = true
 		if c.Key != "" {
@@ -149,9 +149,9 @@ func checkRubric(rb Rubric, old Rubric) (Rubric, valid.Errors) {
 		}
 	}
 	if len(rb.Categories) == 0 {
-		errs.Add("categories", "at least one category is required")
+		errs.Add("categories", valid.Msg("rubric.valid_categories", "at least one category is required"))
 	} else if len(rb.Categories) > maxCategories {
-		errs.Add("categories", fmt.Sprintf("at most %d categories", maxCategories))
+		errs.Add("categories", valid.Msg("valid.too_many", "at most %d categories", maxCategories))
 	}
 	for i := range rb.Categories {
 		if rb.Categories[i].Key == "" {
@@ -169,11 +169,11 @@ func checkRubric(rb Rubric, old Rubric) (Rubric, valid.Errors) {
 		a.Name, a.Description, a.Key = strings.TrimSpace(a.Name), strings.TrimSpace(a.Description), strings.TrimSpace(a.Key)
 		switch {
 		case a.Name == "":
-			errs.Add(field, "name is required")
+			errs.Add(field, valid.Msg("valid.required", "name is required"))
 		case utf8.RuneCountInString(a.Name) > maxName || utf8.RuneCountInString(a.Description) > maxText:
-			errs.Add(field, "is longer than allowed")
+			errs.Add(field, valid.Msg("valid.too_long", "is longer than allowed"))
 		case names[strings.ToLower(a.Name)]:
-			errs.Add(field, "name is used twice")
+			errs.Add(field, valid.Msg("rubric.valid_twice", "name is used twice"))
 		}
 		names[strings.ToLower(a.Name)] = true
 		if a.Key != "" {
@@ -181,7 +181,7 @@ func checkRubric(rb Rubric, old Rubric) (Rubric, valid.Errors) {
 		}
 	}
 	if len(rb.AutoFails) > maxAutoFails {
-		errs.Add("auto_fails", fmt.Sprintf("at most %d auto-fail items", maxAutoFails))
+		errs.Add("auto_fails", valid.Msg("valid.too_many", "at most %d auto-fail items", maxAutoFails))
 	}
 	for i := range rb.AutoFails {
 		if rb.AutoFails[i].Key == "" {

@@ -118,7 +118,7 @@ func (r *Reviews) Scorecard(ctx context.Context, agentID int64, from, to time.Ti
 	}
 	weeks := int(to.Sub(from).Hours()/24) / 7
 	if weeks < 1 || weeks > MaxScorecardWeeks {
-		return Scorecard{}, valid.Errors{"weeks": fmt.Sprintf("must be from 1 to %d", MaxScorecardWeeks)}
+		return Scorecard{}, valid.Field("weeks", valid.Msg("valid.range", "must be from %d to %d", 1, MaxScorecardWeeks))
 	}
 	sc := Scorecard{AgentID: agentID, From: from, To: to, Weeks: make([]WeekStats, weeks),
 		Period: WeekStats{Start: from, Sins: map[Sin]int{}}}

@@ -118,9 +118,9 @@ func checkWords(words string) (string, error) {
 	w := strings.TrimSpace(words)
 	switch {
 	case w == "":
-		return "", valid.Errors{"words": "quote what the customer said"}
+		return "", valid.Field("words", valid.Msg("valid.quote_words", "quote what the customer said"))
 	case utf8.RuneCountInString(w) > MaxWords:
-		return "", valid.Errors{"words": fmt.Sprintf("is longer than %d characters", MaxWords)}
+		return "", valid.Field("words", valid.Msg("valid.longer_than", "is longer than %d characters", MaxWords))
 	}
 	return w, nil
 }

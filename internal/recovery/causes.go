@@ -109,28 +109,28 @@ const (
 )
 
 func (s *Service) checkCause(n NewCause) (NewCause, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	n.Title, n.WhatHappened, n.Prevention = strings.TrimSpace(n.Title), strings.TrimSpace(n.WhatHappened), strings.TrimSpace(n.Prevention)
 	if !slices.Contains(Categories, n.Category) {
-		errs.Add("category", "must be one of "+strings.Join(Categories, ", "))
+		errs.Add("category", valid.OneOf(Categories))
 	}
 	switch {
 	case n.Title == "":
-		errs.Add("title", "give the cause a title")
+		errs.Add("title", valid.Msg("valid.cause_title", "give the cause a title"))
 	case utf8.RuneCountInString(n.Title) > MaxTitle:
-		errs.Add("title", fmt.Sprintf("is longer than %d characters", MaxTitle))
+		errs.Add("title", valid.Msg("valid.longer_than", "is longer than %d characters", MaxTitle))
 	}
 	if utf8.RuneCountInString(n.WhatHappened) > MaxText {
-		errs.Add("what_happened", fmt.Sprintf("is longer than %d characters", MaxText))
+		errs.Add("what_happened", valid.Msg("valid.longer_than", "is longer than %d characters", MaxText))
 	}
 	if utf8.RuneCountInString(n.Prevention) > MaxText {
-		errs.Add("prevention", fmt.Sprintf("is longer than %d characters", MaxText))
+		errs.Add("prevention", valid.Msg("valid.longer_than", "is longer than %d characters", MaxText))
 	}
 	if !n.Due.IsZero() && !n.Due.After(s.now()) {
-		errs.Add("due", "must be a time in the future")
+		errs.Add("due", valid.Msg("valid.snooze_future", "must be a time in the future"))
 	}
 	if !n.Due.IsZero() && n.Prevention == "" {
-		errs.Add("prevention", "say what will prevent it before giving a due date")
+		errs.Add("prevention", valid.Msg("valid.cause_prevention", "say what will prevent it before giving a due date"))
 	}
 	return n, errs.Err()
 }
@@ -150,7 +150,7 @@ func (s *Service) CreateCause(ctx context.Context, agentID, ticketID int64, n Ne
 			var role string
 			err := tx.QueryRowContext(ctx, s.q.Get("agent-role"), n.OwnerID, true).Scan(&role)
 			if errors.Is(err, sql.ErrNoRows) {
-				return valid.Errors{"owner_id": "is not an active agent"}
+				return valid.Field("owner_id", valid.Msg("valid.cause_owner", "is not an active agent"))
 			}
 			if err != nil {
 				return err
@@ -221,7 +221,7 @@ func (s *Service) linkTx(ctx context.Context, tx *sql.Tx, agentID, ticketID, cau
 		var done sql.NullInt64
 		err := tx.QueryRowContext(ctx, s.q.Get("cause-for-link"), causeID).Scan(&title, &status, &done)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, valid.Errors{"cause": "is not a known root cause"}
+			return nil, valid.Field("cause", valid.Msg("valid.cause_unknown", "is not a known root cause"))
 		}
 		if err != nil {
 			return nil, err
@@ -229,7 +229,7 @@ func (s *Service) linkTx(ctx context.Context, tx *sql.Tx, agentID, ticketID, cau
 		var id int64
 		err = tx.QueryRowContext(ctx, s.q.Get("ticket-cause-link"), causeID, t.ID).Scan(&id)
 		if err == nil {
-			return nil, valid.Errors{"cause": ErrLinked.Error()}
+			return nil, valid.Field("cause", valid.Message{Key: "valid.cause_linked", Text: ErrLinked.Error()})
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err

@@ -78,16 +78,16 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 	if agentID <= 0 {
 		return Compensation{}, errors.New("recovery: only an agent grants compensation")
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	reason := strings.TrimSpace(n.Reason)
 	switch {
 	case reason == "":
-		errs.Add("reason", "say why the customer is compensated")
+		errs.Add("reason", valid.Msg("valid.compensation_reason", "say why the customer is compensated"))
 	case utf8.RuneCountInString(reason) > MaxReason:
-		errs.Add("reason", fmt.Sprintf("is longer than %d characters", MaxReason))
+		errs.Add("reason", valid.Msg("valid.longer_than", "is longer than %d characters", MaxReason))
 	}
 	if n.KindID <= 0 {
-		errs.Add("kind", "choose a kind of compensation")
+		errs.Add("kind", valid.Msg("valid.compensation_kind", "choose a kind of compensation"))
 	}
 	if err := errs.Err(); err != nil {
 		return Compensation{}, err
@@ -101,7 +101,7 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 		}
 		k, err := s.kind(ctx, tx, n.KindID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !k.Active) {
-			return valid.Errors{"kind": "is not a kind of compensation on offer"}
+			return valid.Field("kind", valid.Msg("valid.compensation_kind", "is not a kind of compensation on offer"))
 		}
 		if err != nil {
 			return err
@@ -119,7 +119,7 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 				return err
 			}
 		} else if strings.TrimSpace(n.Amount) != "" && strings.TrimSpace(n.Amount) != "0" {
-			return valid.Errors{"amount": "this kind has no amount"}
+			return valid.Field("amount", valid.Msg("valid.compensation_no_amount", "this kind has no amount"))
 		}
 		// The agent's row is locked (on PostgreSQL) so that two grants by
 		// one agent cannot both fit the month's limit; the ticket's lock
@@ -129,7 +129,7 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 		}
 		return s.o.Tickets.RecordTxAs(ctx, tx, ticket.AgentActor(agentID), ticketID, func(t ticket.Locked) (string, map[string]any, error) {
 			if t.Status == ticket.Closed {
-				return "", nil, valid.Errors{"ticket": "the ticket is closed; compensation goes on an open or solved ticket"}
+				return "", nil, valid.Field("ticket", valid.Msg("valid.compensation_closed", "the ticket is closed; compensation goes on an open or solved ticket"))
 			}
 			var purchase sql.NullInt64
 			if n.PurchaseID > 0 {
@@ -137,7 +137,7 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 				var cur, ref string
 				err := tx.QueryRowContext(ctx, s.q.Get("customer-purchase"), n.PurchaseID, t.CustomerID).Scan(&minor, &cur, &ref)
 				if errors.Is(err, sql.ErrNoRows) {
-					return "", nil, valid.Errors{"purchase": "is not one of this customer's orders"}
+					return "", nil, valid.Field("purchase", valid.Msg("valid.compensation_order", "is not one of this customer's orders"))
 				}
 				if err != nil {
 					return "", nil, err
@@ -149,13 +149,13 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 					}
 					if refunded+amount.Minor > minor {
 						left := purchases.Money{Minor: max(minor-refunded, 0), Currency: cur}
-						return "", nil, valid.Errors{"amount": fmt.Sprintf("is more than is left to refund of order %s (%s)", ref, left)}
+						return "", nil, valid.Field("amount", valid.Message{Key: "valid.compensation_over_order", Text: fmt.Sprintf("is more than is left to refund of order %s (%s)", ref, left)})
 					}
 				}
 				purchase = sql.NullInt64{Int64: n.PurchaseID, Valid: true}
 				c.PurchaseRef = ref
 			} else if k.Kind == KindRefund {
-				return "", nil, valid.Errors{"purchase": "choose the order to refund"}
+				return "", nil, valid.Field("purchase", valid.Msg("valid.compensation_order_needed", "choose the order to refund"))
 			}
 			now := s.now()
 			within, err := s.withinLimits(ctx, tx, k, agent.Role(role), agentID, t.ID, amount.Minor, now)
@@ -209,17 +209,17 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 func parseAmount(s, currency string) (purchases.Money, error) {
 	a := strings.TrimSpace(s)
 	if a == "" {
-		return purchases.Money{}, valid.Errors{"amount": "give the amount"}
+		return purchases.Money{}, valid.Field("amount", valid.Msg("valid.compensation_amount", "give the amount"))
 	}
 	if strings.HasPrefix(a, "-") {
-		return purchases.Money{}, valid.Errors{"amount": "cannot be negative"}
+		return purchases.Money{}, valid.Field("amount", valid.Msg("valid.negative", "cannot be negative"))
 	}
 	m, err := purchases.ParseMoney(a, currency)
 	if err != nil {
-		return purchases.Money{}, valid.Errors{"amount": err.Error()}
+		return purchases.Money{}, valid.Field("amount", purchases.MoneyMessage(err))
 	}
 	if m.Minor == 0 {
-		return purchases.Money{}, valid.Errors{"amount": "must be more than zero"}
+		return purchases.Money{}, valid.Field("amount", valid.Msg("valid.compensation_positive", "must be more than zero"))
 	}
 	return m, nil
 }

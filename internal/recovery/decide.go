@@ -39,9 +39,9 @@ func (s *Service) Decline(ctx context.Context, managerID, id int64, reason strin
 	r := strings.TrimSpace(reason)
 	switch {
 	case r == "":
-		return Compensation{}, valid.Errors{"decline_reason": "say why the request is declined"}
+		return Compensation{}, valid.Field("decline_reason", valid.Msg("valid.decline_reason", "say why the request is declined"))
 	case utf8.RuneCountInString(r) > MaxReason:
-		return Compensation{}, valid.Errors{"decline_reason": fmt.Sprintf("is longer than %d characters", MaxReason)}
+		return Compensation{}, valid.Field("decline_reason", valid.Msg("valid.longer_than", "is longer than %d characters", MaxReason))
 	}
 	return s.decide(ctx, managerID, id, false, r)
 }
@@ -197,7 +197,7 @@ func (s *Service) Ledger(ctx context.Context, f Filter) ([]Compensation, error) 
 	switch f.Status {
 	case "", Granted, Requested, Declined:
 	default:
-		return nil, valid.Errors{"status": "is one of granted, requested, declined"}
+		return nil, valid.Field("status", valid.Msg("valid.choice", "is one of granted, requested, declined"))
 	}
 	if f.Limit <= 0 {
 		f.Limit = DefaultLimit

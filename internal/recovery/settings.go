@@ -40,13 +40,13 @@ func (s *Service) settings(ctx context.Context, q querier) (Settings, error) {
 // MaxRequestDueHours is the longest a request may wait before managers are told.
 const MaxRequestDueHours = 24 * 14
 
-func checkSettings(st Settings, errs valid.Errors) Settings {
+func checkSettings(st Settings, errs valid.Fields) Settings {
 	cur, err := purchases.ParseCurrency(st.Currency)
 	if err != nil {
-		errs.Add("currency", err.Error())
+		errs.Add("currency", purchases.MoneyMessage(err))
 	}
 	if st.RequestDueHours < 1 || st.RequestDueHours > MaxRequestDueHours {
-		errs.Add("request_due_hours", fmt.Sprintf("must be between 1 and %d hours", MaxRequestDueHours))
+		errs.Add("request_due_hours", valid.Msg("valid.hours_max", "must be between 1 and %d hours", MaxRequestDueHours))
 	}
 	st.Currency = cur
 	return st
@@ -61,7 +61,7 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 // transaction, or nothing when any of it is invalid. Kind fields are
 // reported as kind_ID_name and kind_ID_ROLE_ticket / _month.
 func (s *Service) SaveAll(ctx context.Context, st Settings, ks []Kind) (Settings, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	st = checkSettings(st, errs)
 	args := make([][]any, len(ks))
 	for i, k := range ks {
@@ -191,13 +191,13 @@ const MaxName = 80
 // kindArgs checks kind k, adding its errors (fields named prefix+name and
 // prefix+ROLE_ticket / _month) to errs, and returns the arguments of
 // save-kind but the time.
-func kindArgs(k Kind, prefix string, errs valid.Errors) []any {
+func kindArgs(k Kind, prefix string, errs valid.Fields) []any {
 	name := strings.TrimSpace(k.Name)
 	switch {
 	case name == "":
-		errs.Add(prefix+"name", "give the kind a name")
+		errs.Add(prefix+"name", valid.Msg("valid.required", "give the kind a name"))
 	case utf8.RuneCountInString(name) > MaxName:
-		errs.Add(prefix+"name", fmt.Sprintf("is longer than %d characters", MaxName))
+		errs.Add(prefix+"name", valid.Msg("valid.longer_than", "is longer than %d characters", MaxName))
 	}
 	args := []any{k.ID, name, k.Active}
 	for _, r := range agent.Roles {
@@ -207,7 +207,7 @@ func kindArgs(k Kind, prefix string, errs valid.Errors) []any {
 			v     *int64
 		}{{prefix + string(r) + "_ticket", l.Ticket}, {prefix + string(r) + "_month", l.Month}} {
 			if v.v != nil && *v.v < 0 {
-				errs.Add(v.field, "cannot be negative")
+				errs.Add(v.field, valid.Msg("valid.negative", "cannot be negative"))
 			}
 			if v.v == nil {
 				args = append(args, nil)
@@ -226,7 +226,7 @@ func (s *Service) SaveKind(ctx context.Context, k Kind) (Kind, error) {
 	if err != nil {
 		return Kind{}, err
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	args := kindArgs(k, "", errs)
 	if err := errs.Err(); err != nil {
 		return Kind{}, err

@@ -354,7 +354,7 @@ func (r *Router) run(ctx context.Context, _ json.RawMessage) error {
 // SetCapacity sets how many open tickets agent id may hold at once.
 func (r *Router) SetCapacity(ctx context.Context, id int64, capacity int) error {
 	if capacity < 0 || capacity > 1000 {
-		return valid.Errors{"capacity": "must be from 0 to 1000"}
+		return valid.Field("capacity", valid.Msg("valid.capacity", "must be from 0 to 1000"))
 	}
 	res, err := r.o.DB.W.ExecContext(ctx, r.q.Get("set-capacity"), id, capacity)
 	if err != nil {

@@ -44,6 +44,14 @@ var ErrNeverOpen = errors.New("sla: the calendar has no opening hours")
 // ends in an error instead of a loop.
 const horizonDays = 3 * 366
 
+// Errors of Validate (wrapped), for the form to say which field is wrong.
+var (
+	// ErrOverlap is a week whose opening hours overlap within a day.
+	ErrOverlap = errors.New("spans overlap")
+	// ErrHoliday is a holiday that is not a date.
+	ErrHoliday = errors.New("is not a date like 2025-12-25")
+)
+
 // Validate checks the spans: within a day's start, positive length, at
 // most 24 hours long, not overlapping within a day.
 func (c *Calendar) Validate() error {
@@ -61,13 +69,13 @@ func (c *Calendar) Validate() error {
 				return fmt.Errorf("sla: %s: a span must last more than nothing and at most 24 hours", time.Weekday(d))
 			}
 			if i > 0 && sp.Start < s[i-1].End {
-				return fmt.Errorf("sla: %s: spans overlap", time.Weekday(d))
+				return fmt.Errorf("sla: %s: %w", time.Weekday(d), ErrOverlap)
 			}
 		}
 	}
 	for h := range c.Holidays {
 		if _, err := time.Parse(time.DateOnly, h); err != nil {
-			return fmt.Errorf("sla: holiday %q is not a date like 2025-12-25", h)
+			return fmt.Errorf("sla: holiday %q %w", h, ErrHoliday)
 		}
 	}
 	return nil

@@ -63,14 +63,14 @@ type CalendarRow struct {
 
 // Build turns the row into a Calendar.
 func (r CalendarRow) Build() (*Calendar, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	loc, err := time.LoadLocation(strings.TrimSpace(r.Timezone))
 	if err != nil || strings.TrimSpace(r.Timezone) == "" {
-		errs.Add("timezone", "is not a time zone such as Europe/Rome")
+		errs.Add("timezone", valid.Msg("valid.timezone", "is not a time zone such as Europe/Rome"))
 	}
 	week, err := ParseWeek(r.Week)
 	if err != nil {
-		errs.Add("week", err.Error())
+		errs.Add("week", valid.Message{Key: "valid.week", Text: err.Error()})
 	}
 	c := &Calendar{Name: r.Name, Location: loc, Week: week, Holidays: map[string]bool{}}
 	for _, h := range strings.Split(r.Holidays, ",") {
@@ -80,7 +80,14 @@ func (r CalendarRow) Build() (*Calendar, error) {
 	}
 	if len(errs) == 0 {
 		if err := c.Validate(); err != nil {
-			errs.Add("week", err.Error())
+			switch {
+			case errors.Is(err, ErrHoliday):
+				errs.Add("holidays", valid.Message{Key: "valid.holidays", Text: err.Error()})
+			case errors.Is(err, ErrOverlap):
+				errs.Add("week", valid.Message{Key: "valid.week_overlap", Text: err.Error()})
+			default:
+				errs.Add("week", valid.Message{Key: "valid.week", Text: err.Error()})
+			}
 		}
 	}
 	if err := errs.Err(); err != nil {
@@ -179,27 +186,27 @@ func (s *Service) policies(ctx context.Context, q querier) ([]Policy, error) {
 }
 
 func (s *Service) checkPolicy(ctx context.Context, p Policy) error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if strings.TrimSpace(p.Name) == "" {
-		errs.Add("name", "is required")
+		errs.Add("name", valid.Msg("valid.required", "is required"))
 	}
 	if p.Priority != "" && !slices.Contains(ticket.Priorities, p.Priority) {
-		errs.Add("priority", "must be empty or one of low, normal, high, urgent")
+		errs.Add("priority", valid.Msg("valid.choice", "must be empty or one of low, normal, high, urgent"))
 	}
 	if p.Channel != "" && !slices.Contains(ticket.Channels, p.Channel) {
-		errs.Add("channel", "must be empty or a channel")
+		errs.Add("channel", valid.Msg("valid.choice", "must be empty or a channel"))
 	}
 	for field, d := range map[string]time.Duration{"first_response": p.FirstResponse, "next_response": p.NextResponse, "resolution": p.Resolution} {
 		if d < 0 || d > 365*24*time.Hour || d%time.Minute != 0 {
-			errs.Add(field, "must be whole minutes between 0 and a year")
+			errs.Add(field, valid.Msg("valid.target_range", "must be whole minutes between 0 and a year"))
 		}
 	}
 	if p.Greeting < 0 || p.Greeting > time.Hour || p.Greeting%time.Second != 0 {
-		errs.Add("greeting", "must be whole seconds between 0 and an hour")
+		errs.Add("greeting", valid.Msg("valid.greeting_range", "must be whole seconds between 0 and an hour"))
 	}
 	if p.CalendarID != 0 {
 		if _, err := s.calendar(ctx, s.o.DB.R, p.CalendarID); err != nil {
-			errs.Add("calendar_id", "no such calendar")
+			errs.Add("calendar_id", valid.Msg("valid.no_calendar", "no such calendar"))
 		}
 	}
 	return errs.Err()
@@ -262,7 +269,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id int64) error {
 // SaveCalendar adds (ID 0) or replaces a calendar.
 func (s *Service) SaveCalendar(ctx context.Context, r CalendarRow) (CalendarRow, error) {
 	if strings.TrimSpace(r.Name) == "" {
-		return CalendarRow{}, valid.Errors{"name": "is required"}
+		return CalendarRow{}, valid.Field("name", valid.Msg("valid.required", "is required"))
 	}
 	if _, err := r.Build(); err != nil {
 		return CalendarRow{}, err

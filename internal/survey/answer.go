@@ -70,23 +70,23 @@ func (a Answers) Value(q string) string {
 // Validate checks every answer given against its question's range; each
 // failing question gets a message under its name.
 func (a Answers) Validate() error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	for _, q := range []string{CSAT, NPS, Speed, Wait, Feeling} {
 		if p := *a.score(q); p != nil {
 			lo, hi, _ := Scale(q)
 			if *p < lo || *p > hi {
-				errs.Add(q, fmt.Sprintf("must be from %d to %d", lo, hi))
+				errs.Add(q, valid.Msg("valid.range", "must be from %d to %d", lo, hi))
 			}
 		}
 	}
 	if a.Return != "" && a.Return != "yes" && a.Return != "maybe" && a.Return != "no" {
-		errs.Add(Return, "must be yes, maybe or no")
+		errs.Add(Return, valid.Msg("valid.choice", "must be yes, maybe or no"))
 	}
 	if a.Comment != nil {
 		if utf8.RuneCountInString(*a.Comment) > MaxComment {
-			errs.Add(Comment, fmt.Sprintf("must be at most %d characters", MaxComment))
+			errs.Add(Comment, valid.Msg("valid.longer_than", "must be at most %d characters", MaxComment))
 		} else if !utf8.ValidString(*a.Comment) || strings.ContainsRune(*a.Comment, 0) {
-			errs.Add(Comment, "is not valid text")
+			errs.Add(Comment, valid.Msg("valid.not_text", "is not valid text"))
 		}
 	}
 	return errs.Err()
@@ -98,19 +98,19 @@ func (a Answers) Validate() error {
 // malformed values are reported per field, as Validate does.
 func ParseAnswers(form url.Values) (Answers, error) {
 	var a Answers
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	get := func(q string) string { return strings.TrimSpace(form.Get(q)) }
 	if q := form.Get("q"); q != "" {
 		v := strings.TrimSpace(form.Get("v"))
 		switch {
 		case q == Comment:
-			errs.Add("q", "a comment cannot be given by link")
+			errs.Add("q", valid.Msg("valid.comment_by_link", "a comment cannot be given by link"))
 		case q != Return && a.score(q) == nil:
-			errs.Add("q", "is not a question")
+			errs.Add("q", valid.Msg("valid.not_question", "is not a question"))
 		default:
 			form = url.Values{q: {v}}
 			if v == "" {
-				errs.Add(q, "is required")
+				errs.Add(q, valid.Msg("valid.required", "is required"))
 			}
 		}
 	}
@@ -122,7 +122,7 @@ func ParseAnswers(form url.Values) (Answers, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			lo, hi, _ := Scale(q)
-			errs.Add(q, fmt.Sprintf("must be from %d to %d", lo, hi))
+			errs.Add(q, valid.Msg("valid.range", "must be from %d to %d", lo, hi))
 			continue
 		}
 		*a.score(q) = &n
@@ -135,7 +135,7 @@ func ParseAnswers(form url.Values) (Answers, error) {
 		}
 	}
 	if err := a.Validate(); err != nil {
-		for f, m := range err.(valid.Errors) {
+		for f, m := range err.(valid.Fields) {
 			errs.Add(f, m)
 		}
 	}

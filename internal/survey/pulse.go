@@ -59,7 +59,7 @@ type PulseAnswer struct {
 
 // Validate checks the scores' range and the text's length.
 func (a PulseAnswer) Validate() error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	for q, v := range a.Scores {
 		known := false
 		for _, x := range PulseScales {
@@ -67,16 +67,16 @@ func (a PulseAnswer) Validate() error {
 		}
 		switch {
 		case !known:
-			errs.Add(q, "is not a pulse question")
+			errs.Add(q, valid.Msg("valid.not_question", "is not a pulse question"))
 		case v != nil && (*v < 1 || *v > 5):
-			errs.Add(q, "must be from 1 to 5")
+			errs.Add(q, valid.Msg("valid.choice", "must be from 1 to 5"))
 		}
 	}
 	if utf8.RuneCountInString(a.Obstacles) > MaxPulseObstacles {
-		errs.Add(PulseObstacles, fmt.Sprintf("must be at most %d characters", MaxPulseObstacles))
+		errs.Add(PulseObstacles, valid.Msg("valid.longer_than", "must be at most %d characters", MaxPulseObstacles))
 	}
 	if !utf8.ValidString(a.Obstacles) || strings.ContainsRune(a.Obstacles, 0) {
-		errs.Add(PulseObstacles, "is not valid text")
+		errs.Add(PulseObstacles, valid.Msg("valid.not_text", "is not valid text"))
 	}
 	if a.Obstacles == "" {
 		empty := true
@@ -84,7 +84,7 @@ func (a PulseAnswer) Validate() error {
 			empty = empty && v == nil
 		}
 		if empty {
-			errs.Add("pulse", "answer at least one question")
+			errs.Add("pulse", valid.Msg("valid.answer_one", "answer at least one question"))
 		}
 	}
 	return errs.Err()
@@ -94,12 +94,12 @@ func (a PulseAnswer) Validate() error {
 // of them), except the manager who creates it.
 func (s *Service) CreatePulse(ctx context.Context, by int64, title string, teamID int64) (Pulse, error) {
 	title = strings.TrimSpace(title)
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	switch {
 	case title == "":
-		errs.Add("title", "is required")
+		errs.Add("title", valid.Msg("valid.required", "is required"))
 	case utf8.RuneCountInString(title) > MaxPulseTitle:
-		errs.Add("title", fmt.Sprintf("is longer than %d characters", MaxPulseTitle))
+		errs.Add("title", valid.Msg("valid.longer_than", "is longer than %d characters", MaxPulseTitle))
 	}
 	if err := errs.Err(); err != nil {
 		return Pulse{}, err
@@ -110,7 +110,7 @@ func (s *Service) CreatePulse(ctx context.Context, by int64, title string, teamI
 		if teamID != 0 {
 			var one int
 			if err := tx.QueryRowContext(ctx, s.q.Get("team-exists"), teamID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return valid.Errors{"team": "no such team"}
+				return valid.Field("team", valid.Msg("valid.no_team", "no such team"))
 			} else if err != nil {
 				return err
 			}
@@ -129,7 +129,7 @@ func (s *Service) CreatePulse(ctx context.Context, by int64, title string, teamI
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return valid.Errors{"team": "has no agents to ask"}
+			return valid.Field("team", valid.Msg("valid.team_empty", "has no agents to ask"))
 		}
 		return nil
 	})

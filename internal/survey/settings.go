@@ -133,32 +133,32 @@ func ordered(qs []string) []string {
 
 // Validate checks st and puts its questions in order.
 func (st *Settings) Validate() error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	for _, q := range st.Questions {
 		known := false
 		for _, x := range Questions {
 			known = known || q == x
 		}
 		if !known {
-			errs.Add("questions", fmt.Sprintf("%q is not a question", q))
+			errs.Add("questions", valid.Msg("valid.unknown_question", "%q is not a question", q))
 		}
 	}
 	st.Questions = ordered(st.Questions)
 	if st.Enabled && len(st.Questions) == 0 {
-		errs.Add("questions", "switch on at least one question")
+		errs.Add("questions", valid.Msg("valid.question_on", "switch on at least one question"))
 	}
 	if st.WindowDays < 0 || st.WindowDays > MaxDays {
-		errs.Add("window_days", fmt.Sprintf("must be from 0 to %d days", MaxDays))
+		errs.Add("window_days", valid.Msg("valid.days_max", "must be from 0 to %d days", MaxDays))
 	}
 	if st.ExpiryDays < 1 || st.ExpiryDays > MaxDays {
-		errs.Add("expiry_days", fmt.Sprintf("must be from 1 to %d days", MaxDays))
+		errs.Add("expiry_days", valid.Msg("valid.days_max", "must be from 1 to %d days", MaxDays))
 	}
 	if st.DelayHours < 0 || st.DelayHours > MaxDelayDays*24 {
-		errs.Add("delay_hours", fmt.Sprintf("must be from 0 to %d hours", MaxDelayDays*24))
+		errs.Add("delay_hours", valid.Msg("valid.hours_max", "must be from 0 to %d hours", MaxDelayDays*24))
 	}
 	st.Incentive = strings.TrimSpace(st.Incentive)
 	if utf8.RuneCountInString(st.Incentive) > MaxIncentive || strings.ContainsAny(st.Incentive, "\r\n") {
-		errs.Add("incentive", fmt.Sprintf("must be one line of at most %d characters", MaxIncentive))
+		errs.Add("incentive", valid.Msg("valid.longer_than", "must be one line of at most %d characters", MaxIncentive))
 	}
 	return errs.Err()
 }

@@ -14,7 +14,7 @@ import (
 // ErrNeedsTransfer). The status stays as it is.
 func (s *Service) Assign(ctx context.Context, a Actor, id, agentID int64) (Ticket, error) {
 	if agentID < 0 {
-		return Ticket{}, valid.Errors{"agent_id": "no such agent"}
+		return Ticket{}, valid.Field("agent_id", valid.Msg("valid.no_agent", "no such agent"))
 	}
 	err := s.run(ctx, a, func(c *change) error {
 		r, err := c.lockOpen(id)
@@ -32,7 +32,7 @@ func (s *Service) Assign(ctx context.Context, a Actor, id, agentID int64) (Ticke
 			if r.OwnerID != 0 {
 				return ErrNeedsTransfer
 			}
-			errs := valid.Errors{}
+			errs := valid.Fields{}
 			if _, err := c.checkAgent(errs, "agent_id", agentID); err != nil {
 				return err
 			}
@@ -63,7 +63,7 @@ func (c *change) mayUnassign(r row) error {
 		if c.actor.AgentID == r.OwnerID {
 			return nil
 		}
-		role, err := c.checkAgent(valid.Errors{}, "", c.actor.AgentID)
+		role, err := c.checkAgent(valid.Fields{}, "", c.actor.AgentID)
 		if err != nil {
 			return err
 		}
@@ -84,15 +84,15 @@ func (c *change) mayUnassign(r row) error {
 // that the customer was already passed on); otherwise ErrTransferAgain.
 func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID int64, reason string, again bool) (Ticket, error) {
 	reason = strings.TrimSpace(reason)
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	switch {
 	case toAgentID < 0:
-		errs.Add("agent_id", "no such agent")
+		errs.Add("agent_id", valid.Msg("valid.no_agent", "no such agent"))
 	case toAgentID == 0 && toTeamID == 0:
-		errs.Add("agent_id", "give an agent, a team or both")
+		errs.Add("agent_id", valid.Msg("valid.transfer_target", "give an agent, a team or both"))
 	}
 	if toTeamID < 0 {
-		errs.Add("team_id", "no such team")
+		errs.Add("team_id", valid.Msg("valid.no_team", "no such team"))
 	}
 	if err := errs.Err(); err != nil {
 		return Ticket{}, err
@@ -102,7 +102,11 @@ func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID
 		if err != nil {
 			return err
 		}
-		// Closed first, then the reason: a closed ticket is the bigger news.
+		// Closed first, then who may, then the reason: a closed ticket is
+		// the bigger news.
+		if err := c.mayChange(r); err != nil {
+			return err
+		}
 		if reason == "" {
 			return ErrReasonRequired
 		}
@@ -124,7 +128,7 @@ func (s *Service) Transfer(ctx context.Context, a Actor, id, toAgentID, toTeamID
 			toTeam = toTeamID
 		}
 		if toAgentID == r.OwnerID && toTeam == r.TeamID {
-			return valid.Errors{"agent_id": "the ticket already has this owner and team"}
+			return valid.Field("agent_id", valid.Msg("valid.same_owner", "the ticket already has this owner and team"))
 		}
 		if r.TransferCount > 0 && !again {
 			return ErrTransferAgain

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
@@ -229,28 +230,64 @@ func (c *change) exists(query string, id int64) (bool, error) {
 
 // checkAgent adds a message for field to errs unless agent id exists and
 // is active. It returns the agent's role.
-func (c *change) checkAgent(errs valid.Errors, field string, id int64) (string, error) {
+func (c *change) checkAgent(errs valid.Fields, field string, id int64) (string, error) {
 	var active bool
 	var role string
 	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("agent-status"), id).Scan(&active, &role)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		errs.Add(field, "no such agent")
+		errs.Add(field, valid.Msg("valid.no_agent", "no such agent"))
 	case err != nil:
 		return "", err
 	case !active:
-		errs.Add(field, "agent is not active")
+		errs.Add(field, valid.Msg("valid.agent_inactive", "agent is not active"))
 	}
 	return role, nil
 }
 
 // checkTeam adds a message for field to errs unless team id exists.
-func (c *change) checkTeam(errs valid.Errors, field string, id int64) error {
+func (c *change) checkTeam(errs valid.Fields, field string, id int64) error {
 	ok, err := c.exists("team-exists", id)
 	if err == nil && !ok {
-		errs.Add(field, "no such team")
+		errs.Add(field, valid.Msg("valid.no_team", "no such team"))
 	}
 	return err
+}
+
+// mayChange is the one rule for who changes ticket r's status or transfers
+// it: the system and the customer (their messages reopen); the owner; a
+// collaborator; an agent whose role may change any ticket (managers and
+// admins); and, while the ticket has no owner, any agent of its team (or
+// any agent when it has no team), who is taking it up. Anyone else gets
+// ErrNotYours.
+func (c *change) mayChange(r row) error {
+	if c.actor.Kind != "agent" {
+		return nil
+	}
+	id := c.actor.AgentID
+	if id != 0 && id == r.OwnerID {
+		return nil
+	}
+	var role string
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("agent-status"), id).Scan(new(bool), &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotYours
+	}
+	if err != nil {
+		return err
+	}
+	if agent.Role(role).Can(agent.PermChangeAnyTicket) {
+		return nil
+	}
+	var one int
+	err = c.tx.QueryRowContext(c.ctx, c.s.q.Get("may-change-ticket"), r.ID, id, r.OwnerID, r.TeamID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotYours
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // setStatus moves r to status to and records it: solving schedules the

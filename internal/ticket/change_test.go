@@ -50,9 +50,9 @@ func TestReply(t *testing.T) {
 			t.Errorf("events = %+v", es)
 		}
 
-		// A second reply by someone else keeps the first response and the owner.
+		// A second reply by a manager keeps the first response and the owner.
 		f.clock.Advance(time.Hour)
-		if _, err := f.svc.Reply(ctx, f.by("bo"), tk.ID, "Any luck?", ticket.Pending); err != nil {
+		if _, err := f.svc.Reply(ctx, f.by("mia"), tk.ID, "Any luck?", ticket.Pending); err != nil {
 			t.Fatal(err)
 		}
 		got = f.get(t, tk.ID)
@@ -262,7 +262,7 @@ func TestUpdateEvents(t *testing.T) {
 				f.clock.Advance(time.Minute)
 				before := f.get(t, tk.ID)
 				nBefore := len(f.events(t, tk.ID))
-				got, err := f.svc.Update(ctx, f.by("al"), tk.ID, tc.u)
+				got, err := f.svc.Update(ctx, f.by("mia"), tk.ID, tc.u)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -281,7 +281,7 @@ func TestUpdateEvents(t *testing.T) {
 						t.Errorf("data[%s] = %#v, want %#v", k, es[0].Data[k], v)
 					}
 				}
-				if !got.UpdatedAt.Equal(f.clock.Now()) || es[0].ActorName != "Al Agent" {
+				if !got.UpdatedAt.Equal(f.clock.Now()) || es[0].ActorName != "Mia Manager" {
 					t.Errorf("updated_at = %v, actor %q", got.UpdatedAt, es[0].ActorName)
 				}
 				if tc.check != nil {
@@ -291,7 +291,7 @@ func TestUpdateEvents(t *testing.T) {
 		}
 		t.Run("several fields at once", func(t *testing.T) {
 			n := len(f.events(t, tk.ID))
-			_, err := f.svc.Update(ctx, f.by("al"), tk.ID, ticket.Update{
+			_, err := f.svc.Update(ctx, f.by("mia"), tk.ID, ticket.Update{
 				Subject: strPtr("Printer fixed?"), Priority: strPtr("low"), Kind: strPtr("complaint"), Status: statusPtr(ticket.Open),
 			})
 			if err != nil {
@@ -307,14 +307,14 @@ func TestUpdateEvents(t *testing.T) {
 			}
 		})
 		t.Run("invalid", func(t *testing.T) {
-			_, err := f.svc.Update(ctx, f.by("al"), tk.ID, ticket.Update{Subject: strPtr(""), Status: statusPtr("burning"),
+			_, err := f.svc.Update(ctx, f.by("mia"), tk.ID, ticket.Update{Subject: strPtr(""), Status: statusPtr("burning"),
 				Priority: strPtr("asap"), Kind: strPtr("x")})
 			wantFields(t, err, "subject", "status", "priority", "kind")
-			_, err = f.svc.Update(ctx, f.by("al"), tk.ID, ticket.Update{TeamID: idPtr(999999)})
+			_, err = f.svc.Update(ctx, f.by("mia"), tk.ID, ticket.Update{TeamID: idPtr(999999)})
 			wantFields(t, err, "team_id")
-			_, err = f.svc.Update(ctx, f.by("al"), tk.ID, ticket.Update{Status: statusPtr(ticket.Closed)})
+			_, err = f.svc.Update(ctx, f.by("mia"), tk.ID, ticket.Update{Status: statusPtr(ticket.Closed)})
 			wantFields(t, err, "status")
-			if _, err := f.svc.Update(ctx, f.by("al"), 999999, ticket.Update{Priority: strPtr("low")}); !isNotFound(err) {
+			if _, err := f.svc.Update(ctx, f.by("mia"), 999999, ticket.Update{Priority: strPtr("low")}); !isNotFound(err) {
 				t.Errorf("unknown ticket: %v", err)
 			}
 		})
@@ -381,7 +381,7 @@ func TestReopenCancelsAutoClose(t *testing.T) {
 			t.Fatalf("pending auto-close jobs = %d, want 1", n)
 		}
 		f.clock.Advance(day)
-		got, err := f.svc.Update(ctx, f.by("bo"), tk.ID, ticket.Update{Status: statusPtr(ticket.Pending)})
+		got, err := f.svc.Update(ctx, f.by("mia"), tk.ID, ticket.Update{Status: statusPtr(ticket.Pending)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +391,7 @@ func TestReopenCancelsAutoClose(t *testing.T) {
 		es := f.events(t, tk.ID)
 		last := es[len(es)-1]
 		if last.Type != ticket.EventReopened || last.Data["by"] != "agent" || last.Data["from"] != "solved" ||
-			last.Data["to"] != "pending" || last.ActorAgentID != f.agents["bo"] {
+			last.Data["to"] != "pending" || last.ActorAgentID != f.agents["mia"] {
 			t.Errorf("last event = %+v", last)
 		}
 		if n := f.pendingJobs(t, key); n != 0 {

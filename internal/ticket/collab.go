@@ -32,14 +32,14 @@ func (s *Service) AddCollaborator(ctx context.Context, a Actor, id, agentID int6
 		if err != nil {
 			return err
 		}
-		errs := valid.Errors{}
+		errs := valid.Fields{}
 		if agentID <= 0 {
-			errs.Add("agent_id", "no such agent")
+			errs.Add("agent_id", valid.Msg("valid.no_agent", "no such agent"))
 		} else if _, err := c.checkAgent(errs, "agent_id", agentID); err != nil {
 			return err
 		}
 		if agentID == r.OwnerID && agentID > 0 {
-			errs.Add("agent_id", "the owner already works this ticket")
+			errs.Add("agent_id", valid.Msg("valid.collab_owner", "the owner already works this ticket"))
 		}
 		if err := errs.Err(); err != nil {
 			return err

@@ -54,12 +54,12 @@ func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, a Actor, n NewTicket
 }
 
 // checkNew validates and normalises n.
-func (s *Service) checkNew(n NewTicket) (NewTicket, body, valid.Errors) {
-	errs := valid.Errors{}
+func (s *Service) checkNew(n NewTicket) (NewTicket, body, valid.Fields) {
+	errs := valid.Fields{}
 	n.Subject = checkSubject(errs, n.Subject)
 	b := s.cleanBody(n.Body, n.BodyHTML)
 	if b.Text == "" {
-		errs.Add("body", "is required")
+		errs.Add("body", valid.Msg("valid.required", "is required"))
 	}
 	n.Channel = checkOneOf(errs, "channel", n.Channel, "web", Channels)
 	n.Priority = checkOneOf(errs, "priority", n.Priority, Normal, Priorities)
@@ -68,17 +68,17 @@ func (s *Service) checkNew(n NewTicket) (NewTicket, body, valid.Errors) {
 	n.Tags = checkTags(errs, n.Tags)
 	n.CustomerEmail = strings.TrimSpace(n.CustomerEmail)
 	if n.CustomerID == 0 && n.CustomerEmail == "" {
-		errs.Add("customer_id", "give a customer id or an email")
+		errs.Add("customer_id", valid.Msg("valid.customer_ref", "give a customer id or an email"))
 	}
 	if n.CustomerID < 0 {
-		errs.Add("customer_id", "no such customer")
+		errs.Add("customer_id", valid.Msg("valid.no_customer", "no such customer"))
 	}
 	return n, b, errs
 }
 
 // create writes the ticket n, its first message, tags and events, and
 // returns the ticket's id.
-func (c *change) create(n NewTicket, b body, errs valid.Errors) (int64, error) {
+func (c *change) create(n NewTicket, b body, errs valid.Fields) (int64, error) {
 	r := row{Subject: n.Subject, Channel: n.Channel, Status: New, Priority: n.Priority,
 		Kind: n.Kind, Language: n.Language, OwnerID: n.OwnerID, TeamID: n.TeamID}
 	if err := c.resolveCustomer(&r, n, errs); err != nil {
@@ -127,7 +127,7 @@ func (c *change) create(n NewTicket, b body, errs valid.Errors) (int64, error) {
 // createErr wraps err unless it is a validation error, which goes back as
 // it is so that callers can show it field by field.
 func createErr(err error) error {
-	var ve valid.Errors
+	var ve valid.Fields
 	if errors.As(err, &ve) {
 		return ve
 	}
@@ -136,14 +136,14 @@ func createErr(err error) error {
 
 // resolveCustomer sets r.CustomerID from n: an existing customer by id, or
 // the one with n's email, created inside the change's transaction.
-func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Errors) error {
+func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Fields) error {
 	if n.CustomerID != 0 {
 		ok, err := c.exists("customer-exists", n.CustomerID)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			errs.Add("customer_id", "no such customer")
+			errs.Add("customer_id", valid.Msg("valid.no_customer", "no such customer"))
 		}
 		r.CustomerID = n.CustomerID
 		return nil
@@ -153,7 +153,7 @@ func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Errors) error {
 	}
 	cu, err := c.s.o.Customers.EnsureByEmailTx(c.ctx, c.tx, n.CustomerEmail, strings.TrimSpace(n.CustomerName))
 	if err != nil {
-		var ve valid.Errors
+		var ve valid.Fields
 		if errors.As(err, &ve) {
 			// The customer service names its own fields; here there is one.
 			for _, msg := range ve {

@@ -28,7 +28,7 @@ type Incoming struct {
 func (s *Service) AppendCustomerTx(ctx context.Context, tx *sql.Tx, id int64, in Incoming) (Message, error) {
 	b := s.cleanBody(in.Body, in.BodyHTML)
 	if b.Text == "" {
-		return Message{}, valid.Errors{"body": "is required"}
+		return Message{}, valid.Field("body", valid.Msg("valid.required", "is required"))
 	}
 	var m Message
 	err := s.runIn(ctx, tx, Actor{Kind: "customer"}, func(c *change) error {

@@ -165,40 +165,40 @@ type checkedOptions struct {
 // DefaultLimit rows, at most MaxLimit) and checks every field, reporting
 // all problems at once.
 func checkListOptions(o ListOptions) (checkedOptions, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if o.View == "" {
 		o.View = ViewOpen
 	}
 	if _, ok := viewStatuses[o.View]; !ok {
-		errs.Add("view", "must be one of mine, unassigned, open, pending, snoozed, solved, all")
+		errs.Add("view", valid.Msg("valid.choice", "must be one of mine, unassigned, open, pending, snoozed, solved, all"))
 	}
 	if o.View == ViewMine && o.ViewerID <= 0 {
-		errs.Add("view", "mine needs the viewing agent")
+		errs.Add("view", valid.Msg("valid.mine_agent", "mine needs the viewing agent"))
 	}
 	if o.Sort == "" {
 		o.Sort = "updated"
 	}
 	sp, ok := sorts[o.Sort]
 	if !ok {
-		errs.Add("sort", "must be one of updated, created, oldest, priority, sla")
+		errs.Add("sort", valid.Msg("valid.choice", "must be one of updated, created, oldest, priority, sla"))
 	}
 	if o.Status != "" && !slices.Contains(Statuses, o.Status) {
-		errs.Add("status", "must be one of new, open, pending, solved, closed")
+		errs.Add("status", valid.Msg("valid.choice", "must be one of new, open, pending, solved, closed"))
 	}
 	if o.Priority != "" && !slices.Contains(Priorities, o.Priority) {
-		errs.Add("priority", "must be one of low, normal, high, urgent")
+		errs.Add("priority", valid.Msg("valid.choice", "must be one of low, normal, high, urgent"))
 	}
 	if o.Kind != "" && !slices.Contains(Kinds, o.Kind) {
-		errs.Add("kind", "must be one of "+strings.Join(Kinds, ", "))
+		errs.Add("kind", valid.OneOf(Kinds))
 	}
 	if o.Channel != "" && !slices.Contains(Channels, o.Channel) {
-		errs.Add("channel", "must be one of "+strings.Join(Channels, ", "))
+		errs.Add("channel", valid.OneOf(Channels))
 	}
 	var cur *cursor
 	if o.Cursor != "" {
 		c, ok := decodeCursor(o.Cursor, o.Sort)
 		if !ok {
-			errs.Add("cursor", "is not a cursor of this list; start again from the first page")
+			errs.Add("cursor", valid.Msg("valid.cursor", "is not a cursor of this list; start again from the first page"))
 		}
 		cur = &c
 	}

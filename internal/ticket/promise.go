@@ -92,22 +92,22 @@ func promiseKey(kind string, id int64) string { return kind + ":" + strconv.Form
 // recorded on its own. The owner is reminded before due, and a promise
 // still open at due is recorded as broken.
 func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what string, due time.Time, text string) (Promise, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	what = strings.TrimSpace(what)
 	switch {
 	case what == "":
-		errs.Add("what", "say what will happen")
+		errs.Add("what", valid.Msg("valid.promise_what", "say what will happen"))
 	case utf8.RuneCountInString(what) > MaxPromiseWhat:
-		errs.Add("what", fmt.Sprintf("is longer than %d characters", MaxPromiseWhat))
+		errs.Add("what", valid.Msg("valid.longer_than", "is longer than %d characters", MaxPromiseWhat))
 	}
 	now := s.o.Clock.Now()
 	switch {
 	case due.IsZero():
-		errs.Add("due", "is required")
+		errs.Add("due", valid.Msg("valid.required", "is required"))
 	case !due.After(now):
-		errs.Add("due", "must be a time in the future")
+		errs.Add("due", valid.Msg("valid.snooze_future", "must be a time in the future"))
 	case due.Sub(now) > MaxPromiseAhead:
-		errs.Add("due", "must be within a year")
+		errs.Add("due", valid.Msg("valid.snooze_year", "must be within a year"))
 	}
 	b := s.cleanBody(text, "")
 	if a.Kind != "agent" {
@@ -124,9 +124,9 @@ func (s *Service) MakePromise(ctx context.Context, a Actor, id int64, what strin
 		}
 		switch r.Status {
 		case Closed:
-			return valid.Errors{"status": "the ticket is closed; a new message opens a new ticket"}
+			return valid.Field("status", valid.Msg("valid.promise_closed", "the ticket is closed; a new message opens a new ticket"))
 		case Solved:
-			return valid.Errors{"status": "the ticket is solved; reopen it to promise more"}
+			return valid.Field("status", valid.Msg("valid.promise_solved", "the ticket is solved; reopen it to promise more"))
 		}
 		p = Promise{TicketID: id, AgentID: a.AgentID, What: what, Due: due.UTC().Truncate(time.Millisecond), Status: PromiseOpen, Created: c.now}
 		if err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-promise"), id, a.AgentID, what, store.Millis(p.Due), store.Millis(c.now)).Scan(&p.ID); err != nil {
@@ -210,7 +210,7 @@ func (s *Service) KeepPromise(ctx context.Context, a Actor, id, pid int64) error
 			return err
 		}
 		if p.Status != PromiseOpen {
-			return valid.Errors{"promise": "is already " + p.Status}
+			return valid.Field("promise", valid.Message{Key: "valid.promise_resolved", Text: "is already " + p.Status})
 		}
 		return c.keep(p)
 	})
@@ -226,9 +226,9 @@ func (s *Service) CancelPromise(ctx context.Context, a Actor, id, pid int64, rea
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":
-		return valid.Errors{"reason": "say why the plan no longer holds"}
+		return valid.Field("reason", valid.Msg("valid.promise_reason", "say why the plan no longer holds"))
 	case utf8.RuneCountInString(reason) > MaxCancelReason:
-		return valid.Errors{"reason": fmt.Sprintf("is longer than %d characters", MaxCancelReason)}
+		return valid.Field("reason", valid.Msg("valid.longer_than", "is longer than %d characters", MaxCancelReason))
 	}
 	err := s.run(ctx, a, func(c *change) error {
 		p, err := c.lockPromise(id, pid)
@@ -236,7 +236,7 @@ func (s *Service) CancelPromise(ctx context.Context, a Actor, id, pid int64, rea
 			return err
 		}
 		if p.Status != PromiseOpen {
-			return valid.Errors{"promise": "is already " + p.Status}
+			return valid.Field("promise", valid.Message{Key: "valid.promise_resolved", Text: "is already " + p.Status})
 		}
 		if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("cancel-promise"), p.ID, store.Millis(c.now), reason); err != nil {
 			return err

@@ -52,6 +52,16 @@ SELECT 1 FROM teams WHERE id = $1
 -- name: agent-status
 SELECT active, role FROM agents WHERE id = $1
 
+-- name: may-change-ticket
+-- $1 ticket, $2 agent, $3 its owner (0: none), $4 its team (0: none): the
+-- agent helps on the ticket, or it has no owner and the agent is of its
+-- team (any agent when it has no team).
+SELECT 1 FROM ticket_collaborators WHERE ticket_id = $1 AND agent_id = $2
+UNION ALL
+SELECT 1 WHERE $3 = 0 AND ($4 = 0 OR EXISTS
+       (SELECT 1 FROM team_members WHERE team_id = $4 AND agent_id = $2))
+LIMIT 1
+
 -- name: get-ticket
 SELECT t.id, t.subject, t.channel, t.status, t.priority, t.kind, t.language,
        t.customer_id, c.name,

@@ -16,15 +16,15 @@ import (
 // same transaction (e.g. reply and solve); it may be open, pending or
 // solved. A closed ticket gives ErrClosed.
 func (s *Service) Reply(ctx context.Context, a Actor, id int64, body string, setStatus Status) (Message, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	b := s.cleanBody(body, "")
 	if b.Text == "" {
-		errs.Add("body", "is required")
+		errs.Add("body", valid.Msg("valid.required", "is required"))
 	}
 	if setStatus != "" {
 		checkSetStatus(errs, a, setStatus)
 		if setStatus == New {
-			errs.Add("status", "a ticket with a reply is no longer new")
+			errs.Add("status", valid.Msg("valid.reply_not_new", "a ticket with a reply is no longer new"))
 		}
 	}
 	if a.Kind != "agent" {
@@ -38,6 +38,11 @@ func (s *Service) Reply(ctx context.Context, a Actor, id int64, body string, set
 		r, err := c.lockOpen(id)
 		if err != nil {
 			return err
+		}
+		if setStatus != "" && setStatus != r.Status {
+			if err := c.mayChange(r); err != nil {
+				return err
+			}
 		}
 		mid, err := c.addMessage(&r, Reply, a.AgentID, 0, b.Text, b.HTML)
 		if err != nil {
@@ -81,7 +86,7 @@ func (s *Service) Reply(ctx context.Context, a Actor, id int64, body string, set
 func (s *Service) AddNote(ctx context.Context, a Actor, id int64, body string) (Message, error) {
 	b := s.cleanBody(body, "")
 	if b.Text == "" {
-		return Message{}, valid.Errors{"body": "is required"}
+		return Message{}, valid.Field("body", valid.Msg("valid.required", "is required"))
 	}
 	if a.Kind != "agent" {
 		return Message{}, fmt.Errorf("ticket: note %d: only an agent writes notes", id)
@@ -134,7 +139,7 @@ func (s *Service) AddCustomerMessageTx(ctx context.Context, tx *sql.Tx, id int64
 // changeErr wraps the error of change op on ticket id; validation errors
 // go back as they are, for the caller to show field by field.
 func changeErr(op string, id int64, err error) error {
-	var ve valid.Errors
+	var ve valid.Fields
 	if errors.As(err, &ve) {
 		return ve
 	}

@@ -35,13 +35,16 @@ func (s *Service) Snooze(ctx context.Context, a Actor, id int64, until time.Time
 		if err != nil {
 			return err
 		}
+		if err := c.mayChange(r); err != nil {
+			return err
+		}
 		switch {
 		case until.IsZero() || !until.After(c.now):
-			return valid.Errors{"until": "must be a time in the future"}
+			return valid.Field("until", valid.Msg("valid.snooze_future", "must be a time in the future"))
 		case until.Sub(c.now) > MaxSnooze:
-			return valid.Errors{"until": "must be within a year"}
+			return valid.Field("until", valid.Msg("valid.snooze_year", "must be within a year"))
 		case r.Status == Solved:
-			return valid.Errors{"until": "a solved ticket cannot be snoozed"}
+			return valid.Field("until", valid.Msg("valid.snooze_solved", "a solved ticket cannot be snoozed"))
 		}
 		until = until.UTC().Truncate(time.Millisecond)
 		r.SnoozedUntil = store.NullMillis(until)

@@ -100,6 +100,9 @@ var (
 	// ErrTransferAgain is a second (or later) transfer the caller has not
 	// confirmed: the customer has already been passed on once.
 	ErrTransferAgain = errors.New("ticket was transferred before: confirm a further transfer")
+	// ErrNotYours is a change of status or a transfer by an agent who may
+	// not make it (see mayChange).
+	ErrNotYours = errors.New("only the ticket's owner, a collaborator or a manager changes its status or transfers it")
 )
 
 // Actor is who makes a change: an agent (AgentID), the customer or the system.

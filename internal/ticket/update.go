@@ -18,7 +18,7 @@ import (
 // the language to a language changes the customer's preferred language
 // too, in the same transaction.
 func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Ticket, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if u.Subject != nil {
 		v := checkSubject(errs, *u.Subject)
 		u.Subject = &v
@@ -39,7 +39,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Tick
 		u.Language = &v
 	}
 	if u.TeamID != nil && *u.TeamID < 0 {
-		errs.Add("team_id", "no such team")
+		errs.Add("team_id", valid.Msg("valid.no_team", "no such team"))
 	}
 	if u.Tags != nil {
 		v := checkTags(errs, *u.Tags)
@@ -74,6 +74,11 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, u Update) (Tick
 				return err
 			}
 			if err := errs.Err(); err != nil {
+				return err
+			}
+		}
+		if (u.Status != nil && *u.Status != r.Status) || (u.TeamID != nil && *u.TeamID != r.TeamID) {
+			if err := c.mayChange(r); err != nil {
 				return err
 			}
 		}

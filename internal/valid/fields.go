@@ -1,6 +1,9 @@
 package valid
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Message is what is wrong with one field: Key and Args name the catalogue
 // message the UI shows in the reader's language, and Text says it in
@@ -19,6 +22,13 @@ func Msg(key, english string, args ...any) Message {
 		text = fmt.Sprintf(english, args...)
 	}
 	return Message{Key: key, Args: args, Text: text}
+}
+
+// OneOf is the message for a value outside list: the UI asks to pick one
+// of the values its form lists (the form shows them translated); the
+// English names them for the API.
+func OneOf(list []string) Message {
+	return Message{Key: "valid.choice", Text: "must be one of " + strings.Join(list, ", ")}
 }
 
 // Fields maps a field name to what is wrong with it, with the catalogue key

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // adminAgentsView is the data of the agents list.
@@ -40,7 +41,7 @@ func (s *server) renderAdminAgents(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(r.Context())
+	teams, err := s.teamsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(r.Context())
+	teams, err := s.teamsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func (s *server) adminAgentCapacity(w http.ResponseWriter, r *http.Request, rc *
 	}
 	capacity, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
 	if err != nil {
-		err = validErr("capacity", "is not a whole number")
+		err = valid.Field("capacity", valid.Msg("valid.number", "is not a whole number"))
 	} else {
 		err = s.router.SetCapacity(r.Context(), id, capacity)
 	}

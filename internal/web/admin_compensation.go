@@ -65,14 +65,14 @@ func (p *page) LimitValue(k recovery.Kind, role agent.Role, per, currency string
 func (s *server) adminCompensationSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	f := r.PostForm
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	hours, err := strconv.Atoi(strings.TrimSpace(f.Get("request_due_hours")))
 	if err != nil {
-		errs.Add("request_due_hours", "must be a whole number of hours")
+		errs.Add("request_due_hours", valid.Msg("valid.choice", "must be a whole number of hours"))
 	}
 	cur, err := purchases.ParseCurrency(f.Get("currency"))
 	if err != nil {
-		errs.Add("currency", err.Error())
+		errs.Add("currency", purchases.MoneyMessage(err))
 	}
 	ks, err := s.recovery.Kinds(ctx, true)
 	if err != nil {
@@ -91,12 +91,12 @@ func (s *server) adminCompensationSave(w http.ResponseWriter, r *http.Request, r
 					continue
 				}
 				if strings.HasPrefix(raw, "-") {
-					errs.Add(field, "cannot be negative")
+					errs.Add(field, valid.Msg("valid.negative", "cannot be negative"))
 					continue
 				}
 				m, err := purchases.ParseMoney(raw, cur)
 				if err != nil {
-					errs.Add(field, err.Error())
+					errs.Add(field, purchases.MoneyMessage(err))
 					continue
 				}
 				v := m.Minor

@@ -43,7 +43,7 @@ func adminRubricURL(id int64) string { return "/admin/rubrics/" + strconv.Format
 
 // adminRubrics serves GET /admin/rubrics.
 func (s *server) adminRubrics(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	rubrics, err := s.reviews.Rubrics(r.Context())
+	rubrics, err := s.rubricsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *server) saveRubric(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	rb.ID = id
 	saved, err := s.reviews.SaveRubric(r.Context(), rb)
 	if err != nil {
-		prob, ok := s.qualityProblem(rc.lang, "rubric", err)
+		prob, ok := s.asProblem(rc.lang, "rubric", err)
 		if !ok {
 			return err
 		}

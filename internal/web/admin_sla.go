@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
@@ -70,7 +70,8 @@ func (s *server) renderAdminSLA(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(ctx)
+	i18n.SortNames(rc.lang, calendars, func(c sla.CalendarRow) string { return c.Name })
+	teams, err := s.teamsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}
@@ -222,7 +223,7 @@ func parseTarget(s string) (time.Duration, bool) {
 
 // parsePolicy reads the policy form; malformed numbers and unknown teams
 // are field errors in errs, the rest the service checks.
-func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy {
+func parsePolicy(f url.Values, teams []agent.Team, errs valid.Fields) sla.Policy {
 	pol := sla.Policy{
 		Name: strings.TrimSpace(f.Get("name")), Priority: f.Get("priority"), Channel: f.Get("channel"),
 		VIPOnly: f.Get("vip_only") == "on", PauseOnPending: f.Get("pause_on_pending") == "on", Active: f.Get("active") == "on",
@@ -232,14 +233,14 @@ func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy
 	if pos := strings.TrimSpace(f.Get("position")); pos != "" {
 		n, err := strconv.Atoi(pos)
 		if err != nil || n < 0 {
-			errs.Add("position", "is not a whole number")
+			errs.Add("position", valid.Msg("valid.number", "is not a whole number"))
 		}
 		pol.Position = n
 	}
 	if g := strings.TrimSpace(f.Get("greeting_seconds")); g != "" {
 		n, err := strconv.Atoi(g)
 		if err != nil || n < 0 {
-			errs.Add("greeting_seconds", "is not a whole number")
+			errs.Add("greeting_seconds", valid.Msg("valid.number", "is not a whole number"))
 		}
 		pol.Greeting = time.Duration(n) * time.Second
 	}
@@ -249,7 +250,7 @@ func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy
 			known = known || t.ID == pol.TeamID
 		}
 		if !known {
-			errs.Add("team_id", "no such team")
+			errs.Add("team_id", valid.Msg("valid.no_team", "no such team"))
 		}
 	}
 	for field, dst := range map[string]*time.Duration{
@@ -257,7 +258,7 @@ func parsePolicy(f url.Values, teams []agent.Team, errs valid.Errors) sla.Policy
 	} {
 		d, ok := parseTarget(f.Get(field))
 		if !ok {
-			errs.Add(field, "is not a time such as 30m or 4h")
+			errs.Add(field, valid.Msg("valid.target", "is not a time such as 30m or 4h"))
 		}
 		*dst = d
 	}
@@ -270,7 +271,7 @@ func (s *server) savePolicy(r *http.Request, id int64) error {
 	if err != nil {
 		return err
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	pol := parsePolicy(r.PostForm, teams, errs)
 	if err := errs.Err(); err != nil {
 		return err
@@ -344,21 +345,13 @@ func (s *server) adminPolicyDelete(w http.ResponseWriter, r *http.Request, rc *r
 }
 
 // saveCalendar creates (id 0) or replaces a calendar from the submitted
-// form. The service reports a bad holiday on the weekly hours; it belongs
-// to the holidays field.
+// form.
 func (s *server) saveCalendar(r *http.Request, id int64) error {
 	f := r.PostForm
 	_, err := s.sla.SaveCalendar(r.Context(), sla.CalendarRow{
 		ID: id, Name: strings.TrimSpace(f.Get("name")), Timezone: strings.TrimSpace(f.Get("timezone")),
 		Week: strings.TrimSpace(f.Get("week")), Holidays: strings.TrimSpace(f.Get("holidays")),
 	})
-	var ve valid.Errors
-	if errors.As(err, &ve) {
-		if msg := ve["week"]; strings.Contains(msg, "holiday") {
-			delete(ve, "week")
-			ve["holidays"] = msg
-		}
-	}
 	return err
 }
 

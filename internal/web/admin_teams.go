@@ -123,7 +123,7 @@ func (s *server) adminTeamMembers(w http.ResponseWriter, r *http.Request, rc *re
 		for _, v := range r.PostForm["member"] {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				return valid.Errors{"member": "no such agent"}
+				return valid.Field("member", valid.Msg("valid.no_agent", "no such agent"))
 			}
 			ids = append(ids, n)
 		}

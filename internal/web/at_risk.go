@@ -33,19 +33,19 @@ type atRiskView struct {
 // atRiskQuery reads ?sort= and ?page= of the at-risk list.
 func atRiskQuery(q url.Values) (order string, page int, err error) {
 	order = q.Get("sort")
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	switch order {
 	case "":
 		order = churn.AtRiskByValue
 	case churn.AtRiskByValue, churn.AtRiskByRisk:
 	default:
-		errs.Add("sort", "must be value or risk")
+		errs.Add("sort", valid.Msg("valid.choice", "must be value or risk"))
 	}
 	page = 1
 	if s := q.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > churn.MaxAtRiskLimit/atRiskPageSize {
-			errs.Add("page", "must be a page number")
+			errs.Add("page", valid.Msg("valid.choice", "must be a page number"))
 		} else {
 			page = n
 		}

@@ -40,14 +40,14 @@ func callsURL(customerID, ticketID int64) string {
 }
 
 // ticketNumber reads an optional ticket number, "123" or "#123"; "" is 0.
-func ticketNumber(errs valid.Errors, v url.Values, name string) int64 {
+func ticketNumber(errs valid.Fields, v url.Values, name string) int64 {
 	s := strings.TrimPrefix(strings.TrimSpace(v.Get(name)), "#")
 	if s == "" {
 		return 0
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		errs.Add(name, "is not a ticket number")
+		errs.Add(name, valid.Msg("valid.ticket_number", "is not a ticket number"))
 		return 0
 	}
 	return n
@@ -64,7 +64,7 @@ func (s *server) callPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 func (s *server) renderCall(w http.ResponseWriter, r *http.Request, rc *reqCtx, in url.Values, prob *problem) error {
 	ctx := r.Context()
 	v := callView{Kinds: ticket.Kinds, Languages: s.cat.Languages(), TicketRef: strings.TrimSpace(in.Get("ticket"))}
-	ignore := valid.Errors{} // a bad number here is reported by callLog, not by the page
+	ignore := valid.Fields{} // a bad number here is reported by callLog, not by the page
 	if id := formID(ignore, in, "customer"); id != 0 {
 		c, err := s.customers.Get(ctx, id)
 		switch {
@@ -99,7 +99,7 @@ func (s *server) renderCall(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 // goes to that ticket.
 func (s *server) callLog(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	f := r.PostForm
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	c := intake.Call{
 		AgentID:    rc.me.ID,
 		CustomerID: formID(errs, f, "customer"),
@@ -121,7 +121,7 @@ func (s *server) callLog(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		var prob *problem
 		switch {
 		case c.TicketID != 0 && errors.Is(err, ticket.ErrNotFound):
-			prob, _ = s.asProblem(rc.lang, "call", validErr("ticket", "no such ticket"))
+			prob, _ = s.asProblem(rc.lang, "call", valid.Field("ticket", valid.Msg("valid.no_ticket", "no such ticket")))
 		case c.TicketID != 0 && errors.Is(err, ticket.ErrClosed):
 			prob = &problem{Status: http.StatusConflict, Form: "call", Message: s.cat.T(rc.lang, "problem.closed"),
 				Fields: map[string]string{"ticket": s.cat.T(rc.lang, "calls.ticket_closed")}}

@@ -59,7 +59,7 @@ func parseDueDate(v string) (time.Time, error) {
 	}
 	d, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, valid.Errors{"due": "is not a date like 2025-06-30"}
+		return time.Time{}, valid.Field("due", valid.Msg("valid.holidays", "is not a date like 2025-06-30"))
 	}
 	return d.AddDate(0, 0, 1), nil
 }

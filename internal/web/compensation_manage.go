@@ -25,7 +25,7 @@ func ledgerFilter(q url.Values) (recovery.Filter, error) {
 	switch f.Status {
 	case "", recovery.Granted, recovery.Requested, recovery.Declined:
 	default:
-		return f, valid.Errors{"status": "is one of granted, requested, declined"}
+		return f, valid.Field("status", valid.Msg("valid.choice", "is one of granted, requested, declined"))
 	}
 	return f, nil
 }

@@ -149,22 +149,22 @@ func (s *server) contactSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		Name: strings.TrimSpace(f.Get("name")), Email: strings.TrimSpace(f.Get("email")),
 		Subject: strings.TrimSpace(f.Get("subject")), Message: strings.TrimSpace(f.Get("message")), Language: rc.lang,
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	if m.Email == "" {
-		errs.Add("email", "is required")
+		errs.Add("email", valid.Msg("valid.required", "is required"))
 	} else if _, msg := customer.NormalizeIdentity(customer.Email, m.Email); msg != "" {
-		errs.Add("email", msg)
+		errs.Add("email", customer.IdentityMessage(customer.Email, msg))
 	}
 	if m.Message == "" {
-		errs.Add("message", "is required")
+		errs.Add("message", valid.Msg("valid.required", "is required"))
 	} else if utf8.RuneCountInString(m.Message) > contactMaxMessage {
-		errs.Add("message", "is longer than "+strconv.Itoa(contactMaxMessage)+" characters")
+		errs.Add("message", valid.Msg("valid.longer_than", "is longer than %d characters", contactMaxMessage))
 	}
 	if utf8.RuneCountInString(m.Name) > contactMaxName {
-		errs.Add("name", "is longer than "+strconv.Itoa(contactMaxName)+" characters")
+		errs.Add("name", valid.Msg("valid.longer_than", "is longer than %d characters", contactMaxName))
 	}
 	if utf8.RuneCountInString(m.Subject) > intake.MaxSubject {
-		errs.Add("subject", "is longer than "+strconv.Itoa(intake.MaxSubject)+" characters")
+		errs.Add("subject", valid.Msg("valid.longer_than", "is longer than %d characters", intake.MaxSubject))
 	}
 	if err := errs.Err(); err != nil {
 		prob, _ := s.asProblem(rc.lang, "contact", err)

@@ -22,13 +22,13 @@ func (s *server) findReferrer(ctx context.Context, raw string) (int64, error) {
 	case strings.Contains(raw, "@"):
 		c, err := s.customers.FindByIdentity(ctx, customer.Email, raw)
 		if errors.Is(err, store.ErrNotFound) {
-			return 0, valid.Errors{"referred_by": "no such customer"}
+			return 0, valid.Field("referred_by", valid.Msg("valid.no_customer", "no such customer"))
 		}
 		return c.ID, err
 	}
 	id, err := strconv.ParseInt(strings.TrimPrefix(raw, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, valid.Errors{"referred_by": "give the customer's email address or number"}
+		return 0, valid.Field("referred_by", valid.Msg("valid.referral_who", "give the customer's email address or number"))
 	}
 	return id, nil
 }

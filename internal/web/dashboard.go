@@ -130,10 +130,10 @@ func (s *server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	v.Range = p.T("dashboard.range", p.formatDate("date.medium", f.From), p.formatDate("date.medium", f.To.AddDate(0, 0, -1)))
 	v.PrevRange = p.T("dashboard.compared", p.formatDate("date.medium", rep.Previous.From),
 		p.formatDate("date.medium", rep.Previous.To.AddDate(0, 0, -1)))
-	if v.Teams, err = s.agents.ListTeams(ctx); err != nil {
+	if v.Teams, err = s.teamsByName(ctx, rc.lang); err != nil {
 		return err
 	}
-	if v.Agents, err = s.agents.List(ctx); err != nil {
+	if v.Agents, err = s.agentsByName(ctx, rc.lang); err != nil {
 		return err
 	}
 	all := rep.KPIs()

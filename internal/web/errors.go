@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/store"
@@ -61,8 +60,10 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		}
 	case errors.As(err, &ve):
 		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.bad_request", "error.invalid_text"
+		// Only the API's own checks still make plain Errors; their
+		// English is not shown to a reader of another language.
 		for _, f := range sortedFields(ve) {
-			v.Details = append(v.Details, f+": "+s.validMessage(rc.lang, ve[f]))
+			v.Details = append(v.Details, f+": "+s.cat.T(rc.lang, "valid.invalid"))
 		}
 	case errors.Is(err, store.ErrNotFound):
 		v.Status, v.Title, v.Message = http.StatusNotFound, "error.not_found", "error.not_found_text"
@@ -70,6 +71,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.closed"
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.needs_transfer"
+	case errors.Is(err, ticket.ErrNotYours):
+		v.Status, v.Title, v.Message = http.StatusForbidden, "error.forbidden", "problem.not_yours"
 	case errors.Is(err, store.ErrConflict):
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.conflict"
 	default:
@@ -110,8 +113,8 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		}
 		p.Message = s.cat.T(lang, "problem.invalid")
 	case errors.As(err, &ve):
-		for f, msg := range ve {
-			p.Fields[f] = s.validMessage(lang, msg)
+		for f := range ve {
+			p.Fields[f] = s.cat.T(lang, "valid.invalid")
 		}
 		p.Message = s.cat.T(lang, "problem.invalid")
 	case errors.Is(err, ticket.ErrReasonRequired):
@@ -119,6 +122,8 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Message = s.cat.T(lang, "problem.reason_required")
 	case errors.Is(err, ticket.ErrNeedsTransfer):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.needs_transfer")
+	case errors.Is(err, ticket.ErrNotYours):
+		p.Status, p.Message = http.StatusForbidden, s.cat.T(lang, "problem.not_yours")
 	case errors.Is(err, ticket.ErrTransferAgain):
 		p.Status, p.Message, p.Confirm = http.StatusConflict, s.cat.T(lang, "problem.transfer_again"), true
 	case errors.Is(err, ticket.ErrClosed):
@@ -139,105 +144,15 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 	return p, true
 }
 
-// validMessages maps the English messages of valid.Errors, by a phrase they
-// contain, to catalogue keys, so that field errors show in the agent's
-// language. The first match wins; an unknown message gets a generic text.
-// It serves the services that still return valid.Errors; those that return
-// valid.Fields name their keys themselves (fieldMessage), and their phrases
-// go from this list as they move.
-var validMessages = []struct{ phrase, key string }{
-	// Compensation (recovery.json).
-	{"cannot be negative", "valid.negative"},
-	{"say why the customer is compensated", "valid.compensation_reason"},
-	{"say why the request is declined", "valid.decline_reason"},
-	{"is not one of this customer's orders", "valid.compensation_order"},
-	{"choose the order to refund", "valid.compensation_order_needed"},
-	{"is more than is left to refund", "valid.compensation_over_order"},
-	{"kind of compensation", "valid.compensation_kind"},
-	{"this kind has no amount", "valid.compensation_no_amount"},
-	{"give the amount", "valid.compensation_amount"},
-	{"must be more than zero", "valid.compensation_positive"},
-	{"not a decimal number with", "valid.compensation_decimal"},
-	{"has more decimals than", "valid.compensation_decimal"},
-	{"compensation goes on an open or solved ticket", "valid.compensation_closed"},
-	{"give the kind a name", "valid.required"},
-	{"already linked to this cause", "valid.cause_linked"},
-	{"is not a known root cause", "valid.cause_unknown"},
-	{"give the cause a title", "valid.cause_title"},
-	{"say what will prevent it", "valid.cause_prevention"},
-	{"is not an active agent", "valid.cause_owner"},
-	// SLA policies and calendars, phone calls and capacity (ops.json).
-	{"is not a time such as", "valid.target"},
-	{"whole minutes between 0 and a year", "valid.target_range"},
-	{"no such calendar", "valid.no_calendar"},
-	{"is not a time zone", "valid.timezone"},
-	{"is not a date like", "valid.holidays"},
-	{"spans overlap", "valid.week_overlap"},
-	{"sla: ", "valid.week"},
-	{"is not a whole number", "valid.number"},
-	{"must be a time in the future", "valid.snooze_future"},
-	{"must be within a year", "valid.snooze_year"},
-	{"a solved ticket cannot be snoozed", "valid.snooze_solved"},
-	// Action plans (promise.json).
-	{"say what will happen", "valid.promise_what"},
-	{"say why the plan no longer holds", "valid.promise_reason"},
-	{"reopen it to promise more", "valid.promise_solved"},
-	{"a new message opens a new ticket", "valid.promise_closed"},
-	{"there is no business calendar", "valid.promise_no_calendar"},
-	{"is already", "valid.promise_resolved"},
-	// Referrals (promise.json).
-	{"a customer cannot refer themselves", "valid.referral_self"},
-	{"give the customer's email address or number", "valid.referral_who"},
-	{"is not a date and time such as", "valid.datetime"},
-	{"the owner already works this ticket", "valid.collab_owner"},
-	{"whole seconds between 0 and an hour", "valid.greeting_range"},
-	{"must be from 0 to 1000", "valid.capacity"},
-	{"give the caller's phone number", "valid.caller"},
-	{"is not a ticket number", "valid.ticket_number"},
-	{"no such ticket", "valid.no_ticket"},
-	{"is required for a customer without", "valid.customer_name"},
-	{"give a name or at least one", "valid.customer_name"},
-	{"is required", "valid.required"},
-	{"is not an email address", "valid.email"},
-	{"is not a phone number", "valid.phone"},
-	{"language code", "valid.language"},
-	{"tag", "valid.tags"},
-	{"is longer than", "valid.too_long"},
-	{"at most", "valid.too_long"},
-	{"must be 1 to 200 characters", "valid.too_long"},
-	{"no such agent", "valid.no_agent"},
-	{"agent is not active", "valid.agent_inactive"},
-	{"no such team", "valid.no_team"},
-	{"no such customer", "valid.no_customer"},
-	{"give an agent, a team or both", "valid.transfer_target"},
-	{"already has this owner and team", "valid.same_owner"},
-	{"no longer new", "valid.reply_not_new"},
-	{"close by themselves", "valid.no_close"},
-	{"cursor", "valid.cursor"},
-	{"must be", "valid.choice"},
-}
-
-// validMessage localizes one valid.Errors message.
-func (s *server) validMessage(lang, msg string) string {
-	for _, m := range validMessages {
-		if strings.Contains(msg, m.phrase) {
-			return s.cat.T(lang, m.key)
-		}
-	}
-	return s.cat.T(lang, "valid.invalid")
-}
-
-// fieldMessage localizes one valid.Fields message by its key, or by its
-// English text when the catalogue does not know the key.
+// fieldMessage localizes one valid.Fields message by its key and
+// arguments; a key the catalogue lacks (TestValidKeysExist keeps that from
+// happening) gets the generic text, never the English one.
 func (s *server) fieldMessage(lang string, m valid.Message) string {
 	if m.Key != "" && s.cat.HasKey(lang, m.Key) {
 		return s.cat.T(lang, m.Key, m.Args...)
 	}
-	return s.validMessage(lang, m.Text)
+	return s.cat.T(lang, "valid.invalid")
 }
-
-// validErr is a single field error, as the services return them.
-func validErr(field, msg string) error { return valid.Errors{field: msg} }
 
 func sortedFields(ve valid.Errors) []string {
 	out := make([]string, 0, len(ve))

@@ -99,10 +99,10 @@ func (s *server) feedbackPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	p.Nav = "feedback"
 	v := feedbackView{Q: q, F: f, Page: res, Channels: ticket.Channels, Presets: metrics.Presets, BadInput: bad,
 		From: f.From.Format(time.DateOnly), To: f.To.AddDate(0, 0, -1).Format(time.DateOnly), ScoreNames: []int{1, 2, 3, 4, 5}}
-	if v.Teams, err = s.agents.ListTeams(ctx); err != nil {
+	if v.Teams, err = s.teamsByName(ctx, rc.lang); err != nil {
 		return err
 	}
-	if v.Agents, err = s.agents.List(ctx); err != nil {
+	if v.Agents, err = s.agentsByName(ctx, rc.lang); err != nil {
 		return err
 	}
 	vals := feedbackValues(q, f)

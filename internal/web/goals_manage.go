@@ -64,10 +64,10 @@ func (s *server) goalsManagePage(w http.ResponseWriter, r *http.Request, rc *req
 func (s *server) renderGoalsManage(w http.ResponseWriter, r *http.Request, rc *reqCtx, v goalsManageView, prob *problem) error {
 	ctx := r.Context()
 	var err error
-	if v.Agents, err = s.agents.List(ctx); err != nil {
+	if v.Agents, err = s.agentsByName(ctx, rc.lang); err != nil {
 		return err
 	}
-	if v.Teams, err = s.agents.ListTeams(ctx); err != nil {
+	if v.Teams, err = s.teamsByName(ctx, rc.lang); err != nil {
 		return err
 	}
 	v.Metrics, v.Periods = goals.Metrics, goals.Periods
@@ -112,25 +112,25 @@ func (s *server) goalCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	f := r.PostForm
 	v := goalsManageView{Subject: f.Get("subject"), Metric: goals.Metric(f.Get("metric")), Period: goals.Period(f.Get("period")),
 		Start: f.Get("start"), Target: f.Get("target"), Note: f.Get("note")}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	sub, ok := parseSubject(v.Subject)
 	if !ok {
-		errs.Add("subject", "choose one agent or one team")
+		errs.Add("subject", valid.Msg("valid.agent_or_team", "choose one agent or one team"))
 	}
 	if !v.Metric.Valid() {
-		errs.Add("metric", "is not a known metric")
+		errs.Add("metric", valid.Msg("valid.unknown_metric", "is not a known metric"))
 	}
 	if !v.Period.Valid() {
-		errs.Add("period", "must be week, month or quarter")
+		errs.Add("period", valid.Msg("valid.choice", "must be week, month or quarter"))
 	}
 	start, err := time.Parse(time.DateOnly, strings.TrimSpace(v.Start))
 	if err != nil {
-		errs.Add("start", "is not a date")
+		errs.Add("start", valid.Msg("valid.date", "is not a date"))
 	}
 	var target float64
 	if v.Metric.Valid() {
 		if target, err = goals.ParseTarget(v.Metric, v.Target); err != nil {
-			if ve, ok := err.(valid.Errors); ok {
+			if ve, ok := err.(valid.Fields); ok {
 				for k, m := range ve {
 					errs.Add(k, m)
 				}
@@ -153,7 +153,7 @@ func (s *server) goalCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			redirect(w, r, "/manage/goals")
 			return nil
 		}
-		ve, ok := err.(valid.Errors)
+		ve, ok := err.(valid.Fields)
 		if !ok {
 			if prob, ok := s.asProblem(rc.lang, "goal", err); ok {
 				return s.renderGoalsManage(w, r, rc, v, prob)
@@ -167,7 +167,7 @@ func (s *server) goalCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 // goalProblem is the form problem of invalid goal fields, in the agent's
 // language.
-func (s *server) goalProblem(lang string, errs valid.Errors) *problem {
+func (s *server) goalProblem(lang string, errs valid.Fields) *problem {
 	prob, _ := s.asProblem(lang, "goal", errs)
 	for field := range errs {
 		if key := "goals.err." + field; s.cat.T(lang, key) != key {

@@ -69,7 +69,7 @@ func (p *page) SuggestionReason(sg goals.Suggestion) string {
 	}
 	return p.T("goals.reason", p.T("goals.last."+string(sg.Period), len(sg.History)),
 		p.T("goals.unit."+string(sg.Metric), strings.Join(vals, ", ")),
-		p.GoalValue(sg.Metric, sg.Baseline), p.GoalValue(sg.Metric, sg.Reference), sg.Peers,
+		p.GoalValue(sg.Metric, sg.Baseline), p.GoalValue(sg.Metric, sg.Reference), p.T("goals.compared", sg.Peers),
 		p.GoalValue(sg.Metric, sg.Target))
 }
 

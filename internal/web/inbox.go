@@ -62,7 +62,7 @@ type inboxView struct {
 }
 
 // parseInboxFilters reads the inbox's query; a malformed id is a field error.
-func parseInboxFilters(q url.Values, errs valid.Errors) inboxFilters {
+func parseInboxFilters(q url.Values, errs valid.Fields) inboxFilters {
 	f := inboxFilters{
 		View:     strings.TrimSpace(q.Get("view")),
 		Status:   strings.TrimSpace(q.Get("status")),
@@ -84,14 +84,14 @@ func parseInboxFilters(q url.Values, errs valid.Errors) inboxFilters {
 }
 
 // formID reads an optional positive id from v[name]; "" is 0.
-func formID(errs valid.Errors, v url.Values, name string) int64 {
+func formID(errs valid.Fields, v url.Values, name string) int64 {
 	s := strings.TrimSpace(v.Get(name))
 	if s == "" {
 		return 0
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		errs.Add(name, "must be one of the listed values")
+		errs.Add(name, valid.Msg("valid.choice", "must be one of the listed values"))
 		return 0
 	}
 	return n
@@ -128,7 +128,7 @@ func (f inboxFilters) query(cursor string) url.Values {
 
 // inbox serves GET /: one view of the tickets, filtered, sorted and paged.
 func (s *server) inbox(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	f := parseInboxFilters(r.URL.Query(), errs)
 	if f.View == "" {
 		f.View = ticket.ViewMine
@@ -137,7 +137,7 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 }
 
 // renderInbox lists the tickets f selects and renders the inbox page.
-func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx, action string, f inboxFilters, errs valid.Errors) error {
+func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx, action string, f inboxFilters, errs valid.Fields) error {
 	ctx := r.Context()
 	agents, err := s.agentsByName(ctx, rc.lang)
 	if err != nil {

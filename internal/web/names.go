@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/quality"
 )
 
 // agentsByName lists the agents in the order a reader of lang expects
@@ -26,5 +28,25 @@ func (s *server) teamsByName(ctx context.Context, lang string) ([]agent.Team, er
 		return nil, err
 	}
 	i18n.SortNames(lang, list, func(t agent.Team) string { return t.Name })
+	return list, nil
+}
+
+// rubricsByName lists the QA rubrics, active ones first, each group in the
+// order a reader of lang expects names.
+func (s *server) rubricsByName(ctx context.Context, lang string) ([]quality.Rubric, error) {
+	list, err := s.reviews.Rubrics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := i18n.NameOrder(lang)
+	slices.SortStableFunc(list, func(a, b quality.Rubric) int {
+		if a.Active != b.Active {
+			if a.Active {
+				return -1
+			}
+			return 1
+		}
+		return byName(a.Name, b.Name)
+	})
 	return list, nil
 }

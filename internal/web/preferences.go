@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // preferencesView is the data of the preferences page.
@@ -53,7 +54,7 @@ func (s *server) preferencesSave(w http.ResponseWriter, r *http.Request, rc *req
 	locale, avail := r.PostForm.Get("locale"), r.PostForm.Get("availability")
 	var err error
 	if locale != "" && !s.cat.Has(locale) {
-		err = validErr("locale", "is not a language code")
+		err = valid.Field("locale", valid.Msg("valid.language", "is not a language code"))
 	} else {
 		_, err = s.agents.Update(r.Context(), rc.me.ID, agent.AgentUpdate{Locale: &locale, Availability: &avail})
 	}

@@ -32,7 +32,7 @@ func (s *server) renderPulseManage(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	teams, err := s.agents.ListTeams(r.Context())
+	teams, err := s.teamsByName(r.Context(), rc.lang)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (s *server) qaPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	if v.Dismissals, err = s.reviews.RecentDismissals(ctx, 15); err != nil {
 		return err
 	}
-	agents, err := s.agents.List(ctx)
+	agents, err := s.agentsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
@@ -91,7 +92,7 @@ func (s *server) reviewSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		in.Scores[key] = n
 	}
 	if _, err := s.reviews.SaveReview(r.Context(), in); err != nil {
-		prob, ok := s.qualityProblem(rc.lang, "review", err)
+		prob, ok := s.asProblem(rc.lang, "review", err)
 		if !ok {
 			return err
 		}
@@ -128,6 +129,12 @@ func (s *server) renderReview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if v.Reviewees, err = s.reviews.Reviewees(ctx, id); err != nil {
 		return err
 	}
+	if owner := slices.IndexFunc(v.Reviewees, func(p quality.Person) bool { return p.ID == t.OwnerID }); owner >= 0 {
+		// The owner stays first; the others in the reader's collation.
+		i18n.SortNames(rc.lang, v.Reviewees[owner+1:], func(p quality.Person) string { return p.Name })
+	} else {
+		i18n.SortNames(rc.lang, v.Reviewees, func(p quality.Person) string { return p.Name })
+	}
 	v.RevieweeID = revieweeID
 	if v.RevieweeID == 0 && len(v.Reviewees) > 0 {
 		v.RevieweeID = v.Reviewees[0].ID
@@ -149,7 +156,7 @@ func (s *server) renderReview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if rubricID == 0 && v.Mine != nil {
 		rubricID = v.Mine.RubricID
 	}
-	rubrics, err := s.reviews.Rubrics(ctx)
+	rubrics, err := s.rubricsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/rapport/rapport/internal/quality"
-	"github.com/rapport/rapport/internal/valid"
 )
 
 // qaOption is one option of a select.
@@ -70,51 +68,6 @@ func (p *page) ScaleName(s quality.Scale) string {
 		return p.T("rubric.scale_five")
 	}
 	return p.T("rubric.scale_percent")
-}
-
-// qualityMessages map the English messages of the quality services, by a
-// phrase they contain, to catalogue keys; anything else goes through
-// validMessage.
-var qualityMessages = []struct{ phrase, key string }{
-	{"name is used twice", "rubric.valid_twice"},
-	{"weight must be", "rubric.valid_weight"},
-	{"at least one category", "rubric.valid_categories"},
-	{"at most", "rubric.valid_too_many"},
-	{"is longer than allowed", "valid.too_long"},
-	{"name is required", "valid.required"},
-	{"no such rubric", "qa.valid_rubric"},
-	{"owner or an agent who replied", "qa.valid_reviewee"},
-	{"must be a whole number from", "qa.valid_score"},
-	{"no such auto-fail item", "valid.choice"},
-	{"must be from 1 to", "qa.valid_weeks"},
-	{"must be one of", "valid.choice"},
-	{"must be a rule of the sin", "valid.choice"},
-}
-
-// qualityMessage localizes one message of the quality services.
-func (s *server) qualityMessage(lang, msg string) string {
-	for _, m := range qualityMessages {
-		if strings.Contains(msg, m.phrase) {
-			return s.cat.T(lang, m.key)
-		}
-	}
-	return s.validMessage(lang, msg)
-}
-
-// qualityProblem is asProblem for the quality forms, whose field messages
-// need qualityMessage.
-func (s *server) qualityProblem(lang, form string, err error) (*problem, bool) {
-	p, ok := s.asProblem(lang, form, err)
-	if !ok {
-		return nil, false
-	}
-	var ve valid.Errors
-	if errors.As(err, &ve) {
-		for f, msg := range ve {
-			p.Fields[f] = s.qualityMessage(lang, msg)
-		}
-	}
-	return p, true
 }
 
 // qaFormID reads a positive id from form field name; 0 when absent or bad.

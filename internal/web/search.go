@@ -15,7 +15,7 @@ import (
 // ticket; anything else lists every ticket whose number, subject, customer
 // name or email matches, with the inbox's filters.
 func (s *server) search(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	f := parseInboxFilters(r.URL.Query(), errs)
 	f.View = ticket.ViewAll
 	if n, err := strconv.ParseInt(strings.TrimPrefix(f.Query, "#"), 10, 64); err == nil && n > 0 && f.Cursor == "" {

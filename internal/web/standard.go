@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/rapport/rapport/internal/goals"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // standardView is the data of the service standard page.
@@ -122,7 +123,7 @@ func (s *server) renderAdminStandard(w http.ResponseWriter, r *http.Request, rc 
 func (s *server) adminStandardSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	lang, body := r.PostForm.Get("lang"), r.PostForm.Get("body")
 	if !s.cat.Has(lang) {
-		prob, _ := s.asProblem(rc.lang, "standard", validErr("lang", "must be a language of the interface"))
+		prob, _ := s.asProblem(rc.lang, "standard", valid.Field("lang", valid.Msg("valid.language", "must be a language of the interface")))
 		return s.renderAdminStandard(w, r, rc, rc.lang, &body, prob)
 	}
 	if _, err := s.goals.SaveStandard(r.Context(), lang, body, rc.me.ID); err != nil {

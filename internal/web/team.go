@@ -50,7 +50,7 @@ func (s *server) renderTeam(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	if v.OnBoard, err = s.goals.OnLeaderboard(ctx, rc.me.ID); err != nil {
 		return err
 	}
-	all, err := s.agents.List(ctx)
+	all, err := s.agentsByName(ctx, rc.lang)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 // owner moves only by transfer, with a reason.
 func (s *server) ticketAssign(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "assign", "flash.assigned", func(id int64) error {
-		errs := valid.Errors{}
+		errs := valid.Fields{}
 		to := formID(errs, r.PostForm, "agent_id")
 		if err := errs.Err(); err != nil {
 			return err

@@ -12,10 +12,10 @@ import (
 // is not a transfer.
 func (s *server) ticketCollabAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "collab", "flash.collab_added", func(id int64) error {
-		errs := valid.Errors{}
+		errs := valid.Fields{}
 		agentID := formID(errs, r.PostForm, "agent_id")
 		if agentID == 0 && len(errs) == 0 {
-			errs.Add("agent_id", "is required")
+			errs.Add("agent_id", valid.Msg("valid.required", "is required"))
 		}
 		if err := errs.Err(); err != nil {
 			return err

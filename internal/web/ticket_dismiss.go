@@ -46,18 +46,18 @@ func (s *server) ticketDismiss(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	d, err := s.reviews.Dismiss(r.Context(), quality.Dismissal{AgentID: rc.me.ID, TicketID: id,
 		Sin: quality.Sin(req.Sin), Rule: req.Rule, Quote: req.Quote, Reason: req.Reason, Note: req.Note})
-	var ve valid.Errors
+	var ve valid.Fields
 	switch {
 	case err == nil:
 	case asJSON && errors.As(err, &ve):
 		fields := map[string]string{}
-		for f, msg := range ve {
-			fields[f] = s.qualityMessage(rc.lang, msg)
+		for f, m := range ve {
+			fields[f] = s.fieldMessage(rc.lang, m)
 		}
 		jsonReply(w, http.StatusUnprocessableEntity, map[string]any{"error": s.cat.T(rc.lang, "problem.invalid"), "fields": fields})
 		return nil
 	case errors.As(err, &ve):
-		prob, _ := s.qualityProblem(rc.lang, "dismiss", err)
+		prob, _ := s.asProblem(rc.lang, "dismiss", err)
 		return s.renderChecked(w, r, rc, id, prob, false)
 	default:
 		return err

@@ -91,7 +91,7 @@ func (s *server) promiseDue(ctx context.Context, f url.Values, now time.Time) (t
 	case promiseTomorrow:
 		off, _, err := tzOffset(f)
 		if err != nil {
-			return time.Time{}, valid.Errors{"due": "the browser's time zone is not understood"}
+			return time.Time{}, valid.Field("due", valid.Msg("valid.browser_zone", "the browser's time zone is not understood"))
 		}
 		local := now.Add(-off)
 		y, m, d := local.Date()
@@ -102,13 +102,13 @@ func (s *server) promiseDue(ctx context.Context, f url.Values, now time.Time) (t
 			return time.Time{}, err
 		}
 		if cal == nil {
-			return time.Time{}, valid.Errors{"due": "there is no business calendar; pick a date and time"}
+			return time.Time{}, valid.Field("due", valid.Msg("valid.promise_no_calendar", "there is no business calendar; pick a date and time"))
 		}
 		return cal.Add(now, promiseBusinessHours)
 	case "":
 		return localTime(f, "due")
 	default:
-		return time.Time{}, valid.Errors{"due": "is not one of the choices"}
+		return time.Time{}, valid.Field("due", valid.Msg("valid.choice", "is not one of the choices"))
 	}
 }
 

@@ -13,7 +13,7 @@ func (s *server) ticketReply(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return s.ticketAction(w, r, rc, "reply", "flash.replied", func(id int64) error {
 		st := ticket.Status(r.PostForm.Get("set_status"))
 		if st != "" && st != ticket.Pending && st != ticket.Solved {
-			return valid.Errors{"set_status": "must be one of pending, solved"}
+			return valid.Field("set_status", valid.Msg("valid.choice", "must be one of pending, solved"))
 		}
 		_, err := s.tickets.Reply(r.Context(), ticket.AgentActor(rc.me.ID), id, r.PostForm.Get("body"), st)
 		return err

@@ -42,7 +42,7 @@ func snoozeUntil(f url.Values, now time.Time) (time.Time, error) {
 func localTime(f url.Values, field string) (time.Time, error) {
 	raw := strings.TrimSpace(f.Get(field))
 	if raw == "" {
-		return time.Time{}, valid.Errors{field: "is required"}
+		return time.Time{}, valid.Field(field, valid.Msg("valid.required", "is required"))
 	}
 	var t time.Time
 	var err error
@@ -52,10 +52,10 @@ func localTime(f url.Values, field string) (time.Time, error) {
 		}
 	}
 	if err != nil {
-		return time.Time{}, valid.Errors{field: "is not a date and time such as 2026-03-01T09:00"}
+		return time.Time{}, valid.Field(field, valid.Msg("valid.datetime", "is not a date and time such as 2026-03-01T09:00"))
 	}
 	if off, ok, err := tzOffset(f); err != nil {
-		return time.Time{}, valid.Errors{field: "is not a date and time such as 2026-03-01T09:00"}
+		return time.Time{}, valid.Field(field, valid.Msg("valid.datetime", "is not a date and time such as 2026-03-01T09:00"))
 	} else if ok {
 		t = t.Add(off)
 	}

@@ -43,7 +43,7 @@ func inboxOrder(r *http.Request) (string, inboxFilters) {
 	if err != nil || (u.Path != "/" && u.Path != "/search") || u.Host != "" || u.Scheme != "" {
 		return "/", def
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	f := parseInboxFilters(u.Query(), errs)
 	if errs.Err() != nil {
 		return "/", def

@@ -149,10 +149,12 @@ func TestTicketAssignAndTransfer(t *testing.T) {
 		mustCode(t, c.post(t, page+"/transfer", url.Values{"agent_id": {"abc"}, "reason": {"x"}}),
 			http.StatusUnprocessableEntity, "transfer to a malformed id")
 
-		// A second transfer asks for confirmation and says the customer
-		// has been passed on once already; confirmed, it goes through.
+		// A second transfer, by Bo who owns the ticket now, asks for
+		// confirmation and says the customer has been passed on once
+		// already; confirmed, it goes through.
+		bo := f.login(t, "agent2")
 		back := url.Values{"agent_id": {strconv.FormatInt(f.ids["agent"], 10)}, "reason": {"Al promised a call back"}}
-		res = c.post(t, page+"/transfer", back)
+		res = bo.post(t, page+"/transfer", back)
 		mustCode(t, res, http.StatusConflict, "second transfer unconfirmed")
 		contains(t, res.body, []string{"This customer has already been passed on once", `id="transfer-confirm"`,
 			`name="again" value="1"`, "Al promised a call back"}, []string{`id="transfer-already"`})
@@ -160,7 +162,7 @@ func TestTicketAssignAndTransfer(t *testing.T) {
 			t.Fatalf("an unconfirmed second transfer changed the ticket: owner %d, transfers %d", tk.OwnerID, tk.TransferCount)
 		}
 		back.Set("again", "1")
-		mustCode(t, c.post(t, page+"/transfer", back), http.StatusSeeOther, "second transfer confirmed")
+		mustCode(t, bo.post(t, page+"/transfer", back), http.StatusSeeOther, "second transfer confirmed")
 		if tk, _ = f.tickets.Get(context.Background(), id); tk.OwnerID != f.ids["agent"] || tk.TransferCount != 2 {
 			t.Fatalf("after the confirmed transfer: owner %d, transfers %d", tk.OwnerID, tk.TransferCount)
 		}

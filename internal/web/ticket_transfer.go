@@ -14,7 +14,7 @@ import (
 // is told the customer has already been passed on once.
 func (s *server) ticketTransfer(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "transfer", "flash.transferred", func(id int64) error {
-		errs := valid.Errors{}
+		errs := valid.Fields{}
 		to := formID(errs, r.PostForm, "agent_id")
 		team := formID(errs, r.PostForm, "team_id")
 		if err := errs.Err(); err != nil {
