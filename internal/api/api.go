@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
@@ -66,6 +67,9 @@ type Opts struct {
 	I18n *i18n.Catalog
 	// Clock tells whether a promise is overdue; default the system clock.
 	Clock jobs.Clock
+	// Business gives the business's time zone, in which a customer whose
+	// own is unknown is told a promise's time; nil means UTC.
+	Business *business.Service
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -96,6 +100,7 @@ type server struct {
 	cat      *i18n.Catalog    // nil: a promise's reply goes as written
 	clock    jobs.Clock
 	recovery *recovery.Service // nil: the compensation routes answer 503
+	business *business.Service // nil: promises told in UTC to customers of unknown zone
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -125,6 +130,7 @@ func New(o Opts) http.Handler {
 		recovery:   o.Recovery,
 		router:     o.Router,
 		routing:    o.Routing,
+		business:   o.Business,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

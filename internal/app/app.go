@@ -132,7 +132,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	mail := mailout.New(mailout.Opts{
 		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
 		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
-		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(),
+		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(), Profiles: biz,
 	})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: component("routing"), Tickets: tickets})
 	surveys := survey.New(survey.Opts{
@@ -319,7 +319,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
-		Goals: svc.Goals, Recovery: svc.Recovery,
+		Goals: svc.Goals, Recovery: svc.Recovery, Business: svc.Business,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -334,7 +334,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Metrics:  svc.Metrics,
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
-		I18n:     catalog, Clock: svc.Clock,
+		I18n:     catalog, Clock: svc.Clock, Business: svc.Business,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

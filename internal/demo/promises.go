@@ -50,7 +50,12 @@ func (r *runner) promise(ctx context.Context, s *step) (ok bool, err error) {
 	if !ok {
 		what = promiseWhat[i18n.Default]
 	}
-	body := r.cat.PromiseReply(t.lang, s.body, what, due)
+	c, err := r.custs.Get(ctx, t.cust.id)
+	if err != nil {
+		return false, err
+	}
+	// Told in the customer's zone, or UTC where the demo leaves it unknown.
+	body := r.cat.PromiseReply(t.lang, s.body, what, due, s.at, i18n.ZoneOr(c.TimeZone, time.UTC))
 	actor := ticket.AgentActor(r.agentIDs[s.actor])
 	_, err = r.tickets.MakePromise(ctx, actor, t.id, what, due, body)
 	r.countMessage(err)
@@ -59,3 +64,4 @@ func (r *runner) promise(ctx context.Context, s *step) (ok bool, err error) {
 	}
 	return true, err
 }
+

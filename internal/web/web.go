@@ -21,6 +21,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
@@ -54,6 +55,10 @@ type Opts struct {
 	SecureCookies bool         // mark cookies Secure (when served over HTTPS)
 	Version       string       // shown in the footer and used to bust static caches
 	MaxBodyBytes  int64        // default DefaultMaxBodyBytes
+	// Business gives the business's time zone, in which agents who set
+	// none read times and customers whose zone is unknown are told them;
+	// nil means UTC.
+	Business *business.Service
 	// Optional services; nil hides what they offer.
 	Intake *intake.Service // the public contact form, the phone log, and original messages
 	// Attachments lists and serves the files that came with messages.
@@ -108,6 +113,7 @@ type server struct {
 	router    *routing.Router     // nil: no capacity
 	files     *attachment.Service // nil: attachments are not listed
 	contacts  *rateLimiter        // contact form submissions per client address
+	business  *business.Service   // nil: times in UTC for whoever set no zone
 
 	// Reply quality (issue 7)
 	quality *quality.Analyzer // nil: no findings beside the draft
@@ -158,6 +164,7 @@ func New(o Opts) (http.Handler, error) {
 		router:    o.Router,
 		files:     o.Attachments,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
+		business:  o.Business,
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		purchases: o.Purchases,

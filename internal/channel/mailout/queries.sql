@@ -32,3 +32,6 @@ WHERE m.id = $1 AND m.ticket_id = $2
 
 -- name: customer-language
 SELECT c.language FROM customers c JOIN tickets t ON t.customer_id = c.id WHERE t.id = $1
+
+-- name: customer-time-zone
+SELECT time_zone FROM customers WHERE id = $1
