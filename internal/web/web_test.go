@@ -18,6 +18,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
@@ -54,6 +55,7 @@ type fixture struct {
 	sla       *sla.Service
 	router    *routing.Router
 	reviews   *quality.Reviews
+	business  *business.Service
 }
 
 // fixtureOpts changes how newFixture builds the UI.
@@ -86,6 +88,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	files := attachment.New(db, attachment.Dir{Path: t.TempDir()}, clock)
 	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log, Attachments: files})
 	cat := i18n.MustLoad()
+	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: cat.Languages()})
 	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: testAnalyzer(t), Clock: clock, Log: log})
 	if err != nil {
 		t.Fatal(err)
@@ -98,12 +101,13 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: testAnalyzer(t), Reviews: reviews, Attachments: files,
+		Business: biz,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
-		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews}
+		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews, business: biz}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {
