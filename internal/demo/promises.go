@@ -64,4 +64,3 @@ func (r *runner) promise(ctx context.Context, s *step) (ok bool, err error) {
 	}
 	return true, err
 }
-
