@@ -61,3 +61,27 @@ func calendarDays(from, to time.Time) int {
 	b := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
 	return int(b.Sub(a).Hours() / 24)
 }
+
+// Until says the day a thing lasts to, in lang and in the reader's zone
+// (UTC when nil): "until 14 December 2026", "fino all'8 dicembre 2026",
+// "до 14 декабря 2026 г.", "līdz 2026. gada 14. decembrim". The form is
+// "until.date", or "until.date_elided" on the days listed in
+// "until.elide", where the article before the number elides (Italian
+// l'8, Catalan l'11); the month takes the case "by.month" gives it.
+func (c *Catalog) Until(lang string, t time.Time, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	t = t.In(zone)
+	key := "until.date"
+	for _, d := range strings.Split(c.T(lang, "until.elide"), ",") {
+		if strings.TrimSpace(d) == strconv.Itoa(t.Day()) {
+			key = "until.date_elided"
+		}
+	}
+	return strings.NewReplacer(
+		"{d}", strconv.Itoa(t.Day()),
+		"{month}", c.T(lang, "by.month."+strconv.Itoa(int(t.Month()))),
+		"{y}", strconv.Itoa(t.Year()),
+	).Replace(c.T(lang, key))
+}

@@ -111,3 +111,36 @@ func TestCommonZonesLoad(t *testing.T) {
 		}
 	}
 }
+
+// Until says a last day in each language, with the article elided where
+// the language elides it and the month in the case the preposition wants.
+func TestUntil(t *testing.T) {
+	c := MustLoad()
+	riga, _ := Zone("Europe/Riga")
+	tests := []struct {
+		name, lang string
+		t          time.Time
+		want       string
+	}{
+		{"en", "en", time.Date(2026, 12, 14, 12, 0, 0, 0, time.UTC), "until 14 December 2026"},
+		{"it", "it", time.Date(2026, 12, 14, 12, 0, 0, 0, time.UTC), "fino al 14 dicembre 2026"},
+		{"it elided", "it", time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC), "fino all'8 dicembre 2026"},
+		{"ru", "ru", time.Date(2026, 12, 14, 12, 0, 0, 0, time.UTC), "до 14 декабря 2026 г."},
+		{"lv", "lv", time.Date(2026, 12, 14, 12, 0, 0, 0, time.UTC), "līdz 2026. gada 14. decembrim"},
+		{"ca", "ca", time.Date(2026, 4, 14, 12, 0, 0, 0, time.UTC), "fins al 14 d'abril de 2026"},
+		{"ca elided", "ca", time.Date(2026, 12, 11, 12, 0, 0, 0, time.UTC), "fins a l'11 de desembre de 2026"},
+		// 23:00 UTC on the 13th is already the 14th in Riga.
+		{"reader's day", "en", time.Date(2026, 12, 13, 23, 0, 0, 0, time.UTC), "until 14 December 2026"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			zone := time.UTC
+			if tc.name == "reader's day" {
+				zone = riga
+			}
+			if got := c.Until(tc.lang, tc.t, zone); got != tc.want {
+				t.Errorf("Until = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -65,7 +65,7 @@ func (s *Service) Question(lang, q string) string {
 // compose writes the invitation for ticket number id in lang: the first
 // question with a one-click link per answer, a link to the whole survey,
 // the incentive line when there is one, and the expiry.
-func (s *Service) compose(lang string, st Settings, name string, id int64, subject, link string, expires time.Time) Email {
+func (s *Service) compose(lang string, st Settings, name string, id int64, subject, link string, expires time.Time, zone *time.Location) Email {
 	tr := func(key string, args ...any) string { return s.o.I18n.T(lang, key, args...) }
 	greeting := tr("survey.mail.greeting_anon")
 	if f := strings.Fields(name); len(f) > 0 {
@@ -104,7 +104,7 @@ func (s *Service) compose(lang string, st Settings, name string, id int64, subje
 		text.WriteString(st.Incentive + "\n\n")
 		html.WriteString(`<p style="padding:12px;background:#fff7e6;border-radius:6px">` + esc(st.Incentive) + `</p>`)
 	}
-	exp := tr("survey.mail.expires", expires.UTC().Format("2006-01-02"))
+	exp := tr("survey.mail.expires", s.o.I18n.Until(lang, expires, zone))
 	text.WriteString(exp + "\n\n" + tr("survey.mail.thanks") + "\n" + tr("survey.mail.signature", s.o.Business) + "\n")
 	html.WriteString(`<p style="font-size:13px;color:#52606d">` + esc(exp) + `</p><p>` + esc(tr("survey.mail.thanks")) + `<br>` + esc(tr("survey.mail.signature", s.o.Business)) + `</p></div></body></html>`)
 	return Email{
@@ -116,10 +116,15 @@ func (s *Service) compose(lang string, st Settings, name string, id int64, subje
 
 // Preview is the invitation as a customer writing in lang would get it
 // with settings st, for a made-up ticket: what the admin page shows.
-func (s *Service) Preview(_ context.Context, lang string, st Settings) Email {
-	now := s.o.Clock.Now()
+// The last day is in the business's zone, a customer's when theirs is
+// unknown.
+func (s *Service) Preview(ctx context.Context, lang string, st Settings) Email {
+	now, zone := s.o.Clock.Now(), time.UTC
+	if s.o.Mail != nil {
+		zone = s.o.Mail.CustomerZone(ctx, 0)
+	}
 	return s.compose(lang, st, s.o.I18n.T(lang, "survey.preview.name"), 1042, s.o.I18n.T(lang, "survey.preview.subject"),
-		s.Link("PREVIEW"), now.Add(time.Duration(st.ExpiryDays)*24*time.Hour))
+		s.Link("PREVIEW"), now.Add(time.Duration(st.ExpiryDays)*24*time.Hour), zone)
 }
 
 // String is e's text, for logs and tests.

@@ -400,7 +400,7 @@ func (s *Service) promise(ctx context.Context, t ticket.Ticket, lang string) str
 }
 
 // CustomerZone is the zone customer id is told times in: their own when
-// known, else the business's, else UTC.
+// known, else the business's, else UTC (id 0, no customer: the business's).
 func (s *Service) CustomerZone(ctx context.Context, id int64) *time.Location {
 	zone := time.UTC
 	if s.o.Profiles != nil {
