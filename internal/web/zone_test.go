@@ -116,3 +116,24 @@ func TestCustomerZone(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminSetsAgentZone: an admin sets an agent's zone on the agent's
+// admin page; a name that is not a zone is refused.
+func TestAdminSetsAgentZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		admin := f.login(t, "admin")
+		page := idPath("/admin/agents/", f.ids["agent"], "")
+		form := func(zone string) url.Values {
+			return url.Values{"name": {"Al Agent"}, "role": {"agent"}, "active": {"on"}, "locale": {"en"}, "languages": {"en"}, "time_zone": {zone}}
+		}
+		res := admin.post(t, page, form("Europe/Atlantis"))
+		mustCode(t, res, http.StatusUnprocessableEntity, "not a zone")
+		contains(t, res.body, []string{"This is not a time zone (such as Europe/Rome)."}, nil)
+		mustCode(t, admin.post(t, page, form("America/Sao_Paulo")), http.StatusSeeOther, "a zone")
+		if a, err := f.agents.Get(context.Background(), f.ids["agent"]); err != nil || a.TimeZone != "America/Sao_Paulo" {
+			t.Fatalf("zone = %q, %v", a.TimeZone, err)
+		}
+		contains(t, admin.get(t, page).body, []string{`id="e-zone" type="text" name="time_zone" list="zones" autocomplete="off" value="America/Sao_Paulo"`}, nil)
+	})
+}
