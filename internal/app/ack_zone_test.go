@@ -113,7 +113,7 @@ func ackPromiseInCustomersZone(t *testing.T, dsn string) {
 	}
 	// Answered by 10:00 UTC: 11:00 in Rome, 12:00 in Riga.
 	mail = ack("giulia@example.com", "Ordine non arrivato", "Buongiorno, il mio ordine non è ancora arrivato e la pagina di tracciamento non mostra niente.")
-	if want := "Una persona del nostro team ti risponderà al più tardi entro oggi alle 11:00."; !strings.Contains(mail, want) {
+	if want := "Una persona del nostro team Le risponderà al più tardi entro oggi alle 11:00."; !strings.Contains(mail, want) {
 		t.Fatalf("the Italian acknowledgement lacks %q:\n%s", want, mail)
 	}
 	mail = ack("erin@example.com", "Broken lamp", "Hello, the lamp I bought last week is broken and does not switch on any more.")
