@@ -15,6 +15,7 @@ type agentJSON struct {
 	Role         string   `json:"role"`
 	Locale       string   `json:"locale"`
 	Languages    []string `json:"languages"`
+	TimeZone     string   `json:"time_zone"` // IANA; "" means the business's
 	Availability string   `json:"availability"`
 	Active       bool     `json:"active"`
 	TeamIDs      []int64  `json:"team_ids"`
@@ -30,6 +31,7 @@ func toAgentJSON(a agent.Agent) agentJSON {
 		Role:         string(a.Role),
 		Locale:       a.Locale,
 		Languages:    nonNil(a.Languages),
+		TimeZone:     a.TimeZone,
 		Availability: a.Availability,
 		Active:       a.Active,
 		TeamIDs:      nonNil(a.TeamIDs),
@@ -41,6 +43,36 @@ func toAgentJSON(a agent.Agent) agentJSON {
 // getMe serves GET /me: the agent owning the token.
 func (s *server) getMe(w http.ResponseWriter, _ *http.Request, me agent.Agent) error {
 	writeJSON(w, http.StatusOK, toAgentJSON(me))
+	return nil
+}
+
+// updateMeRequest is the body of PATCH /me: what an agent sets for
+// themselves; absent fields do not change.
+type updateMeRequest struct {
+	Locale       *string `json:"locale"`
+	TimeZone     *string `json:"time_zone"`
+	Availability *string `json:"availability"`
+}
+
+// updateMe serves PATCH /me: the token's agent sets their own UI
+// language, time zone ("" for the business's) and availability.
+func (s *server) updateMe(w http.ResponseWriter, r *http.Request, me agent.Agent) error {
+	var req updateMeRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	a, err := s.agents.Update(r.Context(), me.ID, agent.AgentUpdate{
+		Locale: req.Locale, TimeZone: req.TimeZone, Availability: req.Availability,
+	})
+	if err != nil {
+		return err
+	}
+	if s.router != nil && req.Availability != nil && a.Availability == agent.Online {
+		if err := s.router.KickNow(r.Context()); err != nil {
+			s.log.Warn("assignment not started", "agent_id", me.ID, slog.Any("error", err))
+		}
+	}
+	writeJSON(w, http.StatusOK, toAgentJSON(a))
 	return nil
 }
 
@@ -62,6 +94,7 @@ type createAgentRequest struct {
 	Password  string   `json:"password"`
 	Locale    string   `json:"locale"`
 	Languages []string `json:"languages"`
+	TimeZone  string   `json:"time_zone"`
 }
 
 // createAgent serves POST /agents (admins). A taken email is a 409.
@@ -77,6 +110,7 @@ func (s *server) createAgent(w http.ResponseWriter, r *http.Request, _ agent.Age
 		Password:  req.Password,
 		Locale:    req.Locale,
 		Languages: req.Languages,
+		TimeZone:  req.TimeZone,
 	})
 	if err != nil {
 		return err
@@ -92,6 +126,7 @@ type updateAgentRequest struct {
 	Role         *string   `json:"role"`
 	Locale       *string   `json:"locale"`
 	Languages    *[]string `json:"languages"`
+	TimeZone     *string   `json:"time_zone"`
 	Availability *string   `json:"availability"`
 	Active       *bool     `json:"active"`
 }
@@ -110,6 +145,7 @@ func (s *server) updateAgent(w http.ResponseWriter, r *http.Request, _ agent.Age
 		Name:         req.Name,
 		Locale:       req.Locale,
 		Languages:    req.Languages,
+		TimeZone:     req.TimeZone,
 		Availability: req.Availability,
 		Active:       req.Active,
 	}

@@ -70,8 +70,9 @@ type Opts struct {
 	// Notifications is each agent's notification list; nil leaves
 	// /notifications answering 503.
 	Notifications Notifications
-	// Business keeps who the business is (/settings/business); nil leaves
-	// it answering 503.
+	// Business keeps who the business is (/settings/business) and its time
+	// zone, in which a customer whose own is unknown is told a promise's
+	// time; nil leaves /settings/business answering 503 and promises in UTC.
 	Business *business.Service
 }
 
@@ -104,7 +105,7 @@ type server struct {
 	clock    jobs.Clock
 	recovery *recovery.Service // nil: the compensation routes answer 503
 	notes    Notifications     // nil: /notifications answers 503
-	business *business.Service // nil: /settings/business answers 503
+	business *business.Service // nil: /settings/business answers 503, promises in UTC
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns

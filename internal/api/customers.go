@@ -16,6 +16,7 @@ type customerJSON struct {
 	Language   string         `json:"language"`
 	Notes      string         `json:"notes"`
 	VIP        bool           `json:"vip"`
+	TimeZone   string         `json:"time_zone"` // IANA; "" unknown: the business's zone is used
 	Tags       []string       `json:"tags"`
 	Identities []identityJSON `json:"identities"`
 	CreatedAt  *string        `json:"created_at"`
@@ -45,6 +46,7 @@ func toCustomerJSON(c customer.Customer) customerJSON {
 		Language:   c.Language,
 		Notes:      c.Notes,
 		VIP:        c.VIP,
+		TimeZone:   c.TimeZone,
 		Tags:       nonNil(c.Tags),
 		Identities: ids,
 		CreatedAt:  timeJSON(c.CreatedAt),
@@ -128,6 +130,7 @@ type updateCustomerRequest struct {
 	Language *string   `json:"language"`
 	Notes    *string   `json:"notes"`
 	VIP      *bool     `json:"vip"`
+	TimeZone *string   `json:"time_zone"`
 	Tags     *[]string `json:"tags"`
 }
 
@@ -146,6 +149,7 @@ func (s *server) updateCustomer(w http.ResponseWriter, r *http.Request, _ agent.
 		Language: req.Language,
 		Notes:    req.Notes,
 		VIP:      req.VIP,
+		TimeZone: req.TimeZone,
 		Tags:     req.Tags,
 	})
 	if err != nil {

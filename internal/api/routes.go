@@ -74,6 +74,7 @@ func (s *server) routes() []route {
 
 		// Agents
 		{http.MethodGet, "/me", agent.PermWorkTickets, s.getMe, false},
+		{http.MethodPatch, "/me", agent.PermWorkTickets, s.updateMe, false},
 		{http.MethodGet, "/agents", agent.PermWorkTickets, s.listAgents, false},
 		{http.MethodPost, "/agents", agent.PermManageAgents, s.createAgent, false},
 		{http.MethodPatch, "/agents/{id}", agent.PermManageAgents, s.updateAgent, false},

@@ -128,11 +128,11 @@ func (s *server) makePromise(w http.ResponseWriter, r *http.Request, me agent.Ag
 	}
 	body := req.Body
 	if strings.TrimSpace(body) != "" && s.cat != nil {
-		lang, err := s.customerLanguage(r, id)
+		lang, zone, err := s.customerReader(r, id)
 		if err != nil {
 			return err
 		}
-		body = s.cat.PromiseReply(lang, body, strings.TrimSpace(req.What), due)
+		body = s.cat.PromiseReply(lang, body, strings.TrimSpace(req.What), due, s.clock.Now(), zone)
 	}
 	p, err := s.tickets.MakePromise(r.Context(), ticket.AgentActor(me.ID), id, req.What, due, body)
 	if err != nil {
@@ -142,23 +142,33 @@ func (s *server) makePromise(w http.ResponseWriter, r *http.Request, me agent.Ag
 	return nil
 }
 
-// customerLanguage is the language ticket id's customer is written to in:
-// the ticket's, else the customer's, else the default.
-func (s *server) customerLanguage(r *http.Request, id int64) (string, error) {
+// customerReader is the language ticket id's customer is written to in
+// (the ticket's, else the customer's, else the default) and the zone they
+// are told times in (their own, else the business's).
+func (s *server) customerReader(r *http.Request, id int64) (string, *time.Location, error) {
 	t, err := s.tickets.Get(r.Context(), id)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	c, err := s.customers.Get(r.Context(), t.CustomerID)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
+	zone := time.UTC
+	if s.business != nil {
+		p, err := s.business.Profile(r.Context())
+		if err != nil {
+			return "", nil, err
+		}
+		zone = p.Location()
+	}
+	zone = i18n.ZoneOr(c.TimeZone, zone)
 	for _, l := range []string{t.Language, c.Language} {
 		if l != "" && s.cat.Has(l) {
-			return l, nil
+			return l, zone, nil
 		}
 	}
-	return i18n.Default, nil
+	return i18n.Default, zone, nil
 }
 
 // keepPromise serves POST /tickets/{id}/promises/{pid}/keep.

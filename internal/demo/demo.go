@@ -87,6 +87,12 @@ func Generate(ctx context.Context, o Opts) (Result, error) {
 	return r.res, nil
 }
 
+// zoneOf is the time zone of the demo's people, by language: its agents
+// read times in it and its customers are told them in it.
+var zoneOf = map[string]string{
+	"it": "Europe/Rome", "ca": "Europe/Madrid", "lv": "Europe/Riga", "ru": "Europe/Moscow", "en": "Europe/London",
+}
+
 // runner plays a plan against the services.
 type runner struct {
 	o       Opts
@@ -268,7 +274,7 @@ func (r *runner) createStaff(ctx context.Context) error {
 		r.clock.Set(r.p.setup.Add(time.Duration(i) * time.Minute))
 		a, err := r.agents.Create(ctx, agent.NewAgent{
 			Email: s.Email, Name: s.Name, Role: s.Role, Password: r.o.Password,
-			Locale: s.Locale, Languages: s.Languages,
+			Locale: s.Locale, Languages: s.Languages, TimeZone: zoneOf[s.Locale],
 		})
 		if err != nil {
 			return fmt.Errorf("demo: create agent %s: %w", s.Email, err)
@@ -332,6 +338,11 @@ func (r *runner) do(ctx context.Context, s *step) error {
 			Name: c.Name, Language: c.Lang, Notes: c.Notes, VIP: c.VIP, Tags: c.Tags,
 			Emails: c.Emails, Phones: c.Phones,
 		})
+		if zone := zoneOf[c.Lang]; err == nil && zone != "" && c.Lang != "en" {
+			// Known for most; English-speaking customers are left unknown,
+			// so that they are told times in the business's zone.
+			cu, err = r.custs.Update(ctx, cu.ID, customer.Update{TimeZone: &zone})
+		}
 		c.id = cu.ID
 		r.res.Customers++
 	case stCreate:

@@ -52,7 +52,12 @@ func (r *runner) promise(ctx context.Context, s *step) (ok bool, err error) {
 	if !ok {
 		what = promiseWhat[i18n.Default]
 	}
-	body := r.cat.PromiseReply(t.lang, s.body, what, due)
+	c, err := r.custs.Get(ctx, t.cust.id)
+	if err != nil {
+		return false, err
+	}
+	// Told in the customer's zone, or UTC where the demo leaves it unknown.
+	body := r.cat.PromiseReply(t.lang, s.body, what, due, s.at, i18n.ZoneOr(c.TimeZone, time.UTC))
 	actor := ticket.AgentActor(r.agentIDs[s.actor])
 	_, err = r.tickets.MakePromise(ctx, actor, t.id, what, due, body)
 	r.countMessage(err)
@@ -135,7 +140,7 @@ func (r *runner) seedPromiseDone(ctx context.Context) error {
 		}
 		due := r.p.now.Add(promiseLong)
 		actor := ticket.AgentActor(t.OwnerID)
-		_, err = r.tickets.MakePromise(ctx, actor, t.ID, what, due, r.cat.PromiseReply(t.Language, "", what, due))
+		_, err = r.tickets.MakePromise(ctx, actor, t.ID, what, due, "")
 		r.countMessage(err)
 		if err != nil {
 			return fmt.Errorf("demo: promise on %d: %w", t.ID, err)

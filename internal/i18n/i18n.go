@@ -226,32 +226,14 @@ func (c *Catalog) Keys(lang string) []string {
 	return keys
 }
 
-// Moment writes t in words in lang, for a customer: the catalogue's
-// "moment.layout" filled with {weekday}, {d}, {month}, {y}, {hm} and {zone}
-// ("Tuesday 8 December 2026 at 12:00 UTC"), in zone (UTC when nil).
-func (c *Catalog) Moment(lang string, t time.Time, zone *time.Location) string {
-	if zone == nil {
-		zone = time.UTC
-	}
-	t = t.In(zone)
-	return strings.NewReplacer(
-		"{weekday}", c.T(lang, "moment.weekday."+strconv.Itoa(int(t.Weekday()))),
-		"{d}", strconv.Itoa(t.Day()),
-		"{month}", c.T(lang, "moment.month."+strconv.Itoa(int(t.Month()))),
-		"{y}", strconv.Itoa(t.Year()),
-		"{hm}", t.Format("15:04"),
-		"{zone}", t.Format("MST"),
-	).Replace(c.T(lang, "moment.layout"))
-}
-
 // PromiseReply is the reply that tells a customer of an action plan, in
-// lang: the agent's body, then what will happen and by when in words
-// (moment in UTC, the business's zone until customers have their own).
-func (c *Catalog) PromiseReply(lang, body, what string, due time.Time) string {
+// lang: the agent's body, then what will happen and by when, in words and
+// in the customer's zone (By). Without a body there is no reply: "".
+func (c *Catalog) PromiseReply(lang, body, what string, due, now time.Time, zone *time.Location) string {
 	if strings.TrimSpace(body) == "" {
 		return ""
 	}
-	return strings.TrimRight(body, " \n\r\t") + "\n\n" + c.T(lang, "promise.mail", what, c.Moment(lang, due, time.UTC))
+	return strings.TrimRight(body, " \n\r\t") + "\n\n" + c.T(lang, "promise.mail", what, c.By(lang, due, now, zone))
 }
 
 // categories are the CLDR plural category names, by plural.Form.

@@ -96,8 +96,8 @@ func (s *Service) identity(ctx context.Context) business.Profile {
 // lang: the first question with a one-click link per answer, a link to the
 // whole survey, the incentive line when there is one, and the expiry. It
 // is the body: the mail service adds the business's logo and signature
-// (mailout.Layout).
-func (s *Service) compose(biz business.Profile, lang string, st Settings, name string, id int64, subject, link string, expires time.Time) Email {
+// (mailout.Layout). The last day is said in zone, the customer's.
+func (s *Service) compose(biz business.Profile, lang string, st Settings, name string, id int64, subject, link string, expires time.Time, zone *time.Location) Email {
 	v := s.voice(biz, lang)
 	tr := v.T
 	greeting := tr("survey.mail.greeting_anon")
@@ -135,7 +135,7 @@ func (s *Service) compose(biz business.Profile, lang string, st Settings, name s
 		text.WriteString(st.Incentive + "\n\n")
 		html.WriteString(`<p style="padding:12px;background:#fff7e6;border-radius:6px">` + esc(st.Incentive) + `</p>`)
 	}
-	exp := tr("survey.mail.expires", expires.UTC().Format("2006-01-02"))
+	exp := tr("survey.mail.expires", s.o.I18n.Until(lang, expires, zone))
 	text.WriteString(exp + "\n\n" + tr("survey.mail.thanks") + "\n")
 	html.WriteString(`<p style="font-size:13px;color:#52606d">` + esc(exp) + `</p><p style="margin:0">` + esc(tr("survey.mail.thanks")) + `</p>`)
 	return Email{
@@ -147,12 +147,16 @@ func (s *Service) compose(biz business.Profile, lang string, st Settings, name s
 
 // Preview is the invitation as a customer writing in lang would get it
 // with settings st, for a made-up ticket, in the business's layout: what
-// the admin page shows.
+// the admin page shows. The last day is in the business's zone, a
+// customer's when theirs is unknown.
 func (s *Service) Preview(ctx context.Context, lang string, st Settings) Email {
-	now := s.o.Clock.Now()
+	now, zone := s.o.Clock.Now(), time.UTC
+	if s.o.Mail != nil {
+		zone = s.o.Mail.CustomerZone(ctx, 0)
+	}
 	biz := s.identity(ctx)
 	e := s.compose(biz, lang, st, s.o.I18n.T(lang, "survey.preview.name"), 1042, s.o.I18n.T(lang, "survey.preview.subject"),
-		s.Link("PREVIEW"), now.Add(time.Duration(st.ExpiryDays)*24*time.Hour))
+		s.Link("PREVIEW"), now.Add(time.Duration(st.ExpiryDays)*24*time.Hour), zone)
 	text, html := mailout.Layout(biz, lang, e.Text, e.HTML, "")
 	e.Text, e.HTML = text, template.HTML(html)
 	return e

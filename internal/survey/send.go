@@ -173,7 +173,7 @@ func (s *Service) Send(ctx context.Context, id int64) (skipped string, err error
 		}
 		return skipped, err
 	}
-	e := s.compose(s.identity(ctx), lang, st, t.CustomerName, t.ID, t.Subject, s.Link(token), expires)
+	e := s.compose(s.identity(ctx), lang, st, t.CustomerName, t.ID, t.Subject, s.Link(token), expires, s.o.Mail.CustomerZone(ctx, t.CustomerID))
 	err = s.o.Mail.SendNotice(ctx, mailout.Notice{
 		To: mail.Address{Name: t.CustomerName, Address: t.CustomerEmail}, Subject: e.Subject, Text: e.Text, HTML: string(e.HTML), Language: lang,
 	})

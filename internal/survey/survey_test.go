@@ -106,6 +106,11 @@ func TestFirstQuestionAndIncentive(t *testing.T) {
 		if !strings.Contains(ms[0].Text, "recommend Aurora") {
 			t.Errorf("NPS question does not name the business: %s", ms[0].Text)
 		}
+		// The last day in words (in the business's zone, UTC here), not a stamp.
+		if !strings.Contains(ms[0].Text, "This link works until ") || !strings.Contains(ms[0].Text, " June 2025.") ||
+			strings.Contains(ms[0].Text, "2025-05") {
+			t.Errorf("the expiry is not in words: %s", ms[0].Text)
+		}
 	})
 }
 

@@ -125,7 +125,7 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 }
 
 // adminAgentUpdate serves POST /admin/agents/{id}: name, role, active, UI
-// language and spoken languages. An admin cannot lock themself out by
+// language, time zone and spoken languages. An admin cannot lock themself out by
 // deactivating or demoting their own account.
 func (s *server) adminAgentUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathID(r, "id")
@@ -133,7 +133,7 @@ func (s *server) adminAgentUpdate(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	f := r.PostForm
-	name, locale := f.Get("name"), f.Get("locale")
+	name, locale, zone := f.Get("name"), f.Get("locale"), f.Get("time_zone")
 	role := agent.Role(f.Get("role"))
 	active := f.Get("active") == "on"
 	langs := splitComma(f.Get("languages"))
@@ -143,7 +143,7 @@ func (s *server) adminAgentUpdate(w http.ResponseWriter, r *http.Request, rc *re
 		return s.renderAdminAgent(w, r, rc, id, prob)
 	}
 	if _, err := s.agents.Update(r.Context(), id, agent.AgentUpdate{
-		Name: &name, Role: &role, Locale: &locale, Languages: &langs, Active: &active,
+		Name: &name, Role: &role, Locale: &locale, Languages: &langs, Active: &active, TimeZone: &zone,
 	}); err != nil {
 		prob, ok := s.asProblem(rc.lang, "agent", err)
 		if !ok {

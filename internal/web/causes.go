@@ -50,14 +50,14 @@ func (p *page) CauseCategory(c string) string { return p.label("cause.category."
 // CauseStatus names a root cause's status.
 func (p *page) CauseStatus(st string) string { return p.label("cause.status.", st) }
 
-// parseDueDate reads a due date (YYYY-MM-DD) as the end of that day, UTC;
-// "" is no date.
-func parseDueDate(v string) (time.Time, error) {
+// parseDueDate reads a due date (YYYY-MM-DD) as the end of that day in
+// zone, the agent's, whose pages show it; "" is no date.
+func parseDueDate(v string, zone *time.Location) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.Parse(time.DateOnly, v)
+	d, err := time.ParseInLocation(time.DateOnly, v, zone)
 	if err != nil {
 		return time.Time{}, valid.Field("due", valid.Msg("valid.holidays", "is not a date like 2025-06-30"))
 	}
@@ -69,7 +69,7 @@ func parseDueDate(v string) (time.Time, error) {
 func (s *server) ticketCauseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "cause", "flash.cause_created", func(id int64) error {
 		f := r.PostForm
-		due, err := parseDueDate(f.Get("due"))
+		due, err := parseDueDate(f.Get("due"), s.agentZone(r.Context(), rc.me))
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *server) causeEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		return err
 	}
 	f := r.PostForm
-	due, err := parseDueDate(f.Get("due"))
+	due, err := parseDueDate(f.Get("due"), s.agentZone(r.Context(), rc.me))
 	if err == nil {
 		_, err = s.recovery.UpdateCause(r.Context(), id, recovery.CauseEdit{NewCause: recovery.NewCause{Category: f.Get("category"),
 			Title: f.Get("title"), WhatHappened: f.Get("what_happened"), Prevention: f.Get("prevention"),

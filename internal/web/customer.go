@@ -31,6 +31,9 @@ type customerView struct {
 	Promised map[int64]ticket.Promise
 	// Referrer is the customer who brought this one; ID 0 for nobody.
 	Referrer customer.Customer
+	// BusinessZone is the zone the customer is told times in while theirs
+	// is unknown; LocalTime is the time now in theirs, when known.
+	BusinessZone, LocalTime string
 }
 
 // customerURL is the page of customer id.
@@ -65,6 +68,8 @@ func (s *server) renderCustomer(w http.ResponseWriter, r *http.Request, rc *reqC
 	v := customerView{
 		C: c, Tags: strings.Join(c.Tags, ", "), Languages: s.cat.Languages(),
 		IdentityKinds: identityKinds, Tickets: page.Tickets,
+		BusinessZone: s.businessZone(ctx).String(),
+		LocalTime:    s.clock.Now().In(s.customerZone(ctx, c)).Format("15:04"),
 	}
 	if c.Language != "" && !slices.Contains(v.Languages, c.Language) {
 		v.Languages = append(v.Languages, c.Language)
@@ -128,16 +133,16 @@ func (s *server) customerAction(w http.ResponseWriter, r *http.Request, rc *reqC
 	return nil
 }
 
-// customerUpdate serves POST /customers/{id}: name, language, VIP, notes
-// and tags.
+// customerUpdate serves POST /customers/{id}: name, language, time zone,
+// VIP, notes and tags.
 func (s *server) customerUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.customerAction(w, r, rc, "profile", "flash.customer_saved", func(id int64) error {
 		f := r.PostForm
-		name, lang, notes := f.Get("name"), f.Get("language"), f.Get("notes")
+		name, lang, notes, zone := f.Get("name"), f.Get("language"), f.Get("notes"), f.Get("time_zone")
 		vip := f.Get("vip") == "on"
 		tags := splitComma(f.Get("tags"))
 		_, err := s.customers.Update(r.Context(), id, customer.Update{
-			Name: &name, Language: &lang, Notes: &notes, VIP: &vip, Tags: &tags,
+			Name: &name, Language: &lang, Notes: &notes, VIP: &vip, Tags: &tags, TimeZone: &zone,
 		})
 		return err
 	})

@@ -13,13 +13,14 @@ type preferencesView struct {
 	Languages      []string
 	Availabilities []string
 	BrowserLang    string // what "from the browser" currently means
+	BusinessZone   string // the zone an agent who sets none reads times in
 	// Leaderboard is whether the agent appears on the team page's
 	// leaderboard (offered when BoardOn, with the goals service).
 	BoardOn, Leaderboard bool
 }
 
-// preferencesPage serves GET /preferences: the agent's UI language and
-// availability.
+// preferencesPage serves GET /preferences: the agent's UI language, time
+// zone and availability.
 func (s *server) preferencesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderPreferences(w, r, rc, nil)
 }
@@ -35,6 +36,7 @@ func (s *server) renderPreferences(w http.ResponseWriter, r *http.Request, rc *r
 		Languages:      s.cat.Languages(),
 		Availabilities: agent.Availabilities,
 		BrowserLang:    s.cat.Match(r.Header.Get("Accept-Language")),
+		BusinessZone:   s.businessZone(r.Context()).String(),
 	}
 	if s.goals != nil {
 		on, err := s.goals.OnLeaderboard(r.Context(), rc.me.ID)
@@ -51,12 +53,12 @@ func (s *server) renderPreferences(w http.ResponseWriter, r *http.Request, rc *r
 // preferencesSave serves POST /preferences. The flash after saving is
 // already in the newly chosen language.
 func (s *server) preferencesSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	locale, avail := r.PostForm.Get("locale"), r.PostForm.Get("availability")
+	locale, avail, zone := r.PostForm.Get("locale"), r.PostForm.Get("availability"), r.PostForm.Get("time_zone")
 	var err error
 	if locale != "" && !s.cat.Has(locale) {
 		err = valid.Field("locale", valid.Msg("valid.language", "is not a language code"))
 	} else {
-		_, err = s.agents.Update(r.Context(), rc.me.ID, agent.AgentUpdate{Locale: &locale, Availability: &avail})
+		_, err = s.agents.Update(r.Context(), rc.me.ID, agent.AgentUpdate{Locale: &locale, Availability: &avail, TimeZone: &zone})
 	}
 	if err != nil {
 		prob, ok := s.asProblem(rc.lang, "preferences", err)

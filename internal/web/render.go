@@ -62,7 +62,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -100,6 +100,7 @@ type page struct {
 	Search   string     // the header search box
 	Version  string
 	Now      time.Time
+	Zone     *time.Location // the reader's: the agent's own, else the business's
 	Data     any
 	Unread   int   // the agent's unread notifications, for the header
 	Pulse    int64 // a pulse survey waiting for the agent's answer, 0 for none
@@ -112,6 +113,11 @@ func (s *server) newPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, tit
 	p := &page{s: s, Lang: rc.lang, Version: s.version, Now: s.clock.Now().UTC(), Form: url.Values{}}
 	if p.Lang == "" {
 		p.Lang = i18n.Default
+	}
+	if rc.loggedIn {
+		p.Zone = s.agentZone(r.Context(), rc.me)
+	} else {
+		p.Zone = s.businessZone(r.Context())
 	}
 	if rc.loggedIn {
 		me := rc.me
@@ -230,7 +236,8 @@ func (p *page) LangName(code string) string {
 // Languages are the UI languages with a catalogue.
 func (p *page) Languages() []string { return p.s.cat.Languages() }
 
-// Date formats t as a full date and time in the page's language (UTC).
+// Date formats t as a full date and time in the page's language, in the
+// reader's zone.
 func (p *page) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -238,29 +245,48 @@ func (p *page) Date(t time.Time) string {
 	return p.formatDate("date.long", t)
 }
 
-// Short formats t compactly: the time for today, else the day.
+// Short formats t compactly in the reader's zone: the time for today
+// (their today), else the day.
 func (p *page) Short(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.UTC()
-	if y, m, d := t.Date(); y == p.Now.Year() && m == p.Now.Month() && d == p.Now.Day() {
+	t, now := t.In(p.zone()), p.Now.In(p.zone())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
-	if t.Year() != p.Now.Year() {
+	if t.Year() != now.Year() {
 		return p.formatDate("date.medium", t)
 	}
 	return p.formatDate("date.short", t)
 }
 
-// ISO is t for a <time datetime> attribute.
+// By says a deadline in words, in the page's language and the reader's
+// zone: "by 15:00 today", "by Monday at 10:00".
+func (p *page) By(due time.Time) string { return p.s.cat.By(p.Lang, due, p.Now, p.zone()) }
+
+// Zones are the time zones a zone field suggests.
+func (p *page) Zones() []string { return i18n.CommonZones }
+
+// ZoneName names the reader's time zone ("Europe/Rome").
+func (p *page) ZoneName() string { return p.zone().String() }
+
+// zone is the reader's time zone, UTC for a page made without one.
+func (p *page) zone() *time.Location {
+	if p.Zone == nil {
+		return time.UTC
+	}
+	return p.Zone
+}
+
+// ISO is t for a <time datetime> attribute: UTC, whatever the reader's zone.
 func (p *page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// formatDate fills the layout of catalogue key with t's parts: {d} day,
-// {dd} two-digit day, {mm} two-digit month, {mon} month name, {y} year,
-// {hm} hours and minutes.
+// formatDate fills the layout of catalogue key with t's parts, in the
+// reader's zone: {d} day, {dd} two-digit day, {mm} two-digit month, {mon}
+// month name, {y} year, {hm} hours and minutes.
 func (p *page) formatDate(key string, t time.Time) string {
-	t = t.UTC()
+	t = t.In(p.zone())
 	return strings.NewReplacer(
 		"{dd}", t.Format("02"),
 		"{d}", strconv.Itoa(t.Day()),

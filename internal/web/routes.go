@@ -97,6 +97,7 @@ func (s *server) routes() []route {
 		// Preferences of the signed-in agent
 		{"GET /preferences", agent.PermWorkTickets, s.preferencesPage},
 		{"POST /preferences", agent.PermWorkTickets, s.preferencesSave},
+		{"POST /preferences/time-zone", agent.PermWorkTickets, s.preferencesZone},
 
 		// Admin: agents
 		{"GET /admin/agents", agent.PermManageAgents, s.adminAgents},

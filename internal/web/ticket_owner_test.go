@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -93,8 +94,13 @@ func TestCollaboratorsAndSnooze(t *testing.T) {
 		contains(t, al.get(t, "/?view=mine").body, nil, []string{"Parcel never arrived"})
 		contains(t, al.get(t, "/?view=snoozed").body, []string{"Parcel never arrived"}, nil)
 
-		// A time of the agent's own day: 10:00 two hours east of UTC is 08:00 UTC.
-		mustCode(t, al.post(t, page+"/snooze", url.Values{"until": {"2025-03-12T10:00"}, "tz": {"-120"}}), http.StatusSeeOther, "snooze until a time")
+		// A time of the agent's own day, in their zone: 10:00 in Riga
+		// (two hours east of UTC in March) is 08:00 UTC.
+		zone := "Europe/Riga"
+		if _, err := f.agents.Update(ctx, f.ids["agent"], agent.AgentUpdate{TimeZone: &zone}); err != nil {
+			t.Fatal(err)
+		}
+		mustCode(t, al.post(t, page+"/snooze", url.Values{"until": {"2025-03-12T10:00"}}), http.StatusSeeOther, "snooze until a time")
 		tk, _ = f.tickets.Get(ctx, id)
 		if want := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC); !tk.SnoozedUntil.Equal(want) {
 			t.Fatalf("snoozed until %v, want %v", tk.SnoozedUntil, want)

@@ -17,7 +17,7 @@ import (
 // Quick choices of the action-plan form, by form value.
 const (
 	promiseLater    = "later"    // in three hours
-	promiseTomorrow = "tomorrow" // tomorrow at 10:00 in the agent's time zone
+	promiseTomorrow = "tomorrow" // tomorrow at 10:00 in the customer's time zone
 	promiseBusiness = "bh4"      // in four business hours of the SLA calendar
 )
 
@@ -83,19 +83,15 @@ func (s *server) promisePanelFor(ctx context.Context, t ticket.Ticket, msgs []ti
 }
 
 // promiseDue reads the action-plan form's time: a quick choice ("quick")
-// or the date and time picked, in the agent's browser time zone.
-func (s *server) promiseDue(ctx context.Context, f url.Values, now time.Time) (time.Time, error) {
+// or the date and time picked, in the agent's zone (agentZone); "tomorrow"
+// is tomorrow morning in the customer's (customerZone).
+func (s *server) promiseDue(ctx context.Context, f url.Values, now time.Time, agentZone, customerZone *time.Location) (time.Time, error) {
 	switch f.Get("quick") {
 	case promiseLater:
 		return now.Add(3 * time.Hour), nil
 	case promiseTomorrow:
-		off, _, err := tzOffset(f)
-		if err != nil {
-			return time.Time{}, valid.Field("due", valid.Msg("valid.browser_zone", "the browser's time zone is not understood"))
-		}
-		local := now.Add(-off)
-		y, m, d := local.Date()
-		return time.Date(y, m, d+1, 10, 0, 0, 0, time.UTC).Add(off), nil
+		y, m, d := now.In(customerZone).Date()
+		return time.Date(y, m, d+1, 10, 0, 0, 0, customerZone), nil
 	case promiseBusiness:
 		cal, err := s.businessCalendar(ctx)
 		if err != nil {
@@ -106,7 +102,7 @@ func (s *server) promiseDue(ctx context.Context, f url.Values, now time.Time) (t
 		}
 		return cal.Add(now, promiseBusinessHours)
 	case "":
-		return localTime(f, "due")
+		return localTime(f, "due", agentZone)
 	default:
 		return time.Time{}, valid.Field("due", valid.Msg("valid.choice", "is not one of the choices"))
 	}
@@ -128,10 +124,6 @@ func (s *server) customerLanguage(t ticket.Ticket, c customer.Customer) string {
 func (s *server) ticketPromise(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "promise", "flash.promise_made", func(id int64) error {
 		ctx := r.Context()
-		due, err := s.promiseDue(ctx, r.PostForm, s.clock.Now())
-		if err != nil {
-			return err
-		}
 		t, err := s.tickets.Get(ctx, id)
 		if err != nil {
 			return err
@@ -140,8 +132,13 @@ func (s *server) ticketPromise(w http.ResponseWriter, r *http.Request, rc *reqCt
 		if err != nil {
 			return err
 		}
+		now, zone := s.clock.Now(), s.customerZone(ctx, cust)
+		due, err := s.promiseDue(ctx, r.PostForm, now, s.agentZone(ctx, rc.me), zone)
+		if err != nil {
+			return err
+		}
 		what := strings.TrimSpace(r.PostForm.Get("what"))
-		body := s.cat.PromiseReply(s.customerLanguage(t, cust), r.PostForm.Get("body"), what, due)
+		body := s.cat.PromiseReply(s.customerLanguage(t, cust), r.PostForm.Get("body"), what, due, now, zone)
 		_, err = s.tickets.MakePromise(ctx, ticket.AgentActor(rc.me.ID), id, what, due, body)
 		return err
 	})

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 	"github.com/rapport/rapport/internal/ticket"
@@ -46,27 +48,36 @@ func TestTicketPromise(t *testing.T) {
 			})
 		}
 
-		// With a reply, by a picked time in the browser's zone (UTC+1: tz -60).
+		// The agent works in Paris (UTC+1 in March), the customer lives in
+		// Riga (UTC+2): the agent picks a time of their own day and the
+		// customer reads it in theirs.
+		paris, riga := "Europe/Paris", "Europe/Riga"
+		if _, err := f.agents.Update(ctx, f.ids["agent"], agent.AgentUpdate{TimeZone: &paris}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.customers.Update(ctx, f.ids["customer"], customer.Update{TimeZone: &riga}); err != nil {
+			t.Fatal(err)
+		}
 		res = c.post(t, page+"/promises", url.Values{"what": {"the replacement ships"}, "due": {"2025-03-11T13:00"},
-			"tz": {"-60"}, "body": {"Sorry about the parcel."}})
+			"body": {"Sorry about the parcel."}})
 		mustCode(t, res, http.StatusSeeOther, "promise with a reply")
 		msgs, err := f.tickets.Messages(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		last := msgs[len(msgs)-1]
-		want := "Sorry about the parcel.\n\nWhat we will do: the replacement ships — by Tuesday 11 March 2025 at 12:00 UTC."
+		want := "Sorry about the parcel.\n\nWhat we will do: the replacement ships — by tomorrow at 14:00."
 		if last.Kind != ticket.Reply || last.BodyText != want {
 			t.Fatalf("reply = %s %q, want %q", last.Kind, last.BodyText, want)
 		}
-		// On its own, tomorrow at 10:00.
+		// On its own, tomorrow at 10:00 in the customer's zone.
 		res = c.post(t, page+"/promises", url.Values{"what": {"check the warehouse"}, "quick": {"tomorrow"}})
 		mustCode(t, res, http.StatusSeeOther, "promise on its own")
 		ps, err := f.tickets.Promises(ctx, id)
 		if err != nil || len(ps) != 2 {
 			t.Fatalf("promises = %v, %v", ps, err)
 		}
-		if want := time.Date(2025, 3, 11, 10, 0, 0, 0, time.UTC); !ps[1].Due.Equal(want) {
+		if want := time.Date(2025, 3, 11, 8, 0, 0, 0, time.UTC); !ps[1].Due.Equal(want) {
 			t.Errorf("tomorrow = %v, want %v", ps[1].Due, want)
 		}
 		if n := len(mustMessages(t, f, id)); n != len(msgs) {
@@ -119,7 +130,7 @@ func TestInboxPromised(t *testing.T) {
 		c := f.login(t, "agent")
 		res := c.get(t, "/?view=all")
 		mustCode(t, res, http.StatusOK, "inbox")
-		contains(t, res.body, []string{`<small class="promised" title="call back">Promised by 11:00</small>`}, []string{"overdue"})
+		contains(t, res.body, []string{`<small class="promised" title="call back">Promised by 11:00 today</small>`}, []string{"overdue"})
 		f.clock.Advance(3 * time.Hour) // the 11:00 one is overdue; its job has not run yet
 		res = c.get(t, "/?view=all")
 		contains(t, res.body, []string{`class="promised overdue"`, "Promise overdue since 11:00"}, nil)

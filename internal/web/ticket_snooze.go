@@ -1,10 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,62 +23,35 @@ var snoozePresets = map[string]time.Duration{
 var snoozeChoices = []string{"1h", "4h", "1d", "3d", "7d"}
 
 // snoozeUntil reads the snooze form: a preset ("for") or a date and time
-// ("until", as a datetime-local field sends it) in the agent's time zone,
-// given by the browser as minutes behind UTC ("tz", JavaScript's
-// getTimezoneOffset); without it the time is UTC, as the pages show.
-func snoozeUntil(f url.Values, now time.Time) (time.Time, error) {
+// ("until", as a datetime-local field sends it) in the agent's zone.
+func snoozeUntil(f url.Values, now time.Time, zone *time.Location) (time.Time, error) {
 	if d, ok := snoozePresets[f.Get("for")]; ok {
 		return now.Add(d), nil
 	}
-	return localTime(f, "until")
+	return localTime(f, "until", zone)
 }
 
 // localTime reads form field as a date and time from a datetime-local
-// input, in the agent's time zone given by the browser as minutes behind
-// UTC ("tz", JavaScript's getTimezoneOffset); without it the time is UTC,
-// as the pages show.
-func localTime(f url.Values, field string) (time.Time, error) {
+// input, in zone: the agent's, the one every page shows times in, so the
+// server needs nothing from the browser's script.
+func localTime(f url.Values, field string, zone *time.Location) (time.Time, error) {
 	raw := strings.TrimSpace(f.Get(field))
 	if raw == "" {
 		return time.Time{}, valid.Field(field, valid.Msg("valid.required", "is required"))
 	}
-	var t time.Time
-	var err error
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if t, err = time.Parse(layout, raw); err == nil {
-			break
+		if t, err := time.ParseInLocation(layout, raw, zone); err == nil {
+			return t, nil
 		}
 	}
-	if err != nil {
-		return time.Time{}, valid.Field(field, valid.Msg("valid.datetime", "is not a date and time such as 2026-03-01T09:00"))
-	}
-	if off, ok, err := tzOffset(f); err != nil {
-		return time.Time{}, valid.Field(field, valid.Msg("valid.datetime", "is not a date and time such as 2026-03-01T09:00"))
-	} else if ok {
-		t = t.Add(off)
-	}
-	return t, nil
-}
-
-// tzOffset reads the browser's "tz" field: how far behind UTC the agent's
-// clock is; ok is false without one.
-func tzOffset(f url.Values) (time.Duration, bool, error) {
-	tz := strings.TrimSpace(f.Get("tz"))
-	if tz == "" {
-		return 0, false, nil
-	}
-	off, err := strconv.Atoi(tz)
-	if err != nil || off < -14*60 || off > 14*60 {
-		return 0, false, errors.New("bad time zone offset")
-	}
-	return time.Duration(off) * time.Minute, true, nil
+	return time.Time{}, valid.Field(field, valid.Msg("valid.datetime", "is not a date and time such as 2026-03-01T09:00"))
 }
 
 // ticketSnooze serves POST /tickets/{id}/snooze: the ticket leaves the
 // inbox until the chosen time, when its owner is told.
 func (s *server) ticketSnooze(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.ticketAction(w, r, rc, "snooze", "flash.snoozed", func(id int64) error {
-		until, err := snoozeUntil(r.PostForm, s.clock.Now())
+		until, err := snoozeUntil(r.PostForm, s.clock.Now(), s.agentZone(r.Context(), rc.me))
 		if err != nil {
 			return err
 		}

@@ -87,8 +87,9 @@ type Opts struct {
 	// Goals keeps goals, kudos, the leaderboard and the service standard;
 	// nil hides them.
 	Goals *goals.Service
-	// Business is who the business is, edited at /admin/business; nil
-	// hides the page.
+	// Business is who the business is, edited at /admin/business, and its
+	// time zone, in which agents who set none read times and customers
+	// whose zone is unknown are told them; nil hides the page and means UTC.
 	Business *business.Service
 	// Setup is the first run: while no admin exists every page leads to
 	// /setup; nil turns that off.
@@ -147,7 +148,7 @@ type server struct {
 	goals *goals.Service // nil: no goals, team page or standard
 
 	// Who the business is and the first run (issue 13)
-	business *business.Service // nil: no business settings page
+	business *business.Service // nil: no business settings page; times in UTC for whoever set no zone
 	setup    *setup.Service    // nil: no first run
 	setUp    atomic.Bool       // the first run is over: an admin exists
 	mailbox  string

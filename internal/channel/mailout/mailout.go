@@ -61,7 +61,9 @@ type Opts struct {
 	// replies carry its +token form so that answers thread.
 	Mailbox string
 	// Profiles gives the business's profile (name, sender name, logo,
-	// signature), read per send; nil signs every mail with Business.
+	// signature, register, and the time zone a customer whose own zone is
+	// unknown is told times in), read per send; nil signs every mail with
+	// Business and tells times in UTC.
 	Profiles Profiles
 	// Business names the sender ("Aurora Home & Garden") when Profiles is
 	// nil or cannot be read.
@@ -72,8 +74,6 @@ type Opts struct {
 	// FollowUpDays, when above 0, is how many days after a ticket is
 	// solved the customer is asked whether the fix held.
 	FollowUpDays int
-	// PromiseZone is the time zone the promise is written in; default UTC.
-	PromiseZone *time.Location
 	// BaseURL is the public base of links in mail to customers
 	// (https://help.example.com); when set, the follow-up carries yes and
 	// no buttons to its answer page (/followup/TOKEN).
@@ -294,7 +294,7 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 	text := strings.Join([]string{
 		greeting, "",
 		tr("mail.ack.body", t.ID), "",
-		s.promise(ctx, t.ID, tr), "",
+		s.promise(ctx, t, lang), "",
 		tr("mail.ack.more"),
 	}, "\n") + "\n"
 	biz := s.Identity(ctx)
@@ -392,20 +392,36 @@ func (s *Service) followUp(ctx context.Context, raw json.RawMessage) error {
 }
 
 // promise is the acknowledgement's sentence about when a person answers:
-// the first-response deadline when a target runs, a general one otherwise.
-func (s *Service) promise(ctx context.Context, id int64, tr func(string, ...any) string) string {
+// the first-response deadline in words, in the customer's language and
+// zone, when a target runs; a general one, which names no time, otherwise.
+func (s *Service) promise(ctx context.Context, t ticket.Ticket, lang string) string {
+	v := s.Voice(ctx, lang)
 	if s.o.Promise == nil {
-		return tr("mail.ack.promise")
+		return v.T("mail.ack.promise")
 	}
-	due, err := s.o.Promise.FirstResponseDue(ctx, id)
+	due, err := s.o.Promise.FirstResponseDue(ctx, t.ID)
 	if err != nil || due.IsZero() {
-		return tr("mail.ack.promise")
+		return v.T("mail.ack.promise")
 	}
-	zone := s.o.PromiseZone
-	if zone == nil {
-		zone = time.UTC
+	return v.T("mail.ack.promise_by", s.o.I18n.By(lang, due, s.o.Clock.Now(), s.CustomerZone(ctx, t.CustomerID)))
+}
+
+// CustomerZone is the zone customer id is told times in: their own when
+// known, else the business's, else UTC (id 0, no customer: the business's).
+func (s *Service) CustomerZone(ctx context.Context, id int64) *time.Location {
+	zone := time.UTC
+	if s.o.Profiles != nil {
+		if p, err := s.o.Profiles.Profile(ctx); err == nil {
+			zone = p.Location()
+		} else {
+			s.o.Log.Warn("business profile not read; times in UTC", slog.Any("error", err))
+		}
 	}
-	return tr("mail.ack.promise_by", due.In(zone).Format("2006-01-02 15:04 MST"))
+	var name string
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("customer-time-zone"), id).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		s.o.Log.Warn("customer time zone not read", "customer_id", id, slog.Any("error", err))
+	}
+	return i18n.ZoneOr(name, zone)
 }
 
 // SendInternal emails a member of the team (an SLA warning, say); it is not

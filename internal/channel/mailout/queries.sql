@@ -39,3 +39,6 @@ SELECT value FROM settings WHERE key = $1
 -- name: put-setting
 INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+
+-- name: customer-time-zone
+SELECT time_zone FROM customers WHERE id = $1

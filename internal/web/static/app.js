@@ -291,13 +291,21 @@
   beat(state);
 })();
 
-// The snooze form's own date and time are in the agent's time zone.
+// An agent with no time zone yet: the browser's is saved once, so that
+// every page from the next on shows times in it (until then, and without
+// JavaScript, they are in the business's zone).
 (function () {
   "use strict";
-  var fields = document.querySelectorAll("input.tz-offset");
-  for (var i = 0; i < fields.length; i++) {
-    fields[i].value = String(new Date().getTimezoneOffset());
+  var csrf = document.body.getAttribute("data-zone-save");
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+  if (!csrf || !zone || !window.fetch) {
+    return;
   }
+  var body = new URLSearchParams();
+  body.set("csrf", csrf);
+  body.set("time_zone", zone);
+  fetch("/preferences/time-zone", { method: "POST", body: body, credentials: "same-origin" });
 })();
 
 // Sidebar cards fold under their headings (<details class="fold">); the
