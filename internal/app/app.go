@@ -114,9 +114,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	teamMail := mailout.QueueInternal(db, q)
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
+	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	tickets := ticket.NewService(ticket.Opts{
 		DB: db, Clock: clock, Jobs: q, Customers: customers,
-		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays,
+		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Attachments: attachments,
 	})
 
 	// Services over tickets, each built after everything it needs.
@@ -128,7 +129,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	mail := mailout.New(mailout.Opts{
 		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
 		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName,
-		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(),
+		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(), Attachments: attachments,
 	})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: component("routing"), Tickets: tickets})
 	surveys := survey.New(survey.Opts{
@@ -194,7 +195,6 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
-	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	intakes := intake.New(intake.Opts{
 		DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
 		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSure,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -154,6 +155,10 @@ type Message struct {
 	BodyHTML         string // sanitised; "" when the message is plain text
 	CreatedAt        time.Time
 	InboundID        int64 // the raw message as a channel delivered it, 0 for none
+	// To and Cc are the recipients an agent chose for a reply ("" for
+	// the customer's own address; Cc as FormatAddresses writes it).
+	To string
+	Cc string
 }
 
 // Event is one row of a ticket's history.
@@ -248,6 +253,8 @@ type Opts struct {
 	Customers     *customer.Service
 	Log           *slog.Logger
 	AutoCloseDays int // days after solving that a ticket closes; default 4
+	// Attachments keeps the files of agents' replies; nil refuses them.
+	Attachments *attachment.Service
 }
 
 // TimerTicket is a ticket as a Subscriber sees it after a change.
