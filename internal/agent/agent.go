@@ -66,6 +66,8 @@ const (
 	PermManageTeams    Permission = "manage_teams"    // managers and admins
 	PermManageAgents   Permission = "manage_agents"   // admins
 	PermManageSettings Permission = "manage_settings" // admins
+	// PermManageSavedReplies: writing the saved replies every agent inserts.
+	PermManageSavedReplies Permission = "manage_saved_replies" // managers and admins
 )
 
 // Can reports whether role r has permission p.
@@ -76,11 +78,12 @@ func (r Role) Can(p Permission) bool {
 
 // permissionRole is the lowest role holding each permission.
 var permissionRole = map[Permission]Role{
-	PermWorkTickets:    RoleAgent,
-	PermViewReports:    RoleManager,
-	PermManageTeams:    RoleManager,
-	PermManageAgents:   RoleAdmin,
-	PermManageSettings: RoleAdmin,
+	PermWorkTickets:        RoleAgent,
+	PermViewReports:        RoleManager,
+	PermManageTeams:        RoleManager,
+	PermManageAgents:       RoleAdmin,
+	PermManageSettings:     RoleAdmin,
+	PermManageSavedReplies: RoleManager,
 }
 
 // Availability values.

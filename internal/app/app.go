@@ -36,6 +36,7 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
@@ -62,6 +63,7 @@ type Services struct {
 	SLA         *sla.Service
 	Router      *routing.Router
 	Quality     *quality.Analyzer
+	Saved       *savedreply.Service
 	Reviews     *quality.Reviews
 	Purchases   *purchases.Service   // what customers bought: API, hook, import
 	Values      *clv.Service         // lifetime values, regulars, the nightly refit
@@ -172,7 +174,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
-	analyzer, err := quality.New(quality.Opts{})
+	// Saved replies: agents insert them; the analyzer flags one sent unchanged.
+	saved := savedreply.New(db, clock)
+	analyzer, err := quality.New(quality.Opts{Saved: saved})
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +227,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation,
-		Intake:   intakes, Attachments: attachments,
+		Intake:   intakes, Attachments: attachments, Saved: saved,
 	}, nil
 }
 
@@ -315,7 +319,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
-		Goals: svc.Goals, Recovery: svc.Recovery,
+		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

@@ -40,3 +40,6 @@ SELECT channel, sender, raw, outcome, reason, COALESCE(ticket_id, 0), received_a
 
 -- name: first-message
 SELECT id FROM messages WHERE ticket_id = $1 ORDER BY id LIMIT 1
+
+-- name: inbound-for-cc
+SELECT channel, sender, mailbox, raw FROM inbound_messages WHERE id = $1

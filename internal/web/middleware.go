@@ -52,7 +52,7 @@ func (s *server) wrap(rt route) http.Handler {
 			rt.handle(w, r, nil)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt.pattern))
 		rc := &reqCtx{}
 		s.loadSession(r, rc)
 		rc.lang = s.language(r, rc)
@@ -61,7 +61,7 @@ func (s *server) wrap(rt route) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
+			if err := parseForm(r); err != nil {
 				var tooBig *http.MaxBytesError
 				if !errors.As(err, &tooBig) {
 					err = errBadForm

@@ -52,6 +52,8 @@ type ticketView struct {
 	// FollowUp is an unclear follow-up answer waiting for the agent's
 	// decision; nil when there is none.
 	FollowUp *ticket.UnclearFollowUp
+	// Composer is the reply composer's recipients and saved replies.
+	Composer composerView
 }
 
 // eventLine is one entry of the history, already in words.
@@ -174,6 +176,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
+	if v.Composer, err = s.composerFor(ctx, r, t, msgs); err != nil {
+		return err
+	}
 	for _, f := range adjust {
 		f(&v)
 	}

@@ -37,6 +37,7 @@ import (
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -84,6 +85,9 @@ type Opts struct {
 	// Goals keeps goals, kudos, the leaderboard and the service standard;
 	// nil hides them.
 	Goals *goals.Service
+	// Saved keeps the saved replies of the composer's picker and their
+	// page; nil hides both.
+	Saved *savedreply.Service
 }
 
 //go:embed templates static
@@ -134,6 +138,9 @@ type server struct {
 
 	// Goals, recognition and the service standard (issue 7)
 	goals *goals.Service // nil: no goals, team page or standard
+
+	// The composer's saved replies (issue 13)
+	saved *savedreply.Service // nil: no picker, no saved-replies page
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -157,6 +164,7 @@ func New(o Opts) (http.Handler, error) {
 		sla:       o.SLA,
 		router:    o.Router,
 		files:     o.Attachments,
+		saved:     o.Saved,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,
