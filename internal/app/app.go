@@ -334,6 +334,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Metrics:  svc.Metrics,
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
+		Saved:    svc.Saved,
 		I18n:     catalog, Clock: svc.Clock,
 	})
 	m := newMetrics(svc)
