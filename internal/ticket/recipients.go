@@ -84,8 +84,9 @@ func splitAddresses(s string) []string {
 }
 
 // plausibleAddress asks a little more than RFC 5322 does: a domain with a
-// dot and no spaces, since mail to "ann@localhost" from a help desk is a
-// typing mistake.
+// dot, since mail to "ann@localhost" from a help desk is a typing mistake,
+// and no spaces, quotes or separators (which RFC 5322 allows in a quoted
+// local part), so that the stored list reads back as the same addresses.
 func plausibleAddress(addr string) bool {
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 || len(addr) > 254 {
@@ -93,5 +94,5 @@ func plausibleAddress(addr string) bool {
 	}
 	domain := addr[at+1:]
 	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
-		!strings.ContainsAny(addr, " \t\r\n")
+		!strings.ContainsAny(addr, " \t\r\n,;\"<>()\\")
 }
