@@ -182,6 +182,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedRecovery(ctx); err != nil {
 		return err
 	}
+	if err := r.seedSavedReplies(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -1,0 +1,65 @@
+package demo
+
+import (
+	"context"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/savedreply"
+	"github.com/rapport/rapport/internal/ticket"
+)
+
+// savedReplyDefs are the shop's saved replies: a start for the answers its
+// agents write most, in each language it serves.
+var savedReplyDefs = []savedreply.Input{
+	{Language: "en", Title: "Parcel sent again", Body: "Thank you for your patience. We have sent your order again today with express delivery, at no cost to you; the tracking link follows by email within the hour."},
+	{Language: "en", Title: "Refund started", Body: "We have started your refund today. It reaches the card you paid with in 3 to 5 working days; you do not need to send anything back first."},
+	{Language: "it", Title: "Pacco rispedito", Body: "Grazie per la pazienza. Abbiamo rispedito oggi il Suo ordine con consegna espressa, senza alcun costo per Lei; il link per seguirlo arriva via email entro un'ora."},
+	{Language: "it", Title: "Rimborso avviato", Body: "Abbiamo avviato oggi il Suo rimborso. Arriverà sulla carta usata per il pagamento in 3-5 giorni lavorativi; non serve rispedire nulla prima."},
+	{Language: "ru", Title: "Заказ отправлен повторно", Body: "Спасибо за терпение. Мы сегодня повторно отправили ваш заказ экспресс-доставкой, бесплатно для вас; ссылка для отслеживания придёт по почте в течение часа."},
+	{Language: "ru", Title: "Возврат оформлен", Body: "Мы сегодня оформили возврат денег. Они поступят на карту, которой вы платили, за 3–5 рабочих дней; ничего отправлять заранее не нужно."},
+	{Language: "lv", Title: "Sūtījums nosūtīts vēlreiz", Body: "Paldies par pacietību. Šodien jūsu pasūtījumu nosūtījām vēlreiz ar eksprespiegādi, bez maksas; izsekošanas saiti saņemsiet e-pastā stundas laikā."},
+	{Language: "lv", Title: "Naudas atmaksa sākta", Body: "Šodien sākām jūsu naudas atmaksu. Tā nonāks kartē, ar kuru maksājāt, 3–5 darba dienās; iepriekš nekas nav jāsūta atpakaļ."},
+	{Language: "ca", Title: "Comanda reenviada", Body: "Gràcies per la paciència. Avui li hem tornat a enviar la comanda amb lliurament urgent, sense cap cost; l'enllaç de seguiment li arribarà per correu d'aquí a una hora."},
+	{Language: "ca", Title: "Reemborsament iniciat", Body: "Avui hem iniciat el seu reemborsament. Arribarà a la targeta amb què va pagar en 3-5 dies laborables; no cal que ens retorni res abans."},
+}
+
+// seedSavedReplies writes the shop's saved replies, by its first manager,
+// and has one agent send the first English one unchanged on a recent open
+// ticket, so that the demo's scorecards show the robotism it is flagged as.
+func (r *runner) seedSavedReplies(ctx context.Context) error {
+	var manager, emma int64
+	for i, s := range roster {
+		if s.Role == agent.RoleManager && manager == 0 {
+			manager = r.agentIDs[i]
+		}
+		if s.Email == agentEmail {
+			emma = r.agentIDs[i]
+		}
+	}
+	saved := savedreply.New(r.o.DB, r.clock)
+	for _, in := range savedReplyDefs {
+		if _, err := saved.Create(ctx, manager, in); err != nil {
+			return err
+		}
+	}
+	for i := len(r.p.tickets) - 1; i >= 0; i-- {
+		tp := r.p.tickets[i]
+		if tp.id == 0 || tp.lang != "en" {
+			continue
+		}
+		t, err := r.tickets.Get(ctx, tp.id)
+		if err != nil {
+			return err
+		}
+		if t.Status == ticket.Solved || t.Status == ticket.Closed {
+			continue
+		}
+		by := t.OwnerID
+		if by == 0 {
+			by = emma
+		}
+		_, err = r.tickets.Reply(ctx, ticket.AgentActor(by), t.ID, savedReplyDefs[0].Body, "")
+		return err
+	}
+	return nil
+}
