@@ -63,8 +63,11 @@ func (s *server) wrap(rt route) http.Handler {
 		if r.Method == http.MethodPost {
 			if err := parseForm(r); err != nil {
 				var tooBig *http.MaxBytesError
-				if !errors.As(err, &tooBig) {
+				switch {
+				case !errors.As(err, &tooBig):
 					err = errBadForm
+				case composerUploadRoutes[rt.pattern]:
+					err = errFilesTooLarge
 				}
 				s.fail(w, r, rc, err)
 				return

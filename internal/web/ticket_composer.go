@@ -45,6 +45,10 @@ var composerUploadRoutes = map[string]bool{
 // the service, which says precisely what is too large.
 const uploadSlack = 1 << 20
 
+// errFilesTooLarge is a composer post over even bodyLimit's allowance: the
+// files are far over the limit, so the service never sees them.
+var errFilesTooLarge = &webError{http.StatusRequestEntityTooLarge, "error.too_large", "composer.upload_too_large"}
+
 // bodyLimit is the request body limit of the route pattern.
 func (s *server) bodyLimit(pattern string) int64 {
 	if composerUploadRoutes[pattern] && s.maxBody < ticket.MaxReplyBytes+uploadSlack {

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
+	"github.com/rapport/rapport/internal/ticket"
 )
 
 // postMultipart posts form and files (field "attachments", name → bytes)
@@ -215,4 +216,19 @@ func TestSavedRepliesPage(t *testing.T) {
 			t.Fatalf("after delete %+v", list)
 		}
 	})
+}
+
+// Files far over the limit stop at the body limit with a page that says
+// what to do; nothing is written.
+func TestReplyFilesFarTooLarge(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	c := f.login(t, "agent")
+	id := strconv.FormatInt(f.ids["ticket"], 10)
+	huge := make([]byte, ticket.MaxReplyBytes+2*uploadSlack)
+	res := c.postMultipart(t, "/tickets/"+id+"/reply", url.Values{"body": {"See the video."}}, map[string][]byte{"video.mp4": huge})
+	mustCode(t, res, http.StatusRequestEntityTooLarge, "huge file")
+	contains(t, res.body, []string{"remove some files"}, nil)
+	if msgs, _ := f.tickets.Messages(context.Background(), f.ids["ticket"]); len(msgs) != 1 {
+		t.Fatalf("%d messages after a refused upload", len(msgs))
+	}
 }

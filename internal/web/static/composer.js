@@ -36,7 +36,7 @@
 
   var files = document.getElementById("reply-files");
   if (files && files.form) {
-    var limit = Number(files.getAttribute("data-max-bytes")) * 1024 * 1024;
+    var limit = Number(files.getAttribute("data-max-mb")) * 1024 * 1024;
     var check = function () {
       var total = 0;
       for (var i = 0; i < files.files.length; i++) {
