@@ -35,9 +35,9 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
-	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
