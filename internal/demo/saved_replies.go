@@ -24,16 +24,14 @@ var savedReplyDefs = []savedreply.Input{
 }
 
 // seedSavedReplies writes the shop's saved replies, by its first manager,
-// and has one agent send the first English one unchanged on a recent open
-// ticket, so that the demo's scorecards show the robotism it is flagged as.
+// and has one agent send one unchanged on a ticket they are working on, so
+// that the demo's scorecards show the robotism it is flagged as.
 func (r *runner) seedSavedReplies(ctx context.Context) error {
-	var manager, emma int64
+	var manager int64
 	for i, s := range roster {
-		if s.Role == agent.RoleManager && manager == 0 {
+		if s.Role == agent.RoleManager {
 			manager = r.agentIDs[i]
-		}
-		if s.Email == agentEmail {
-			emma = r.agentIDs[i]
+			break
 		}
 	}
 	saved := savedreply.New(r.o.DB, r.clock)
@@ -42,24 +40,26 @@ func (r *runner) seedSavedReplies(ctx context.Context) error {
 			return err
 		}
 	}
+	// The newest ticket an agent is working on (open or pending, owned),
+	// in a language of the saved replies.
 	for i := len(r.p.tickets) - 1; i >= 0; i-- {
 		tp := r.p.tickets[i]
-		if tp.id == 0 || tp.lang != "en" {
+		if tp.id == 0 {
 			continue
 		}
 		t, err := r.tickets.Get(ctx, tp.id)
 		if err != nil {
 			return err
 		}
-		if t.Status == ticket.Solved || t.Status == ticket.Closed {
+		if (t.Status != ticket.Open && t.Status != ticket.Pending) || t.OwnerID == 0 {
 			continue
 		}
-		by := t.OwnerID
-		if by == 0 {
-			by = emma
+		for _, in := range savedReplyDefs {
+			if in.Language == t.Language {
+				_, err = r.tickets.Reply(ctx, ticket.AgentActor(t.OwnerID), t.ID, in.Body, "")
+				return err
+			}
 		}
-		_, err = r.tickets.Reply(ctx, ticket.AgentActor(by), t.ID, savedReplyDefs[0].Body, "")
-		return err
 	}
 	return nil
 }
