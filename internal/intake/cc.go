@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// maxCcHeaderBytes is how much of a stored email is read for its headers.
+// maxCcHeaderBytes is how much of a stored email is read for its headers
+// (the inbound-for-cc query reads no more).
 const maxCcHeaderBytes = 64 << 10
 
 // CcOf returns who inbound email id was copied to, as an agent's reply to
@@ -38,11 +39,13 @@ func (s *Service) CcOf(ctx context.Context, id int64) ([]string, error) {
 	if err != nil {
 		return nil, nil
 	}
+	// The sender column holds the identity key, "email:ann@example.com".
+	_, from, _ := strings.Cut(sender, ":")
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range list {
 		addr := strings.ToLower(a.Address)
-		if seen[addr] || strings.EqualFold(addr, sender) || (mailbox != "" && onMailbox(addr, []string{mailbox})) {
+		if seen[addr] || strings.EqualFold(addr, from) || (mailbox != "" && onMailbox(addr, []string{mailbox})) {
 			continue
 		}
 		seen[addr] = true
