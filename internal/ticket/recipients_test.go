@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/rapport/rapport/internal/attachment"
@@ -108,6 +109,7 @@ func TestReplyWithRecipientsAndFiles(t *testing.T) {
 			{"too large", ticket.ReplyDraft{Body: "Hi", Files: []attachment.File{pdf, big}}, "attachments", "valid.files_too_large"},
 			{"empty file", ticket.ReplyDraft{Body: "Hi", Files: []attachment.File{{Filename: "empty.txt"}}}, "attachments", "valid.empty_file"},
 			{"no body", ticket.ReplyDraft{Files: []attachment.File{pdf}}, "body", "valid.required"},
+			{"text too long", ticket.ReplyDraft{Body: strings.Repeat("a", ticket.MaxReplyText+1)}, "body", "valid.too_long"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := svc.ReplyWith(ctx, al, tk.ID, tc.d)

@@ -26,6 +26,10 @@ const (
 	MaxReplyBytes = 10 << 20
 )
 
+// MaxReplyText bounds a reply's text, which the files' larger allowance
+// of the request body would otherwise let through.
+const MaxReplyText = 1 << 20
+
 // ReplyDraft is a public reply as the composer sends it.
 type ReplyDraft struct {
 	Body      string
@@ -47,8 +51,11 @@ type ReplyDraft struct {
 func (s *Service) ReplyWith(ctx context.Context, a Actor, id int64, d ReplyDraft) (Message, error) {
 	errs := valid.Fields{}
 	b := s.cleanBody(d.Body, "")
-	if b.Text == "" {
+	switch {
+	case b.Text == "":
 		errs.Add("body", valid.Msg("valid.required", "is required"))
+	case len(b.Text) > MaxReplyText:
+		errs.Add("body", valid.Msg("valid.too_long", "is longer than %d bytes", MaxReplyText))
 	}
 	switch {
 	case d.SetStatus == "":

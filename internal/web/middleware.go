@@ -52,7 +52,7 @@ func (s *server) wrap(rt route) http.Handler {
 			rt.handle(w, r, nil)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt.pattern))
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt.pattern, r))
 		rc := &reqCtx{}
 		s.loadSession(r, rc)
 		rc.lang = s.language(r, rc)

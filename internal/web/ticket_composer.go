@@ -49,9 +49,12 @@ const uploadSlack = 1 << 20
 // files are far over the limit, so the service never sees them.
 var errFilesTooLarge = &webError{http.StatusRequestEntityTooLarge, "error.too_large", "composer.upload_too_large"}
 
-// bodyLimit is the request body limit of the route pattern.
-func (s *server) bodyLimit(pattern string) int64 {
-	if composerUploadRoutes[pattern] && s.maxBody < ticket.MaxReplyBytes+uploadSlack {
+// bodyLimit is the request body limit of r on the route pattern: the
+// composer's multipart posts may carry files; everything else, the
+// composer's plain posts too, keeps the usual limit.
+func (s *server) bodyLimit(pattern string, r *http.Request) int64 {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if composerUploadRoutes[pattern] && mt == "multipart/form-data" && s.maxBody < ticket.MaxReplyBytes+uploadSlack {
 		return ticket.MaxReplyBytes + uploadSlack
 	}
 	return s.maxBody
