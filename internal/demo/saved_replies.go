@@ -2,8 +2,11 @@ package demo
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -40,9 +43,11 @@ func (r *runner) seedSavedReplies(ctx context.Context) error {
 			return err
 		}
 	}
-	// The newest ticket an agent is working on (open or pending, owned),
-	// in a language of the saved replies.
-	for i := len(r.p.tickets) - 1; i >= 0; i-- {
+	// The newest tickets agents are working on (open or pending, owned):
+	// the first in a language of the saved replies gets one unchanged, an
+	// English one a return label with the returns desk in Cc.
+	sentSaved, sentLabel := false, r.o.AttachmentsDir == ""
+	for i := len(r.p.tickets) - 1; i >= 0 && !(sentSaved && sentLabel); i-- {
 		tp := r.p.tickets[i]
 		if tp.id == 0 {
 			continue
@@ -54,12 +59,41 @@ func (r *runner) seedSavedReplies(ctx context.Context) error {
 		if (t.Status != ticket.Open && t.Status != ticket.Pending) || t.OwnerID == 0 {
 			continue
 		}
-		for _, in := range savedReplyDefs {
-			if in.Language == t.Language {
-				_, err = r.tickets.Reply(ctx, ticket.AgentActor(t.OwnerID), t.ID, in.Body, "")
+		if !sentLabel && t.Language == "en" {
+			if err := r.sendReturnLabel(ctx, t, tp.cust.First); err != nil {
 				return err
+			}
+			sentLabel = true
+			continue
+		}
+		for _, in := range savedReplyDefs {
+			if !sentSaved && in.Language == t.Language {
+				if _, err := r.tickets.Reply(ctx, ticket.AgentActor(t.OwnerID), t.ID, in.Body, ""); err != nil {
+					return err
+				}
+				sentSaved = true
 			}
 		}
 	}
 	return nil
+}
+
+// sendReturnLabel has the owner of ticket t send the customer a return
+// label as a file, copying the shop's returns desk.
+func (r *runner) sendReturnLabel(ctx context.Context, t ticket.Ticket, first string) error {
+	files := attachment.New(r.o.DB, attachment.Dir{Path: r.o.AttachmentsDir}, r.clock)
+	// A service of its own that keeps files; like the runner's, it tells
+	// no subscriber, so nothing is emailed to the made-up customer.
+	svc := ticket.NewService(ticket.Opts{DB: r.o.DB, Clock: r.clock, Jobs: jobs.New(r.o.DB, r.clock, r.o.Log),
+		Customers: r.custs, Log: r.o.Log, AutoCloseDays: autoCloseDays, Attachments: files})
+	label := "AURORA HOME & GARDEN - RETURN LABEL\n\nTicket #" + strconv.FormatInt(t.ID, 10) +
+		"\nFrom: " + t.CustomerName + "\nTo: Aurora Returns, Via del Porto 12, 16121 Genova, Italy\nPostage paid.\n"
+	_, err := svc.ReplyWith(ctx, ticket.AgentActor(t.OwnerID), t.ID, ticket.ReplyDraft{
+		Body: "Hi " + first + ",\n\nhere is the return label, attached: print it, stick it on the box, and any post office " +
+			"will take the parcel free of charge. I have copied our returns desk, so they know it is on its way.\n\n" +
+			"Thanks for your patience,\nthe Aurora team",
+		Cc:    "Aurora Returns <returns@demo.example.com>",
+		Files: []attachment.File{{Filename: "return-label.txt", ContentType: "text/plain; charset=utf-8", Data: []byte(label)}},
+	})
+	return err
 }
