@@ -29,7 +29,7 @@ var helpFlag = regexp.MustCompile(`(?m)^\s+--?([a-z0-9-]+)`)
 // and no server setting for the others.
 func TestHelpListsWhatEachCommandUses(t *testing.T) {
 	server := []string{"addr", "attachments-dir", "auto-close-days", "business-name", "follow-up-days", "imap",
-		"locales-dir", "log-format", "log-level", "mailboxes", "max-body-bytes", "max-message-bytes", "outbox-dir",
+		"locales-dir", "log-format", "log-level", "mailboxes", "max-body-bytes", "max-message-bytes", "notify-delay", "outbox-dir",
 		"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "smtp-addr", "smtp-relay",
 		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers"}
 	tests := []struct {

@@ -37,6 +37,10 @@ line naming its columns:
                                 stored is skipped, so files can be re-imported
   channel                       optional, e.g. shop or pos
   name                          optional, for customers --create-customers makes
+  referral_code                 optional, the code of the referral link the
+                                customer bought through: its owner becomes
+                                the customer's referrer (unless one is
+                                recorded already); an unknown code is a bad line
 
 All lines are stored in one transaction: a file with a bad line imports
 nothing (every bad line is listed) unless --skip-bad is given. After an

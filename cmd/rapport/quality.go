@@ -16,8 +16,10 @@ import (
 const qualityUsage = `usage: rapport quality check [--resources DIR] [--ui-lang LANG]
 
 Reads replies as JSON lines on standard input, one per line:
-  {"text": "...", "lang": "en", "conversation": [{"role": "customer", "text": "..."}]}
-("lang" and "conversation" are optional; an "id" is copied to the output)
+  {"text": "...", "lang": "en", "channel": "chat", "conversation": [{"role": "customer", "text": "..."}]}
+("lang", "channel" and "conversation" are optional; "channel" is email, web,
+chat, phone, sms, social or forum, and only email and web replies need a
+letter's greeting; an "id" is copied to the output)
 and writes one JSON line per reply: {"lang": "...", "findings": [...]}.
 A line that cannot be read gives {"line": N, "error": "..."} and the rest go on;
 the command then exits with a non-zero status.
@@ -32,6 +34,7 @@ type qualityInput struct {
 	ID           json.RawMessage `json:"id,omitempty"`
 	Text         *string         `json:"text"`
 	Lang         string          `json:"lang"`
+	Channel      string          `json:"channel"`
 	Conversation []quality.Turn  `json:"conversation"`
 }
 
@@ -126,7 +129,7 @@ func analyzeLine(ctx context.Context, a *quality.Analyzer, line string, tooLong 
 			return qualityOutput{ID: q.ID, Error: fmt.Sprintf(`conversation[%d]: role %q, want "customer" or "agent"`, i, t.Role)}
 		}
 	}
-	input := quality.Input{Text: *q.Text, Lang: q.Lang, Conversation: q.Conversation, UILang: uiLang}
+	input := quality.Input{Text: *q.Text, Lang: q.Lang, Channel: q.Channel, Conversation: q.Conversation, UILang: uiLang}
 	findings := a.Analyze(ctx, input)
 	if findings == nil {
 		findings = []quality.Finding{}

@@ -159,3 +159,30 @@ func TestQualityCheckUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestQualityCheckChannel: the optional "channel" decides whether a reply
+// owes a letter's greeting.
+func TestQualityCheckChannel(t *testing.T) {
+	reply := `"text": "So sorry about the wait! I've checked with the courier: your parcel left the depot this morning and will arrive tomorrow.", "conversation": [{"role": "customer", "text": "Where is my parcel?"}]`
+	tests := []struct {
+		name    string
+		channel string
+		cold    bool
+	}{
+		{"email", `"email"`, true},
+		{"no channel", `""`, true},
+		{"chat", `"chat"`, false},
+		{"social", `"social"`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, _, err := runQuality(t, `{"channel": `+tc.channel+`, `+reply+`}`, "check")
+			if err != nil || len(res) != 1 {
+				t.Fatalf("err %v, %d lines", err, len(res))
+			}
+			if got := sinSet(res[0].Findings)[quality.Coldness]; got != tc.cold {
+				t.Errorf("coldness %v, want %v: %+v", got, tc.cold, res[0].Findings)
+			}
+		})
+	}
+}

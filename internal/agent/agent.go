@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
@@ -112,6 +113,7 @@ type Agent struct {
 	Role         Role
 	Locale       string   // UI language (en, it, ru, lv, ca); "" means from the browser
 	Languages    []string // languages spoken with customers
+	TimeZone     string   // IANA zone times are shown in; "" means the business's
 	Availability string
 	Active       bool
 	TeamIDs      []int64
@@ -127,6 +129,7 @@ type NewAgent struct {
 	Password  string // at least 8 characters
 	Locale    string
 	Languages []string
+	TimeZone  string // IANA zone; "" means the business's
 }
 
 // AgentUpdate changes the fields that are not nil.
@@ -135,6 +138,7 @@ type AgentUpdate struct {
 	Role         *Role
 	Locale       *string
 	Languages    *[]string
+	TimeZone     *string
 	Availability *string
 	Active       *bool
 }
@@ -207,6 +211,18 @@ func checkLocale(errs valid.Fields, l string) string {
 	return l
 }
 
+// checkZone is the IANA time zone z, trimmed; "" stays "" (the business's).
+func checkZone(errs valid.Fields, z string) string {
+	z = strings.TrimSpace(z)
+	if z == "" {
+		return ""
+	}
+	if _, err := i18n.Zone(z); err != nil {
+		errs.Add("time_zone", valid.Msg("valid.time_zone", "is not a time zone (for example Europe/Rome)"))
+	}
+	return z
+}
+
 func checkLanguages(errs valid.Fields, langs []string) []string {
 	out := []string{}
 	seen := map[string]bool{}
@@ -255,6 +271,7 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 	}
 	locale := checkLocale(errs, n.Locale)
 	langs := checkLanguages(errs, n.Languages)
+	zone := checkZone(errs, n.TimeZone)
 	if err := errs.Err(); err != nil {
 		return Agent{}, err
 	}
@@ -265,7 +282,7 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 	now := store.Millis(s.now())
 	var id int64
 	err = s.db.W.QueryRowContext(ctx, s.q.Get("insert-agent"), email, name, string(n.Role), hash,
-		locale, strings.Join(langs, ","), true, now).Scan(&id)
+		locale, strings.Join(langs, ","), true, now, zone).Scan(&id)
 	if store.IsUniqueViolation(err) {
 		return Agent{}, fmt.Errorf("agent: create %s: %w", email, store.ErrConflict)
 	}
@@ -279,7 +296,7 @@ func scanAgent(sc interface{ Scan(...any) error }) (Agent, error) {
 	var a Agent
 	var role, langs string
 	var created, updated int64
-	if err := sc.Scan(&a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.Availability, &a.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.TimeZone, &a.Availability, &a.Active, &created, &updated); err != nil {
 		return Agent{}, err
 	}
 	a.Role = Role(role)
@@ -412,6 +429,9 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 	if u.Languages != nil {
 		a.Languages = checkLanguages(errs, *u.Languages)
 	}
+	if u.TimeZone != nil {
+		a.TimeZone = checkZone(errs, *u.TimeZone)
+	}
 	if u.Availability != nil {
 		if !slices.Contains(Availabilities, *u.Availability) {
 			errs.Add("availability", valid.Msg("valid.choice", "must be online, away or offline"))
@@ -426,7 +446,7 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Get("update-agent"), id, a.Name, string(a.Role), a.Locale,
-			strings.Join(a.Languages, ","), a.Availability, a.Active, store.Millis(s.now())); err != nil {
+			strings.Join(a.Languages, ","), a.Availability, a.Active, store.Millis(s.now()), a.TimeZone); err != nil {
 			return err
 		}
 		if !a.Active {

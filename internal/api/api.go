@@ -69,6 +69,9 @@ type Opts struct {
 	I18n *i18n.Catalog
 	// Clock tells whether a promise is overdue; default the system clock.
 	Clock jobs.Clock
+	// Notifications is each agent's notification list; nil leaves
+	// /notifications answering 503.
+	Notifications Notifications
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -99,6 +102,7 @@ type server struct {
 	cat      *i18n.Catalog    // nil: a promise's reply goes as written
 	clock    jobs.Clock
 	recovery *recovery.Service   // nil: the compensation routes answer 503
+	notes    Notifications       // nil: /notifications answers 503
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 }
 
@@ -127,6 +131,7 @@ func New(o Opts) http.Handler {
 		metrics:    o.Metrics,
 		goals:      o.Goals,
 		recovery:   o.Recovery,
+		notes:      o.Notifications,
 		saved:      o.Saved,
 		router:     o.Router,
 		routing:    o.Routing,

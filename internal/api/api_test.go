@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -57,7 +58,8 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		tokens: map[string]string{}, ids: map[string]int64{}, logs: logs,
 		h: New(Opts{Agents: agents, Customers: customers, Tickets: tickets, Intake: in, Log: log.With("component", "api"),
 			Mailboxes: []string{"support@rapport.test"}, MaxMessageBytes: testMaxBody,
-			MaxBodyBytes: testMaxBody, Version: "test", I18n: i18n.MustLoad(), Clock: clock}),
+			MaxBodyBytes: testMaxBody, Version: "test", I18n: i18n.MustLoad(), Clock: clock,
+			Notifications: sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Tickets: tickets})}),
 	}
 	people := []struct {
 		key, name string

@@ -198,3 +198,83 @@ func (s *server) causeDone(w http.ResponseWriter, r *http.Request, _ agent.Agent
 	writeJSON(w, http.StatusOK, toCauseJSON(c))
 	return nil
 }
+
+// causeEditIn is the body of PUT and PATCH /causes/{id}. PUT sends every
+// field (one left out is empty); PATCH only those to change. owner_id 0
+// and due "" clear them.
+type causeEditIn struct {
+	Category     *string `json:"category"`
+	Title        *string `json:"title"`
+	WhatHappened *string `json:"what_happened"`
+	Prevention   *string `json:"prevention"`
+	OwnerID      *int64  `json:"owner_id"`
+	Due          *string `json:"due"`
+	Status       *string `json:"status"`
+}
+
+// putCause serves PUT /causes/{id}: the cause replaced, every field.
+func (s *server) putCause(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
+	return s.editCause(w, r, false)
+}
+
+// patchCause serves PATCH /causes/{id}: the fields sent, changed.
+func (s *server) patchCause(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
+	return s.editCause(w, r, true)
+}
+
+func (s *server) editCause(w http.ResponseWriter, r *http.Request, patch bool) error {
+	if s.recovery == nil {
+		return errNoRecovery
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in causeEditIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var e recovery.CauseEdit
+	if patch {
+		c, err := s.recovery.Cause(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		e = recovery.CauseEdit{NewCause: recovery.NewCause{Category: c.Category, Title: c.Title, WhatHappened: c.WhatHappened,
+			Prevention: c.Prevention, OwnerID: c.OwnerID, Due: c.Due}, Status: c.Status}
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		} else if !patch {
+			*dst = ""
+		}
+	}
+	set(&e.Category, in.Category)
+	set(&e.Title, in.Title)
+	set(&e.WhatHappened, in.WhatHappened)
+	set(&e.Prevention, in.Prevention)
+	set(&e.Status, in.Status)
+	if in.OwnerID != nil || !patch {
+		e.OwnerID = 0
+		if in.OwnerID != nil {
+			e.OwnerID = *in.OwnerID
+		}
+	}
+	if in.Due != nil || !patch {
+		e.Due = time.Time{}
+		if in.Due != nil && strings.TrimSpace(*in.Due) != "" {
+			t, err := time.Parse(time.RFC3339, strings.TrimSpace(*in.Due))
+			if err != nil {
+				return valid.Errors{"due": "is not a time such as 2025-06-30T17:00:00Z"}
+			}
+			e.Due = t
+		}
+	}
+	c, err := s.recovery.UpdateCause(r.Context(), id, e)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toCauseJSON(c))
+	return nil
+}

@@ -52,6 +52,11 @@ func TestCompensationScenarios(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.ids["ticket"], f.ids["order"], f.ids["refund"] = tk.ID, a.Purchase.ID, ks[0].ID
+		for _, k := range ks {
+			if k.Kind == recovery.KindVoucher {
+				f.ids["voucher"] = k.ID
+			}
+		}
 		f.run(t, []scenario{
 			{name: "grant within the limit", method: "POST", path: "/tickets/{ticket}/compensations", as: "agent",
 				body:   `{"kind_id": {refund}, "amount": "30.00", "reason": "arrived broken", "purchase_id": {order}}`,
@@ -79,6 +84,17 @@ func TestCompensationScenarios(t *testing.T) {
 				status: 200, json: map[string]string{"data.0.amount": "45.00", "data.1.amount": "30.00"}},
 			{name: "bad filter", method: "GET", path: "/compensations?from=yesterday", as: "manager", status: 400},
 			{name: "unknown request", method: "POST", path: "/compensations/999999/approve", as: "manager", status: 404},
+			// A voucher of 150.00 is above the manager's own 100.00 a ticket:
+			// refused, the request waits for an administrator.
+			{name: "request above the manager's limit", method: "POST", path: "/tickets/{ticket}/compensations", as: "agent",
+				body:   `{"kind_id": {voucher}, "amount": "150", "reason": "ruined holiday"}`,
+				status: 201, json: map[string]string{"status": "requested"}, save: map[string]string{"big": "id"}},
+			{name: "approve above the manager's limit", method: "POST", path: "/compensations/{big}/approve", as: "manager",
+				status: 400, json: map[string]string{"error.fields.approve": "*"}, want: []string{"an administrator must approve it"}},
+			{name: "still waiting", method: "GET", path: "/compensations?status=requested", as: "manager",
+				status: 200, json: map[string]string{"data.0.id": "{big}"}},
+			{name: "an administrator approves it", method: "POST", path: "/compensations/{big}/approve", as: "admin",
+				status: 200, json: map[string]string{"status": "granted"}},
 		})
 	})
 }
@@ -122,6 +138,27 @@ func TestCauseScenarios(t *testing.T) {
 			{name: "one with tickets", method: "GET", path: "/causes/{cause}", as: "agent", status: 200,
 				json: map[string]string{"linked_tickets.1.ticket_id": "{t2}"}},
 			{name: "unknown", method: "GET", path: "/causes/999999", as: "agent", status: 404},
+			{name: "patch the title and owner", method: "PATCH", path: "/causes/{cause}", as: "agent",
+				body:   `{"title": "Depot loses parcels", "owner_id": {agent2}}`,
+				status: 200, json: map[string]string{"title": "Depot loses parcels", "owner_id": "{agent2}", "category": "delivery",
+					"prevention": "switch courier", "status": "done", "tickets": "2"}},
+			{name: "patch with an empty title", method: "PATCH", path: "/causes/{cause}", as: "agent", body: `{"title": " "}`,
+				status: 400, json: map[string]string{"error.fields.title": "give the cause a title"}},
+			{name: "patch with a bad category", method: "PATCH", path: "/causes/{cause}", as: "agent", body: `{"category": "weather"}`,
+				status: 400, want: []string{`"category"`}},
+			{name: "patch with an unknown owner", method: "PATCH", path: "/causes/{cause}", as: "agent", body: `{"owner_id": 424242}`,
+				status: 400, json: map[string]string{"error.fields.owner_id": "is not an active agent"}},
+			{name: "patch with a garbled due date", method: "PATCH", path: "/causes/{cause}", as: "agent", body: `{"due": "soon"}`,
+				status: 400, want: []string{`"due"`}},
+			{name: "put every field", method: "PUT", path: "/causes/{cause}", as: "agent",
+				body: `{"category": "process", "title": "Scans skipped", "what_happened": "No scan at hand-over", "prevention": "Scan every parcel",
+					"owner_id": {agent}, "due": "2025-04-30T17:00:00Z", "status": "open"}`,
+				status: 200, json: map[string]string{"category": "process", "title": "Scans skipped", "what_happened": "No scan at hand-over",
+					"status": "open", "due": "2025-04-30T17:00:00.000Z"}},
+			{name: "put without a status", method: "PUT", path: "/causes/{cause}", as: "agent",
+				body: `{"category": "process", "title": "Scans skipped"}`, status: 400, want: []string{`"status"`}},
+			{name: "put an unknown cause", method: "PUT", path: "/causes/999999", as: "agent",
+				body: `{"category": "process", "title": "x", "status": "open"}`, status: 404},
 		})
 	})
 }

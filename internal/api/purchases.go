@@ -70,6 +70,7 @@ type purchaseIn struct {
 	Currency     string     `json:"currency"`
 	Reference    string     `json:"reference"`
 	Channel      string     `json:"channel"`
+	ReferralCode string     `json:"referral_code"`
 }
 
 // purchasesRequest is the body of POST /purchases and of the webhook: one
@@ -122,6 +123,7 @@ func toNew(in []purchaseIn, isBatch bool) ([]purchases.NewPurchase, error) {
 			Customer: purchases.CustomerRef{ID: p.CustomerID, ExternalID: p.ExternalID, Email: p.Email, Phone: p.Phone,
 				Name: p.CustomerName},
 			Amount: string(p.Amount), Currency: p.Currency, Reference: p.Reference, Channel: p.Channel,
+			ReferralCode: p.ReferralCode,
 		}
 		field := "purchased_at"
 		if isBatch {

@@ -65,6 +65,10 @@ func (f *fixture) hook(t testing.TB, body, sig string) *httptest.ResponseRecorde
 func TestPurchasesAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPurchaseFixture(t, db)
+		annCode, err := f.customers.ReferralCode(context.Background(), f.ids["ann"])
+		if err != nil {
+			t.Fatal(err)
+		}
 		tests := []struct {
 			name   string
 			method string
@@ -103,6 +107,12 @@ func TestPurchasesAPI(t *testing.T) {
 				body: `{"create_customers":true,"purchases":[{"email":"ann@example.com","purchased_at":"2025-03-02","amount":"5","currency":"EUR","reference":"A-2"},` +
 					`{"phone":"+371 2612 3456","customer_name":"Pēteris","purchased_at":"2025-03-05","amount":"1200","currency":"JPY"}]}`,
 				json: map[string]string{"data.0.created": "true", "data.1.customer_created": "true", "data.1.amount": "1200", "data.1.reference": "null"}},
+			{name: "unknown referral code", method: "POST", path: "/purchases", status: 400,
+				body:   `{"email":"ann@example.com","purchased_at":"2025-03-06","amount":"5","currency":"EUR","referral_code":"nosuchcode"}`,
+				fields: []string{"referral_code"}},
+			{name: "through a referral link", method: "POST", path: "/purchases", status: 201,
+				body: `{"email":"ref@example.com","create_customers":true,"purchased_at":"2025-03-06","amount":"5","currency":"EUR","referral_code":"` + annCode + `"}`,
+				json: map[string]string{"customer_created": "true"}},
 			{name: "list", method: "GET", path: "/customers/{ann}/purchases?limit=1", status: 200,
 				json: map[string]string{"data.0.reference": "A-2", "summary.count": "2", "summary.totals.0.amount": "24.90",
 					"summary.frequency": "1", "summary.lifetime_value": "null", "summary.churn_risk": "null"}},

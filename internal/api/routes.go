@@ -51,6 +51,10 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/promises/{pid}/keep", agent.PermWorkTickets, s.keepPromise, false},
 		{http.MethodPost, "/tickets/{id}/promises/{pid}/cancel", agent.PermWorkTickets, s.cancelPromise, false},
 
+		// The caller's notifications
+		{http.MethodGet, "/notifications", agent.PermWorkTickets, s.listNotifications, false},
+		{http.MethodPost, "/notifications/read", agent.PermWorkTickets, s.markNotificationsRead, false},
+
 		// Saved replies (canned responses)
 		{http.MethodGet, "/saved-replies", agent.PermWorkTickets, s.listSavedReplies, false},
 		{http.MethodPost, "/saved-replies", agent.PermManageSavedReplies, s.createSavedReply, false},
@@ -106,6 +110,8 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/causes", agent.PermWorkTickets, s.listCauses, false},
 		{http.MethodPost, "/causes", agent.PermWorkTickets, s.createCause, false},
 		{http.MethodGet, "/causes/{id}", agent.PermWorkTickets, s.getCause, false},
+		{http.MethodPut, "/causes/{id}", agent.PermWorkTickets, s.putCause, false},
+		{http.MethodPatch, "/causes/{id}", agent.PermWorkTickets, s.patchCause, false},
 		{http.MethodPost, "/causes/{id}/done", agent.PermWorkTickets, s.causeDone, false},
 		{http.MethodPost, "/tickets/{id}/causes", agent.PermWorkTickets, s.linkCause, false},
 

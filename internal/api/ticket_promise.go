@@ -24,6 +24,18 @@ type promiseJSON struct {
 	CreatedAt    *string `json:"created_at"`
 	ResolvedAt   *string `json:"resolved_at"`
 	CancelReason string  `json:"cancel_reason"`
+	// SaidDone, on an open promise, is the latest message since it was
+	// made that says the promised thing has happened: a client may offer
+	// to keep it (POST …/keep); Rapport never keeps it by itself.
+	SaidDone *saidDoneJSON `json:"said_done,omitempty"`
+}
+
+// saidDoneJSON is a message that says a promise's thing has happened.
+type saidDoneJSON struct {
+	MessageID int64   `json:"message_id"`
+	By        string  `json:"by"` // customer or agent
+	Words     string  `json:"words"`
+	At        *string `json:"at"`
 }
 
 func toPromiseJSON(p ticket.Promise, now time.Time) promiseJSON {
@@ -68,7 +80,8 @@ func (s *server) listPromises(w http.ResponseWriter, r *http.Request, me agent.A
 
 // writePromises answers with ticket id's promises, oldest first.
 func (s *server) writePromises(w http.ResponseWriter, r *http.Request, id int64, status int) error {
-	if _, err := s.tickets.Get(r.Context(), id); err != nil {
+	t, err := s.tickets.Get(r.Context(), id)
+	if err != nil {
 		return err
 	}
 	ps, err := s.tickets.Promises(r.Context(), id)
@@ -78,9 +91,21 @@ func (s *server) writePromises(w http.ResponseWriter, r *http.Request, id int64,
 	out := struct {
 		Data []promiseJSON `json:"data"`
 	}{Data: []promiseJSON{}}
+	msgs, err := s.tickets.Messages(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	for _, p := range ps {
-		out.Data = append(out.Data, toPromiseJSON(p, now))
+		pj := toPromiseJSON(p, now)
+		if d, ok := ticket.SaidDone(p, msgs, t.Language); ok {
+			by := "agent"
+			if d.ByCustomer {
+				by = "customer"
+			}
+			pj.SaidDone = &saidDoneJSON{MessageID: d.MessageID, By: by, Words: d.Words, At: timeJSON(d.At)}
+		}
+		out.Data = append(out.Data, pj)
 	}
 	writeJSON(w, status, out)
 	return nil

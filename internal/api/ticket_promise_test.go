@@ -40,7 +40,8 @@ func TestPromiseScenarios(t *testing.T) {
 			{name: "closed ticket", method: "POST", path: "/tickets/{old}/promises", as: "agent", status: 400,
 				body: `{"what":"x","due":"2025-03-11T09:00:00Z"}`, json: map[string]string{"error.fields.status": "*"}},
 			{name: "list", method: "GET", path: "/tickets/{printer}/promises", as: "agent", status: 200,
-				json: map[string]string{"data.0.id": "{shipped}", "data.1.id": "{stock}", "data.1.status": "open"}},
+				json: map[string]string{"data.0.id": "{shipped}", "data.1.id": "{stock}", "data.1.status": "open"},
+				not:  []string{`"said_done"`}},
 			{name: "keep", method: "POST", path: "/tickets/{printer}/promises/{shipped}/keep", as: "agent", status: 200,
 				json: map[string]string{"data.0.status": "kept", "data.0.resolved_at": "*"}},
 			{name: "keep twice", method: "POST", path: "/tickets/{printer}/promises/{shipped}/keep", as: "agent", status: 400,
@@ -62,6 +63,12 @@ func TestPromiseScenarios(t *testing.T) {
 		}
 		f.clock.Advance(2 * time.Hour)
 		f.run(t, []scenario{{name: "overdue", method: "GET", path: "/tickets/{refund}/promises", as: "agent", status: 200,
-			json: map[string]string{"data.0.overdue": "true", "data.0.status": "open"}}})
+			json: map[string]string{"data.0.overdue": "true", "data.0.status": "open"}, not: []string{`"said_done"`}},
+			// A reply that says it is done: the list offers to keep it.
+			{name: "a reply that says it is done", method: "POST", path: "/tickets/{refund}/reply", as: "agent", status: 201,
+				body: `{"body":"Good news: the replacement has shipped."}`},
+			{name: "the list offers to keep", method: "GET", path: "/tickets/{refund}/promises", as: "agent", status: 200,
+				json: map[string]string{"data.0.said_done.by": "agent", "data.0.said_done.words": "replacement has shipped",
+					"data.0.status": "open"}}})
 	})
 }

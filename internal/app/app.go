@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
@@ -31,6 +32,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	measure "github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/recommit"
@@ -54,6 +56,7 @@ type Services struct {
 	DB          *store.DB
 	Clock       jobs.Clock
 	Jobs        *jobs.Queue
+	Business    *business.Service // who the business is: name, sender, zone, languages, register
 	Agents      *agent.Service
 	Customers   *customer.Service
 	Tickets     *ticket.Service
@@ -111,19 +114,26 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// Foundations: the durable job queue, people, and the ticket service.
 	q := jobs.New(db, clock, component("jobs"))
-	// Mail to the team (SLA warnings, the digest) goes through the queue,
-	// so that the services that send it need not wait for the mail service.
+	// Mail to the team (the digest here, notifications through notify)
+	// goes through the queue, so that the services that send it need not
+	// wait for the mail service.
 	teamMail := mailout.QueueInternal(db, q)
+	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: catalog.Languages(),
+		Defaults: business.Profile{Name: cfg.BusinessName}})
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
 	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
+	// What agents must act on: their notification list, mailed in
+	// batches in each one's language and zone.
+	notes := notify.New(notify.Opts{DB: db, Jobs: q, Clock: clock, Log: component("notify"), I18n: catalog,
+		Business: biz, BaseURL: cfg.PublicBaseURL(), Send: mailout.InternalTx(q), Delay: cfg.NotifyDelay})
 	tickets := ticket.NewService(ticket.Opts{
 		DB: db, Clock: clock, Jobs: q, Customers: customers,
-		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Attachments: attachments,
+		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Notes: notes, Attachments: attachments,
 	})
 
 	// Services over tickets, each built after everything it needs.
-	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Email: teamMail})
+	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: component("sla"), Tickets: tickets, Notes: notes})
 	var transport mailout.Transport = mailout.Outbox{Dir: cfg.OutboxDir}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
@@ -162,7 +172,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 	// Compensation: recorded on tickets, told to customers by mail.
 	compensation, err := recovery.New(recovery.Opts{DB: db, Clock: clock, Jobs: q, Tickets: tickets, I18n: catalog, Mail: mail,
-		Log: component("recovery")})
+		Log: component("recovery"), Notes: notes})
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +232,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		return nil, fmt.Errorf("app: schedule the churn scoring: %w", err)
 	}
 	return &Services{
-		DB: db, Clock: clock, Jobs: q,
+		DB: db, Clock: clock, Jobs: q, Business: biz,
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
@@ -336,6 +346,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recovery: svc.Recovery,
 		Saved:    svc.Saved,
 		I18n:     catalog, Clock: svc.Clock,
+		Notifications: svc.SLA,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

@@ -106,7 +106,7 @@ func surveyEndToEnd(t *testing.T, dsn string) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Paldies! Mēs esam saglabājuši jūsu atbildi.") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Paldies! Mēs esam saglabājuši Jūsu atbildi.") {
 		t.Fatalf("click: %d %s", resp.StatusCode, body)
 	}
 	var csat int

@@ -26,6 +26,7 @@ type Config struct {
 	MaxBodyBytes    int64         // largest accepted request body
 	LocalesDir      string        // folder of extra NAME.json catalogues
 	ShutdownTimeout time.Duration // grace period on SIGTERM
+	NotifyDelay     time.Duration // how long an agent's first notification waits for others before they are mailed together
 
 	// Email.
 	SMTPAddr          string // inbound SMTP listen address; "" turns the listener off
@@ -83,6 +84,7 @@ func Default() Config {
 		Workers:         4,
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 15 * time.Second,
+		NotifyDelay:     2 * time.Minute,
 		SMTPAddr:        "localhost:2525",
 		Mailboxes:       "support@example.com",
 		BusinessName:    "Support",
@@ -117,6 +119,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.IntVar(&c.Workers, "workers", c.Workers, "job workers in this process")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted, in bytes")
 	fs.StringVar(&c.LocalesDir, "locales-dir", c.LocalesDir, "folder of NAME.json message catalogues that extend or replace the built-in ones")
+	fs.DurationVar(&c.NotifyDelay, "notify-delay", c.NotifyDelay, "how long an agent's first notification waits for others, so that a burst is mailed as one message")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to wait for requests and jobs to finish on SIGTERM")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "inbound SMTP address to listen on (host:port); empty turns it off")
 	fs.StringVar(&c.Mailboxes, "mailboxes", c.Mailboxes, "comma-separated support addresses that inbound mail is accepted for; the first sends replies")
@@ -171,6 +174,9 @@ func (c Config) Validate() error {
 	}
 	if c.FollowUpDays < 0 || (c.FollowUpDays > 0 && c.FollowUpDays >= c.AutoCloseDays) {
 		errs = append(errs, errors.New("--follow-up-days must be 0 or less than --auto-close-days, so the customer can answer before the ticket closes"))
+	}
+	if c.NotifyDelay < time.Second || c.NotifyDelay > 24*time.Hour {
+		errs = append(errs, errors.New("--notify-delay must be between 1s and 24h"))
 	}
 	if c.Workers < 1 {
 		errs = append(errs, errors.New("--workers must be at least 1"))

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
@@ -45,6 +46,7 @@ type Customer struct {
 	Language   string // preferred language, "" if unknown
 	Notes      string
 	VIP        bool
+	TimeZone   string // IANA zone when known (portal, chat, an agent), else ""
 	Tags       []string
 	Identities []Identity
 	CreatedAt  time.Time
@@ -79,6 +81,7 @@ type Update struct {
 	Language *string
 	Notes    *string
 	VIP      *bool
+	TimeZone *string
 	Tags     *[]string
 }
 
@@ -186,6 +189,18 @@ func checkLanguage(errs valid.Fields, l string) string {
 		errs.Add("language", valid.Msg("valid.language", "is not a language code"))
 	}
 	return l
+}
+
+// checkZone is the IANA time zone z, trimmed; "" stays unknown.
+func checkZone(errs valid.Fields, z string) string {
+	z = strings.TrimSpace(z)
+	if z == "" {
+		return ""
+	}
+	if _, err := i18n.Zone(z); err != nil {
+		errs.Add("time_zone", valid.Msg("valid.time_zone", "is not a time zone (for example Europe/Rome)"))
+	}
+	return z
 }
 
 func checkName(errs valid.Fields, n string) string {
@@ -323,7 +338,7 @@ type scanner interface{ Scan(...any) error }
 func scanCustomer(sc scanner, extra ...any) (Customer, error) {
 	var c Customer
 	var created, updated int64
-	if err := sc.Scan(append([]any{&c.ID, &c.Name, &c.Language, &c.Notes, &c.VIP, &created, &updated}, extra...)...); err != nil {
+	if err := sc.Scan(append([]any{&c.ID, &c.Name, &c.Language, &c.Notes, &c.VIP, &c.TimeZone, &created, &updated}, extra...)...); err != nil {
 		return Customer{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = store.Time(created), store.Time(updated)
@@ -577,6 +592,9 @@ func (s *Service) Update(ctx context.Context, id int64, u Update) (Customer, err
 	if u.VIP != nil {
 		c.VIP = *u.VIP
 	}
+	if u.TimeZone != nil {
+		c.TimeZone = checkZone(errs, *u.TimeZone)
+	}
 	if u.Tags != nil {
 		c.Tags = checkTags(errs, *u.Tags)
 	}
@@ -585,7 +603,7 @@ func (s *Service) Update(ctx context.Context, id int64, u Update) (Customer, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Get("update-customer"), id, c.Name, c.Language, c.Notes, c.VIP,
-			store.Millis(s.now())); err != nil {
+			store.Millis(s.now()), c.TimeZone); err != nil {
 			return fmt.Errorf("customer: update %d: %w", id, err)
 		}
 		if u.Tags != nil {

@@ -6,13 +6,17 @@ VALUES ($1, $2, $3, $4, $5, $5)
 RETURNING id
 
 -- name: get-customer
-SELECT id, name, language, notes, vip, created_at, updated_at FROM customers WHERE id = $1
+SELECT id, name, language, notes, vip, time_zone, created_at, updated_at FROM customers WHERE id = $1
 
 -- name: set-referrer
 UPDATE customers SET referred_by = $2, updated_at = $3 WHERE id = $1
 
+-- name: set-referrer-if-none
+-- The first referrer stands: a later link does not take the referral.
+UPDATE customers SET referred_by = $2, updated_at = $3 WHERE id = $1 AND referred_by IS NULL
+
 -- name: update-customer
-UPDATE customers SET name = $2, language = $3, notes = $4, vip = $5, updated_at = $6 WHERE id = $1
+UPDATE customers SET name = $2, language = $3, notes = $4, vip = $5, updated_at = $6, time_zone = $7 WHERE id = $1
 
 -- name: touch-customer
 UPDATE customers SET updated_at = $2 WHERE id = $1
@@ -40,13 +44,13 @@ DELETE FROM customer_tags WHERE customer_id = $1
 INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2)
 
 -- name: list-customers
-SELECT id, name, language, notes, vip, created_at, updated_at, lower(name) FROM customers
+SELECT id, name, language, notes, vip, time_zone, created_at, updated_at, lower(name) FROM customers
 WHERE (lower(name) > $1 OR (lower(name) = $1 AND id > $2))
 ORDER BY lower(name), id
 LIMIT $3
 
 -- name: search-customers
-SELECT c.id, c.name, c.language, c.notes, c.vip, c.created_at, c.updated_at, lower(c.name) FROM customers c
+SELECT c.id, c.name, c.language, c.notes, c.vip, c.time_zone, c.created_at, c.updated_at, lower(c.name) FROM customers c
 WHERE (lower(c.name) > $1 OR (lower(c.name) = $1 AND c.id > $2))
   AND (lower(c.name) LIKE $4 ESCAPE '\'
        OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.customer_id = c.id AND lower(i.value) LIKE $4 ESCAPE '\'))

@@ -77,6 +77,39 @@ func (s *Service) ReferralCode(ctx context.Context, id int64) (string, error) {
 	return code, nil
 }
 
+// ErrUnknownReferralCode is returned (inside valid.Errors, field
+// referral_code) for a referral code no customer has.
+var ErrUnknownReferralCode = errors.New("no customer has this referral code")
+
+// ReferredByCodeTx records, inside tx, that customer id came through the
+// referral link with code: its owner becomes id's referrer unless id has
+// one already (the first referrer stands) or is the owner. It reports
+// whether it recorded one. An unknown or malformed code is an error on the
+// field referral_code.
+func (s *Service) ReferredByCodeTx(ctx context.Context, tx *sql.Tx, id int64, code string) (bool, error) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	var by int64
+	err := sql.ErrNoRows
+	if len(code) == referralCodeLen {
+		err = tx.QueryRowContext(ctx, s.q.Get("customer-by-referral-code"), code).Scan(&by)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, valid.Errors{"referral_code": ErrUnknownReferralCode.Error()}
+	}
+	if err != nil {
+		return false, fmt.Errorf("customer: by referral code: %w", err)
+	}
+	if by == id {
+		return false, nil
+	}
+	res, err := tx.ExecContext(ctx, s.q.Get("set-referrer-if-none"), id, by, store.Millis(s.now()))
+	if err != nil {
+		return false, fmt.Errorf("customer: referrer of %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
 // ByReferralCode returns the id of the customer whose referral code is
 // code, or store.ErrNotFound.
 func (s *Service) ByReferralCode(ctx context.Context, code string) (int64, error) {

@@ -185,6 +185,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedRecovery(ctx); err != nil {
 		return err
 	}
+	if err := r.seedPromiseDone(ctx); err != nil {
+		return err
+	}
 	if err := r.seedSavedReplies(ctx); err != nil {
 		return err
 	}

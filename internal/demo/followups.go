@@ -23,21 +23,22 @@ var followUpWords = map[string]map[text.Answer]string{
 // seedFollowUps (before the surveys, which go to solved tickets only)
 // asks whether the fix held on the most recently solved
 // tickets and answers, through the ticket service on the demo's clock:
-// yes by the mail's button (a confirmed fix, on a ticket closed already), no in words (rework), and
-// two unclear written answers, one an agent counted as rework and one
-// still waiting for an agent's decision on its ticket page.
+// yes by the mail's button (a confirmed fix: the solved ticket closes as
+// one), no in words (rework), and two unclear written answers, one an
+// agent counted as rework and one still waiting for an agent's decision
+// on its ticket page.
 func (r *runner) seedFollowUps(ctx context.Context) error {
 	defer r.clock.Set(r.p.now)
 	asked := r.p.now.Add(-time.Hour)
 	solvedAt := asked.Add(-time.Hour)
-	// The yes goes to a ticket the auto-close closed already (customers
-	// answer late too; closing any earlier would break the demo's rule
-	// that tickets close after the auto-close delay). The written answers
-	// go to solved tickets; an owner solves recent open ones when there
-	// are too few. Nothing in their history comes after solvedAt (the
-	// seeding above acts at now), so that the history stays in time order.
-	var closed, solved, open []ticket.Ticket
-	for i := len(r.p.tickets) - 1; i >= 0 && (len(solved) < 3 || len(closed) == 0); i-- {
+	// Every answer goes to a ticket still solved (not auto-closed yet), so
+	// that the yes closes it as a confirmed fix, as it would in real use;
+	// an owner solves recent open ones when there are too few. Nothing in
+	// their history comes after solvedAt (the seeding above acts at now),
+	// so that the history stays in time order.
+	const asks = 4
+	var solved, open []ticket.Ticket
+	for i := len(r.p.tickets) - 1; i >= 0 && len(solved) < asks; i-- {
 		tp := r.p.tickets[i]
 		if tp.id == 0 {
 			continue
@@ -58,7 +59,6 @@ func (r *runner) seedFollowUps(ctx context.Context) error {
 		}
 		switch {
 		case t.Status == ticket.Closed:
-			closed = append(closed, t)
 		case t.Status == ticket.Solved:
 			solved = append(solved, t)
 		case !r.promised[t.ID]: // solving would keep its promise
@@ -68,7 +68,7 @@ func (r *runner) seedFollowUps(ctx context.Context) error {
 	r.clock.Set(solvedAt)
 	st := ticket.Solved
 	for _, t := range open {
-		if len(solved) >= 3 {
+		if len(solved) >= asks {
 			break
 		}
 		u, err := r.tickets.Update(ctx, ticket.AgentActor(t.OwnerID), t.ID, ticket.Update{Status: &st})
@@ -77,10 +77,9 @@ func (r *runner) seedFollowUps(ctx context.Context) error {
 		}
 		solved = append(solved, u)
 	}
-	if len(solved) < 3 || len(closed) == 0 {
+	if len(solved) < asks {
 		return nil // a demo too small to have them
 	}
-	solved = append([]ticket.Ticket{closed[0]}, solved[:3]...)
 	// The questions went out an hour before now, the answers came later.
 	r.clock.Set(asked)
 	tokens := make([]string, len(solved))

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDemoFollowUps: the demo has follow-ups answered yes by the button
-// (closed as a confirmed fix), no in words (reopened as rework with its
+// (a solved ticket, closed by the answer as a confirmed fix), no in words (reopened as rework with its
 // owner), and unclear in words: one an agent counted as rework, one still
 // waiting for an agent's decision.
 func TestDemoFollowUps(t *testing.T) {
@@ -41,7 +41,7 @@ func TestDemoFollowUps(t *testing.T) {
 			status  ticket.Status
 			waiting bool
 		}{
-			{text.AnswerYes, ticket.FollowUpByButton, ticket.Closed, false}, // answered after the auto-close
+			{text.AnswerYes, ticket.FollowUpByButton, ticket.Closed, false}, // closed by the answer, not the auto-close
 			{text.AnswerNo, ticket.FollowUpByReply, ticket.Open, false},
 			{text.AnswerUnclear, ticket.FollowUpByReply, ticket.Open, false},
 			{text.AnswerUnclear, ticket.FollowUpByReply, ticket.Open, true},
@@ -58,6 +58,9 @@ func TestDemoFollowUps(t *testing.T) {
 			_, undecided := ts.UndecidedFollowUp(ctx, ids[i])
 			if f.Answer != w.answer || f.Via != w.via || tk.Status != w.status || tk.OwnerID == 0 || (undecided == nil) != w.waiting {
 				t.Errorf("follow-up %d: %+v, ticket %s owner %d, undecided err %v; want %+v", i, f, tk.Status, tk.OwnerID, undecided, w)
+			}
+			if w.answer == text.AnswerYes && (f.AnsweredAt == nil || !tk.ClosedAt.Equal(*f.AnsweredAt)) {
+				t.Errorf("the yes was answered %s, the ticket closed %s: it was not solved when the customer answered", f.AnsweredAt, tk.ClosedAt)
 			}
 		}
 		var fixes, decided int

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -66,6 +67,50 @@ func TestDemoPromises(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("ticket %d (%s): no reply states the promise (%q)", id, tk.Language, sentence)
+		}
+
+		// Two open promises whose ticket says the thing is done, by the
+		// customer and by the agent's reply: their card offers "Mark kept".
+		var byCustomer, byAgent int
+		rows, err = db.R.QueryContext(ctx, "SELECT ticket_id, created_at FROM promises WHERE status = $1", ticket.PromiseOpen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type open struct{ ticket, made int64 }
+		var opens []open
+		for rows.Next() {
+			var o open
+			if err := rows.Scan(&o.ticket, &o.made); err != nil {
+				t.Fatal(err)
+			}
+			opens = append(opens, o)
+		}
+		rows.Close()
+		for _, o := range opens {
+			msgs, err := ts.Messages(ctx, o.ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, err := ts.Get(ctx, o.ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs {
+				if m.CreatedAt.UnixMilli() <= o.made {
+					continue
+				}
+				if _, done := text.SaysDone(m.BodyText, tk.Language); done {
+					switch m.Kind {
+					case ticket.CustomerMessage:
+						byCustomer++
+					case ticket.Reply:
+						byAgent++
+					}
+				}
+			}
+		}
+		if byCustomer != 1 || byAgent != 1 {
+			t.Errorf("open promises said done by %d customer messages and %d replies, want 1 and 1", byCustomer, byAgent)
 		}
 	})
 }

@@ -49,11 +49,11 @@ func buyerFor(rng *rand.Rand, c *custPlan) buyer {
 
 // recommitWords are what customers said when they stayed, by language.
 var recommitWords = map[string][]string{
-	"en": {"Thanks for sorting it out, I'll order again.", "All good now, I'll keep buying from you.", "Great service, you'll see me again."},
-	"it": {"Grazie, ordinerò di nuovo da voi.", "Tutto risolto, continuerò a comprare da voi.", "Ottimo servizio, tornerò sicuramente."},
-	"ru": {"Спасибо, закажу снова.", "Всё решилось, буду и дальше покупать у вас.", "Отличный сервис, обязательно вернусь."},
-	"lv": {"Paldies, noteikti pasūtīšu vēlreiz!", "Viss atrisināts, turpināšu pasūtīt no jums.", "Lielisks serviss, es atgriezīšos."},
-	"ca": {"Gràcies, tornaré a comprar.", "Tot resolt, continuaré comprant-vos.", "Molt bon servei, tornaré segur."},
+	"en": {"Thanks for sorting it out, I'll order again.", "All good now, I'll definitely keep buying from you.", "Great service, you'll see me again."},
+	"it": {"Grazie, ordinerò di nuovo da voi.", "Tutto risolto, continuerò sicuramente a comprare da voi.", "Ottimo servizio, tornerò sicuramente."},
+	"ru": {"Спасибо, закажу снова.", "Всё решилось, обязательно буду и дальше заказывать у вас.", "Отличный сервис, обязательно вернусь."},
+	"lv": {"Paldies, noteikti pasūtīšu vēlreiz!", "Viss atrisināts, noteikti turpināšu pirkt pie jums.", "Lielisks serviss, es atgriezīšos."},
+	"ca": {"Gràcies, tornaré a comprar.", "Tot resolt, segur que continuaré comprant amb vosaltres.", "Molt bon servei, tornaré segur."},
 }
 
 // seedPurchases gives the demo customers two years of purchases, fits the

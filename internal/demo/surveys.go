@@ -8,7 +8,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -191,7 +193,44 @@ func (r *runner) seedReferrals(ctx context.Context, rng *rand.Rand, nps map[int6
 		}
 		n++
 	}
-	return n, nil
+	// A friend of a promoter bought through the promoter's referral link
+	// (the shop sent its code with the purchase) and has not written yet.
+	if err := r.seedReferralPurchase(ctx, promoters[0]); err != nil {
+		return n, err
+	}
+	return n + 1, nil
+}
+
+// seedReferralPurchase records a new customer's first purchase, two days
+// ago, made through promoter by's referral link: the purchase carries the
+// link's code, which records the referrer.
+func (r *runner) seedReferralPurchase(ctx context.Context, by int64) error {
+	code, err := r.custs.ReferralCode(ctx, by)
+	if err != nil {
+		return err
+	}
+	bought, err := purchases.New(purchases.Opts{DB: r.o.DB, Clock: r.clock, Customers: r.custs})
+	if err != nil {
+		return err
+	}
+	promoter, err := r.custs.Get(ctx, by)
+	if err != nil {
+		return err
+	}
+	r.clock.Set(r.p.now.Add(-50 * time.Hour))
+	defer r.clock.Set(r.p.now)
+	friend, err := r.custs.Create(ctx, customer.NewCustomer{Name: "Nora Lind", Language: promoter.Language,
+		Emails: []string{"nora.lind@example.com"}})
+	if err != nil {
+		return err
+	}
+	_, err = bought.Add(ctx, purchases.NewPurchase{Customer: purchases.CustomerRef{ID: friend.ID},
+		PurchasedAt: r.p.now.Add(-50 * time.Hour), Amount: "48.00", Currency: "EUR", Reference: "AHG-REF-1", Channel: "shop",
+		ReferralCode: code}, purchases.AddOpts{})
+	if err != nil {
+		return fmt.Errorf("demo: purchase through a referral link: %w", err)
+	}
+	return nil
 }
 
 // surveyComments are customers' comments by language and mood: unhappy,

@@ -93,8 +93,14 @@ func TestDemoSurveys(t *testing.T) {
 		}
 		var referred int
 		db.R.QueryRowContext(context.Background(), "SELECT count(*) FROM customers WHERE referred_by IS NOT NULL").Scan(&referred)
-		if referred != 4 { // 5% of 80
-			t.Errorf("%d referred customers, want 4", referred)
+		if referred != 5 { // 5% of 80, and a friend who bought through a referral link
+			t.Errorf("%d referred customers, want 5", referred)
+		}
+		var bought int
+		db.R.QueryRowContext(context.Background(), `SELECT count(*) FROM customers c JOIN purchases p ON p.customer_id = c.id
+			WHERE c.referred_by IS NOT NULL AND p.reference = 'AHG-REF-1'`).Scan(&bought)
+		if bought != 1 {
+			t.Errorf("%d referred buyers through a referral link, want 1", bought)
 		}
 	})
 }

@@ -69,8 +69,8 @@ WHERE agent_id = $1 AND status = 'confirmed' AND confirmed_at >= $2 AND confirme
 -- name: reply-threads
 -- The customer messages and public replies, up to $3, of every ticket the
 -- agent answered in [$2, $3), in thread order (as the scorecard reads them).
-SELECT m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), m.body_text, m.created_at
-FROM messages m
+SELECT m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), m.body_text, m.created_at, t.channel
+FROM messages m JOIN tickets t ON t.id = m.ticket_id
 WHERE m.ticket_id IN (SELECT r.ticket_id FROM messages r
                       WHERE r.author_agent_id = $1 AND r.kind = 'reply' AND r.created_at >= $2 AND r.created_at < $3)
   AND m.kind IN ('customer', 'reply') AND m.created_at < $3

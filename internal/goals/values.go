@@ -180,8 +180,8 @@ func (s *Service) agentSins(ctx context.Context, agentID, fromMs, toMs int64) (r
 	var current int64
 	for rows.Next() {
 		var ticketID, author, at int64
-		var kind, text string
-		if err := rows.Scan(&ticketID, &kind, &author, &text, &at); err != nil {
+		var kind, text, channel string
+		if err := rows.Scan(&ticketID, &kind, &author, &text, &at, &channel); err != nil {
 			return 0, 0, fmt.Errorf("goals: replies of %d: %w", agentID, err)
 		}
 		if ticketID != current {
@@ -192,7 +192,7 @@ func (s *Service) agentSins(ctx context.Context, agentID, fromMs, toMs int64) (r
 			role = "agent"
 			if author == agentID && at >= fromMs {
 				replies++
-				if len(s.o.Analyzer.Analyze(ctx, quality.Input{Text: text, Conversation: quality.Recent(turns)})) > 0 {
+				if len(s.o.Analyzer.Analyze(ctx, quality.Input{Text: text, Conversation: quality.Recent(turns), Channel: channel})) > 0 {
 					sinful++
 				}
 			}

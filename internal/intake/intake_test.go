@@ -134,7 +134,7 @@ func TestNewTicketIsAcknowledgedInTheCustomersLanguage(t *testing.T) {
 		subject, _ := dec.DecodeHeader(ack.Header.Get("Subject"))
 		body := readBody(t, ack)
 		if !strings.Contains(subject, fmt.Sprintf("[#%d]", tk.ID)) || !strings.Contains(subject, "Abbiamo ricevuto") ||
-			!strings.Contains(body, "Ciao Giulia") || ack.Header.Get("Auto-Submitted") != "auto-replied" ||
+			!strings.Contains(body, "Gentile Giulia") || ack.Header.Get("Auto-Submitted") != "auto-replied" ||
 			ack.Header.Get("In-Reply-To") != "<abc@mail.example.it>" || !strings.Contains(ack.Header.Get("Reply-To"), "support+") {
 			t.Fatalf("acknowledgement:\n%v\n%s\n%s", ack.Header, subject, body)
 		}

@@ -137,8 +137,6 @@ func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
 	// Complaints are counted among the tickets created in the selection;
 	// none created is no data rather than "no complaints".
 	p.Complaints = count(c.Complaints, c.Created > 0)
-	// Referrals: referred customers whose first ticket came in the period.
-	p.Referrals = count(c.Referrals, c.Created > 0)
 	return p
 }
 
@@ -230,6 +228,24 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 		return fmt.Errorf("metrics: confirmed fixes: %w", err)
 	}
 	p.ConfirmedFixes = count(confirmed, p.Solved.V > 0 || confirmed > 0)
+
+	// Referrals are read from the customers, tickets and purchases
+	// themselves, not the rollups: a referrer is often recorded after the
+	// customer's first ticket (by an agent, or a purchase through a
+	// referral link), which changes no ticket, so a rollup would miss it
+	// until a rebuild. The whole business counts a referred customer when
+	// their first contact, ticket or purchase, came in the period; a
+	// selection by team, agent, channel or language (which purchases do not
+	// carry) when their first ticket did, under it.
+	var referrals int64
+	refQuery, refArgs := "referrals-any", []any{f.From.UnixMilli(), f.To.UnixMilli()}
+	if f.Segmented() {
+		refQuery, refArgs = "referrals", msArgs(f.From, f.To, f)
+	}
+	if err := db.QueryRowContext(ctx, s.q.Get(refQuery), refArgs...).Scan(&referrals); err != nil {
+		return fmt.Errorf("metrics: referrals: %w", err)
+	}
+	p.Referrals = count(referrals, p.Created.V > 0 || referrals > 0)
 
 	// Purchases carry no team, agent, channel or language: repeat business
 	// is the whole business's, and no data for a narrower selection.

@@ -168,10 +168,10 @@ type Period struct {
 	ResponseRate Value     `json:"survey_response_rate"`
 	SurveysSent  int64     `json:"surveys_sent"`
 
-	// Referrals are referred customers whose first ticket came in the
-	// period. They are counted in the rollups when that ticket changes: a
-	// referral recorded on a customer afterwards counts once the ticket
-	// changes again or the rollups are rebuilt.
+	// Referrals are referred customers whose first contact (ticket or
+	// purchase; under a team, agent, channel or language filter, ticket)
+	// came in the period, read from the source tables when asked for, so
+	// that a referrer recorded afterwards counts at once.
 	Referrals      Value `json:"referrals"`
 	RepeatBusiness Value `json:"repeat_business"` // share of buyers in the period who bought more than once so far; no data without purchases
 	Buyers         int64 `json:"buyers"`          // customers who bought in the period: repeat business's base

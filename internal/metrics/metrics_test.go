@@ -747,3 +747,57 @@ func TestConfirmedFixes(t *testing.T) {
 		}
 	})
 }
+
+// TestReferrerRecordedLater: a referrer recorded on a customer after their
+// first ticket (an agent, or a purchase through a referral link) counts in
+// the referral metric at once, without a rollup rebuild; a second ticket
+// of that customer adds nothing, and clearing it takes it away.
+func TestReferrerRecordedLater(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		this := week(day(2, 0, 0), 7)
+		referrals := func() metrics.Value {
+			t.Helper()
+			rep, err := w.m.Compute(w.ctx, this)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep.Current.Referrals
+		}
+		before := referrals()
+		newc := w.insertID(`INSERT INTO customers (name, created_at, updated_at) VALUES ('Nina', $1, $1) RETURNING id`, w.clock.Now().UnixMilli())
+		w.cust["nina"] = newc
+		w.create("N1", day(5, 9, 0), "email", "question", "en", "nina", "al", "tech")
+		w.create("N2", day(6, 9, 0), "email", "question", "en", "nina", "al", "tech")
+		check(t, "referrals before the referrer is known", referrals(), before)
+		if err := customer.New(db, w.clock).SetReferrer(w.ctx, newc, w.cust["carla"]); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "referrals once the referrer is recorded", referrals(), v(before.V+1))
+		if err := customer.New(db, w.clock).SetReferrer(w.ctx, newc, 0); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "referrals once it is cleared", referrals(), before)
+
+		// A friend who bought through a referral link and never wrote
+		// counts for the whole business, not under an agent's filter.
+		olga := w.insertID(`INSERT INTO customers (name, referred_by, created_at, updated_at) VALUES ('Olga', $1, $2, $2) RETURNING id`,
+			w.cust["carla"], w.clock.Now().UnixMilli())
+		w.exec(`INSERT INTO purchases (customer_id, purchased_at, amount_minor, currency, channel, created_at) VALUES ($1, $2, 900, 'EUR', 'shop', $2)`,
+			olga, day(4, 12, 0).UnixMilli())
+		check(t, "referrals with a buyer", referrals(), v(before.V+1))
+		byAgent := this
+		byAgent.AgentID = w.agents["al"]
+		rep, err := w.m.Compute(w.ctx, byAgent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := w.m.Compute(w.ctx, this)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Current.Referrals.V >= all.Current.Referrals.V {
+			t.Errorf("Al's referrals %v, the business's %v: the buyer counted under an agent", rep.Current.Referrals, all.Current.Referrals)
+		}
+	})
+}

@@ -175,6 +175,31 @@ WHERE e.type = 'fix_confirmed' AND e.created_at >= $1 AND e.created_at < $2
   AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR t.owner_id = $4)
   AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
 
+-- name: referrals
+-- Referred customers whose first ticket came in the period, under that
+-- ticket's team, owner, channel and language.
+SELECT COUNT(*)
+FROM tickets t JOIN customers c ON c.id = t.customer_id
+WHERE c.referred_by IS NOT NULL AND t.created_at >= $1 AND t.created_at < $2
+  AND ($3 = 0 OR t.team_id = $3) AND ($4 = 0 OR t.owner_id = $4)
+  AND ($5 = '' OR t.channel = $5) AND ($6 = '' OR t.language = $6)
+  AND NOT EXISTS (SELECT 1 FROM tickets f WHERE f.customer_id = t.customer_id
+                  AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id)))
+
+-- name: referrals-any
+-- Referred customers whose first contact came in the period: their first
+-- ticket or their first purchase, whichever came first (a friend who
+-- bought through a referral link and never wrote counts too).
+SELECT COUNT(*)
+FROM customers c
+WHERE c.referred_by IS NOT NULL
+  AND (SELECT MIN(u.at) FROM (SELECT MIN(t.created_at) AS at FROM tickets t WHERE t.customer_id = c.id
+                             UNION ALL
+                             SELECT MIN(p.purchased_at) AS at FROM purchases p WHERE p.customer_id = c.id) u) >= $1
+  AND (SELECT MIN(u.at) FROM (SELECT MIN(t.created_at) AS at FROM tickets t WHERE t.customer_id = c.id
+                             UNION ALL
+                             SELECT MIN(p.purchased_at) AS at FROM purchases p WHERE p.customer_id = c.id) u) < $2
+
 -- name: repeat-business
 -- Customers who bought in the period, and those of them who came back: a
 -- purchase in the period with an earlier one (before it or in it).

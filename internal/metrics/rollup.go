@@ -96,7 +96,7 @@ type fact struct {
 	SLADay     sql.NullInt64 // the day its SLA outcome counts on; see factOf
 	SLATarget  bool
 	SLAMet     bool
-	Referral   bool // the first ticket of a customer someone referred
+	Referral   bool // the first ticket of a customer someone referred (kept in the rollups; the referral metric reads the customers, see fillPeriod)
 }
 
 // ticketRow is what a fact is made from.

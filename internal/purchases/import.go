@@ -45,12 +45,12 @@ type ImportResult struct {
 var (
 	importIdentityCols = []string{"external_id", "email", "phone"}
 	importRequiredCols = []string{"date", "amount"}
-	importOptionalCols = []string{"currency", "reference", "channel", "name"}
+	importOptionalCols = []string{"currency", "reference", "channel", "name", "referral_code"}
 )
 
 // ParseCSV reads a purchases CSV file: a header naming the columns (date,
 // amount, one of external_id, email or phone; optionally currency,
-// reference, channel and name) and one purchase a line. Dates are
+// reference, channel, name and referral_code) and one purchase a line. Dates are
 // YYYY-MM-DD or RFC 3339. It returns the readable lines with their line
 // numbers, and the bad ones; an unusable header is an error.
 func ParseCSV(r io.Reader, defCurrency, defChannel string) ([]NewPurchase, []int, []csvtable.LineError, error) {
@@ -100,7 +100,7 @@ func ParseCSV(r io.Reader, defCurrency, defChannel string) ([]NewPurchase, []int
 			Customer: CustomerRef{ExternalID: get(rec, "external_id"), Email: get(rec, "email"), Phone: get(rec, "phone"),
 				Name: get(rec, "name")},
 			Amount: get(rec, "amount"), Currency: get(rec, "currency"), Reference: get(rec, "reference"),
-			Channel: get(rec, "channel"),
+			Channel: get(rec, "channel"), ReferralCode: get(rec, "referral_code"),
 		}
 		if n.Currency == "" {
 			n.Currency = defCurrency

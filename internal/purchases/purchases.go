@@ -82,6 +82,11 @@ type NewPurchase struct {
 	Currency    string
 	Reference   string
 	Channel     string
+	// ReferralCode, when set, is the referral code of the link the
+	// customer came through (a promoter's, from the survey thanks page):
+	// its owner is recorded as the customer's referrer, unless the
+	// customer has one already. An unknown code is an error.
+	ReferralCode string
 }
 
 // AddOpts say how Add treats customers it does not know.
@@ -121,6 +126,7 @@ type checked struct {
 	amount    Money
 	reference string
 	channel   string
+	referral  string
 }
 
 // check validates n; errs gets a message per bad field.
@@ -164,6 +170,10 @@ func (s *Service) check(n NewPurchase, o AddOpts, errs valid.Errors) checked {
 	c.reference = strings.TrimSpace(n.Reference)
 	if utf8.RuneCountInString(c.reference) > MaxReference {
 		errs.Add("reference", fmt.Sprintf("is longer than %d characters", MaxReference))
+	}
+	c.referral = strings.TrimSpace(n.ReferralCode)
+	if len(c.referral) > 64 {
+		errs.Add("referral_code", customer.ErrUnknownReferralCode.Error())
 	}
 	c.channel = strings.ToLower(strings.TrimSpace(n.Channel))
 	if c.channel == "" {
@@ -305,6 +315,11 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, res *resolver, c check
 	cid, created, err := res.resolve(ctx, tx, c.ref)
 	if err != nil {
 		return Added{}, err
+	}
+	if c.referral != "" {
+		if _, err := s.o.Customers.ReferredByCodeTx(ctx, tx, cid, c.referral); err != nil {
+			return Added{}, err
+		}
 	}
 	p := Purchase{CustomerID: cid, PurchasedAt: c.at, Amount: c.amount, Reference: c.reference, Channel: c.channel,
 		CreatedAt: s.now().Truncate(time.Millisecond)}

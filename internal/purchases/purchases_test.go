@@ -259,3 +259,78 @@ func TestImportPurchases(t *testing.T) {
 		}
 	})
 }
+
+// TestPurchaseReferralCode: a purchase through a promoter's referral link
+// (its code sent with the purchase, by the API or a CSV import) records
+// the promoter as the buyer's referrer; the first referrer stands, a
+// promoter buying through their own link records nothing, and an unknown
+// code is an error on referral_code that writes nothing.
+func TestPurchaseReferralCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newStoreFixture(t, db)
+		mk := func(name, email string) int64 {
+			t.Helper()
+			c, err := f.customers.Create(ctx, customer.NewCustomer{Name: name, Emails: []string{email}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		pia, ugo := mk("Pia", "pia@example.com"), mk("Ugo", "ugo@example.com")
+		piaCode, err := f.customers.ReferralCode(ctx, pia)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ugoCode, err := f.customers.ReferralCode(ctx, ugo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buy := func(email, ref, code string) error {
+			_, err := f.s.Add(ctx, NewPurchase{Customer: CustomerRef{Email: email}, PurchasedAt: f.clock.Now().Add(-time.Hour),
+				Amount: "10", Currency: "EUR", Reference: ref, ReferralCode: code}, AddOpts{CreateCustomers: true})
+			return err
+		}
+		referrer := func(email string) int64 {
+			t.Helper()
+			c, err := f.customers.FindByIdentity(ctx, customer.Email, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			by, err := f.customers.Referrer(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return by
+		}
+
+		err = buy("new@example.com", "N-1", "zzzzzzzzzz")
+		var ve valid.Errors
+		if !errors.As(err, &ve) || ve["referral_code"] != "no customer has this referral code" {
+			t.Fatalf("unknown code: %v", err)
+		}
+		if n := f.count(t, "purchases"); n != 0 {
+			t.Fatalf("an unknown code left %d purchases", n)
+		}
+		if err := buy("new@example.com", "N-1", " "+strings.ToUpper(piaCode)+" "); err != nil {
+			t.Fatal(err)
+		}
+		if by := referrer("new@example.com"); by != pia {
+			t.Fatalf("referrer %d, want Pia %d", by, pia)
+		}
+		if err := buy("new@example.com", "N-2", ugoCode); err != nil || referrer("new@example.com") != pia {
+			t.Fatalf("a second link took the referral: %v", err)
+		}
+		if err := buy("pia@example.com", "P-1", piaCode); err != nil || referrer("pia@example.com") != 0 {
+			t.Fatalf("Pia referred herself: %v", err)
+		}
+		// A CSV import carries the code in its referral_code column.
+		file := "email,date,amount,reference,referral_code\nnadia@example.com,2025-05-01,5,C-1," + ugoCode + "\n"
+		if res, err := f.s.Import(ctx, strings.NewReader(file), ImportOpts{CreateCustomers: true}); err != nil || res.Added != 1 {
+			t.Fatalf("import %+v %v", res, err)
+		}
+		if by := referrer("nadia@example.com"); by != ugo {
+			t.Fatalf("imported referrer %d, want Ugo %d", by, ugo)
+		}
+	})
+}

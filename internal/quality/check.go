@@ -51,6 +51,7 @@ type check struct {
 	recentText string
 	recentMs   []text.Match // reply-language matches in recent, when already scanned
 	hadAgent   bool         // an agent already wrote in this conversation
+	channel    string       // the reply's channel, folded (see Input.Channel)
 	findings   []Finding
 }
 
@@ -218,7 +219,7 @@ func (c *check) jargon() {
 	}
 	for _, m := range c.ms {
 		o := c.lang.owners[m.Owner]
-		if o.kind != ownJargon || c.customerUsed(m.Owner) {
+		if o.kind != ownJargon || c.customerUsed(m.Owner) || (m.To-m.From == 1 && c.channelTerm(c.toks[m.From].Word)) {
 			continue
 		}
 		j := c.lang.jargon[o.idx]
@@ -257,11 +258,34 @@ func (c *check) acronyms() {
 			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].Start:c.toks[i+1].End])) {
 			continue
 		}
-		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) {
+		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) || c.channelTerm(t.Word) || c.inAddress(t.Word) {
 			continue
 		}
 		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
 	}
+}
+
+// inAddress reports whether the folded word w is a label of a web or mail
+// address in the reply ("NPR" beside "npr.org", "@acme"): the business's
+// own name, which the customer wrote to, not jargon.
+func (c *check) inAddress(w string) bool {
+	low := strings.ToLower(c.text)
+	for i := strings.Index(low, w); i >= 0; {
+		end := i + len(w)
+		before := i == 0 || !isCodeByte(low[i-1])
+		if before && end+1 < len(low) && low[end] == '.' && low[end+1] >= 'a' && low[end+1] <= 'z' {
+			return true
+		}
+		if i > 0 && low[i-1] == '@' {
+			return true
+		}
+		j := strings.Index(low[end:], w)
+		if j < 0 {
+			break
+		}
+		i = end + j
+	}
+	return false
 }
 
 func isAcronym(w string) bool {
@@ -647,9 +671,11 @@ func stem(w string) string {
 	return w
 }
 
-// coldness: a reply of some length with neither a greeting nor a closing
-// (shorter for a first reply than inside a running chat), or a bare refusal
-// with no warm word at all.
+// coldness: a letter (an email, or a reply on an unknown channel) of some
+// length with neither a greeting nor a closing (shorter for a first reply
+// than inside a running exchange), or a bare refusal with no warm word at
+// all on any channel. A chat, phone, social or forum reply is a turn of a
+// conversation: it owes no letter-style greeting.
 func (c *check) coldness() {
 	greeting, closing := c.has(mGreeting), c.has(mClosing)
 	n := len(c.toks)
@@ -657,7 +683,7 @@ func (c *check) coldness() {
 	if !c.hadAgent {
 		min = minWordsFirstReply
 	}
-	if n >= min && !greeting && !closing && c.enabled(ruleNoGreeting) {
+	if n >= min && !greeting && !closing && !Conversational(c.channel) && c.enabled(ruleNoGreeting) {
 		start, end := c.openingSpan()
 		c.add(Coldness, ruleNoGreeting, start, end, "", "", nil)
 		return

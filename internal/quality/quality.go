@@ -68,6 +68,13 @@ type Input struct {
 	// UILang is the language of the explanations and suggestions (the
 	// agent's UI language); English when empty or unknown.
 	UILang string
+	// Channel is where the reply goes: "email" or "web" (a letter, which
+	// keeps the greeting-and-closing check), "chat", "phone", "sms",
+	// "social" or "forum" (one turn of a running exchange, which does
+	// not), as the ticket's channel names it. Its vocabulary ("DM" on
+	// social, "PR" on a forum) is not condescension. Empty or unknown
+	// channels are read as letters.
+	Channel string
 }
 
 // Finding is one sin found in a reply.
@@ -198,7 +205,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in Input) []Finding {
 	if ui == nil {
 		ui = a.langs[a.defaultLang]
 	}
-	c := &check{a: a, lang: lang, ui: ui, text: in.Text, toks: toks}
+	c := &check{a: a, lang: lang, ui: ui, text: in.Text, toks: toks, channel: normChannel(in.Channel)}
 	c.prepare(in.Conversation)
 	c.run()
 	a.savedReply(ctx, c)

@@ -127,9 +127,10 @@ SELECT total, created_at FROM qa_reviews WHERE reviewee_id = $1 AND created_at >
 -- name: reply-threads
 -- The customer messages and public replies, up to $3, of every ticket the
 -- agent answered in [$2, $3), in thread order: the agent's replies in the
--- period are analysed with the conversation before each.
-SELECT m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), m.body_text, m.created_at
-FROM messages m
+-- period are analysed with the conversation before each, and the ticket's
+-- channel (a chat answer is not a letter).
+SELECT m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), m.body_text, m.created_at, t.channel
+FROM messages m JOIN tickets t ON t.id = m.ticket_id
 WHERE m.ticket_id IN (SELECT r.ticket_id FROM messages r
                       WHERE r.author_agent_id = $1 AND r.kind = 'reply' AND r.created_at >= $2 AND r.created_at < $3)
   AND m.kind IN ('customer', 'reply') AND m.created_at < $3

@@ -42,6 +42,11 @@ type resourceFile struct {
 	Jargon []jargonSpec `json:"jargon"`
 	// KnownAcronyms are upper-case words customers are expected to know.
 	KnownAcronyms []string `json:"known_acronyms"`
+	// ChannelTerms are, per channel ("social", "forum", ...), the words
+	// the channel itself shows its users ("DM" on social media, "PR" on a
+	// code forum): neither an unknown acronym nor jargon there. A trailing
+	// "*" matches any ending.
+	ChannelTerms map[string][]string `json:"channel_terms"`
 	// Disable lists rule ids to switch off.
 	Disable []string `json:"disable"`
 	// Sins names each sin in this language, for the agent's UI.
@@ -126,6 +131,7 @@ type language struct {
 	jargon    []jargonSpec
 	stop      map[string]bool
 	known     map[string]bool
+	chanTerms map[string][]string // channel -> folded terms, "*" suffix for any ending
 	disabled  map[string]bool
 	sins      map[string]string
 	messages  map[string]message
@@ -212,6 +218,12 @@ func (f *resourceFile) merge(g *resourceFile) {
 	}
 	f.Jargon = append(f.Jargon, g.Jargon...)
 	f.KnownAcronyms = append(f.KnownAcronyms, g.KnownAcronyms...)
+	if f.ChannelTerms == nil {
+		f.ChannelTerms = map[string][]string{}
+	}
+	for k, v := range g.ChannelTerms {
+		f.ChannelTerms[k] = append(f.ChannelTerms[k], v...)
+	}
 	f.Disable = append(f.Disable, g.Disable...)
 	if f.Sins == nil {
 		f.Sins = map[string]string{}
@@ -308,6 +320,12 @@ func compile(f *resourceFile) (*language, error) {
 	}
 	for _, a := range f.KnownAcronyms {
 		l.known[strings.ToUpper(a)] = true
+	}
+	l.chanTerms = map[string][]string{}
+	for ch, terms := range f.ChannelTerms {
+		for _, t := range terms {
+			l.chanTerms[normChannel(ch)] = append(l.chanTerms[normChannel(ch)], text.FoldWord(t, text.FoldCase))
+		}
 	}
 	for _, id := range f.Disable {
 		l.disabled[id] = true

@@ -199,8 +199,8 @@ func (r *Reviews) analyseReplies(ctx context.Context, agentID, fromMs, toMs int6
 	var current int64
 	for rows.Next() {
 		var ticketID, author, at int64
-		var kind, text string
-		if err := rows.Scan(&ticketID, &kind, &author, &text, &at); err != nil {
+		var kind, text, channel string
+		if err := rows.Scan(&ticketID, &kind, &author, &text, &at, &channel); err != nil {
 			return fmt.Errorf("quality: replies of %d: %w", agentID, err)
 		}
 		if ticketID != current {
@@ -210,7 +210,7 @@ func (r *Reviews) analyseReplies(ctx context.Context, agentID, fromMs, toMs int6
 		if kind == "reply" {
 			role = "agent"
 			if author == agentID && at >= fromMs {
-				fn(at, r.o.Analyzer.Analyze(ctx, Input{Text: text, Conversation: Recent(turns)}))
+				fn(at, r.o.Analyzer.Analyze(ctx, Input{Text: text, Conversation: Recent(turns), Channel: channel}))
 			}
 		}
 		turns = append(turns, Turn{Role: role, Text: text})

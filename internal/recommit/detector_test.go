@@ -9,14 +9,13 @@ import (
 	"testing"
 )
 
-// Levels the labelled set must keep (docs/QUALITY.md, "Re-commitment
-// phrases"): per language, over testdata/labelled.tsv.
-const (
-	minRecommitPrecision = 0.95
-	minRecommitRecall    = 0.90
-	minHeldoutPrecision  = 0.90
-	minHeldoutRecall     = 0.80
-)
+// recordedRecommit are the precision and recall per set and language
+// recorded in docs/QUALITY.md ("Re-commitment phrases"), rounded down: a
+// phrase change that measures below them fails.
+var recordedRecommit = map[string]map[string][2]float64{
+	"labelled.tsv": {"en": {1, 0.96}, "it": {1, 1}, "ru": {1, 1}, "lv": {1, 1}, "ca": {1, 1}},
+	"heldout.tsv":  {"en": {1, 1}, "it": {1, 1}, "ru": {1, 0.81}, "lv": {1, 1}, "ca": {1, 1}},
+}
 
 type recommitCase struct {
 	lang string
@@ -59,20 +58,19 @@ func newTestDetector(t testing.TB) *Detector {
 
 func TestRecommitLabelled(t *testing.T) {
 	for _, tc := range []struct {
-		file                 string
-		minPrecision, minRec float64
-		minPos, minNeg       int
+		file           string
+		minPos, minNeg int
 	}{
-		{"labelled.tsv", minRecommitPrecision, minRecommitRecall, 15, 15},
-		{"heldout.tsv", minHeldoutPrecision, minHeldoutRecall, 8, 8},
+		{"labelled.tsv", 24, 21},
+		{"heldout.tsv", 11, 10},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			checkRecommitSet(t, tc.file, tc.minPrecision, tc.minRec, tc.minPos, tc.minNeg)
+			checkRecommitSet(t, tc.file, recordedRecommit[tc.file], tc.minPos, tc.minNeg)
 		})
 	}
 }
 
-func checkRecommitSet(t *testing.T, file string, minPrecision, minRecall float64, minPos, minNeg int) {
+func checkRecommitSet(t *testing.T, file string, recorded map[string][2]float64, minPos, minNeg int) {
 	d := newTestDetector(t)
 	type counts struct{ tp, fp, fn, pos, neg int }
 	by := map[string]*counts{}
@@ -121,6 +119,7 @@ func checkRecommitSet(t *testing.T, file string, minPrecision, minRecall float64
 		}
 		recall := float64(k.tp) / float64(k.pos)
 		t.Logf("%s: precision %.2f, recall %.2f (%d positive, %d negative sentences)", l, precision, recall, k.pos, k.neg)
+		minPrecision, minRecall := recorded[l][0], recorded[l][1]
 		if precision < minPrecision || recall < minRecall {
 			t.Errorf("%s: precision %.2f, recall %.2f; want at least %.2f and %.2f", l, precision, recall, minPrecision, minRecall)
 		}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
@@ -278,6 +279,94 @@ func (s *Service) SetDone(ctx context.Context, id int64, done bool) (Cause, erro
 	return c, nil
 }
 
+// CauseEdit is a root cause as edited: every field, as NewCause, and the
+// status.
+type CauseEdit struct {
+	NewCause
+	Status string // CauseOpen or CauseDone
+}
+
+// UpdateCause replaces the fields of cause id with e, in one transaction,
+// and returns it with its figures. A due date must be in the future when
+// it changes (an overdue one may stay as it was); the owner must be an
+// active agent. The prevention's timers follow: cancelled, and queued again
+// when it is open with an owner and a future due date. Marking it done
+// stamps the time (tickets linked from then on are recurrences); open
+// again clears it.
+func (s *Service) UpdateCause(ctx context.Context, id int64, e CauseEdit) (Cause, error) {
+	old, err := s.Cause(ctx, id)
+	if err != nil {
+		return Cause{}, err
+	}
+	check := e.NewCause
+	if !check.Due.IsZero() && check.Due.Equal(old.Due) {
+		check.Due = time.Time{} // unchanged: not judged against now
+	}
+	n, err := s.checkCause(check)
+	errs := valid.Errors{}
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		errs = ve
+	} else if err != nil {
+		return Cause{}, err
+	}
+	n.Due = e.Due
+	if !n.Due.IsZero() && n.Prevention == "" {
+		errs.Add("prevention", "say what will prevent it before giving a due date")
+	}
+	if e.Status != CauseOpen && e.Status != CauseDone {
+		errs.Add("status", "must be one of open, done")
+	}
+	if err := errs.Err(); err != nil {
+		return Cause{}, err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if n.OwnerID != 0 {
+			var role string
+			err := tx.QueryRowContext(ctx, s.q.Get("agent-role"), n.OwnerID, true).Scan(&role)
+			if errors.Is(err, sql.ErrNoRows) {
+				return valid.Errors{"owner_id": "is not an active agent"}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		due, done := sql.NullInt64{}, sql.NullInt64{}
+		if !n.Due.IsZero() {
+			due = store.NullMillis(n.Due)
+		}
+		switch {
+		case e.Status == CauseDone && old.Status == CauseDone:
+			done = store.NullMillis(old.DoneAt)
+		case e.Status == CauseDone:
+			done = store.NullMillis(now)
+		}
+		res, err := tx.ExecContext(ctx, s.q.Get("update-cause"), id, n.Category, n.Title, n.WhatHappened, n.Prevention,
+			nullInt(n.OwnerID), due, e.Status, done, store.Millis(now))
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return fmt.Errorf("recovery: cause %d: %w", id, store.ErrNotFound)
+		}
+		for _, k := range []string{JobPreventionRemind, JobPreventionDue} {
+			if err := s.o.Jobs.Cancel(ctx, tx, causeKey(k, id)); err != nil {
+				return err
+			}
+		}
+		if n.Due.After(now) {
+			return s.scheduleCause(ctx, tx, Cause{ID: id, OwnerID: n.OwnerID, Due: n.Due, Status: e.Status})
+		}
+		return nil
+	})
+	if err != nil {
+		return Cause{}, err
+	}
+	s.o.Jobs.Notify()
+	return s.Cause(ctx, id)
+}
+
 func scanCause(sc scanner) (Cause, error) {
 	var c Cause
 	var owner, due, done sql.NullInt64
@@ -536,16 +625,16 @@ func (s *Service) preventionJob(overdue bool) jobs.Handler {
 				}
 			}
 		}
-		data, _ := json.Marshal(map[string]any{"cause_id": c.ID, "title": c.Title, "due": c.Due.Format(time.RFC3339)})
-		now := store.Millis(s.now())
-		return s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-			for _, a := range who {
-				if _, err := tx.ExecContext(ctx, s.q.Get("insert-notification"), a, nullInt(ticketID), kind, string(data), now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		data := map[string]any{"cause_id": c.ID, "title": c.Title, "due": c.Due.Format(time.RFC3339)}
+		var moment time.Time
+		if overdue {
+			moment = c.Due
+		}
+		notes := make([]notify.Note, 0, len(who))
+		for _, a := range who {
+			notes = append(notes, notify.Note{AgentID: a, TicketID: ticketID, Kind: kind, Data: data, Moment: moment})
+		}
+		return s.o.Notes.AddNow(ctx, s.o.DB, s.now(), notes...)
 	}
 }
 

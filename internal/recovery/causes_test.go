@@ -145,3 +145,81 @@ func TestRootCauseBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateCause: every field of a cause is edited in one step; bad input
+// is a keyed error that changes nothing; a new due date moves the
+// prevention's timers, and marking it done stops them.
+func TestUpdateCause(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		tk := f.newTicket(t, "Parcel arrived crushed", "crushed", "complaint")
+		c, err := f.s.CreateCause(ctx, f.agent, tk, NewCause{Category: "delivery", Title: "Courier crushes parcels",
+			Prevention: "Double-wall boxes", OwnerID: f.agent, Due: f.clock.Now().Add(72 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := CauseEdit{NewCause: NewCause{Category: "product", Title: "Lamp box too thin", WhatHappened: "Single-wall box",
+			Prevention: "New box from the supplier", OwnerID: f.manager, Due: f.clock.Now().Add(10 * 24 * time.Hour)}, Status: CauseOpen}
+		for _, tc := range []struct {
+			name, field string
+			edit        func(e *CauseEdit)
+		}{
+			{"no title", "title", func(e *CauseEdit) { e.Title = " " }},
+			{"unknown category", "category", func(e *CauseEdit) { e.Category = "weather" }},
+			{"due in the past", "due", func(e *CauseEdit) { e.Due = f.clock.Now().Add(-time.Hour) }},
+			{"due without prevention", "prevention", func(e *CauseEdit) { e.Prevention = "" }},
+			{"unknown status", "status", func(e *CauseEdit) { e.Status = "maybe" }},
+			{"unknown owner", "owner_id", func(e *CauseEdit) { e.OwnerID = 9999 }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				e := good
+				tc.edit(&e)
+				_, err := f.s.UpdateCause(ctx, c.ID, e)
+				var ve valid.Errors
+				if !errors.As(err, &ve) || ve[tc.field] == "" {
+					t.Fatalf("%s: %v, want an error on %s", tc.name, err, tc.field)
+				}
+				if got, _ := f.s.Cause(ctx, c.ID); got.Title != "Courier crushes parcels" || got.Category != "delivery" {
+					t.Fatalf("a refused edit changed the cause: %+v", got)
+				}
+			})
+		}
+		if _, err := f.s.UpdateCause(ctx, 9999, good); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown cause: %v", err)
+		}
+
+		got, err := f.s.UpdateCause(ctx, c.ID, good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != "Lamp box too thin" || got.Category != "product" || got.WhatHappened != "Single-wall box" ||
+			got.Prevention != "New box from the supplier" || got.OwnerID != f.manager || !got.Due.Equal(good.Due) || got.Tickets != 1 {
+			t.Fatalf("edited cause %+v", got)
+		}
+		// The old due date's reminder is gone: three days on, nobody is told.
+		f.clock.Advance(72 * time.Hour)
+		if _, err := f.queue.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.notes(t, f.agent, NotifyPreventionDueSoon) + f.notes(t, f.manager, NotifyPreventionDueSoon); n != 0 {
+			t.Fatalf("%d reminders of the old due date", n)
+		}
+		// The new one reminds its new owner a day before.
+		f.clock.Set(good.Due.Add(-23 * time.Hour))
+		if _, err := f.queue.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.notes(t, f.manager, NotifyPreventionDueSoon); n != 1 {
+			t.Fatalf("new owner reminded %d times", n)
+		}
+		// Overdue, and the due date left as it was: the edit is accepted.
+		f.clock.Set(good.Due.Add(time.Hour))
+		done := good
+		done.Status = CauseDone
+		got, err = f.s.UpdateCause(ctx, c.ID, done)
+		if err != nil || got.Status != CauseDone || got.DoneAt.IsZero() {
+			t.Fatalf("marked done %+v %v", got, err)
+		}
+	})
+}

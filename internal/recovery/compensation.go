@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,6 +193,15 @@ func (s *Service) Grant(ctx context.Context, agentID, ticketID int64, n NewCompe
 		return Compensation{}, err
 	}
 	s.o.Jobs.Notify()
+	if c.Status == Requested {
+		// The managers hear of it now; the request's timer tells them
+		// again if it waits too long. The request stands either way.
+		if full, err := s.Get(ctx, c.ID); err != nil {
+			s.o.Log.Warn("managers not told of a compensation request", "compensation_id", c.ID, slog.Any("error", err))
+		} else if err := s.tellManagers(ctx, full); err != nil {
+			s.o.Log.Warn("managers not told of a compensation request", "compensation_id", c.ID, slog.Any("error", err))
+		}
+	}
 	return c, nil
 }
 
@@ -218,6 +228,13 @@ func parseAmount(s, currency string) (purchases.Money, error) {
 // on ticket ticketID at now without a manager: what was already granted of
 // the kind on the ticket, and by the agent this month, counted in tx.
 func (s *Service) withinLimits(ctx context.Context, tx *sql.Tx, k Kind, role agent.Role, agentID, ticketID, amount int64, now time.Time) (bool, error) {
+	return s.withinLimitsBy(ctx, tx, k, role, "agent-kind-granted", agentID, ticketID, amount, now)
+}
+
+// withinLimitsBy is withinLimits with the month's use counted by the named
+// query: what the agent asked for and was granted, or for a manager
+// approving, what they granted and approved (approver-kind-granted).
+func (s *Service) withinLimitsBy(ctx context.Context, tx *sql.Tx, k Kind, role agent.Role, monthQuery string, agentID, ticketID, amount int64, now time.Time) (bool, error) {
 	if !k.Monetary {
 		return true, nil
 	}
@@ -234,7 +251,7 @@ func (s *Service) withinLimits(ctx context.Context, tx *sql.Tx, k Kind, role age
 	if lim.Month != nil {
 		from, to := monthOf(now)
 		var inMonth int64
-		if err := tx.QueryRowContext(ctx, s.q.Get("agent-kind-granted"), agentID, k.ID, store.Millis(from), store.Millis(to)).Scan(&inMonth); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q.Get(monthQuery), agentID, k.ID, store.Millis(from), store.Millis(to)).Scan(&inMonth); err != nil {
 			return false, err
 		}
 		if inMonth+amount > *lim.Month {

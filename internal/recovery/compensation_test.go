@@ -168,17 +168,25 @@ func TestGrantWithinLimitAndRequestAbove(t *testing.T) {
 			f.mail.sent[0].To != (mail.Address{Name: "Carla", Address: "carla@example.com"}) {
 			t.Fatalf("notices %+v", f.mail.sent)
 		}
-		// Four hours on, the managers are notified of the waiting request.
+		// The managers hear of the request at once and, four hours on,
+		// again while it waits.
+		managerNotes := func() int {
+			t.Helper()
+			var notes int
+			if err := db.R.QueryRow("SELECT count(*) FROM notifications WHERE agent_id = $1 AND kind = $2", f.manager, NotifyRequestWaiting).Scan(&notes); err != nil {
+				t.Fatal(err)
+			}
+			return notes
+		}
+		if n := managerNotes(); n != 1 {
+			t.Fatalf("manager notifications at the request: %d", n)
+		}
 		f.clock.Advance(4*time.Hour + time.Minute)
 		if _, err := f.queue.RunDue(ctx); err != nil {
 			t.Fatal(err)
 		}
-		var notes int
-		if err := db.R.QueryRow("SELECT count(*) FROM notifications WHERE agent_id = $1 AND kind = $2", f.manager, NotifyRequestWaiting).Scan(&notes); err != nil {
-			t.Fatal(err)
-		}
-		if notes != 1 {
-			t.Fatalf("manager notifications %d", notes)
+		if n := managerNotes(); n != 2 {
+			t.Fatalf("manager notifications after four hours: %d", n)
 		}
 		// The manager approves it in one step; a second decision conflicts.
 		ok, err := f.s.Approve(ctx, f.manager, req.ID)
@@ -352,6 +360,74 @@ func TestSettingsAndKinds(t *testing.T) {
 		got, err := f.s.Kind(ctx, k.ID)
 		if err != nil || got.Name != "Money back" || got.Limits[agent.RoleAgent].Ticket != nil {
 			t.Fatalf("%+v %v", got, err)
+		}
+	})
+}
+
+// TestApproveWithinApproverLimit: a manager's approval must fit the
+// manager's own limits, per ticket and per month (what they granted
+// themselves counts); above them the approval is refused with a keyed
+// error, the request stays open and an administrator approves it.
+func TestApproveWithinApproverLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		admin, err := agent.New(db, f.clock).Create(ctx, agent.NewAgent{Email: "ada@rapport.test", Name: "Ada", Role: agent.RoleAdmin,
+			Password: "correct horse battery", Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		overLimit := func(t *testing.T, err error) {
+			t.Helper()
+			var fields valid.Fields
+			if !errors.As(err, &fields) || fields["approve"].Key != "valid.approve_over_limit" ||
+				!strings.Contains(fields["approve"].Text, "an administrator must approve it") {
+				t.Fatalf("approval above the manager's limit: %v", err)
+			}
+		}
+		newTicket := func(t *testing.T) int64 {
+			t.Helper()
+			tk, err := f.tickets.Create(ctx, ticket.Actor{Kind: "customer"}, ticket.NewTicket{Subject: "late", Body: "late",
+				Channel: "email", CustomerEmail: "carla@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tk.ID
+		}
+
+		// Per ticket: a voucher of 150.00 is above the manager's 100.00.
+		voucher := f.kind(t, KindVoucher)
+		req, err := f.s.Grant(ctx, f.agent, f.ticket.ID, NewCompensation{KindID: voucher.ID, Amount: "150", Reason: "ruined holiday"})
+		if err != nil || req.Status != Requested {
+			t.Fatalf("request %+v %v", req, err)
+		}
+		_, err = f.s.Approve(ctx, f.manager, req.ID)
+		overLimit(t, err)
+		if c, err := f.s.Get(ctx, req.ID); err != nil || c.Status != Requested || f.events(t, EventGranted) != 0 {
+			t.Fatalf("after the refused approval: %+v %v, %d grants", c, err, f.events(t, EventGranted))
+		}
+		if c, err := f.s.Approve(ctx, admin.ID, req.ID); err != nil || c.Status != Granted || c.DecidedBy != admin.ID {
+			t.Fatalf("admin approval %+v %v", c, err)
+		}
+
+		// Per month: free shipping, the manager's 50.00 a ticket and
+		// 500.00 a month, ten granted by the manager themselves fill it.
+		shipping := f.kind(t, KindShipping)
+		for range 10 {
+			if c, err := f.s.Grant(ctx, f.manager, newTicket(t), NewCompensation{KindID: shipping.ID, Amount: "50", Reason: "late"}); err != nil || c.Status != Granted {
+				t.Fatalf("manager's own grant %+v %v", c, err)
+			}
+		}
+		req, err = f.s.Grant(ctx, f.agent, newTicket(t), NewCompensation{KindID: shipping.ID, Amount: "40", Reason: "late"})
+		if err != nil || req.Status != Requested {
+			t.Fatalf("request %+v %v", req, err)
+		}
+		_, err = f.s.Approve(ctx, f.manager, req.ID)
+		overLimit(t, err)
+		// Next month the manager's count starts again.
+		f.clock.Advance(31 * 24 * time.Hour)
+		if c, err := f.s.Approve(ctx, f.manager, req.ID); err != nil || c.Status != Granted {
+			t.Fatalf("next month %+v %v", c, err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
@@ -20,6 +21,14 @@ import (
 // Approve grants request id as manager managerID (who may do so is the
 // route tables' business), with a compensation_granted event, and queues
 // the customer's notice.
+//
+// The approval must fit the approver's OWN limits for the kind, those of
+// their role: on the ticket (what was granted of the kind there, plus this)
+// and in the month (what they granted themselves or approved, plus this).
+// Above them it is refused with a keyed error (field "approve",
+// valid.approve_over_limit) and the request stays open for someone whose
+// limits cover it: an administrator, whose limits are normally higher or
+// none. A manager cannot raise their own ceiling by approving requests.
 func (s *Service) Approve(ctx context.Context, managerID, id int64) (Compensation, error) {
 	return s.decide(ctx, managerID, id, true, "")
 }
@@ -63,6 +72,11 @@ func (s *Service) decide(ctx context.Context, managerID, id int64, approve bool,
 				return nil, fmt.Errorf("recovery: compensation %d: %w", id, ErrDecided)
 			}
 			now := s.now()
+			if approve {
+				if err := s.approverCovers(ctx, tx, managerID, c, now); err != nil {
+					return nil, err
+				}
+			}
 			c.DecidedBy, c.DecidedAt = managerID, now
 			var granted sql.NullInt64
 			if approve {
@@ -104,6 +118,40 @@ func (s *Service) decide(ctx context.Context, managerID, id int64, approve bool,
 	}
 	s.o.Jobs.Notify()
 	return c, nil
+}
+
+// approverCovers checks that request c fits the limits of approver
+// managerID's role (see Approve), counted in tx with the approver's row
+// locked, so that two approvals cannot both fit one month.
+func (s *Service) approverCovers(ctx context.Context, tx *sql.Tx, managerID int64, c Compensation, now time.Time) error {
+	var role string
+	if err := tx.QueryRowContext(ctx, s.q.Get("agent-role"), managerID, true).Scan(&role); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("recovery: approver %d: %w", managerID, store.ErrNotFound)
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q.Get("lock-agent"), managerID); err != nil {
+		return err
+	}
+	k, err := s.kind(ctx, tx, c.KindID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.withinLimitsBy(ctx, tx, k, agent.Role(role), "approver-kind-granted", managerID, c.TicketID, c.Amount.Minor, now)
+	if err != nil || ok {
+		return err
+	}
+	lim := k.Limits[agent.Role(role)]
+	show := func(v *int64) string {
+		if v == nil {
+			return "-"
+		}
+		return purchases.Money{Minor: *v, Currency: c.Amount.Currency}.String()
+	}
+	return valid.Fields{"approve": valid.Msg("valid.approve_over_limit",
+		"%s is above your own limit for %s (%s a ticket, %s a month); an administrator must approve it",
+		c.Amount.String(), k.Name, show(lim.Ticket), show(lim.Month))}
 }
 
 func scanCompensation(sc scanner) (Compensation, error) {

@@ -2,7 +2,6 @@ package recovery
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -38,23 +38,25 @@ func (s *Service) requestDueJob(ctx context.Context, raw json.RawMessage) error 
 	if err != nil || !ok {
 		return err
 	}
-	data, _ := json.Marshal(map[string]any{"compensation_id": c.ID, "name": c.KindName, "amount": c.Amount.String(),
-		"agent": c.AgentName})
+	return s.tellManagers(ctx, c)
+}
+
+// tellManagers puts request c in every active manager's notifications
+// (and their next mail): when it is made, and again when it has waited
+// too long.
+func (s *Service) tellManagers(ctx context.Context, c Compensation) error {
+	data := map[string]any{"compensation_id": c.ID, "name": c.KindName, "amount": c.Amount.String(),
+		"agent": c.AgentName}
 	managers, err := s.managers(ctx)
 	if err != nil {
 		return err
 	}
-	now := store.Millis(s.now())
-	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, m := range managers {
-			if _, err := tx.ExecContext(ctx, s.q.Get("insert-notification"), m, c.TicketID, NotifyRequestWaiting, string(data), now); err != nil {
-				return fmt.Errorf("recovery: notify manager %d: %w", m, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	notes := make([]notify.Note, 0, len(managers))
+	for _, m := range managers {
+		notes = append(notes, notify.Note{AgentID: m, TicketID: c.TicketID, Kind: NotifyRequestWaiting, Data: data})
+	}
+	if err := s.o.Notes.AddNow(ctx, s.o.DB, s.now(), notes...); err != nil {
+		return fmt.Errorf("recovery: notify managers: %w", err)
 	}
 	s.o.Log.Info("compensation request waiting", "compensation_id", c.ID, "managers", len(managers))
 	return nil

@@ -39,6 +39,13 @@ SELECT COALESCE(sum(amount_minor), 0) FROM compensations WHERE ticket_id = $1 AN
 SELECT COALESCE(sum(amount_minor), 0) FROM compensations
 WHERE agent_id = $1 AND kind_id = $2 AND status = 'granted' AND granted_at >= $3 AND granted_at < $4
 
+-- name: approver-kind-granted
+-- What a manager used of their own monthly limit of one kind in [from,
+-- to): what they granted themselves and what they approved.
+SELECT COALESCE(sum(amount_minor), 0) FROM compensations
+WHERE kind_id = $2 AND status = 'granted' AND granted_at >= $3 AND granted_at < $4
+  AND (decided_by = $1 OR (agent_id = $1 AND decided_by IS NULL))
+
 -- name: purchase-refunded
 SELECT COALESCE(sum(amount_minor), 0) FROM compensations WHERE purchase_id = $1 AND status IN ('granted', 'requested')
 
@@ -129,6 +136,11 @@ SELECT id FROM root_cause_tickets WHERE cause_id = $1 AND ticket_id = $2
 
 -- name: insert-cause-link
 INSERT INTO root_cause_tickets (cause_id, ticket_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)
+
+-- name: update-cause
+UPDATE root_causes SET category = $2, title = $3, what_happened = $4, prevention = $5, owner_id = $6, due_at = $7,
+    status = $8, done_at = $9, updated_at = $10
+WHERE id = $1
 
 -- name: set-cause-status
 UPDATE root_causes SET status = $2, done_at = $3, updated_at = $4 WHERE id = $1

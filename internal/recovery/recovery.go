@@ -16,6 +16,7 @@ import (
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -66,6 +67,10 @@ type Opts struct {
 	Mail  Sender
 	Clock jobs.Clock
 	Log   *slog.Logger
+	// Notes tells managers of requests waiting and owners of prevention
+	// actions due (in their list, and by mail in batches); nil writes the
+	// list only.
+	Notes *notify.Service
 }
 
 // Service keeps compensation: kinds, limits and the ledger.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
@@ -111,9 +112,6 @@ const (
 // AtRiskShare is how much of a target may pass before the owner is warned.
 const AtRiskShare = 0.75
 
-// Notifier sends an agent an email about a ticket; nil sends none.
-type Notifier func(ctx context.Context, toEmail, toName, subject, text string) error
-
 // Opts configure a Service.
 type Opts struct {
 	DB      *store.DB
@@ -121,7 +119,9 @@ type Opts struct {
 	Tickets *ticket.Service // records warnings and breaches in tickets' histories
 	Clock   jobs.Clock
 	Log     *slog.Logger
-	Email   Notifier
+	// Notes writes the warnings into agents' lists and mails them in
+	// batches; nil writes the lists only.
+	Notes *notify.Service
 }
 
 // Service keeps policies and calendars and runs every ticket's timers.

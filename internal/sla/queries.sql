@@ -63,9 +63,6 @@ WHERE a.active = $2 AND (
         a.id IN (SELECT tm.agent_id FROM team_members tm JOIN tickets t ON t.team_id = tm.team_id WHERE t.id = $1)
         OR (SELECT team_id FROM tickets WHERE id = $1) IS NULL)))
 
--- name: insert-notification
-INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)
-
 -- name: unread-notifications
 SELECT n.id, n.ticket_id, n.kind, n.data, n.created_at, COALESCE(t.subject, '')
 FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id

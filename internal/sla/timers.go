@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -284,47 +284,38 @@ func (s *Service) fire(ctx context.Context, raw json.RawMessage, breach bool) er
 	return s.notify(ctx, p.TicketID, kind, data)
 }
 
-// notify writes an in-app notification for each person who must hear of
-// the ticket, and emails them when a notifier is set.
+// notify tells each person who must hear of the ticket (its owner and
+// the team's managers): in the app, and by mail in their next batch. A
+// breach's moment is its deadline, so a breach recorded long after it (a
+// server that was down) is not mailed on its own.
 func (s *Service) notify(ctx context.Context, ticketID int64, kind string, data map[string]any) error {
 	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("ticket-people"), ticketID, true)
 	if err != nil {
 		return err
 	}
-	type person struct {
-		id                  int64
-		email, name, locale string
-	}
-	var people []person
+	var people []int64
 	for rows.Next() {
-		var p person
-		if err := rows.Scan(&p.id, &p.email, &p.name, &p.locale); err != nil {
+		var id int64
+		var email, name, locale string
+		if err := rows.Scan(&id, &email, &name, &locale); err != nil {
 			rows.Close()
 			return err
 		}
-		people = append(people, p)
+		people = append(people, id)
 	}
 	rows.Close()
-	now := store.Millis(s.o.Clock.Now())
-	b := marshal(data)
-	for _, p := range people {
-		if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("insert-notification"), p.id, ticketID, kind, string(b), now); err != nil {
-			return err
-		}
+	if err := rows.Err(); err != nil {
+		return err
 	}
-	if s.o.Email == nil {
-		return nil
+	var moment time.Time
+	if kind == EventBreached {
+		moment, _ = time.Parse(time.RFC3339, fmt.Sprint(data["due"]))
 	}
-	for _, p := range people {
-		subject := fmt.Sprintf("[#%d] SLA %s: %s", ticketID, map[string]string{EventAtRisk: "at risk", EventBreached: "breached"}[kind], data["timer"])
-		text := fmt.Sprintf("Ticket #%d: the %s target is due at %s (UTC).\n", ticketID, data["timer"], data["due"])
-		if err := s.o.Email(ctx, p.email, p.name, subject, text); err != nil {
-			// The in-app notification is written; a lost email is logged,
-			// not retried, so that nobody gets the same warning twice.
-			s.o.Log.Warn("sla email not sent", "ticket_id", ticketID, "agent_id", p.id, slog.Any("error", err))
-		}
+	notes := make([]notify.Note, 0, len(people))
+	for _, id := range people {
+		notes = append(notes, notify.Note{AgentID: id, TicketID: ticketID, Kind: kind, Data: data, Moment: moment})
 	}
-	return nil
+	return s.o.Notes.AddNow(ctx, s.o.DB, s.o.Clock.Now(), notes...)
 }
 
 // Notification is a message in an agent's notification list.

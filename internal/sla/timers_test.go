@@ -2,12 +2,15 @@ package sla_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -31,11 +34,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{rome: rome, clock: jobs.NewFakeClock(time.Date(2025, 3, 10, 10, 0, 0, 0, rome))}
 	f.q = jobs.New(db, f.clock, nil)
 	f.tickets = ticket.NewService(ticket.Opts{DB: db, Clock: f.clock, Jobs: f.q, Customers: customer.New(db, f.clock)})
-	f.sla = sla.New(sla.Opts{DB: db, Jobs: f.q, Clock: f.clock, Tickets: f.tickets,
-		Email: func(_ context.Context, to, _, subject, _ string) error {
+	notes := notify.New(notify.Opts{DB: db, Jobs: f.q, Clock: f.clock, I18n: i18n.MustLoad(),
+		Send: func(_ context.Context, _ *sql.Tx, to, _, subject, _, _ string) error {
 			f.emails = append(f.emails, to+": "+subject)
 			return nil
 		}})
+	f.sla = sla.New(sla.Opts{DB: db, Jobs: f.q, Clock: f.clock, Tickets: f.tickets, Notes: notes})
 	if err := f.tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: f.sla.TicketChanged}); err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +130,8 @@ func TestTimersInBusinessHours(t *testing.T) {
 			t.Fatalf("%d at-risk events at 13:00", n)
 		}
 		notes, _ := f.sla.Unread(ctx, f.agentID, 10)
+		f.clock.Set(f.at(t, "2025-03-10 13:02"))
+		f.q.RunDue(ctx)
 		if len(notes) != 1 || notes[0].Kind != sla.EventAtRisk || len(f.emails) != 1 {
 			t.Fatalf("notifications %+v, emails %v", notes, f.emails)
 		}

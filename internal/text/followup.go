@@ -214,12 +214,22 @@ func (l *followUpLang) votes(msg string, toks []Token) (yes, no int) {
 // followUpNegationWindow words before match m, in its sentence, with no
 // comma between ("No, it works" is not "it does not work"). A cue within
 // the phrase belongs to it, and a phrase that is itself a cue is not
-// turned over ("res no funciona": nothing works).
+// turned over ("res no funciona": nothing works). A concept pattern's
+// match is also turned over by a cue among the words it skipped.
 func negated(msg string, toks []Token, m Match, negs []Match) bool {
 	sent := toks[m.From].Sentence
 	for _, c := range negs {
 		if c.From == m.From {
 			return false
+		}
+	}
+	// A concept pattern skips the words between its concepts; a cue among
+	// them turns it over ("il problema non è risolto").
+	if m.Parts != nil {
+		for _, c := range negs {
+			if c.From > m.From && c.To <= m.To && !m.InParts(c.From) {
+				return true
+			}
 		}
 	}
 	for _, c := range negs {

@@ -225,6 +225,12 @@ type Matcher struct {
 	byID       [][]*seq // word id -> sequences starting with it
 	byPrefix   map[string][]*seq
 	prefixLens []int // distinct byte lengths of first-word prefixes
+
+	// concepts are the concept patterns (concept.go), whose parts are
+	// found by the matcher parts, owned by their number there.
+	concepts []*concept
+	parts    *Matcher
+	nparts   int
 }
 
 // NewMatcher returns an empty Matcher whose pattern words are folded by f;
@@ -243,10 +249,13 @@ func (m *Matcher) intern(w string) int32 {
 	return id
 }
 
-// Add parses pattern p (see ParsePattern) and adds it for owner, a number
-// of the caller's choosing that matches report: a rule, a marker group, a
-// section of a phrase file.
+// Add parses pattern p (see ParsePattern, or ParseConcept for a pattern
+// with '&') and adds it for owner, a number of the caller's choosing that
+// matches report: a rule, a marker group, a section of a phrase file.
 func (m *Matcher) Add(p string, owner int) error {
+	if isConcept(p) {
+		return m.addConcept(p, owner)
+	}
 	pat, err := ParsePattern(p)
 	if err != nil {
 		return err
@@ -341,12 +350,27 @@ type Match struct {
 	// Pattern is the pattern as written, so that a finding can show which
 	// one matched.
 	Pattern string
+	// Parts, for a concept pattern's match, are the [from, to) token spans
+	// its concepts took, in text order; the words between them were
+	// skipped. Nil for a row pattern.
+	Parts [][2]int
 }
 
 // Scan appends to out every match in toks, by start position, and returns
 // it. At one position only the longest match of each owner is kept; within
-// one expansion of a pattern a gap takes as few words as it can.
+// one expansion of a pattern a gap takes as few words as it can. Concept
+// patterns' matches come in start order among the others.
 func (m *Matcher) Scan(toks []Token, out []Match) []Match {
+	mark := len(out)
+	out = m.scanRows(toks, out)
+	if len(m.concepts) > 0 {
+		out = append(out[:mark], m.scanConcepts(toks, out[mark:])...)
+	}
+	return out
+}
+
+// scanRows is Scan of the row patterns.
+func (m *Matcher) scanRows(toks []Token, out []Match) []Match {
 	ids := make([]int32, len(toks))
 	present := make([]uint64, (len(m.byID)+63)/64)
 	for i := range toks {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -175,7 +176,21 @@ func (c *change) event(ticketID int64, typ string, data map[string]any) error {
 		c.touched = append(c.touched, ticketID)
 	}
 	c.events[ticketID] = append(c.events[ticketID], TimerEvent{Type: typ, Data: data})
-	return nil
+	return c.tellAssigned(ticketID, typ, data)
+}
+
+// tellAssigned tells an agent that someone else (a colleague, routing)
+// gave them ticket ticketID, by an assignment or a transfer.
+func (c *change) tellAssigned(ticketID int64, typ string, data map[string]any) error {
+	if c.s.o.Notes == nil || (typ != EventAssigned && typ != EventTransferred) {
+		return nil
+	}
+	to, _ := data["to"].(int64)
+	if to == 0 || to == c.actor.AgentID {
+		return nil
+	}
+	return c.s.o.Notes.Add(c.ctx, c.tx, c.now, notify.Note{AgentID: to, TicketID: ticketID, Kind: notify.KindAssigned,
+		Data: map[string]any{"by": c.actor.AgentID}})
 }
 
 // addMessage inserts a message into r's thread and counts it.

@@ -12,7 +12,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -361,8 +363,8 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 			if err != nil {
 				return err
 			}
-			data, _ := json.Marshal(map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)})
-			kind := NotifyPromiseDueSoon
+			data := map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)}
+			kind, moment := NotifyPromiseDueSoon, time.Time{}
 			if due {
 				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("resolve-promise"), p.ID, PromiseBroken, store.Millis(c.now)); err != nil {
 					return err
@@ -370,7 +372,7 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 				if err := c.event(p.TicketID, EventPromiseBroken, map[string]any{"promise_id": p.ID, "what": p.What, "due": p.Due.Format(time.RFC3339)}); err != nil {
 					return err
 				}
-				kind = NotifyPromiseBroken
+				kind, moment = NotifyPromiseBroken, p.Due
 			}
 			owner := r.OwnerID
 			if owner == 0 {
@@ -384,7 +386,8 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 				}
 			}
 			for _, id := range people {
-				if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("insert-notification"), id, p.TicketID, kind, string(data), store.Millis(c.now)); err != nil {
+				err := c.s.o.Notes.Add(c.ctx, c.tx, c.now, notify.Note{AgentID: id, TicketID: p.TicketID, Kind: kind, Data: data, Moment: moment})
+				if err != nil {
 					return err
 				}
 			}
@@ -410,4 +413,40 @@ func (c *change) promisePeople(id, maker int64) ([]int64, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// DoneSaid is a message that says a promise's thing has happened: the
+// promises card and the API offer to mark the promise kept (only offer:
+// the agent decides).
+type DoneSaid struct {
+	MessageID int64
+	// ByCustomer is set when the customer wrote it; else the agent's reply
+	// said it.
+	ByCustomer bool
+	// Words are the words that say it, as written.
+	Words string
+	At    time.Time
+}
+
+// SaidDone returns the latest customer message or public reply among msgs
+// (oldest first), written after open promise p was made, that says
+// something promised has happened (text.SaysDone, in lang; all languages
+// when lang is ""). ok is false when none does or p is not open.
+func SaidDone(p Promise, msgs []Message, lang string) (d DoneSaid, ok bool) {
+	if p.Status != PromiseOpen {
+		return DoneSaid{}, false
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if !m.CreatedAt.After(p.Created) {
+			break
+		}
+		if m.Kind != CustomerMessage && m.Kind != Reply {
+			continue
+		}
+		if words, ok := text.SaysDone(m.BodyText, lang); ok {
+			return DoneSaid{MessageID: m.ID, ByCustomer: m.Kind == CustomerMessage, Words: words, At: m.CreatedAt}, true
+		}
+	}
+	return DoneSaid{}, false
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -253,6 +254,11 @@ type Opts struct {
 	Customers     *customer.Service
 	Log           *slog.Logger
 	AutoCloseDays int // days after solving that a ticket closes; default 4
+	// Notes tells agents of promises due and broken (in their list, and
+	// by mail in batches) and of tickets given to them by someone else;
+	// nil writes the promises' notifications to the list only and says
+	// nothing of assignments (the demo generator's history).
+	Notes *notify.Service
 	// Attachments keeps the files of agents' replies; nil refuses them.
 	Attachments *attachment.Service
 }

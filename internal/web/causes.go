@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
@@ -116,17 +117,37 @@ func (s *server) causeDone(w http.ResponseWriter, r *http.Request, _ *reqCtx) er
 type causesView struct {
 	Causes []recovery.Cause
 	Now    time.Time
-	Open   int64                             // the cause whose tickets are shown, 0 for none
+	Open   int64                             // the cause whose tickets and edit form are shown, 0 for none
 	Linked map[int64][]recovery.LinkedTicket // of Open
 	Query  string
 	// Currency of the values at risk: the business's (compensation) currency.
 	Currency string
+	// Categories, Statuses and Agents are the choices of the edit form.
+	Categories, Statuses []string
+	Agents               []agent.Agent
+}
+
+// EditForm is the name of the edit form of cause id, for its errors.
+func (causesView) EditForm(id int64) string { return "cause-edit-" + strconv.FormatInt(id, 10) }
+
+// DueInput is a cause's due date as the date field shows it: the day it
+// ends (parseDueDate reads a day as its end), "" for none.
+func (causesView) DueInput(c recovery.Cause) string {
+	if c.Due.IsZero() {
+		return ""
+	}
+	return c.Due.Add(-time.Nanosecond).UTC().Format(time.DateOnly)
 }
 
 // causesPage serves GET /manage/causes: causes by number of tickets, with
 // complaints, recurrences, value at risk and the 30-day trend; ?cause=ID
-// lists one cause's tickets.
+// lists one cause's tickets and opens its edit form.
 func (s *server) causesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("cause"), 10, 64)
+	return s.renderCauses(w, r, rc, id, nil)
+}
+
+func (s *server) renderCauses(w http.ResponseWriter, r *http.Request, rc *reqCtx, open int64, prob *problem) error {
 	q := r.URL.Query().Get("q")
 	cs, err := s.recovery.Causes(r.Context(), q, 0)
 	if err != nil {
@@ -136,17 +157,58 @@ func (s *server) causesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	v := causesView{Causes: cs, Now: s.clock.Now(), Linked: map[int64][]recovery.LinkedTicket{}, Query: q, Currency: st.Currency}
-	if id, err := strconv.ParseInt(r.URL.Query().Get("cause"), 10, 64); err == nil && id > 0 {
-		v.Open = id
-		if v.Linked[id], err = s.recovery.CauseTickets(r.Context(), id); err != nil {
+	v := causesView{Causes: cs, Now: s.clock.Now(), Linked: map[int64][]recovery.LinkedTicket{}, Query: q, Currency: st.Currency,
+		Categories: recovery.Categories, Statuses: []string{recovery.CauseOpen, recovery.CauseDone}}
+	if open > 0 {
+		v.Open = open
+		if v.Linked[open], err = s.recovery.CauseTickets(r.Context(), open); err != nil {
 			return err
+		}
+		agents, err := s.agentsByName(r.Context(), rc.lang)
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			if a.Active {
+				v.Agents = append(v.Agents, a)
+			}
 		}
 	}
 	p := s.newPage(w, r, rc, "cause.manage_title")
 	p.Nav = "causes"
 	p.Data = v
-	s.render(w, r, http.StatusOK, "causes", p)
+	status := http.StatusOK
+	if prob != nil {
+		p.Problem, p.Form, status = prob, r.PostForm, prob.Status
+	}
+	s.render(w, r, status, "causes", p)
+	return nil
+}
+
+// causeEdit serves POST /causes/{id}: every field of a root cause (title,
+// category, what happened, prevention, owner, due date, status) from the
+// causes page; bad input comes back on the form.
+func (s *server) causeEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	due, err := parseDueDate(f.Get("due"))
+	if err == nil {
+		_, err = s.recovery.UpdateCause(r.Context(), id, recovery.CauseEdit{NewCause: recovery.NewCause{Category: f.Get("category"),
+			Title: f.Get("title"), WhatHappened: f.Get("what_happened"), Prevention: f.Get("prevention"),
+			OwnerID: optionalID(f.Get("owner_id")), Due: due}, Status: f.Get("status")})
+	}
+	if err != nil {
+		prob, ok := s.asProblem(rc.lang, causesView{}.EditForm(id), err)
+		if !ok {
+			return err
+		}
+		return s.renderCauses(w, r, rc, id, prob)
+	}
+	s.setFlash(w, "flash.cause_saved")
+	redirect(w, r, "/manage/causes?cause="+strconv.FormatInt(id, 10)+"#cause-"+strconv.FormatInt(id, 10))
 	return nil
 }
 

@@ -75,3 +75,61 @@ func TestRootCausesFromTheTicketPage(t *testing.T) {
 		}
 	})
 }
+
+// TestEditRootCause: from the causes page a manager edits every field of a
+// cause; bad input comes back on the cause's own form with the field's
+// error and nothing is changed.
+func TestEditRootCause(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f, _, rs, _ := newRecoveryFixture(t, db)
+		mia := f.login(t, "manager")
+		al := f.login(t, "agent")
+		res := al.post(t, ticketURL(f.ids["ticket"])+"/causes", url.Values{"category": {"delivery"}, "title": {"Courier loses parcels"},
+			"prevention": {"Switch courier"}})
+		mustCode(t, res, http.StatusSeeOther, "create cause")
+		cs, err := rs.Causes(ctx, "", 0)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("causes %v %v", cs, err)
+		}
+		id := strconv.FormatInt(cs[0].ID, 10)
+		page := mia.get(t, "/manage/causes?cause="+id)
+		mustCode(t, page, http.StatusOK, "causes page")
+		if !strings.Contains(page.body, `id="cause-edit-`+id+`"`) || !strings.Contains(page.body, `value="Courier loses parcels"`) {
+			t.Fatal("no edit form filled with the cause")
+		}
+		edit := url.Values{"title": {"Depot loses parcels"}, "category": {"process"}, "what_happened": {"Scans skipped at the depot"},
+			"prevention": {"Scan at every hand-over"}, "owner_id": {strconv.FormatInt(f.ids["manager"], 10)}, "due": {"2025-04-30"},
+			"status": {"open"}}
+		bad := url.Values{}
+		for k, v := range edit {
+			bad[k] = v
+		}
+		bad.Set("due", "2020-01-01")
+		res = mia.post(t, "/causes/"+id, bad)
+		mustCode(t, res, http.StatusUnprocessableEntity, "due in the past")
+		if !strings.Contains(res.body, `<p class="field-error">`) || !strings.Contains(res.body, `value="Depot loses parcels"`) {
+			t.Fatal("the refused edit does not come back on its form")
+		}
+		if c, _ := rs.Cause(ctx, cs[0].ID); c.Title != "Courier loses parcels" {
+			t.Fatalf("refused edit changed the cause: %+v", c)
+		}
+		res = mia.post(t, "/causes/"+id, edit)
+		mustCode(t, res, http.StatusSeeOther, "edit")
+		c, err := rs.Cause(ctx, cs[0].ID)
+		if err != nil || c.Title != "Depot loses parcels" || c.Category != "process" || c.WhatHappened != "Scans skipped at the depot" ||
+			c.Prevention != "Scan at every hand-over" || c.OwnerID != f.ids["manager"] || c.Due.Format(time.DateOnly) != "2025-05-01" {
+			t.Fatalf("edited cause %+v %v", c, err)
+		}
+		// Saved again unchanged (the date field shows the day chosen), then done.
+		page = mia.get(t, "/manage/causes?cause="+id)
+		if !strings.Contains(page.body, `value="2025-04-30"`) {
+			t.Fatal("the due date is not shown as chosen")
+		}
+		edit.Set("status", "done")
+		mustCode(t, mia.post(t, "/causes/"+id, edit), http.StatusSeeOther, "done by edit")
+		if c, _ := rs.Cause(ctx, cs[0].ID); c.Status != "done" || c.DoneAt.IsZero() {
+			t.Fatalf("not done: %+v", c)
+		}
+	})
+}

@@ -216,3 +216,36 @@ func TestCompensationOnDashboardAndScorecard(t *testing.T) {
 		}
 	})
 }
+
+// TestApproveAboveManagersLimit: on the requests page a manager's approval
+// above their own limit is refused next to the request, with why and who
+// can approve it; the request keeps waiting.
+func TestApproveAboveManagersLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f, _, rs, _ := newRecoveryFixture(t, db)
+		c, err := rs.Grant(ctx, f.ids["agent"], f.ids["ticket"], recovery.NewCompensation{KindID: mustInt(t, kindID(t, rs, recovery.KindVoucher)),
+			Amount: "150", Reason: "ruined holiday"})
+		if err != nil || c.Status != recovery.Requested {
+			t.Fatalf("request %+v %v", c, err)
+		}
+		mia := f.login(t, "manager")
+		res := mia.post(t, "/manage/compensation/"+strconv.FormatInt(c.ID, 10)+"/approve", nil)
+		mustCode(t, res, http.StatusUnprocessableEntity, "approve above the limit")
+		if text := pageText(res.body); !strings.Contains(text, "150.00 EUR is above your own limit for Gift or voucher (100.00 EUR a ticket, 1000.00 EUR a month): an administrator must approve it.") {
+			t.Fatalf("no clear error: %s", text)
+		}
+		if got, err := rs.Get(ctx, c.ID); err != nil || got.Status != recovery.Requested {
+			t.Fatalf("after the refusal: %+v %v", got, err)
+		}
+	})
+}
+
+func mustInt(t testing.TB, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -30,6 +30,7 @@ func TestReferrals(t *testing.T) {
 			t.Fatalf("no referral link on the promoter's thanks page: %s", res.body)
 		}
 		code := m[1]
+		contains(t, res.body, []string{`id="referral-code">When they order, they can give the code ` + code}, nil)
 
 		visitor := f.newClient(t)
 		form := visitor.get(t, "/contact?lang=en&ref="+code)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
@@ -75,6 +76,12 @@ func describeNotification(p *page, n sla.Notification) string {
 	case recovery.NotifyRequestDecided:
 		return p.T("notif.compensation_decided", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"),
 			p.CompensationStatus(dataStr(n.Data, "status")))
+	case ticket.NotifyPromiseDueSoon:
+		return p.T("notif.promise_due_soon", n.TicketID, n.Subject, dataStr(n.Data, "what"))
+	case ticket.NotifyPromiseBroken:
+		return p.T("notif.promise_broken", n.TicketID, n.Subject, dataStr(n.Data, "what"))
+	case notify.KindAssigned:
+		return p.T("notif.assigned", n.TicketID, n.Subject)
 	case recovery.NotifyRequestWaiting:
 		return p.T("notif.compensation_waiting", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"))
 	}

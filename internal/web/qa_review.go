@@ -202,7 +202,7 @@ func (s *server) renderReview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	for _, m := range msgs {
 		rm := reviewMessage{Message: m, Reply: m.Kind == ticket.Reply}
 		if rm.Reply {
-			for _, f := range an.Analyze(ctx, quality.Input{Text: m.BodyText, Conversation: quality.Recent(turns), UILang: rc.lang}) {
+			for _, f := range an.Analyze(ctx, quality.Input{Text: m.BodyText, Conversation: quality.Recent(turns), UILang: rc.lang, Channel: t.Channel}) {
 				rf := reviewFinding{Finding: f}
 				for i, d := range dismissals {
 					if d.AgentID == m.AuthorAgentID && !d.CreatedAt.After(m.CreatedAt) &&

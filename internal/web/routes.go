@@ -195,6 +195,7 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/causes", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCauseCreate)},
 		{"POST /tickets/{id}/causes/link", agent.PermWorkTickets, s.needs(s.recovery != nil, s.ticketCauseLink)},
 		{"POST /causes/{id}/done", agent.PermWorkTickets, s.needs(s.recovery != nil, s.causeDone)},
+		{"POST /causes/{id}", agent.PermWorkTickets, s.needs(s.recovery != nil, s.causeEdit)},
 		{"GET /manage/causes", agent.PermViewReports, s.needs(s.recovery != nil, s.causesPage)},
 
 		// Anything else

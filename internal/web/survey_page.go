@@ -32,8 +32,10 @@ type surveyView struct {
 	Questions []surveyQuestion
 	Until     string // the expiry date, on the expired page
 	MaxText   int
-	// ReferralURL, on a promoter's thanks page, is their referral link.
-	ReferralURL string
+	// ReferralURL, on a promoter's thanks page, is their referral link,
+	// and ReferralCode its code, which a friend may also give when buying
+	// (the purchase API and import take it as referral_code).
+	ReferralURL, ReferralCode string
 }
 
 // surveyQuestion is one question of the form, with its current answer.

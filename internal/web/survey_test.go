@@ -221,7 +221,7 @@ func TestSurveyPageLanguage(t *testing.T) {
 		c.lang = "ru"
 		res := c.get(t, click)
 		mustCode(t, res, http.StatusOK, "italian survey")
-		contains(t, res.body, []string{`lang="it"`, "Grazie! Abbiamo registrato la sua risposta.", "Invia le risposte"}, nil)
+		contains(t, res.body, []string{`lang="it"`, "Grazie! Abbiamo registrato la Sua risposta.", "Invia le risposte"}, nil)
 	})
 }
 
@@ -252,7 +252,7 @@ func TestAdminSurveys(t *testing.T) {
 		}
 		res = admin.get(t, "/admin/surveys/preview?lang=lv")
 		mustCode(t, res, http.StatusOK, "preview")
-		contains(t, res.body, []string{"Cik iespējams, ka jūs ieteiktu Aurora", "q=nps&amp;v=10", "THANKS10"}, nil)
+		contains(t, res.body, []string{"Cik iespējams, ka Jūs ieteiktu Aurora", "q=nps&amp;v=10", "THANKS10"}, nil)
 		if csp := res.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script") {
 			t.Errorf("preview CSP %q", csp)
 		}

@@ -31,6 +31,7 @@ func (s *server) surveyThanks(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		if err != nil {
 			return err
 		}
+		v.ReferralCode = code
 		v.ReferralURL = s.absURL(r, "/contact?"+url.Values{"ref": {code}, "lang": {sv.Language}}.Encode())
 	}
 	s.renderSurvey(w, r, rc, http.StatusOK, v)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -163,7 +164,7 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	v.SnoozeChoices = snoozeChoices
-	if v.Promises, err = s.promisePanelFor(ctx, t.ID, p.Now); err != nil {
+	if v.Promises, err = s.promisePanelFor(ctx, t, msgs, cmp.Or(t.Language, cust.Language), p.Now); err != nil {
 		return err
 	}
 	if v.FollowUp, err = s.undecidedFollowUp(ctx, t.ID); err != nil {

@@ -81,10 +81,15 @@ func (s *server) renderChecked(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 
 // analyzeDraft reads a draft reply to ticket id with the conversation so
-// far (customer messages and replies; notes are not part of it), explained
-// in the agent's language, leaving out what the agent already dismissed
-// on this ticket.
+// far (customer messages and replies; notes are not part of it) and the
+// ticket's channel (a chat answer is not a letter), explained in the
+// agent's language, leaving out what the agent already dismissed on this
+// ticket.
 func (s *server) analyzeDraft(ctx context.Context, rc *reqCtx, id int64, draft string) (string, []quality.Finding, error) {
+	t, err := s.tickets.Get(ctx, id)
+	if err != nil {
+		return "", nil, err
+	}
 	msgs, err := s.tickets.Messages(ctx, id)
 	if err != nil {
 		return "", nil, err
@@ -93,7 +98,7 @@ func (s *server) analyzeDraft(ctx context.Context, rc *reqCtx, id int64, draft s
 	if s.quality == nil || draft == "" {
 		return "", fs, nil
 	}
-	in := quality.Input{Text: draft, Conversation: quality.Recent(conversation(msgs)), UILang: rc.lang}
+	in := quality.Input{Text: draft, Conversation: quality.Recent(conversation(msgs)), UILang: rc.lang, Channel: t.Channel}
 	fs = append(fs, s.quality.Analyze(ctx, in)...)
 	if s.reviews != nil {
 		dismissed, err := s.reviews.Dismissed(ctx, id, rc.me.ID)

@@ -270,3 +270,35 @@ func TestCheckReplyWithoutJS(t *testing.T) {
 	res = c.post(t, page+"/check", url.Values{"body": {warmEn}})
 	contains(t, res.body, []string{"Nothing to change: this reads well."}, []string{`class="finding sin-`})
 }
+
+// TestAnalyzeDraftChannel: the ticket's channel reaches the analyzer. A
+// short, warm chat answer without "Dear …" and "Kind regards" is not cold,
+// and "DM" is no jargon on social media's own terms; the same answer to an
+// email ticket still lacks a letter's greeting.
+func TestAnalyzeDraftChannel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.login(t, "agent")
+		question := "My parcel was due yesterday and the tracking has not moved since Monday."
+		chat := f.newTicket(t, ticket.NewTicket{Subject: "Parcel", Body: question, Channel: "chat"})
+		email := f.newTicket(t, ticket.NewTicket{Subject: "Parcel", Body: question, Channel: "email"})
+		draft := "So sorry about the wait! I've checked with the courier: your parcel left the depot this morning and will arrive tomorrow before noon."
+		tests := []struct {
+			name   string
+			ticket int64
+			cold   bool
+		}{
+			{"chat: a turn of the conversation", chat, false},
+			{"email: a letter without greeting or closing", email, true},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				res, out := c.analyzeJSON(t, tc.ticket, draft)
+				mustCode(t, res, http.StatusOK, "analyze")
+				if got := sinsOf(out.Findings)[quality.Coldness]; got != tc.cold {
+					t.Errorf("coldness %v, want %v: %+v", got, tc.cold, out.Findings)
+				}
+			})
+		}
+	})
+}

@@ -28,6 +28,11 @@ const promiseBusinessHours = 4 * time.Hour
 type promiseLine struct {
 	ticket.Promise
 	Overdue bool
+	// Done, on an open promise, is the latest message since it was made
+	// that says the promised thing has happened (ticket.SaidDone): the
+	// card offers to mark it kept. Nil when none does. Only offered,
+	// never done for the agent.
+	Done *ticket.DoneSaid
 }
 
 // promisePanel is the action-plan card: the form's choices and the list.
@@ -52,15 +57,20 @@ func (s *server) businessCalendar(ctx context.Context) (*sla.Calendar, error) {
 	return rows[0].Build()
 }
 
-// promisePanelFor fills the action-plan card of ticket id.
-func (s *server) promisePanelFor(ctx context.Context, id int64, now time.Time) (*promisePanel, error) {
-	ps, err := s.tickets.Promises(ctx, id)
+// promisePanelFor fills the action-plan card of ticket t, whose messages
+// (oldest first) are msgs, written in lang.
+func (s *server) promisePanelFor(ctx context.Context, t ticket.Ticket, msgs []ticket.Message, lang string, now time.Time) (*promisePanel, error) {
+	ps, err := s.tickets.Promises(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	panel := &promisePanel{}
 	for _, p := range ps {
-		panel.Lines = append(panel.Lines, promiseLine{Promise: p, Overdue: p.Overdue(now)})
+		line := promiseLine{Promise: p, Overdue: p.Overdue(now)}
+		if d, ok := ticket.SaidDone(p, msgs, lang); ok {
+			line.Done = &d
+		}
+		panel.Lines = append(panel.Lines, line)
 	}
 	cal, err := s.businessCalendar(ctx)
 	if err != nil {

@@ -125,3 +125,57 @@ func TestInboxPromised(t *testing.T) {
 		contains(t, res.body, []string{`class="promised overdue"`, "Promise overdue since 11:00"}, nil)
 	})
 }
+
+// TestPromiseDoneOffered: a customer message that says the promised thing
+// has happened puts a "mark kept" offer on the promises card, and so does
+// the agent's own reply saying it; the promise stays open until the agent
+// clicks, and the offer goes once it is kept.
+func TestPromiseDoneOffered(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		c := f.login(t, "agent")
+		for _, tc := range []struct {
+			name, customer, reply string
+			want                  []string
+		}{
+			{"customer says done", "I received the replacement, thanks!", "",
+				[]string{`class="notice promise-done"`, "The customer wrote “received the replacement”", "Yes, mark it kept"}},
+			{"agent says done", "", "Good news: the replacement has shipped this morning.",
+				[]string{`class="notice promise-done"`, "Your reply says “replacement has shipped”"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				id := f.newTicket(t, ticket.NewTicket{Subject: "Broken lamp " + tc.name})
+				page := idPath("/tickets/", id, "")
+				res := c.post(t, page+"/promises", url.Values{"what": {"the replacement ships"}, "quick": {"later"},
+					"body": {"Sorry, a replacement ships today."}})
+				mustCode(t, res, http.StatusSeeOther, "promise")
+				res = c.get(t, page)
+				contains(t, res.body, []string{"promise-keep"}, []string{"promise-done"})
+
+				f.clock.Advance(time.Minute)
+				res = c.post(t, page+"/reply", url.Values{"body": {"Still on it, I will write again soon."}})
+				mustCode(t, res, http.StatusSeeOther, "an ordinary reply")
+				f.clock.Advance(time.Minute)
+				if tc.customer != "" {
+					if _, err := f.tickets.AddCustomerMessage(ctx, id, tc.customer, ""); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					res = c.post(t, page+"/reply", url.Values{"body": {tc.reply}})
+					mustCode(t, res, http.StatusSeeOther, "the reply that says done")
+				}
+				res = c.get(t, page)
+				contains(t, res.body, tc.want, nil)
+				ps, err := f.tickets.Promises(ctx, id)
+				if err != nil || len(ps) != 1 || ps[0].Status != ticket.PromiseOpen {
+					t.Fatalf("promises = %v, %v; want one, still open (only offered)", ps, err)
+				}
+				res = c.post(t, page+"/promises/"+itoa(ps[0].ID)+"/keep", nil)
+				mustCode(t, res, http.StatusSeeOther, "keep")
+				res = c.get(t, page)
+				contains(t, res.body, []string{`class="promise promise-kept"`}, []string{"promise-done"})
+			})
+		}
+	})
+}

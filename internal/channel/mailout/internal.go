@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/mail"
 
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -16,6 +17,8 @@ type internalMail struct {
 	Name    string `json:"name"`
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
+	// Language is the recipient's (Content-Language); "" says nothing.
+	Language string `json:"language,omitempty"`
 }
 
 // QueueInternal returns a function that queues an email to a member of
@@ -40,11 +43,39 @@ func QueueInternal(db *store.DB, q *jobs.Queue) func(ctx context.Context, to, na
 	}
 }
 
+// InternalTx returns a function that queues an email to a member of the
+// team, in the recipient's language, as a JobInternal inside the caller's
+// transaction: notify takes a batch off its pending list and queues its
+// mail at once, so a batch is neither lost nor mailed twice. The caller
+// wakes the workers after the commit.
+func InternalTx(q *jobs.Queue) func(ctx context.Context, tx *sql.Tx, to, name, subject, text, lang string) error {
+	return func(ctx context.Context, tx *sql.Tx, to, name, subject, text, lang string) error {
+		payload, err := json.Marshal(internalMail{To: to, Name: name, Subject: subject, Text: text, Language: lang})
+		if err != nil {
+			return err
+		}
+		if err := q.Enqueue(ctx, tx, jobs.Job{Kind: JobInternal, Payload: payload}); err != nil {
+			return fmt.Errorf("mailout: queue internal mail: %w", err)
+		}
+		return nil
+	}
+}
+
 // internal is the JobInternal handler.
 func (s *Service) internal(ctx context.Context, raw json.RawMessage) error {
 	var m internalMail
 	if err := json.Unmarshal(raw, &m); err != nil || m.To == "" {
 		return fmt.Errorf("%w: internal mail payload %s", jobs.ErrPermanent, raw)
 	}
-	return s.SendInternal(ctx, m.To, m.Name, m.Subject, m.Text)
+	d := Draft{
+		From:          mail.Address{Name: "Rapport", Address: s.o.Mailbox},
+		To:            mail.Address{Name: m.Name, Address: m.To},
+		Subject:       m.Subject,
+		Text:          m.Text,
+		MessageID:     NewMessageID(s.domain()),
+		Date:          s.o.Clock.Now(),
+		AutoSubmitted: true,
+		Language:      m.Language,
+	}
+	return s.o.Transport.Send(ctx, s.o.Mailbox, []string{m.To}, d.Encode())
 }

@@ -1,0 +1,229 @@
+package quality
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// realReply is one row of testdata/real.jsonl: a reply written by a
+// company's support staff and published (forum thread, social post, chat
+// transcript, email quoted in an article), with the page it comes from.
+type realReply struct {
+	ID           string `json:"id"`
+	Lang         string `json:"lang"`
+	Channel      string `json:"channel"`
+	Text         string `json:"text"`
+	Conversation []Turn `json:"conversation"`
+	Sins         []Sin  `json:"sins"`
+	Source       string `json:"source"`
+}
+
+func readReal(t testing.TB, path string) []realReply {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []realReply
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var r realReply
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("%s:%d: %v", path, n, err)
+		}
+		switch {
+		case seen[r.ID]:
+			t.Fatalf("%s:%d: duplicate id %s", path, n, r.ID)
+		case !strings.HasPrefix(r.Source, "http://") && !strings.HasPrefix(r.Source, "https://"):
+			t.Fatalf("%s:%d: source %q is not a URL", path, n, r.Source)
+		case r.Channel == "" || r.Lang == "" || r.Text == "":
+			t.Fatalf("%s:%d: channel, lang and text are required", path, n)
+		}
+		seen[r.ID] = true
+		for _, s := range r.Sins {
+			if !validSin(s) {
+				t.Fatalf("%s:%d: unknown sin %q", path, n, s)
+			}
+		}
+		out = append(out, r)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The levels TestRealSet enforces on testdata/real.jsonl; docs/QUALITY.md
+// records them with the figures measured.
+const (
+	realMinReplies      = 120
+	realMinSinful       = 20
+	realPrecision       = 0.90 // all findings together
+	realSinPrecision    = 0.90 // per sin, once it has realSinMinFindings
+	realSinMinFindings  = 5
+	realMinChannelCount = 5 // replies of each of email, chat, social
+)
+
+// TestRealSet measures the analyzer on real support replies
+// (testdata/real.jsonl), each read on its own channel: precision is what
+// matters here, since a finding on a reply a good support team actually
+// sent is a false alarm the agent learns to ignore. QUALITY_DEBUG=1 lists
+// every false alarm and miss.
+func TestRealSet(t *testing.T) {
+	a := newTestAnalyzer(t)
+	set := readReal(t, "testdata/real.jsonl")
+	debug := os.Getenv("QUALITY_DEBUG") != ""
+	bySin := map[Sin]*counts{}
+	for _, s := range Sins {
+		bySin[s] = &counts{}
+	}
+	byChannel := map[string]*counts{}
+	perChannel, perLang := map[string]int{}, map[string]int{}
+	good, goodClean := 0, 0
+	for _, r := range set {
+		fs := a.Analyze(context.Background(), Input{Text: r.Text, Lang: r.Lang, Conversation: r.Conversation, Channel: r.Channel})
+		got, want := map[Sin]bool{}, map[Sin]bool{}
+		for _, f := range fs {
+			got[f.Sin] = true
+		}
+		for _, s := range r.Sins {
+			want[s] = true
+		}
+		perChannel[r.Channel]++
+		perLang[r.Lang]++
+		if len(want) == 0 {
+			good++
+			if len(fs) == 0 {
+				goodClean++
+			}
+		}
+		if byChannel[r.Channel] == nil {
+			byChannel[r.Channel] = &counts{}
+		}
+		for _, s := range Sins {
+			c := bySin[s]
+			ch := byChannel[r.Channel]
+			switch {
+			case got[s] && want[s]:
+				c.tp++
+				ch.tp++
+			case got[s]:
+				c.fp++
+				ch.fp++
+			case want[s]:
+				c.fn++
+				ch.fn++
+			}
+			if debug && got[s] != want[s] {
+				what := "MISSED"
+				if got[s] {
+					what = "FALSE"
+				}
+				t.Logf("%s %s %s [%s]: %q", what, s, r.ID, r.Channel, r.Text)
+				for _, f := range fs {
+					if f.Sin == s {
+						t.Logf("    %s %q", f.Rule, f.Quote)
+					}
+				}
+			}
+		}
+	}
+	var all counts
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nreal set: %d replies (%d good); channels %v; languages %v\n", len(set), good, perChannel, perLang)
+	fmt.Fprintf(&b, "%-14s %5s %5s %5s %9s %7s\n", "sin", "tp", "fp", "fn", "precision", "recall")
+	for _, s := range Sins {
+		c := bySin[s]
+		all.tp += c.tp
+		all.fp += c.fp
+		all.fn += c.fn
+		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.2f %7.2f\n", s, c.tp, c.fp, c.fn, c.precision(), c.recall())
+	}
+	fmt.Fprintf(&b, "all findings: tp %d fp %d fn %d precision %.2f recall %.2f\n", all.tp, all.fp, all.fn, all.precision(), all.recall())
+	for ch, c := range byChannel {
+		fmt.Fprintf(&b, "channel %-7s %3d replies: tp %d fp %d fn %d precision %.2f\n", ch, perChannel[ch], c.tp, c.fp, c.fn, c.precision())
+	}
+	fmt.Fprintf(&b, "good replies with no finding: %d/%d\n", goodClean, good)
+	t.Log(b.String())
+
+	if len(set) < realMinReplies || len(set)-good < realMinSinful {
+		t.Errorf("%d replies, %d with a sin: want at least %d and %d", len(set), len(set)-good, realMinReplies, realMinSinful)
+	}
+	for _, ch := range []string{"email", "chat", "social"} {
+		if perChannel[ch] < realMinChannelCount {
+			t.Errorf("only %d %s replies, want at least %d", perChannel[ch], ch, realMinChannelCount)
+		}
+	}
+	if all.precision() < realPrecision {
+		t.Errorf("all findings: precision %.2f below %.2f", all.precision(), realPrecision)
+	}
+	for _, s := range Sins {
+		if c := bySin[s]; c.tp+c.fp >= realSinMinFindings && c.precision() < realSinPrecision {
+			t.Errorf("%s: precision %.2f below %.2f (%d findings)", s, c.precision(), realSinPrecision, c.tp+c.fp)
+		}
+	}
+}
+
+// recordedRecall is, per hand-written set and sin, the replies flagged
+// right out of those labelled with the sin, as docs/QUALITY.md records
+// them before the real-reply fixes. The fixes for real replies must not
+// cost the team's own sets any of them.
+var recordedRecall = map[string]map[Sin][2]int{
+	"testdata/labelled.jsonl": {Apathy: {50, 65}, BrushOff: {26, 26}, Coldness: {43, 44}, Condescension: {27, 27},
+		Robotism: {26, 26}, Rulebook: {27, 27}, Runaround: {27, 27}},
+	"testdata/heldout.jsonl": {Apathy: {20, 20}, BrushOff: {10, 10}, Coldness: {11, 15}, Condescension: {10, 10},
+		Robotism: {10, 10}, Rulebook: {10, 10}, Runaround: {10, 10}},
+	"testdata/blind.jsonl": {Apathy: {4, 13}, BrushOff: {0, 6}, Coldness: {7, 11}, Condescension: {5, 6},
+		Robotism: {6, 6}, Rulebook: {5, 6}, Runaround: {1, 7}},
+}
+
+// TestRecallKept fails when a sin's recall on one of the hand-written sets
+// falls below its recorded value: a fix for real replies (the channel, the
+// channel's vocabulary, resolution words) must not blind the analyzer to
+// what it caught before.
+func TestRecallKept(t *testing.T) {
+	a := newTestAnalyzer(t)
+	for path, want := range recordedRecall {
+		t.Run(path, func(t *testing.T) {
+			got := map[Sin]*counts{}
+			for _, s := range Sins {
+				got[s] = &counts{}
+			}
+			for _, l := range readLabelled(t, path) {
+				flagged := map[Sin]bool{}
+				for _, f := range a.Analyze(context.Background(), Input{Text: l.Text, Lang: l.Lang, Conversation: l.Conversation}) {
+					flagged[f.Sin] = true
+				}
+				for _, s := range l.Sins {
+					if flagged[s] {
+						got[s].tp++
+					} else {
+						got[s].fn++
+					}
+				}
+			}
+			for s, w := range want {
+				c := got[s]
+				if c.tp+c.fn != w[1] {
+					t.Errorf("%s: %d replies labelled, recorded %d: update recordedRecall with the set", s, c.tp+c.fn, w[1])
+				}
+				if c.tp < w[0] {
+					t.Errorf("%s: recall %d/%d (%.2f), below the recorded %d/%d", s, c.tp, c.tp+c.fn, c.recall(), w[0], w[1])
+				}
+			}
+		})
+	}
+}
