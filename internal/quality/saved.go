@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ruleSavedReply is a reply sent as a saved reply was written, unchanged
@@ -28,9 +29,8 @@ func (a *Analyzer) savedReply(ctx context.Context, c *check) {
 	if err != nil {
 		return
 	}
-	reply := normaliseSaved(c.text)
 	for _, b := range bodies {
-		if normaliseSaved(b) == reply {
+		if sameSaved(c.text, b) {
 			start := len(c.text) - len(strings.TrimLeftFunc(c.text, unicode.IsSpace))
 			end := len(strings.TrimRightFunc(c.text, unicode.IsSpace))
 			c.add(Robotism, ruleSavedReply, start, end, "", "", nil)
@@ -39,8 +39,27 @@ func (a *Analyzer) savedReply(ctx context.Context, c *check) {
 	}
 }
 
-// normaliseSaved folds case and every run of spaces and line breaks into
-// one space, so that a saved reply re-wrapped or re-spaced still matches.
-func normaliseSaved(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+// sameSaved reports whether a and b are the same text but for case and
+// spacing: every run of spaces and line breaks counts as one space, and
+// leading and trailing ones not at all. It allocates nothing, since the
+// analyzer compares each reply with every saved reply.
+func sameSaved(a, b string) bool {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		sa, sb := unicode.IsSpace(ra), unicode.IsSpace(rb)
+		switch {
+		case sa && sb:
+			a = strings.TrimLeftFunc(a, unicode.IsSpace)
+			b = strings.TrimLeftFunc(b, unicode.IsSpace)
+			continue
+		case sa || sb:
+			return false
+		case ra != rb && unicode.ToLower(ra) != unicode.ToLower(rb):
+			return false
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return a == "" && b == ""
 }

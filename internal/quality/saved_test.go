@@ -68,3 +68,21 @@ func TestSavedReplySentUnchanged(t *testing.T) {
 		}
 	}
 }
+
+func TestSameSaved(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Hello  there,\nKim", " hello there, kim\n", true},
+		{"Привет,\t\tмир", "ПРИВЕТ, МИР", true},
+		{"Hello there", "Hellothere", false},
+		{"Hello there", "Hello there!", false},
+		{"", "  ", true},
+		{"a", "", false},
+	} {
+		if got := sameSaved(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameSaved(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}

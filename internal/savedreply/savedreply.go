@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -50,11 +51,20 @@ type Input struct {
 //go:embed queries.sql
 var queriesFS embed.FS
 
+// bodiesFresh is how long SavedBodies answers from memory: the analyzer
+// reads the bodies for every reply it checks (a scorecard reads hundreds),
+// and an edit in another process shows within this time.
+const bodiesFresh = 5 * time.Second
+
 // Service keeps saved replies.
 type Service struct {
 	db    *store.DB
 	clock jobs.Clock
 	q     store.Queries
+
+	mu       sync.Mutex
+	bodies   []string  // the last SavedBodies read
+	bodiesAt time.Time // when; zero after a write here
 }
 
 // New returns a Service over db.
@@ -149,6 +159,7 @@ func (s *Service) Create(ctx context.Context, agentID int64, in Input) (Reply, e
 	if err != nil {
 		return Reply{}, fmt.Errorf("savedreply: create: %w", err)
 	}
+	s.forget()
 	return s.Get(ctx, id)
 }
 
@@ -171,6 +182,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Reply, error)
 	if err != nil {
 		return Reply{}, fmt.Errorf("savedreply %d: update: %w", id, err)
 	}
+	s.forget()
 	if n == 0 {
 		return Reply{}, fmt.Errorf("savedreply %d: %w", id, ErrNotFound)
 	}
@@ -191,6 +203,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("savedreply %d: delete: %w", id, err)
 	}
+	s.forget()
 	if n == 0 {
 		return fmt.Errorf("savedreply %d: %w", id, ErrNotFound)
 	}
@@ -199,8 +212,17 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 
 // SavedBodies returns the body of every saved reply, for the reply
 // analyzer to recognise a reply sent from one unchanged
-// (quality.SavedReplies).
+// (quality.SavedReplies). It answers from memory for bodiesFresh after a
+// read; a write through this Service is seen at once.
 func (s *Service) SavedBodies(ctx context.Context) ([]string, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	if !s.bodiesAt.IsZero() && now.Sub(s.bodiesAt) < bodiesFresh && !now.Before(s.bodiesAt) {
+		out := s.bodies
+		s.mu.Unlock()
+		return out, nil
+	}
+	s.mu.Unlock()
 	rows, err := s.db.R.QueryContext(ctx, s.q.Get("saved-reply-bodies"))
 	if err != nil {
 		return nil, fmt.Errorf("savedreply: bodies: %w", err)
@@ -214,5 +236,18 @@ func (s *Service) SavedBodies(ctx context.Context) ([]string, error) {
 		}
 		out = append(out, b)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("savedreply: bodies: %w", err)
+	}
+	s.mu.Lock()
+	s.bodies, s.bodiesAt = out, now
+	s.mu.Unlock()
+	return out, nil
+}
+
+// forget drops the bodies kept in memory after a write.
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.bodies, s.bodiesAt = nil, time.Time{}
+	s.mu.Unlock()
 }
