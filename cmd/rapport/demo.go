@@ -89,6 +89,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	res, err := demo.Generate(ctx, demo.Opts{
 		DB: db, Seed: seed, Customers: customers, Tickets: tickets,
 		Now: time.Now().UTC(), Password: password, Log: log.With("component", "demo"),
+		AttachmentsDir: cfg.AttachmentsDir,
 	})
 	db.Close()
 	if err != nil {

@@ -70,6 +70,8 @@ const (
 	// PermChangeAnyTicket changes the status of, or transfers, a ticket the
 	// agent neither owns nor helps on (the ticket service asks).
 	PermChangeAnyTicket Permission = "change_any_ticket" // managers and admins
+	// PermManageSavedReplies: writing the saved replies every agent inserts.
+	PermManageSavedReplies Permission = "manage_saved_replies" // managers and admins
 )
 
 // Can reports whether role r has permission p.
@@ -80,12 +82,13 @@ func (r Role) Can(p Permission) bool {
 
 // permissionRole is the lowest role holding each permission.
 var permissionRole = map[Permission]Role{
-	PermWorkTickets:     RoleAgent,
-	PermViewReports:     RoleManager,
-	PermManageTeams:     RoleManager,
-	PermManageAgents:    RoleAdmin,
-	PermManageSettings:  RoleAdmin,
-	PermChangeAnyTicket: RoleManager,
+	PermWorkTickets:        RoleAgent,
+	PermViewReports:        RoleManager,
+	PermManageTeams:        RoleManager,
+	PermManageAgents:       RoleAdmin,
+	PermManageSettings:     RoleAdmin,
+	PermManageSavedReplies: RoleManager,
+	PermChangeAnyTicket:    RoleManager,
 }
 
 // Availability values.

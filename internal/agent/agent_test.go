@@ -31,6 +31,8 @@ func TestRolePermissions(t *testing.T) {
 		{"manager manages no agents", agent.RoleManager, agent.PermManageAgents, false},
 		{"admin manages agents", agent.RoleAdmin, agent.PermManageAgents, true},
 		{"admin manages settings", agent.RoleAdmin, agent.PermManageSettings, true},
+		{"manager keeps saved replies", agent.RoleManager, agent.PermManageSavedReplies, true},
+		{"agent only uses saved replies", agent.RoleAgent, agent.PermManageSavedReplies, false},
 		{"unknown role can do nothing", agent.Role("owner"), agent.PermWorkTickets, false},
 		{"unknown permission is denied", agent.RoleAdmin, agent.Permission("launch"), false},
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recovery"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -55,6 +56,8 @@ type Opts struct {
 	Goals *goals.Service
 	// Recovery answers the compensation routes; nil leaves them answering 503.
 	Recovery *recovery.Service
+	// Saved answers the saved-reply routes; nil leaves them answering 503.
+	Saved *savedreply.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -103,9 +106,10 @@ type server struct {
 	routing  RoutingSettings  // nil: /settings/routing answers 503
 	cat      *i18n.Catalog    // nil: a promise's reply goes as written
 	clock    jobs.Clock
-	recovery *recovery.Service // nil: the compensation routes answer 503
-	notes    Notifications     // nil: /notifications answers 503
-	business *business.Service // nil: /settings/business answers 503, promises in UTC
+	recovery *recovery.Service   // nil: the compensation routes answer 503
+	notes    Notifications       // nil: /notifications answers 503
+	business *business.Service   // nil: /settings/business answers 503, promises in UTC
+	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -135,6 +139,7 @@ func New(o Opts) http.Handler {
 		recovery:   o.Recovery,
 		notes:      o.Notifications,
 		business:   o.Business,
+		saved:      o.Saved,
 		router:     o.Router,
 		routing:    o.Routing,
 	}

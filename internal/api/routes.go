@@ -13,8 +13,9 @@ type route struct {
 	path   string           // relative to Prefix, with {id} parameters
 	perm   agent.Permission // public for routes that need no token
 	handle handlerFunc
-	// rawMail marks a route taking a whole email, limited by the message
-	// size limit instead of the JSON body limit.
+	// rawMail marks a route taking a whole email, or a reply with its
+	// files, limited by the message size limit instead of the JSON body
+	// limit.
 	rawMail bool
 }
 
@@ -40,7 +41,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/collaborators", agent.PermWorkTickets, s.addCollaborator, false},
 		{http.MethodDelete, "/tickets/{id}/collaborators/{agent}", agent.PermWorkTickets, s.removeCollaborator, false},
 		{http.MethodGet, "/tickets/{id}/messages", agent.PermWorkTickets, s.listMessages, false},
-		{http.MethodPost, "/tickets/{id}/reply", agent.PermWorkTickets, s.replyTicket, false},
+		{http.MethodPost, "/tickets/{id}/reply", agent.PermWorkTickets, s.replyTicket, true},
 		{http.MethodPost, "/tickets/{id}/notes", agent.PermWorkTickets, s.addNote, false},
 		{http.MethodGet, "/tickets/{id}/events", agent.PermWorkTickets, s.listEvents, false},
 		{http.MethodGet, "/tickets/{id}/followup", agent.PermWorkTickets, s.getFollowUp, false},
@@ -53,6 +54,13 @@ func (s *server) routes() []route {
 		// The caller's notifications
 		{http.MethodGet, "/notifications", agent.PermWorkTickets, s.listNotifications, false},
 		{http.MethodPost, "/notifications/read", agent.PermWorkTickets, s.markNotificationsRead, false},
+
+		// Saved replies (canned responses)
+		{http.MethodGet, "/saved-replies", agent.PermWorkTickets, s.listSavedReplies, false},
+		{http.MethodPost, "/saved-replies", agent.PermManageSavedReplies, s.createSavedReply, false},
+		{http.MethodGet, "/saved-replies/{id}", agent.PermWorkTickets, s.getSavedReply, false},
+		{http.MethodPut, "/saved-replies/{id}", agent.PermManageSavedReplies, s.updateSavedReply, false},
+		{http.MethodDelete, "/saved-replies/{id}", agent.PermManageSavedReplies, s.deleteSavedReply, false},
 
 		// Inbound messages from other channels
 		{http.MethodPost, "/inbound/message", agent.PermWorkTickets, s.inboundMessage, false},

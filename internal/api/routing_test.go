@@ -69,7 +69,7 @@ func TestRoutingWithoutServices(t *testing.T) {
 func TestRouteTable(t *testing.T) {
 	known := map[agent.Permission]bool{
 		agent.PermWorkTickets: true, agent.PermViewReports: true, agent.PermManageTeams: true,
-		agent.PermManageAgents: true, agent.PermManageSettings: true,
+		agent.PermManageAgents: true, agent.PermManageSettings: true, agent.PermManageSavedReplies: true,
 	}
 	for _, rt := range (&server{}).routes() {
 		if rt.handle == nil {

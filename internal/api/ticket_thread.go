@@ -1,10 +1,12 @@
 package api
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -20,6 +22,10 @@ type messageJSON struct {
 	BodyText         string  `json:"body_text"`
 	BodyHTML         string  `json:"body_html"`
 	CreatedAt        *string `json:"created_at"`
+	// To and Cc are who a reply went to: To empty for the customer's own
+	// address, Cc the copied addresses.
+	To string   `json:"to"`
+	Cc []string `json:"cc"`
 }
 
 func toMessageJSON(m ticket.Message) messageJSON {
@@ -33,7 +39,20 @@ func toMessageJSON(m ticket.Message) messageJSON {
 		BodyText:         m.BodyText,
 		BodyHTML:         m.BodyHTML,
 		CreatedAt:        timeJSON(m.CreatedAt),
+		To:               m.To,
+		Cc:               splitCc(m.Cc),
 	}
+}
+
+// splitCc turns a stored Cc list into its addresses.
+func splitCc(cc string) []string {
+	out := []string{}
+	for _, a := range strings.Split(cc, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // eventJSON is one entry of a ticket's history.
@@ -102,10 +121,34 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request, _ agent.Agen
 }
 
 // replyRequest is the body of POST /tickets/{id}/reply; status, when set,
-// changes the ticket in the same step (reply and solve).
+// changes the ticket in the same step (reply and solve). to replaces the
+// customer's address, cc copies others, attachments go with the mail.
 type replyRequest struct {
-	Body   string `json:"body"`
-	Status string `json:"status"`
+	Body        string     `json:"body"`
+	Status      string     `json:"status"`
+	To          string     `json:"to"`
+	Cc          []string   `json:"cc"`
+	Attachments []fileJSON `json:"attachments"`
+}
+
+// fileJSON is a file sent with a reply, its bytes in standard base64.
+type fileJSON struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Data        string `json:"data"`
+}
+
+// replyFiles decodes the files of a reply request.
+func replyFiles(in []fileJSON) ([]attachment.File, error) {
+	out := make([]attachment.File, 0, len(in))
+	for i, f := range in {
+		data, err := base64.StdEncoding.DecodeString(f.Data)
+		if err != nil {
+			return nil, valid.Field("attachments", valid.Msg("valid.base64", "file %d is not standard base64", i+1))
+		}
+		out = append(out, attachment.File{Filename: f.Filename, ContentType: f.ContentType, Data: data})
+	}
+	return out, nil
 }
 
 // replyTicket serves POST /tickets/{id}/reply.
@@ -121,7 +164,14 @@ func (s *server) replyTicket(w http.ResponseWriter, r *http.Request, me agent.Ag
 	if req.Status != "" && !contains(statusNames(), req.Status) {
 		return valid.Errors{"status": "must be empty or one of " + strings.Join(statusNames(), ", ")}
 	}
-	m, err := s.tickets.Reply(r.Context(), ticket.AgentActor(me.ID), id, req.Body, ticket.Status(req.Status))
+	files, err := replyFiles(req.Attachments)
+	if err != nil {
+		return err
+	}
+	m, err := s.tickets.ReplyWith(r.Context(), ticket.AgentActor(me.ID), id, ticket.ReplyDraft{
+		Body: req.Body, SetStatus: ticket.Status(req.Status),
+		To: req.To, Cc: strings.Join(req.Cc, ", "), Files: files,
+	})
 	if err != nil {
 		return err
 	}

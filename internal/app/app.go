@@ -38,6 +38,7 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -68,6 +69,7 @@ type Services struct {
 	SLA         *sla.Service
 	Router      *routing.Router
 	Quality     *quality.Analyzer
+	Saved       *savedreply.Service
 	Reviews     *quality.Reviews
 	Purchases   *purchases.Service   // what customers bought: API, hook, import
 	Values      *clv.Service         // lifetime values, regulars, the nightly refit
@@ -123,13 +125,14 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Defaults: business.Profile{Name: cfg.BusinessName}})
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
+	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	// What agents must act on: their notification list, mailed in
 	// batches in each one's language and zone.
 	notes := notify.New(notify.Opts{DB: db, Jobs: q, Clock: clock, Log: component("notify"), I18n: catalog,
 		Business: biz, BaseURL: cfg.PublicBaseURL(), Send: mailout.InternalTx(q), Delay: cfg.NotifyDelay})
 	tickets := ticket.NewService(ticket.Opts{
 		DB: db, Clock: clock, Jobs: q, Customers: customers,
-		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Notes: notes,
+		Log: component("ticket"), AutoCloseDays: cfg.AutoCloseDays, Notes: notes, Attachments: attachments,
 	})
 
 	// Services over tickets, each built after everything it needs.
@@ -144,7 +147,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	mail := mailout.New(mailout.Opts{
 		DB: db, Jobs: q, Tickets: tickets, I18n: catalog, Transport: transport, Clock: clock,
 		Log: component("mailout"), Mailbox: cfg.MailboxList()[0], Business: cfg.BusinessName, Profiles: biz,
-		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(),
+		Promise: slas, FollowUpDays: cfg.FollowUpDays, BaseURL: cfg.PublicBaseURL(), Attachments: attachments,
 	})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: component("routing"), Tickets: tickets})
 	surveys := survey.New(survey.Opts{
@@ -187,7 +190,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
-	analyzer, err := quality.New(quality.Opts{})
+	// Saved replies: agents insert them; the analyzer flags one sent unchanged.
+	saved := savedreply.New(db, clock)
+	analyzer, err := quality.New(quality.Opts{Saved: saved})
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +216,6 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
-	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	intakes := intake.New(intake.Opts{
 		DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
 		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSureAmong,
@@ -242,7 +246,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation,
-		Intake:   intakes, Attachments: attachments,
+		Intake:   intakes, Attachments: attachments, Saved: saved,
 	}, nil
 }
 
@@ -334,7 +338,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
-		Goals: svc.Goals, Recovery: svc.Recovery,
+		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved,
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 	})
 	if err != nil {
@@ -350,6 +354,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Metrics:  svc.Metrics,
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
+		Saved:    svc.Saved,
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
 		Business:      svc.Business,

@@ -194,3 +194,29 @@ func (s *Service) Get(ctx context.Context, ticketID, id int64) (Attachment, io.R
 	}
 	return list[0], rc, nil
 }
+
+// ForMessage returns the files of message id with their bytes, in the
+// order they were added, for the mail that carries them.
+func (s *Service) ForMessage(ctx context.Context, messageID int64) ([]Attachment, [][]byte, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("message-attachments"), messageID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("attachment: message %d: %w", messageID, err)
+	}
+	list, err := scan(rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("attachment: message %d: %w", messageID, err)
+	}
+	data := make([][]byte, len(list))
+	for i, a := range list {
+		rc, err := s.st.Open(ctx, a.Key)
+		if err != nil {
+			return nil, nil, err
+		}
+		data[i], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("attachment: read %s: %w", a.Filename, err)
+		}
+	}
+	return list, data, nil
+}

@@ -14,3 +14,9 @@ ORDER BY a.message_id, a.id
 SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256, a.content_id, a.inline, a.storage_key
 FROM attachments a JOIN messages m ON m.id = a.message_id
 WHERE a.id = $1 AND m.ticket_id = $2
+
+-- name: message-attachments
+SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256, a.content_id, a.inline, a.storage_key
+FROM attachments a
+WHERE a.message_id = $1
+ORDER BY a.id

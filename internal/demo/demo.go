@@ -41,6 +41,9 @@ type Opts struct {
 	Now       time.Time // end of the demo period; default time.Now()
 	Password  string    // of every demo login; at least 8 characters
 	Log       *slog.Logger
+	// AttachmentsDir is the server's folder of files; when set, a reply
+	// carries one (a return label). "" leaves the demo without files.
+	AttachmentsDir string
 }
 
 // Result tells what Generate made and how to log in.
@@ -192,6 +195,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	if err := r.seedPromiseDone(ctx); err != nil {
+		return err
+	}
+	if err := r.seedSavedReplies(ctx); err != nil {
 		return err
 	}
 	return r.setAvailability(ctx)

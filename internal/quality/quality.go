@@ -110,6 +110,9 @@ type Opts struct {
 	Languages []string
 	// DefaultLang is used when detection finds nothing; "en" when empty.
 	DefaultLang string
+	// Saved, when set, are the business's saved replies: a reply sent
+	// from one unchanged is robotism (robotism.saved_reply).
+	Saved SavedReplies
 }
 
 // Analyzer analyses replies. It is safe for concurrent use.
@@ -118,6 +121,7 @@ type Analyzer struct {
 	order       []string // detection candidates, in a stable order
 	defaultLang string
 	detector    *text.Detector
+	saved       SavedReplies
 }
 
 // ErrNoLanguage is returned by New when no language is left to analyse.
@@ -131,7 +135,7 @@ func New(o Opts) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Analyzer{langs: map[string]*language{}, defaultLang: o.DefaultLang}
+	a := &Analyzer{langs: map[string]*language{}, defaultLang: o.DefaultLang, saved: o.Saved}
 	if a.defaultLang == "" {
 		a.defaultLang = "en"
 	}
@@ -186,8 +190,8 @@ func (a *Analyzer) Detect(s string) string {
 }
 
 // Analyze returns the findings for one draft reply, ordered by position. A
-// warm, specific reply gets none. ctx is accepted for uniformity with the
-// other services; the analysis is pure computation and does not block.
+// warm, specific reply gets none. The analysis is pure computation, but
+// for reading the saved replies (Opts.Saved) under ctx.
 func (a *Analyzer) Analyze(ctx context.Context, in Input) []Finding {
 	toks := text.Tokenize(in.Text)
 	lang := a.langs[in.Lang]
@@ -204,6 +208,7 @@ func (a *Analyzer) Analyze(ctx context.Context, in Input) []Finding {
 	c := &check{a: a, lang: lang, ui: ui, text: in.Text, toks: toks, channel: normChannel(in.Channel)}
 	c.prepare(in.Conversation)
 	c.run()
+	a.savedReply(ctx, c)
 	return c.finish()
 }
 

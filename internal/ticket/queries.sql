@@ -100,9 +100,13 @@ ORDER BY /*order*/
 -- name: ticket-exists
 SELECT 1 FROM tickets WHERE id = $1
 
+-- name: set-message-recipients
+UPDATE messages SET to_address = $2, cc = $3 WHERE id = $1
+
 -- name: get-message
 SELECT m.id, m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), COALESCE(m.author_customer_id, 0),
-       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at, COALESCE(m.inbound_id, 0)
+       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at, COALESCE(m.inbound_id, 0),
+       m.to_address, m.cc
 FROM messages m
 LEFT JOIN agents a ON a.id = m.author_agent_id
 LEFT JOIN customers c ON c.id = m.author_customer_id
@@ -110,7 +114,8 @@ WHERE m.id = $1
 
 -- name: list-messages
 SELECT m.id, m.ticket_id, m.kind, COALESCE(m.author_agent_id, 0), COALESCE(m.author_customer_id, 0),
-       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at, COALESCE(m.inbound_id, 0)
+       COALESCE(a.name, c.name, ''), m.body_text, m.body_html, m.created_at, COALESCE(m.inbound_id, 0),
+       m.to_address, m.cc
 FROM messages m
 LEFT JOIN agents a ON a.id = m.author_agent_id
 LEFT JOIN customers c ON c.id = m.author_customer_id

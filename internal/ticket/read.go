@@ -103,7 +103,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var created int64
 	err := sc.Scan(&m.ID, &m.TicketID, &m.Kind, &m.AuthorAgentID, &m.AuthorCustomerID,
-		&m.AuthorName, &m.BodyText, &m.BodyHTML, &created, &m.InboundID)
+		&m.AuthorName, &m.BodyText, &m.BodyHTML, &created, &m.InboundID, &m.To, &m.Cc)
 	m.CreatedAt = store.Time(created)
 	return m, err
 }

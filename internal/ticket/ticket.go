@@ -18,6 +18,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/notify"
@@ -158,6 +159,10 @@ type Message struct {
 	BodyHTML         string // sanitised; "" when the message is plain text
 	CreatedAt        time.Time
 	InboundID        int64 // the raw message as a channel delivered it, 0 for none
+	// To and Cc are the recipients an agent chose for a reply ("" for
+	// the customer's own address; Cc as FormatAddresses writes it).
+	To string
+	Cc string
 }
 
 // Event is one row of a ticket's history.
@@ -257,6 +262,8 @@ type Opts struct {
 	// nil writes the promises' notifications to the list only and says
 	// nothing of assignments (the demo generator's history).
 	Notes *notify.Service
+	// Attachments keeps the files of agents' replies; nil refuses them.
+	Attachments *attachment.Service
 }
 
 // TimerTicket is a ticket as a Subscriber sees it after a change.

@@ -59,7 +59,7 @@ func (s *server) wrap(rt route) http.Handler {
 			redirect(w, r, "/setup")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt.pattern, r))
 		rc := &reqCtx{}
 		s.loadSession(r, rc)
 		rc.lang = s.language(r, rc)
@@ -68,10 +68,13 @@ func (s *server) wrap(rt route) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
+			if err := parseForm(r); err != nil {
 				var tooBig *http.MaxBytesError
-				if !errors.As(err, &tooBig) {
+				switch {
+				case !errors.As(err, &tooBig):
 					err = errBadForm
+				case composerUploadRoutes[rt.pattern]:
+					err = errFilesTooLarge
 				}
 				s.fail(w, r, rc, err)
 				return

@@ -30,7 +30,7 @@ var pageNames = []string{
 	"dashboard", "feedback", "at_risk",
 	"goals_manage", "team", "standard", "admin_standard",
 	"admin_compensation", "compensation_manage", "causes",
-	"setup", "admin_business",
+	"setup", "admin_business", "saved_replies",
 }
 
 // pageTemplate is one page parsed with the shared layout.

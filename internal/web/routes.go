@@ -59,6 +59,7 @@ func (s *server) routes() []route {
 		{"GET /tickets/{id}/next", agent.PermWorkTickets, s.ticketNext},
 		{"GET /tickets/{id}/previous", agent.PermWorkTickets, s.ticketPrevious},
 		{"POST /tickets/{id}/reply", agent.PermWorkTickets, s.ticketReply},
+		{"POST /tickets/{id}/compose", agent.PermWorkTickets, s.needs(s.saved != nil, s.ticketCompose)},
 		{"POST /tickets/{id}/notes", agent.PermWorkTickets, s.ticketNote},
 		{"POST /tickets/{id}/assign", agent.PermWorkTickets, s.ticketAssign},
 		{"POST /tickets/{id}/transfer", agent.PermWorkTickets, s.ticketTransfer},
@@ -108,6 +109,12 @@ func (s *server) routes() []route {
 		{"POST /admin/agents/{id}/capacity", agent.PermManageAgents, s.needs(s.router != nil, s.adminAgentCapacity)},
 
 		// Admin: teams
+		// Saved replies the composer inserts (issue 13)
+		{"GET /replies", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplies)},
+		{"POST /replies", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplyCreate)},
+		{"POST /replies/{id}", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplyUpdate)},
+		{"POST /replies/{id}/delete", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplyDelete)},
+
 		{"GET /admin/teams", agent.PermManageTeams, s.adminTeams},
 		{"POST /admin/teams", agent.PermManageTeams, s.adminTeamCreate},
 		{"GET /admin/teams/{id}", agent.PermManageTeams, s.adminTeamPage},

@@ -58,6 +58,8 @@ type ticketView struct {
 	// from, where the previous and next tickets are found.
 	Tab      string
 	InboxURL string
+	// Composer is the reply composer's recipients and saved replies.
+	Composer composerView
 }
 
 // ticketTabs are the tabs of the thread column; the first is the default.
@@ -186,6 +188,9 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	v.Check.On, v.Check.CanDismiss = s.quality != nil, s.quality != nil && s.reviews != nil
+	if v.Composer, err = s.composerFor(ctx, r, t, msgs); err != nil {
+		return err
+	}
 	for _, f := range adjust {
 		f(&v)
 	}

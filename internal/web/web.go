@@ -37,6 +37,7 @@ import (
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
@@ -96,6 +97,9 @@ type Opts struct {
 	Setup *setup.Service
 	// Mailbox is the support address, the sender of the setup's test mail.
 	Mailbox string
+	// Saved keeps the saved replies of the composer's picker and their
+	// page; nil hides both.
+	Saved *savedreply.Service
 }
 
 //go:embed templates static
@@ -152,6 +156,8 @@ type server struct {
 	setup    *setup.Service    // nil: no first run
 	setUp    atomic.Bool       // the first run is over: an admin exists
 	mailbox  string
+	// The composer's saved replies (issue 13)
+	saved *savedreply.Service // nil: no picker, no saved-replies page
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -175,6 +181,7 @@ func New(o Opts) (http.Handler, error) {
 		sla:       o.SLA,
 		router:    o.Router,
 		files:     o.Attachments,
+		saved:     o.Saved,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,

@@ -26,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
@@ -56,11 +57,17 @@ type fixture struct {
 	router    *routing.Router
 	reviews   *quality.Reviews
 	business  *business.Service
+	outbox    string              // where customer mail is written
+	files     *attachment.Service // the files of messages
+	saved     *savedreply.Service // saved replies
 }
 
 // fixtureOpts changes how newFixture builds the UI.
 type fixtureOpts struct {
 	secureCookies bool
+	// savedCheck builds the reply analyzer over the fixture's saved
+	// replies, so that one sent unchanged is flagged.
+	savedCheck bool
 }
 
 // newFixture builds the services, people and the UI on db.
@@ -75,39 +82,49 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	agents := agent.New(db, clock)
 	// The SLA service, the router and customer mail are wired as the app
 	// wires them: subscribers to ticket changes.
-	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log})
+	files := attachment.New(db, attachment.Dir{Path: t.TempDir()}, clock)
+	tickets := ticket.NewService(ticket.Opts{DB: db, Clock: clock, Jobs: q, Customers: customers, Log: log, Attachments: files})
 	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
 	router := routing.NewRouter(routing.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Tickets: tickets})
 	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: i18n.Supported, Defaults: business.Profile{Name: "Shop"}})
+	outbox := t.TempDir()
 	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock, Log: log,
-		Transport: mailout.Outbox{Dir: t.TempDir()}, Mailbox: "support@shop.example", Business: "Shop", Profiles: biz})
+		Transport: mailout.Outbox{Dir: outbox}, Mailbox: "support@shop.example", Business: "Shop", Attachments: files, Profiles: biz})
 	if err := tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: slas.TicketChanged},
 		ticket.Subscriber{Name: "routing", After: router.TicketChanged},
 		ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
 		t.Fatal(err)
 	}
-	files := attachment.New(db, attachment.Dir{Path: t.TempDir()}, clock)
 	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log, Attachments: files})
 	cat := i18n.MustLoad()
-	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: testAnalyzer(t), Clock: clock, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var o fixtureOpts
 	if len(fo) > 0 {
 		o = fo[0]
 	}
+	saved := savedreply.New(db, clock)
+	checker := testAnalyzer(t)
+	if o.savedCheck {
+		var err error
+		if checker, err = quality.New(quality.Opts{Saved: saved}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reviews, err := quality.NewReviews(quality.ReviewsOpts{DB: db, Analyzer: checker, Clock: clock, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(Opts{
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
-		Intake: in, SLA: slas, Router: router, Quality: testAnalyzer(t), Reviews: reviews, Attachments: files,
+		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
 		Business: biz,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
-		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews, business: biz}
+		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
+		outbox: outbox, files: files, saved: saved, business: biz}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {

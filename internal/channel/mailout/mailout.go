@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -78,6 +79,9 @@ type Opts struct {
 	// (https://help.example.com); when set, the follow-up carries yes and
 	// no buttons to its answer page (/followup/TOKEN).
 	BaseURL string
+	// Attachments holds the files agents attach to replies; nil sends
+	// replies without them.
+	Attachments *attachment.Service
 }
 
 // Promiser tells when a person will have answered ticket id: its
@@ -197,8 +201,8 @@ func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	var kind, text, author string
-	err = s.o.DB.R.QueryRowContext(ctx, s.q.Get("message-for-delivery"), p.MessageID, p.TicketID).Scan(&kind, &text, &author)
+	var kind, text, author, toAddr, ccList string
+	err = s.o.DB.R.QueryRowContext(ctx, s.q.Get("message-for-delivery"), p.MessageID, p.TicketID).Scan(&kind, &text, &author, &toAddr, &ccList)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -208,8 +212,19 @@ func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
 	if kind != ticket.Reply {
 		return fmt.Errorf("%w: message %d is a %s, not a reply", jobs.ErrPermanent, p.MessageID, kind)
 	}
-	if t.CustomerEmail == "" {
+	to := mail.Address{Name: t.CustomerName, Address: t.CustomerEmail}
+	if toAddr != "" && !strings.EqualFold(toAddr, t.CustomerEmail) {
+		to = mail.Address{Address: toAddr}
+	}
+	if to.Address == "" {
 		return s.record(ctx, t.ID, p.MessageID, "reply", "", "", "skipped", "the customer has no email address")
+	}
+	// The Cc was checked when the reply was written; an entry that no
+	// longer reads is dropped rather than holding the reply back.
+	cc, _ := ticket.ParseAddresses(ccList)
+	files, err := s.replyFiles(ctx, p.MessageID)
+	if err != nil {
+		return err
 	}
 	lang := s.language(ctx, t)
 	tr := s.Voice(ctx, lang).T
@@ -230,7 +245,9 @@ func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
 	d := Draft{
 		From:       mail.Address{Name: fromName, Address: s.o.Mailbox},
 		ReplyTo:    plusAddress(s.o.Mailbox, token),
-		To:         mail.Address{Name: t.CustomerName, Address: t.CustomerEmail},
+		To:         to,
+		Cc:         cc,
+		Files:      files,
 		Subject:    tr("mail.reply.subject", stripRe(t.Subject), t.ID),
 		Text:       plain,
 		HTML:       html,
@@ -241,6 +258,22 @@ func (s *Service) deliverReply(ctx context.Context, raw json.RawMessage) error {
 		Language:   lang,
 	}
 	return s.send(ctx, t.ID, p.MessageID, "reply", d)
+}
+
+// replyFiles reads the files an agent attached to reply messageID.
+func (s *Service) replyFiles(ctx context.Context, messageID int64) ([]File, error) {
+	if s.o.Attachments == nil {
+		return nil, nil
+	}
+	list, data, err := s.o.Attachments.ForMessage(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]File, len(list))
+	for i, a := range list {
+		files[i] = File{Filename: a.Filename, ContentType: a.ContentType, Data: data[i]}
+	}
+	return files, nil
 }
 
 // ack is the JobAck handler: it tells the customer at once that their
@@ -477,7 +510,7 @@ func (s *Service) SendNotice(ctx context.Context, n Notice) error {
 // send hands d to the transport and records the outcome. A permanent
 // refusal is recorded as failed and not retried; other errors retry.
 func (s *Service) send(ctx context.Context, ticketID, messageID int64, kind string, d Draft) error {
-	err := s.o.Transport.Send(ctx, s.o.Mailbox, []string{d.To.Address}, d.Encode())
+	err := s.o.Transport.Send(ctx, s.o.Mailbox, d.Recipients(), d.Encode())
 	if errors.Is(err, ErrRejected) {
 		s.o.Log.Warn("mail rejected", "ticket_id", ticketID, "kind", kind, slog.Any("error", err))
 		if rerr := s.record(ctx, ticketID, messageID, kind, d.To.Address, d.MessageID, "failed", err.Error()); rerr != nil {

@@ -26,7 +26,7 @@ WHERE ticket_id = $1 AND kind = 'customer' AND channel_message_id <> ''
 ORDER BY created_at DESC, id DESC LIMIT 1
 
 -- name: message-for-delivery
-SELECT m.kind, m.body_text, COALESCE(a.name, '') FROM messages m
+SELECT m.kind, m.body_text, COALESCE(a.name, ''), m.to_address, m.cc FROM messages m
 LEFT JOIN agents a ON a.id = m.author_agent_id
 WHERE m.id = $1 AND m.ticket_id = $2
 
