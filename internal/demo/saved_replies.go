@@ -56,8 +56,8 @@ func (r *runner) seedSavedReplies(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if (t.Status != ticket.Open && t.Status != ticket.Pending) || t.OwnerID == 0 {
-			continue
+		if (t.Status != ticket.Open && t.Status != ticket.Pending) || t.OwnerID == 0 || r.promised[t.ID] {
+			continue // a ticket with an action plan keeps its own story
 		}
 		if !sentLabel && t.Language == "en" {
 			if err := r.sendReturnLabel(ctx, t, tp.cust.First); err != nil {

@@ -269,7 +269,7 @@ func (s *Service) Day(lang string, zone *time.Location, now, t time.Time) string
 		return c.T(lang, "notify.day.yesterday", hm)
 	}
 	date := strings.NewReplacer("{d}", strconv.Itoa(t.Day()),
-		"{month}", c.T(lang, "moment.month."+strconv.Itoa(int(t.Month())))).Replace(c.T(lang, "notify.date"))
+		"{month}", c.T(lang, "notify.month."+strconv.Itoa(int(t.Month())))).Replace(c.T(lang, "notify.date"))
 	return c.T(lang, "notify.day.other", date, hm)
 }
 

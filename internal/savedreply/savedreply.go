@@ -85,16 +85,16 @@ func check(in Input) (Input, error) {
 	case n == 0:
 		errs.Add("title", valid.Msg("valid.required", "is required"))
 	case n > MaxTitle:
-		errs.Add("title", valid.Msg("valid.too_long", "is longer than %d characters", MaxTitle))
+		errs.Add("title", valid.Msg("valid.longer_than", "is longer than %d characters", MaxTitle))
 	}
 	switch n := utf8.RuneCountInString(in.Body); {
 	case n == 0:
 		errs.Add("body", valid.Msg("valid.required", "is required"))
 	case n > MaxBody:
-		errs.Add("body", valid.Msg("valid.too_long", "is longer than %d characters", MaxBody))
+		errs.Add("body", valid.Msg("valid.longer_than", "is longer than %d characters", MaxBody))
 	}
 	if !slices.Contains(i18n.Supported, in.Language) {
-		errs.Add("language", valid.Msg("valid.language", "must be a language code: %s", strings.Join(i18n.Supported, ", ")))
+		errs.Add("language", valid.Message{Key: "valid.language", Text: "must be a language code: " + strings.Join(i18n.Supported, ", ")})
 	}
 	return in, errs.Err()
 }

@@ -67,7 +67,7 @@ func TestSavedReplyValidation(t *testing.T) {
 			key   string
 		}{
 			{"no title", savedreply.Input{Body: "b", Language: "en"}, "title", "valid.required"},
-			{"long title", savedreply.Input{Title: string(long), Body: "b", Language: "en"}, "title", "valid.too_long"},
+			{"long title", savedreply.Input{Title: string(long), Body: "b", Language: "en"}, "title", "valid.longer_than"},
 			{"blank body", savedreply.Input{Title: "t", Body: " \n ", Language: "en"}, "body", "valid.required"},
 			{"unknown language", savedreply.Input{Title: "t", Body: "b", Language: "de"}, "language", "valid.language"},
 		} {

@@ -54,7 +54,7 @@ func (s *Service) ReplyWith(ctx context.Context, a Actor, id int64, d ReplyDraft
 	case b.Text == "":
 		errs.Add("body", valid.Msg("valid.required", "is required"))
 	case len(b.Text) > MaxReplyText:
-		errs.Add("body", valid.Msg("valid.too_long", "is longer than %d bytes", MaxReplyText))
+		errs.Add("body", valid.Message{Key: "valid.too_long", Text: fmt.Sprintf("is longer than %d bytes", MaxReplyText)})
 	}
 	if d.SetStatus != "" {
 		checkSetStatus(errs, a, d.SetStatus)
