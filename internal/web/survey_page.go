@@ -113,6 +113,10 @@ func (s *server) surveyFailed(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	case errors.Is(err, survey.ErrExpired):
 		rc.lang = sv.Language
 		p := s.publicPage(w, r, rc, "survey.page.expired_title")
+		// The last day in the customer's zone, as the invitation said it.
+		if c, err := s.customers.Get(r.Context(), sv.CustomerID); err == nil {
+			p.Zone = s.customerZone(r.Context(), c)
+		}
 		s.renderSurvey(w, r, rc, http.StatusGone, surveyView{State: "expired", Until: p.Date(sv.ExpiresAt)})
 		return nil
 	case errors.Is(err, survey.ErrNotFound):

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/channel/mailout"
+	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 	"github.com/rapport/rapport/internal/survey"
@@ -192,10 +193,21 @@ func TestSurveyPages(t *testing.T) {
 		contains(t, res.body, []string{"Questo link del sondaggio non funziona", `lang="it"`}, nil)
 		mustCode(t, c.post(t, "/survey/"+strings.Repeat("C", 32), url.Values{"nps": {"3"}}), http.StatusNotFound, "post to unknown")
 
+		// The expired page says the last day in the customer's zone.
+		var custID, expires int64
+		if err := f.db.R.QueryRowContext(context.Background(), "SELECT customer_id, expires_at FROM surveys WHERE ticket_id = $1", id).Scan(&custID, &expires); err != nil {
+			t.Fatal(err)
+		}
+		tokyo := "Asia/Tokyo"
+		if _, err := f.customers.Update(context.Background(), custID, customer.Update{TimeZone: &tokyo}); err != nil {
+			t.Fatal(err)
+		}
+		loc, _ := time.LoadLocation(tokyo)
+		until := time.UnixMilli(expires).In(loc)
 		f.clock.Advance(31 * 24 * time.Hour)
 		res = c.get(t, click)
 		mustCode(t, res, http.StatusGone, "expired")
-		contains(t, res.body, []string{"This survey has closed"}, nil)
+		contains(t, res.body, []string{"This survey has closed", "valid until " + until.Format("Jan 2, 2006, 15:04")}, nil)
 		mustCode(t, c.post(t, page, url.Values{"nps": {"0"}}), http.StatusGone, "expired post")
 		if _, nps, _, _ := f.answers(t, id); *nps != 9 {
 			t.Fatal("an expired link changed an answer")
