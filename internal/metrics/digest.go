@@ -167,9 +167,9 @@ func (s *Service) SendDigest(ctx context.Context, at time.Time) error {
 // each KPI of the week, the week before and the change.
 func (s *Service) DigestText(f Formatter, rep Report) (subject, text string) {
 	last := rep.Filter.To.AddDate(0, 0, -1)
-	subject = f.T("metrics.digest_subject", rep.Filter.From.Format(dateLayout), last.Format(dateLayout))
+	subject = f.T("metrics.digest_subject", f.Date(rep.Filter.From), f.Date(last))
 	var b strings.Builder
-	b.WriteString(f.T("metrics.digest_intro", rep.Filter.From.Format(dateLayout), last.Format(dateLayout)))
+	b.WriteString(f.T("metrics.digest_intro", f.Date(rep.Filter.From), f.Date(last)))
 	b.WriteString("\n\n")
 	for _, k := range rep.KPIs() {
 		line := f.T("metrics.kpi."+k.Key) + ": " + f.Value(k.Kind, k.Cur)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport/rapport/internal/i18n"
 )
@@ -154,6 +155,17 @@ type Formatter struct {
 
 // T is the catalogue message key.
 func (f Formatter) T(key string, args ...any) string { return f.Cat.T(f.Lang, key, args...) }
+
+// Date writes the UTC day of t as the language writes a date ("2 mar
+// 2026", "Mar 2, 2026"): the catalogue's "date.medium".
+func (f Formatter) Date(t time.Time) string {
+	t = t.UTC()
+	return strings.NewReplacer(
+		"{d}", strconv.Itoa(t.Day()),
+		"{mon}", f.T("month."+strconv.Itoa(int(t.Month()))),
+		"{y}", strconv.Itoa(t.Year()),
+	).Replace(f.T("date.medium"))
+}
 
 // dec writes x with at most decimals decimals and the language's decimal mark.
 func (f Formatter) dec(x float64, decimals int) string {

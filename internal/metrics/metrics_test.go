@@ -672,7 +672,7 @@ func TestWeeklyDigest(t *testing.T) {
 		// First response median 1,200 s = 20 min, the week before 1,800 s =
 		// 30 min; NPS 33.3 against −100.
 		for _, want := range []string{
-			"Riepilogo settimanale di Rapport: 2026-03-02 – 2026-03-08",
+			"Riepilogo settimanale di Rapport: 2 mar 2026 – 8 mar 2026", "Com'è andato il servizio nella settimana 2 mar 2026 – 8 mar 2026",
 			"Prima risposta, mediana: 20 min (settimana prima 30 min, −10 min)",
 			"NPS: 33,3 (settimana prima −100, +133,3)",
 			"Reclami orali (telefono): 1 (settimana prima 0, +1)",
