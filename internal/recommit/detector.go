@@ -12,7 +12,6 @@ package recommit
 // its sentence is a question ("Will I have to order again?").
 
 import (
-	"bufio"
 	"cmp"
 	"embed"
 	"fmt"
@@ -131,41 +130,30 @@ func (d *Detector) loadDir(fsys fs.FS, where string) error {
 	return nil
 }
 
-// parse reads a phrase file: sections [intent], [negation] and [except],
-// one pattern a line; '#' starts a comment line.
+// parse reads a phrase file: sections [intent], [negation] and [except]
+// (text.ReadSections), each pattern at most maxPatternLen bytes with at
+// most maxPatternGaps gaps.
 func (l *recommitLang) parse(data string) error {
-	var m *text.Matcher
-	var count *int
-	sc := bufio.NewScanner(strings.NewReader(data))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
-			continue
-		case line == "[intent]":
-			m, count = l.intent, &l.nIntent
-			continue
-		case line == "[negation]":
+	return text.ReadSections(data, []string{"intent", "negation", "except"}, func(section, line string) error {
+		m, count := l.intent, &l.nIntent
+		switch section {
+		case "negation":
 			m, count = l.negation, &l.nNegation
-			continue
-		case line == "[except]":
+		case "except":
 			m, count = l.except, &l.nExcept
-			continue
-		case strings.HasPrefix(line, "["):
-			return fmt.Errorf("line %d: unknown section %s (want [intent], [negation] or [except])", n, line)
-		case m == nil:
-			return fmt.Errorf("line %d: pattern before any section", n)
+		}
+		switch {
 		case len(line) > maxPatternLen:
-			return fmt.Errorf("line %d: longer than %d bytes", n, maxPatternLen)
+			return fmt.Errorf("longer than %d bytes", maxPatternLen)
 		case strings.Count(line, "~") > maxPatternGaps:
-			return fmt.Errorf("line %d: %q: more than %d gaps", n, line, maxPatternGaps)
+			return fmt.Errorf("%q: more than %d gaps", line, maxPatternGaps)
 		}
 		if err := m.Add(line, *count); err != nil {
-			return fmt.Errorf("line %d: %q: %w", n, line, err)
+			return fmt.Errorf("%q: %w", line, err)
 		}
 		*count++
-	}
-	return sc.Err()
+		return nil
+	})
 }
 
 // Languages returns the languages the detector has phrases for.

@@ -16,7 +16,6 @@ package text
 // question counts for nothing.
 
 import (
-	"bufio"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -77,34 +76,17 @@ func NewDoneDetector() (*DoneDetector, error) {
 	return d, nil
 }
 
-// parse reads a phrase file: sections [done] and [negation], one pattern a
-// line; '#' starts a comment line.
+// parse reads a phrase file: sections [done] and [negation] (ReadSections).
 func (l *doneLang) parse(data string) error {
-	var m *Matcher
 	n := 0
-	sc := bufio.NewScanner(strings.NewReader(data))
-	for line := 1; sc.Scan(); line++ {
-		s := strings.TrimSpace(sc.Text())
-		switch {
-		case s == "" || strings.HasPrefix(s, "#"):
-			continue
-		case s == "[done]":
-			m = l.done
-			continue
-		case s == "[negation]":
+	return ReadSections(data, []string{"done", "negation"}, func(section, pattern string) error {
+		m := l.done
+		if section == "negation" {
 			m = l.negation
-			continue
-		case strings.HasPrefix(s, "["):
-			return fmt.Errorf("line %d: unknown section %s (want [done] or [negation])", line, s)
-		case m == nil:
-			return fmt.Errorf("line %d: pattern before any section", line)
-		}
-		if err := m.Add(s, n); err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
 		}
 		n++
-	}
-	return sc.Err()
+		return m.Add(pattern, n-1)
+	})
 }
 
 // Detect reports whether msg, written in lang, says that something

@@ -16,7 +16,6 @@ package text
 // A yes in a question ("Should it work now?") counts for nothing.
 
 import (
-	"bufio"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -95,40 +94,15 @@ func NewFollowUpClassifier() (*FollowUpClassifier, error) {
 	return c, nil
 }
 
-// parse reads a phrase file: sections [yes], [no], [negation] and [neutral], one
-// pattern a line; '#' starts a comment line.
+// parse reads a phrase file: sections [yes], [no], [negation] and
+// [neutral] (ReadSections).
 func (l *followUpLang) parse(data string) error {
-	var m *Matcher
+	matchers := map[string]*Matcher{"yes": l.yes, "no": l.no, "negation": l.negation, "neutral": l.neutral}
 	n := 0
-	sc := bufio.NewScanner(strings.NewReader(data))
-	for line := 1; sc.Scan(); line++ {
-		s := strings.TrimSpace(sc.Text())
-		switch {
-		case s == "" || strings.HasPrefix(s, "#"):
-			continue
-		case s == "[yes]":
-			m = l.yes
-			continue
-		case s == "[no]":
-			m = l.no
-			continue
-		case s == "[negation]":
-			m = l.negation
-			continue
-		case s == "[neutral]":
-			m = l.neutral
-			continue
-		case strings.HasPrefix(s, "["):
-			return fmt.Errorf("line %d: unknown section %s (want [yes], [no], [negation] or [neutral])", line, s)
-		case m == nil:
-			return fmt.Errorf("line %d: pattern before any section", line)
-		}
-		if err := m.Add(s, n); err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
-		}
+	return ReadSections(data, []string{"yes", "no", "negation", "neutral"}, func(section, pattern string) error {
 		n++
-	}
-	return sc.Err()
+		return matchers[section].Add(pattern, n-1)
+	})
 }
 
 // Languages returns the languages the classifier has phrases for.
