@@ -92,20 +92,11 @@ func (s *Service) members(ctx context.Context, sub Subject) ([]int64, error) {
 }
 
 func (s *Service) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get(query), args...)
+	out, err := store.Int64s(s.o.DB.R.QueryContext(ctx, s.q.Get(query), args...))
 	if err != nil {
 		return nil, fmt.Errorf("goals: %s: %w", query, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("goals: %s: %w", query, err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) qaScore(ctx context.Context, sub Subject, from, to time.Time) (Value, error) {

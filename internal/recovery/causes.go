@@ -640,18 +640,5 @@ func (s *Service) preventionJob(overdue bool) jobs.Handler {
 
 // managers lists the active managers and admins.
 func (s *Service) managers(ctx context.Context) ([]int64, error) {
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("managers"), true)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var m int64
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return store.Int64s(s.o.DB.R.QueryContext(ctx, s.q.Get("managers"), true))
 }

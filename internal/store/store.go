@@ -239,3 +239,22 @@ func NullTime(v sql.NullInt64) time.Time {
 	}
 	return Time(v.Int64)
 }
+
+// Int64s reads the first column of every row of a query's result (ids,
+// say), closing the rows; err is the query's own error, passed through so
+// that a call reads Int64s(db.QueryContext(…)).
+func Int64s(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

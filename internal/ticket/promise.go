@@ -399,20 +399,7 @@ func (s *Service) promiseJob(due bool) jobs.Handler {
 // promisePeople lists who hears of a broken promise on ticket id: its
 // owner (else maker, who made the promise) and the team's managers.
 func (c *change) promisePeople(id, maker int64) ([]int64, error) {
-	rows, err := c.tx.QueryContext(c.ctx, c.s.q.Get("promise-people"), id, maker)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var a int64
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return store.Int64s(c.tx.QueryContext(c.ctx, c.s.q.Get("promise-people"), id, maker))
 }
 
 // DoneSaid is a message that says a promise's thing has happened: the
