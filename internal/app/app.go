@@ -206,13 +206,13 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 
 	// Channels: everything a customer sends comes in through intake.
-	// Customers' language: the stop-word scorer where it is sure, lingua
-	// where it is not (internal/text, docs/PERFORMANCE.md), among the
+	// Customers' language: the stop-word scorer where it is sure, the
+	// letter models where it is not (internal/text, docs/PERFORMANCE.md), among the
 	// languages the business serves (its profile, read per message; every
 	// catalogue language when it names none). A guess that is not sure
 	// gives way to the customer's language, else the business's default
 	// (docs/QUALITY.md).
-	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
+	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Grams: true})
 	if err != nil {
 		return nil, err
 	}

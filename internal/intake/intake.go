@@ -386,7 +386,9 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 	}
 	lang := in.Language
 	if lang == "" && s.o.Detect != nil {
-		if l, sure := s.o.Detect(in.Subject+"\n"+text, served); sure {
+		// The customer's words only: not the "(no text)" put in for an
+		// empty message.
+		if l, sure := s.o.Detect(in.Subject+"\n"+strings.TrimSpace(in.Text), served); sure {
 			lang = l
 		}
 	}

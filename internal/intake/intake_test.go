@@ -150,11 +150,11 @@ func TestNewTicketIsAcknowledgedInTheCustomersLanguage(t *testing.T) {
 // wins; a guess it is not sure of gives way to the customer's preferred
 // language, else the default, and the acknowledgement follows.
 func TestLanguageWhenDetectionIsNotSure(t *testing.T) {
-	d, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Lingua: true})
+	d, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Grams: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Lingua reads "Login problem" as Catalan, at 0.68: not sure.
+	// "Login problem" leads for Catalan by less than text.SureMargin: not sure.
 	if lang, sure := d.DetectSure("Login problem"); sure {
 		t.Fatalf("the detector is sure of %s for a two-word line; pick another example", lang)
 	}

@@ -166,7 +166,7 @@ func New(o Opts) (*Analyzer, error) {
 		return nil, fmt.Errorf("quality: default language %q has no resources", a.defaultLang)
 	}
 	// Drafts are detected on every pause in typing: the scorer alone, which
-	// takes microseconds where lingua takes a fraction of a millisecond
+	// takes microseconds where the letter models take tens of them
 	// (docs/PERFORMANCE.md), and which knows a business's own languages.
 	a.detector, err = text.NewDetector(text.DetectorOpts{Languages: a.order, Profiles: profiles, Default: a.defaultLang})
 	if err != nil {

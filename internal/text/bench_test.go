@@ -23,15 +23,15 @@ var shortReplies = []string{
 
 // BenchmarkDetect tells the language of short replies three ways: the
 // stop-word scorer alone (what the reply analyzer uses), the scorer with
-// lingua for what it is not sure of (what intake uses), and lingua alone
-// (what intake used before).
+// the letter-sequence models for what it is not sure of (what intake uses),
+// and the models alone.
 func BenchmarkDetect(b *testing.B) {
 	langs := []string{"en", "it", "ru", "lv", "ca"}
 	scorer, err := NewDetector(DetectorOpts{Languages: langs, Default: "en"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	both, err := NewDetector(DetectorOpts{Languages: langs, Lingua: true})
+	both, err := NewDetector(DetectorOpts{Languages: langs, Grams: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,8 +41,8 @@ func BenchmarkDetect(b *testing.B) {
 		detect func(string) string
 	}{
 		{"scorer", scorer.Detect},
-		{"scorer+lingua", both.Detect},
-		{"lingua", both.askLingua},
+		{"scorer+grams", both.Detect},
+		{"grams", func(s string) string { l, _ := both.gramsAmong(s, nil); return l }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/pemistahl/lingua-go"
 )
 
 //go:embed langs/*.json
@@ -61,11 +60,11 @@ type DetectorOpts struct {
 	// Profiles add stop words and letters to a language's built-in
 	// profile, or give one to a language that has none.
 	Profiles map[string]Profile
-	// Lingua, when set, has text that the scorer cannot tell clearly
-	// decided by lingua, among Languages only (it loads the models of
-	// these alone). Every language must then be one lingua knows, and
-	// there must be at least two.
-	Lingua bool
+	// Grams, when set, has text that the scorer cannot tell clearly
+	// decided by the letter-sequence models (langs/LANG.grams), among
+	// Languages only. Every language must then have a model, and there
+	// must be at least two.
+	Grams bool
 	// Default is what Detect returns when it cannot tell.
 	Default string
 }
@@ -75,31 +74,22 @@ type DetectorOpts struct {
 // It scores first, which takes microseconds: each language scores two
 // points per frequent short word of it ("the", "che", "и", "un", "amb")
 // and one per letter only it uses (Cyrillic for Russian, ā or ņ for
-// Latvian, ç or ŀ for Catalan). With DetectorOpts.Lingua, a text on which
+// Latvian, ç or ŀ for Catalan). With DetectorOpts.Grams, a text on which
 // the scorer is not sure (no two frequent words, or a runner-up with half
-// the points) goes to lingua, which takes a fraction of a millisecond; without
-// it the highest score wins. It is safe for concurrent use.
+// the points) goes to the letter-sequence models: each candidate's
+// likelihood of the text's sequences of one to three letters, counted over
+// Rapport's own texts in that language (gengrams). Without them the highest
+// score wins. It is safe for concurrent use.
 type Detector struct {
 	order   []string         // candidates, sorted
 	stop    map[string][]int // stop word -> indexes into order
 	letters map[rune][]int   // distinctive letter -> indexes into order
 	def     string
-	lingua  lingua.LanguageDetector
-	byLang  map[lingua.Language]string
+	grams   []gramModel // per candidate, with DetectorOpts.Grams
 }
 
-// MinConfidence is the lowest lingua confidence at which Detect names a
-// language.
-const MinConfidence = 0.5
-
-// SureConfidence is the lowest lingua confidence at which DetectSure is
-// sure of lingua's answer. Lingua's confidences are relative among the
-// candidates, so a short English line it misreads ("Login problem") still
-// gets 0.68 for Catalan: above MinConfidence, below this.
-const SureConfidence = 0.9
-
 // sureScore is the least score, and twice the runner-up's, at which the
-// scorer's answer stands without asking lingua.
+// scorer's answer stands without asking the letter models.
 const sureScore = 4
 
 // ErrNoLanguages is returned by NewDetector without candidate languages.
@@ -142,29 +132,29 @@ func NewDetector(o DetectorOpts) (*Detector, error) {
 			}
 		}
 	}
-	if o.Lingua {
-		if err := d.useLingua(); err != nil {
+	if o.Grams {
+		if err := d.useGrams(); err != nil {
 			return nil, err
 		}
 	}
 	return d, nil
 }
 
-func (d *Detector) useLingua() error {
-	d.byLang = map[lingua.Language]string{}
-	var ls []lingua.Language
+func (d *Detector) useGrams() error {
+	models, err := gramModels()
+	if err != nil {
+		return err
+	}
+	if len(d.order) < 2 {
+		return fmt.Errorf("text: language detection needs at least two languages, got %d", len(d.order))
+	}
 	for _, code := range d.order {
-		l := lingua.GetLanguageFromIsoCode639_1(lingua.GetIsoCode639_1FromValue(code))
-		if l == lingua.Unknown {
-			return fmt.Errorf("text: unknown language code %q", code)
+		m, ok := models[code]
+		if !ok {
+			return fmt.Errorf("text: no letter-sequence model for language %q", code)
 		}
-		d.byLang[l] = code
-		ls = append(ls, l)
+		d.grams = append(d.grams, m)
 	}
-	if len(ls) < 2 {
-		return fmt.Errorf("text: language detection needs at least two languages, got %d", len(ls))
-	}
-	d.lingua = lingua.NewLanguageDetectorBuilder().FromLanguages(ls...).WithLowAccuracyMode().Build()
 	return nil
 }
 
@@ -183,8 +173,11 @@ func (d *Detector) Detect(text string) string {
 // Tokenize, which spares the work twice on the hot path.
 func (d *Detector) DetectTokens(text string, toks []Token) string {
 	best, sure := d.score(text, toks, nil)
-	if d.lingua != nil && !sure {
-		best = d.askLingua(text)
+	if d.grams != nil && !sure {
+		var margin float64
+		if best, margin = d.gramsAmong(text, nil); margin < minMargin {
+			best = ""
+		}
 	}
 	if best == "" {
 		return d.def
@@ -234,7 +227,8 @@ func (d *Detector) score(text string, toks []Token, allowed []bool) (string, boo
 }
 
 // DetectSure returns the language of text and whether the detector is
-// sure of it: the scorer is, or lingua gives it at least SureConfidence.
+// sure of it: the scorer is, or the letter-sequence models give it a lead of
+// at least SureMargin.
 // When it is not sure, lang is its best guess or "" (never the default),
 // and a caller that knows better, such as the customer's preferred
 // language, should use that instead: on one-line messages a guess is where
@@ -245,7 +239,7 @@ func (d *Detector) DetectSure(text string) (lang string, sure bool) {
 
 // DetectSureAmong is DetectSure among the candidates named in among (the
 // languages a business serves): a language outside them is never the
-// answer, and lingua's confidence is shared among them alone. Nil or
+// answer, and the models' lead is over them alone. Nil or
 // empty among is every candidate; one candidate is the answer, surely.
 func (d *Detector) DetectSureAmong(text string, among []string) (lang string, sure bool) {
 	var allowed []bool
@@ -265,40 +259,58 @@ func (d *Detector) DetectSureAmong(text string, among []string) (lang string, su
 		}
 	}
 	best, sure := d.score(text, Tokenize(text), allowed)
-	if sure || d.lingua == nil {
+	if sure || d.grams == nil {
 		return best, sure
 	}
-	lang, conf := d.linguaAmong(text, allowed)
-	return lang, lang != "" && conf >= SureConfidence
+	lang, margin := d.gramsAmong(text, allowed)
+	return lang, lang != "" && margin >= SureMargin
 }
 
-// linguaAmong is lingua's answer among the allowed candidates (nil: all),
-// with its confidence relative to theirs alone.
-func (d *Detector) linguaAmong(text string, allowed []bool) (string, float64) {
-	if allowed == nil {
-		return d.askLinguaConfidence(text)
-	}
+// gramsAmong is the letter-sequence models' answer among the allowed
+// candidates (nil: all), with its lead over the runner-up in natural-log
+// points; "" when the text is shorter than three characters or has no
+// letters.
+func (d *Detector) gramsAmong(text string, allowed []bool) (string, float64) {
 	text = clip(text)
 	if utf8.RuneCountInString(text) < 3 {
-		return "", 0
+		return "", 0 // "ok", "?": too short to tell
 	}
-	var best string
-	var bestConf, sum float64
-	for _, v := range d.lingua.ComputeLanguageConfidenceValues(text) {
-		code := d.byLang[v.Language()]
-		i, ok := slices.BinarySearch(d.order, code)
-		if !ok || !allowed[i] {
+	var small [8]float64
+	var lp []float64
+	if len(d.order) <= len(small) {
+		lp = small[:len(d.order)]
+	} else {
+		lp = make([]float64, len(d.order))
+	}
+	rs := normGrams(text)
+	if len(rs) <= 2 {
+		return "", 0 // no letters
+	}
+	t := newGramText(rs)
+	for i, m := range d.grams {
+		if allowed == nil || allowed[i] {
+			lp[i] = m.logLikelihood(t)
+		}
+	}
+	best, second := -1, -1
+	for i := range lp {
+		if allowed != nil && !allowed[i] {
 			continue
 		}
-		sum += v.Value()
-		if v.Value() > bestConf {
-			best, bestConf = code, v.Value()
+		switch {
+		case best < 0 || lp[i] > lp[best]:
+			best, second = i, best
+		case second < 0 || lp[i] > lp[second]:
+			second = i
 		}
 	}
-	if sum == 0 || bestConf/sum < MinConfidence {
+	if best < 0 {
 		return "", 0
 	}
-	return best, bestConf / sum
+	if second < 0 {
+		return d.order[best], math.Inf(1)
+	}
+	return d.order[best], lp[best] - lp[second]
 }
 
 // clip trims text and keeps its opening 4 KiB: the opening says enough,
@@ -312,25 +324,4 @@ func clip(text string) string {
 		}
 	}
 	return text
-}
-
-// askLingua returns lingua's answer, or "" when the text is too short or
-// too mixed to tell.
-func (d *Detector) askLingua(text string) string {
-	lang, _ := d.askLinguaConfidence(text)
-	return lang
-}
-
-// askLinguaConfidence returns lingua's answer with its confidence, or ""
-// when the text is too short or too mixed to tell.
-func (d *Detector) askLinguaConfidence(text string) (string, float64) {
-	text = clip(text)
-	if utf8.RuneCountInString(text) < 3 {
-		return "", 0
-	}
-	vals := d.lingua.ComputeLanguageConfidenceValues(text)
-	if len(vals) == 0 || vals[0].Value() < MinConfidence {
-		return "", 0
-	}
-	return d.byLang[vals[0].Language()], vals[0].Value()
 }

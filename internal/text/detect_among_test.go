@@ -9,7 +9,7 @@ import (
 // A business that serves fewer languages never gets an answer outside
 // them, and its customers' short lines are told among its languages alone.
 func TestDetectSureAmongServedLanguages(t *testing.T) {
-	d, err := text.NewDetector(text.DetectorOpts{Languages: []string{"en", "it", "ru", "lv", "ca"}, Lingua: true})
+	d, err := text.NewDetector(text.DetectorOpts{Languages: []string{"en", "it", "ru", "lv", "ca"}, Grams: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestDetectSureAmongServedLanguages(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, sure := d.DetectSureAmong(tc.text, tc.among)
-			if sure != tc.wantSure || (sure && got != tc.want) {
+			if sure != tc.wantSure || got != tc.want {
 				t.Errorf("DetectSureAmong(%q, %v) = %q, %v; want %q, %v", tc.text, tc.among, got, sure, tc.want, tc.wantSure)
 			}
 			if len(tc.among) > 0 && tc.among[0] != "xx" && got != "" && !contains(tc.among, got) {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestDetect(t *testing.T) {
-	d, err := text.NewDetector(text.DetectorOpts{Languages: []string{"en", "it", "ru", "lv", "ca"}, Lingua: true})
+	d, err := text.NewDetector(text.DetectorOpts{Languages: []string{"en", "it", "ru", "lv", "ca"}, Grams: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestNewDetectorRejectsBadConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := text.NewDetector(text.DetectorOpts{Languages: tc.langs, Lingua: true}); err == nil {
+			if _, err := text.NewDetector(text.DetectorOpts{Languages: tc.langs, Grams: true}); err == nil {
 				t.Fatal("no error")
 			}
 		})

@@ -1,6 +1,10 @@
 package text
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 // FuzzTokenize: tokens lie in the text in order, on rune boundaries,
 // without overlapping; each is its span folded; sentences only grow and a
@@ -89,4 +93,44 @@ func FuzzParsePattern(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzParseGrams: a letter-model file parses or is refused, never panics;
+// one that parses has letters, and its likelihoods are finite and negative.
+func FuzzParseGrams(f *testing.F) {
+	f.Add([]byte("# x\ne\t10\nth\t3\n_th\t2\n"))
+	f.Add([]byte("e\t0\n"))
+	f.Add([]byte("e\tx\n"))
+	f.Add([]byte("\t5\n"))
+	f.Add([]byte("_\t4\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseGrams(data)
+		if err != nil {
+			return
+		}
+		if m.letters <= 0 {
+			t.Fatalf("parsed with %d letters", m.letters)
+		}
+		lp := m.logLikelihood(newGramText(normGrams("The parcel has not arrived")))
+		if math.IsNaN(lp) || math.IsInf(lp, 0) || lp >= 0 {
+			t.Fatalf("log-likelihood %v", lp)
+		}
+	})
+}
+
+// TestGramModelsLoad: every language Rapport detects has a letter model,
+// and a bad model file is refused with its line.
+func TestGramModelsLoad(t *testing.T) {
+	models, err := gramModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "it", "ru", "lv", "ca"} {
+		if m, ok := models[lang]; !ok || m.letters < 10000 {
+			t.Errorf("%s: model missing or too small (%d letters)", lang, m.letters)
+		}
+	}
+	if _, err := parseGrams([]byte("e\t10\nth 3\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("bad line: error %v, want one naming line 2", err)
+	}
 }
