@@ -23,6 +23,7 @@ import (
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/webhook"
 )
 
 // Prefix is where the API is mounted; every route path is relative to it.
@@ -58,6 +59,8 @@ type Opts struct {
 	Recovery *recovery.Service
 	// Saved answers the saved-reply routes; nil leaves them answering 503.
 	Saved *savedreply.Service
+	// Webhooks answers the webhook routes; nil leaves them answering 503.
+	Webhooks *webhook.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -110,6 +113,7 @@ type server struct {
 	notes    Notifications       // nil: /notifications answers 503
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
+	webhooks *webhook.Service    // nil: the webhook routes answer 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -140,6 +144,7 @@ func New(o Opts) http.Handler {
 		notes:      o.Notifications,
 		business:   o.Business,
 		saved:      o.Saved,
+		webhooks:   o.Webhooks,
 		router:     o.Router,
 		routing:    o.Routing,
 	}

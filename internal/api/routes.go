@@ -55,6 +55,17 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/notifications", agent.PermWorkTickets, s.listNotifications, false},
 		{http.MethodPost, "/notifications/read", agent.PermWorkTickets, s.markNotificationsRead, false},
 
+		// Outbound webhooks (admins)
+		{http.MethodGet, "/webhooks", agent.PermManageSettings, s.listWebhooks, false},
+		{http.MethodPost, "/webhooks", agent.PermManageSettings, s.createWebhook, false},
+		{http.MethodGet, "/webhooks/{id}", agent.PermManageSettings, s.getWebhook, false},
+		{http.MethodPut, "/webhooks/{id}", agent.PermManageSettings, s.updateWebhook, false},
+		{http.MethodDelete, "/webhooks/{id}", agent.PermManageSettings, s.deleteWebhook, false},
+		{http.MethodPost, "/webhooks/{id}/rotate-secret", agent.PermManageSettings, s.rotateWebhookSecret, false},
+		{http.MethodPost, "/webhooks/{id}/ping", agent.PermManageSettings, s.pingWebhook, false},
+		{http.MethodGet, "/webhooks/{id}/deliveries", agent.PermManageSettings, s.listWebhookDeliveries, false},
+		{http.MethodPost, "/webhooks/{id}/deliveries/{delivery}/replay", agent.PermManageSettings, s.replayWebhookDelivery, false},
+
 		// Saved replies (canned responses)
 		{http.MethodGet, "/saved-replies", agent.PermWorkTickets, s.listSavedReplies, false},
 		{http.MethodPost, "/saved-replies", agent.PermManageSavedReplies, s.createSavedReply, false},

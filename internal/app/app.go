@@ -46,6 +46,7 @@ import (
 	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
+	"github.com/rapport/rapport/internal/webhook"
 )
 
 // Version is the running build's version, set at link time with
@@ -80,6 +81,7 @@ type Services struct {
 	Metrics     *measure.Service
 	Goals       *goals.Service    // goals, kudos, the leaderboard, the service standard
 	Recovery    *recovery.Service // compensation within limits: kinds, ledger, requests
+	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -222,9 +224,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Languages: biz.Served, DefaultLanguage: i18n.Default,
 	})
 
+	// Outbound webhooks: ticket events become signed deliveries.
+	hooks := webhook.New(webhook.Opts{DB: db, Jobs: q, Clock: clock, Log: component("webhook"), Notify: notes})
+
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
-	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, measures)...); err != nil {
+	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	if err := q.CheckHandlers(); err != nil {
@@ -246,7 +251,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation,
-		Intake:   intakes, Attachments: attachments, Saved: saved,
+		Intake:   intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
 	}, nil
 }
 
@@ -264,7 +269,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 // After the commit, the workers assign it, acknowledge it, and fire its
 // timers when they are due.
 func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.Service, surveys *survey.Service,
-	recommits *recommit.Service, measures *measure.Service) []ticket.Subscriber {
+	recommits *recommit.Service, hooks *webhook.Service, measures *measure.Service) []ticket.Subscriber {
 	return []ticket.Subscriber{
 		// Deadlines: set with the change, so the ticket's sla_due_at and its
 		// timer jobs never disagree with its state.
@@ -279,6 +284,9 @@ func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.
 		// Re-commitments in a customer's words: queues recommit.propose,
 		// which reads the message and proposes one for an agent to confirm.
 		{Name: "recommit", After: recommits.TicketChanged},
+		// Outbound webhooks: queues webhook.event for each event a webhook
+		// subscribes to; its handler writes the deliveries.
+		hooks.Subscriber(),
 		// Rollups: last, so they count the SLA state the change left.
 		{Name: "metrics", InTx: measures.TicketChanged},
 	}
@@ -355,6 +363,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
 		Saved:    svc.Saved,
+		Webhooks: svc.Webhooks,
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
 		Business:      svc.Business,

@@ -45,7 +45,7 @@ func TestTicketCreationWiring(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer svc.DB.Close()
-			if got, want := svc.Tickets.Subscribers(), []string{"sla", "routing", "mail", "survey", "recommit", "metrics"}; !slices.Equal(got, want) {
+			if got, want := svc.Tickets.Subscribers(), []string{"sla", "routing", "mail", "survey", "recommit", "webhook", "metrics"}; !slices.Equal(got, want) {
 				t.Fatalf("subscribers %v, want %v", got, want)
 			}
 			if _, err := svc.SLA.CreatePolicy(ctx, sla.Policy{Name: "Everything", FirstResponse: time.Hour, NextResponse: 2 * time.Hour,
