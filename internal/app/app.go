@@ -346,7 +346,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Intake: svc.Intake, SLA: svc.SLA, Router: svc.Router, Quality: svc.Quality, Reviews: svc.Reviews,
 		Attachments: svc.Attachments, Surveys: svc.Surveys, Metrics: svc.Metrics, Purchases: svc.Purchases, Values: svc.Values,
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
-		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved,
+		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved, Webhooks: svc.Webhooks,
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 	})
 	if err != nil {

@@ -197,6 +197,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedPromiseDone(ctx); err != nil {
 		return err
 	}
+	if err := r.seedWebhooks(ctx); err != nil {
+		return fmt.Errorf("demo: webhooks: %w", err)
+	}
 	if err := r.seedSavedReplies(ctx); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/webhook"
 )
 
 // notificationsShown is the most notifications the list shows, and the
@@ -21,8 +22,27 @@ type notificationLine struct {
 	ID       int64
 	Kind     string
 	TicketID int64
+	Link     string // where it leads: its ticket, or the page of what it tells of
 	Text     string
 	At       time.Time
+}
+
+// notificationLink is where a notification leads: its ticket, else the
+// page of what it tells of (a switched-off webhook; a root cause's
+// prevention), else the list itself.
+func notificationLink(n sla.Notification) string {
+	switch {
+	case n.TicketID > 0:
+		return "/tickets/" + strconv.FormatInt(n.TicketID, 10)
+	case n.Kind == webhook.NotifyDisabled:
+		if id, ok := n.Data["webhook_id"].(float64); ok && id > 0 {
+			return "/admin/webhooks/" + strconv.FormatInt(int64(id), 10)
+		}
+		return "/admin/webhooks"
+	case n.Kind == recovery.NotifyPreventionDueSoon || n.Kind == recovery.NotifyPreventionOverdue:
+		return "/manage/causes"
+	}
+	return "/notifications"
 }
 
 // notificationsView is the data of the notifications page.
@@ -82,6 +102,8 @@ func describeNotification(p *page, n sla.Notification) string {
 		return p.T("notif.promise_broken", n.TicketID, n.Subject, dataStr(n.Data, "what"))
 	case notify.KindAssigned:
 		return p.T("notif.assigned", n.TicketID, n.Subject)
+	case webhook.NotifyDisabled:
+		return p.T("notif.webhook_disabled", dataStr(n.Data, "url"), dataStr(n.Data, "reason"))
 	case recovery.NotifyRequestWaiting:
 		return p.T("notif.compensation_waiting", n.TicketID, n.Subject, dataStr(n.Data, "name")+" "+dataStr(n.Data, "amount"))
 	}
@@ -99,7 +121,7 @@ func (s *server) notificationsPage(w http.ResponseWriter, r *http.Request, rc *r
 	p.Nav = "notifications"
 	v := notificationsView{Items: []notificationLine{}}
 	for _, n := range ns {
-		v.Items = append(v.Items, notificationLine{ID: n.ID, Kind: n.Kind, TicketID: n.TicketID,
+		v.Items = append(v.Items, notificationLine{ID: n.ID, Kind: n.Kind, TicketID: n.TicketID, Link: notificationLink(n),
 			Text: describeNotification(p, n), At: n.At})
 		v.UpTo = max(v.UpTo, n.ID)
 	}

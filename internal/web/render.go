@@ -31,6 +31,7 @@ var pageNames = []string{
 	"goals_manage", "team", "standard", "admin_standard",
 	"admin_compensation", "compensation_manage", "causes",
 	"setup", "admin_business", "saved_replies",
+	"admin_webhooks", "admin_webhook",
 }
 
 // pageTemplate is one page parsed with the shared layout.

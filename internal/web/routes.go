@@ -109,6 +109,16 @@ func (s *server) routes() []route {
 		{"POST /admin/agents/{id}/capacity", agent.PermManageAgents, s.needs(s.router != nil, s.adminAgentCapacity)},
 
 		// Admin: teams
+		// Outbound webhooks (issue 17)
+		{"GET /admin/webhooks", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhooks)},
+		{"POST /admin/webhooks", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookCreate)},
+		{"GET /admin/webhooks/{id}", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookPage)},
+		{"POST /admin/webhooks/{id}", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookUpdate)},
+		{"POST /admin/webhooks/{id}/rotate", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookRotate)},
+		{"POST /admin/webhooks/{id}/ping", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookPing)},
+		{"POST /admin/webhooks/{id}/delete", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookDelete)},
+		{"POST /admin/webhooks/{id}/deliveries/{delivery}/replay", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookReplay)},
+
 		// Saved replies the composer inserts (issue 13)
 		{"GET /replies", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplies)},
 		{"POST /replies", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplyCreate)},

@@ -42,6 +42,7 @@ import (
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/webhook"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Opts.MaxBodyBytes is 0.
@@ -100,6 +101,8 @@ type Opts struct {
 	// Saved keeps the saved replies of the composer's picker and their
 	// page; nil hides both.
 	Saved *savedreply.Service
+	// Webhooks keeps the outbound webhooks (/admin/webhooks); nil hides them.
+	Webhooks *webhook.Service
 }
 
 //go:embed templates static
@@ -158,6 +161,8 @@ type server struct {
 	mailbox  string
 	// The composer's saved replies (issue 13)
 	saved *savedreply.Service // nil: no picker, no saved-replies page
+	// Outbound webhooks (issue 17)
+	webhooks *webhook.Service // nil: no webhooks pages
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -182,6 +187,7 @@ func New(o Opts) (http.Handler, error) {
 		router:    o.Router,
 		files:     o.Attachments,
 		saved:     o.Saved,
+		webhooks:  o.Webhooks,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,

@@ -30,6 +30,7 @@ import (
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/webhook"
 )
 
 // testPassword is every test agent's password.
@@ -57,6 +58,7 @@ type fixture struct {
 	router    *routing.Router
 	reviews   *quality.Reviews
 	business  *business.Service
+	webhooks  *webhook.Service    // outbound webhooks
 	outbox    string              // where customer mail is written
 	files     *attachment.Service // the files of messages
 	saved     *savedreply.Service // saved replies
@@ -90,9 +92,10 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	outbox := t.TempDir()
 	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock, Log: log,
 		Transport: mailout.Outbox{Dir: outbox}, Mailbox: "support@shop.example", Business: "Shop", Attachments: files, Profiles: biz})
+	hooks := webhook.New(webhook.Opts{DB: db, Jobs: q, Clock: clock, Log: log})
 	if err := tickets.Subscribe(ticket.Subscriber{Name: "sla", InTx: slas.TicketChanged},
 		ticket.Subscriber{Name: "routing", After: router.TicketChanged},
-		ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
+		ticket.Subscriber{Name: "mail", After: mail.TicketChanged}, hooks.Subscriber()); err != nil {
 		t.Fatal(err)
 	}
 	in := intake.New(intake.Opts{DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock, Log: log, Attachments: files})
@@ -117,14 +120,14 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
-		Business: biz,
+		Business: biz, Webhooks: hooks,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
-		outbox: outbox, files: files, saved: saved, business: biz}
+		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {
