@@ -114,13 +114,13 @@ func (s *server) createCause(w http.ResponseWriter, r *http.Request, me agent.Ag
 		return err
 	}
 	if in.TicketID <= 0 {
-		return valid.Errors{"ticket_id": "is required"}
+		return valid.Field("ticket_id", valid.Msg("valid.required", "is required"))
 	}
 	var due time.Time
 	if d := strings.TrimSpace(in.Due); d != "" {
 		t, err := time.Parse(time.RFC3339, d)
 		if err != nil {
-			return valid.Errors{"due": "is not a time such as 2025-06-30T17:00:00Z"}
+			return valid.Field("due", valid.Msg("valid.api_time", "is not a time such as 2025-06-30T17:00:00Z"))
 		}
 		due = t
 	}
@@ -266,7 +266,7 @@ func (s *server) editCause(w http.ResponseWriter, r *http.Request, patch bool) e
 		if in.Due != nil && strings.TrimSpace(*in.Due) != "" {
 			t, err := time.Parse(time.RFC3339, strings.TrimSpace(*in.Due))
 			if err != nil {
-				return valid.Errors{"due": "is not a time such as 2025-06-30T17:00:00Z"}
+				return valid.Field("due", valid.Msg("valid.api_time", "is not a time such as 2025-06-30T17:00:00Z"))
 			}
 			e.Due = t
 		}

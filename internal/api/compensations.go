@@ -124,12 +124,12 @@ func (s *server) listCompensations(w http.ResponseWriter, r *http.Request, _ age
 	}
 	q := r.URL.Query()
 	f := recovery.Filter{Status: q.Get("status")}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	num := func(name string, dst *int64) {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				errs.Add(name, "must be a positive whole number")
+				errs.Add(name, valid.Msg("valid.api_positive_int", "must be a positive whole number"))
 				return
 			}
 			*dst = n
@@ -144,7 +144,7 @@ func (s *server) listCompensations(w http.ResponseWriter, r *http.Request, _ age
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				errs.Add(name, "is not a time such as 2025-06-01T00:00:00Z")
+				errs.Add(name, valid.Msg("valid.api_time", "is not a time such as 2025-06-01T00:00:00Z"))
 				continue
 			}
 			*dst = t
@@ -200,12 +200,12 @@ func (s *server) declineCompensation(w http.ResponseWriter, r *http.Request, me 
 		return err
 	}
 	c, err := s.recovery.Decline(r.Context(), me.ID, id, in.Reason)
-	var ve valid.Errors
+	var ve valid.Fields
 	switch {
 	case errors.Is(err, recovery.ErrDecided):
 		return errDecided
 	case errors.As(err, &ve):
-		return valid.Errors{"reason": ve["decline_reason"]}
+		return valid.Field("reason", ve["decline_reason"])
 	case err != nil:
 		return err
 	}

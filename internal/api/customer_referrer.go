@@ -37,11 +37,11 @@ func (s *server) setReferrer(w http.ResponseWriter, r *http.Request, me agent.Ag
 	by := req.ReferredBy
 	if email := strings.TrimSpace(req.Email); email != "" {
 		if by != 0 {
-			return valid.Errors{"email": "give referred_by or email, not both"}
+			return valid.Field("email", valid.Msg("valid.api_referrer_both", "give referred_by or email, not both"))
 		}
 		c, err := s.customers.FindByIdentity(r.Context(), customer.Email, email)
 		if errors.Is(err, store.ErrNotFound) {
-			return valid.Errors{"email": "no such customer"}
+			return valid.Field("email", valid.Msg("valid.no_customer", "no such customer"))
 		}
 		if err != nil {
 			return err
@@ -49,7 +49,7 @@ func (s *server) setReferrer(w http.ResponseWriter, r *http.Request, me agent.Ag
 		by = c.ID
 	}
 	if by < 0 {
-		return valid.Errors{"referred_by": "no such customer"}
+		return valid.Field("referred_by", valid.Msg("valid.no_customer", "no such customer"))
 	}
 	if err := s.customers.SetReferrer(r.Context(), id, by); err != nil {
 		return err

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
@@ -18,6 +20,9 @@ type apiError struct {
 	code    string
 	message string
 	fields  map[string]string
+	// keyed are the field errors with their catalogue keys, which the
+	// response translates when the caller asks for a language.
+	keyed valid.Fields
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -48,6 +53,17 @@ type errorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Details repeats Fields with each message's catalogue key, in field
+	// order, for clients that translate or test by key.
+	Details []fieldDetail `json:"details,omitempty"`
+}
+
+// fieldDetail is what is wrong with one field: the catalogue key and the
+// message in the response's language.
+type fieldDetail struct {
+	Field   string `json:"field"`
+	Key     string `json:"key"`
+	Message string `json:"message"`
 }
 
 // describe maps an error to what the client sees. It is the one place where
@@ -55,6 +71,7 @@ type errorDetail struct {
 // 500 whose details stay in the log.
 func describe(err error) *apiError {
 	var ae *apiError
+	var vf valid.Fields
 	var ve valid.Errors
 	var tooBig *http.MaxBytesError
 	switch {
@@ -63,6 +80,9 @@ func describe(err error) *apiError {
 	case errors.As(err, &tooBig):
 		return &apiError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
 			message: "request body is larger than " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"}
+	case errors.As(err, &vf):
+		return &apiError{status: http.StatusBadRequest, code: "invalid_input",
+			message: "some fields are invalid", fields: vf.Errors(), keyed: vf}
 	case errors.As(err, &ve):
 		return &apiError{status: http.StatusBadRequest, code: "invalid_input",
 			message: "some fields are invalid", fields: ve}
@@ -112,5 +132,57 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Log(r.Context(), level, "request failed",
 			"method", r.Method, "path", r.URL.Path, slog.Any("error", err))
 	}
-	writeJSON(w, e.status, errorBody{Error: errorDetail{Code: e.code, Message: e.message, Fields: e.fields}})
+	body := errorDetail{Code: e.code, Message: e.message, Fields: e.fields}
+	if e.keyed != nil {
+		lang := s.callerLang(r)
+		w.Header().Add("Vary", "Accept-Language")
+		if lang != "" {
+			w.Header().Set("Content-Language", lang)
+			body.Message = s.cat.T(lang, "apierr.invalid_input")
+		}
+		body.Fields = make(map[string]string, len(e.keyed))
+		for _, f := range sortedFields(e.keyed) {
+			m := e.keyed[f]
+			msg := m.Text
+			if lang != "" {
+				msg = s.fieldMessage(lang, m)
+			}
+			body.Fields[f] = msg
+			body.Details = append(body.Details, fieldDetail{Field: f, Key: m.Key, Message: msg})
+		}
+	}
+	writeJSON(w, e.status, errorBody{Error: body})
+}
+
+// callerLang is the language the caller asked for with Accept-Language,
+// when the catalogue has it and it is not English: "" keeps the API's own
+// English texts, which clients may already match on.
+func (s *server) callerLang(r *http.Request) string {
+	h := r.Header.Get("Accept-Language")
+	if h == "" || s.cat == nil {
+		return ""
+	}
+	if lang := s.cat.Match(h); lang != i18n.Default {
+		return lang
+	}
+	return ""
+}
+
+// fieldMessage is one field error in lang, from its catalogue key and
+// arguments; a key the catalogue lacks (TestValidKeysExist keeps that from
+// happening) gets the generic text, never the English one.
+func (s *server) fieldMessage(lang string, m valid.Message) string {
+	if m.Key != "" && s.cat.HasKey(lang, m.Key) {
+		return s.cat.T(lang, m.Key, m.Args...)
+	}
+	return s.cat.T(lang, "valid.invalid")
+}
+
+func sortedFields(f valid.Fields) []string {
+	out := make([]string, 0, len(f))
+	for k := range f {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

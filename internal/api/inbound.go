@@ -62,10 +62,10 @@ func (s *server) inboundMessage(w http.ResponseWriter, r *http.Request, _ agent.
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	ch := strings.ToLower(strings.TrimSpace(req.Channel))
 	if !channelName.MatchString(ch) {
-		errs.Add("channel", "must be a name of 1 to 30 letters, digits, - or _ (sms, whatsapp, …)")
+		errs.Add("channel", valid.Msg("valid.api_channel_name", "must be a name of 1 to 30 letters, digits, - or _ (sms, whatsapp, …)"))
 	}
 	from := intake.Sender{Name: strings.TrimSpace(req.From.Name)}
 	switch {
@@ -76,28 +76,29 @@ func (s *server) inboundMessage(w http.ResponseWriter, r *http.Request, _ agent.
 	case strings.TrimSpace(req.From.ExternalID) != "":
 		from.Kind, from.Value = customer.External, req.From.ExternalID
 	default:
-		errs.Add("from", "give the sender's email, phone or external_id")
+		errs.Add("from", valid.Msg("valid.api_sender", "give the sender's email, phone or external_id"))
 	}
 	if from.Kind != "" {
 		if _, msg := customer.NormalizeIdentity(from.Kind, from.Value); msg != "" {
 			field := map[string]string{customer.Email: "from.email", customer.Phone: "from.phone", customer.External: "from.external_id"}[from.Kind]
-			errs.Add(field, msg)
+			key := map[string]string{customer.Email: "valid.email", customer.Phone: "valid.phone", customer.External: "valid.invalid"}[from.Kind]
+			errs.Add(field, valid.Message{Key: key, Text: msg})
 		}
 	}
 	text := strings.TrimSpace(req.Text)
 	switch {
 	case text == "":
-		errs.Add("text", "is required")
+		errs.Add("text", valid.Msg("valid.required", "is required"))
 	case len(text) > MaxInboundText:
-		errs.Add("text", "is longer than 65536 bytes")
+		errs.Add("text", valid.Msg("valid.api_too_many_bytes", "is longer than %d bytes", MaxInboundText))
 	case !utf8.ValidString(text):
-		errs.Add("text", "is not valid UTF-8")
+		errs.Add("text", valid.Msg("valid.not_text", "is not valid UTF-8"))
 	}
 	if len(req.ThreadKey) > 200 {
-		errs.Add("thread_key", "is longer than 200 characters")
+		errs.Add("thread_key", valid.Msg("valid.longer_than", "is longer than %d characters", 200))
 	}
 	if len(req.MessageID) > 200 {
-		errs.Add("message_id", "is longer than 200 characters")
+		errs.Add("message_id", valid.Msg("valid.longer_than", "is longer than %d characters", 200))
 	}
 	if err := errs.Err(); err != nil {
 		return err

@@ -65,7 +65,7 @@ func decode(r *http.Request, dst any) error {
 		return invalidJSON(fmt.Sprintf("unexpected data after the JSON object at offset %d", dec.InputOffset()))
 	}
 	if field := nulField(reflect.ValueOf(dst)); field != "" {
-		return valid.Errors{field: "must not contain NUL characters"}
+		return valid.Field(field, valid.Msg("valid.api_nul", "must not contain NUL characters"))
 	}
 	return nil
 }
@@ -212,11 +212,11 @@ func nonNil[T any](s []T) []T {
 // query reads URL query parameters, collecting per-parameter errors.
 type query struct {
 	v    map[string][]string
-	errs valid.Errors
+	errs valid.Fields
 }
 
 func newQuery(r *http.Request) *query {
-	return &query{v: r.URL.Query(), errs: valid.Errors{}}
+	return &query{v: r.URL.Query(), errs: valid.Fields{}}
 }
 
 // str returns parameter name, trimmed.
@@ -232,7 +232,7 @@ func (q *query) str(name string) string {
 func (q *query) oneOf(name string, allowed []string) string {
 	s := q.str(name)
 	if s != "" && !contains(allowed, s) {
-		q.errs.Add(name, "must be one of "+strings.Join(allowed, ", "))
+		q.errs.Add(name, valid.OneOf(allowed))
 	}
 	return s
 }
@@ -245,7 +245,7 @@ func (q *query) id(name string) int64 {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		q.errs.Add(name, "must be a positive integer")
+		q.errs.Add(name, valid.Msg("valid.api_positive_int", "must be a positive integer"))
 		return 0
 	}
 	return n
@@ -259,7 +259,7 @@ func (q *query) limit(maxLimit int) int {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > maxLimit {
-		q.errs.Add("limit", fmt.Sprintf("must be an integer from 1 to %d", maxLimit))
+		q.errs.Add("limit", valid.Msg("valid.range", "must be an integer from %d to %d", 1, maxLimit))
 		return 0
 	}
 	return n

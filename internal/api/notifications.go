@@ -75,7 +75,7 @@ func (s *server) markNotificationsRead(w http.ResponseWriter, r *http.Request, m
 		return err
 	}
 	if req.UpTo <= 0 {
-		return valid.Errors{"up_to": "give the id of the newest notification read"}
+		return valid.Field("up_to", valid.Msg("valid.api_up_to", "give the id of the newest notification read"))
 	}
 	if err := s.notes.MarkRead(r.Context(), me.ID, req.UpTo); err != nil {
 		return err

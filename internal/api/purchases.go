@@ -87,13 +87,13 @@ func (r purchasesRequest) batch() ([]purchaseIn, bool, error) {
 		return []purchaseIn{r.purchaseIn}, false, nil
 	}
 	if r.purchaseIn != (purchaseIn{}) {
-		return nil, true, valid.Errors{"purchases": "send either one purchase or a purchases array, not both"}
+		return nil, true, valid.Field("purchases", valid.Msg("valid.api_purchase_both", "send either one purchase or a purchases array, not both"))
 	}
 	if len(r.Purchases) == 0 {
-		return nil, true, valid.Errors{"purchases": "give at least one purchase"}
+		return nil, true, valid.Field("purchases", valid.Msg("valid.purchase_needed", "give at least one purchase"))
 	}
 	if len(r.Purchases) > maxBatch {
-		return nil, true, valid.Errors{"purchases": fmt.Sprintf("at most %d purchases a request", maxBatch)}
+		return nil, true, valid.Field("purchases", valid.Msg("valid.too_many", "at most %d purchases a request", maxBatch))
 	}
 	return r.Purchases, true, nil
 }
@@ -116,7 +116,7 @@ func parseTime(s string) (time.Time, bool) {
 // toNew converts the request's purchases, collecting field errors keyed
 // like the store's ("purchases[i].field", or "field" for one purchase).
 func toNew(in []purchaseIn, isBatch bool) ([]purchases.NewPurchase, error) {
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	out := make([]purchases.NewPurchase, len(in))
 	for i, p := range in {
 		out[i] = purchases.NewPurchase{
@@ -131,9 +131,9 @@ func toNew(in []purchaseIn, isBatch bool) ([]purchases.NewPurchase, error) {
 		}
 		switch t, ok := parseTime(p.PurchasedAt); {
 		case strings.TrimSpace(p.PurchasedAt) == "":
-			errs.Add(field, "is required")
+			errs.Add(field, valid.Msg("valid.required", "is required"))
 		case !ok:
-			errs.Add(field, "must be RFC 3339 (2025-05-01T10:00:00Z) or a date (2025-05-01)")
+			errs.Add(field, valid.Msg("valid.api_time_or_date", "must be RFC 3339 (2025-05-01T10:00:00Z) or a date (2025-05-01)"))
 		default:
 			out[i].PurchasedAt = t
 		}
@@ -184,14 +184,14 @@ func (s *server) addPurchases(ctx context.Context, w http.ResponseWriter, req pu
 		return err
 	}
 	if needReference {
-		errs := valid.Errors{}
+		errs := valid.Fields{}
 		for i, p := range in {
 			if strings.TrimSpace(p.Reference) == "" {
 				field := "reference"
 				if isBatch {
 					field = fmt.Sprintf("purchases[%d].reference", i)
 				}
-				errs.Add(field, "is required, so that a repeated delivery is recognised")
+				errs.Add(field, valid.Msg("valid.api_reference_needed", "is required, so that a repeated delivery is recognised"))
 			}
 		}
 		if err := errs.Err(); err != nil {
@@ -213,12 +213,16 @@ func (s *server) addPurchases(ctx context.Context, w http.ResponseWriter, req pu
 		added = []purchases.Added{a}
 	}
 	if timeErr != nil {
-		var ve valid.Errors
+		var ve valid.Fields
 		if errors.As(err, &ve) {
-			for k, v := range timeErr.(valid.Errors) {
-				ve[k] = v
+			all := valid.Fields{}
+			for k, v := range ve {
+				all[k] = v
 			}
-			return ve
+			for k, v := range timeErr.(valid.Fields) {
+				all[k] = v
+			}
+			return all
 		}
 		return timeErr
 	}
@@ -316,7 +320,7 @@ func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, _ age
 	if c := q.str("cursor"); c != "" {
 		cur, ok := purchases.DecodeCursor(c)
 		if !ok {
-			q.errs.Add("cursor", "is not a cursor from a previous page")
+			q.errs.Add("cursor", valid.Msg("valid.cursor", "is not a cursor from a previous page"))
 		}
 		after = &cur
 	}

@@ -54,7 +54,7 @@ func (s *server) putRoutingSettings(w http.ResponseWriter, r *http.Request, me a
 		return err
 	}
 	if req.RegularsFirst == nil {
-		return valid.Errors{"regulars_first": "is required"}
+		return valid.Field("regulars_first", valid.Msg("valid.required", "is required"))
 	}
 	st, err := s.routing.SaveSettings(r.Context(), routing.Settings{RegularsFirst: *req.RegularsFirst})
 	if err != nil {

@@ -128,19 +128,19 @@ func (s *server) setTeamMembers(w http.ResponseWriter, r *http.Request, _ agent.
 		return err
 	}
 	if req.AgentIDs == nil {
-		return valid.Errors{"agent_ids": "is required ([] removes every member)"}
+		return valid.Field("agent_ids", valid.Msg("valid.required", "is required ([] removes every member)"))
 	}
 	if _, err := s.agents.GetTeam(r.Context(), id); err != nil {
 		return err
 	}
 	refs := s.refs(r)
 	for _, aid := range *req.AgentIDs {
-		refs.check("agent_ids", aid, fmt.Sprintf("no such agent: %d", aid), func() error {
+		refs.check("agent_ids", aid, valid.Message{Key: "valid.no_agent", Text: fmt.Sprintf("no such agent: %d", aid)}, func() error {
 			_, err := s.agents.Get(r.Context(), aid)
 			return err
 		})
 		if aid == 0 {
-			refs.errs.Add("agent_ids", "0 is not an agent")
+			refs.errs.Add("agent_ids", valid.Msg("valid.no_agent", "0 is not an agent"))
 		}
 	}
 	if err := refs.result(); err != nil {

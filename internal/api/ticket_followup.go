@@ -66,7 +66,7 @@ func (s *server) decideFollowUp(w http.ResponseWriter, r *http.Request, me agent
 		return err
 	}
 	if req.Fixed == nil {
-		return valid.Errors{"fixed": "is required"}
+		return valid.Field("fixed", valid.Msg("valid.required", "is required"))
 	}
 	t, err := s.tickets.DecideFollowUp(r.Context(), ticket.AgentActor(me.ID), id, *req.Fixed)
 	if err != nil {

@@ -28,7 +28,7 @@ func (s *server) snoozeTicket(w http.ResponseWriter, r *http.Request, me agent.A
 	}
 	until, err := time.Parse(time.RFC3339, req.Until)
 	if err != nil {
-		return valid.Errors{"until": "must be a time in RFC 3339 form, e.g. 2026-03-01T09:00:00Z"}
+		return valid.Field("until", valid.Msg("valid.api_time", "must be a time in RFC 3339 form, e.g. 2026-03-01T09:00:00Z"))
 	}
 	t, err := s.tickets.Snooze(r.Context(), ticket.AgentActor(me.ID), id, until)
 	if err != nil {

@@ -26,7 +26,7 @@ func (s *server) assignTicket(w http.ResponseWriter, r *http.Request, me agent.A
 		return err
 	}
 	if req.AgentID == nil {
-		return valid.Errors{"agent_id": "is required (0 unassigns)"}
+		return valid.Field("agent_id", valid.Msg("valid.required", "is required (0 unassigns)"))
 	}
 	refs := s.refs(r)
 	refs.agent("agent_id", *req.AgentID)
@@ -64,7 +64,7 @@ func (s *server) transferTicket(w http.ResponseWriter, r *http.Request, me agent
 	refs.agent("agent_id", req.AgentID)
 	refs.team("team_id", req.TeamID)
 	if req.AgentID == 0 && req.TeamID == 0 {
-		refs.errs.Add("agent_id", "give an agent_id, a team_id or both")
+		refs.errs.Add("agent_id", valid.Msg("valid.transfer_target", "give an agent_id, a team_id or both"))
 	}
 	if err := refs.result(); err != nil {
 		return err

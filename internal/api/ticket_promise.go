@@ -124,7 +124,7 @@ func (s *server) makePromise(w http.ResponseWriter, r *http.Request, me agent.Ag
 	}
 	due, err := time.Parse(time.RFC3339, req.Due)
 	if err != nil {
-		return valid.Errors{"due": "must be a time in RFC 3339 form, e.g. 2026-03-01T09:00:00Z"}
+		return valid.Field("due", valid.Msg("valid.api_time", "must be a time in RFC 3339 form, e.g. 2026-03-01T09:00:00Z"))
 	}
 	body := req.Body
 	if strings.TrimSpace(body) != "" && s.cat != nil {

@@ -162,7 +162,7 @@ func (s *server) replyTicket(w http.ResponseWriter, r *http.Request, me agent.Ag
 		return err
 	}
 	if req.Status != "" && !contains(statusNames(), req.Status) {
-		return valid.Errors{"status": "must be empty or one of " + strings.Join(statusNames(), ", ")}
+		return valid.Field("status", valid.Message{Key: "valid.choice", Text: "must be empty or one of " + strings.Join(statusNames(), ", ")})
 	}
 	files, err := replyFiles(req.Attachments)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/store"
@@ -226,7 +225,7 @@ func (s *server) updateTicket(w http.ResponseWriter, r *http.Request, me agent.A
 	refs := s.refs(r)
 	if req.Status != nil {
 		if !contains(statusNames(), *req.Status) {
-			refs.errs.Add("status", "must be one of "+strings.Join(statusNames(), ", "))
+			refs.errs.Add("status", valid.OneOf(statusNames()))
 		}
 		st := ticket.Status(*req.Status)
 		u.Status = &st
@@ -251,16 +250,16 @@ func (s *server) updateTicket(w http.ResponseWriter, r *http.Request, me agent.A
 type references struct {
 	s    *server
 	r    *http.Request
-	errs valid.Errors
+	errs valid.Fields
 	err  error // the first lookup that failed for another reason
 }
 
 func (s *server) refs(r *http.Request) *references {
-	return &references{s: s, r: r, errs: valid.Errors{}}
+	return &references{s: s, r: r, errs: valid.Fields{}}
 }
 
 // check adds a field error when id (if not 0) is not found by get.
-func (c *references) check(field string, id int64, msg string, get func() error) {
+func (c *references) check(field string, id int64, msg valid.Message, get func() error) {
 	if id == 0 || c.err != nil {
 		return
 	}
@@ -279,7 +278,7 @@ func (c *references) check(field string, id int64, msg string, get func() error)
 
 // customer checks a customer id.
 func (c *references) customer(field string, id int64) {
-	c.check(field, id, "no such customer", func() error {
+	c.check(field, id, valid.Msg("valid.no_customer", "no such customer"), func() error {
 		_, err := c.s.customers.Get(c.r.Context(), id)
 		return err
 	})
@@ -287,7 +286,7 @@ func (c *references) customer(field string, id int64) {
 
 // agent checks an agent id.
 func (c *references) agent(field string, id int64) {
-	c.check(field, id, "no such agent", func() error {
+	c.check(field, id, valid.Msg("valid.no_agent", "no such agent"), func() error {
 		_, err := c.s.agents.Get(c.r.Context(), id)
 		return err
 	})
@@ -295,7 +294,7 @@ func (c *references) agent(field string, id int64) {
 
 // team checks a team id.
 func (c *references) team(field string, id int64) {
-	c.check(field, id, "no such team", func() error {
+	c.check(field, id, valid.Msg("valid.no_team", "no such team"), func() error {
 		_, err := c.s.agents.GetTeam(c.r.Context(), id)
 		return err
 	})

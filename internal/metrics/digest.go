@@ -22,7 +22,9 @@ const JobDigest = "metrics.digest"
 type DigestOpts struct {
 	I18n *i18n.Catalog
 	// Send mails one manager (the same path as SLA notifications).
-	Send func(ctx context.Context, to, name, subject, text string) error
+	// lang is the digest's language, which the mail declares
+	// (Content-Language).
+	Send func(ctx context.Context, to, name, subject, text, lang string) error
 	// URL is the web UI's base URL for the dashboard link; "" leaves it out.
 	URL string
 }
@@ -155,7 +157,7 @@ func (s *Service) SendDigest(ctx context.Context, at time.Time) error {
 			lang = i18n.Default
 		}
 		subject, text := s.DigestText(Formatter{Cat: s.o.Digest.I18n, Lang: lang}, rep)
-		if err := s.o.Digest.Send(ctx, w.email, w.name, subject, text); err != nil {
+		if err := s.o.Digest.Send(ctx, w.email, w.name, subject, text, lang); err != nil {
 			return fmt.Errorf("metrics: digest to %s: %w", w.email, err)
 		}
 	}

@@ -637,12 +637,12 @@ func TestWeeklyDigest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := build(t, db)
 		w.exec(`UPDATE agents SET locale = 'it' WHERE id = $1`, w.agents["mia"])
-		type mail struct{ to, subject, text string }
+		type mail struct{ to, subject, text, lang string }
 		var sent []mail
 		m := metrics.New(metrics.Opts{DB: db, Clock: w.clock, Jobs: w.jobs, Digest: &metrics.DigestOpts{
 			I18n: i18n.MustLoad(), URL: "https://help.example.com",
-			Send: func(_ context.Context, to, _, subject, text string) error {
-				sent = append(sent, mail{to, subject, text})
+			Send: func(_ context.Context, to, _, subject, text, lang string) error {
+				sent = append(sent, mail{to, subject, text, lang})
 				return nil
 			}}})
 		// The clock is at Sunday 8 March 12:00; the calendar is in UTC, so
@@ -667,6 +667,9 @@ func TestWeeklyDigest(t *testing.T) {
 		w.at(day(9, 8, 0))
 		if len(sent) != 1 || sent[0].to != "mia@rapport.test" {
 			t.Fatalf("sent = %+v, want one mail to the manager", sent)
+		}
+		if sent[0].lang != "it" {
+			t.Errorf("digest sent with language %q, want the manager's it (Content-Language)", sent[0].lang)
 		}
 		// In Italian: last week 2–8 March against 23 February – 1 March.
 		// First response median 1,200 s = 20 min, the week before 1,800 s =

@@ -245,6 +245,7 @@ func (c *check) acronyms() {
 		return
 	}
 	en := c.a.langs["en"]
+	sig := c.signature()
 	for i, t := range c.toks {
 		w := c.text[t.Start:t.End]
 		if !isAcronym(w) || c.lang.stop[t.Word] {
@@ -261,8 +262,51 @@ func (c *check) acronyms() {
 		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) || c.channelTerm(t.Word) || c.inAddress(t.Word) {
 			continue
 		}
+		if i >= sig || (i == len(c.toks)-1 && c.channel == "social" && utf8.RuneCountInString(w) <= 3) || pronounceable(w) {
+			continue
+		}
 		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
 	}
+}
+
+// maxSignatureTokens is how long the words after the last closing may be
+// and still be read as the signature: a name, a team, the business.
+const maxSignatureTokens = 4
+
+// signature returns the index of the first token of the reply's signature,
+// the few words after its last closing ("Saluti / Assistenza ANSC",
+// "Thanks, Dana (XYZ support)"), or len(c.toks) when there is none. The
+// signature names the sender; its capitals are not jargon.
+func (c *check) signature() int {
+	idx, ok := c.lang.markerIdx[mClosing]
+	if !ok {
+		return len(c.toks)
+	}
+	end := -1
+	for _, m := range c.ms {
+		if o := c.lang.owners[m.Owner]; o.kind == ownMarker && o.idx == idx && m.To > end {
+			end = m.To
+		}
+	}
+	if end < 0 || len(c.toks)-end > maxSignatureTokens {
+		return len(c.toks)
+	}
+	return end
+}
+
+// pronounceable reports whether an upper-case word of five letters or more
+// has as many vowels as consonants: a word or name written in capitals
+// ("APERTA", "FAENZA"), which is read aloud as a word, not spelled out as an
+// acronym (SMTP, HTTPS).
+func pronounceable(w string) bool {
+	n, v := 0, 0
+	for _, r := range w {
+		n++
+		if strings.ContainsRune("AEIOUYÀÈÉÌÒÙАЕЁИОУЫЭЮЯĀĒĪŪ", r) {
+			v++
+		}
+	}
+	return n >= 5 && 2*v >= n
 }
 
 // inAddress reports whether the folded word w is a label of a web or mail
@@ -569,6 +613,7 @@ func (c *check) apathy() {
 		langs = append(langs, cl)
 	}
 	var feeling, hardship, problem string
+	custSolved := false
 	problemSents := map[int]bool{}
 	for _, l := range langs {
 		var ms []text.Match
@@ -600,6 +645,11 @@ func (c *check) apathy() {
 					problem = q
 				}
 				problemSents[c.recent[m.From].Sentence] = true
+			case mSolved:
+				// "abbiamo corretto i campi e superato il problema": the
+				// customer reports it gone, so there is nothing left that
+				// the reply could ignore.
+				custSolved = true
 			}
 		}
 	}
@@ -612,7 +662,7 @@ func (c *check) apathy() {
 	case feeling == "" && hardship != "" && !empathy && !c.has(mPersonal) && c.enabled(ruleFeelingIgnored):
 		// Illness or a death in the family: a kind wish is enough.
 		c.add(Apathy, ruleFeelingIgnored, start, end, "", hardship, nil)
-	case feeling == "" && hardship == "" && problem != "" && !acknowledged && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
+	case feeling == "" && hardship == "" && problem != "" && !custSolved && !acknowledged && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
 		c.add(Apathy, ruleProblemIgnored, start, end, "", problem, nil)
 	}
 }

@@ -83,16 +83,79 @@ const (
 // sent is a false alarm the agent learns to ignore. QUALITY_DEBUG=1 lists
 // every false alarm and miss.
 func TestRealSet(t *testing.T) {
-	a := newTestAnalyzer(t)
-	set := readReal(t, "testdata/real.jsonl")
-	debug := os.Getenv("QUALITY_DEBUG") != ""
-	bySin := map[Sin]*counts{}
+	m := measureReal(t, "testdata/real.jsonl")
+	if m.replies < realMinReplies || m.replies-m.good < realMinSinful {
+		t.Errorf("%d replies, %d with a sin: want at least %d and %d", m.replies, m.replies-m.good, realMinReplies, realMinSinful)
+	}
+	for _, ch := range []string{"email", "chat", "social"} {
+		if m.perChannel[ch] < realMinChannelCount {
+			t.Errorf("only %d %s replies, want at least %d", m.perChannel[ch], ch, realMinChannelCount)
+		}
+	}
+	if m.all.precision() < realPrecision {
+		t.Errorf("all findings: precision %.2f below %.2f", m.all.precision(), realPrecision)
+	}
 	for _, s := range Sins {
-		bySin[s] = &counts{}
+		if c := m.bySin[s]; c.tp+c.fp >= realSinMinFindings && c.precision() < realSinPrecision {
+			t.Errorf("%s: precision %.2f below %.2f (%d findings)", s, c.precision(), realSinPrecision, c.tp+c.fp)
+		}
+	}
+}
+
+// The levels TestRealHeldOutSet enforces on testdata/realheldout.jsonl, a
+// second set of real replies that the rules were not written against.
+// docs/QUALITY.md records the first measurement and the current one.
+const (
+	heldOutRealMinReplies = 120
+	heldOutRealMinSinful  = 20
+	// heldOutRealPrecision is the measured precision after the general
+	// fixes (8 of 16 findings right), not the bar of 0.90, which
+	// the analyzer does not reach on replies it was not fitted to;
+	// docs/QUALITY.md says so. Raise it as the rules earn it.
+	heldOutRealPrecision = 0.50
+)
+
+// TestRealHeldOutSet measures the analyzer on testdata/realheldout.jsonl:
+// real public support replies collected after the rules had been fitted to
+// testdata/real.jsonl and labelled before the analyzer was run on them, so
+// its precision is the honest estimate of how often a finding on real
+// writing is right.
+func TestRealHeldOutSet(t *testing.T) {
+	m := measureReal(t, "testdata/realheldout.jsonl")
+	if m.replies < heldOutRealMinReplies || m.replies-m.good < heldOutRealMinSinful {
+		t.Errorf("%d replies, %d with a sin: want at least %d and %d", m.replies, m.replies-m.good, heldOutRealMinReplies, heldOutRealMinSinful)
+	}
+	if m.all.tp+m.all.fp == 0 {
+		t.Fatal("no finding at all: precision cannot be measured")
+	}
+	if m.all.precision() < heldOutRealPrecision {
+		t.Errorf("all findings: precision %.2f below %.2f", m.all.precision(), heldOutRealPrecision)
+	}
+}
+
+// realMeasure is what measureReal counted on one set of real replies.
+type realMeasure struct {
+	replies, good, goodClean int
+	bySin                    map[Sin]*counts
+	all                      counts
+	perChannel               map[string]int
+}
+
+// measureReal runs the analyzer over a set of real replies, each on its own
+// channel, logs precision and recall per sin, per channel and overall, and
+// returns the counts for the caller's bars. QUALITY_DEBUG=1 lists every
+// false alarm and miss with the rule that fired.
+func measureReal(t *testing.T, path string) realMeasure {
+	t.Helper()
+	a := newTestAnalyzer(t)
+	set := readReal(t, path)
+	debug := os.Getenv("QUALITY_DEBUG") != ""
+	m := realMeasure{replies: len(set), bySin: map[Sin]*counts{}, perChannel: map[string]int{}}
+	for _, s := range Sins {
+		m.bySin[s] = &counts{}
 	}
 	byChannel := map[string]*counts{}
-	perChannel, perLang := map[string]int{}, map[string]int{}
-	good, goodClean := 0, 0
+	perLang := map[string]int{}
 	for _, r := range set {
 		fs := a.Analyze(context.Background(), Input{Text: r.Text, Lang: r.Lang, Conversation: r.Conversation, Channel: r.Channel})
 		got, want := map[Sin]bool{}, map[Sin]bool{}
@@ -102,19 +165,19 @@ func TestRealSet(t *testing.T) {
 		for _, s := range r.Sins {
 			want[s] = true
 		}
-		perChannel[r.Channel]++
+		m.perChannel[r.Channel]++
 		perLang[r.Lang]++
 		if len(want) == 0 {
-			good++
+			m.good++
 			if len(fs) == 0 {
-				goodClean++
+				m.goodClean++
 			}
 		}
 		if byChannel[r.Channel] == nil {
 			byChannel[r.Channel] = &counts{}
 		}
 		for _, s := range Sins {
-			c := bySin[s]
+			c := m.bySin[s]
 			ch := byChannel[r.Channel]
 			switch {
 			case got[s] && want[s]:
@@ -141,40 +204,23 @@ func TestRealSet(t *testing.T) {
 			}
 		}
 	}
-	var all counts
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nreal set: %d replies (%d good); channels %v; languages %v\n", len(set), good, perChannel, perLang)
+	fmt.Fprintf(&b, "\n%s: %d replies (%d good); channels %v; languages %v\n", path, len(set), m.good, m.perChannel, perLang)
 	fmt.Fprintf(&b, "%-14s %5s %5s %5s %9s %7s\n", "sin", "tp", "fp", "fn", "precision", "recall")
 	for _, s := range Sins {
-		c := bySin[s]
-		all.tp += c.tp
-		all.fp += c.fp
-		all.fn += c.fn
+		c := m.bySin[s]
+		m.all.tp += c.tp
+		m.all.fp += c.fp
+		m.all.fn += c.fn
 		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.2f %7.2f\n", s, c.tp, c.fp, c.fn, c.precision(), c.recall())
 	}
-	fmt.Fprintf(&b, "all findings: tp %d fp %d fn %d precision %.2f recall %.2f\n", all.tp, all.fp, all.fn, all.precision(), all.recall())
+	fmt.Fprintf(&b, "all findings: tp %d fp %d fn %d precision %.2f recall %.2f\n", m.all.tp, m.all.fp, m.all.fn, m.all.precision(), m.all.recall())
 	for ch, c := range byChannel {
-		fmt.Fprintf(&b, "channel %-7s %3d replies: tp %d fp %d fn %d precision %.2f\n", ch, perChannel[ch], c.tp, c.fp, c.fn, c.precision())
+		fmt.Fprintf(&b, "channel %-7s %3d replies: tp %d fp %d fn %d precision %.2f\n", ch, m.perChannel[ch], c.tp, c.fp, c.fn, c.precision())
 	}
-	fmt.Fprintf(&b, "good replies with no finding: %d/%d\n", goodClean, good)
+	fmt.Fprintf(&b, "good replies with no finding: %d/%d\n", m.goodClean, m.good)
 	t.Log(b.String())
-
-	if len(set) < realMinReplies || len(set)-good < realMinSinful {
-		t.Errorf("%d replies, %d with a sin: want at least %d and %d", len(set), len(set)-good, realMinReplies, realMinSinful)
-	}
-	for _, ch := range []string{"email", "chat", "social"} {
-		if perChannel[ch] < realMinChannelCount {
-			t.Errorf("only %d %s replies, want at least %d", perChannel[ch], ch, realMinChannelCount)
-		}
-	}
-	if all.precision() < realPrecision {
-		t.Errorf("all findings: precision %.2f below %.2f", all.precision(), realPrecision)
-	}
-	for _, s := range Sins {
-		if c := bySin[s]; c.tp+c.fp >= realSinMinFindings && c.precision() < realSinPrecision {
-			t.Errorf("%s: precision %.2f below %.2f (%d findings)", s, c.precision(), realSinPrecision, c.tp+c.fp)
-		}
-	}
+	return m
 }
 
 // recordedRecall is, per hand-written set and sin, the replies flagged

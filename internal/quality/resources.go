@@ -86,6 +86,7 @@ const (
 	mAlternative     = "alternative"
 	mProblem         = "problem"
 	mFeeling         = "feeling"
+	mSolved          = "solved" // the customer reports the problem gone
 	mHardship        = "hardship"
 	mIDRequest       = "id_request"
 	mReference       = "reference"
@@ -97,7 +98,7 @@ const (
 var negatable = map[string]bool{mEmpathy: true, mAcknowledgement: true, mAction: true, mAlternative: true, mPersonal: true}
 
 var markerGroups = []string{mGreeting, mClosing, mPersonal, mEmpathy, mAcknowledgement, mAction,
-	mAlternative, mProblem, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation}
+	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation}
 
 // ownerKind says what a compiled pattern belongs to.
 type ownerKind uint8

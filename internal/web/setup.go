@@ -156,7 +156,7 @@ func (s *server) setupSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			from = in.Business.Name
 		}
 		err := mailout.TestMail(r.Context(), in.Relay, s.mailbox, strings.TrimSpace(from), strings.TrimSpace(r.PostForm.Get("test_to")),
-			p.T("setup.test_subject"), p.T("setup.test_text")+"\n")
+			p.T("setup.test_subject"), p.T("setup.test_text")+"\n", rc.lang)
 		v.Tested, v.TestOK = true, err == nil
 		if err != nil {
 			if prob, ok := s.asProblem(rc.lang, "setup", err); ok {

@@ -22,13 +22,14 @@ type internalMail struct {
 }
 
 // QueueInternal returns a function that queues an email to a member of
-// the team as a JobInternal, in a transaction of its own, and wakes the
-// workers. Services that warn agents (SLA, the digest) take it, so they
+// the team, in the recipient's language lang (its Content-Language; ""
+// says nothing), as a JobInternal, in a transaction of its own, and wakes
+// the workers. Services that warn agents (the digest) take it, so they
 // depend on the job queue rather than on the mail service, which needs
 // them built first.
-func QueueInternal(db *store.DB, q *jobs.Queue) func(ctx context.Context, to, name, subject, text string) error {
-	return func(ctx context.Context, to, name, subject, text string) error {
-		payload, err := json.Marshal(internalMail{To: to, Name: name, Subject: subject, Text: text})
+func QueueInternal(db *store.DB, q *jobs.Queue) func(ctx context.Context, to, name, subject, text, lang string) error {
+	return func(ctx context.Context, to, name, subject, text, lang string) error {
+		payload, err := json.Marshal(internalMail{To: to, Name: name, Subject: subject, Text: text, Language: lang})
 		if err != nil {
 			return err
 		}

@@ -39,24 +39,25 @@ func TestTestMail(t *testing.T) {
 	addr := startRelay(t, r)
 	ctx := context.Background()
 	if err := mailout.TestMail(ctx, mailout.RelaySettings{Addr: addr}, "support@aurora.example", "Aurora", "giulia@aurora.example",
-		"Test mail from Rapport", "Outgoing mail works.\n"); err != nil {
+		"Test mail from Rapport", "Outgoing mail works.\n", "en"); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.msgs) != 1 || r.rcpts[0] != "giulia@aurora.example" || !strings.Contains(string(r.msgs[0]), "Subject: Test mail from Rapport") {
+	if len(r.msgs) != 1 || r.rcpts[0] != "giulia@aurora.example" || !strings.Contains(string(r.msgs[0]), "Subject: Test mail from Rapport") ||
+		!strings.Contains(string(r.msgs[0]), "Content-Language: en\r\n") {
 		t.Fatalf("relay got %q to %v", r.msgs, r.rcpts)
 	}
 	r.reject = true
-	err := mailout.TestMail(ctx, mailout.RelaySettings{Addr: addr}, "support@aurora.example", "Aurora", "nobody@aurora.example", "x", "y")
+	err := mailout.TestMail(ctx, mailout.RelaySettings{Addr: addr}, "support@aurora.example", "Aurora", "nobody@aurora.example", "x", "y", "en")
 	if !errors.Is(err, mailout.ErrRejected) || !strings.Contains(err.Error(), "550") || !strings.Contains(err.Error(), "no such user") ||
 		!strings.Contains(err.Error(), "RCPT TO nobody@aurora.example") {
 		t.Fatalf("a refused recipient: %v", err)
 	}
-	err = mailout.TestMail(ctx, mailout.RelaySettings{Addr: "127.0.0.1:1"}, "support@aurora.example", "Aurora", "a@b.example", "x", "y")
+	err = mailout.TestMail(ctx, mailout.RelaySettings{Addr: "127.0.0.1:1"}, "support@aurora.example", "Aurora", "a@b.example", "x", "y", "en")
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("an unreachable relay: %v", err)
 	}
 	var f valid.Fields
-	if err := mailout.TestMail(ctx, mailout.RelaySettings{Addr: addr}, "support@aurora.example", "Aurora", "not an address", "x", "y"); !errors.As(err, &f) || f["test_to"].Key != "valid.email" {
+	if err := mailout.TestMail(ctx, mailout.RelaySettings{Addr: addr}, "support@aurora.example", "Aurora", "not an address", "x", "y", "en"); !errors.As(err, &f) || f["test_to"].Key != "valid.email" {
 		t.Fatalf("a bad address: %v", err)
 	}
 }
