@@ -234,7 +234,6 @@ type killGate struct {
 	victim  int // -1 none yet, when armed
 	rcpt    string
 	chosen  chan int
-	release chan struct{}
 }
 
 func (g *killGate) arm() {
