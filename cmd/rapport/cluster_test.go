@@ -229,11 +229,11 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 // killGate picks the node to kill: once armed, the first relay to receive
 // a whole message holds it unanswered and names its node.
 type killGate struct {
-	mu      sync.Mutex
-	armed   bool
-	victim  int // -1 none yet, when armed
-	rcpt    string
-	chosen  chan int
+	mu     sync.Mutex
+	armed  bool
+	victim int // -1 none yet, when armed
+	rcpt   string
+	chosen chan int
 }
 
 func (g *killGate) arm() {
