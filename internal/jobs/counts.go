@@ -51,7 +51,10 @@ func (c *counts) finished(kind string, o Outcome, known bool) {
 }
 
 // Finished returns the runs this process has recorded since it started, by
-// kind and outcome, sorted.
+// kind and outcome, sorted. A run counts when its outcome was written to
+// its row: not one whose lease another worker took over, nor the run of a
+// periodic job that queued its next run under its own key (jobs.prune, the
+// nightly refits), whose row was pending again when the run ended.
 func (q *Queue) Finished() []Finished {
 	q.counts.mu.Lock()
 	out := make([]Finished, 0, len(q.counts.m))
