@@ -32,6 +32,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		"locales-dir", "log-format", "log-level", "mailboxes", "max-body-bytes", "max-message-bytes", "notify-delay", "outbox-dir",
 		"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "smtp-addr", "smtp-relay",
 		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers"}
+	// Job housekeeping (issue 14).
+	server = append(server, "job-lease", "job-retention", "failed-job-retention")
 	tests := []struct {
 		name   string
 		args   []string

@@ -119,6 +119,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// Foundations: the durable job queue, people, and the ticket service.
 	q := jobs.New(db, clock, component("jobs"))
+	// Housekeeping (issue 14): leases renewed by a heartbeat, and the hourly
+	// prune of finished jobs.
+	q.SetLease(cfg.JobLease)
+	q.EnablePruning(jobs.Retention{Done: cfg.JobRetention, Failed: cfg.FailedJobRetention})
 	// Mail to the team (the digest here, notifications through notify)
 	// goes through the queue, so that the services that send it need not
 	// wait for the mail service.
@@ -236,6 +240,9 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	// Periodic jobs that keep themselves going once queued.
+	if err := q.SchedulePruning(ctx); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	if err := values.Schedule(ctx); err != nil {
 		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
 	}

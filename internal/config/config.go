@@ -43,6 +43,11 @@ type Config struct {
 	SMTPRelayUser     string
 	SMTPRelayPassword string // never logged
 
+	// Job housekeeping.
+	JobLease           time.Duration // how long a claimed job is held without a heartbeat
+	JobRetention       time.Duration // how long done jobs are kept
+	FailedJobRetention time.Duration // how long failed jobs are kept
+
 	// Purchases.
 	PurchaseHookSecret string // shared secret of the purchases webhook (HMAC-SHA256); "" turns the webhook off
 }
@@ -91,6 +96,10 @@ func Default() Config {
 		MaxMessageBytes: 25 << 20,
 		OutboxDir:       "outbox",
 		AttachmentsDir:  "attachments",
+
+		JobLease:           15 * time.Second,
+		JobRetention:       7 * 24 * time.Hour,
+		FailedJobRetention: 30 * 24 * time.Hour,
 	}
 }
 
@@ -134,6 +143,9 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
 	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")
+	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a job stays with a worker that stopped renewing it (its process died) before another takes it over; renewed every third of it while the job runs")
+	fs.DurationVar(&c.JobRetention, "job-retention", c.JobRetention, "how long finished jobs are kept before the hourly prune deletes them")
+	fs.DurationVar(&c.FailedJobRetention, "failed-job-retention", c.FailedJobRetention, "how long failed jobs (their last error) are kept for an operator to look at")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 }
 
@@ -180,6 +192,15 @@ func (c Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		errs = append(errs, errors.New("--workers must be at least 1"))
+	}
+	if c.JobLease < time.Second || c.JobLease > time.Hour {
+		errs = append(errs, errors.New("--job-lease must be between 1s and 1h"))
+	}
+	if c.JobRetention < time.Hour {
+		errs = append(errs, errors.New("--job-retention must be at least 1h"))
+	}
+	if c.FailedJobRetention < c.JobRetention {
+		errs = append(errs, errors.New("--failed-job-retention must be at least --job-retention"))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))

@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -43,9 +45,11 @@ var ErrPermanent = errors.New("permanent failure")
 // DefaultMaxAttempts is how often a job is tried when Job.MaxAttempts is 0.
 const DefaultMaxAttempts = 10
 
-// lease is how long a claimed job belongs to its worker; a worker that dies
-// leaves the job to be claimed again after it.
-const lease = 5 * time.Minute
+// DefaultLease is how long a claimed job belongs to its worker without a
+// heartbeat. While the handler runs, the worker renews the lease every
+// third of it; a worker whose process died stops renewing, and another
+// takes the job over once the lease has lapsed.
+const DefaultLease = 15 * time.Second
 
 // notifyChannel is the PostgreSQL LISTEN/NOTIFY channel that wakes workers
 // on every node.
@@ -61,6 +65,11 @@ type Queue struct {
 	log   *slog.Logger
 	q     store.Queries
 	id    string // this process's worker name, for locked_by
+	lease time.Duration
+	seq   atomic.Int64 // claims made, for each claim's own locked_by token
+
+	counts  counts  // outcomes this process recorded, for /metrics
+	backlog backlog // the last cheap count of unfinished jobs
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
@@ -82,8 +91,18 @@ func New(db *store.DB, clock Clock, log *slog.Logger) *Queue {
 		db: db, clock: clock, log: log,
 		q:        store.MustLoadQueries(queriesFS, db.Dialect),
 		id:       hex.EncodeToString(b[:]),
+		lease:    DefaultLease,
 		handlers: map[string]Handler{},
 		wake:     make(chan struct{}, 1),
+	}
+}
+
+// SetLease sets how long a claimed job is held without a heartbeat (see
+// DefaultLease); call before Run. A shorter lease means a dead process's
+// job is taken over sooner, at the price of a heartbeat write more often.
+func (q *Queue) SetLease(d time.Duration) {
+	if d > 0 {
+		q.lease = d
 	}
 }
 
@@ -110,6 +129,13 @@ func (q *Queue) CheckHandlers() error {
 		return fmt.Errorf("jobs: more than one handler for %s", strings.Join(q.dups, ", "))
 	}
 	return nil
+}
+
+// known reports whether kind has a handler here, so that a label made of a
+// row's kind stays within the registered kinds.
+func (q *Queue) known(kind string) bool {
+	_, ok := q.handler(kind)
+	return ok
 }
 
 func (q *Queue) handler(kind string) (Handler, bool) {
@@ -184,6 +210,7 @@ type claimed struct {
 	payload     json.RawMessage
 	attempts    int
 	maxAttempts int
+	token       string // locked_by of this claim: the job is ours while the row holds it
 }
 
 // claim takes the next due job, or returns ok false when none is due.
@@ -206,8 +233,9 @@ func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
 		}
 		c.attempts++
 		c.payload = json.RawMessage(payload)
-		_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, q.id,
-			store.Millis(now.Add(lease)), store.Millis(now))
+		c.token = q.id + "." + strconv.FormatInt(q.seq.Add(1), 10)
+		_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, c.token,
+			store.Millis(now.Add(q.lease)), store.Millis(now))
 		ok = err == nil
 		return err
 	})
@@ -217,37 +245,100 @@ func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	return c, ok, nil
 }
 
-// runOne runs a claimed job and records how it went.
+// errLeaseLost ends a handler's context when its job's row no longer holds
+// this claim: the lease lapsed and another worker took the job over.
+var errLeaseLost = errors.New("jobs: lease lost to another worker")
+
+// runOne runs a claimed job, keeping its lease alive while the handler
+// runs, and records how it went. The outcome is recorded only while the
+// row still holds this claim, so a worker that lost its lease does not
+// overwrite the outcome of the one that took the job over.
 func (q *Queue) runOne(ctx context.Context, c claimed) {
 	h, found := q.handler(c.kind)
 	var err error
 	if !found {
 		err = fmt.Errorf("%w: no handler for job kind %q", ErrPermanent, c.kind)
 	} else {
-		err = q.safeRun(ctx, h, c)
+		hctx, cancel := context.WithCancelCause(ctx)
+		beat := make(chan struct{})
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			q.heartbeat(hctx, c, beat, cancel)
+		}()
+		err = q.safeRun(hctx, h, c)
+		close(beat)
+		<-stopped
+		cancel(nil)
 	}
 	now := q.clock.Now()
 	// The outcome is recorded even if ctx ended while the handler ran.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	log := q.log.With("job_id", c.id, "kind", c.kind, "attempt", c.attempts)
+	var res sql.Result
+	var werr error
+	outcome := OutcomeDone
 	switch {
 	case err == nil:
-		_, err = q.db.W.ExecContext(wctx, q.q.Get("done"), c.id, store.Millis(now))
-		if err != nil {
-			log.Error("record job done", slog.Any("error", err))
-		}
+		res, werr = q.db.W.ExecContext(wctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
 	case errors.Is(err, ErrPermanent) || c.attempts >= c.maxAttempts:
+		outcome = OutcomeFailed
 		log.Error("job failed", slog.Any("error", err))
-		if _, werr := q.db.W.ExecContext(wctx, q.q.Get("fail"), c.id, truncate(err.Error()), store.Millis(now)); werr != nil {
-			log.Error("record job failure", slog.Any("error", werr))
-		}
+		res, werr = q.db.W.ExecContext(wctx, q.q.Get("fail"), c.id, truncate(err.Error()), store.Millis(now), c.token)
 	default:
+		outcome = OutcomeRetry
 		next := now.Add(Backoff(c.attempts))
 		log.Warn("job will retry", slog.Any("error", err), "run_at", next)
-		if _, werr := q.db.W.ExecContext(wctx, q.q.Get("retry"), c.id, truncate(err.Error()),
-			store.Millis(next), store.Millis(now)); werr != nil {
-			log.Error("record job retry", slog.Any("error", werr))
+		res, werr = q.db.W.ExecContext(wctx, q.q.Get("retry"), c.id, truncate(err.Error()),
+			store.Millis(next), store.Millis(now), c.token)
+	}
+	if werr != nil {
+		log.Error("record job outcome", "outcome", outcome, slog.Any("error", werr))
+		return
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Rescheduled by its own handler (a periodic job enqueuing its
+		// next run under its key), or taken over after a lapsed lease.
+		log.Debug("job outcome not recorded: the row no longer holds this claim", "outcome", outcome)
+		return
+	}
+	q.counts.finished(c.kind, outcome, q.known(c.kind))
+}
+
+// heartbeat renews c's lease every third of it until beat is closed. When
+// the row no longer holds c's claim (another worker took it over), it
+// cancels the handler's context with errLeaseLost. A failed renewal is
+// logged and tried again at the next beat.
+func (q *Queue) heartbeat(ctx context.Context, c claimed, beat <-chan struct{}, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(q.lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-beat:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := q.db.W.ExecContext(ctx, q.q.Get("renew"), c.id, c.token, store.Millis(q.clock.Now().Add(q.lease)))
+		if err != nil {
+			if ctx.Err() == nil {
+				q.log.Warn("renew job lease", "job_id", c.id, "kind", c.kind, slog.Any("error", err))
+			}
+			continue
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			// Either another worker took the job over, or the handler
+			// rescheduled it (a periodic job enqueuing its next run under
+			// its own key leaves the row pending and unlocked).
+			var holder string
+			err := q.db.W.QueryRowContext(ctx, q.q.Get("holder"), c.id).Scan(&holder)
+			if err == nil && holder != "" && holder != c.token {
+				q.log.Warn("job lease lost; stopping its handler", "job_id", c.id, "kind", c.kind)
+				cancel(errLeaseLost)
+			}
+			return
 		}
 	}
 }
