@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
@@ -100,6 +101,9 @@ type Opts struct {
 	// Saved keeps the saved replies of the composer's picker and their
 	// page; nil hides both.
 	Saved *savedreply.Service
+	// Live is the node's realtime broker: pages update without a reload
+	// (issue 15); nil leaves them as they were served.
+	Live *realtime.Broker
 }
 
 //go:embed templates static
@@ -158,6 +162,8 @@ type server struct {
 	mailbox  string
 	// The composer's saved replies (issue 13)
 	saved *savedreply.Service // nil: no picker, no saved-replies page
+	// Live updates of open pages (issue 15)
+	live *realtime.Broker // nil: no /live, pages as served
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -182,6 +188,7 @@ func New(o Opts) (http.Handler, error) {
 		router:    o.Router,
 		files:     o.Attachments,
 		saved:     o.Saved,
+		live:      o.Live,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,
