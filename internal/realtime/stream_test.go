@@ -246,3 +246,48 @@ func TestSlowWebSocketDropped(t *testing.T) {
 		break
 	}
 }
+
+// A stream outlives the server's read and write timeouts, which are for
+// ordinary requests: after twice their length idle, both kinds of
+// connection still receive what is published.
+func TestStreamOutlivesServerTimeouts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b := New(Opts{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.Stream(w, r, ForAgent(1))
+	}))
+	const timeout = 300 * time.Millisecond
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = timeout, timeout
+	srv.Start()
+	defer srv.Close()
+
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	wsRead(t, ctx, ws)
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sse := bufio.NewReader(resp.Body)
+	sseRead(t, sse)
+	waitSubscribers(t, b, 2)
+
+	time.Sleep(2 * timeout)
+	ev := Event{Kind: KindStatus, Ticket: 8}
+	if err := b.Publish(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := wsRead(t, ctx, ws); got != ev {
+		t.Errorf("WebSocket got %+v, want %+v", got, ev)
+	}
+	if got := sseRead(t, sse); got != ev {
+		t.Errorf("event stream got %+v, want %+v", got, ev)
+	}
+}
