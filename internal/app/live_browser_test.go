@@ -195,4 +195,23 @@ func TestBrowserLiveInbox(t *testing.T) {
 	if row := textOf(t, tab, fmt.Sprintf("#row-%d", id2)); !strings.Contains(row, "The kettle whistles twice") {
 		t.Errorf("row %q, want the second ticket", row)
 	}
+
+	// With focus in the list, a new row does not push the rows under the
+	// agent's hand: a "new activity" button waits, and shows it on click.
+	if err := chromedp.Do(tab, void(chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector("#row-%d a").focus(), true`, id2)))); err != nil {
+		t.Fatal(err)
+	}
+	id3 := create("The fridge hums")
+	if err := chromedp.Do(tab, chromedp.WaitVisible(chromedp.ID("live-activity"))); err != nil {
+		t.Fatalf("browser: the new-activity button: %v", err)
+	}
+	if n, err := chromedp.Run(tab, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll("#row-%d").length`, id3))); err != nil || n != 0 {
+		t.Errorf("the third ticket's row is in the list (%d, %v) while focus is there", n, err)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.ID("live-activity")),
+		chromedp.WaitVisible(chromedp.ID(fmt.Sprintf("row-%d", id3))),
+	); err != nil {
+		t.Fatalf("browser: show the new activity: %v", err)
+	}
 }
