@@ -58,7 +58,9 @@
   }
 
   // ---- The inbox: rows come, move and go -------------------------------
-  var list = document.getElementById("ticket-list");
+  // Only the inbox's list: the customer page and search share the table
+  // but not the inbox's filters.
+  var list = window.location.pathname === "/" ? document.getElementById("ticket-list") : null;
   var tbody = list ? list.querySelector("tbody") : null;
   var params = new URLSearchParams(window.location.search);
   var paged = params.has("cursor");
