@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/rapport/rapport/internal/jobs"
 )
@@ -31,38 +29,21 @@ func (b *Broker) Handle(q *jobs.Queue) {
 // few times; an event that comes very late helps nobody.
 const publishAttempts = 3
 
-// pendingPayload reads the events of a ticket's publish job that has not
-// run yet, so that a second change before it runs adds to them.
-const pendingPayload = `SELECT payload FROM jobs WHERE unique_key = $1 AND status = 'pending'`
-
-// Outbox is what a change's transaction offers to queue a job and read
-// the pending one (ticket.Outbox has both).
+// Outbox is what a change's transaction offers to queue a job in it
+// (ticket.Outbox is one).
 type Outbox interface {
 	Enqueue(j jobs.Job) error
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // EnqueueTicket queues the events of one change of ticket id in the
-// change's transaction, to be published after its commit. A ticket has one
-// publish job (its unique key), reused from change to change; when the
-// previous change's events have not been published yet, these are added
-// to them, so that none is lost (beyond maxEvents the oldest go: clients
-// fetch the ticket anyway).
-func EnqueueTicket(ctx context.Context, out Outbox, id int64, evs []Event) error {
+// change's transaction, to be published after its commit: a job of its own
+// per change, so that every change's events are published in the order
+// the changes were queued. (A job reused per ticket would merge them, but
+// a job that runs again after it ran confuses Queue.RunDue and hides
+// events from whoever counts jobs.)
+func EnqueueTicket(_ context.Context, out Outbox, id int64, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
-	}
-	key := JobPublish + ":ticket:" + strconv.FormatInt(id, 10)
-	var pending []byte
-	err := out.QueryRowContext(ctx, pendingPayload, key).Scan(&pending)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("realtime: pending events of ticket %d: %w", id, err)
-	default:
-		if before, perr := ParseEvents(pending); perr == nil {
-			evs = append(before, evs...)
-		}
 	}
 	if len(evs) > maxEvents {
 		evs = evs[len(evs)-maxEvents:]
@@ -71,7 +52,7 @@ func EnqueueTicket(ctx context.Context, out Outbox, id int64, evs []Event) error
 	if err != nil {
 		return fmt.Errorf("realtime: %w", err)
 	}
-	if err := out.Enqueue(jobs.Job{Kind: JobPublish, Payload: payload, UniqueKey: key, MaxAttempts: publishAttempts}); err != nil {
+	if err := out.Enqueue(jobs.Job{Kind: JobPublish, Payload: payload, MaxAttempts: publishAttempts}); err != nil {
 		return fmt.Errorf("realtime: queue events of ticket %d: %w", id, err)
 	}
 	return nil
