@@ -127,9 +127,10 @@ type Note struct {
 // it is a constant so that Add works on a nil *Service.
 const insertNotification = `INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`
 
-// Add writes n into its agent's list inside tx, at now, and, when its kind
-// is mailed, puts it in the agent's next mail, queueing that mail's flush
-// when it is the first to wait. On a nil Service (the demo generator,
+// Add writes n into its agent's list inside tx, at now, queues its live
+// event (realtime.publish: the agent's open pages count it up after the
+// commit), and, when its kind is mailed, puts it in the agent's next mail,
+// queueing that mail's flush when it is the first to wait. On a nil Service (the demo generator,
 // tests of one service) it only writes the list's row.
 func (s *Service) Add(ctx context.Context, tx *sql.Tx, now time.Time, n Note) error {
 	data := n.Data
