@@ -35,6 +35,7 @@ import (
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
@@ -82,6 +83,7 @@ type Services struct {
 	Goals       *goals.Service    // goals, kudos, the leaderboard, the service standard
 	Recovery    *recovery.Service // compensation within limits: kinds, ledger, requests
 	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
+	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -132,6 +134,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
 	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
+	// Live events to open pages: this node's broker, which publishes what
+	// committed changes queued (realtime.publish) to every node.
+	live := realtime.New(realtime.Opts{DB: db, Log: component("realtime"), OriginPatterns: liveOrigins(cfg)})
+	live.Handle(q)
 	// What agents must act on: their notification list, mailed in
 	// batches in each one's language and zone.
 	notes := notify.New(notify.Opts{DB: db, Jobs: q, Clock: clock, Log: component("notify"), I18n: catalog,
@@ -257,8 +263,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Agents: agents, Customers: customers, Tickets: tickets,
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
-		Recovery: compensation,
-		Intake:   intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
+		Recovery: compensation, Live: live,
+		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
 	}, nil
 }
 
@@ -294,6 +300,9 @@ func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.
 		// Outbound webhooks: queues webhook.event for each event a webhook
 		// subscribes to; its handler writes the deliveries.
 		hooks.Subscriber(),
+		// Open pages: queues realtime.publish with the change's kinds and
+		// ids, which tells every node's live connections after the commit.
+		{Name: "realtime", After: liveTicketChanged},
 		// Rollups: last, so they count the SLA state the change left.
 		{Name: "metrics", InTx: measures.TicketChanged},
 	}
@@ -355,6 +364,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved, Webhooks: svc.Webhooks,
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
+		Live: svc.Live,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -494,6 +504,14 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	// Live events from every node (LISTEN with PostgreSQL).
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLive()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.svc.Live.Run(liveCtx)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
 	a.log.Info("rapport listening", "addr", a.Addr(), "version", Version, "db", a.svc.DB.Dialect)
@@ -506,11 +524,18 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("shutting down")
 	shCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	// Live connections first: each client is told to reconnect (to another
+	// node, as this one goes) and closed; Shutdown would not wait for a
+	// WebSocket, and would wait for an event stream until its timeout.
+	if dErr := a.svc.Live.Drain(shCtx); dErr != nil {
+		a.log.Warn("live connections did not drain", slog.Any("error", dErr))
+	}
 	if shErr := a.server.Shutdown(shCtx); shErr != nil {
 		a.log.Warn("http shutdown", slog.Any("error", shErr))
 	}
 	stopChannels()
 	stopJobs()
+	stopLive()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {

@@ -14,6 +14,7 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -45,7 +46,7 @@ func TestTicketCreationWiring(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer svc.DB.Close()
-			if got, want := svc.Tickets.Subscribers(), []string{"sla", "routing", "mail", "survey", "recommit", "webhook", "metrics"}; !slices.Equal(got, want) {
+			if got, want := svc.Tickets.Subscribers(), []string{"sla", "routing", "mail", "survey", "recommit", "webhook", "realtime", "metrics"}; !slices.Equal(got, want) {
 				t.Fatalf("subscribers %v, want %v", got, want)
 			}
 			if _, err := svc.SLA.CreatePolicy(ctx, sla.Policy{Name: "Everything", FirstResponse: time.Hour, NextResponse: 2 * time.Hour,
@@ -70,7 +71,7 @@ func TestTicketCreationWiring(t *testing.T) {
 				pending[k]++
 			}
 			rows.Close()
-			for _, k := range []string{sla.JobAtRisk, sla.JobBreach, routing.JobAssign, mailout.JobAck} {
+			for _, k := range []string{sla.JobAtRisk, sla.JobBreach, routing.JobAssign, mailout.JobAck, realtime.JobPublish} {
 				if pending[k] == 0 {
 					t.Errorf("no pending %s job after the ticket's creation; pending: %v", k, pending)
 				}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -126,9 +127,10 @@ type Note struct {
 // it is a constant so that Add works on a nil *Service.
 const insertNotification = `INSERT INTO notifications (agent_id, ticket_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`
 
-// Add writes n into its agent's list inside tx, at now, and, when its kind
-// is mailed, puts it in the agent's next mail, queueing that mail's flush
-// when it is the first to wait. On a nil Service (the demo generator,
+// Add writes n into its agent's list inside tx, at now, queues its live
+// event (realtime.publish: the agent's open pages count it up after the
+// commit), and, when its kind is mailed, puts it in the agent's next mail,
+// queueing that mail's flush when it is the first to wait. On a nil Service (the demo generator,
 // tests of one service) it only writes the list's row.
 func (s *Service) Add(ctx context.Context, tx *sql.Tx, now time.Time, n Note) error {
 	data := n.Data
@@ -147,7 +149,14 @@ func (s *Service) Add(ctx context.Context, tx *sql.Tx, now time.Time, n Note) er
 	if err := tx.QueryRowContext(ctx, insertNotification, n.AgentID, ticketID, n.Kind, string(b), store.Millis(now)).Scan(&id); err != nil {
 		return fmt.Errorf("notify: %s for agent %d: %w", n.Kind, n.AgentID, err)
 	}
-	if s == nil || !mailed[n.Kind] || s.o.Send == nil {
+	if s == nil {
+		return nil
+	}
+	// The agent's open pages count it up after the commit (issue 15).
+	if err := realtime.EnqueueTx(ctx, s.o.Jobs, tx, realtime.Event{Kind: realtime.KindNotification, Agent: n.AgentID, Ticket: n.TicketID}); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	if !mailed[n.Kind] || s.o.Send == nil {
 		return nil
 	}
 	// Taken before the pending row is written and counted, so that a

@@ -44,6 +44,9 @@ func (q *listQuery) addFilters(o ListOptions, sp sortSpec) {
 	if slices.Contains(awakeViews, o.View) {
 		q.where("t.snoozed_until IS NULL")
 	}
+	if o.ID != 0 {
+		q.where("t.id = %s", q.arg(o.ID))
+	}
 	if o.OwnerID != 0 {
 		q.where("t.owner_id = %s", q.arg(o.OwnerID))
 	}

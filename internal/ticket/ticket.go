@@ -241,6 +241,9 @@ type ListOptions struct {
 	Sort       string // "updated" (default, newest first), "created", "oldest", "priority", "sla" (earliest deadline first)
 	Cursor     string // opaque, from a previous Page
 	Limit      int    // default 25, at most 100
+	// ID, when set, keeps only that ticket: whether it belongs to a view
+	// with these filters, for one row of a live inbox.
+	ID int64
 }
 
 // Page is one page of tickets.

@@ -39,8 +39,10 @@ type pageTemplate = *template.Template
 
 // templateFuncs are the few helpers templates need besides page methods.
 var templateFuncs = template.FuncMap{
-	"join": strings.Join,
-	"str":  func(v any) string { return fmt.Sprint(v) },
+	// rowOf pairs a page with one ticket of its list, for "ticketRow".
+	"rowOf": func(p any, t any) map[string]any { return map[string]any{"P": p, "T": t} },
+	"join":  strings.Join,
+	"str":   func(v any) string { return fmt.Sprint(v) },
 	"hasID": func(ids []int64, id int64) bool {
 		for _, x := range ids {
 			if x == id {

@@ -50,6 +50,13 @@ func (s *server) routes() []route {
 		{"GET /notifications", agent.PermWorkTickets, s.needs(s.sla != nil, s.notificationsPage)},
 		{"POST /notifications/read", agent.PermWorkTickets, s.needs(s.sla != nil, s.notificationsRead)},
 
+		// Live updates of open pages (issue 15): the stream (WebSocket, else
+		// Server-Sent Events) of kinds and ids, and the fragments the page
+		// script fetches when it hears of a change
+		{"GET /live", agent.PermWorkTickets, s.needs(s.live != nil, s.liveStream)},
+		{"GET /inbox/rows/{id}", agent.PermWorkTickets, s.inboxRow},
+		{"GET /notifications/badge", agent.PermWorkTickets, s.needs(s.sla != nil, s.notificationsBadge)},
+
 		// Inbox and search
 		{"GET /{$}", agent.PermWorkTickets, s.inbox},
 		{"GET /search", agent.PermWorkTickets, s.search},

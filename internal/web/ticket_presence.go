@@ -2,8 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 
+	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/ticket"
 )
 
@@ -35,6 +37,14 @@ func (s *server) ticketPresence(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	if err := s.tickets.SetPresence(r.Context(), id, rc.me.ID, state); err != nil {
 		return err
+	}
+	// A change (the page opened, a reply begun, the page left; the script
+	// says so with change=1, its heartbeats do not) is told to the
+	// colleagues who have the ticket open, so their warning shows at once.
+	if s.live != nil && (state == "" || r.PostForm.Get("change") == "1") {
+		if err := s.live.Publish(r.Context(), realtime.Event{Kind: realtime.KindPresence, Ticket: id, Agent: rc.me.ID}); err != nil {
+			s.log.Warn("presence not published", "ticket_id", id, slog.Any("error", err))
+		}
 	}
 	others, err := s.tickets.Presence(r.Context(), id, rc.me.ID)
 	if err != nil {

@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
@@ -103,6 +104,9 @@ type Opts struct {
 	Saved *savedreply.Service
 	// Webhooks keeps the outbound webhooks (/admin/webhooks); nil hides them.
 	Webhooks *webhook.Service
+	// Live is the node's realtime broker: pages update without a reload
+	// (issue 15); nil leaves them as they were served.
+	Live *realtime.Broker
 }
 
 //go:embed templates static
@@ -163,6 +167,8 @@ type server struct {
 	saved *savedreply.Service // nil: no picker, no saved-replies page
 	// Outbound webhooks (issue 17)
 	webhooks *webhook.Service // nil: no webhooks pages
+	// Live updates of open pages (issue 15)
+	live *realtime.Broker // nil: no /live, pages as served
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -188,6 +194,7 @@ func New(o Opts) (http.Handler, error) {
 		files:     o.Attachments,
 		saved:     o.Saved,
 		webhooks:  o.Webhooks,
+		live:      o.Live,
 		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,

@@ -242,8 +242,16 @@
   var state = "viewing";
   var lastTyped = 0;
 
+  var told = "";
+
   function beat(s) {
     var body = "state=" + encodeURIComponent(s) + "&csrf=" + encodeURIComponent(token);
+    // A change of state is told to colleagues at once (live.js); a
+    // heartbeat of the same state is not.
+    if (s !== told) {
+      body += "&change=1";
+      told = s;
+    }
     if (s === "left" && navigator.sendBeacon) {
       navigator.sendBeacon(url, new Blob([body], {type: "application/x-www-form-urlencoded"}));
       return;
@@ -288,6 +296,8 @@
     }
   }, 15000);
   window.addEventListener("pagehide", function () { beat("left"); });
+  // live.js: a colleague opened, left or began a reply on this ticket.
+  document.addEventListener("rapport:presence", function () { beat(state); });
   beat(state);
 })();
 
