@@ -74,6 +74,8 @@ const (
 	PermChangeAnyTicket Permission = "change_any_ticket" // managers and admins
 	// PermManageSavedReplies: writing the saved replies every agent inserts.
 	PermManageSavedReplies Permission = "manage_saved_replies" // managers and admins
+	// PermViewAudit: reading the audit log, and everyone's API tokens.
+	PermViewAudit Permission = "view_audit" // admins
 )
 
 // Can reports whether role r has permission p.
@@ -91,7 +93,12 @@ var permissionRole = map[Permission]Role{
 	PermManageSettings:     RoleAdmin,
 	PermManageSavedReplies: RoleManager,
 	PermChangeAnyTicket:    RoleManager,
+	PermViewAudit:          RoleAdmin,
 }
+
+// AdminOnly reports whether only admins hold p: an API token needs the
+// admin scope for the routes that need it.
+func (p Permission) AdminOnly() bool { return permissionRole[p] == RoleAdmin }
 
 // Availability values.
 const (
