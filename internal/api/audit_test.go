@@ -75,7 +75,7 @@ func auditScenarios() []scenario {
 			body: `{"name":"more","scopes":["read"]}`},
 		{name: "the token's use is listed", method: "GET", path: "/tokens", as: "agent", status: 200,
 			json: map[string]string{"data.0.id": "{reader_id}", "data.0.last_used_addr": "192.0.2.1", "data.0.last_used_at": "*"},
-			not: []string{`"token":`}},
+			not:  []string{`"token":`}},
 		{name: "another agent's token is not found", method: "DELETE", path: "/tokens/{reader_id}", as: "agent2", status: 404},
 		{name: "the agent revokes it", method: "DELETE", path: "/tokens/{reader_id}", as: "agent", status: 200,
 			json: map[string]string{"revoked_reason": "revoked", "revoked_at": "*"}},

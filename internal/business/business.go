@@ -135,8 +135,8 @@ type Opts struct {
 
 // Service reads and saves the profile.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
 	audit *audit.Log // settings changes, recorded in their transaction
 }
 

@@ -83,8 +83,8 @@ type Opts struct {
 
 // Service keeps compensation: kinds, limits and the ledger.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
 	audit *audit.Log // settings changes, recorded in their transaction
 }
 

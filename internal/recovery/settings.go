@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"

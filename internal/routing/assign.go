@@ -43,8 +43,8 @@ type Opts struct {
 // team who speak their language and have room, VIP customers first (and
 // regular customers with them when Settings.RegularsFirst is on).
 type Router struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
 	audit *audit.Log // settings changes, recorded in their transaction
 }
 
