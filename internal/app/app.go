@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
@@ -80,6 +81,7 @@ type Services struct {
 	Metrics     *measure.Service
 	Goals       *goals.Service    // goals, kudos, the leaderboard, the service standard
 	Recovery    *recovery.Service // compensation within limits: kinds, ledger, requests
+	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -227,6 +229,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	// The audit log: every service writes its own rows; this one reads
+	// them for the page and the API, and prunes them daily.
+	auditLog := audit.New(db, clock)
+	if err := auditLog.Schedule(ctx, q, cfg.AuditRetention, component("audit")); err != nil {
+		return nil, fmt.Errorf("app: schedule the audit log pruning: %w", err)
+	}
 	if err := q.CheckHandlers(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -247,6 +255,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation,
 		Intake:   intakes, Attachments: attachments, Saved: saved,
+		Audit: auditLog,
 	}, nil
 }
 
@@ -340,6 +349,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved,
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
+		Audit: svc.Audit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -358,6 +368,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
 		Business:      svc.Business,
+		Audit:         svc.Audit,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
