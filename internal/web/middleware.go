@@ -9,8 +9,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/audit"
 )
 
 // handlerFunc is a UI handler: it renders or redirects on success and

@@ -20,9 +20,9 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clv"
