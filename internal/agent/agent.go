@@ -181,7 +181,7 @@ type Service struct {
 	audit *audit.Log // every change and sign-in, recorded in its transaction
 }
 
-//go:embed queries.sql
+//go:embed queries*.sql
 var queriesFS embed.FS
 
 // Session and login settings.

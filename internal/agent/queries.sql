@@ -102,13 +102,6 @@ UPDATE agents SET availability = $2, updated_at = $3 WHERE id = $1
 INSERT INTO api_tokens (agent_id, name, token_hash, created_at, scopes, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id
 
--- name: token-auth
--- One lookup by the hash's unique index: the token and its agent.
-SELECT t.id, t.scopes, t.expires_at, t.last_used_at, t.last_used_addr,
-       a.id, a.email, a.name, a.role, a.locale, a.languages, a.time_zone, a.availability, a.active, a.created_at, a.updated_at
-FROM api_tokens t JOIN agents a ON a.id = t.agent_id
-WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-
 -- name: touch-token
 -- At most once a minute per token: a second node that read the same old
 -- time changes nothing.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -195,12 +196,12 @@ func (s *Service) ByToken(ctx context.Context, token, addr string) (Agent, Token
 	}
 	var a Agent
 	var t Token
-	var scopes, role, langs, lastAddr string
+	var scopes, role, langs, lastAddr, teams string
 	var expires, lastUsed sql.NullInt64
 	var created, updated int64
 	err := s.db.R.QueryRowContext(ctx, s.q.Get("token-auth"), hashToken(token)).Scan(&t.ID, &scopes, &expires,
 		&lastUsed, &lastAddr, &a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.TimeZone, &a.Availability,
-		&a.Active, &created, &updated)
+		&a.Active, &created, &updated, &teams)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Agent{}, Token{}, ErrBadCredentials
 	}
@@ -219,9 +220,14 @@ func (s *Service) ByToken(ctx context.Context, token, addr string) (Agent, Token
 	a.Languages = splitList(langs)
 	a.CreatedAt, a.UpdatedAt = store.Time(created), store.Time(updated)
 	a.TeamIDs = []int64{}
-	if err := s.loadTeams(ctx, &a); err != nil {
-		return Agent{}, Token{}, err
+	for _, p := range splitList(teams) {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return Agent{}, Token{}, fmt.Errorf("agent: token: team %q: %w", p, err)
+		}
+		a.TeamIDs = append(a.TeamIDs, id)
 	}
+	slices.Sort(a.TeamIDs)
 	if len(addr) > 200 {
 		addr = addr[:200]
 	}

@@ -32,9 +32,20 @@ func TestTokenLife(t *testing.T) {
 		if err != nil || len(tk.Scopes) != 1 {
 			t.Fatalf("MakeToken = %+v, %v", tk, err)
 		}
+		t1, _ := s.CreateTeam(ctx, "Billing", "")
+		t2, _ := s.CreateTeam(ctx, "Returns", "")
+		if err := s.SetTeamMembers(ctx, t2.ID, []int64{mia.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetTeamMembers(ctx, t1.ID, []int64{mia.ID}); err != nil {
+			t.Fatal(err)
+		}
 		a, got, err := s.ByToken(ctx, short, "192.0.2.1")
 		if err != nil || a.ID != mia.ID || !got.Has(agent.ScopeRead) || got.Has(agent.ScopeWrite) {
 			t.Fatalf("ByToken = %+v %+v %v", a, got, err)
+		}
+		if len(a.TeamIDs) != 2 || a.TeamIDs[0] != t1.ID || a.TeamIDs[1] != t2.ID || a.Role != agent.RoleManager || a.Email != "mia@example.com" {
+			t.Errorf("the token's agent = %+v; want Mia with both teams", a)
 		}
 		clock.Advance(30 * time.Second)
 		s.ByToken(ctx, short, "192.0.2.2") // within the minute: not written

@@ -157,7 +157,7 @@ func (s *server) adminAuditCSV(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if err := s.audit.Record(r.Context(), audit.Entry{Action: "export.audit", TargetKind: "export", TargetID: "audit.csv",
+	if err := s.audit.Record(r.Context(), audit.Entry{Action: "export.audit", TargetKind: "export", TargetID: "audit",
 		After: auditURL("", r.URL.Query(), 0)}); err != nil {
 		return err
 	}
