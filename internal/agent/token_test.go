@@ -63,8 +63,7 @@ func TestTokenLife(t *testing.T) {
 			t.Errorf("an expired token: %v", err)
 		}
 
-		long, err := s.CreateToken(ctx, mia.ID, "ci")
-		if err != nil {
+		if _, err := s.CreateToken(ctx, mia.ID, "ci"); err != nil {
 			t.Fatal(err)
 		}
 		pw, err := s.CreateToken(ctx, mia.ID, "pw")
@@ -88,7 +87,7 @@ func TestTokenLife(t *testing.T) {
 			t.Errorf("revoked reason = %q", got.RevokedReason)
 		}
 
-		long, err = s.CreateToken(ctx, mia.ID, "ci2")
+		long, err := s.CreateToken(ctx, mia.ID, "ci2")
 		if err != nil {
 			t.Fatal(err)
 		}
