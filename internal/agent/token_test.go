@@ -2,7 +2,9 @@ package agent_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,6 +155,26 @@ func FuzzParseScopes(f *testing.F) {
 			if x != agent.ScopeRead && x != agent.ScopeWrite && x != agent.ScopeAdmin {
 				t.Fatalf("ParseScopes(%q) gave %q", s, x)
 			}
+		}
+	})
+}
+
+func TestFirstAdminRecorded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, db)
+		var id int64
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			id, _, err = s.FirstAdminTx(ctx, tx, agent.NewAgent{Email: "ada@example.com", Name: "Ada", Password: "long enough"}, "Support")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := audit.New(db, clock).List(ctx, audit.Filter{Action: "agent.first_admin"})
+		if err != nil || len(rows) != 1 || rows[0].AgentID != id || rows[0].AgentName != "Ada" || strings.Contains(rows[0].After, "long enough") {
+			t.Errorf("first admin's record = %+v, %v", rows, err)
 		}
 	})
 }
