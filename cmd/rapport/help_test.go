@@ -30,6 +30,7 @@ var helpFlag = regexp.MustCompile(`(?m)^\s+--?([a-z0-9-]+)`)
 func TestHelpListsWhatEachCommandUses(t *testing.T) {
 	server := []string{"addr", "attachments-dir", "auto-close-days", "business-name", "follow-up-days", "imap",
 		"locales-dir", "log-format", "log-level", "mailboxes", "max-body-bytes", "max-message-bytes", "notify-delay", "outbox-dir",
+		"audit-retention",
 		"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "smtp-addr", "smtp-relay",
 		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers"}
 	// Job housekeeping (issue 14).
@@ -47,7 +48,9 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 			"hours", "mail-relay", "mail-relay-user", "mail-relay-password", "team", "admin-name", "admin-email", "admin-password", "admin-locale"}},
 		{name: "user add", args: []string{"user", "add"}, want: []string{"db", "email", "name", "role", "languages", "locale"}},
 		{name: "user passwd", args: []string{"user", "passwd"}, want: []string{"db", "email"}},
-		{name: "token create", args: []string{"token", "create"}, want: []string{"db", "user", "name"}},
+		{name: "token create", args: []string{"token", "create"}, want: []string{"db", "user", "name", "scopes", "days"}},
+		{name: "token list", args: []string{"token", "list"}, want: []string{"db", "user"}},
+		{name: "token revoke", args: []string{"token", "revoke"}, want: []string{"db"}},
 		{name: "import purchases", args: []string{"import", "purchases"}, want: []string{"db", "skip-bad", "create-customers", "currency", "channel"}},
 		{name: "clv fit", args: []string{"clv", "fit"}, want: []string{"unit", "calibration-end", "horizon", "summaries",
 			"customer-col", "date-col", "amount-col", "skip-bad-lines", "format"}},

@@ -27,7 +27,9 @@ commands:
   setup              the first run without a browser: business, hours, mail relay, first team and admin
   user add           add an agent, manager or admin
   user passwd        set an agent's password
-  token create       print a new API token for an agent
+  token create       print a new API token for an agent (--scopes, --days)
+  token list         list API tokens: scopes, expiry, last use, state
+  token revoke ID    revoke an API token for good
   clv fit FILE       fit lifetime-value models (BG/NBD, Gamma-Gamma) on a transactions CSV
   churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
   churn score        train the churn model on the database's history and score every customer

@@ -39,6 +39,13 @@ func TestCommands(t *testing.T) {
 		{name: "user passwd unknown", stdin: "another good password\n", args: []string{"user", "passwd", "--db", db, "--email", "nobody@example.com"}, wantErr: "not found"},
 		{name: "token create", args: []string{"token", "create", "--db", db, "--user", "ada@example.com"}, wantOut: "rpt_"},
 		{name: "token create unknown user", args: []string{"token", "create", "--db", db, "--user", "nobody@example.com"}, wantErr: "not found"},
+		{name: "token create scoped", args: []string{"token", "create", "--db", db, "--user", "ada@example.com", "--name", "nightly", "--scopes", "read", "--days", "30"}, wantOut: "rpt_"},
+		{name: "token create bad scope", args: []string{"token", "create", "--db", db, "--user", "ada@example.com", "--scopes", "root"}, wantErr: "not a scope"},
+		{name: "token list", args: []string{"token", "list", "--db", db}, wantOut: "nightly"},
+		{name: "token revoke", args: []string{"token", "revoke", "--db", db, "2"}, wantOut: "token 2 (nightly, of Ada Admin) revoked"},
+		{name: "token list shows it revoked", args: []string{"token", "list", "--db", db, "--user", "ada@example.com"}, wantOut: "revoked (revoked)"},
+		{name: "token revoke unknown", args: []string{"token", "revoke", "--db", db, "99"}, wantErr: "not found"},
+		{name: "token revoke no id", args: []string{"token", "revoke", "--db", db}, wantErr: "ID"},
 		{name: "bad flag value", args: []string{"serve", "--workers", "0"}, wantErr: "--workers"},
 	}
 	for _, tc := range tests {

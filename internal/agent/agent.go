@@ -13,11 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -72,6 +74,8 @@ const (
 	PermChangeAnyTicket Permission = "change_any_ticket" // managers and admins
 	// PermManageSavedReplies: writing the saved replies every agent inserts.
 	PermManageSavedReplies Permission = "manage_saved_replies" // managers and admins
+	// PermViewAudit: reading the audit log, and everyone's API tokens.
+	PermViewAudit Permission = "view_audit" // admins
 )
 
 // Can reports whether role r has permission p.
@@ -89,7 +93,12 @@ var permissionRole = map[Permission]Role{
 	PermManageSettings:     RoleAdmin,
 	PermManageSavedReplies: RoleManager,
 	PermChangeAnyTicket:    RoleManager,
+	PermViewAudit:          RoleAdmin,
 }
+
+// AdminOnly reports whether only admins hold p: an API token needs the
+// admin scope for the routes that need it.
+func (p Permission) AdminOnly() bool { return permissionRole[p] == RoleAdmin }
 
 // Availability values.
 const (
@@ -169,9 +178,10 @@ type Service struct {
 	db    *store.DB
 	clock jobs.Clock
 	q     store.Queries
+	audit *audit.Log // every change and sign-in, recorded in its transaction
 }
 
-//go:embed queries.sql
+//go:embed queries*.sql
 var queriesFS embed.FS
 
 // Session and login settings.
@@ -190,7 +200,7 @@ func New(db *store.DB, clock jobs.Clock) *Service {
 	if clock == nil {
 		clock = jobs.SystemClock{}
 	}
-	return &Service{db: db, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect)}
+	return &Service{db: db, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect), audit: audit.New(db, clock)}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC() }
@@ -263,11 +273,37 @@ func (s *Service) Create(ctx context.Context, n NewAgent) (Agent, error) {
 	if err := errs.Err(); err != nil {
 		return Agent{}, err
 	}
-	id, err := s.insert(ctx, s.db.W, n)
+	var id int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = s.insert(ctx, tx, n); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "agent.create", TargetKind: "agent", TargetID: audit.ID(id),
+			After: agentState{Email: n.Email, Name: n.Name, Role: n.Role, Active: true, Locale: n.Locale,
+				Languages: n.Languages, TimeZone: n.TimeZone}})
+	})
 	if err != nil {
 		return Agent{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// agentState is what the audit log keeps of an agent: never the password
+// or the availability, which agents switch all day.
+type agentState struct {
+	Email     string   `json:"email"`
+	Name      string   `json:"name"`
+	Role      Role     `json:"role"`
+	Active    bool     `json:"active"`
+	Locale    string   `json:"locale"`
+	Languages []string `json:"languages"`
+	TimeZone  string   `json:"time_zone"`
+}
+
+func (a Agent) state() agentState {
+	return agentState{Email: a.Email, Name: a.Name, Role: a.Role, Active: a.Active, Locale: a.Locale,
+		Languages: a.Languages, TimeZone: a.TimeZone}
 }
 
 // CheckNew returns n trimmed and normalised, with what is wrong with it
@@ -438,6 +474,7 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 	if err != nil {
 		return Agent{}, err
 	}
+	before := a.state()
 	errs := valid.Fields{}
 	if u.Name != nil {
 		a.Name = checkName(errs, "name", *u.Name)
@@ -475,9 +512,18 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 			return err
 		}
 		if !a.Active {
-			// A deactivated agent is logged out everywhere.
-			_, err := tx.ExecContext(ctx, s.q.Get("delete-agent-sessions"), id)
-			return err
+			// A deactivated agent is logged out everywhere, and their API
+			// tokens end for good: a reactivation does not bring them back.
+			if _, err := tx.ExecContext(ctx, s.q.Get("delete-agent-sessions"), id); err != nil {
+				return err
+			}
+			if err := s.revokeAgentTokensTx(ctx, tx, id, RevokedDeactivated); err != nil {
+				return err
+			}
+		}
+		if after := a.state(); !reflect.DeepEqual(before, after) {
+			return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "agent.update", TargetKind: "agent",
+				TargetID: audit.ID(id), Before: before, After: after})
 		}
 		return nil
 	})
@@ -489,6 +535,12 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 
 // SetPassword replaces an agent's password (and ends their sessions).
 func (s *Service) SetPassword(ctx context.Context, id int64, password string) error {
+	return s.ResetPassword(ctx, id, password, false)
+}
+
+// ResetPassword replaces an agent's password and ends their sessions;
+// endTokens revokes their API tokens too, for good.
+func (s *Service) ResetPassword(ctx context.Context, id int64, password string, endTokens bool) error {
 	if utf8.RuneCountInString(password) < MinPassword {
 		return valid.Field("password", valid.Msg("valid.password_short", "needs at least %d characters", MinPassword))
 	}
@@ -506,8 +558,16 @@ func (s *Service) SetPassword(ctx context.Context, id int64, password string) er
 		if _, err := tx.ExecContext(ctx, s.q.Get("set-password"), id, hash, store.Millis(s.now())); err != nil {
 			return fmt.Errorf("agent: set password %d: %w", id, err)
 		}
-		_, err := tx.ExecContext(ctx, s.q.Get("delete-agent-sessions"), id)
-		return err
+		if _, err := tx.ExecContext(ctx, s.q.Get("delete-agent-sessions"), id); err != nil {
+			return err
+		}
+		if endTokens {
+			if err := s.revokeAgentTokensTx(ctx, tx, id, RevokedPassword); err != nil {
+				return err
+			}
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "agent.password", TargetKind: "agent",
+			TargetID: audit.ID(id), After: map[string]bool{"tokens_ended": endTokens}})
 	})
 }
 
@@ -552,8 +612,10 @@ func (s *Service) Authenticate(ctx context.Context, email, password, key string)
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.q.Get("prune-login-attempts"), store.Millis(now.Add(-24*time.Hour)))
-		return err
+		if _, err := tx.ExecContext(ctx, s.q.Get("prune-login-attempts"), store.Millis(now.Add(-24*time.Hour))); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, loginEntry(ok, id, email))
 	})
 	if err != nil {
 		return Agent{}, fmt.Errorf("agent: record login attempt: %w", err)
@@ -562,6 +624,19 @@ func (s *Service) Authenticate(ctx context.Context, email, password, key string)
 		return Agent{}, ErrBadCredentials
 	}
 	return s.Get(ctx, id)
+}
+
+// loginEntry is the audit record of a sign-in: the agent's own when it
+// succeeded, the system's (with the email tried) when it failed.
+func loginEntry(ok bool, id int64, email string) audit.Entry {
+	if ok {
+		return audit.Entry{Action: "login", TargetKind: "agent", TargetID: audit.ID(id), As: id}
+	}
+	e := audit.Entry{Action: "login.failed", TargetKind: "agent", After: map[string]string{"email": email}}
+	if id != 0 {
+		e.TargetID = audit.ID(id)
+	}
+	return e
 }
 
 // CreateSession starts a session and returns the secret cookie token.
@@ -629,51 +704,21 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (Session, Ag
 
 // DeleteSession ends a session (logout).
 func (s *Service) DeleteSession(ctx context.Context, token string) error {
-	if _, err := s.db.W.ExecContext(ctx, s.q.Get("delete-session"), hashToken(token)); err != nil {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Get("delete-session"), hashToken(token))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "logout", TargetKind: "agent",
+			TargetID: audit.ID(audit.ActorFrom(ctx).AgentID)})
+	})
+	if err != nil {
 		return fmt.Errorf("agent: logout: %w", err)
 	}
 	return nil
-}
-
-// tokenPrefix marks Rapport API tokens, so that leaked ones are easy to find.
-const tokenPrefix = "rpt_"
-
-// CreateToken makes a new API token for the agent and returns it in plain;
-// only its hash is stored.
-func (s *Service) CreateToken(ctx context.Context, agentID int64, name string) (string, error) {
-	if _, err := s.Get(ctx, agentID); err != nil {
-		return "", err
-	}
-	token := tokenPrefix + randomToken()
-	if _, err := s.db.W.ExecContext(ctx, s.q.Get("insert-token"), agentID, strings.TrimSpace(name),
-		hashToken(token), store.Millis(s.now())); err != nil {
-		return "", fmt.Errorf("agent: token for %d: %w", agentID, err)
-	}
-	return token, nil
-}
-
-// AgentByToken returns the active agent owning a live API token.
-func (s *Service) AgentByToken(ctx context.Context, token string) (Agent, error) {
-	if token == "" {
-		return Agent{}, ErrBadCredentials
-	}
-	h := hashToken(token)
-	var id int64
-	err := s.db.R.QueryRowContext(ctx, s.q.Get("agent-by-token"), h).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Agent{}, ErrBadCredentials
-	}
-	if err != nil {
-		return Agent{}, fmt.Errorf("agent: token: %w", err)
-	}
-	a, err := s.Get(ctx, id)
-	if err != nil {
-		return Agent{}, err
-	}
-	if !a.Active {
-		return Agent{}, ErrBadCredentials
-	}
-	return a, nil
 }
 
 // CreateTeam adds a team.
@@ -685,7 +730,13 @@ func (s *Service) CreateTeam(ctx context.Context, name, description string) (Tea
 		return Team{}, err
 	}
 	var id int64
-	err := s.db.W.QueryRowContext(ctx, s.q.Get("insert-team"), name, description, store.Millis(s.now())).Scan(&id)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q.Get("insert-team"), name, description, store.Millis(s.now())).Scan(&id); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "team.create", TargetKind: "team", TargetID: audit.ID(id),
+			After: teamState{Name: name, Description: description}})
+	})
 	if store.IsUniqueViolation(err) {
 		return Team{}, fmt.Errorf("agent: team %q: %w", name, store.ErrConflict)
 	}
@@ -711,15 +762,26 @@ func (s *Service) UpdateTeam(ctx context.Context, id int64, name, description st
 	if err := errs.Err(); err != nil {
 		return Team{}, err
 	}
-	res, err := s.db.W.ExecContext(ctx, s.q.Get("update-team"), id, name, description)
+	old, err := s.GetTeam(ctx, id)
+	if err != nil {
+		return Team{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Get("update-team"), id, name, description)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("agent: team %d: %w", id, ErrNotFound)
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "team.update", TargetKind: "team", TargetID: audit.ID(id),
+			Before: teamState{Name: old.Name, Description: old.Description}, After: teamState{Name: name, Description: description}})
+	})
 	if store.IsUniqueViolation(err) {
 		return Team{}, fmt.Errorf("agent: team %q: %w", name, store.ErrConflict)
 	}
 	if err != nil {
 		return Team{}, fmt.Errorf("agent: update team %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Team{}, fmt.Errorf("agent: team %d: %w", id, ErrNotFound)
 	}
 	return s.GetTeam(ctx, id)
 }
@@ -737,8 +799,15 @@ func (s *Service) DeleteTeam(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("agent: team %d: %w", id, ErrNotFound)
 		}
-		return nil
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "team.delete", TargetKind: "team", TargetID: audit.ID(id)})
 	})
+}
+
+// teamState is what the audit log keeps of a team.
+type teamState struct {
+	Name        string  `json:"name,omitempty"`
+	Description string  `json:"description,omitempty"`
+	Members     []int64 `json:"members,omitempty"`
 }
 
 // GetTeam returns team id with its members.
@@ -807,11 +876,13 @@ func (s *Service) ListTeams(ctx context.Context) ([]Team, error) {
 
 // SetTeamMembers replaces the members of a team.
 func (s *Service) SetTeamMembers(ctx context.Context, teamID int64, agentIDs []int64) error {
-	if _, err := s.GetTeam(ctx, teamID); err != nil {
+	old, err := s.GetTeam(ctx, teamID)
+	if err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		seen := map[int64]bool{} // inside: Tx may run this again
+		members := []int64{}
 		if _, err := tx.ExecContext(ctx, s.q.Get("clear-team-members"), teamID); err != nil {
 			return fmt.Errorf("agent: team %d members: %w", teamID, err)
 		}
@@ -830,8 +901,14 @@ func (s *Service) SetTeamMembers(ctx context.Context, teamID int64, agentIDs []i
 			if _, err := tx.ExecContext(ctx, s.q.Get("add-team-member"), teamID, aid); err != nil {
 				return fmt.Errorf("agent: team %d members: %w", teamID, err)
 			}
+			members = append(members, aid)
 		}
-		return nil
+		slices.Sort(members)
+		if slices.Equal(members, old.MemberIDs) {
+			return nil
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "team.members", TargetKind: "team", TargetID: audit.ID(teamID),
+			Before: teamState{Members: old.MemberIDs}, After: teamState{Members: members}})
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -63,6 +64,15 @@ func (s *Service) FirstAdminTx(ctx context.Context, tx *sql.Tx, n NewAgent, team
 	}
 	if _, err := tx.ExecContext(ctx, s.q.Get("add-team-member"), teamID, adminID); err != nil {
 		return 0, 0, fmt.Errorf("agent: team %d members: %w", teamID, err)
+	}
+	// The first run, by the admin it makes.
+	if err := s.audit.RecordTx(ctx, tx, audit.Entry{Action: "agent.first_admin", TargetKind: "agent", TargetID: audit.ID(adminID),
+		As: adminID, After: struct {
+			Admin agentState `json:"admin"`
+			Team  string     `json:"team"`
+		}{agentState{Email: n.Email, Name: n.Name, Role: RoleAdmin, Active: true, Locale: n.Locale, Languages: n.Languages,
+			TimeZone: n.TimeZone}, team}}); err != nil {
+		return 0, 0, err
 	}
 	return adminID, teamID, nil
 }

@@ -53,15 +53,6 @@ DELETE FROM sessions WHERE agent_id = $1
 -- name: delete-expired-sessions
 DELETE FROM sessions WHERE expires_at < $1
 
--- name: insert-token
-INSERT INTO api_tokens (agent_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
-
--- name: agent-by-token
-SELECT agent_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
-
--- name: touch-token
-UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1
-
 -- name: insert-login-attempt
 INSERT INTO login_attempts (key, ok, created_at) VALUES ($1, $2, $3)
 
@@ -106,3 +97,32 @@ SELECT count(*) FROM agents WHERE role = 'admin' AND active = TRUE
 
 -- name: set-availability
 UPDATE agents SET availability = $2, updated_at = $3 WHERE id = $1
+
+-- name: insert-token
+INSERT INTO api_tokens (agent_id, name, token_hash, created_at, scopes, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id
+
+-- name: touch-token
+-- At most once a minute per token: a second node that read the same old
+-- time changes nothing.
+UPDATE api_tokens SET last_used_at = $2, last_used_addr = $3
+WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $4)
+
+-- name: get-token
+SELECT t.id, t.agent_id, a.name, t.name, t.scopes, t.created_at, t.expires_at, t.last_used_at, t.last_used_addr,
+       t.revoked_at, t.revoked_reason
+FROM api_tokens t JOIN agents a ON a.id = t.agent_id WHERE t.id = $1
+
+-- name: list-tokens
+-- $1 the agent (0: everyone's).
+SELECT t.id, t.agent_id, a.name, t.name, t.scopes, t.created_at, t.expires_at, t.last_used_at, t.last_used_addr,
+       t.revoked_at, t.revoked_reason
+FROM api_tokens t JOIN agents a ON a.id = t.agent_id
+WHERE CAST($1 AS BIGINT) = 0 OR t.agent_id = $1
+ORDER BY t.revoked_at IS NOT NULL, t.id DESC
+
+-- name: revoke-token
+UPDATE api_tokens SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL
+
+-- name: live-agent-tokens
+SELECT id FROM api_tokens WHERE agent_id = $1 AND revoked_at IS NULL ORDER BY id

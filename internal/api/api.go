@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
@@ -80,6 +82,8 @@ type Opts struct {
 	// zone, in which a customer whose own is unknown is told a promise's
 	// time; nil leaves /settings/business answering 503 and promises in UTC.
 	Business *business.Service
+	// Audit is the audit log GET /audit reads; nil leaves it answering 503.
+	Audit *audit.Log
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -114,6 +118,7 @@ type server struct {
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
+	audit    *audit.Log          // nil: GET /audit answers 503
 }
 
 // handlerFunc is an API handler: it renders a success itself and returns
@@ -147,6 +152,7 @@ func New(o Opts) http.Handler {
 		webhooks:   o.Webhooks,
 		router:     o.Router,
 		routing:    o.Routing,
+		audit:      o.Audit,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -199,41 +205,69 @@ func (s *server) wrap(rt route) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var me agent.Agent
+		actor := audit.Actor{Addr: clientAddr(r)}
 		if rt.perm != public {
+			var tok agent.Token
 			var err error
-			me, err = s.authenticate(r)
+			me, tok, err = s.authenticate(r)
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
-			if !me.Role.Can(rt.perm) {
+			// The role, then the token's scope: both from the route table.
+			if !me.Role.Can(rt.perm) || !tok.Has(rt.scope()) {
 				s.writeError(w, r, errForbidden)
 				return
 			}
+			actor.AgentID, actor.TokenID = me.ID, tok.ID
+			r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
 		}
+		// Who acts and from where, for the audit log the services write.
+		r = r.WithContext(audit.WithActor(r.Context(), actor))
 		if err := rt.handle(w, r, me); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
 }
 
-// authenticate returns the agent owning the request's bearer token.
-func (s *server) authenticate(r *http.Request) (agent.Agent, error) {
+// authenticate returns the agent owning the request's bearer token, and
+// the token. A revoked or expired token is a 401 at once: nothing is cached.
+func (s *server) authenticate(r *http.Request) (agent.Agent, agent.Token, error) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return agent.Agent{}, errUnauthorized
+		return agent.Agent{}, agent.Token{}, errUnauthorized
 	}
-	a, err := s.agents.AgentByToken(r.Context(), token)
+	a, tok, err := s.agents.ByToken(r.Context(), token, clientAddr(r))
 	switch {
 	case err == nil:
-		return a, nil
+		return a, tok, nil
 	case errors.Is(err, agent.ErrNotFound), errors.Is(err, agent.ErrSessionExpired),
 		errors.Is(err, agent.ErrBadCredentials):
-		return agent.Agent{}, errUnauthorized
+		return agent.Agent{}, agent.Token{}, errUnauthorized
 	default:
-		return agent.Agent{}, err
+		return agent.Agent{}, agent.Token{}, err
 	}
+}
+
+// tokenKey carries the request's API token in its context.
+type tokenKey struct{}
+
+// requestToken is the API token the request authenticated with.
+func requestToken(r *http.Request) agent.Token {
+	t, _ := r.Context().Value(tokenKey{}).(agent.Token)
+	return t
+}
+
+// clientAddr is the address a request came from, as the audit log and a
+// token's last use record it: the one place the API reads it, so that
+// trusted proxies (X-Forwarded-For) can be believed here later.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // probeMethods are the methods noRoute tries when deciding between 404 and 405.

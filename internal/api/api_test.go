@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
@@ -59,7 +60,8 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		h: New(Opts{Agents: agents, Customers: customers, Tickets: tickets, Intake: in, Log: log.With("component", "api"),
 			Mailboxes: []string{"support@rapport.test"}, MaxMessageBytes: testMaxBody,
 			MaxBodyBytes: testMaxBody, Version: "test", I18n: i18n.MustLoad(), Clock: clock,
-			Notifications: sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Tickets: tickets})}),
+			Notifications: sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Tickets: tickets}),
+			Audit:         audit.New(db, clock)}),
 	}
 	people := []struct {
 		key, name string
@@ -143,6 +145,11 @@ type scenario struct {
 	json   map[string]string // dotted path (data.0.id) to value; "*" means present and not null
 	header map[string]string // header to substring
 	save   map[string]string // fixture id name to dotted path of the response
+	// saveToken keeps a token the response holds (at the dotted path) as
+	// the fixture's token of that name, for later scenarios' as.
+	saveToken map[string]string
+	// before runs ahead of the request (moving the clock, calling a service).
+	before func(t *testing.T, f *fixture)
 }
 
 // run plays scenarios in order: each may depend on the ones before.
@@ -153,6 +160,9 @@ func (f *fixture) run(t *testing.T, scenarios []scenario) {
 			return // later scenarios build on earlier ones
 		}
 		t.Run(sc.name, func(t *testing.T) {
+			if sc.before != nil {
+				sc.before(t, f)
+			}
 			path := f.expand(t, sc.path)
 			if !strings.HasPrefix(path, "/api") {
 				path = Prefix + path
@@ -178,7 +188,7 @@ func (f *fixture) run(t *testing.T, scenarios []scenario) {
 					t.Errorf("header %s = %q, want it to contain %q", k, got, w)
 				}
 			}
-			if len(sc.json) == 0 && len(sc.save) == 0 {
+			if len(sc.json) == 0 && len(sc.save) == 0 && len(sc.saveToken) == 0 {
 				return
 			}
 			var doc any
@@ -195,6 +205,13 @@ func (f *fixture) run(t *testing.T, scenarios []scenario) {
 				case w != "*" && got != f.expand(t, w):
 					t.Errorf("%s = %s, want %s; body %s", p, got, f.expand(t, w), body)
 				}
+			}
+			for name, p := range sc.saveToken {
+				got, ok := lookup(doc, p)
+				if !ok {
+					t.Fatalf("cannot save token %s from %s: %s", name, p, body)
+				}
+				f.tokens[name] = strings.Trim(got, `"`)
 			}
 			for name, p := range sc.save {
 				got, ok := lookup(doc, p)

@@ -22,6 +22,20 @@ type route struct {
 // public marks a route that needs no token.
 const public agent.Permission = ""
 
+// scope is the API token scope route rt needs, decided here for every
+// route: admin for a route that needs an admin's permission, read for the
+// other GETs, write for the rest.
+func (rt route) scope() agent.Scope {
+	switch {
+	case rt.perm.AdminOnly():
+		return agent.ScopeAdmin
+	case rt.method == http.MethodGet:
+		return agent.ScopeRead
+	default:
+		return agent.ScopeWrite
+	}
+}
+
 // routes lists every API endpoint.
 func (s *server) routes() []route {
 	return []route{
@@ -133,5 +147,14 @@ func (s *server) routes() []route {
 
 		// Metrics: the manager's dashboard as JSON (issue 5)
 		{http.MethodGet, "/metrics", agent.PermViewReports, s.getMetrics, false},
+
+		// API tokens (issue 17): the caller's own; everyone's for admins
+		{http.MethodGet, "/tokens", agent.PermWorkTickets, s.listTokens, false},
+		{http.MethodPost, "/tokens", agent.PermWorkTickets, s.createToken, false},
+		{http.MethodDelete, "/tokens/{id}", agent.PermWorkTickets, s.revokeToken, false},
+		{http.MethodGet, "/agents/{id}/tokens", agent.PermManageAgents, s.agentTokens, false},
+		{http.MethodDelete, "/agents/{id}/tokens/{token}", agent.PermManageAgents, s.revokeAgentToken, false},
+		// The audit log (issue 17)
+		{http.MethodGet, "/audit", agent.PermViewAudit, s.listAudit, false},
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
@@ -84,6 +85,7 @@ type Services struct {
 	Recovery    *recovery.Service // compensation within limits: kinds, ledger, requests
 	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
 	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
+	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -242,6 +244,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	// The audit log: every service writes its own rows; this one reads
+	// them for the page and the API, and prunes them daily.
+	auditLog := audit.New(db, clock)
+	if err := auditLog.Schedule(ctx, q, cfg.AuditRetention, component("audit")); err != nil {
+		return nil, fmt.Errorf("app: schedule the audit log pruning: %w", err)
+	}
 	if err := q.CheckHandlers(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -265,6 +273,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
+		Audit: auditLog,
 	}, nil
 }
 
@@ -364,7 +373,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recommits: svc.Recommits, Customer360: svc.Customer360, Churn: svc.Churn,
 		Goals: svc.Goals, Recovery: svc.Recovery, Saved: svc.Saved, Webhooks: svc.Webhooks,
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
-		Live: svc.Live,
+		Live:  svc.Live,
+		Audit: svc.Audit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -384,6 +394,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
 		Business:      svc.Business,
+		Audit:         svc.Audit,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

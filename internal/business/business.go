@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -134,8 +135,9 @@ type Opts struct {
 
 // Service reads and saves the profile.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	audit *audit.Log // settings changes, recorded in their transaction
 }
 
 // New returns a Service.
@@ -146,7 +148,7 @@ func New(o Opts) *Service {
 	if o.Defaults.Name == "" {
 		o.Defaults.Name = "Support"
 	}
-	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}
 }
 
 // Profile returns the saved profile, the defaults when none is saved. It
@@ -175,7 +177,18 @@ func (s *Service) Save(ctx context.Context, p Profile) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	if err := s.put(ctx, s.o.DB.W, p); err != nil {
+	before, err := s.Profile(ctx)
+	if err != nil {
+		return Profile{}, err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.put(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "settings.business", TargetKind: "settings",
+			TargetID: "business", Before: before, After: p})
+	})
+	if err != nil {
 		return Profile{}, err
 	}
 	return p, nil

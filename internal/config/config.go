@@ -27,6 +27,7 @@ type Config struct {
 	LocalesDir      string        // folder of extra NAME.json catalogues
 	ShutdownTimeout time.Duration // grace period on SIGTERM
 	NotifyDelay     time.Duration // how long an agent's first notification waits for others before they are mailed together
+	AuditRetention  time.Duration // how long audit log rows are kept; 0 keeps them forever
 
 	// Email.
 	SMTPAddr          string // inbound SMTP listen address; "" turns the listener off
@@ -90,6 +91,7 @@ func Default() Config {
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 15 * time.Second,
 		NotifyDelay:     2 * time.Minute,
+		AuditRetention:  400 * 24 * time.Hour,
 		SMTPAddr:        "localhost:2525",
 		Mailboxes:       "support@example.com",
 		BusinessName:    "Support",
@@ -129,6 +131,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted, in bytes")
 	fs.StringVar(&c.LocalesDir, "locales-dir", c.LocalesDir, "folder of NAME.json message catalogues that extend or replace the built-in ones")
 	fs.DurationVar(&c.NotifyDelay, "notify-delay", c.NotifyDelay, "how long an agent's first notification waits for others, so that a burst is mailed as one message")
+	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "how long the audit log keeps a row (pruned daily); 0 keeps every row")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to wait for requests and jobs to finish on SIGTERM")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "inbound SMTP address to listen on (host:port); empty turns it off")
 	fs.StringVar(&c.Mailboxes, "mailboxes", c.Mailboxes, "comma-separated support addresses that inbound mail is accepted for; the first sends replies")
@@ -201,6 +204,9 @@ func (c Config) Validate() error {
 	}
 	if c.FailedJobRetention < c.JobRetention {
 		errs = append(errs, errors.New("--failed-job-retention must be at least --job-retention"))
+	}
+	if c.AuditRetention != 0 && c.AuditRetention < 24*time.Hour {
+		errs = append(errs, errors.New("--audit-retention must be 0 (keep every row) or at least 24h"))
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))

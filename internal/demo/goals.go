@@ -88,7 +88,7 @@ func (r *runner) seedGoals(ctx context.Context) error {
 		return err
 	}
 	for _, lang := range languages {
-		if _, err := g.SaveStandard(ctx, lang, serviceStandard[lang], r.agentIDs[0]); err != nil {
+		if _, err := g.SaveStandard(office(ctx, r.agentIDs[0]), lang, serviceStandard[lang], r.agentIDs[0]); err != nil {
 			return fmt.Errorf("demo: service standard %s: %w", lang, err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
@@ -41,8 +42,9 @@ type Opts struct {
 
 // Service keeps goals, kudos, leaderboard opt-ins and the service standard.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	audit *audit.Log // changes of the standard and of goals, recorded in their transaction
 }
 
 //go:embed queries.sql
@@ -62,7 +64,7 @@ func New(o Opts) (*Service, error) {
 	if o.DefaultLanguage == "" {
 		o.DefaultLanguage = i18n.Default
 	}
-	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}, nil
+	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}, nil
 }
 
 func (s *Service) now() time.Time { return s.o.Clock.Now().UTC() }

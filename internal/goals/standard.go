@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -109,23 +110,47 @@ func (s *Service) SaveStandard(ctx context.Context, lang, body string, by int64)
 	if err := errs.Err(); err != nil {
 		return 0, err
 	}
+	all, err := s.Standards(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var before any
+	for _, st := range all {
+		if st.Language == lang {
+			before = standardState{Language: lang, Body: st.Body, Version: st.Version}
+		}
+	}
 	var version int64
-	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, s.q.Get("standard-version")).Scan(&version); err != nil {
 			return err
 		}
 		version++
 		if body == "" {
-			_, err := tx.ExecContext(ctx, s.q.Get("delete-standard"), lang)
+			if _, err := tx.ExecContext(ctx, s.q.Get("delete-standard"), lang); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, s.q.Get("upsert-standard"), lang, body, version, store.Millis(s.now()), nullID(by)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q.Get("upsert-standard"), lang, body, version, store.Millis(s.now()), nullID(by))
-		return err
+		e := audit.Entry{Action: "standard.update", TargetKind: "standard", TargetID: lang, Before: before,
+			After: standardState{Language: lang, Body: body, Version: version}}
+		if body == "" {
+			e.Action, e.After = "standard.delete", nil
+		}
+		return s.audit.RecordTx(ctx, tx, e)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("goals: save standard %s: %w", lang, err)
 	}
 	return version, nil
+}
+
+// standardState is what the audit log keeps of the standard in one language.
+type standardState struct {
+	Language string `json:"language"`
+	Body     string `json:"body"`
+	Version  int64  `json:"version"`
 }
 
 // StandardUnread reports whether the agent has not yet acknowledged the

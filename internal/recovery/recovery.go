@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
@@ -82,8 +83,9 @@ type Opts struct {
 
 // Service keeps compensation: kinds, limits and the ledger.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	audit *audit.Log // settings changes, recorded in their transaction
 }
 
 // New returns a Service and registers its job handlers on o.Jobs.
@@ -97,7 +99,7 @@ func New(o Opts) (*Service, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}
 	o.Jobs.Handle(JobRequestDue, s.requestDueJob)
 	o.Jobs.Handle(JobNotice, s.noticeJob)
 	o.Jobs.Handle(JobPreventionRemind, s.preventionJob(false))

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
@@ -70,9 +71,20 @@ func (s *Service) SaveAll(ctx context.Context, st Settings, ks []Kind) (Settings
 	if err := errs.Err(); err != nil {
 		return Settings{}, err
 	}
+	before, err := s.Settings(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
 	now := store.Millis(s.now())
-	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Get("save-settings"), st.Currency, st.RequestDueHours, now); err != nil {
+			return err
+		}
+		if err := s.audit.RecordTx(ctx, tx, audit.Entry{Action: "settings.compensation", TargetKind: "settings",
+			TargetID: "compensation", Before: before, After: struct {
+				Settings Settings
+				Kinds    []Kind
+			}{st, ks}}); err != nil {
 			return err
 		}
 		for i, k := range ks {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
@@ -42,8 +43,9 @@ type Opts struct {
 // team who speak their language and have room, VIP customers first (and
 // regular customers with them when Settings.RegularsFirst is on).
 type Router struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	audit *audit.Log // settings changes, recorded in their transaction
 }
 
 // NewRouter returns a Router and registers its job.
@@ -54,7 +56,7 @@ func NewRouter(o Opts) *Router {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &Router{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	r := &Router{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}
 	o.Jobs.Handle(JobAssign, r.run)
 	return r
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -46,8 +47,19 @@ func (r *Router) SaveSettings(ctx context.Context, st Settings) (Settings, error
 	if err != nil {
 		return Settings{}, err
 	}
+	before, err := r.Settings(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
 	now := store.Millis(r.o.Clock.Now())
-	if _, err := r.o.DB.W.ExecContext(ctx, r.q.Get("put-setting"), settingsKey, string(raw), now); err != nil {
+	err = r.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, r.q.Get("put-setting"), settingsKey, string(raw), now); err != nil {
+			return err
+		}
+		return r.audit.RecordTx(ctx, tx, audit.Entry{Action: "settings.routing", TargetKind: "settings",
+			TargetID: "routing", Before: before, After: st})
+	})
+	if err != nil {
 		return Settings{}, fmt.Errorf("routing: save settings: %w", err)
 	}
 	return st, nil

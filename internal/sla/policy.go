@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
@@ -133,8 +134,9 @@ type Opts struct {
 
 // Service keeps policies and calendars and runs every ticket's timers.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	audit *audit.Log // policy and calendar changes, recorded in their transaction
 }
 
 //go:embed queries.sql
@@ -148,7 +150,7 @@ func New(o Opts) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}
 	o.Jobs.Handle(JobAtRisk, s.fireRisk)
 	o.Jobs.Handle(JobBreach, s.fireBreach)
 	return s
@@ -219,10 +221,16 @@ func (s *Service) CreatePolicy(ctx context.Context, p Policy) (Policy, error) {
 	if err := s.checkPolicy(ctx, p); err != nil {
 		return Policy{}, err
 	}
-	err := s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-policy"), strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
-		p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
-		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()),
-		int64(p.Greeting/time.Second), p.PauseOnSnooze).Scan(&p.ID)
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q.Get("insert-policy"), strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
+			p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
+			int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()),
+			int64(p.Greeting/time.Second), p.PauseOnSnooze).Scan(&p.ID); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "sla.policy_create", TargetKind: "sla_policy",
+			TargetID: audit.ID(p.ID), After: p})
+	})
 	if store.IsUniqueViolation(err) {
 		return Policy{}, fmt.Errorf("sla: policy %q: %w", p.Name, store.ErrConflict)
 	}
@@ -238,30 +246,58 @@ func (s *Service) UpdatePolicy(ctx context.Context, p Policy) (Policy, error) {
 	if err := s.checkPolicy(ctx, p); err != nil {
 		return Policy{}, err
 	}
-	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("update-policy"), p.ID, strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
-		p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
-		int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()),
-		int64(p.Greeting/time.Second), p.PauseOnSnooze)
+	before, err := s.policyByID(ctx, p.ID)
+	if err != nil {
+		return Policy{}, err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("update-policy"), p.ID, strings.TrimSpace(p.Name), p.Position, p.Priority, p.Channel,
+			p.VIPOnly, nullID(p.TeamID), nullID(p.CalendarID), int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute),
+			int64(p.Resolution/time.Minute), p.PauseOnPending, p.Active, store.Millis(s.o.Clock.Now()),
+			int64(p.Greeting/time.Second), p.PauseOnSnooze); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "sla.policy_update", TargetKind: "sla_policy",
+			TargetID: audit.ID(p.ID), Before: before, After: p})
+	})
 	if store.IsUniqueViolation(err) {
 		return Policy{}, fmt.Errorf("sla: policy %q: %w", p.Name, store.ErrConflict)
 	}
 	if err != nil {
 		return Policy{}, fmt.Errorf("sla: update policy %d: %w", p.ID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Policy{}, fmt.Errorf("sla: policy %d: %w", p.ID, store.ErrNotFound)
-	}
 	return p, nil
+}
+
+// policyByID is policy id, store.ErrNotFound when there is none.
+func (s *Service) policyByID(ctx context.Context, id int64) (Policy, error) {
+	ps, err := s.Policies(ctx)
+	if err != nil {
+		return Policy{}, err
+	}
+	for _, p := range ps {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return Policy{}, fmt.Errorf("sla: policy %d: %w", id, store.ErrNotFound)
 }
 
 // DeletePolicy removes a policy.
 func (s *Service) DeletePolicy(ctx context.Context, id int64) error {
-	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("delete-policy"), id)
+	before, err := s.policyByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("delete-policy"), id); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "sla.policy_delete", TargetKind: "sla_policy",
+			TargetID: audit.ID(id), Before: before})
+	})
 	if err != nil {
 		return fmt.Errorf("sla: delete policy %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sla: policy %d: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -275,18 +311,35 @@ func (s *Service) SaveCalendar(ctx context.Context, r CalendarRow) (CalendarRow,
 		return CalendarRow{}, err
 	}
 	now := store.Millis(s.o.Clock.Now())
-	var err error
-	if r.ID == 0 {
-		err = s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-calendar"), strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays, now).Scan(&r.ID)
-	} else {
-		var res sql.Result
-		res, err = s.o.DB.W.ExecContext(ctx, s.q.Get("update-calendar"), r.ID, strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays, now)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				return CalendarRow{}, fmt.Errorf("sla: calendar %d: %w", r.ID, store.ErrNotFound)
+	var before any
+	if r.ID != 0 {
+		cals, err := s.Calendars(ctx)
+		if err != nil {
+			return CalendarRow{}, err
+		}
+		for _, c := range cals {
+			if c.ID == r.ID {
+				before = c
 			}
 		}
+		if before == nil {
+			return CalendarRow{}, fmt.Errorf("sla: calendar %d: %w", r.ID, store.ErrNotFound)
+		}
 	}
+	isNew := r.ID == 0 // outside: Tx may run the function again
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		action := "sla.calendar_update"
+		if isNew {
+			action = "sla.calendar_create"
+			if err := tx.QueryRowContext(ctx, s.q.Get("insert-calendar"), strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays, now).Scan(&r.ID); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, s.q.Get("update-calendar"), r.ID, strings.TrimSpace(r.Name), strings.TrimSpace(r.Timezone), r.Week, r.Holidays, now); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: action, TargetKind: "sla_calendar",
+			TargetID: audit.ID(r.ID), Before: before, After: r})
+	})
 	if store.IsUniqueViolation(err) {
 		return CalendarRow{}, fmt.Errorf("sla: calendar %q: %w", r.Name, store.ErrConflict)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -172,7 +173,18 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 	if err != nil {
 		return Settings{}, err
 	}
-	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("put-setting"), settingsKey, string(raw), s.now()); err != nil {
+	before, err := s.Settings(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("put-setting"), settingsKey, string(raw), s.now()); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "settings.survey", TargetKind: "settings",
+			TargetID: "survey", Before: before, After: st})
+	})
+	if err != nil {
 		return Settings{}, fmt.Errorf("survey: save settings: %w", err)
 	}
 	return st, nil

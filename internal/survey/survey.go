@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
@@ -53,9 +54,10 @@ type Opts struct {
 
 // Service sends surveys, records answers and runs the employee pulse.
 type Service struct {
-	o   Opts
-	q   store.Queries
-	log *slog.Logger
+	o     Opts
+	q     store.Queries
+	log   *slog.Logger
+	audit *audit.Log // settings changes, recorded in their transaction
 }
 
 // New returns a Service and registers its job handler on o.Jobs.
@@ -73,7 +75,7 @@ func New(o Opts) *Service {
 	if o.Business == "" {
 		o.Business = "Support"
 	}
-	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), log: log}
+	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), log: log, audit: audit.New(o.DB, o.Clock)}
 	if o.Jobs != nil {
 		o.Jobs.Handle(JobSend, s.sendJob)
 	}

@@ -163,7 +163,8 @@ func (s *server) adminAgentPassword(w http.ResponseWriter, r *http.Request, rc *
 	if err != nil {
 		return err
 	}
-	if err := s.agents.SetPassword(r.Context(), id, r.PostForm.Get("password")); err != nil {
+	endTokens := r.PostForm.Get("end_tokens") != ""
+	if err := s.agents.ResetPassword(r.Context(), id, r.PostForm.Get("password"), endTokens); err != nil {
 		prob, ok := s.asProblem(rc.lang, "password", err)
 		if !ok {
 			return err

@@ -94,6 +94,9 @@ func (s *server) atRiskExport(w http.ResponseWriter, r *http.Request, _ *reqCtx)
 		return err
 	}
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	if err := s.recordExport(r); err != nil {
+		return err
+	}
 	cw := startCSV(w, "at-risk-"+s.clock.Now().UTC().Format(time.DateOnly)+".csv")
 	cw.Write([]string{"customer_id", "name", "churn_risk", "expected_value", "currency", "value_at_risk", "p_alive",
 		"last_contact", "open_complaints", "latest_ticket_id", "reasons"})

@@ -88,6 +88,9 @@ func (s *server) compensationExport(w http.ResponseWriter, r *http.Request, _ *r
 		}
 		return strconv.FormatInt(n, 10)
 	}
+	if err := s.recordExport(r); err != nil {
+		return err
+	}
 	cw := startCSV(w, "compensation-"+s.clock.Now().UTC().Format(time.DateOnly)+".csv")
 	cw.Write([]string{"id", "created_at", "ticket_id", "customer_id", "kind", "name", "amount_minor", "amount", "currency",
 		"status", "reason", "purchase_id", "order_reference", "agent_id", "agent", "decided_by", "decided_by_name",

@@ -45,6 +45,9 @@ func (s *server) dashboardKPIs(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return err
 	}
 	p := &page{s: s, Lang: rc.lang} // only for the names, in the agent's language
+	if err := s.recordExport(r); err != nil {
+		return err
+	}
 	cw := startCSV(w, "kpis-"+f.From.Format("2006-01-02")+".csv")
 	cw.Write([]string{"metric", "name", "kind", "current", "previous", "change", "from", "to"})
 	for _, k := range rep.KPIs() {
@@ -63,6 +66,9 @@ func (s *server) dashboardAgents(w http.ResponseWriter, r *http.Request, _ *reqC
 	}
 	rep, err := s.metrics.Compute(r.Context(), f)
 	if err != nil {
+		return err
+	}
+	if err := s.recordExport(r); err != nil {
 		return err
 	}
 	cw := startCSV(w, "agents-"+f.From.Format("2006-01-02")+".csv")

@@ -132,6 +132,9 @@ func (s *server) feedbackExport(w http.ResponseWriter, r *http.Request, _ *reqCt
 	if err != nil {
 		return err
 	}
+	if err := s.recordExport(r); err != nil {
+		return err
+	}
 	cw := startCSV(w, "feedback-"+f.From.Format("2006-01-02")+".csv")
 	cw.Write([]string{"kind", "at", "ticket_id", "subject", "csat", "nps", "comment", "customer_id", "customer",
 		"agent_id", "agent", "channel", "mode"})

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/audit"
 )
 
 // handlerFunc is a UI handler: it renders or redirects on success and
@@ -62,6 +63,8 @@ func (s *server) wrap(rt route) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(rt.pattern, r))
 		rc := &reqCtx{}
 		s.loadSession(r, rc)
+		// Who acts and from where, for the audit log the services write.
+		r = r.WithContext(audit.WithActor(r.Context(), audit.Actor{AgentID: rc.me.ID, Addr: clientIP(r)}))
 		rc.lang = s.language(r, rc)
 		if rt.perm != public && !rc.loggedIn {
 			s.toLogin(w, r)
@@ -174,7 +177,7 @@ func sameOrigin(r *http.Request) bool {
 }
 
 // clientIP is the address the request came from, the key for rate-limiting
-// logins. Rapport does not trust X-Forwarded-For: behind a proxy every
+// logins and the address the audit log records (the one place the UI reads it). Rapport does not trust X-Forwarded-For: behind a proxy every
 // client shares the proxy's limit, which is safe rather than spoofable.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -17,6 +17,8 @@ type preferencesView struct {
 	// Leaderboard is whether the agent appears on the team page's
 	// leaderboard (offered when BoardOn, with the goals service).
 	BoardOn, Leaderboard bool
+	// Tokens is the agent's API tokens card (issue 17).
+	Tokens tokensView
 }
 
 // preferencesPage serves GET /preferences: the agent's UI language, time
@@ -26,6 +28,12 @@ func (s *server) preferencesPage(w http.ResponseWriter, r *http.Request, rc *req
 }
 
 func (s *server) renderPreferences(w http.ResponseWriter, r *http.Request, rc *reqCtx, prob *problem) error {
+	return s.renderPreferencesWith(w, r, rc, prob, "")
+}
+
+// renderPreferencesWith renders the preferences page, with a token just
+// made (secret) shown once.
+func (s *server) renderPreferencesWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, prob *problem, secret string) error {
 	p := s.newPage(w, r, rc, "prefs.title")
 	p.Nav = "preferences"
 	status := http.StatusOK
@@ -45,6 +53,11 @@ func (s *server) renderPreferences(w http.ResponseWriter, r *http.Request, rc *r
 		}
 		v.BoardOn, v.Leaderboard = true, on
 	}
+	tokens, err := s.ownTokens(r, rc, secret)
+	if err != nil {
+		return err
+	}
+	v.Tokens = tokens
 	p.Data = v
 	s.render(w, r, status, "preferences", p)
 	return nil

@@ -32,6 +32,7 @@ var pageNames = []string{
 	"admin_compensation", "compensation_manage", "causes",
 	"setup", "admin_business", "saved_replies",
 	"admin_webhooks", "admin_webhook",
+	"admin_audit", "admin_tokens",
 }
 
 // pageTemplate is one page parsed with the shared layout.
@@ -65,7 +66,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}

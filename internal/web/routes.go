@@ -227,6 +227,15 @@ func (s *server) routes() []route {
 		{"POST /causes/{id}", agent.PermWorkTickets, s.needs(s.recovery != nil, s.causeEdit)},
 		{"GET /manage/causes", agent.PermViewReports, s.needs(s.recovery != nil, s.causesPage)},
 
+		// API tokens: the agent's own on the preferences page, everyone's
+		// for admins; the audit log (issue 17)
+		{"POST /preferences/tokens", agent.PermWorkTickets, s.tokenCreate},
+		{"POST /preferences/tokens/{id}/revoke", agent.PermWorkTickets, s.tokenRevokeOwn},
+		{"GET /admin/tokens", agent.PermManageAgents, s.adminTokens},
+		{"POST /admin/tokens/{id}/revoke", agent.PermManageAgents, s.adminTokenRevoke},
+		{"GET /admin/audit", agent.PermViewAudit, s.needs(s.audit != nil, s.adminAudit)},
+		{"GET /admin/audit.csv", agent.PermViewAudit, s.needs(s.audit != nil, s.adminAuditCSV)},
+
 		// Anything else
 		{"/", public, s.notFound},
 	}

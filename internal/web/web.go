@@ -22,6 +22,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clv"
@@ -99,6 +100,8 @@ type Opts struct {
 	Setup *setup.Service
 	// Mailbox is the support address, the sender of the setup's test mail.
 	Mailbox string
+	// Audit is the audit log /admin/audit reads; nil hides the page.
+	Audit *audit.Log
 	// Saved keeps the saved replies of the composer's picker and their
 	// page; nil hides both.
 	Saved *savedreply.Service
@@ -161,6 +164,7 @@ type server struct {
 	// Who the business is and the first run (issue 13)
 	business *business.Service // nil: no business settings page; times in UTC for whoever set no zone
 	setup    *setup.Service    // nil: no first run
+	audit    *audit.Log        // nil: no audit log page (issue 17)
 	setUp    atomic.Bool       // the first run is over: an admin exists
 	mailbox  string
 	// The composer's saved replies (issue 13)
@@ -210,6 +214,7 @@ func New(o Opts) (http.Handler, error) {
 		goals:        o.Goals,
 		business:     o.Business,
 		setup:        o.Setup,
+		audit:        o.Audit,
 		mailbox:      o.Mailbox,
 		surveyHits:   newRateLimiter(surveyLimit, surveyWindow),
 		followUpHits: newRateLimiter(surveyLimit, surveyWindow),
