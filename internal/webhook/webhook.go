@@ -31,6 +31,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/store"
@@ -140,8 +141,9 @@ type Opts struct {
 
 // Service keeps webhooks and delivers their events.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	audit *audit.Log // admins' changes, recorded in their transaction
 }
 
 //go:embed queries.sql
@@ -158,7 +160,7 @@ func New(o Opts) *Service {
 	if o.Send == nil {
 		o.Send = newClient().send
 	}
-	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}
 	if o.Jobs != nil {
 		o.Jobs.Handle(JobEvent, s.fanOut)
 		o.Jobs.Handle(JobDeliver, s.deliver)
@@ -302,8 +304,15 @@ func (s *Service) Create(ctx context.Context, in Input) (Webhook, error) {
 	}
 	var id int64
 	now := store.Millis(s.o.Clock.Now())
-	if err := s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-webhook"), in.URL, in.Description,
-		strings.Join(in.Events, " "), NewSecret(), boolInt(in.Active), now).Scan(&id); err != nil {
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q.Get("insert-webhook"), in.URL, in.Description,
+			strings.Join(in.Events, " "), NewSecret(), boolInt(in.Active), now).Scan(&id); err != nil {
+			return err
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "webhook.create", TargetKind: "webhook", TargetID: audit.ID(id),
+			After: auditView(in)})
+	})
+	if err != nil {
 		return Webhook{}, fmt.Errorf("webhook: create: %w", err)
 	}
 	return s.Get(ctx, id)
@@ -315,37 +324,65 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Webhook, erro
 	if err != nil {
 		return Webhook{}, err
 	}
-	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("update-webhook"), id, in.URL, in.Description,
-		strings.Join(in.Events, " "), boolInt(in.Active), store.Millis(s.o.Clock.Now()))
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return Webhook{}, err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Get("update-webhook"), id, in.URL, in.Description,
+			strings.Join(in.Events, " "), boolInt(in.Active), store.Millis(s.o.Clock.Now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "webhook.update", TargetKind: "webhook", TargetID: audit.ID(id),
+			Before: auditView(Input{URL: old.URL, Description: old.Description, Events: old.Events, Active: old.Active}), After: auditView(in)})
+	})
 	if err != nil {
 		return Webhook{}, fmt.Errorf("webhook %d: update: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Webhook{}, fmt.Errorf("webhook %d: %w", id, ErrNotFound)
 	}
 	return s.Get(ctx, id)
 }
 
 // RotateSecret gives webhook id a new secret.
 func (s *Service) RotateSecret(ctx context.Context, id int64) (Webhook, error) {
-	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("rotate-webhook-secret"), id, NewSecret(), store.Millis(s.o.Clock.Now()))
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Get("rotate-webhook-secret"), id, NewSecret(), store.Millis(s.o.Clock.Now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "webhook.rotate_secret", TargetKind: "webhook", TargetID: audit.ID(id)})
+	})
 	if err != nil {
 		return Webhook{}, fmt.Errorf("webhook %d: rotate: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Webhook{}, fmt.Errorf("webhook %d: %w", id, ErrNotFound)
 	}
 	return s.Get(ctx, id)
 }
 
 // Delete removes webhook id and its deliveries.
 func (s *Service) Delete(ctx context.Context, id int64) error {
-	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("delete-webhook"), id)
+	old, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Get("delete-webhook"), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "webhook.delete", TargetKind: "webhook", TargetID: audit.ID(id),
+			Before: auditView(Input{URL: old.URL, Description: old.Description, Events: old.Events, Active: old.Active})})
+	})
 	if err != nil {
 		return fmt.Errorf("webhook %d: delete: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("webhook %d: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -460,6 +497,11 @@ func newMessageID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return "msg_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// auditView is what the audit log keeps of a webhook: never its secret.
+func auditView(in Input) map[string]any {
+	return map[string]any{"url": in.URL, "description": in.Description, "events": in.Events, "active": in.Active}
 }
 
 func boolInt(b bool) int {
