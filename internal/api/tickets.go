@@ -39,6 +39,11 @@ type ticketJSON struct {
 	MessageCount    int      `json:"message_count"`
 	SLADueAt        *string  `json:"sla_due_at"`
 	SnoozedUntil    *string  `json:"snoozed_until"`
+	// Snippet and Rank are given in a search (q with words): the passage
+	// that matched as HTML (its text escaped, each hit in <mark>), and the
+	// relevance under the relevance sort.
+	Snippet *string  `json:"snippet,omitempty"`
+	Rank    *float64 `json:"rank,omitempty"`
 }
 
 func toTicketJSON(t ticket.Ticket) ticketJSON {
@@ -68,14 +73,32 @@ func toTicketJSON(t ticket.Ticket) ticketJSON {
 		MessageCount:    t.MessageCount,
 		SLADueAt:        timeJSON(t.SLADueAt),
 		SnoozedUntil:    timeJSON(t.SnoozedUntil),
+		Snippet:         snippetJSON(t),
+		Rank:            rankJSON(t),
 	}
+}
+
+func snippetJSON(t ticket.Ticket) *string {
+	if t.Snippet == "" {
+		return nil
+	}
+	h := string(t.Snippet.HTML())
+	return &h
+}
+
+func rankJSON(t ticket.Ticket) *float64 {
+	if t.Rank == 0 {
+		return nil
+	}
+	r := t.Rank
+	return &r
 }
 
 // ticketViews and ticketSorts are the values ListOptions accepts.
 var (
 	ticketViews = []string{ticket.ViewMine, ticket.ViewUnassigned, ticket.ViewOpen,
 		ticket.ViewPending, ticket.ViewSnoozed, ticket.ViewSolved, ticket.ViewAll}
-	ticketSorts = []string{"updated", "created", "oldest", "priority", "sla"}
+	ticketSorts = []string{"updated", "created", "oldest", "priority", "sla", "relevance"}
 )
 
 // statusNames lists the ticket statuses as strings.
@@ -110,6 +133,9 @@ func (s *server) listTickets(w http.ResponseWriter, r *http.Request, me agent.Ag
 	}
 	if err := q.err(); err != nil {
 		return err
+	}
+	if o.View == "" && o.Query != "" {
+		o.View = ticket.ViewAll // a search looks everywhere, as the search box does
 	}
 	page, err := s.tickets.List(r.Context(), o)
 	if err != nil {

@@ -116,7 +116,8 @@ func (s Snippet) Text() string {
 }
 
 // Snippets returns a snippet of each document of kind among refs that
-// matches terms: the passage of its best field around the hits.
+// matches terms: the passage of its body around the hits (the start of
+// the body when only the title or extra matched).
 func (ix *Index) Snippets(ctx context.Context, kind string, terms []Term, refs []int64) (map[int64]Snippet, error) {
 	out := map[int64]Snippet{}
 	if len(terms) == 0 || len(refs) == 0 {
@@ -133,7 +134,7 @@ func (ix *Index) Snippets(ctx context.Context, kind string, terms []Term, refs [
 	}
 	var q string
 	if ix.db.Dialect == store.SQLite {
-		q = fmt.Sprintf("SELECT d.ref_id, snippet(search_fts, -1, %s, %s, '…', 24)"+
+		q = fmt.Sprintf("SELECT d.ref_id, snippet(search_fts, 1, %s, %s, '…', 24)"+
 			" FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"+
 			" WHERE search_fts MATCH %s AND d.kind = %s AND d.ref_id IN (%s)",
 			bind(markOpen), bind(markClose), bind(fts5Expr(terms, nil)), bind(kind), strings.Join(in, ", "))
@@ -145,8 +146,8 @@ func (ix *Index) Snippets(ctx context.Context, kind string, terms []Term, refs [
 			fmt.Fprintf(&query, " WHEN '%s' THEN %s", cfg, qs[i])
 		}
 		query.WriteString(" END")
-		opts := bind("StartSel=" + markOpen + ", StopSel=" + markClose + ", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"")
-		q = fmt.Sprintf("SELECT d.ref_id, ts_headline(f.cfg::regconfig, f.title || E'\\n' || f.body || E'\\n' || f.extra, %s, %s)"+
+		opts := bind("StartSel=" + markOpen + ", StopSel=" + markClose + ", MaxWords=30, MinWords=12")
+		q = fmt.Sprintf("SELECT d.ref_id, ts_headline(f.cfg::regconfig, f.body, %s, %s)"+
 			" FROM search_fts f JOIN search_docs d ON d.id = f.doc_id WHERE d.kind = %s AND d.ref_id IN (%s)",
 			query.String(), opts, bind(kind), strings.Join(in, ", "))
 	}

@@ -168,11 +168,13 @@ func number(s string, digits int) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-// identity reads s as an email address (lower-cased) or a phone number
-// (digits with an optional leading +, as customer identities store them).
+// identity reads s as an email address (lower-cased; its domain has a
+// dot, so that "ana@example" stays words, found as a part of an address)
+// or a phone number (digits with an optional leading +, as customer
+// identities store them).
 func identity(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if at := strings.IndexByte(s, '@'); at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " <>,;") {
+	if at := strings.IndexByte(s, '@'); at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".") && !strings.ContainsAny(s, " <>,;") {
 		return strings.ToLower(s), true
 	}
 	p := strings.NewReplacer("-", "", ".", "", "(", "", ")", "").Replace(s)

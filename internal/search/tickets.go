@@ -10,7 +10,9 @@ import (
 
 // KindTicket is the kind of a ticket's document: its subject (title),
 // every message and note (body), and its number, customer's name, email
-// addresses and phone numbers (extra).
+// addresses and phone numbers (extra), these also cut into their words, so
+// that a part of an address is found on PostgreSQL too, whose parser keeps
+// an address whole.
 const KindTicket = "ticket"
 
 // IndexTicket rewrites ticket id's document in tx, from the rows as tx
@@ -84,7 +86,7 @@ func (ix *Index) ticketDocs(ctx context.Context, tx *sql.Tx, after, upto int64) 
 		at[id] = len(docs)
 		num := strconv.FormatInt(id, 10)
 		docs = append(docs, Doc{Kind: KindTicket, Ref: id, Language: lang, Title: subject,
-			Extra: strings.Join([]string{"#" + num, name, identities}, " ")})
+			Extra: strings.Join([]string{"#" + num, name, identities, strings.Join(Words(identities), " ")}, " ")})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

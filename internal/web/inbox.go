@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -59,6 +60,8 @@ type inboxView struct {
 	FirstURL   string
 	Standings  map[int64]string         // VIP or regular, by customer id
 	Promised   map[int64]ticket.Promise // the next open promise, by ticket id
+	// Indexing is the search index's backfill while it runs (search page).
+	Indexing *search.Progress
 }
 
 // parseInboxFilters reads the inbox's query; a malformed id is a field error.
@@ -196,6 +199,10 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	if action == "/search" {
 		p.Title = p.T("search.title")
 		p.Search = f.Query
+		v.Sorts = append([]string{"relevance"}, v.Sorts...)
+		if prog, err := s.tickets.SearchProgress(ctx); err == nil && prog.Running() {
+			v.Indexing = &prog
+		}
 	}
 	p.Problem = prob
 	p.ShowSLA = showSLA
