@@ -115,7 +115,7 @@ func scenarios() []scenario {
 			json: map[string]string{"data.0.id": "{printer}", "data.0.customer_email": "carla@example.com"}},
 		{name: "search a word only in a message body", method: "GET", path: "/tickets?q=smokes", as: "agent", status: 200,
 			json: map[string]string{"data.0.id": "{printer}", "data.0.snippet": "It <mark>smokes</mark>.", "data.0.rank": "*"},
-			not: []string{"Refund please", "Old question"}},
+			not:  []string{"Refund please", "Old question"}},
 		{name: "search with syntax and filters", method: "GET", path: "/tickets?q=charged+-smokes+from:CARLA@example.com&owner_id={agent2}", as: "agent", status: 200,
 			json: map[string]string{"data.0.id": "{refund}"}, not: []string{"Printer on fire", "Old question"}},
 		{name: "search by number", method: "GET", path: "/tickets?q=%23{old}", as: "agent", status: 200,
