@@ -115,21 +115,23 @@ func statusNames() []string {
 func (s *server) listTickets(w http.ResponseWriter, r *http.Request, me agent.Agent) error {
 	q := newQuery(r)
 	o := ticket.ListOptions{
-		View:       q.oneOf("view", ticketViews),
-		ViewerID:   me.ID,
-		Status:     ticket.Status(q.oneOf("status", statusNames())),
-		Priority:   q.oneOf("priority", ticket.Priorities),
-		Kind:       q.oneOf("kind", ticket.Kinds),
-		Channel:    q.oneOf("channel", ticket.Channels),
-		Language:   q.str("language"),
-		TeamID:     q.id("team_id"),
-		OwnerID:    q.id("owner_id"),
-		CustomerID: q.id("customer_id"),
-		Tag:        q.str("tag"),
-		Query:      q.str("q"),
-		Sort:       q.oneOf("sort", ticketSorts),
-		Cursor:     q.str("cursor"),
-		Limit:      q.limit(100),
+		View:          q.oneOf("view", ticketViews),
+		ViewerID:      me.ID,
+		Status:        ticket.Status(q.oneOf("status", statusNames())),
+		Priority:      q.oneOf("priority", ticket.Priorities),
+		Kind:          q.oneOf("kind", ticket.Kinds),
+		Channel:       q.oneOf("channel", ticket.Channels),
+		Language:      q.str("language"),
+		TeamID:        q.id("team_id"),
+		OwnerID:       q.id("owner_id"),
+		CustomerID:    q.id("customer_id"),
+		Tag:           q.str("tag"),
+		Query:         q.str("q"),
+		CreatedFrom:   q.time("created_from"),
+		CreatedBefore: q.time("created_before"),
+		Sort:          q.oneOf("sort", ticketSorts),
+		Cursor:        q.str("cursor"),
+		Limit:         q.limit(100),
 	}
 	if err := q.err(); err != nil {
 		return err

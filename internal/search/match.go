@@ -40,6 +40,45 @@ func (ix *Index) Matched(kind string, terms, not []Term, bind Bind) string {
 		rank.String(), bind(kind), match.String())
 }
 
+// Parts is a match split for a caller that joins its own rows and
+// conditions to it: From joins the documents as d, Where matches them,
+// Rank is the relevance (higher is better) and Newest orders the
+// documents newest first, an order both databases can walk by an index
+// and stop early.
+type Parts struct {
+	From, Where, Rank, Newest string
+}
+
+// MatchParts returns the parts of a match of the documents of kind holding
+// every term of terms and none of not. terms must not be empty.
+func (ix *Index) MatchParts(kind string, terms, not []Term, bind Bind) Parts {
+	if ix.db.Dialect == store.SQLite {
+		return Parts{
+			From:   "search_fts JOIN search_docs d ON d.id = search_fts.rowid",
+			Where:  fmt.Sprintf("search_fts MATCH %s AND d.kind = %s", bind(fts5Expr(terms, not)), bind(kind)),
+			Rank:   "-bm25(search_fts, 10.0, 1.0, 5.0)",
+			Newest: "search_fts.rowid DESC",
+		}
+	}
+	qs := pgQueries(terms, not, bind)
+	var rank, match strings.Builder
+	rank.WriteString("CASE f.cfg")
+	for i, cfg := range configs {
+		fmt.Fprintf(&rank, " WHEN '%s' THEN %s", cfg, qs[i])
+		if i > 0 {
+			match.WriteString(" OR ")
+		}
+		fmt.Fprintf(&match, "(f.cfg = '%s' AND f.tsv @@ %s)", cfg, qs[i])
+	}
+	rank.WriteString(" END")
+	return Parts{
+		From:   "search_fts f JOIN search_docs d ON d.id = f.doc_id",
+		Where:  fmt.Sprintf("d.kind = %s AND (%s)", bind(kind), match.String()),
+		Rank:   "ts_rank(f.tsv, " + rank.String() + ")",
+		Newest: "f.doc_id DESC",
+	}
+}
+
 // fts5Expr is terms and not as an FTS5 query: each term a quoted string
 // (its words are letters and digits only, so nothing in it is syntax).
 func fts5Expr(terms, not []Term) string {

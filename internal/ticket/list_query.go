@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/search"
+	"github.com/rapport/rapport/internal/store"
 )
 
 // This file builds the SQL of the inbox (List): the conditions of the
@@ -70,6 +71,12 @@ func (q *listQuery) addFilters(o ListOptions, sp sortSpec, idx *search.Index) {
 	if tag := normTag(o.Tag); tag != "" {
 		q.where("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = %s)", q.arg(tag))
 	}
+	if !o.CreatedFrom.IsZero() {
+		q.where("t.created_at >= %s", q.arg(store.Millis(o.CreatedFrom)))
+	}
+	if !o.CreatedBefore.IsZero() {
+		q.where("t.created_at < %s", q.arg(store.Millis(o.CreatedBefore)))
+	}
 	q.addSearch(search.Parse(o.Query), idx, sp.relevance)
 }
 
@@ -109,11 +116,18 @@ func (q *listQuery) addSearch(sq search.Query, idx *search.Index, relevance bool
 	}
 }
 
-// searchBranch is the one branch of the relevance sort: the tickets the
-// full-text index finds for sq, best first, from the cursor on.
+// rankedMatches is how many matching tickets the relevance sort ranks: the
+// newest that pass the filters. Ranking every match of a word that is in
+// most tickets would cost seconds at a million; a word in fewer tickets
+// than this is ranked in all of them.
+const rankedMatches = 1000
+
+// searchBranch is the one branch of the relevance sort: the newest
+// rankedMatches tickets the full-text index finds for sq that pass the
+// filters, best first, from the cursor on.
 func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []Status, cur *cursor, limit int) string {
-	from := idx.Matched(search.KindTicket, sq.Terms, sq.Not, q.arg)
-	conds := slices.Clone(q.conds)
+	mp := idx.MatchParts(search.KindTicket, sq.Terms, sq.Not, q.arg)
+	conds := append([]string{mp.Where}, q.conds...)
 	if len(statuses) > 0 && statuses[0] != "" {
 		ps := make([]string, len(statuses))
 		for i, st := range statuses {
@@ -121,15 +135,13 @@ func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []
 		}
 		conds = append(conds, "t.status IN ("+strings.Join(ps, ", ")+")")
 	}
+	after := ""
 	if cur != nil {
-		conds = append(conds, fmt.Sprintf("(m.k < %s OR (m.k = %[1]s AND t.id < %s))", q.arg(cur.key), q.arg(cur.id)))
+		after = fmt.Sprintf(" WHERE (m.k < %s OR (m.k = %[1]s AND m.id < %s))", q.arg(cur.key), q.arg(cur.id))
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	return fmt.Sprintf("SELECT t.id AS id, 0 AS r, m.k AS k FROM (%s) m JOIN tickets t ON t.id = m.ref%s ORDER BY m.k DESC, t.id DESC LIMIT %d",
-		from, where, limit+1)
+	return fmt.Sprintf("SELECT m.id AS id, 0 AS r, m.k AS k FROM (SELECT t.id AS id, CAST(%s * 1000000 AS BIGINT) AS k"+
+		" FROM %s JOIN tickets t ON t.id = d.ref_id WHERE %s ORDER BY %s LIMIT %d) m%s ORDER BY m.k DESC, m.id DESC LIMIT %d",
+		mp.Rank, mp.From, strings.Join(conds, " AND "), mp.Newest, rankedMatches, after, limit+1)
 }
 
 // branchStatuses returns the statuses the query has one branch each for;

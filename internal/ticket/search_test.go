@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/store"
@@ -70,6 +71,8 @@ func TestSearchFullText(t *testing.T) {
 			{"prefix", "zanzi*", ticket.ListOptions{}, []int64{refund.ID}},
 			{"with the team filter", "refund", ticket.ListOptions{TeamID: f.teams["billing"]}, []int64{both.ID}},
 			{"with the status filter", "refund", ticket.ListOptions{Status: ticket.Solved}, []int64{}},
+			{"with dates", "refund", ticket.ListOptions{CreatedFrom: start, CreatedBefore: start.Add(time.Hour)}, []int64{both.ID, refund.ID}},
+			{"before the dates", "refund", ticket.ListOptions{CreatedBefore: start}, []int64{}},
 			{"bad syntax is words", `refund "unclosed`, ticket.ListOptions{}, []int64{}},
 			{"only punctuation", `-- "" ::`, ticket.ListOptions{Sort: "created"}, []int64{italian.ID, both.ID, blender.ID, refund.ID}},
 		}

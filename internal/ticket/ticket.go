@@ -243,10 +243,14 @@ type ListOptions struct {
 	OwnerID    int64
 	CustomerID int64
 	Tag        string
-	Query      string // the search box's syntax (search.Parse): words, "phrases", -word, from:, #number, tag:
-	Sort       string // "updated" (default, newest first), "created", "oldest", "priority", "sla" (earliest deadline first)
-	Cursor     string // opaque, from a previous Page
-	Limit      int    // default 25, at most 100
+	// CreatedFrom and CreatedBefore bound when the ticket was created: at
+	// or after CreatedFrom, before CreatedBefore (zero: no bound).
+	CreatedFrom   time.Time
+	CreatedBefore time.Time
+	Query         string // the search box's syntax (search.Parse): words, "phrases", -word, from:, #number, tag:
+	Sort          string // "updated" (default, newest first), "created", "oldest", "priority", "sla" (earliest deadline first)
+	Cursor        string // opaque, from a previous Page
+	Limit         int    // default 25, at most 100
 }
 
 // Page is one page of tickets.

@@ -45,7 +45,12 @@ func TestSearchFullText(t *testing.T) {
 				}
 			})
 		}
-		res := c.get(t, "/search?q=carburettor")
+		res := c.get(t, "/search?q=carburettor&from=2000-01-01&to=2000-01-31")
+		if got := subjects(res.body); len(got) != 0 {
+			t.Errorf("search within January 2000: %q, want none", got)
+		}
+		mustCode(t, c.get(t, "/search?q=carburettor&from=soon"), http.StatusBadRequest, "bad date")
+		res = c.get(t, "/search?q=carburettor")
 		contains(t, res.body, []string{"<mark>carburettor</mark>", "&lt;b&gt;first&lt;/b&gt;", "How to search", `<option value="relevance" selected>Best match</option>`},
 			[]string{"<b>first</b>"})
 		// In the agent's language.
