@@ -51,7 +51,13 @@ func TestSearchFullText(t *testing.T) {
 		}
 		mustCode(t, c.get(t, "/search?q=carburettor&from=soon"), http.StatusBadRequest, "bad date")
 		res = c.get(t, "/search?q=carburettor")
-		contains(t, res.body, []string{"<mark>carburettor</mark>", "&lt;b&gt;first&lt;/b&gt;", "How to search", `<option value="relevance" selected>Best match</option>`},
+		// The reply's text is shown escaped: SQLite's snippet keeps the
+		// typed tag as text, PostgreSQL's headline leaves tags out.
+		shown := "&lt;b&gt;first&lt;/b&gt;"
+		if db.Dialect == store.Postgres {
+			shown = "first"
+		}
+		contains(t, res.body, []string{"<mark>carburettor</mark>", shown, "How to search", `<option value="relevance" selected>Best match</option>`},
 			[]string{"<b>first</b>"})
 		// In the agent's language.
 		lang := "it"
