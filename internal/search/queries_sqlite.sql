@@ -11,3 +11,8 @@ SELECT t.id, t.subject, t.language, c.name,
 FROM tickets t JOIN customers c ON c.id = t.customer_id
 WHERE t.id > $1 AND t.id <= $2
 ORDER BY t.id
+
+-- name: snippet
+-- One document's snippet: the MATCH is read within its one rowid.
+SELECT snippet(search_fts, 1, $1, $2, '…', 24) FROM search_fts
+WHERE search_fts MATCH $3 AND rowid = (SELECT id FROM search_docs WHERE kind = $4 AND ref_id = $5)
