@@ -100,5 +100,28 @@ func TestBigSearch(t *testing.T) {
 			fmt.Fprintf(&b, "| %s `%s` | %d | %v | %v |\n", sc.name, sc.q, len(ids), first.Round(10*time.Microsecond), ds[4].Round(10*time.Microsecond))
 		}
 		t.Logf("%s, %d tickets:\n%s", db.Dialect, n, b.String())
+		bl, err := svc.buildList(ListOptions{View: ViewAll, Query: "refund"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect == store.Postgres {
+			t.Logf("plan of the common word:\n%s", explainAnalyze(t, db, bl))
+		} else {
+			rows, err := db.R.QueryContext(ctx, "EXPLAIN QUERY PLAN "+bl.sql, bl.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan strings.Builder
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&plan, "%d %d %s\n", id, parent, detail)
+			}
+			rows.Close()
+			t.Logf("plan of the common word:\n%s", plan.String())
+		}
 	})
 }
