@@ -119,8 +119,8 @@ func (q *listQuery) addSearch(sq search.Query, idx *search.Index, relevance bool
 // rankedMatches is how many matching tickets the relevance sort ranks: the
 // newest that pass the filters. Ranking every match of a word that is in
 // most tickets would cost seconds at a million; a word in fewer tickets
-// than this is ranked in all of them.
-const rankedMatches = 1000
+// than this is ranked in all of them. 250: at 1,000 a word in most tickets took 104–184 ms on SQLite at 100k tickets (docs/PERFORMANCE.md).
+const rankedMatches = 250
 
 // searchBranch is the one branch of the relevance sort: the newest
 // rankedMatches tickets the full-text index finds for sq that pass the
