@@ -265,5 +265,19 @@ func (q *query) limit(maxLimit int) int {
 	return n
 }
 
+// time returns parameter name as an RFC 3339 time, zero when absent.
+func (q *query) time(name string) time.Time {
+	s := q.str(name)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		q.errs.Add(name, valid.Msg("valid.api_time", "must be an RFC 3339 time, like 2025-03-10T00:00:00Z"))
+		return time.Time{}
+	}
+	return t
+}
+
 // err returns the collected errors, or nil.
 func (q *query) err() error { return q.errs.Err() }

@@ -38,6 +38,11 @@ type ticketJSON struct {
 	MessageCount    int      `json:"message_count"`
 	SLADueAt        *string  `json:"sla_due_at"`
 	SnoozedUntil    *string  `json:"snoozed_until"`
+	// Snippet and Rank are given in a search (q with words): the passage
+	// that matched as HTML (its text escaped, each hit in <mark>), and the
+	// relevance under the relevance sort.
+	Snippet *string  `json:"snippet,omitempty"`
+	Rank    *float64 `json:"rank,omitempty"`
 }
 
 func toTicketJSON(t ticket.Ticket) ticketJSON {
@@ -67,14 +72,32 @@ func toTicketJSON(t ticket.Ticket) ticketJSON {
 		MessageCount:    t.MessageCount,
 		SLADueAt:        timeJSON(t.SLADueAt),
 		SnoozedUntil:    timeJSON(t.SnoozedUntil),
+		Snippet:         snippetJSON(t),
+		Rank:            rankJSON(t),
 	}
+}
+
+func snippetJSON(t ticket.Ticket) *string {
+	if t.Snippet == "" {
+		return nil
+	}
+	h := string(t.Snippet.HTML())
+	return &h
+}
+
+func rankJSON(t ticket.Ticket) *float64 {
+	if t.Rank == 0 {
+		return nil
+	}
+	r := t.Rank
+	return &r
 }
 
 // ticketViews and ticketSorts are the values ListOptions accepts.
 var (
 	ticketViews = []string{ticket.ViewMine, ticket.ViewUnassigned, ticket.ViewOpen,
 		ticket.ViewPending, ticket.ViewSnoozed, ticket.ViewSolved, ticket.ViewAll}
-	ticketSorts = []string{"updated", "created", "oldest", "priority", "sla"}
+	ticketSorts = []string{"updated", "created", "oldest", "priority", "sla", "relevance"}
 )
 
 // statusNames lists the ticket statuses as strings.
@@ -91,24 +114,29 @@ func statusNames() []string {
 func (s *server) listTickets(w http.ResponseWriter, r *http.Request, me agent.Agent) error {
 	q := newQuery(r)
 	o := ticket.ListOptions{
-		View:       q.oneOf("view", ticketViews),
-		ViewerID:   me.ID,
-		Status:     ticket.Status(q.oneOf("status", statusNames())),
-		Priority:   q.oneOf("priority", ticket.Priorities),
-		Kind:       q.oneOf("kind", ticket.Kinds),
-		Channel:    q.oneOf("channel", ticket.Channels),
-		Language:   q.str("language"),
-		TeamID:     q.id("team_id"),
-		OwnerID:    q.id("owner_id"),
-		CustomerID: q.id("customer_id"),
-		Tag:        q.str("tag"),
-		Query:      q.str("q"),
-		Sort:       q.oneOf("sort", ticketSorts),
-		Cursor:     q.str("cursor"),
-		Limit:      q.limit(100),
+		View:          q.oneOf("view", ticketViews),
+		ViewerID:      me.ID,
+		Status:        ticket.Status(q.oneOf("status", statusNames())),
+		Priority:      q.oneOf("priority", ticket.Priorities),
+		Kind:          q.oneOf("kind", ticket.Kinds),
+		Channel:       q.oneOf("channel", ticket.Channels),
+		Language:      q.str("language"),
+		TeamID:        q.id("team_id"),
+		OwnerID:       q.id("owner_id"),
+		CustomerID:    q.id("customer_id"),
+		Tag:           q.str("tag"),
+		Query:         q.str("q"),
+		CreatedFrom:   q.time("created_from"),
+		CreatedBefore: q.time("created_before"),
+		Sort:          q.oneOf("sort", ticketSorts),
+		Cursor:        q.str("cursor"),
+		Limit:         q.limit(100),
 	}
 	if err := q.err(); err != nil {
 		return err
+	}
+	if o.View == "" && o.Query != "" {
+		o.View = ticket.ViewAll // a search looks everywhere, as the search box does
 	}
 	page, err := s.tickets.List(r.Context(), o)
 	if err != nil {

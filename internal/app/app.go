@@ -494,6 +494,17 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 
+	// Full-text search (issue 14): index what the database held before the
+	// index existed, in the background, while the server serves.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		log := a.log.With("component", "search")
+		if err := a.svc.Tickets.BackfillSearch(jobsCtx, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("search backfill stopped", slog.Any("error", err))
+		}
+	}()
+
 	channelsCtx, stopChannels := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopChannels()
 	if a.smtp != nil {

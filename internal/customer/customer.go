@@ -18,6 +18,7 @@ import (
 
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -103,6 +104,9 @@ type Service struct {
 	db    *store.DB
 	clock jobs.Clock
 	q     store.Queries
+	// idx is the full-text index: the documents of a customer's tickets
+	// hold their name and identities, rewritten when those change.
+	idx *search.Index
 }
 
 //go:embed queries*.sql
@@ -121,7 +125,7 @@ func New(db *store.DB, clock jobs.Clock) *Service {
 	if clock == nil {
 		clock = jobs.SystemClock{}
 	}
-	return &Service{db: db, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect)}
+	return &Service{db: db, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect), idx: search.New(db)}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC() }
@@ -613,7 +617,12 @@ func (s *Service) Update(ctx context.Context, id int64, u Update) (Customer, err
 			return fmt.Errorf("customer: update %d: %w", id, err)
 		}
 		if u.Tags != nil {
-			return s.setTags(ctx, tx, id, c.Tags)
+			if err := s.setTags(ctx, tx, id, c.Tags); err != nil {
+				return err
+			}
+		}
+		if u.Name != nil {
+			return s.idx.IndexCustomer(ctx, tx, id)
 		}
 		return nil
 	})
@@ -644,8 +653,10 @@ func (s *Service) AddIdentity(ctx context.Context, id int64, kind, value string)
 			return err
 		}
 		out = Identity{ID: iid, Kind: kind, Value: norm}
-		_, err = tx.ExecContext(ctx, s.q.Get("touch-customer"), id, store.Millis(now))
-		return err
+		if _, err = tx.ExecContext(ctx, s.q.Get("touch-customer"), id, store.Millis(now)); err != nil {
+			return err
+		}
+		return s.idx.IndexCustomer(ctx, tx, id)
 	})
 	if err != nil {
 		return Identity{}, err
@@ -663,8 +674,10 @@ func (s *Service) RemoveIdentity(ctx context.Context, id, identityID int64) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("customer %d identity %d: %w", id, identityID, ErrNotFound)
 		}
-		_, err = tx.ExecContext(ctx, s.q.Get("touch-customer"), id, store.Millis(s.now()))
-		return err
+		if _, err = tx.ExecContext(ctx, s.q.Get("touch-customer"), id, store.Millis(s.now())); err != nil {
+			return err
+		}
+		return s.idx.IndexCustomer(ctx, tx, id)
 	})
 }
 

@@ -59,6 +59,15 @@ var schemaAllowed = map[string]string{
 	"column schema_migrations.version: type: sqlite integer primary key, postgres integer": "one CREATE for both",
 }
 
+// fullTextTable reports whether name is the full-text index of
+// internal/search (0030_search.sql), which each dialect builds its own
+// way: an FTS5 virtual table (with its shadow tables search_fts_*) on
+// SQLite, a tsvector column under GIN on PostgreSQL. Both are reached
+// only through the search package's dialect queries.
+func fullTextTable(name string) bool {
+	return name == "search_fts" || strings.HasPrefix(name, "search_fts_")
+}
+
 // dbSchema is a migrated database as the parity test sees it: its tables in
 // terms that both dialects can express.
 type dbSchema struct {
@@ -211,6 +220,9 @@ func readSQLiteSchema(t *testing.T, db *store.DB) *dbSchema {
 		tables[r[0].String] = r[1].String
 	}
 	for name, createSQL := range tables {
+		if fullTextTable(name) {
+			continue
+		}
 		ts := &tableSchema{indexes: map[string]indexSchema{}}
 		s.tables[name] = ts
 		var pk []struct {
@@ -331,6 +343,9 @@ func readPostgresSchema(t *testing.T, db *store.DB) *dbSchema {
 	conn := db.R
 	s := &dbSchema{dialect: "postgres", tables: map[string]*tableSchema{}}
 	for _, r := range queryRows(t, conn, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`) {
+		if fullTextTable(r[0].String) {
+			continue
+		}
 		s.tables[r[0].String] = &tableSchema{indexes: map[string]indexSchema{}}
 	}
 	for _, r := range queryRows(t, conn, `SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity

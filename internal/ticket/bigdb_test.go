@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -134,6 +135,13 @@ func seedDB(tb testing.TB, db *store.DB, n int) seeded {
 		tb.Fatalf("seed messages: %v", err)
 	}
 	stage("messages, events, tags:")
+
+	// The rows above bypass the ticket service, so the search index is
+	// built the way an upgraded database's is: by the backfill.
+	if err := search.New(db).Backfill(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		tb.Fatalf("seed search index: %v", err)
+	}
+	stage("search index (backfill):")
 
 	rows, err := db.R.QueryContext(ctx, `SELECT id FROM tickets WHERE status IN ('open', 'pending') ORDER BY id LIMIT 5000`)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -50,6 +52,9 @@ type change struct {
 	// with their events, for the subscribers.
 	touched []int64
 	events  map[int64][]TimerEvent
+	// reindex holds the tickets whose search document the change must
+	// rewrite: a message was added, or the subject or language changed.
+	reindex map[int64]bool
 }
 
 // run runs fn as one change in one transaction and wakes the job workers
@@ -62,7 +67,8 @@ type change struct {
 //     correction of a ticket's language sets the customer's preference);
 //  2. the ticket row (lock or insert; a change touches one ticket);
 //  3. the ticket's own rows: messages, events, tags, collaborators,
-//     promises (keyed by the ticket, so never shared);
+//     promises, its search document (keyed by the ticket, so never
+//     shared);
 //  4. jobs: the ticket's own timers, then what the subscribers queue, in
 //     their order (SLA timers, routing's one assignment job, mail,
 //     surveys, re-commitment proposals);
@@ -79,8 +85,11 @@ func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) er
 	c := &change{s: s, ctx: ctx, actor: a, now: s.o.Clock.Now().UTC()}
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		c.tx = tx
-		c.touched, c.events, c.notify = nil, nil, false
+		c.touched, c.events, c.notify, c.reindex = nil, nil, false, nil
 		if err := fn(c); err != nil {
+			return err
+		}
+		if err := c.indexSearch(); err != nil {
 			return err
 		}
 		return c.runSubscribers()
@@ -103,6 +112,9 @@ func (s *Service) runIn(ctx context.Context, tx *sql.Tx, a Actor, fn func(c *cha
 	}
 	c := &change{s: s, ctx: ctx, tx: tx, actor: a, now: s.o.Clock.Now().UTC()}
 	if err := fn(c); err != nil {
+		return err
+	}
+	if err := c.indexSearch(); err != nil {
 		return err
 	}
 	return c.runSubscribers()
@@ -177,6 +189,9 @@ func (c *change) event(ticketID int64, typ string, data map[string]any) error {
 		c.touched = append(c.touched, ticketID)
 	}
 	c.events[ticketID] = append(c.events[ticketID], TimerEvent{Type: typ, Data: data})
+	if typ == EventCreated || typ == EventSubject || typ == EventLanguage {
+		c.markReindex(ticketID)
+	}
 	return c.tellAssigned(ticketID, typ, data)
 }
 
@@ -210,7 +225,29 @@ func (c *change) addMessageFrom(r *row, kind string, agentID, customerID int64, 
 		return 0, err
 	}
 	r.MessageCount++
+	c.markReindex(r.ID)
 	return id, nil
+}
+
+// markReindex notes that ticket id's search document must be rewritten
+// before the change commits.
+func (c *change) markReindex(id int64) {
+	if c.reindex == nil {
+		c.reindex = map[int64]bool{}
+	}
+	c.reindex[id] = true
+}
+
+// indexSearch rewrites the search documents of the tickets whose text the
+// change wrote, in its transaction, so that search finds a message the
+// moment it is committed and never finds a change that rolled back.
+func (c *change) indexSearch() error {
+	for _, id := range slices.Sorted(maps.Keys(c.reindex)) {
+		if err := c.s.idx.IndexTicket(c.ctx, c.tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // message reads message id inside the change's transaction.

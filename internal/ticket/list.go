@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -23,6 +24,7 @@ type sortSpec struct {
 	desc       bool
 	byPriority bool
 	byDue      bool
+	relevance  bool // best match first: the default when the search has text
 }
 
 // sorts are the orders List knows. "oldest" is the oldest created first;
@@ -33,6 +35,8 @@ var sorts = map[string]sortSpec{
 	"oldest":   {col: "created_at"},
 	"priority": {col: "updated_at", desc: true, byPriority: true},
 	"sla":      {col: "sla_due_at", byDue: true},
+	// relevance needs search text; without it the list is by updated.
+	"relevance": {col: "updated_at", desc: true, relevance: true},
 }
 
 // Ranks of the "sla" sort's two branches.
@@ -90,6 +94,9 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 		}
 		c.sort, c.id = lq.sort, t.ID
 		last = c
+		if lq.relevance {
+			t.Rank = float64(c.key) / 1e6
+		}
 		out.Tickets = append(out.Tickets, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -99,7 +106,31 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 	if err := s.loadTags(ctx, out.Tickets); err != nil {
 		return Page{}, fmt.Errorf("ticket: list: tags: %w", err)
 	}
+	if err := s.addSnippets(ctx, o.Query, out.Tickets); err != nil {
+		return Page{}, fmt.Errorf("ticket: list: %w", err)
+	}
 	return out, nil
+}
+
+// addSnippets gives each ticket of a search with text the passage of its
+// document that matched.
+func (s *Service) addSnippets(ctx context.Context, query string, ts []Ticket) error {
+	sq := search.Parse(query)
+	if !sq.HasText() || len(ts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	snips, err := s.idx.Snippets(ctx, search.KindTicket, sq.Terms, ids)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		ts[i].Snippet = snips[ts[i].ID]
+	}
+	return nil
 }
 
 // builtList is the query of one List call; sql is "" when the options
@@ -109,6 +140,8 @@ type builtList struct {
 	args  []any
 	limit int
 	sort  string // o.Sort with its default filled in, for the cursors
+	// relevance: the page is in rank order, k its rank.
+	relevance bool
 }
 
 // buildList checks o and builds the query List runs for it. It is apart
@@ -132,7 +165,13 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	groups := rankGroups(lo.sort, lo.o.Priority)
 
 	q := &listQuery{}
-	q.addFilters(lo.o, lo.sort)
+	q.addFilters(lo.o, lo.sort, s.idx)
+	if lo.sort.relevance {
+		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit)
+		sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
+		sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", " DESC", lo.limit), 1)
+		return builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}, nil
+	}
 	bw := &branchWriter{q: q, sp: lo.sort, cur: lo.cur, limit: lo.limit}
 	var branches []string
 	for _, st := range statuses {
@@ -175,12 +214,16 @@ func checkListOptions(o ListOptions) (checkedOptions, error) {
 	if o.View == ViewMine && o.ViewerID <= 0 {
 		errs.Add("view", valid.Msg("valid.mine_agent", "mine needs the viewing agent"))
 	}
-	if o.Sort == "" {
+	hasText := search.Parse(o.Query).HasText()
+	if o.Sort == "" && hasText {
+		o.Sort = "relevance"
+	}
+	if o.Sort == "" || (o.Sort == "relevance" && !hasText) {
 		o.Sort = "updated"
 	}
 	sp, ok := sorts[o.Sort]
 	if !ok {
-		errs.Add("sort", valid.Msg("valid.choice", "must be one of updated, created, oldest, priority, sla"))
+		errs.Add("sort", valid.Msg("valid.choice", "must be one of updated, created, oldest, priority, sla, relevance"))
 	}
 	if o.Status != "" && !slices.Contains(Statuses, o.Status) {
 		errs.Add("status", valid.Msg("valid.choice", "must be one of new, open, pending, solved, closed"))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -51,6 +52,10 @@ var listSQLCases = []struct {
 	{"all owner created", ListOptions{View: ViewAll, OwnerID: 3, Sort: "created"}},
 	{"query number", ListOptions{Query: "#12"}},
 	{"query escapes", ListOptions{Query: ` 50%_off\ `}},
+	{"query syntax", ListOptions{View: ViewOpen, Query: `refund "loud noise" -blender from:ana@example.com tag:vip #7`}},
+	{"query negation only", ListOptions{View: ViewAll, Query: "-spam"}},
+	{"query sorted by update", ListOptions{View: ViewAll, Query: "refund", Sort: "updated"}},
+	{"cursor relevance", ListOptions{View: ViewAll, Query: "refund", Cursor: "cmVsZXZhbmNlLjAuMjQzMTcxLjQy"}},
 	{"priority sort with priority filter", ListOptions{View: ViewOpen, Sort: "priority", Priority: High}},
 	{"cursor updated", ListOptions{View: ViewOpen, Cursor: curUpdated}},
 	{"cursor updated all", ListOptions{View: ViewAll, Cursor: curUpdated}},
@@ -73,7 +78,7 @@ var listSQLCases = []struct {
 // Run with -update-list-sql to rewrite the golden file after a change
 // made on purpose, and read its diff.
 func TestListSQL(t *testing.T) {
-	s := &Service{q: store.MustLoadQueries(queriesFS, store.Postgres)}
+	s := &Service{q: store.MustLoadQueries(queriesFS, store.Postgres), idx: search.New(&store.DB{Dialect: store.Postgres})}
 	var b strings.Builder
 	for _, tc := range listSQLCases {
 		fmt.Fprintf(&b, "== %s\n", tc.name)

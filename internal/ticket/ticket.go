@@ -22,6 +22,7 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/notify"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -145,6 +146,11 @@ type Ticket struct {
 	MessageCount    int
 	SLADueAt        time.Time // the earliest running SLA deadline; zero when none runs (or the timers are paused)
 	SnoozedUntil    time.Time // zero unless an agent snoozed the ticket: it leaves the inbox until then
+	// Snippet is, in a List with search text, the passage that matched
+	// (empty when only the customer's details or the number did); Rank
+	// its relevance under the relevance sort (higher is better).
+	Snippet search.Snippet
+	Rank    float64
 }
 
 // Message is one entry of a ticket's thread.
@@ -237,10 +243,14 @@ type ListOptions struct {
 	OwnerID    int64
 	CustomerID int64
 	Tag        string
-	Query      string // number (#123 or 123), subject, customer name or email
-	Sort       string // "updated" (default, newest first), "created", "oldest", "priority", "sla" (earliest deadline first)
-	Cursor     string // opaque, from a previous Page
-	Limit      int    // default 25, at most 100
+	// CreatedFrom and CreatedBefore bound when the ticket was created: at
+	// or after CreatedFrom, before CreatedBefore (zero: no bound).
+	CreatedFrom   time.Time
+	CreatedBefore time.Time
+	Query         string // the search box's syntax (search.Parse): words, "phrases", -word, from:, #number, tag:
+	Sort          string // "updated" (default, newest first), "created", "oldest", "priority", "sla" (earliest deadline first)
+	Cursor        string // opaque, from a previous Page
+	Limit         int    // default 25, at most 100
 	// ID, when set, keeps only that ticket: whether it belongs to a view
 	// with these filters, for one row of a live inbox.
 	ID int64
@@ -312,6 +322,8 @@ type Service struct {
 	log *slog.Logger
 	// subs react to every change, in order (see Subscribe).
 	subs []Subscriber
+	// idx is the full-text index, kept in step by every change (indexSearch).
+	idx *search.Index
 }
 
 //go:embed queries*.sql
@@ -334,6 +346,7 @@ func NewService(o Opts) *Service {
 		q:   store.MustLoadQueries(queriesFS, o.DB.Dialect),
 		ugc: bluemonday.UGCPolicy(),
 		log: log,
+		idx: search.New(o.DB),
 	}
 	o.Jobs.Handle(JobAutoClose, s.autoClose)
 	o.Jobs.Handle(JobPromiseRemind, s.promiseJob(false))

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -34,12 +36,16 @@ type inboxFilters struct {
 	TeamID   int64
 	OwnerID  int64
 	Cursor   string
+	// From and To are the first and last day of creation (YYYY-MM-DD, in
+	// the reader's zone), "" for no bound.
+	From string
+	To   string
 }
 
 // active reports whether any filter beyond the view is set.
 func (f inboxFilters) Active() bool {
 	return f.Status != "" || f.Priority != "" || f.Kind != "" || f.Channel != "" ||
-		f.Language != "" || f.Tag != "" || f.TeamID != 0 || f.OwnerID != 0
+		f.Language != "" || f.Tag != "" || f.TeamID != 0 || f.OwnerID != 0 || f.From != "" || f.To != ""
 }
 
 // inboxView is the data of the inbox page.
@@ -59,6 +65,8 @@ type inboxView struct {
 	FirstURL   string
 	Standings  map[int64]string         // VIP or regular, by customer id
 	Promised   map[int64]ticket.Promise // the next open promise, by ticket id
+	// Indexing is the search index's backfill while it runs (search page).
+	Indexing *search.Progress
 }
 
 // parseInboxFilters reads the inbox's query; a malformed id is a field error.
@@ -74,6 +82,8 @@ func parseInboxFilters(q url.Values, errs valid.Fields) inboxFilters {
 		Sort:     strings.TrimSpace(q.Get("sort")),
 		Query:    strings.TrimSpace(q.Get("q")),
 		Cursor:   q.Get("cursor"),
+		From:     strings.TrimSpace(q.Get("from")),
+		To:       strings.TrimSpace(q.Get("to")),
 	}
 	f.TeamID = formID(errs, q, "team")
 	f.OwnerID = formID(errs, q, "owner")
@@ -122,8 +132,24 @@ func (f inboxFilters) query(cursor string) url.Values {
 	if f.OwnerID != 0 {
 		q.Set("owner", strconv.FormatInt(f.OwnerID, 10))
 	}
+	set("from", f.From)
+	set("to", f.To)
 	set("cursor", cursor)
 	return q
+}
+
+// day reads a date filter (YYYY-MM-DD) as the midnight in zone that starts
+// it, plus days days; "" is the zero time, anything else a field error.
+func (f inboxFilters) day(errs valid.Fields, field, s string, zone *time.Location, days int) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, zone)
+	if err != nil {
+		errs.Add(field, valid.Msg("valid.date", "is not a date"))
+		return time.Time{}
+	}
+	return d.AddDate(0, 0, days)
 }
 
 // inbox serves GET /: one view of the tickets, filtered, sorted and paged.
@@ -159,6 +185,8 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	status := http.StatusOK
 	var prob *problem
+	zone := s.agentZone(ctx, rc.me)
+	from, before := f.day(errs, "from", f.From, zone, 0), f.day(errs, "to", f.To, zone, 1)
 	err = errs.Err()
 	if err == nil {
 		var page ticket.Page
@@ -166,6 +194,7 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 			View: f.View, ViewerID: rc.me.ID, Status: ticket.Status(f.Status), Priority: f.Priority,
 			Kind: f.Kind, Channel: f.Channel, Language: f.Language, TeamID: f.TeamID, OwnerID: f.OwnerID,
 			Tag: f.Tag, Query: f.Query, Sort: f.Sort, Cursor: f.Cursor,
+			CreatedFrom: from, CreatedBefore: before,
 		})
 		v.Tickets = page.Tickets
 		if err == nil {
@@ -196,6 +225,10 @@ func (s *server) renderInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	if action == "/search" {
 		p.Title = p.T("search.title")
 		p.Search = f.Query
+		v.Sorts = append([]string{"relevance"}, v.Sorts...)
+		if prog, err := s.tickets.SearchProgress(ctx); err == nil && prog.Running() {
+			v.Indexing = &prog
+		}
 	}
 	p.Problem = prob
 	p.ShowSLA = showSLA

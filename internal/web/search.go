@@ -12,12 +12,17 @@ import (
 )
 
 // search serves GET /search?q=: a ticket number goes straight to that
-// ticket; anything else lists every ticket whose number, subject, customer
-// name or email matches, with the inbox's filters.
+// ticket; anything else is a full-text search (search.Parse's syntax) over
+// subjects, messages, notes, customers' names, addresses and phones,
+// best match first with the passage that matched, with the inbox's
+// filters.
 func (s *server) search(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	errs := valid.Fields{}
 	f := parseInboxFilters(r.URL.Query(), errs)
 	f.View = ticket.ViewAll
+	if strings.TrimSpace(r.URL.Query().Get("sort")) == "" {
+		f.Sort = "relevance"
+	}
 	if n, err := strconv.ParseInt(strings.TrimPrefix(f.Query, "#"), 10, 64); err == nil && n > 0 && f.Cursor == "" {
 		_, err := s.tickets.Get(r.Context(), n)
 		switch {
