@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/rapport/rapport/internal/clientaddr"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -77,6 +78,9 @@ type Opts struct {
 	// zone, in which a customer whose own is unknown is told a promise's
 	// time; nil leaves /settings/business answering 503 and promises in UTC.
 	Business *business.Service
+	// TrustedProxies decides when a forwarding header names the client
+	// (see clientAddr); the zero value trusts nobody.
+	TrustedProxies clientaddr.Proxies
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -110,7 +114,13 @@ type server struct {
 	notes    Notifications       // nil: /notifications answers 503
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
+	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
+
+// clientAddr is the address the request came from, the same function the
+// web UI uses (clientaddr.Proxies.Of): anything the API records an address
+// for, or limits by address, takes it from here.
+func (s *server) clientAddr(r *http.Request) string { return s.proxies.Of(r) }
 
 // handlerFunc is an API handler: it renders a success itself and returns
 // any error for writeError to render.
@@ -142,6 +152,7 @@ func New(o Opts) http.Handler {
 		saved:      o.Saved,
 		router:     o.Router,
 		routing:    o.Routing,
+		proxies:    o.TrustedProxies,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

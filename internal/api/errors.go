@@ -110,7 +110,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			level = slog.LevelDebug // the client went away
 		}
 		s.log.Log(r.Context(), level, "request failed",
-			"method", r.Method, "path", r.URL.Path, slog.Any("error", err))
+			"method", r.Method, "path", r.URL.Path, "client_addr", s.clientAddr(r), slog.Any("error", err))
 	}
 	writeJSON(w, e.status, errorBody{Error: errorDetail{Code: e.code, Message: e.message, Fields: e.fields}})
 }

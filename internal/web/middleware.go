@@ -4,10 +4,10 @@ import (
 	"crypto/subtle"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rapport/rapport/internal/agent"
 )
@@ -173,15 +173,27 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
-// clientIP is the address the request came from, the key for rate-limiting
-// logins. Rapport does not trust X-Forwarded-For: behind a proxy every
-// client shares the proxy's limit, which is safe rather than spoofable.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientAddr is the address the request came from: the key of every rate
+// limit and the address recorded with sessions (and by anything else that
+// records one). Its forwarding headers count only when the peer is one of
+// --trusted-proxies (clientaddr.Proxies.Of); the API uses the same function.
+func (s *server) clientAddr(r *http.Request) string { return s.proxies.Of(r) }
+
+// allowed counts a hit of purpose (e.g. "survey") from the request's client
+// address against max per window, in the database so that the limit holds
+// across nodes. A database failure lets the request through, logged: the
+// limit is a brake, not a gate the public pages should fall with.
+func (s *server) allowed(r *http.Request, purpose string, max int, window time.Duration) bool {
+	addr := s.clientAddr(r)
+	ok, err := s.limits.Allow(r.Context(), purpose+":"+addr, max, window)
 	if err != nil {
-		return r.RemoteAddr
+		s.log.Error("rate limit not counted", "purpose", purpose, "client_addr", addr, slog.Any("error", err))
+		return true
 	}
-	return host
+	if !ok {
+		s.log.Warn("rate-limited", "purpose", purpose, "client_addr", addr)
+	}
+	return ok
 }
 
 // localPath returns next when it is a path on this site, else "/": the

@@ -61,10 +61,9 @@ func (s *server) surveyLang(r *http.Request) string {
 // surveyAllowed counts the request against the client's limit and, when it
 // is over, answers 429 with a page saying so.
 func (s *server) surveyAllowed(w http.ResponseWriter, r *http.Request, rc *reqCtx) bool {
-	if s.surveyHits.allow(clientIP(r), s.clock.Now()) {
+	if s.allowed(r, "survey", surveyLimit, surveyWindow) {
 		return true
 	}
-	s.log.Warn("survey pages rate-limited", "client_ip", clientIP(r))
 	rc.lang = s.surveyLang(r)
 	s.renderSurvey(w, r, rc, http.StatusTooManyRequests, surveyView{State: "limited"})
 	return false

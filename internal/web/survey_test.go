@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"mime"
@@ -45,7 +46,7 @@ func newSurveyFixture(t *testing.T, db *store.DB) *surveyFixture {
 	svc := survey.New(survey.Opts{DB: db, Jobs: f.jobs, Clock: f.clock, I18n: f.cat, BaseURL: srv.URL, Business: "Aurora",
 		Tickets: f.tickets, Mail: mail})
 	var err error
-	h, err = New(Opts{
+	h, err = New(Opts{Limits: ratelimit.New(f.db, f.clock),
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Log: slog.New(slog.NewTextHandler(f.logs, nil)), Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: f.intake, SLA: f.sla, Router: f.router, Reviews: f.reviews, Surveys: svc,

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/churn"
+	"github.com/rapport/rapport/internal/clientaddr"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/customer360"
@@ -34,6 +35,7 @@ import (
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/routing"
@@ -100,6 +102,12 @@ type Opts struct {
 	// Saved keeps the saved replies of the composer's picker and their
 	// page; nil hides both.
 	Saved *savedreply.Service
+
+	// Abuse (issue 17). Limits keeps the public pages' rate limits in the
+	// database (required); TrustedProxies decides when a forwarding
+	// header names the client (see clientAddr).
+	Limits         *ratelimit.Limiter
+	TrustedProxies clientaddr.Proxies
 }
 
 //go:embed templates static
@@ -123,7 +131,6 @@ type server struct {
 	sla       *sla.Service        // nil: no deadlines, notifications or SLA admin
 	router    *routing.Router     // nil: no capacity
 	files     *attachment.Service // nil: attachments are not listed
-	contacts  *rateLimiter        // contact form submissions per client address
 
 	// Reply quality (issue 7)
 	quality *quality.Analyzer // nil: no findings beside the draft
@@ -141,9 +148,7 @@ type server struct {
 	recovery *recovery.Service // nil: no compensation card, settings or ledger
 
 	// Customer surveys and the employee pulse (issue 5)
-	surveys      *survey.Service // nil: no survey pages, settings or pulse
-	surveyHits   *rateLimiter    // survey page requests per client address
-	followUpHits *rateLimiter    // follow-up answer page requests per client address
+	surveys *survey.Service // nil: no survey pages, settings or pulse
 
 	// The manager's dashboard and the feedback record (issue 5)
 	metrics *metrics.Service // nil: no dashboard or feedback record
@@ -158,13 +163,17 @@ type server struct {
 	mailbox  string
 	// The composer's saved replies (issue 13)
 	saved *savedreply.Service // nil: no picker, no saved-replies page
+
+	// Abuse (issue 17)
+	limits  *ratelimit.Limiter // the public pages' limits, in the database
+	proxies clientaddr.Proxies // whose forwarding headers are believed
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
 // when a dependency or a template is missing or a template does not parse.
 func New(o Opts) (http.Handler, error) {
-	if o.Agents == nil || o.Customers == nil || o.Tickets == nil || o.I18n == nil {
-		return nil, errors.New("web: Agents, Customers, Tickets and I18n are required")
+	if o.Agents == nil || o.Customers == nil || o.Tickets == nil || o.I18n == nil || o.Limits == nil {
+		return nil, errors.New("web: Agents, Customers, Tickets, I18n and Limits are required")
 	}
 	s := &server{
 		agents:    o.Agents,
@@ -182,7 +191,6 @@ func New(o Opts) (http.Handler, error) {
 		router:    o.Router,
 		files:     o.Attachments,
 		saved:     o.Saved,
-		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		purchases: o.Purchases,
@@ -198,8 +206,8 @@ func New(o Opts) (http.Handler, error) {
 		business:     o.Business,
 		setup:        o.Setup,
 		mailbox:      o.Mailbox,
-		surveyHits:   newRateLimiter(surveyLimit, surveyWindow),
-		followUpHits: newRateLimiter(surveyLimit, surveyWindow),
+		limits:       o.Limits,
+		proxies:      o.TrustedProxies,
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}
