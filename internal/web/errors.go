@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/store"
@@ -105,6 +106,7 @@ type problem struct {
 func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 	var fields valid.Fields
 	var ve valid.Errors
+	var wait *agent.WaitError
 	p := &problem{Status: http.StatusUnprocessableEntity, Form: form, Fields: map[string]string{}}
 	switch {
 	case errors.As(err, &fields):
@@ -136,6 +138,8 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.conflict")
 	case errors.Is(err, agent.ErrBadCredentials):
 		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "login.bad_credentials")
+	case errors.As(err, &wait):
+		p.Status, p.Message = http.StatusTooManyRequests, s.cat.N(lang, "login.wait", waitSeconds(wait))
 	case errors.Is(err, agent.ErrRateLimited):
 		p.Status, p.Message = http.StatusTooManyRequests, s.cat.T(lang, "login.rate_limited")
 	default:
@@ -161,4 +165,9 @@ func sortedFields(ve valid.Errors) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// waitSeconds is a login wait in whole seconds, rounded up, at least 1.
+func waitSeconds(w *agent.WaitError) int {
+	return max(1, int((w.Wait+time.Second-1)/time.Second))
 }

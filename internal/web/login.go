@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -71,6 +72,10 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	prob, ok := s.asProblem(rc.lang, "login", err)
 	if !ok {
 		return err
+	}
+	var wait *agent.WaitError
+	if errors.As(err, &wait) {
+		w.Header().Set("Retry-After", strconv.Itoa(waitSeconds(wait)))
 	}
 	if errors.Is(err, agent.ErrRateLimited) {
 		s.log.Warn("login rate-limited", "client_addr", s.clientAddr(r))

@@ -184,6 +184,9 @@ type client struct {
 	http *http.Client
 	csrf string
 	lang string // Accept-Language to send
+	// forwardedFor, when set, is sent as X-Forwarded-For: a client behind
+	// a proxy (the test server's peer is always 127.0.0.1).
+	forwardedFor string
 }
 
 // newClient returns a browser without a session that does not follow
@@ -213,6 +216,9 @@ func (c *client) do(t testing.TB, req *http.Request) response {
 	t.Helper()
 	if c.lang != "" {
 		req.Header.Set("Accept-Language", c.lang)
+	}
+	if c.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", c.forwardedFor)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
