@@ -200,14 +200,14 @@ func New(o Opts) (http.Handler, error) {
 		churn:     o.Churn,
 		recovery:  o.Recovery,
 
-		surveys:      o.Surveys,
-		metrics:      o.Metrics,
-		goals:        o.Goals,
-		business:     o.Business,
-		setup:        o.Setup,
-		mailbox:      o.Mailbox,
-		limits:       o.Limits,
-		proxies:      o.TrustedProxies,
+		surveys:  o.Surveys,
+		metrics:  o.Metrics,
+		goals:    o.Goals,
+		business: o.Business,
+		setup:    o.Setup,
+		mailbox:  o.Mailbox,
+		limits:   o.Limits,
+		proxies:  o.TrustedProxies,
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}
