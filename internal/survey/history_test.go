@@ -58,4 +58,3 @@ func TestAnswerHistory(t *testing.T) {
 		}
 	})
 }
-

@@ -26,19 +26,19 @@ const (
 
 // surveyView is the data of the survey page in each of its states.
 type surveyView struct {
-	State     string // "form", "thanks", "final", "not_found", "expired" or "limited"
-	Token     string
-	TicketID  int64
-	Recorded  bool   // a one-click answer was just recorded
-	OneClick  string // the question of the link: the form posts itself (survey.js)
+	State    string // "form", "thanks", "final", "not_found", "expired" or "limited"
+	Token    string
+	TicketID int64
+	Recorded bool   // a one-click answer was just recorded
+	OneClick string // the question of the link: the form posts itself (survey.js)
 	// CustomerID is whose survey it is, in whose zone ChangeUntil, the
 	// end of the time the answers may change (zero before any), is told.
 	CustomerID  int64
 	ChangeUntil time.Time
-	Invalid   bool // some answers were rejected
-	Questions []surveyQuestion
-	Until     string // the expiry date, on the expired page
-	MaxText   int
+	Invalid     bool // some answers were rejected
+	Questions   []surveyQuestion
+	Until       string // the expiry date, on the expired page
+	MaxText     int
 	// ReferralURL, on a promoter's thanks page, is their referral link,
 	// and ReferralCode its code, which a friend may also give when buying
 	// (the purchase API and import take it as referral_code).
