@@ -100,8 +100,18 @@ SELECT answered FROM pulse_recipients WHERE pulse_id = $1 AND agent_id = $2
 INSERT INTO pulse_answers (id, pulse_id, equipped, processes, valued, obstacles) VALUES ($1, $2, $3, $4, $5, $6)
 
 -- name: pulse-answers
--- Ordered by the random ids: an order unrelated to who answered when.
-SELECT equipped, processes, valued, obstacles FROM pulse_answers WHERE pulse_id = $1 ORDER BY id
+-- The released answers, ordered by the random ids: an order unrelated to
+-- who answered when.
+SELECT equipped, processes, valued, obstacles FROM pulse_answers WHERE pulse_id = $1 AND released = $2 ORDER BY id
+
+-- name: lock-pulse
+SELECT id FROM pulses WHERE id = $1
+
+-- name: pulse-unreleased
+SELECT count(*) FROM pulse_answers WHERE pulse_id = $1 AND released = $2
+
+-- name: release-pulse-answers
+UPDATE pulse_answers SET released = $2 WHERE pulse_id = $1 AND released <> $2
 
 -- name: close-pulse
 UPDATE pulses SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL

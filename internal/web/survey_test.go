@@ -347,12 +347,12 @@ func TestPulsePages(t *testing.T) {
 
 		res = boss.get(t, idPath("/manage/pulse/", pid, ""))
 		mustCode(t, res, http.StatusOK, "results")
-		contains(t, res.body, []string{`id="pulse-hidden"`, "1 of 3"}, []string{"Two systems", `class="mean"`})
+		contains(t, res.body, []string{`id="pulse-hidden"`, "1 of 3", "1 newer answer is held back until there are 3 new ones"}, []string{"Two systems", `class="mean"`})
 		for _, who := range []string{"agent2", "admin"} {
 			mustCode(t, f.login(t, who).post(t, idPath("/pulse/", pid, ""), url.Values{"equipped": {"2"}, "valued": {"5"}}), http.StatusSeeOther, who)
 		}
 		res = boss.get(t, idPath("/manage/pulse/", pid, ""))
-		contains(t, res.body, []string{"Two systems for one order.", "<svg", "2.67", "3 of 3"}, []string{`id="pulse-hidden"`})
+		contains(t, res.body, []string{"Two systems for one order.", "<svg", "2.67", "3 of 3"}, []string{`id="pulse-hidden"`, `id="pulse-waiting"`})
 		mustCode(t, boss.post(t, idPath("/manage/pulse/", pid, "/close"), nil), http.StatusSeeOther, "close")
 		mustCode(t, boss.get(t, "/manage/pulse"), http.StatusOK, "list")
 	})
