@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"github.com/rapport/rapport/internal/clientaddr"
+	"github.com/rapport/rapport/internal/valid"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -199,6 +200,10 @@ func (s *server) wrap(rt route) http.Handler {
 				s.writeError(w, r, errors.New("panic"))
 			}
 		}()
+		if _, err := valid.ParseQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, r, badQuery(err))
+			return
+		}
 		limit := s.maxBody
 		if rt.rawMail {
 			limit = s.maxMessage

@@ -124,12 +124,12 @@ func (s *server) listCompensations(w http.ResponseWriter, r *http.Request, _ age
 	}
 	q := r.URL.Query()
 	f := recovery.Filter{Status: q.Get("status")}
-	errs := valid.Errors{}
+	errs := valid.Fields{}
 	num := func(name string, dst *int64) {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				errs.Add(name, "must be a positive whole number")
+				errs.Add(name, valid.Msg("valid.positive_id", "must be a positive whole number"))
 				return
 			}
 			*dst = n
@@ -144,7 +144,7 @@ func (s *server) listCompensations(w http.ResponseWriter, r *http.Request, _ age
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				errs.Add(name, "is not a time such as 2025-06-01T00:00:00Z")
+				errs.Add(name, valid.Msg("valid.datetime", "is not a time such as 2025-06-01T00:00:00Z"))
 				continue
 			}
 			*dst = t

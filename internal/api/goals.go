@@ -64,7 +64,7 @@ func (s *server) agentGoals(w http.ResponseWriter, r *http.Request, me agent.Age
 	if v := r.URL.Query().Get("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 400 {
-			return valid.Errors{"days": "must be a whole number from 0 to 400"}
+			return valid.Field("days", valid.Msg("valid.range", "must be a whole number from %d to %d", 0, 400))
 		}
 		days = n
 	}

@@ -316,7 +316,7 @@ func (s *server) customerPurchases(w http.ResponseWriter, r *http.Request, _ age
 	if c := q.str("cursor"); c != "" {
 		cur, ok := purchases.DecodeCursor(c)
 		if !ok {
-			q.errs.Add("cursor", "is not a cursor from a previous page")
+			q.errs.Add("cursor", valid.Msg("valid.cursor", "is not a cursor from a previous page"))
 		}
 		after = &cur
 	}

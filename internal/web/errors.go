@@ -32,6 +32,14 @@ var (
 	errBadForm   = &webError{http.StatusBadRequest, "error.bad_request", "error.bad_request_text"}
 )
 
+// badQuery is a page address whose query parameters cannot be read (see
+// valid.ParseQuery), by parameter.
+type badQuery struct {
+	fields valid.Fields
+}
+
+func (e *badQuery) Error() string { return "web: bad query: " + e.fields.Error() }
+
 // errorView is the data of the error page.
 type errorView struct {
 	Status  int
@@ -48,10 +56,16 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	var fields valid.Fields
 	var ve valid.Errors
 	var tooBig *http.MaxBytesError
+	var bq *badQuery
 	v := errorView{}
 	switch {
 	case errors.As(err, &we):
 		v.Status, v.Title, v.Message = we.status, we.title, we.message
+	case errors.As(err, &bq):
+		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.bad_request", "error.bad_query_text"
+		for _, f := range sortedFields(bq.fields.Errors()) {
+			v.Details = append(v.Details, f+": "+s.fieldMessage(rc.lang, bq.fields[f]))
+		}
 	case errors.As(err, &tooBig):
 		v.Status, v.Title, v.Message = http.StatusRequestEntityTooLarge, "error.too_large", "error.too_large_text"
 	case errors.As(err, &fields):

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // handlerFunc is a UI handler: it renders or redirects on success and
@@ -65,6 +66,14 @@ func (s *server) wrap(rt route) http.Handler {
 		rc.lang = s.language(r, rc)
 		if rt.perm != public && !rc.loggedIn {
 			s.toLogin(w, r)
+			return
+		}
+		// A parameter the address carries that cannot be read is a 400
+		// naming it, never a filter silently dropped.
+		if _, err := valid.ParseQuery(r.URL.RawQuery); err != nil {
+			var fields valid.Fields
+			errors.As(err, &fields)
+			s.fail(w, r, rc, &badQuery{fields: fields})
 			return
 		}
 		if r.Method == http.MethodPost {
