@@ -190,9 +190,6 @@ const (
 	SessionTTL = 14 * 24 * time.Hour
 	// MinPassword is the shortest password accepted.
 	MinPassword = 8
-	// loginWindow and maxFailures rate-limit logins per client and per email.
-	loginWindow = 15 * time.Minute
-	maxFailures = 10
 )
 
 // New returns a Service over db.
@@ -569,61 +566,6 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, password string, 
 		return s.audit.RecordTx(ctx, tx, audit.Entry{Action: "agent.password", TargetKind: "agent",
 			TargetID: audit.ID(id), After: map[string]bool{"tokens_ended": endTokens}})
 	})
-}
-
-// Authenticate checks email and password. key identifies the client (e.g.
-// its IP) for rate limiting: after 10 failures in 15 minutes for a key or an
-// email it returns ErrRateLimited.
-func (s *Service) Authenticate(ctx context.Context, email, password, key string) (Agent, error) {
-	email = normEmail(email)
-	now := s.now()
-	since := store.Millis(now.Add(-loginWindow))
-	keys := []string{"email:" + email}
-	if key != "" {
-		keys = append(keys, "client:"+key)
-	}
-	for _, k := range keys {
-		var n int
-		if err := s.db.R.QueryRowContext(ctx, s.q.Get("count-failed-logins"), k, false, since).Scan(&n); err != nil {
-			return Agent{}, fmt.Errorf("agent: login attempts: %w", err)
-		}
-		if n >= maxFailures {
-			return Agent{}, ErrRateLimited
-		}
-	}
-	var id int64
-	var hash string
-	var active bool
-	err := s.db.R.QueryRowContext(ctx, s.q.Get("password-hash"), email).Scan(&id, &hash, &active)
-	ok := false
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		// Spend the same time as a real check, so timing does not tell
-		// which emails exist.
-		VerifyPassword(dummyHash, password)
-	case err != nil:
-		return Agent{}, fmt.Errorf("agent: login: %w", err)
-	default:
-		ok = VerifyPassword(hash, password) && active
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, s.q.Get("insert-login-attempt"), k, ok, store.Millis(now)); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.q.Get("prune-login-attempts"), store.Millis(now.Add(-24*time.Hour))); err != nil {
-			return err
-		}
-		return s.audit.RecordTx(ctx, tx, loginEntry(ok, id, email))
-	})
-	if err != nil {
-		return Agent{}, fmt.Errorf("agent: record login attempt: %w", err)
-	}
-	if !ok {
-		return Agent{}, ErrBadCredentials
-	}
-	return s.Get(ctx, id)
 }
 
 // loginEntry is the audit record of a sign-in: the agent's own when it

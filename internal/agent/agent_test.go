@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -195,13 +196,13 @@ func TestLoginSessionsAndRateLimit(t *testing.T) {
 			t.Fatalf("session after a password change: %v", err)
 		}
 
-		// Ten failures from one client lock that client out, even with the
-		// right password, until the window passes.
-		for i := 0; i < 10; i++ {
-			s.Authenticate(ctx, "other@example.com", "guess", "10.9.9.9")
+		// Thirty failures from one client, whatever the accounts, stop that
+		// client, even with the right password, until the window passes.
+		for i := 0; i < 30; i++ {
+			s.Authenticate(ctx, fmt.Sprintf("other%d@example.com", i), "guess", "10.9.9.9")
 		}
 		if _, err := s.Authenticate(ctx, "al@example.com", "a brand new one", "10.9.9.9"); !errors.Is(err, agent.ErrRateLimited) {
-			t.Fatalf("after 10 failures: %v", err)
+			t.Fatalf("after 30 failures: %v", err)
 		}
 		if _, err := s.Authenticate(ctx, "al@example.com", "a brand new one", "10.1.1.1"); err != nil {
 			t.Fatalf("another client is not limited: %v", err)
@@ -290,6 +291,63 @@ func TestTeams(t *testing.T) {
 		a, _ := s.Get(ctx, al.ID)
 		if len(a.TeamIDs) != 0 {
 			t.Fatalf("deleted team still on agent: %v", a.TeamIDs)
+		}
+	})
+}
+
+// TestLoginThrottleSparesTheOwner: wrong passwords slow the address that
+// sends them, with waits that grow, and never lock the owner out elsewhere.
+func TestLoginThrottleSparesTheOwner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, db)
+		if _, err := s.Create(ctx, agent.NewAgent{Email: "owner@example.com", Name: "Owner", Role: agent.RoleAdmin, Password: "the right one"}); err != nil {
+			t.Fatal(err)
+		}
+		// Ten wrong passwords from one address, each sent as soon as allowed.
+		var waits []time.Duration
+		for i := 0; i < 10; i++ {
+			_, err := s.Authenticate(ctx, "owner@example.com", "wrong", "198.51.100.66")
+			var we *agent.WaitError
+			for errors.As(err, &we) {
+				waits = append(waits, we.Wait)
+				clock.Advance(we.Wait)
+				_, err = s.Authenticate(ctx, "owner@example.com", "wrong", "198.51.100.66")
+			}
+			if !errors.Is(err, agent.ErrBadCredentials) {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, 64 * time.Second}
+		if fmt.Sprint(waits) != fmt.Sprint(want) {
+			t.Errorf("waits %v, want %v", waits, want)
+		}
+		// The owner, elsewhere, signs in at once.
+		if _, err := s.Authenticate(ctx, "owner@example.com", "the right one", "203.0.113.5"); err != nil {
+			t.Fatalf("the owner from another address: %v", err)
+		}
+		// The attacker's address still waits, and is told how long, even
+		// with the right password (which is not checked).
+		_, err := s.Authenticate(ctx, "owner@example.com", "the right one", "198.51.100.66")
+		var we *agent.WaitError
+		if !errors.As(err, &we) || !errors.Is(err, agent.ErrRateLimited) || we.Wait != 128*time.Second {
+			t.Fatalf("the attacker's address: %v, want a wait of 128s", err)
+		}
+		// A guesser spread over many addresses: after 20 failures of the
+		// account every address waits, but never long.
+		clock.Advance(time.Minute)
+		for i := 0; i < 20; i++ {
+			if _, err := s.Authenticate(ctx, "owner@example.com", "wrong", fmt.Sprintf("192.0.2.%d", i)); !errors.Is(err, agent.ErrBadCredentials) {
+				t.Fatalf("spread attempt %d: %v", i, err)
+			}
+		}
+		_, err = s.Authenticate(ctx, "owner@example.com", "the right one", "203.0.113.5")
+		if !errors.As(err, &we) || we.Wait != time.Second {
+			t.Fatalf("after 20 spread failures: %v, want a wait of 1s", err)
+		}
+		clock.Advance(time.Second)
+		if _, err := s.Authenticate(ctx, "owner@example.com", "the right one", "203.0.113.5"); err != nil {
+			t.Fatalf("the owner after the short wait: %v", err)
 		}
 	})
 }

@@ -59,6 +59,13 @@ INSERT INTO login_attempts (key, ok, created_at) VALUES ($1, $2, $3)
 -- name: count-failed-logins
 SELECT count(*) FROM login_attempts WHERE key = $1 AND ok = $2 AND created_at >= $3
 
+-- name: failed-logins-since-success
+-- The failures of key since $2 and since its last success, and when the
+-- last of them was (0: none).
+SELECT count(*), COALESCE(max(created_at), 0) FROM login_attempts
+WHERE key = $1 AND ok = $3 AND created_at >= $2
+  AND created_at > COALESCE((SELECT max(s.created_at) FROM login_attempts s WHERE s.key = $1 AND s.ok = $4), 0)
+
 -- name: prune-login-attempts
 DELETE FROM login_attempts WHERE created_at < $1
 

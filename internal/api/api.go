@@ -6,8 +6,9 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/rapport/rapport/internal/clientaddr"
+	"github.com/rapport/rapport/internal/valid"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 
@@ -84,6 +85,9 @@ type Opts struct {
 	Business *business.Service
 	// Audit is the audit log GET /audit reads; nil leaves it answering 503.
 	Audit *audit.Log
+	// TrustedProxies decides when a forwarding header names the client
+	// (see clientAddr); the zero value trusts nobody.
+	TrustedProxies clientaddr.Proxies
 }
 
 // Kicker starts a ticket assignment run (routing.Router).
@@ -119,7 +123,13 @@ type server struct {
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
+	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
+
+// clientAddr is the address the request came from, the same function the
+// web UI uses (clientaddr.Proxies.Of): anything the API records an address
+// for, or limits by address, takes it from here.
+func (s *server) clientAddr(r *http.Request) string { return s.proxies.Of(r) }
 
 // handlerFunc is an API handler: it renders a success itself and returns
 // any error for writeError to render.
@@ -153,6 +163,7 @@ func New(o Opts) http.Handler {
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,
+		proxies:    o.TrustedProxies,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -199,13 +210,17 @@ func (s *server) wrap(rt route) http.Handler {
 				s.writeError(w, r, errors.New("panic"))
 			}
 		}()
+		if _, err := valid.ParseQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, r, badQuery(err))
+			return
+		}
 		limit := s.maxBody
 		if rt.rawMail {
 			limit = s.maxMessage
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var me agent.Agent
-		actor := audit.Actor{Addr: clientAddr(r)}
+		actor := audit.Actor{Addr: s.clientAddr(r)}
 		if rt.perm != public {
 			var tok agent.Token
 			var err error
@@ -238,7 +253,7 @@ func (s *server) authenticate(r *http.Request) (agent.Agent, agent.Token, error)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return agent.Agent{}, agent.Token{}, errUnauthorized
 	}
-	a, tok, err := s.agents.ByToken(r.Context(), token, clientAddr(r))
+	a, tok, err := s.agents.ByToken(r.Context(), token, s.clientAddr(r))
 	switch {
 	case err == nil:
 		return a, tok, nil
@@ -257,17 +272,6 @@ type tokenKey struct{}
 func requestToken(r *http.Request) agent.Token {
 	t, _ := r.Context().Value(tokenKey{}).(agent.Token)
 	return t
-}
-
-// clientAddr is the address a request came from, as the audit log and a
-// token's last use record it: the one place the API reads it, so that
-// trusted proxies (X-Forwarded-For) can be believed here later.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // probeMethods are the methods noRoute tries when deciding between 404 and 405.

@@ -44,6 +44,21 @@ func invalidJSON(msg string) error {
 	return &apiError{status: http.StatusBadRequest, code: "invalid_json", message: msg}
 }
 
+// invalidText is a 400 for a body that is not text: invalid UTF-8, or a
+// lone surrogate escape.
+func invalidText(msg string) error {
+	return &apiError{status: http.StatusBadRequest, code: "invalid_text", message: msg}
+}
+
+// badQuery is a 400 for query parameters that cannot be read (see
+// valid.ParseQuery), by parameter.
+func badQuery(err error) error {
+	var ve valid.Errors
+	errors.As(err, &ve)
+	return &apiError{status: http.StatusBadRequest, code: "invalid_query",
+		message: "some query parameters cannot be read", fields: ve}
+}
+
 // errorBody is the JSON of every error response.
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -130,7 +145,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			level = slog.LevelDebug // the client went away
 		}
 		s.log.Log(r.Context(), level, "request failed",
-			"method", r.Method, "path", r.URL.Path, slog.Any("error", err))
+			"method", r.Method, "path", r.URL.Path, "client_addr", s.clientAddr(r), slog.Any("error", err))
 	}
 	body := errorDetail{Code: e.code, Message: e.message, Fields: e.fields}
 	if e.keyed != nil {

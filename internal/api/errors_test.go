@@ -88,6 +88,13 @@ func TestDecode(t *testing.T) {
 		{"trailing garbage", `{"subject":"Hi"} x`, 400, "invalid_json", ""},
 		{"NUL in subject", `{"subject":"a\u0000b"}`, 400, "invalid_input", "subject"},
 		{"NUL in tag", `{"tags":["ok","\u0000"]}`, 400, "invalid_input", "tags"},
+		{"NUL has its own message", `{"subject":"a\u0000b"}`, 400, "invalid_input", "must not contain NUL characters"},
+		{"invalid UTF-8", "{\"subject\":\"caf\xe9\"}", 400, "invalid_text", "not valid UTF-8 (offset 15)"},
+		{"lone high surrogate", `{"subject":"\ud800"}`, 400, "invalid_text", "lone UTF-16 surrogate escape at offset 12"},
+		{"lone low surrogate", `{"subject":"ok \uDFFF"}`, 400, "invalid_text", "offset 15"},
+		{"high surrogate then a letter", `{"subject":"\ud83d\u0041"}`, 400, "invalid_text", "surrogate"},
+		{"surrogate pair", `{"subject":"\ud83d\ude00 smile"}`, 0, "", ""},
+		{"escaped backslash before u", `{"subject":"\\ud800"}`, 0, "", ""},
 		{"too big", `{"subject":"` + strings.Repeat("x", 200) + `"}`, 413, "body_too_large", "100 bytes"},
 	}
 	for _, tc := range tests {

@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -46,6 +48,37 @@ func FuzzCreateTicketBody(f *testing.F) {
 		}
 		if !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("response is not JSON for body %q: %s", body, rec.Body.String())
+		}
+	})
+}
+
+// FuzzLoneSurrogate: the scanner never panics, points at a backslash when
+// it finds something, and whatever valid JSON it passes decodes without a
+// replacement character the client did not send.
+func FuzzLoneSurrogate(f *testing.F) {
+	for _, s := range []string{`{"a":"\ud800"}`, `{"a":"\ud83d\ude00"}`, `{"a":"\\ud800"}`, `{"a":"\udc00\ud800"}`, `"\u`, `{"\ud800":1}`, `{"a":"x\"\ud800"}`, `["\uD83D\uDE00","\uDBFF"]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		at := loneSurrogateAt(data)
+		if at >= 0 {
+			if at >= len(data) || data[at] != '\\' {
+				t.Fatalf("offset %d of %q is no escape", at, data)
+			}
+			return
+		}
+		if !json.Valid(data) || !utf8.Valid(data) || strings.Contains(strings.ToLower(string(data)), `\ufffd`) || strings.ContainsRune(string(data), utf8.RuneError) {
+			return
+		}
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return
+		}
+		out, _ := json.Marshal(v)
+		var back any
+		json.Unmarshal(out, &back)
+		if strings.ContainsRune(fmt.Sprint(back), utf8.RuneError) {
+			t.Fatalf("%q passed and decoded with a replacement character", data)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -56,6 +57,14 @@ func decode(r *http.Request, dst any) error {
 	if trimmed[0] != '{' {
 		return invalidJSON("the request body must be a JSON object")
 	}
+	// encoding/json would store invalid UTF-8 and lone surrogate escapes
+	// as U+FFFD, changing what the client sent without a word.
+	if !utf8.Valid(data) {
+		return invalidText(fmt.Sprintf("the request body is not valid UTF-8 (offset %d)", invalidUTF8At(data)))
+	}
+	if at := loneSurrogateAt(data); at >= 0 {
+		return invalidText(fmt.Sprintf("the request body has a lone UTF-16 surrogate escape at offset %d, which is no character", at))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -68,6 +77,84 @@ func decode(r *http.Request, dst any) error {
 		return valid.Field(field, valid.Msg("valid.api_nul", "must not contain NUL characters"))
 	}
 	return nil
+}
+
+// invalidUTF8At is the offset of the first byte of data that does not
+// start a valid UTF-8 sequence, -1 when there is none.
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// loneSurrogateAt is the offset of the first \uXXXX escape inside a JSON
+// string of data that is half of a UTF-16 surrogate pair without its
+// other half, -1 when there is none. data need not be valid JSON: the
+// decoder reports other faults.
+func loneSurrogateAt(data []byte) int {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(data) {
+			return 0, false
+		}
+		var r rune
+		for _, c := range data[i : i+4] {
+			switch {
+			case c >= '0' && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case c >= 'a' && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	inString := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !inString {
+			inString = c == '"'
+			continue
+		}
+		switch c {
+		case '"':
+			inString = false
+		case '\\':
+			if i+1 >= len(data) {
+				return -1
+			}
+			if data[i+1] != 'u' {
+				i++ // \" \\ \n …
+				continue
+			}
+			r, ok := hex4(i + 2)
+			if !ok {
+				i++
+				continue
+			}
+			switch {
+			case r >= 0xDC00 && r <= 0xDFFF:
+				return i // a low half first
+			case r >= 0xD800 && r <= 0xDBFF:
+				if i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
+					if lo, ok := hex4(i + 8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+						i += 11 // the pair
+						continue
+					}
+				}
+				return i
+			}
+			i += 5
+		}
+	}
+	return -1
 }
 
 // jsonErrorMessage explains a decoding error with its position or field.
@@ -209,7 +296,9 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// query reads URL query parameters, collecting per-parameter errors.
+// query reads URL query parameters, collecting per-parameter errors, keyed
+// and translated like every validation error (valid.Msg). wrap has already
+// refused a query that cannot be read at all (valid.ParseQuery).
 type query struct {
 	v    map[string][]string
 	errs valid.Fields
@@ -219,11 +308,15 @@ func newQuery(r *http.Request) *query {
 	return &query{v: r.URL.Query(), errs: valid.Fields{}}
 }
 
-// str returns parameter name, trimmed.
+// str returns parameter name, trimmed. A parameter given twice is an
+// error: which of the two would count is a guess.
 func (q *query) str(name string) string {
 	vs := q.v[name]
 	if len(vs) == 0 {
 		return ""
+	}
+	if len(vs) > 1 {
+		q.errs.Add(name, valid.Msg("valid.query_repeated", "is given more than once"))
 	}
 	return strings.TrimSpace(vs[0])
 }

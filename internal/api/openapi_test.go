@@ -134,3 +134,30 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestOpenAPIEvery400: every operation documents 400, which any of them
+// answers to a query parameter that cannot be read.
+func TestOpenAPIEvery400(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIJSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, ops := range doc.Paths {
+		for method, raw := range ops {
+			if method == "parameters" {
+				continue
+			}
+			var op struct {
+				Responses map[string]json.RawMessage `json:"responses"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			if _, ok := op.Responses["400"]; !ok {
+				t.Errorf("%s %s documents no 400", method, path)
+			}
+		}
+	}
+}

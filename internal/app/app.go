@@ -8,6 +8,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/rapport/rapport/internal/clientaddr"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"log/slog"
 	"net"
 	"net/http"
@@ -364,7 +366,15 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	if err != nil {
 		return nil, err
 	}
+	// Abuse (issue 17): the public limits in the database, and the proxies
+	// whose forwarding headers name the client (config checked them).
+	proxies, err := clientaddr.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	limits := ratelimit.New(svc.DB, svc.Clock)
 	webHandler, err := web.New(web.Opts{
+		Limits: limits, TrustedProxies: proxies,
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets,
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
@@ -380,7 +390,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		return nil, fmt.Errorf("app: web: %w", err)
 	}
 	apiHandler := api.New(api.Opts{
-		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
+		TrustedProxies: proxies,
+		Agents:         svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets, Intake: svc.Intake,
 		Mailboxes: cfg.MailboxList(), MaxMessageBytes: cfg.MaxMessageBytes,
 		Log: log.With("component", "api"), MaxBodyBytes: cfg.MaxBodyBytes, Version: Version,
 		Purchases: svc.Purchases, Values: svc.Values, PurchaseHookSecret: cfg.PurchaseHookSecret,

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -100,14 +101,30 @@ func surveyEndToEnd(t *testing.T, dsn string) {
 	if link == nil {
 		t.Fatalf("no one-click link for 5 in %s", survey.text)
 	}
+	// Opening the link records nothing; its form, posted (by survey.js
+	// in a browser), does, and leads to the thanks for it.
 	resp, err := http.Get(a.URL() + link[1])
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Paldies! Mēs esam saglabājuši Jūsu atbildi.") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="oneclick" value="csat"`) {
 		t.Fatalf("click: %d %s", resp.StatusCode, body)
+	}
+	var unanswered *int64
+	if err := svc.DB.R.QueryRowContext(ctx, "SELECT csat FROM surveys WHERE ticket_id = $1", id).Scan(&unanswered); err != nil || unanswered != nil {
+		t.Fatalf("opening the link recorded csat %v (%v)", unanswered, err)
+	}
+	page, _, _ := strings.Cut(link[1], "?")
+	resp, err = http.PostForm(a.URL()+page, url.Values{"oneclick": {"csat"}, "csat": {"5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Paldies! Mēs esam saglabājuši Jūsu atbildi.") {
+		t.Fatalf("post: %d %s", resp.StatusCode, body)
 	}
 	var csat int
 	var answered *int64

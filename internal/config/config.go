@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/rapport/rapport/internal/clientaddr"
 )
 
 // Config is everything `rapport serve` (and `rapport demo`) can be told.
@@ -51,6 +53,9 @@ type Config struct {
 
 	// Purchases.
 	PurchaseHookSecret string // shared secret of the purchases webhook (HMAC-SHA256); "" turns the webhook off
+
+	// Abuse (issue 17).
+	TrustedProxies string // CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded is believed; "" none
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -149,6 +154,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.DurationVar(&c.JobLease, "job-lease", c.JobLease, "how long a job stays with a worker that stopped renewing it (its process died) before another takes it over; renewed every third of it while the job runs")
 	fs.DurationVar(&c.JobRetention, "job-retention", c.JobRetention, "how long finished jobs are kept before the hourly prune deletes them")
 	fs.DurationVar(&c.FailedJobRetention, "failed-job-retention", c.FailedJobRetention, "how long failed jobs (their last error) are kept for an operator to look at")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDR ranges (or addresses) of the reverse proxies in front of Rapport: only a request from one of them has its X-Forwarded-For (or Forwarded) header believed, for rate limits and recorded addresses; empty trusts none")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 }
 
@@ -221,6 +227,9 @@ func (c Config) Validate() error {
 		if strings.Count(m, "@") != 1 || strings.ContainsAny(m, " <>+") {
 			errs = append(errs, fmt.Errorf("--mailboxes: %q is not a plain address like support@example.com", m))
 		}
+	}
+	if _, err := clientaddr.Parse(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		errs = append(errs, fmt.Errorf("--public-url %q: want an http:// or https:// address", c.PublicURL))

@@ -39,6 +39,14 @@ func TestParsePrecedence(t *testing.T) {
 		{name: "bad env value", env: map[string]string{"RAPPORT_WORKERS": "many"}, wantErr: "RAPPORT_WORKERS"},
 		{name: "bad flag", args: []string{"--workers", "0"}, wantErr: "--workers"},
 		{name: "bad log level", args: []string{"--log-level", "loud"}, wantErr: "--log-level"},
+		{name: "trusted proxies from env", env: map[string]string{"RAPPORT_TRUSTED_PROXIES": "10.0.0.0/8, ::1"},
+			want: func(c Config) string {
+				if c.TrustedProxies != "10.0.0.0/8, ::1" {
+					return "trusted proxies = " + c.TrustedProxies
+				}
+				return ""
+			}},
+		{name: "bad trusted proxies", args: []string{"--trusted-proxies", "10.0.0.0/99"}, wantErr: "--trusted-proxies"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

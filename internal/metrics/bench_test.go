@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"fmt"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -143,7 +144,7 @@ func BenchmarkDashboard(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ui, err := web.New(web.Opts{Agents: agents, Customers: customers, Tickets: tickets, I18n: i18n.MustLoad(),
+		ui, err := web.New(web.Opts{Limits: ratelimit.New(db, clock), Agents: agents, Customers: customers, Tickets: tickets, I18n: i18n.MustLoad(),
 			Clock: clock, Log: log, Metrics: m})
 		if err != nil {
 			b.Fatal(err)

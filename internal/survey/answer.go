@@ -221,11 +221,49 @@ func (s *Service) Lookup(ctx context.Context, token string) (Survey, error) {
 	return sv, nil
 }
 
+// ChangeFor is how long after their first answer a customer may still
+// change their answers (the page states until when); after it they are
+// final.
+const ChangeFor = 24 * time.Hour
+
+// ChangeUntil is when sv's answers become final; zero before any answer.
+func (sv Survey) ChangeUntil() time.Time {
+	if !sv.Answered() {
+		return time.Time{}
+	}
+	return sv.AnsweredAt.Add(ChangeFor)
+}
+
+// Final reports whether sv's answers can no longer change at now.
+func (sv Survey) Final(now time.Time) bool {
+	return sv.Answered() && !now.Before(sv.ChangeUntil())
+}
+
+// unchanged drops from a the answers sv already holds, so that a form
+// sent again with the same values records nothing.
+func (a Answers) unchanged(sv Survey) Answers {
+	for _, q := range []string{CSAT, NPS, Speed, Wait, Feeling} {
+		if p := a.score(q); *p != nil && sv.Answers.Value(q) == strconv.Itoa(**p) {
+			*p = nil
+		}
+	}
+	if a.Return != "" && a.Return == sv.Answers.Return {
+		a.Return = ""
+	}
+	if a.Comment != nil && sv.Answers.Comment != nil && *a.Comment == *sv.Answers.Comment {
+		a.Comment = nil
+	}
+	return a
+}
+
 // Answer records answers a on the survey of link token and returns the
-// survey as it now is. Answering again updates the same row: questions
-// given replace earlier answers, the rest stay; the first answer's time is
-// kept and updated_at moves. Out-of-range answers are a valid.Errors and
-// change nothing.
+// survey as it now is. Every submission that changes something is kept as
+// a survey_answers row (the history); the surveys row holds the latest
+// answer of each question, which the metrics read: questions given replace
+// earlier answers, the rest stay, the first answer's time is kept and
+// updated_at moves. Answers the survey holds already record nothing.
+// Out-of-range answers are a valid.Errors and change nothing; answers more
+// than ChangeFor after the first are ErrFinal (with the survey).
 func (s *Service) Answer(ctx context.Context, token string, a Answers) (Survey, error) {
 	if err := a.Validate(); err != nil {
 		return Survey{}, err
@@ -234,7 +272,11 @@ func (s *Service) Answer(ctx context.Context, token string, a Answers) (Survey, 
 	if err != nil {
 		return sv, err
 	}
-	if a.Empty() {
+	now := s.o.Clock.Now()
+	if sv.Final(now) {
+		return sv, fmt.Errorf("survey: answer %d: %w", sv.ID, ErrFinal)
+	}
+	if a = a.unchanged(sv); a.Empty() {
 		return sv, nil
 	}
 	var ret, comment any
@@ -244,10 +286,61 @@ func (s *Service) Answer(ctx context.Context, token string, a Answers) (Survey, 
 	if a.Comment != nil {
 		comment = *a.Comment
 	}
-	_, err = s.o.DB.W.ExecContext(ctx, s.q.Get("answer-survey"), sv.ID, s.now(),
-		ptrArg(a.CSAT), ptrArg(a.NPS), ptrArg(a.Speed), ptrArg(a.Wait), ptrArg(a.Feeling), ret, comment)
+	at := store.Millis(now)
+	args := []any{ptrArg(a.CSAT), ptrArg(a.NPS), ptrArg(a.Speed), ptrArg(a.Wait), ptrArg(a.Feeling), ret, comment}
+	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// The window is checked again in the update, so that two posts
+		// racing the end of it cannot both pass.
+		res, err := tx.ExecContext(ctx, s.q.Get("answer-survey"), append([]any{sv.ID, at, at - ChangeFor.Milliseconds()}, args...)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrFinal
+		}
+		_, err = tx.ExecContext(ctx, s.q.Get("insert-survey-answer"), append([]any{sv.ID, at}, args...)...)
+		return err
+	})
 	if err != nil {
-		return Survey{}, fmt.Errorf("survey: answer %d: %w", sv.ID, err)
+		return sv, fmt.Errorf("survey: answer %d: %w", sv.ID, err)
 	}
 	return s.Lookup(ctx, token)
+}
+
+// Change is one submission of a survey's answers: the questions it
+// answered (or changed), the rest nil.
+type Change struct {
+	At      time.Time
+	Answers Answers
+}
+
+// History lists every submission that changed survey id's answers, oldest
+// first.
+func (s *Service) History(ctx context.Context, id int64) ([]Change, error) {
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("survey-history"), id)
+	if err != nil {
+		return nil, fmt.Errorf("survey: history %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var at int64
+		var v [5]sql.NullInt64
+		var ret, comment sql.NullString
+		if err := rows.Scan(&at, &v[0], &v[1], &v[2], &v[3], &v[4], &ret, &comment); err != nil {
+			return nil, fmt.Errorf("survey: history %d: %w", id, err)
+		}
+		c := Change{At: store.Time(at), Answers: Answers{Return: ret.String}}
+		for i, q := range []string{CSAT, NPS, Speed, Wait, Feeling} {
+			if v[i].Valid {
+				n := int(v[i].Int64)
+				*c.Answers.score(q) = &n
+			}
+		}
+		if comment.Valid {
+			c.Answers.Comment = &comment.String
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

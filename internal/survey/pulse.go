@@ -30,6 +30,10 @@ var PulseScales = []string{PulseEquipped, PulseProcesses, PulseValued}
 
 // MinPulseAnswers is the fewest answers a pulse's results are shown for:
 // below it, a manager who knows who answered could guess who said what.
+// It is also the step in which an open pulse's answers are released to its
+// results: a reload of the page right before and after one person answers
+// shows the same, and the next change adds at least this many answers.
+// Closing the pulse releases the rest.
 const MinPulseAnswers = 3
 
 // Limits of a pulse.
@@ -216,6 +220,12 @@ func (s *Service) AnswerPulse(ctx context.Context, agentID, id int64, a PulseAns
 		return nil
 	}
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var locked int64
+		if err := tx.QueryRowContext(ctx, s.q.Get("lock-pulse"), id).Scan(&locked); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q.Get("mark-pulse-answered"), id, agentID, true)
 		if err != nil {
 			return err
@@ -231,8 +241,17 @@ func (s *Service) AnswerPulse(ctx context.Context, agentID, id int64, a PulseAns
 			}
 			return ErrAnswered
 		}
-		_, err = tx.ExecContext(ctx, s.q.Get("insert-pulse-answer"), answerID, id,
-			score(PulseEquipped), score(PulseProcesses), score(PulseValued), a.Obstacles)
+		if _, err := tx.ExecContext(ctx, s.q.Get("insert-pulse-answer"), answerID, id,
+			score(PulseEquipped), score(PulseProcesses), score(PulseValued), a.Obstacles); err != nil {
+			return err
+		}
+		var waiting int
+		if err := tx.QueryRowContext(ctx, s.q.Get("pulse-unreleased"), id, false).Scan(&waiting); err != nil {
+			return err
+		}
+		if waiting >= MinPulseAnswers {
+			_, err = tx.ExecContext(ctx, s.q.Get("release-pulse-answers"), id, true)
+		}
 		return err
 	})
 	if err != nil {
@@ -241,13 +260,25 @@ func (s *Service) AnswerPulse(ctx context.Context, agentID, id int64, a PulseAns
 	return nil
 }
 
-// ClosePulse stops pulse id taking answers.
+// ClosePulse stops pulse id taking answers and releases every answer to
+// its results.
 func (s *Service) ClosePulse(ctx context.Context, id int64) error {
-	res, err := s.o.DB.W.ExecContext(ctx, s.q.Get("close-pulse"), id, s.now())
+	var n int64
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Get("close-pulse"), id, s.now())
+		if err != nil {
+			return err
+		}
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, s.q.Get("release-pulse-answers"), id, true)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("survey: close pulse %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		if _, err := s.Pulse(ctx, id); err != nil {
 			return err
 		}
@@ -271,12 +302,14 @@ func (r ScaleResult) Share(v int) float64 {
 	return float64(r.Counts[v-1]) / float64(r.N)
 }
 
-// PulseResults are what a manager may see of a pulse: nothing but the
-// number of answers until there are MinPulseAnswers, then the aggregates
-// and the texts in an order unrelated to who wrote them.
+// PulseResults are what a manager may see of a pulse: the released
+// answers (see MinPulseAnswers), nothing until there are MinPulseAnswers of
+// them, then the aggregates and the texts in an order unrelated to who
+// wrote them.
 type PulseResults struct {
 	Pulse   Pulse
-	Answers int
+	Answers int  // released answers, those the results are made of
+	Waiting int  // answers not released yet (an open pulse's last few)
 	Hidden  bool // fewer than MinPulseAnswers: no results shown
 	Scales  []ScaleResult
 	Texts   []string
@@ -289,7 +322,10 @@ func (s *Service) Results(ctx context.Context, id int64) (PulseResults, error) {
 		return PulseResults{}, err
 	}
 	r := PulseResults{Pulse: p}
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("pulse-answers"), id)
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("pulse-unreleased"), id, false).Scan(&r.Waiting); err != nil {
+		return PulseResults{}, fmt.Errorf("survey: pulse results %d: %w", id, err)
+	}
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("pulse-answers"), id, true)
 	if err != nil {
 		return PulseResults{}, fmt.Errorf("survey: pulse results %d: %w", id, err)
 	}

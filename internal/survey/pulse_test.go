@@ -96,7 +96,7 @@ func TestPulse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !r.Hidden || r.Answers != 2 || r.Scales != nil || r.Texts != nil {
+		if !r.Hidden || r.Answers != 0 || r.Waiting != 2 || r.Scales != nil || r.Texts != nil {
 			t.Fatalf("two answers are shown: %+v", r)
 		}
 		if err := e.svc.AnswerPulse(ctx, cid, p.ID, ans(3, 3, 5, "Too many transfers between teams.")); err != nil {
@@ -170,4 +170,80 @@ func TestPulse(t *testing.T) {
 func hasField(err error, field string) bool {
 	var ve valid.Errors
 	return errors.As(err, &ve) && ve[field] != ""
+}
+
+// TestPulseReleaseSteps: an open pulse's results change only in steps of
+// at least MinPulseAnswers new answers, so that reloading the page around
+// one person's answer shows nothing of it; closing releases the rest.
+func TestPulseReleaseSteps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := e.ctx
+		boss, err := e.agents.Create(ctx, agent.NewAgent{Email: "boss@shop.example", Name: "Boss", Role: agent.RoleManager, Password: "long enough"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var staff []int64
+		for _, name := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"} {
+			a, err := e.agents.Create(ctx, agent.NewAgent{Email: name + "@shop.example", Name: name, Role: agent.RoleAgent, Password: "long enough"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			staff = append(staff, a.ID)
+		}
+		p, err := e.svc.CreatePulse(ctx, boss.ID, "Autumn", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each agent rates "equipped" with a score of their own (1–5, the
+		// sixth and seventh 5), so the counts show whose answers are in.
+		wantShown := []int{0, 0, 3, 3, 3, 6, 6}
+		var before PulseResults
+		for i, id := range staff {
+			score := min(i+1, 5)
+			if err := e.svc.AnswerPulse(ctx, id, p.ID, PulseAnswer{Scores: map[string]*int{PulseEquipped: intp(score)}, Obstacles: "note " + string(rune('A'+i))}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := e.svc.Results(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Answers != wantShown[i] || r.Waiting != i+1-wantShown[i] || r.Hidden != (wantShown[i] < MinPulseAnswers) {
+				t.Fatalf("after %d answers: %d shown, %d waiting, hidden %v; want %d shown", i+1, r.Answers, r.Waiting, r.Hidden, wantShown[i])
+			}
+			if i > 0 && wantShown[i] == wantShown[i-1] {
+				// The reload after this answer shows exactly what the one
+				// before it showed.
+				if fmtResults(r) != fmtResults(before) {
+					t.Errorf("after answer %d the results changed by one answer:\n%s\nbefore:\n%s", i+1, fmtResults(r), fmtResults(before))
+				}
+			}
+			before = r
+		}
+		if err := e.svc.ClosePulse(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.svc.Results(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Answers != 7 || r.Waiting != 0 || r.Scales[0].Counts != [5]int{1, 1, 1, 1, 3} || len(r.Texts) != 7 {
+			t.Fatalf("closed: %d shown, %d waiting, counts %v, %d texts", r.Answers, r.Waiting, r.Scales[0].Counts, len(r.Texts))
+		}
+	})
+}
+
+// fmtResults is what a manager sees of r, texts sorted.
+func fmtResults(r PulseResults) string {
+	texts := append([]string(nil), r.Texts...)
+	sort.Strings(texts)
+	var b strings.Builder
+	for _, sc := range r.Scales {
+		b.WriteString(sc.Question)
+		for _, c := range sc.Counts {
+			b.WriteString(" " + string(rune('0'+c)))
+		}
+		b.WriteString("\n")
+	}
+	return b.String() + strings.Join(texts, "|")
 }

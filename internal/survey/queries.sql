@@ -37,13 +37,22 @@ SELECT id, ticket_id, customer_id, agent_id, team_id, channel, language, sent_at
 FROM surveys WHERE token_hash = $1
 
 -- name: answer-survey
--- Questions not given ($3…$9 NULL) keep their earlier answers.
+-- Questions not given ($4…$10 NULL) keep their earlier answers; a survey
+-- first answered at or before $3 is final and changes nothing.
 UPDATE surveys SET
     answered_at = COALESCE(answered_at, $2), updated_at = $2,
-    csat = COALESCE($3, csat), nps = COALESCE($4, nps), speed = COALESCE($5, speed),
-    wait = COALESCE($6, wait), feeling = COALESCE($7, feeling),
-    return_intent = COALESCE($8, return_intent), comment = COALESCE($9, comment)
-WHERE id = $1
+    csat = COALESCE($4, csat), nps = COALESCE($5, nps), speed = COALESCE($6, speed),
+    wait = COALESCE($7, wait), feeling = COALESCE($8, feeling),
+    return_intent = COALESCE($9, return_intent), comment = COALESCE($10, comment)
+WHERE id = $1 AND (answered_at IS NULL OR answered_at > $3)
+
+-- name: insert-survey-answer
+INSERT INTO survey_answers (survey_id, answered_at, csat, nps, speed, wait, feeling, return_intent, comment)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+
+-- name: survey-history
+SELECT answered_at, csat, nps, speed, wait, feeling, return_intent, comment
+FROM survey_answers WHERE survey_id = $1 ORDER BY answered_at, id
 
 -- name: team-exists
 SELECT 1 FROM teams WHERE id = $1
@@ -91,8 +100,18 @@ SELECT answered FROM pulse_recipients WHERE pulse_id = $1 AND agent_id = $2
 INSERT INTO pulse_answers (id, pulse_id, equipped, processes, valued, obstacles) VALUES ($1, $2, $3, $4, $5, $6)
 
 -- name: pulse-answers
--- Ordered by the random ids: an order unrelated to who answered when.
-SELECT equipped, processes, valued, obstacles FROM pulse_answers WHERE pulse_id = $1 ORDER BY id
+-- The released answers, ordered by the random ids: an order unrelated to
+-- who answered when.
+SELECT equipped, processes, valued, obstacles FROM pulse_answers WHERE pulse_id = $1 AND released = $2 ORDER BY id
+
+-- name: lock-pulse
+SELECT id FROM pulses WHERE id = $1
+
+-- name: pulse-unreleased
+SELECT count(*) FROM pulse_answers WHERE pulse_id = $1 AND released = $2
+
+-- name: release-pulse-answers
+UPDATE pulse_answers SET released = $2 WHERE pulse_id = $1 AND released <> $2
 
 -- name: close-pulse
 UPDATE pulses SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL

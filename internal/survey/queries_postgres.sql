@@ -9,3 +9,9 @@
 -- needs KEY SHARE on the ticket (inserting the survey): with FOR UPDATE the
 -- two deadlocked. NO KEY UPDATE still serialises two of these jobs.
 SELECT language FROM customers WHERE id = $1 FOR NO KEY UPDATE
+
+-- name: lock-pulse
+-- Answers to one pulse take turns, so that each release of answers counts
+-- the rows it releases (two answers racing could otherwise each count the
+-- other's row and one release only its own).
+SELECT id FROM pulses WHERE id = $1 FOR NO KEY UPDATE

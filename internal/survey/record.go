@@ -63,8 +63,12 @@ func (s *Service) Record(ctx context.Context, h Historical) (int64, error) {
 		if a.Comment != nil {
 			comment = *a.Comment
 		}
-		_, err = tx.ExecContext(ctx, s.q.Get("answer-survey"), id, store.Millis(h.AnsweredAt.UTC()),
-			ptrArg(a.CSAT), ptrArg(a.NPS), ptrArg(a.Speed), ptrArg(a.Wait), ptrArg(a.Feeling), ret, comment)
+		at := store.Millis(h.AnsweredAt.UTC())
+		args := []any{ptrArg(a.CSAT), ptrArg(a.NPS), ptrArg(a.Speed), ptrArg(a.Wait), ptrArg(a.Feeling), ret, comment}
+		if _, err := tx.ExecContext(ctx, s.q.Get("answer-survey"), append([]any{id, at, int64(0)}, args...)...); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q.Get("insert-survey-answer"), append([]any{id, at}, args...)...)
 		return err
 	})
 	if err != nil {

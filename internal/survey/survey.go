@@ -29,6 +29,8 @@ var (
 	ErrNotFound = store.ErrNotFound
 	// ErrExpired is a survey link past its expiry.
 	ErrExpired = errors.New("survey: the link has expired")
+	// ErrFinal is a survey whose answers can no longer change (ChangeFor).
+	ErrFinal = errors.New("survey: the answers can no longer be changed")
 	// ErrAnswered is a pulse the agent has already answered.
 	ErrAnswered = errors.New("survey: already answered")
 )

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -174,7 +175,7 @@ func TestAgentCapacityAndOnline(t *testing.T) {
 // links to them.
 func TestOptionalServicesHidden(t *testing.T) {
 	f := newFixture(t, storetest.SQLite(t))
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock})
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

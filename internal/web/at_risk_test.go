@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -35,7 +36,7 @@ func newChurnFixture(t *testing.T, db *store.DB, n int) (*fixture, *churn.Scorer
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Opts{
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock),
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Intake: f.intake, SLA: f.sla, Router: f.router,
 		Reviews: f.reviews, Purchases: ls.purchases, Values: ls.values, Recommits: ls.recommits, Customer360: ls.panels,
@@ -270,7 +271,7 @@ func TestAtRiskPageEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Churn: scorer})
 	if err != nil {
 		t.Fatal(err)

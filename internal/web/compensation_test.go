@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,7 +43,7 @@ func newRecoveryFixture(t testing.TB, db *store.DB) (*fixture, loyaltyServices, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Opts{
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock),
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Intake: f.intake, SLA: f.sla, Router: f.router,
 		Reviews: f.reviews, Purchases: ls.purchases, Values: ls.values, Recommits: ls.recommits, Customer360: ls.panels,

@@ -24,7 +24,7 @@ import (
 // Settings of the public contact form.
 const (
 	contactLimit      = 5                     // messages a client address may send …
-	contactWindow     = 10 * time.Minute      // … in this long (see rateLimiter)
+	contactWindow     = 10 * time.Minute      // … in this long (see allowed)
 	contactCookie     = "rapport_contact"     // the form's double-submit CSRF token
 	contactRefCookie  = "rapport_contact_ref" // the ticket number the thank-you page shows
 	contactMaxName    = 200
@@ -137,11 +137,10 @@ func (s *server) contactSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return errCSRF
 	}
 	f := r.PostForm
-	ip, now := clientIP(r), s.clock.Now()
 	thanks := "/contact/thanks?" + url.Values{"lang": {rc.lang}}.Encode()
 	if strings.TrimSpace(f.Get(contactHoneypot)) != "" {
-		s.contacts.allow(ip, now) // robots use up their quota too
-		s.log.Info("contact form honeypot filled", "client_ip", ip)
+		s.allowed(r, "contact", contactLimit, contactWindow) // robots use up their quota too
+		s.log.Info("contact form honeypot filled", "client_addr", s.clientAddr(r))
 		redirect(w, r, thanks)
 		return nil
 	}
@@ -171,8 +170,7 @@ func (s *server) contactSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		s.renderContact(w, r, rc, c.Value, prob)
 		return nil
 	}
-	if !s.contacts.allow(ip, now) {
-		s.log.Warn("contact form rate-limited", "client_ip", ip)
+	if !s.allowed(r, "contact", contactLimit, contactWindow) {
 		s.renderContact(w, r, rc, c.Value, &problem{Status: http.StatusTooManyRequests, Form: "contact",
 			Fields: map[string]string{}, Message: s.customerVoice(r.Context(), rc.lang).T("contact.rate_limited")})
 		return nil

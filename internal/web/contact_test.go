@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -139,40 +138,4 @@ func TestContactFormDuplicate(t *testing.T) {
 		t.Fatalf("%d tickets for one message sent twice", len(got))
 	}
 	contains(t, c.get(t, "/contact/thanks").body, []string{"#" + strconv.FormatInt(got[0].ID, 10)}, nil)
-}
-
-func TestRateLimiter(t *testing.T) {
-	l := newRateLimiter(2, time.Minute)
-	t0 := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
-	steps := []struct {
-		name string
-		key  string
-		at   time.Duration
-		want bool
-	}{
-		{"first", "a", 0, true},
-		{"second", "a", 10 * time.Second, true},
-		{"third within the window", "a", 30 * time.Second, false},
-		{"another key", "b", 30 * time.Second, true},
-		{"first has left the window", "a", 61 * time.Second, true},
-		{"still two within it", "a", 65 * time.Second, false},
-	}
-	for _, st := range steps {
-		if got := l.allow(st.key, t0.Add(st.at)); got != st.want {
-			t.Errorf("%s: allow = %v, want %v", st.name, got, st.want)
-		}
-	}
-	// Quiet keys are forgotten.
-	l.allow("c", t0.Add(10*time.Minute))
-	if _, ok := l.hits["b"]; ok || len(l.hits) != 1 {
-		t.Errorf("keys after a quiet window: %v", strings.Join(keysOf(l.hits), ","))
-	}
-}
-
-func keysOf[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

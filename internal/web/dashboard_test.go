@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,7 +23,7 @@ func newDashboardFixture(t *testing.T, db *store.DB) (*fixture, *metrics.Service
 	t.Helper()
 	f := newFixture(t, db)
 	m := metrics.New(metrics.Opts{DB: db, Clock: f.clock})
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Metrics: m})
 	if err != nil {
 		t.Fatal(err)

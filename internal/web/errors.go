@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/store"
@@ -31,6 +32,14 @@ var (
 	errBadForm   = &webError{http.StatusBadRequest, "error.bad_request", "error.bad_request_text"}
 )
 
+// badQuery is a page address whose query parameters cannot be read (see
+// valid.ParseQuery), by parameter.
+type badQuery struct {
+	fields valid.Fields
+}
+
+func (e *badQuery) Error() string { return "web: bad query: " + e.fields.Error() }
+
 // errorView is the data of the error page.
 type errorView struct {
 	Status  int
@@ -47,10 +56,16 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	var fields valid.Fields
 	var ve valid.Errors
 	var tooBig *http.MaxBytesError
+	var bq *badQuery
 	v := errorView{}
 	switch {
 	case errors.As(err, &we):
 		v.Status, v.Title, v.Message = we.status, we.title, we.message
+	case errors.As(err, &bq):
+		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.bad_request", "error.bad_query_text"
+		for _, f := range sortedFields(bq.fields.Errors()) {
+			v.Details = append(v.Details, f+": "+s.fieldMessage(rc.lang, bq.fields[f]))
+		}
 	case errors.As(err, &tooBig):
 		v.Status, v.Title, v.Message = http.StatusRequestEntityTooLarge, "error.too_large", "error.too_large_text"
 	case errors.As(err, &fields):
@@ -105,6 +120,7 @@ type problem struct {
 func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 	var fields valid.Fields
 	var ve valid.Errors
+	var wait *agent.WaitError
 	p := &problem{Status: http.StatusUnprocessableEntity, Form: form, Fields: map[string]string{}}
 	switch {
 	case errors.As(err, &fields):
@@ -136,6 +152,8 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.conflict")
 	case errors.Is(err, agent.ErrBadCredentials):
 		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "login.bad_credentials")
+	case errors.As(err, &wait):
+		p.Status, p.Message = http.StatusTooManyRequests, s.cat.N(lang, "login.wait", waitSeconds(wait))
 	case errors.Is(err, agent.ErrRateLimited):
 		p.Status, p.Message = http.StatusTooManyRequests, s.cat.T(lang, "login.rate_limited")
 	default:
@@ -161,4 +179,9 @@ func sortedFields(ve valid.Errors) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// waitSeconds is a login wait in whole seconds, rounded up, at least 1.
+func waitSeconds(w *agent.WaitError) int {
+	return max(1, int((w.Wait+time.Second-1)/time.Second))
 }

@@ -88,10 +88,9 @@ func (s *server) followUpLang(rc *reqCtx, t ticket.Ticket) {
 // followUpAllowed counts the request against the client's limit and, when
 // it is over, answers 429 with a page saying so.
 func (s *server) followUpAllowed(w http.ResponseWriter, r *http.Request, rc *reqCtx) bool {
-	if s.followUpHits.allow(clientIP(r), s.clock.Now()) {
+	if s.allowed(r, "followup", surveyLimit, surveyWindow) {
 		return true
 	}
-	s.log.Warn("follow-up pages rate-limited", "client_ip", clientIP(r))
 	rc.lang = s.surveyLang(r)
 	s.renderFollowUp(w, r, rc, http.StatusTooManyRequests, followUpView{State: "limited"})
 	return false

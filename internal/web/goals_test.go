@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,7 +36,7 @@ func newGoalsFixture(t *testing.T, db *store.DB) *goalsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Metrics: m,
 		Quality: testAnalyzer(t), Reviews: f.reviews, Goals: g})
 	if err != nil {

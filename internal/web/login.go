@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -57,7 +58,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	}
 	next := localPath(r.PostForm.Get("next"))
 	email := r.PostForm.Get("email")
-	me, err := s.agents.Authenticate(r.Context(), email, r.PostForm.Get("password"), clientIP(r))
+	me, err := s.agents.Authenticate(r.Context(), email, r.PostForm.Get("password"), s.clientAddr(r))
 	if err == nil {
 		err = s.startSession(w, r, me.ID)
 		if err == nil {
@@ -72,8 +73,12 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	if !ok {
 		return err
 	}
+	var wait *agent.WaitError
+	if errors.As(err, &wait) {
+		w.Header().Set("Retry-After", strconv.Itoa(waitSeconds(wait)))
+	}
 	if errors.Is(err, agent.ErrRateLimited) {
-		s.log.Warn("login rate-limited", "client_ip", clientIP(r))
+		s.log.Warn("login rate-limited", "client_addr", s.clientAddr(r))
 	}
 	p := s.newPage(w, r, rc, "login.title")
 	p.Problem = prob
@@ -97,7 +102,7 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 // startSession signs agent id in on this browser: a new session and its
 // cookie.
 func (s *server) startSession(w http.ResponseWriter, r *http.Request, id int64) error {
-	token, _, err := s.agents.CreateSession(r.Context(), id, r.UserAgent(), clientIP(r))
+	token, _, err := s.agents.CreateSession(r.Context(), id, r.UserAgent(), s.clientAddr(r))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -128,14 +129,17 @@ func TestLoginRateLimited(t *testing.T) {
 		f := newFixture(t, db)
 		c := f.newClient(t)
 		token := csrfIn(t, c.get(t, "/login").body)
-		for i := 0; i < 10; i++ {
+		for i := 0; i < 3; i++ {
 			mustCode(t, c.post(t, "/login", url.Values{"csrf": {token}, "email": {"agent@rapport.test"}, "password": {"nope nope"}}),
 				http.StatusUnauthorized, "failed login")
 		}
-		// Even the right password is refused now, and the page says why.
+		// Even the right password must wait now, and the page says how long.
 		res := c.post(t, "/login", url.Values{"csrf": {token}, "email": {"agent@rapport.test"}, "password": {testPassword}})
 		mustCode(t, res, http.StatusTooManyRequests, "rate-limited login")
-		contains(t, res.body, []string{"Too many failed sign-in attempts"}, nil)
+		contains(t, res.body, []string{"Too many failed sign-in attempts", "wait 1 second and"}, nil)
+		f.clock.Advance(time.Second)
+		mustCode(t, c.post(t, "/login", url.Values{"csrf": {token}, "email": {"agent@rapport.test"}, "password": {testPassword}}),
+			http.StatusSeeOther, "login after the wait")
 	})
 }
 

@@ -4,13 +4,14 @@ import (
 	"crypto/subtle"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // handlerFunc is a UI handler: it renders or redirects on success and
@@ -64,10 +65,18 @@ func (s *server) wrap(rt route) http.Handler {
 		rc := &reqCtx{}
 		s.loadSession(r, rc)
 		// Who acts and from where, for the audit log the services write.
-		r = r.WithContext(audit.WithActor(r.Context(), audit.Actor{AgentID: rc.me.ID, Addr: clientIP(r)}))
+		r = r.WithContext(audit.WithActor(r.Context(), audit.Actor{AgentID: rc.me.ID, Addr: s.clientAddr(r)}))
 		rc.lang = s.language(r, rc)
 		if rt.perm != public && !rc.loggedIn {
 			s.toLogin(w, r)
+			return
+		}
+		// A parameter the address carries that cannot be read is a 400
+		// naming it, never a filter silently dropped.
+		if _, err := valid.ParseQuery(r.URL.RawQuery); err != nil {
+			var fields valid.Fields
+			errors.As(err, &fields)
+			s.fail(w, r, rc, &badQuery{fields: fields})
 			return
 		}
 		if r.Method == http.MethodPost {
@@ -176,15 +185,27 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
-// clientIP is the address the request came from, the key for rate-limiting
-// logins and the address the audit log records (the one place the UI reads it). Rapport does not trust X-Forwarded-For: behind a proxy every
-// client shares the proxy's limit, which is safe rather than spoofable.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientAddr is the address the request came from: the key of every rate
+// limit and the address recorded with sessions (and by anything else that
+// records one). Its forwarding headers count only when the peer is one of
+// --trusted-proxies (clientaddr.Proxies.Of); the API uses the same function.
+func (s *server) clientAddr(r *http.Request) string { return s.proxies.Of(r) }
+
+// allowed counts a hit of purpose (e.g. "survey") from the request's client
+// address against max per window, in the database so that the limit holds
+// across nodes. A database failure lets the request through, logged: the
+// limit is a brake, not a gate the public pages should fall with.
+func (s *server) allowed(r *http.Request, purpose string, max int, window time.Duration) bool {
+	addr := s.clientAddr(r)
+	ok, err := s.limits.Allow(r.Context(), purpose+":"+addr, max, window)
 	if err != nil {
-		return r.RemoteAddr
+		s.log.Error("rate limit not counted", "purpose", purpose, "client_addr", addr, slog.Any("error", err))
+		return true
 	}
-	return host
+	if !ok {
+		s.log.Warn("rate-limited", "purpose", purpose, "client_addr", addr)
+	}
+	return ok
 }
 
 // localPath returns next when it is a path on this site, else "/": the

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"mime/quotedprintable"
@@ -42,7 +43,7 @@ func TestBrowserPromise(t *testing.T) {
 	mailout.New(mailout.Opts{DB: db, Jobs: f.jobs, Tickets: f.tickets, I18n: f.cat, Transport: mailout.Outbox{Dir: outbox},
 		Clock: f.clock, Mailbox: "support@shop.example", Business: "Shop", Profiles: f.business})
 	m := metrics.New(metrics.Opts{DB: db, Clock: f.clock})
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Metrics: m, SLA: f.sla, Business: f.business})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestBrowserFirstRun(t *testing.T) {
 	biz := business.New(business.Opts{DB: db, Clock: clock, Languages: i18n.Supported})
 	slas := sla.New(sla.Opts{DB: db, Jobs: q, Clock: clock, Tickets: tickets})
 	first := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: mailout.NewRelayStore(db, clock)})
-	h, err := New(Opts{Agents: agents, Customers: customers, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock,
+	h, err := New(Opts{Limits: ratelimit.New(db, clock), Agents: agents, Customers: customers, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock,
 		Version: "test", SLA: slas, Business: biz, Setup: first, Mailbox: "support@aurora.example"})
 	if err != nil {
 		t.Fatal(err)

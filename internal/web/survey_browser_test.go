@@ -12,7 +12,9 @@ import (
 )
 
 // TestBrowserSurveyOnPhone answers a survey in a real browser the size of
-// a phone: the email's one click, then the tiles of the other questions
+// a phone: the email's one click (the link's GET records nothing; the page
+// posts the chosen answer by itself, so one click still records it), then
+// the tiles of the other questions
 // (tapped through their labels, as a thumb would), a comment, and the
 // thank-you page; the answers are stored.
 func TestBrowserSurveyOnPhone(t *testing.T) {
@@ -29,6 +31,10 @@ func TestBrowserSurveyOnPhone(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("browser: open the one-click link: %v", err)
+	}
+	var clicked int
+	if err := f.db.R.QueryRowContext(context.Background(), "SELECT csat FROM surveys WHERE ticket_id = $1", id).Scan(&clicked); err != nil || clicked != 5 {
+		t.Fatalf("after one click in the browser: csat %d (%v), want 5", clicked, err)
 	}
 	// A tile of the eleven NPS answers is still a thumb's width.
 	width, err := chromedp.Run(bctx, chromedp.Evaluate[float64](`document.querySelector('#q-nps .choice span').getBoundingClientRect().width`))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/rapport/rapport/internal/i18n"
@@ -25,14 +26,19 @@ const (
 
 // surveyView is the data of the survey page in each of its states.
 type surveyView struct {
-	State     string // "form", "thanks", "not_found", "expired" or "limited"
-	Token     string
-	TicketID  int64
-	Recorded  bool // a one-click answer was just recorded
-	Invalid   bool // some answers were rejected
-	Questions []surveyQuestion
-	Until     string // the expiry date, on the expired page
-	MaxText   int
+	State    string // "form", "thanks", "final", "not_found", "expired" or "limited"
+	Token    string
+	TicketID int64
+	Recorded bool   // a one-click answer was just recorded
+	OneClick string // the question of the link: the form posts itself (survey.js)
+	// CustomerID is whose survey it is, in whose zone ChangeUntil, the
+	// end of the time the answers may change (zero before any), is told.
+	CustomerID  int64
+	ChangeUntil time.Time
+	Invalid     bool // some answers were rejected
+	Questions   []surveyQuestion
+	Until       string // the expiry date, on the expired page
+	MaxText     int
 	// ReferralURL, on a promoter's thanks page, is their referral link,
 	// and ReferralCode its code, which a friend may also give when buying
 	// (the purchase API and import take it as referral_code).
@@ -61,19 +67,20 @@ func (s *server) surveyLang(r *http.Request) string {
 // surveyAllowed counts the request against the client's limit and, when it
 // is over, answers 429 with a page saying so.
 func (s *server) surveyAllowed(w http.ResponseWriter, r *http.Request, rc *reqCtx) bool {
-	if s.surveyHits.allow(clientIP(r), s.clock.Now()) {
+	if s.allowed(r, "survey", surveyLimit, surveyWindow) {
 		return true
 	}
-	s.log.Warn("survey pages rate-limited", "client_ip", clientIP(r))
 	rc.lang = s.surveyLang(r)
 	s.renderSurvey(w, r, rc, http.StatusTooManyRequests, surveyView{State: "limited"})
 	return false
 }
 
-// surveyPage serves GET /survey/{token}. With ?q=QUESTION&v=VALUE, the
-// one-click link of the email, it records that answer first (again on a
-// double click, harmlessly) and then offers the other questions; without
-// it, every question, filled in with the answers so far.
+// surveyPage serves GET (and HEAD) /survey/{token}, and records nothing:
+// link scanners that open every link in a mail must not answer for the
+// customer. With ?q=QUESTION&v=VALUE, the one-click link of the email, the
+// form shows that answer chosen and posts itself when JavaScript runs (so
+// it stays one click), with its button to press otherwise. ?done=QUESTION,
+// where that post leads, thanks for the answer and offers the rest.
 func (s *server) surveyPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if !s.surveyAllowed(w, r, rc) {
 		return nil
@@ -84,25 +91,34 @@ func (s *server) surveyPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return s.surveyFailed(w, r, rc, sv, err)
 	}
 	rc.lang = sv.Language
+	if sv.Final(s.clock.Now()) {
+		return s.surveyFailed(w, r, rc, sv, survey.ErrFinal)
+	}
 	query := r.URL.Query()
-	if query.Get("q") == "" {
-		s.renderSurveyForm(w, r, rc, http.StatusOK, token, sv, "", nil, nil)
+	q := query.Get("q")
+	if q == "" {
+		done := query.Get("done")
+		if sv.Answers.Value(done) == "" {
+			done = "" // nothing recorded for it: no thanks
+		}
+		s.renderSurveyForm(w, r, rc, http.StatusOK, surveyForm{token: token, sv: sv, done: done})
 		return nil
 	}
-	a, err := survey.ParseAnswers(url.Values{"q": {query.Get("q")}, "v": {query.Get("v")}})
-	if err == nil {
-		sv, err = s.surveys.Answer(r.Context(), token, a)
-	}
-	var ve valid.Errors
-	switch {
-	case errors.As(err, &ve):
-		s.renderSurveyForm(w, r, rc, http.StatusBadRequest, token, sv, "", nil, ve)
+	form := url.Values{"q": {q}, "v": {query.Get("v")}}
+	if _, err := survey.ParseAnswers(form); err != nil {
+		var ve valid.Errors
+		if !errors.As(err, &ve) {
+			return err
+		}
+		s.renderSurveyForm(w, r, rc, http.StatusBadRequest, surveyForm{token: token, sv: sv, problems: ve})
 		return nil
-	case err != nil:
-		return s.surveyFailed(w, r, rc, sv, err)
 	}
-	s.log.Info("survey answered by link", "survey_id", sv.ID, "question", query.Get("q"))
-	s.renderSurveyForm(w, r, rc, http.StatusOK, token, sv, query.Get("q"), nil, nil)
+	chosen := url.Values{}
+	for _, x := range survey.Questions {
+		chosen.Set(x, sv.Answers.Value(x))
+	}
+	chosen.Set(q, strings.TrimSpace(query.Get("v")))
+	s.renderSurveyForm(w, r, rc, http.StatusOK, surveyForm{token: token, sv: sv, form: chosen, oneClick: q})
 	return nil
 }
 
@@ -119,6 +135,14 @@ func (s *server) surveyFailed(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		s.renderSurvey(w, r, rc, http.StatusGone, surveyView{State: "expired", Until: p.Date(sv.ExpiresAt)})
 		return nil
+	case errors.Is(err, survey.ErrFinal):
+		rc.lang = sv.Language
+		status := http.StatusOK // a reader of the link, not a refused change
+		if r.Method == http.MethodPost {
+			status = http.StatusConflict
+		}
+		s.renderSurvey(w, r, rc, status, surveyView{State: "final", CustomerID: sv.CustomerID})
+		return nil
 	case errors.Is(err, survey.ErrNotFound):
 		rc.lang = s.surveyLang(r)
 		s.renderSurvey(w, r, rc, http.StatusNotFound, surveyView{State: "not_found"})
@@ -127,26 +151,39 @@ func (s *server) surveyFailed(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return err
 }
 
-// renderSurveyForm shows the questions that are on, except done (the one
-// just answered by link), each with the answer given so far or, after a
-// rejected post, as the customer filled it in (form), and the problems.
-func (s *server) renderSurveyForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, token string, sv survey.Survey, done string, form url.Values, problems valid.Errors) {
+// surveyForm is what renderSurveyForm shows.
+type surveyForm struct {
+	token    string
+	sv       survey.Survey
+	done     string       // the question just answered by link: thanked, not asked again
+	oneClick string       // the question of the link being confirmed (the form posts itself)
+	form     url.Values   // the values to show instead of the answers so far
+	problems valid.Errors // rejected answers
+}
+
+// renderSurveyForm shows the questions that are on, except f.done, each
+// with the answer given so far or, after a rejected post or from a link,
+// as in f.form, and the problems.
+func (s *server) renderSurveyForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f surveyForm) {
 	st, err := s.surveys.Settings(r.Context())
 	if err != nil {
 		s.fail(w, r, rc, err)
 		return
 	}
-	v := surveyView{State: "form", Token: token, TicketID: sv.TicketID, Recorded: done != "", Invalid: len(problems) > 0, MaxText: survey.MaxComment}
+	sv, problems := f.sv, f.problems
+	v := surveyView{State: "form", Token: f.token, TicketID: sv.TicketID, Recorded: f.done != "", Invalid: len(problems) > 0,
+		MaxText: survey.MaxComment, OneClick: f.oneClick, CustomerID: sv.CustomerID, ChangeUntil: sv.ChangeUntil()}
 	for _, q := range survey.Questions {
 		// A question with a problem shows even if it was switched off
-		// since, so that its message has a place.
-		if q == done || (!st.Asks(q) && problems[q] == "") {
+		// since, so that its message has a place; so does the question
+		// of a link.
+		if q == f.done || (!st.Asks(q) && problems[q] == "" && q != f.oneClick) {
 			continue
 		}
 		sq := surveyQuestion{Name: q, Text: s.surveys.Question(r.Context(), sv.Language, q), Choices: s.surveys.Choices(r.Context(), sv.Language, q),
 			Value: sv.Answers.Value(q), Wide: q == survey.NPS}
-		if form != nil {
-			sq.Value = form.Get(q)
+		if f.form != nil {
+			sq.Value = f.form.Get(q)
 		}
 		if msg, bad := problems[q]; bad && msg != "" {
 			sq.Error = s.surveyProblem(s.customerVoice(r.Context(), sv.Language), q)
@@ -177,7 +214,7 @@ func (s *server) surveyProblem(v i18n.Voice, q string) string {
 func (s *server) renderSurvey(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, v surveyView) {
 	title := "survey.page.title"
 	switch v.State {
-	case "thanks":
+	case "thanks", "final":
 		title = "survey.page.thanks_title"
 	case "not_found":
 		title = "survey.page.not_found_title"
@@ -185,6 +222,11 @@ func (s *server) renderSurvey(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		title = "survey.page.expired_title"
 	}
 	p := s.publicPage(w, r, rc, title)
+	if v.CustomerID != 0 {
+		if c, err := s.customers.Get(r.Context(), v.CustomerID); err == nil {
+			p.Zone = s.customerZone(r.Context(), c)
+		}
+	}
 	p.Data = v
 	s.render(w, r, status, "survey", p)
 }

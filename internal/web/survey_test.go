@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"github.com/rapport/rapport/internal/clientaddr"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"mime"
@@ -33,7 +35,9 @@ type surveyFixture struct {
 	outbox  string
 }
 
-func newSurveyFixture(t *testing.T, db *store.DB) *surveyFixture {
+// newSurveyFixture builds the survey fixture on db; proxies, when given,
+// are the trusted proxies.
+func newSurveyFixture(t *testing.T, db *store.DB, proxies ...clientaddr.Proxies) *surveyFixture {
 	t.Helper()
 	f := newFixture(t, db)
 	var h http.Handler
@@ -44,8 +48,12 @@ func newSurveyFixture(t *testing.T, db *store.DB) *surveyFixture {
 		Clock: f.clock, Mailbox: "support@shop.example", Business: "Aurora"})
 	svc := survey.New(survey.Opts{DB: db, Jobs: f.jobs, Clock: f.clock, I18n: f.cat, BaseURL: srv.URL, Business: "Aurora",
 		Tickets: f.tickets, Mail: mail})
+	var trusted clientaddr.Proxies
+	if len(proxies) > 0 {
+		trusted = proxies[0]
+	}
 	var err error
-	h, err = New(Opts{
+	h, err = New(Opts{Limits: ratelimit.New(f.db, f.clock), TrustedProxies: trusted,
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Log: slog.New(slog.NewTextHandler(f.logs, nil)), Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: f.intake, SLA: f.sla, Router: f.router, Reviews: f.reviews, Surveys: svc,
@@ -111,6 +119,17 @@ func (f *surveyFixture) lastMail(t *testing.T) string {
 	return string(b)
 }
 
+// history counts the kept answers of ticket id's survey.
+func (f *surveyFixture) history(t *testing.T, id int64) (n int) {
+	t.Helper()
+	err := f.db.R.QueryRowContext(context.Background(),
+		"SELECT count(*) FROM survey_answers a JOIN surveys s ON s.id = a.survey_id WHERE s.ticket_id = $1", id).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func (f *surveyFixture) answers(t *testing.T, id int64) (csat, nps *int, ret string, rows int) {
 	t.Helper()
 	var r *string
@@ -125,10 +144,11 @@ func (f *surveyFixture) answers(t *testing.T, id int64) (csat, nps *int, ret str
 	return csat, nps, ret, rows
 }
 
-// The customer's path: the one-click link records the answer and shows the
-// other questions; the form saves the rest and thanks; a double click, a
-// wrong value, a wrong token, an expired link and another site's post each
-// get their friendly answer.
+// The customer's path: the one-click link shows the answer chosen and
+// records nothing until its form is posted (by survey.js, or the button),
+// then shows the other questions; the form saves the rest and thanks; a
+// double click, a wrong value, a wrong token, an expired link and another
+// site's post each get their friendly answer.
 func TestSurveyPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newSurveyFixture(t, db)
@@ -136,17 +156,35 @@ func TestSurveyPages(t *testing.T) {
 		click, page := f.solveAndSend(t, id, "4")
 		c := f.newClient(t)
 
+		// A link scanner's HEAD and GET record nothing.
+		req, _ := http.NewRequest(http.MethodHead, f.srv.URL+click, nil)
+		mustCode(t, c.do(t, req), http.StatusOK, "HEAD of the link")
 		res := c.get(t, click)
 		mustCode(t, res, http.StatusOK, "one-click link")
-		contains(t, res.body, []string{"We have recorded your answer", `name="nps"`, `name="speed"`, `name="return"`, `name="comment"`, `lang="en"`},
-			[]string{`name="csat"`, `name="csrf"`})
+		contains(t, res.body, []string{"Your answer is chosen below", `data-autosubmit`, `name="oneclick" value="csat"`,
+			`name="csat" value="4" checked`, `name="nps"`, "/static/survey.js"},
+			[]string{"We have recorded your answer", `name="csrf"`})
+		if csat, _, _, _ := f.answers(t, id); csat != nil {
+			t.Fatalf("a GET of the link recorded csat %d", *csat)
+		}
+		// The form's post (what survey.js sends at once) records it and
+		// leads to the other questions.
+		res = c.post(t, page, url.Values{"oneclick": {"csat"}, "csat": {"4"}, "nps": {""}, "comment": {""}})
+		mustCode(t, res, http.StatusSeeOther, "the one-click post")
+		if loc := res.header.Get("Location"); loc != page+"?done=csat" {
+			t.Fatalf("one-click post leads to %q", loc)
+		}
+		res = c.get(t, page+"?done=csat")
+		contains(t, res.body, []string{"We have recorded your answer", `name="nps"`, `name="speed"`, `name="return"`, `name="comment"`, `lang="en"`,
+			"You can change your answers by tomorrow at 9:00"},
+			[]string{`name="csat"`, `name="csrf"`, "data-autosubmit"})
 		if csat, _, _, rows := f.answers(t, id); csat == nil || *csat != 4 || rows != 1 {
 			t.Fatalf("after the click: csat %v, rows %d", csat, rows)
 		}
-		// A double click changes nothing.
-		mustCode(t, c.get(t, click), http.StatusOK, "second click")
-		if _, _, _, rows := f.answers(t, id); rows != 1 {
-			t.Fatalf("%d rows after a double click", rows)
+		// A double click changes nothing: no second history row.
+		mustCode(t, c.post(t, page, url.Values{"oneclick": {"csat"}, "csat": {"4"}}), http.StatusSeeOther, "second click")
+		if n := f.history(t, id); n != 1 {
+			t.Fatalf("%d history rows after a double click", n)
 		}
 
 		res = c.post(t, page, url.Values{"nps": {"11"}, "return": {"yes"}, "comment": {"Kind people."}})
@@ -176,7 +214,7 @@ func TestSurveyPages(t *testing.T) {
 		contains(t, res.body, []string{`name="csat" value="4" checked`, `name="nps" value="9" checked`, "Kind people."}, nil)
 
 		// Another site cannot post.
-		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+page, strings.NewReader("nps=0"))
+		req, _ = http.NewRequest(http.MethodPost, f.srv.URL+page, strings.NewReader("nps=0"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://evil.example")
 		mustCode(t, c.do(t, req), http.StatusForbidden, "cross-site post")
@@ -233,7 +271,11 @@ func TestSurveyPageLanguage(t *testing.T) {
 		c.lang = "ru"
 		res := c.get(t, click)
 		mustCode(t, res, http.StatusOK, "italian survey")
-		contains(t, res.body, []string{`lang="it"`, "Grazie! Abbiamo registrato la Sua risposta.", "Invia le risposte"}, nil)
+		contains(t, res.body, []string{`lang="it"`, "La Sua risposta è selezionata", "Invia le risposte"}, nil)
+		res = c.post(t, "/survey/"+strings.TrimPrefix(strings.Split(click, "?")[0], "/survey/"), url.Values{"oneclick": {"csat"}, "csat": {"5"}})
+		mustCode(t, res, http.StatusSeeOther, "italian post")
+		res = c.get(t, res.header.Get("Location"))
+		contains(t, res.body, []string{`lang="it"`, "Grazie! Abbiamo registrato la Sua risposta.", "Può modificare le risposte entro domani"}, nil)
 	})
 }
 
@@ -305,12 +347,12 @@ func TestPulsePages(t *testing.T) {
 
 		res = boss.get(t, idPath("/manage/pulse/", pid, ""))
 		mustCode(t, res, http.StatusOK, "results")
-		contains(t, res.body, []string{`id="pulse-hidden"`, "1 of 3"}, []string{"Two systems", `class="mean"`})
+		contains(t, res.body, []string{`id="pulse-hidden"`, "1 of 3", "1 newer answer is held back until there are 3 new ones"}, []string{"Two systems", `class="mean"`})
 		for _, who := range []string{"agent2", "admin"} {
 			mustCode(t, f.login(t, who).post(t, idPath("/pulse/", pid, ""), url.Values{"equipped": {"2"}, "valued": {"5"}}), http.StatusSeeOther, who)
 		}
 		res = boss.get(t, idPath("/manage/pulse/", pid, ""))
-		contains(t, res.body, []string{"Two systems for one order.", "<svg", "2.67", "3 of 3"}, []string{`id="pulse-hidden"`})
+		contains(t, res.body, []string{"Two systems for one order.", "<svg", "2.67", "3 of 3"}, []string{`id="pulse-hidden"`, `id="pulse-waiting"`})
 		mustCode(t, boss.post(t, idPath("/manage/pulse/", pid, "/close"), nil), http.StatusSeeOther, "close")
 		mustCode(t, boss.get(t, "/manage/pulse"), http.StatusOK, "list")
 	})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/rapport/rapport/internal/survey"
 )
@@ -16,10 +17,10 @@ func (s *server) surveyThanks(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	token := r.PathValue("token")
 	sv, err := s.surveys.Lookup(r.Context(), token)
-	v := surveyView{State: "thanks", Token: token, TicketID: sv.TicketID}
+	v := surveyView{State: "thanks", Token: token, TicketID: sv.TicketID, CustomerID: sv.CustomerID, ChangeUntil: sv.ChangeUntil()}
 	switch {
-	case errors.Is(err, survey.ErrExpired):
-		v.Token = "" // thank them, but offer no change
+	case errors.Is(err, survey.ErrExpired) || (err == nil && sv.Final(s.clock.Now())):
+		v.Token, v.ChangeUntil = "", time.Time{} // thank them, but offer no change
 	case err != nil:
 		return s.surveyFailed(w, r, rc, sv, err)
 	}

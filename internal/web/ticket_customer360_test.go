@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -58,7 +59,7 @@ func newLoyaltyFixture(t testing.TB, db *store.DB) (*fixture, loyaltyServices) {
 	t.Helper()
 	f := newFixture(t, db)
 	ls := newLoyaltyServices(t, f)
-	h, err := New(Opts{
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock),
 		Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Version: "test", MaxBodyBytes: testMaxBody, Intake: f.intake, SLA: f.sla, Router: f.router,
 		Reviews: f.reviews, Purchases: ls.purchases, Values: ls.values, Recommits: ls.recommits, Customer360: ls.panels,

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -260,7 +261,7 @@ func TestClosedTicketIsReadOnly(t *testing.T) {
 func TestInternalErrorHidesDetails(t *testing.T) {
 	f := newFixture(t, storetest.SQLite(t))
 	c := f.login(t, "agent")
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Log: slogTo(f.logs)})
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Log: slogTo(f.logs)})
 	if err != nil {
 		t.Fatal(err)
 	}

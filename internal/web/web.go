@@ -25,6 +25,7 @@ import (
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/churn"
+	"github.com/rapport/rapport/internal/clientaddr"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/customer360"
@@ -35,6 +36,7 @@ import (
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/realtime"
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/recovery"
@@ -110,6 +112,12 @@ type Opts struct {
 	// Live is the node's realtime broker: pages update without a reload
 	// (issue 15); nil leaves them as they were served.
 	Live *realtime.Broker
+
+	// Abuse (issue 17). Limits keeps the public pages' rate limits in the
+	// database (required); TrustedProxies decides when a forwarding
+	// header names the client (see clientAddr).
+	Limits         *ratelimit.Limiter
+	TrustedProxies clientaddr.Proxies
 }
 
 //go:embed templates static
@@ -133,7 +141,6 @@ type server struct {
 	sla       *sla.Service        // nil: no deadlines, notifications or SLA admin
 	router    *routing.Router     // nil: no capacity
 	files     *attachment.Service // nil: attachments are not listed
-	contacts  *rateLimiter        // contact form submissions per client address
 
 	// Reply quality (issue 7)
 	quality *quality.Analyzer // nil: no findings beside the draft
@@ -151,9 +158,7 @@ type server struct {
 	recovery *recovery.Service // nil: no compensation card, settings or ledger
 
 	// Customer surveys and the employee pulse (issue 5)
-	surveys      *survey.Service // nil: no survey pages, settings or pulse
-	surveyHits   *rateLimiter    // survey page requests per client address
-	followUpHits *rateLimiter    // follow-up answer page requests per client address
+	surveys *survey.Service // nil: no survey pages, settings or pulse
 
 	// The manager's dashboard and the feedback record (issue 5)
 	metrics *metrics.Service // nil: no dashboard or feedback record
@@ -173,13 +178,17 @@ type server struct {
 	webhooks *webhook.Service // nil: no webhooks pages
 	// Live updates of open pages (issue 15)
 	live *realtime.Broker // nil: no /live, pages as served
+
+	// Abuse (issue 17)
+	limits  *ratelimit.Limiter // the public pages' limits, in the database
+	proxies clientaddr.Proxies // whose forwarding headers are believed
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
 // when a dependency or a template is missing or a template does not parse.
 func New(o Opts) (http.Handler, error) {
-	if o.Agents == nil || o.Customers == nil || o.Tickets == nil || o.I18n == nil {
-		return nil, errors.New("web: Agents, Customers, Tickets and I18n are required")
+	if o.Agents == nil || o.Customers == nil || o.Tickets == nil || o.I18n == nil || o.Limits == nil {
+		return nil, errors.New("web: Agents, Customers, Tickets, I18n and Limits are required")
 	}
 	s := &server{
 		agents:    o.Agents,
@@ -199,7 +208,6 @@ func New(o Opts) (http.Handler, error) {
 		saved:     o.Saved,
 		webhooks:  o.Webhooks,
 		live:      o.Live,
-		contacts:  newRateLimiter(contactLimit, contactWindow),
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		purchases: o.Purchases,
@@ -209,15 +217,15 @@ func New(o Opts) (http.Handler, error) {
 		churn:     o.Churn,
 		recovery:  o.Recovery,
 
-		surveys:      o.Surveys,
-		metrics:      o.Metrics,
-		goals:        o.Goals,
-		business:     o.Business,
-		setup:        o.Setup,
-		audit:        o.Audit,
-		mailbox:      o.Mailbox,
-		surveyHits:   newRateLimiter(surveyLimit, surveyWindow),
-		followUpHits: newRateLimiter(surveyLimit, surveyWindow),
+		surveys:  o.Surveys,
+		metrics:  o.Metrics,
+		goals:    o.Goals,
+		business: o.Business,
+		setup:    o.Setup,
+		audit:    o.Audit,
+		mailbox:  o.Mailbox,
+		limits:   o.Limits,
+		proxies:  o.TrustedProxies,
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}

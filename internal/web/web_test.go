@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"github.com/rapport/rapport/internal/clientaddr"
 	"html"
 	"io"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/quality"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/sla"
@@ -70,6 +72,8 @@ type fixtureOpts struct {
 	// savedCheck builds the reply analyzer over the fixture's saved
 	// replies, so that one sent unchanged is flagged.
 	savedCheck bool
+	// trustedProxies are the proxies whose forwarding headers count.
+	trustedProxies clientaddr.Proxies
 }
 
 // newFixture builds the services, people and the UI on db.
@@ -117,6 +121,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 		t.Fatal(err)
 	}
 	h, err := New(Opts{
+		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
@@ -182,6 +187,9 @@ type client struct {
 	http *http.Client
 	csrf string
 	lang string // Accept-Language to send
+	// forwardedFor, when set, is sent as X-Forwarded-For: a client behind
+	// a proxy (the test server's peer is always 127.0.0.1).
+	forwardedFor string
 }
 
 // newClient returns a browser without a session that does not follow
@@ -211,6 +219,9 @@ func (c *client) do(t testing.TB, req *http.Request) response {
 	t.Helper()
 	if c.lang != "" {
 		req.Header.Set("Accept-Language", c.lang)
+	}
+	if c.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", c.forwardedFor)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
