@@ -37,7 +37,7 @@ type Config struct {
 	SMTPTLSKey        string // its key file
 	OutboxDir         string // where outgoing mail is written when no relay is set
 	PublicURL         string // the address customers reach this server at, for links in mail; "" derives it from Addr
-	AttachmentsDir    string // where attachments are kept
+	AttachmentsDir    string // where earlier versions kept attachments (read for files not yet in the database)
 	IMAP              string // IMAP accounts to fetch mail from, see IMAPAccounts
 	SMTPRelay         string // host:port of the relay that sends outgoing mail
 	SMTPRelayUser     string
@@ -129,7 +129,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key file for --smtp-tls-cert")
 	fs.StringVar(&c.OutboxDir, "outbox-dir", c.OutboxDir, "folder that receives outgoing mail as .eml files when no relay is set")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address customers reach this server at (https://help.example.com), for survey links in mail; default http://ADDR")
-	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where attachments of messages are kept")
+	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where versions before 0032 kept attachments; files not yet copied into the database (rapport attachments copy) are read from it")
 	fs.StringVar(&c.IMAP, "imap", c.IMAP, "IMAP mailboxes to fetch, space-separated imaps://user:password@host/INBOX?after=seen (or after=move:Done); prefer the environment variable")
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
