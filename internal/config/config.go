@@ -45,6 +45,11 @@ type Config struct {
 
 	// Purchases.
 	PurchaseHookSecret string // shared secret of the purchases webhook (HMAC-SHA256); "" turns the webhook off
+
+	// Nodes and bounded intake.
+	SingleNode      bool  // the only process on its database: on PostgreSQL the outbox folder may stand in for a relay
+	SMTPMaxSessions int   // concurrent inbound SMTP conversations; one more is answered 421
+	SMTPMaxMemory   int64 // bytes of inbound messages held in memory at once; the rest wait on disk
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -91,6 +96,8 @@ func Default() Config {
 		MaxMessageBytes: 25 << 20,
 		OutboxDir:       "outbox",
 		AttachmentsDir:  "attachments",
+		SMTPMaxSessions: 100,
+		SMTPMaxMemory:   128 << 20,
 	}
 }
 
@@ -135,6 +142,10 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
 	fs.StringVar(&c.SMTPRelayPassword, "smtp-relay-password", c.SMTPRelayPassword, "password for the relay; prefer the environment variable")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
+	// Nodes and bounded intake.
+	fs.BoolVar(&c.SingleNode, "single-node", c.SingleNode, "this is the only process on its database: with PostgreSQL and no relay, outgoing mail may go to the outbox folder (otherwise it waits for a relay and /readyz says so)")
+	fs.IntVar(&c.SMTPMaxSessions, "smtp-max-sessions", c.SMTPMaxSessions, "most inbound SMTP conversations at once; one more is answered 421 (try later)")
+	fs.Int64Var(&c.SMTPMaxMemory, "smtp-max-memory", c.SMTPMaxMemory, "most bytes of inbound messages parsed and stored at once; larger messages wait their turn on disk")
 }
 
 // RegisterDB defines on fs only the --db setting, for the commands that
@@ -200,6 +211,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.IMAPAccounts(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SMTPMaxSessions < 1 {
+		errs = append(errs, errors.New("--smtp-max-sessions must be at least 1"))
+	}
+	if c.SMTPMaxMemory < 1<<20 {
+		errs = append(errs, errors.New("--smtp-max-memory must be at least 1048576 (1 MiB)"))
 	}
 	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
 		errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key go together"))
