@@ -381,8 +381,9 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		smtpServer, err = smtpd.New(smtpd.Opts{
 			Addr: cfg.SMTPAddr, Domain: mailDomain(mailboxes[0]), Mailboxes: mailboxes,
 			MaxMessageBytes: cfg.MaxMessageBytes, TLS: tlsConf, Intake: svc.Intake,
-			Parse: func(raw []byte, _ smtpd.Envelope) intake.Inbound { return intake.FromEmail(raw, mailboxes) },
-			Log:   log.With("component", "smtpd"),
+			Parse:       func(raw []byte, _ smtpd.Envelope) intake.Inbound { return intake.FromEmail(raw, mailboxes) },
+			Log:         log.With("component", "smtpd"),
+			MaxSessions: cfg.SMTPMaxSessions, MaxMemory: cfg.SMTPMaxMemory,
 		})
 		if err != nil {
 			return nil, err

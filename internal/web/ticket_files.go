@@ -70,13 +70,14 @@ func (s *server) messageOriginal(w http.ResponseWriter, r *http.Request, _ *reqC
 	if inbound == 0 {
 		return errNotFound
 	}
-	raw, err := s.intake.GetRaw(r.Context(), inbound)
+	raw, rc, err := s.intake.OpenRaw(r.Context(), inbound)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound
 	}
 	if err != nil {
 		return err
 	}
+	defer rc.Close()
 	name, ctype := fmt.Sprintf("ticket-%d-message-%d.txt", id, msgID), "application/octet-stream"
 	if raw.Channel == "email" {
 		name = fmt.Sprintf("ticket-%d-message-%d.eml", id, msgID)
@@ -85,6 +86,6 @@ func (s *server) messageOriginal(w http.ResponseWriter, r *http.Request, _ *reqC
 	h.Set("Content-Type", ctype)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("Cache-Control", "private, no-store")
-	_, err = w.Write(raw.Data)
-	return err
+	http.ServeContent(w, r, "", time.Time{}, rc)
+	return nil
 }

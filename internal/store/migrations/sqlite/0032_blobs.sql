@@ -19,3 +19,8 @@ CREATE TABLE blob_chunks (
     data    BLOB NOT NULL,
     PRIMARY KEY (blob_id, seq)
 );
+
+-- A received message larger than 256 KiB is kept as a blob too: raw is
+-- then empty and raw_blob names the blob (its SHA-256), so that neither
+-- storing nor downloading it passes the whole message through one query.
+ALTER TABLE inbound_messages ADD COLUMN raw_blob TEXT NOT NULL DEFAULT '';
