@@ -216,8 +216,14 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 func (s *Service) commitNext(ctx context.Context) {
 	s.mu.Lock()
 	n := min(len(s.pending), maxBatch)
-	batch := s.pending[:n:n]
+	batch := slices.Clone(s.pending[:n])
+	// The queue's array must not keep committed messages, and their raw
+	// bytes (25 MB for a large one), alive until it is reused.
+	clear(s.pending[:n])
 	s.pending = s.pending[n:]
+	if len(s.pending) == 0 {
+		s.pending = nil
+	}
 	s.mu.Unlock()
 
 	// The batch carries other callers' messages: it must not end with

@@ -84,8 +84,9 @@ type Opts struct {
 	// large, and is answered 452 when the wait passes MemoryWait. Default
 	// DefaultMaxMemory.
 	MaxMemory int64
-	// MemoryWait bounds a message's wait for memory; default 2 min, well
-	// within the sender's wait for the reply to DATA (RFC 5321: 10 min).
+	// MemoryWait bounds a message's wait for memory; default 4 min, so
+	// that with the time to store it the answer comes within the sender's
+	// wait for the reply to DATA (RFC 5321: 10 min).
 	MemoryWait time.Duration
 	// SpoolDir holds messages being received that are larger than
 	// SpoolAbove; default the system's temporary folder.
@@ -128,7 +129,7 @@ func New(o Opts) (*Server, error) {
 		o.MaxMemory = DefaultMaxMemory
 	}
 	if o.MemoryWait <= 0 {
-		o.MemoryWait = 2 * time.Minute
+		o.MemoryWait = 4 * time.Minute
 	}
 	for i, m := range o.Mailboxes {
 		o.Mailboxes[i] = strings.ToLower(strings.TrimSpace(m))
