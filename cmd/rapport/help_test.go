@@ -32,7 +32,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		"locales-dir", "log-format", "log-level", "mailboxes", "max-body-bytes", "max-message-bytes", "notify-delay", "outbox-dir",
 		"audit-retention",
 		"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "smtp-addr", "smtp-relay",
-		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers"}
+		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers",
+		"single-node", "smtp-max-sessions", "smtp-max-memory"}
 	// Job housekeeping (issue 14).
 	server = append(server, "job-lease", "job-retention", "failed-job-retention")
 	tests := []struct {
@@ -60,6 +61,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 			"l2", "folds", "min-customers", "currency", "json"}},
 		{name: "mail parse", args: []string{"mail", "parse"}, want: []string{"mailbox"}},
 		{name: "quality check", args: []string{"quality", "check"}, want: []string{"resources", "ui-lang"}},
+		{name: "attachments copy", args: []string{"attachments", "copy"}, want: []string{"db", "attachments-dir"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +153,7 @@ func TestREADMEListsEveryCommandAndSetting(t *testing.T) {
 // for the commands with a subcommand ("user add"), else one.
 func commandWords(line string) int {
 	switch strings.Fields(line)[0] {
-	case "user", "token", "clv", "churn", "import", "mail", "quality":
+	case "user", "token", "clv", "churn", "import", "mail", "quality", "attachments":
 		return 2
 	}
 	return 1

@@ -36,6 +36,7 @@ commands:
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)
+  attachments copy   copy files kept in the attachments folder by earlier versions into the database
   version            print the version
 
 Run "rapport <command> --help" for a command's settings.
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return mailCmd(ctx, rest, stdin, stdout, stderr)
 	case "quality":
 		return qualityCmd(ctx, rest, stdin, stdout, stderr)
+	case "attachments":
+		return attachmentsCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		return version(stdout)
 	case "help", "--help", "-h":

@@ -42,6 +42,7 @@ func ackPromiseInCustomersZone(t *testing.T, dsn string) {
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DB, cfg.OutboxDir, cfg.AttachmentsDir = dsn, filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
+	cfg.SingleNode = true // the outbox folder stands in for a relay on PostgreSQL too
 	cfg.Mailboxes, cfg.BusinessName = "support@shop.example", "Aurora"
 	// 09:00 UTC: 10:00 in Rome, 11:00 in Riga.
 	clock := jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))

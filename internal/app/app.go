@@ -156,7 +156,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Outbound mail: the relay of --smtp-relay when given, else the one
 	// the first run stored (read per message), else the outbox folder.
 	relays := mailout.NewRelayStore(db, clock)
-	var transport mailout.Transport = mailout.Stored{Store: relays, Fallback: mailout.Outbox{Dir: cfg.OutboxDir}}
+	var transport mailout.Transport = mailout.Stored{Store: relays, Fallback: outboxFallback(cfg, db)}
 	if cfg.SMTPRelay != "" {
 		transport = mailout.Relay{Addr: cfg.SMTPRelay, Username: cfg.SMTPRelayUser, Password: cfg.SMTPRelayPassword}
 	}
@@ -411,7 +411,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", apiHandler)
 	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(svc.DB))
+	mux.Handle("GET /readyz", readyz(svc.DB, func(ctx context.Context) (string, error) { return outboundProblem(ctx, cfg, svc) }))
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/", webHandler)
 
@@ -429,8 +429,9 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		smtpServer, err = smtpd.New(smtpd.Opts{
 			Addr: cfg.SMTPAddr, Domain: mailDomain(mailboxes[0]), Mailboxes: mailboxes,
 			MaxMessageBytes: cfg.MaxMessageBytes, TLS: tlsConf, Intake: svc.Intake,
-			Parse: func(raw []byte, _ smtpd.Envelope) intake.Inbound { return intake.FromEmail(raw, mailboxes) },
-			Log:   log.With("component", "smtpd"),
+			Parse:       func(raw []byte, _ smtpd.Envelope) intake.Inbound { return intake.FromEmail(raw, mailboxes) },
+			Log:         log.With("component", "smtpd"),
+			MaxSessions: cfg.SMTPMaxSessions, MaxMemory: cfg.SMTPMaxMemory,
 		})
 		if err != nil {
 			return nil, err
@@ -590,9 +591,10 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-// readyz answers 200 when the database answers and every migration is
-// applied, 503 otherwise.
-func readyz(db *store.DB) http.Handler {
+// readyz answers 200 when the database answers, every migration is
+// applied and outgoing mail has a way out (mail, below), 503 with the
+// reason otherwise.
+func readyz(db *store.DB, mail func(context.Context) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -608,8 +610,52 @@ func readyz(db *store.DB) http.Handler {
 			fmt.Fprintf(w, "migrations pending: %d\n", n)
 			return
 		}
+		if problem, err := mail(ctx); err != nil || problem != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			if err != nil {
+				problem = "outgoing mail: the stored relay cannot be read"
+			}
+			fmt.Fprintf(w, "%s\n", problem)
+			return
+		}
 		w.Write([]byte("ready\n"))
 	})
+}
+
+// Several nodes (issue 14). SQLite is one node by nature; on PostgreSQL
+// any number of processes may serve, so what one of them writes to its own
+// folder another never sees. There outgoing mail goes through a relay
+// only, unless the operator says this is the only node (--single-node).
+
+// multiNode reports whether other processes may serve the same database.
+func multiNode(cfg config.Config, db *store.DB) bool {
+	return db.Dialect == store.Postgres && !cfg.SingleNode
+}
+
+// outboxFallback is where mail goes when no relay is given or stored: the
+// outbox folder on one node, nowhere (the job waits and retries) when
+// there may be several.
+func outboxFallback(cfg config.Config, db *store.DB) mailout.Transport {
+	if multiNode(cfg, db) {
+		return mailout.NoRelay{}
+	}
+	return mailout.Outbox{Dir: cfg.OutboxDir}
+}
+
+// outboundProblem says why outgoing mail cannot leave, "" when it can.
+func outboundProblem(ctx context.Context, cfg config.Config, svc *Services) (string, error) {
+	if !multiNode(cfg, svc.DB) || cfg.SMTPRelay != "" {
+		return "", nil
+	}
+	r, err := svc.Relays.Get(ctx)
+	if err != nil {
+		return "", err
+	}
+	if r.Addr != "" {
+		return "", nil
+	}
+	return "outgoing mail: no SMTP relay on PostgreSQL, where several nodes may serve; mail waits in the queue. " +
+		"Set --smtp-relay, store a relay at the first run (/setup), or run with --single-node", nil
 }
 
 // recoverPanics turns a handler panic into a 500 without details and logs it.

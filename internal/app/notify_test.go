@@ -44,6 +44,7 @@ func notificationsMailedInBatches(t *testing.T, dsn string) {
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DB, cfg.OutboxDir, cfg.AttachmentsDir = dsn, filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
+	cfg.SingleNode = true // the outbox folder stands in for a relay on PostgreSQL too
 	cfg.Mailboxes, cfg.BusinessName, cfg.PublicURL = "support@shop.example", "Aurora", "https://help.shop.example"
 	clock := jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	svc, err := openServices(ctx, cfg, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)), clock)

@@ -41,6 +41,7 @@ func firstRunThenAcknowledgement(t *testing.T, dsn string) {
 	cfg := config.Default()
 	cfg.DB, cfg.Addr, cfg.SMTPAddr = dsn, "127.0.0.1:0", "127.0.0.1:0"
 	cfg.OutboxDir, cfg.AttachmentsDir = filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
+	cfg.SingleNode = true // the outbox folder stands in for a relay on PostgreSQL too
 	cfg.Mailboxes = "support@aurora.example"
 	a, err := New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

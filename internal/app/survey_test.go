@@ -47,6 +47,7 @@ func surveyEndToEnd(t *testing.T, dsn string) {
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DB, cfg.OutboxDir, cfg.AttachmentsDir = dsn, filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
+	cfg.SingleNode = true // the outbox folder stands in for a relay on PostgreSQL too
 	cfg.Mailboxes, cfg.BusinessName, cfg.Addr, cfg.SMTPAddr = "support@shop.example", "Aurora", "127.0.0.1:0", ""
 	cfg.PublicURL = "https://help.shop.example"
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))

@@ -43,6 +43,7 @@ func timersEndToEnd(t *testing.T, dsn string) {
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DB, cfg.OutboxDir, cfg.AttachmentsDir = dsn, filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
+	cfg.SingleNode = true // the outbox folder stands in for a relay on PostgreSQL too
 	cfg.Mailboxes, cfg.BusinessName = "support@shop.example", "Aurora"
 	clock := jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	svc, err := openServices(ctx, cfg, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)), clock)

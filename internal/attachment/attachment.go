@@ -1,6 +1,8 @@
 // Package attachment keeps the files that come with messages: the bytes in
-// a Store (a local folder by default), their metadata in the attachments
-// table.
+// the database as chunked blobs (internal/blob), which every node reads,
+// their metadata in the attachments table. Files that earlier versions
+// kept in a local folder are still read from there until `rapport
+// attachments copy` has moved them into the database.
 package attachment
 
 import (
@@ -16,17 +18,19 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 )
 
-// Store keeps attachment bytes under a key.
+// Store keeps attachment bytes under a key outside the database: the
+// folder of earlier versions, read for files not yet copied in.
 type Store interface {
 	// Put stores data and returns its key; storing the same bytes twice is
 	// harmless.
 	Put(ctx context.Context, data []byte) (string, error)
 	// Open returns the bytes stored under key.
-	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 }
 
 // Dir is a Store in a local folder, content-addressed by SHA-256, so that a
@@ -65,7 +69,7 @@ func (d Dir) Put(_ context.Context, data []byte) (string, error) {
 }
 
 // Open opens the file stored under key.
-func (d Dir) Open(_ context.Context, key string) (io.ReadCloser, error) {
+func (d Dir) Open(_ context.Context, key string) (io.ReadSeekCloser, error) {
 	if len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" {
 		return nil, fmt.Errorf("attachment: key %q: %w", key, store.ErrNotFound)
 	}
@@ -73,7 +77,10 @@ func (d Dir) Open(_ context.Context, key string) (io.ReadCloser, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("attachment: %s: %w", key, store.ErrNotFound)
 	}
-	return f, err
+	if err != nil {
+		return nil, fmt.Errorf("attachment: %w", err)
+	}
+	return f, nil
 }
 
 func (d Dir) path(key string) string {
@@ -107,27 +114,33 @@ var queriesFS embed.FS
 
 // Service stores and lists attachments.
 type Service struct {
-	db    *store.DB
-	st    Store
-	clock jobs.Clock
-	q     store.Queries
+	db     *store.DB
+	blobs  *blob.Store
+	legacy Store // nil: no folder of earlier versions
+	clock  jobs.Clock
+	q      store.Queries
 }
 
-// New returns a Service keeping bytes in st.
-func New(db *store.DB, st Store, clock jobs.Clock) *Service {
+// New returns a Service that keeps new files in the database and reads
+// the files it does not find there from legacy, the folder where earlier
+// versions kept them (nil for none).
+func New(db *store.DB, legacy Store, clock jobs.Clock) *Service {
 	if clock == nil {
 		clock = jobs.SystemClock{}
 	}
-	return &Service{db: db, st: st, clock: clock, q: store.MustLoadQueries(queriesFS, db.Dialect)}
+	return &Service{db: db, blobs: blob.New(db, clock), legacy: legacy, clock: clock,
+		q: store.MustLoadQueries(queriesFS, db.Dialect)}
 }
 
-// AddTx stores files and records them on message messageID inside tx.
+// AddTx stores files and records them on message messageID inside tx: the
+// bytes and the row commit or roll back together.
 func (s *Service) AddTx(ctx context.Context, tx *sql.Tx, messageID int64, files []File) error {
 	for _, f := range files {
-		key, err := s.st.Put(ctx, f.Data)
+		ref, err := s.blobs.PutBytesTx(ctx, tx, f.Data)
 		if err != nil {
-			return err
+			return fmt.Errorf("attachment: store %s: %w", f.Filename, err)
 		}
+		key := ref.SHA256
 		name := strings.TrimSpace(f.Filename)
 		if name == "" {
 			name = "attachment"
@@ -175,8 +188,22 @@ func (s *Service) ForTicket(ctx context.Context, ticketID int64) (map[int64][]At
 	return out, nil
 }
 
-// Get returns attachment id of ticket ticketID and opens its bytes.
-func (s *Service) Get(ctx context.Context, ticketID, id int64) (Attachment, io.ReadCloser, error) {
+// open returns the bytes stored under key: from the database, else from
+// the folder of earlier versions.
+func (s *Service) open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
+	r, err := s.blobs.Open(ctx, key)
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) || s.legacy == nil {
+		return nil, err
+	}
+	return s.legacy.Open(ctx, key)
+}
+
+// Get returns attachment id of ticket ticketID and opens its bytes; the
+// reader seeks, for ranges, and holds one chunk at a time.
+func (s *Service) Get(ctx context.Context, ticketID, id int64) (Attachment, io.ReadSeekCloser, error) {
 	rows, err := s.db.R.QueryContext(ctx, s.q.Get("get-attachment"), id, ticketID)
 	if err != nil {
 		return Attachment{}, nil, fmt.Errorf("attachment %d: %w", id, err)
@@ -188,7 +215,7 @@ func (s *Service) Get(ctx context.Context, ticketID, id int64) (Attachment, io.R
 	if len(list) == 0 {
 		return Attachment{}, nil, fmt.Errorf("attachment %d: %w", id, store.ErrNotFound)
 	}
-	rc, err := s.st.Open(ctx, list[0].Key)
+	rc, err := s.open(ctx, list[0].Key)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
@@ -208,7 +235,7 @@ func (s *Service) ForMessage(ctx context.Context, messageID int64) ([]Attachment
 	}
 	data := make([][]byte, len(list))
 	for i, a := range list {
-		rc, err := s.st.Open(ctx, a.Key)
+		rc, err := s.open(ctx, a.Key)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -219,4 +246,60 @@ func (s *Service) ForMessage(ctx context.Context, messageID int64) ([]Attachment
 		}
 	}
 	return list, data, nil
+}
+
+// CopyLegacy copies into the database every file that is still only in
+// the folder of earlier versions, one transaction per file, and returns
+// how many it copied and how many it could not find. It can run while
+// the server serves, and again: a file already copied is skipped.
+func (s *Service) CopyLegacy(ctx context.Context) (copied, missing int, err error) {
+	if s.legacy == nil {
+		return 0, 0, nil
+	}
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("keys-not-in-blobs"))
+	if err != nil {
+		return 0, 0, fmt.Errorf("attachment: copy: %w", err)
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return 0, 0, fmt.Errorf("attachment: copy: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("attachment: copy: %w", err)
+	}
+	for _, k := range keys {
+		f, err := s.legacy.Open(ctx, k)
+		if errors.Is(err, store.ErrNotFound) {
+			missing++
+			continue
+		}
+		if err != nil {
+			return copied, missing, err
+		}
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			ref, err := s.blobs.PutTx(ctx, tx, f)
+			if err != nil {
+				return err
+			}
+			if ref.SHA256 != k {
+				return fmt.Errorf("attachment: copy %s: the file's content does not match its name (%s)", k, ref.SHA256)
+			}
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			return copied, missing, fmt.Errorf("attachment: copy %s: %w", k, err)
+		}
+		copied++
+	}
+	return copied, missing, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/rapport/rapport/internal/attachment"
@@ -57,6 +58,64 @@ func TestAttachments(t *testing.T) {
 		}
 		if _, err := (attachment.Dir{Path: t.TempDir()}).Open(ctx, "../../etc/passwd"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("path outside the store: %v", err)
+		}
+	})
+}
+
+// A file an earlier version kept in the folder still downloads; `rapport
+// attachments copy` (CopyLegacy) moves it into the database, after which
+// the folder is not needed, and a second copy finds nothing to do.
+func TestLegacyFolder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		q := jobs.New(db, nil, nil)
+		tickets := ticket.NewService(ticket.Opts{DB: db, Jobs: q, Customers: customer.New(db, nil)})
+		tk, err := tickets.Create(ctx, ticket.SystemActor, ticket.NewTicket{Subject: "Old", Body: "From before", CustomerEmail: "c@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := tickets.Messages(ctx, tk.ID)
+		dir := attachment.Dir{Path: t.TempDir()}
+		data := []byte("a receipt kept in the folder by an earlier version")
+		key, err := dir.Put(ctx, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The row as an earlier version wrote it; one more whose file is gone.
+		for _, k := range []string{key, strings.Repeat("ab", 32)} {
+			if _, err := db.W.ExecContext(ctx, `INSERT INTO attachments (message_id, filename, content_type, size, sha256, content_id, inline, storage_key, created_at)
+				VALUES ($1, 'receipt.txt', 'text/plain', $2, $3, '', $4, $3, 0)`, msgs[0].ID, len(data), k, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		svc := attachment.New(db, dir, nil)
+		byMsg, err := svc.ForTicket(ctx, tk.ID)
+		if err != nil || len(byMsg[msgs[0].ID]) != 2 {
+			t.Fatalf("%v %v", byMsg, err)
+		}
+		id := byMsg[msgs[0].ID][0].ID
+		read := func(svc *attachment.Service) string {
+			t.Helper()
+			_, rc, err := svc.Get(ctx, tk.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, _ := io.ReadAll(rc)
+			return string(b)
+		}
+		if got := read(svc); got != string(data) {
+			t.Fatalf("from the folder: %q", got)
+		}
+		copied, missing, err := svc.CopyLegacy(ctx)
+		if err != nil || copied != 1 || missing != 1 {
+			t.Fatalf("copy: %d copied, %d missing, %v", copied, missing, err)
+		}
+		if got := read(attachment.New(db, nil, nil)); got != string(data) {
+			t.Fatalf("from the database, without the folder: %q", got)
+		}
+		if copied, _, err := svc.CopyLegacy(ctx); err != nil || copied != 0 {
+			t.Fatalf("second copy: %d copied, %v", copied, err)
 		}
 	})
 }

@@ -20,3 +20,8 @@ SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256, a.conte
 FROM attachments a
 WHERE a.message_id = $1
 ORDER BY a.id
+
+-- name: keys-not-in-blobs
+SELECT DISTINCT a.storage_key FROM attachments a
+WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = a.storage_key)
+ORDER BY a.storage_key

@@ -40,7 +40,7 @@ type Config struct {
 	SMTPTLSKey        string // its key file
 	OutboxDir         string // where outgoing mail is written when no relay is set
 	PublicURL         string // the address customers reach this server at, for links in mail; "" derives it from Addr
-	AttachmentsDir    string // where attachments are kept
+	AttachmentsDir    string // where earlier versions kept attachments (read for files not yet in the database)
 	IMAP              string // IMAP accounts to fetch mail from, see IMAPAccounts
 	SMTPRelay         string // host:port of the relay that sends outgoing mail
 	SMTPRelayUser     string
@@ -56,6 +56,10 @@ type Config struct {
 
 	// Abuse (issue 17).
 	TrustedProxies string // CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded is believed; "" none
+	// Nodes and bounded intake.
+	SingleNode      bool  // the only process on its database: on PostgreSQL the outbox folder may stand in for a relay
+	SMTPMaxSessions int   // concurrent inbound SMTP conversations; one more is answered 421
+	SMTPMaxMemory   int64 // bytes of inbound messages held in memory at once; the rest wait on disk
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -107,6 +111,8 @@ func Default() Config {
 		JobLease:           15 * time.Second,
 		JobRetention:       7 * 24 * time.Hour,
 		FailedJobRetention: 30 * 24 * time.Hour,
+		SMTPMaxSessions:    100,
+		SMTPMaxMemory:      128 << 20,
 	}
 }
 
@@ -146,7 +152,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key file for --smtp-tls-cert")
 	fs.StringVar(&c.OutboxDir, "outbox-dir", c.OutboxDir, "folder that receives outgoing mail as .eml files when no relay is set")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address customers reach this server at (https://help.example.com), for survey links in mail; default http://ADDR")
-	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where attachments of messages are kept")
+	fs.StringVar(&c.AttachmentsDir, "attachments-dir", c.AttachmentsDir, "folder where versions before 0032 kept attachments; files not yet copied into the database (rapport attachments copy) are read from it")
 	fs.StringVar(&c.IMAP, "imap", c.IMAP, "IMAP mailboxes to fetch, space-separated imaps://user:password@host/INBOX?after=seen (or after=move:Done); prefer the environment variable")
 	fs.StringVar(&c.SMTPRelay, "smtp-relay", c.SMTPRelay, "host:port of the SMTP relay that sends outgoing mail (STARTTLS when offered)")
 	fs.StringVar(&c.SMTPRelayUser, "smtp-relay-user", c.SMTPRelayUser, "user name for the relay (AUTH PLAIN)")
@@ -156,6 +162,10 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.DurationVar(&c.FailedJobRetention, "failed-job-retention", c.FailedJobRetention, "how long failed jobs (their last error) are kept for an operator to look at")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDR ranges (or addresses) of the reverse proxies in front of Rapport: only a request from one of them has its X-Forwarded-For (or Forwarded) header believed, for rate limits and recorded addresses; empty trusts none")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
+	// Nodes and bounded intake.
+	fs.BoolVar(&c.SingleNode, "single-node", c.SingleNode, "this is the only process on its database: with PostgreSQL and no relay, outgoing mail may go to the outbox folder (otherwise it waits for a relay and /readyz says so)")
+	fs.IntVar(&c.SMTPMaxSessions, "smtp-max-sessions", c.SMTPMaxSessions, "most inbound SMTP conversations at once; one more is answered 421 (try later)")
+	fs.Int64Var(&c.SMTPMaxMemory, "smtp-max-memory", c.SMTPMaxMemory, "most bytes of inbound messages parsed and stored at once; larger messages wait their turn on disk")
 }
 
 // RegisterDB defines on fs only the --db setting, for the commands that
@@ -236,6 +246,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.IMAPAccounts(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SMTPMaxSessions < 1 {
+		errs = append(errs, errors.New("--smtp-max-sessions must be at least 1"))
+	}
+	if c.SMTPMaxMemory < 1<<20 {
+		errs = append(errs, errors.New("--smtp-max-memory must be at least 1048576 (1 MiB)"))
 	}
 	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
 		errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key go together"))

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"strings"
 )
@@ -21,12 +22,24 @@ const maxCcHeaderBytes = 64 << 10
 func (s *Service) CcOf(ctx context.Context, id int64) ([]string, error) {
 	var channel, sender, mailbox string
 	var raw []byte
-	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("inbound-for-cc"), id).Scan(&channel, &sender, &mailbox, &raw)
+	var rawBlob string
+	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("inbound-for-cc"), id).Scan(&channel, &sender, &mailbox, &raw, &rawBlob)
 	if errors.Is(err, sql.ErrNoRows) || channel != "email" {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("intake: cc of %d: %w", id, err)
+	}
+	if rawBlob != "" {
+		r, err := s.blobs.Open(ctx, rawBlob)
+		if err != nil {
+			return nil, fmt.Errorf("intake: cc of %d: %w", id, err)
+		}
+		raw, err = io.ReadAll(io.LimitReader(r, maxCcHeaderBytes))
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("intake: cc of %d: %w", id, err)
+		}
 	}
 	if len(raw) > maxCcHeaderBytes {
 		raw = raw[:maxCcHeaderBytes]

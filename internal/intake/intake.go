@@ -6,6 +6,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -13,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -22,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -135,8 +138,9 @@ type Opts struct {
 
 // Service receives inbound messages.
 type Service struct {
-	o Opts
-	q store.Queries
+	o     Opts
+	q     store.Queries
+	blobs *blob.Store // large received messages
 
 	mu      sync.Mutex
 	pending []*request // waiting to be committed, oldest first
@@ -154,7 +158,7 @@ func New(o Opts) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), blobs: blob.New(o.DB, o.Clock)}
 }
 
 // MaxSubject is the longest subject kept; longer ones are cut.
@@ -212,8 +216,14 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 func (s *Service) commitNext(ctx context.Context) {
 	s.mu.Lock()
 	n := min(len(s.pending), maxBatch)
-	batch := s.pending[:n:n]
+	batch := slices.Clone(s.pending[:n])
+	// The queue's array must not keep committed messages, and their raw
+	// bytes (25 MB for a large one), alive until it is reused.
+	clear(s.pending[:n])
 	s.pending = s.pending[n:]
+	if len(s.pending) == 0 {
+		s.pending = nil
+	}
 	s.mu.Unlock()
 
 	// The batch carries other callers' messages: it must not end with
@@ -291,12 +301,21 @@ func (s *Service) receiveIn(ctx context.Context, tx *sql.Tx, in Inbound) (Result
 	var res Result
 	enqueued := false
 	now := store.Millis(s.o.Clock.Now())
+	// A large message goes into the blob store in chunks, not through one
+	// query that would copy it whole once more.
+	inline, rawBlob := in.Raw, ""
+	if len(in.Raw) > RawInline {
+		inline, rawBlob = []byte{}, blob.Sum(in.Raw)
+	}
 	err := tx.QueryRowContext(ctx, s.q.Get("insert-inbound"), in.Channel, in.Mailbox, sender, key,
-		in.Raw, len(in.Raw), now).Scan(&res.InboundID)
+		inline, len(in.Raw), now, rawBlob).Scan(&res.InboundID)
 	if errors.Is(err, sql.ErrNoRows) {
 		res.Duplicate = true
 		err := tx.QueryRowContext(ctx, s.q.Get("existing-inbound"), sender, key).Scan(&res.InboundID, &res.Outcome, &res.TicketID)
 		return res, false, err
+	}
+	if err == nil && rawBlob != "" {
+		_, err = s.blobs.PutBytesTx(ctx, tx, in.Raw)
 	}
 	if err != nil {
 		return res, false, fmt.Errorf("store inbound: %w", err)
@@ -525,6 +544,10 @@ func (s *Service) unreadable(ctx context.Context, tx *sql.Tx, in Inbound, res *R
 	return nil
 }
 
+// RawInline is the size up to which a received message is kept in its
+// inbound_messages row; a larger one is a blob (internal/blob).
+const RawInline = 256 << 10
+
 // Raw is a stored inbound message.
 type Raw struct {
 	ID       int64
@@ -536,19 +559,48 @@ type Raw struct {
 	TicketID int64
 }
 
-// GetRaw returns inbound message id as it was received.
+// GetRaw returns inbound message id as it was received, whole.
 func (s *Service) GetRaw(ctx context.Context, id int64) (Raw, error) {
-	r := Raw{ID: id}
-	var at int64
-	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("inbound-raw"), id).Scan(&r.Channel, &r.Sender, &r.Data, &r.Outcome, &r.Reason, &r.TicketID, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Raw{}, fmt.Errorf("intake: inbound %d: %w", id, store.ErrNotFound)
-	}
+	r, rc, err := s.OpenRaw(ctx, id)
 	if err != nil {
+		return Raw{}, err
+	}
+	defer rc.Close()
+	if r.Data, err = io.ReadAll(rc); err != nil {
 		return Raw{}, fmt.Errorf("intake: inbound %d: %w", id, err)
 	}
 	return r, nil
 }
+
+// OpenRaw returns inbound message id, its bytes as a reader (Data stays
+// empty) that holds at most one chunk of a large message at a time.
+func (s *Service) OpenRaw(ctx context.Context, id int64) (Raw, io.ReadSeekCloser, error) {
+	r := Raw{ID: id}
+	var at, size int64
+	var inline []byte
+	var rawBlob string
+	err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("inbound-raw"), id).Scan(&r.Channel, &r.Sender, &inline, &r.Outcome,
+		&r.Reason, &r.TicketID, &at, &rawBlob, &size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Raw{}, nil, fmt.Errorf("intake: inbound %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return Raw{}, nil, fmt.Errorf("intake: inbound %d: %w", id, err)
+	}
+	if rawBlob == "" {
+		return r, nopCloser{bytes.NewReader(inline)}, nil
+	}
+	rc, err := s.blobs.Open(ctx, rawBlob)
+	if err != nil {
+		return Raw{}, nil, fmt.Errorf("intake: inbound %d: %w", id, err)
+	}
+	return r, rc, nil
+}
+
+// nopCloser is a ReadSeeker with nothing to close.
+type nopCloser struct{ io.ReadSeeker }
+
+func (nopCloser) Close() error { return nil }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")

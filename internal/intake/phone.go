@@ -88,7 +88,7 @@ func (s *Service) LogCall(ctx context.Context, c Call) (Result, error) {
 		rand.Read(nonce[:])
 		key := fmt.Sprintf("call:%d:%d:%x", c.AgentID, now.UnixNano(), nonce)
 		if err := tx.QueryRowContext(ctx, s.q.Get("insert-inbound"), "phone", "", fmt.Sprintf("agent:%d", c.AgentID), key,
-			raw, len(raw), now.UnixMilli()).Scan(&res.InboundID); err != nil {
+			raw, len(raw), now.UnixMilli(), "").Scan(&res.InboundID); err != nil {
 			return fmt.Errorf("store call: %w", err)
 		}
 		if c.TicketID != 0 {

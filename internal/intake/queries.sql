@@ -3,8 +3,8 @@
 -- the ticket service.
 
 -- name: insert-inbound
-INSERT INTO inbound_messages (channel, mailbox, sender, message_key, raw, size, outcome, reason, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'ignored', '', $7)
+INSERT INTO inbound_messages (channel, mailbox, sender, message_key, raw, size, outcome, reason, received_at, raw_blob)
+VALUES ($1, $2, $3, $4, $5, $6, 'ignored', '', $7, $8)
 ON CONFLICT (sender, message_key) DO NOTHING
 RETURNING id
 
@@ -36,11 +36,11 @@ SELECT ticket_id, COALESCE(message_id, 0), to_addr FROM outbound_mail WHERE head
 SELECT status FROM tickets WHERE id = $1
 
 -- name: inbound-raw
-SELECT channel, sender, raw, outcome, reason, COALESCE(ticket_id, 0), received_at FROM inbound_messages WHERE id = $1
+SELECT channel, sender, raw, outcome, reason, COALESCE(ticket_id, 0), received_at, raw_blob, size FROM inbound_messages WHERE id = $1
 
 -- name: first-message
 SELECT id FROM messages WHERE ticket_id = $1 ORDER BY id LIMIT 1
 
 -- name: inbound-for-cc
 -- The head of the message is enough for its Cc: a large mail is not read whole.
-SELECT channel, sender, mailbox, substr(raw, 1, 65536) FROM inbound_messages WHERE id = $1
+SELECT channel, sender, mailbox, substr(raw, 1, 65536), raw_blob FROM inbound_messages WHERE id = $1

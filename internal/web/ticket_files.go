@@ -3,10 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
-	"strconv"
+	"time"
 
 	"github.com/rapport/rapport/internal/store"
 )
@@ -36,12 +35,11 @@ func (s *server) ticketAttachment(w http.ResponseWriter, r *http.Request, _ *req
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
-	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
 	h.Set("Cache-Control", "private, no-store")
-	_, err = io.Copy(w, rc)
-	if err != nil {
-		s.log.Warn("attachment download broke off", "ticket_id", id, "attachment_id", fileID)
-	}
+	h.Set("ETag", `"`+a.SHA256+`"`)
+	// ServeContent answers ranges (a resumed download) and HEAD; the
+	// reader holds one chunk of the file at a time.
+	http.ServeContent(w, r, "", time.Time{}, rc)
 	return nil
 }
 
@@ -72,13 +70,14 @@ func (s *server) messageOriginal(w http.ResponseWriter, r *http.Request, _ *reqC
 	if inbound == 0 {
 		return errNotFound
 	}
-	raw, err := s.intake.GetRaw(r.Context(), inbound)
+	raw, rc, err := s.intake.OpenRaw(r.Context(), inbound)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound
 	}
 	if err != nil {
 		return err
 	}
+	defer rc.Close()
 	name, ctype := fmt.Sprintf("ticket-%d-message-%d.txt", id, msgID), "application/octet-stream"
 	if raw.Channel == "email" {
 		name = fmt.Sprintf("ticket-%d-message-%d.eml", id, msgID)
@@ -87,6 +86,6 @@ func (s *server) messageOriginal(w http.ResponseWriter, r *http.Request, _ *reqC
 	h.Set("Content-Type", ctype)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("Cache-Control", "private, no-store")
-	_, err = w.Write(raw.Data)
-	return err
+	http.ServeContent(w, r, "", time.Time{}, rc)
+	return nil
 }

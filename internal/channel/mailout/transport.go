@@ -49,6 +49,18 @@ func (o Outbox) Send(_ context.Context, _ string, _ []string, msg []byte) error 
 	return nil
 }
 
+// ErrNoRelay is NoRelay's answer: the message waits (its job retries)
+// until a relay is configured or stored.
+var ErrNoRelay = errors.New("mailout: no SMTP relay: with several nodes on one database mail is not left in one node's outbox folder; set --smtp-relay, store a relay at the first run, or run with --single-node")
+
+// NoRelay is the fallback of a deployment that may have several nodes
+// (PostgreSQL without --single-node): it sends nothing and fails, so that
+// mail is never written into the folder of whichever node ran the job.
+type NoRelay struct{}
+
+// Send answers ErrNoRelay.
+func (NoRelay) Send(context.Context, string, []string, []byte) error { return ErrNoRelay }
+
 // Relay is a Transport that submits messages to an SMTP server, with
 // STARTTLS when the server offers it and AUTH PLAIN when a user is set.
 type Relay struct {
