@@ -134,9 +134,21 @@ type Opts struct {
 
 // Service reads and saves the profile.
 type Service struct {
-	o Opts
-	q store.Queries
+	o        Opts
+	q        store.Queries
+	watchers []Watcher
 }
+
+// A Watcher hears of every saved profile inside the transaction that saves
+// it, so that what it keeps from the profile changes with it or not at
+// all: the metrics switch their days to a new time zone so.
+type Watcher interface {
+	ProfileSaved(ctx context.Context, tx *sql.Tx, p Profile) error
+}
+
+// Watch adds w to the watchers of saved profiles; call it while the
+// services are built, before any save. Watchers run in the order added.
+func (s *Service) Watch(w Watcher) { s.watchers = append(s.watchers, w) }
 
 // New returns a Service.
 func New(o Opts) *Service {
@@ -175,7 +187,7 @@ func (s *Service) Save(ctx context.Context, p Profile) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	if err := s.put(ctx, s.o.DB.W, p); err != nil {
+	if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.put(ctx, tx, p) }); err != nil {
 		return Profile{}, err
 	}
 	return p, nil
@@ -187,15 +199,18 @@ func (s *Service) SaveTx(ctx context.Context, tx *sql.Tx, p Profile) error {
 	return s.put(ctx, tx, p)
 }
 
-func (s *Service) put(ctx context.Context, db interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}, p Profile) error {
+func (s *Service) put(ctx context.Context, tx *sql.Tx, p Profile) error {
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, s.q.Get("put-profile"), profileKey, string(raw), store.Millis(s.o.Clock.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q.Get("put-profile"), profileKey, string(raw), store.Millis(s.o.Clock.Now())); err != nil {
 		return fmt.Errorf("business: save profile: %w", err)
+	}
+	for _, w := range s.watchers {
+		if err := w.ProfileSaved(ctx, tx, p); err != nil {
+			return fmt.Errorf("business: save profile: %w", err)
+		}
 	}
 	return nil
 }
