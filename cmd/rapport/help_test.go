@@ -55,6 +55,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 			"l2", "folds", "min-customers", "currency", "json"}},
 		{name: "mail parse", args: []string{"mail", "parse"}, want: []string{"mailbox"}},
 		{name: "quality check", args: []string{"quality", "check"}, want: []string{"resources", "ui-lang"}},
+		{name: "metrics rebuild", args: []string{"metrics", "rebuild"}, want: []string{"db", "resume"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
