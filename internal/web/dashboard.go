@@ -127,6 +127,8 @@ func (s *server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	p := s.newPage(w, r, rc, "dashboard.title")
 	p.Nav = "dashboard"
+	// The period's dates are the metrics' days: the business's zone.
+	p.Days = f.From.Location()
 	v := dashboardView{F: f, Rep: rep, Channels: ticket.Channels, Langs: p.Languages(), Presets: metrics.Presets,
 		From: f.From.Format(time.DateOnly), To: f.To.AddDate(0, 0, -1).Format(time.DateOnly),
 		PrevFrom: rep.Previous.From.Format(time.DateOnly), PrevTo: rep.Previous.To.AddDate(0, 0, -1).Format(time.DateOnly),
