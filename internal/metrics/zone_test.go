@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -371,4 +372,44 @@ func TestDayNumbers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDigestWeekInTokyo: a Tokyo business's digest goes out on Monday at
+// 08:00 in Tokyo (Sunday 23:00 UTC) and reports Monday to Sunday there.
+func TestDigestWeekInTokyo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		var text string
+		m := metrics.New(metrics.Opts{DB: db, Clock: w.clock, Jobs: w.jobs, Digest: &metrics.DigestOpts{
+			I18n: i18n.MustLoad(), URL: "https://help.example.com",
+			Send: func(_ context.Context, _, _, subject, body string) error {
+				text = subject + "\n" + body
+				return nil
+			}}})
+		if _, err := m.SwitchZone(w.ctx, "Asia/Tokyo"); err != nil {
+			t.Fatal(err)
+		}
+		w.runJobs()
+		if err := m.ScheduleDigest(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		tokyo := zone(t, "Asia/Tokyo")
+		job, err := w.jobs.GetByKey(w.ctx, "metrics.digest:2026-W11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 3, 9, 8, 0, 0, 0, tokyo); !job.RunAt.Equal(want) {
+			t.Errorf("digest runs at %v, want %v", job.RunAt, want)
+		}
+		w.at(time.Date(2026, 3, 9, 8, 0, 0, 0, tokyo))
+		for _, want := range []string{"Mar 2, 2026 – Mar 8, 2026", "/dashboard?from=2026-03-02&period=custom&to=2026-03-08"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("digest lacks %q:\n%s", want, text)
+			}
+		}
+		f := metrics.DigestFilter(job.RunAt, tokyo)
+		if !f.From.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, tokyo)) || f.Days() != 7 {
+			t.Errorf("digest period %v – %v", f.From, f.To)
+		}
+	})
 }
