@@ -35,11 +35,11 @@ const JobRebuild = "metrics.rebuild"
 // order, as a change locks its ticket.
 
 // RebuildBatch is how many tickets one rebuild transaction takes.
-const RebuildBatch = 200
+const RebuildBatch = 25
 
 // batchesPerRun is how many batches one run of the job does before it
 // queues its continuation: a run stays well inside the job queue's lease.
-const batchesPerRun = 50
+const batchesPerRun = 200
 
 // StartRebuild starts a rebuild of the rollups in their zone, from the
 // first ticket, in the background (see RebuildStep); RunRebuild does it
