@@ -29,7 +29,7 @@ const JobRebuild = "metrics.rebuild"
 // so a rebuild stopped anywhere goes on from there.
 //
 // Each batch is one short transaction: on SQLite it holds the single
-// writer for about as long as a few dozen ticket changes (see
+// writer for about as long as fifteen ticket changes (see
 // docs/PERFORMANCE.md), so ticket changes wait for no longer than that
 // between batches. On PostgreSQL it locks the batch's tickets, in id
 // order, as a change locks its ticket.
