@@ -101,14 +101,15 @@ type page struct {
 	Version  string
 	Now      time.Time
 	Zone     *time.Location // the reader's: the agent's own, else the business's
+	Data     any
+	Unread   int   // the agent's unread notifications, for the header
+	Pulse    int64 // a pulse survey waiting for the agent's answer, 0 for none
+	ShowSLA  bool  // ticket lists have a deadline column
+
 	// Days is the zone whose days a report's periods are made of (the
 	// business's, for metrics, goals and scorecards): a period's dates are
 	// shown as that zone has them, whatever the reader's zone. nil: Zone.
-	Days    *time.Location
-	Data    any
-	Unread  int   // the agent's unread notifications, for the header
-	Pulse   int64 // a pulse survey waiting for the agent's answer, 0 for none
-	ShowSLA bool  // ticket lists have a deadline column
+	Days *time.Location
 }
 
 // newPage starts a page titled by catalogue key title, taking (and
