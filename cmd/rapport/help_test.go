@@ -62,6 +62,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "mail parse", args: []string{"mail", "parse"}, want: []string{"mailbox"}},
 		{name: "quality check", args: []string{"quality", "check"}, want: []string{"resources", "ui-lang"}},
 		{name: "attachments copy", args: []string{"attachments", "copy"}, want: []string{"db", "attachments-dir"}},
+		{name: "metrics rebuild", args: []string{"metrics", "rebuild"}, want: []string{"db", "resume"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ commands:
   churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
   churn score        train the churn model on the database's history and score every customer
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
+  metrics rebuild    rebuild the metrics rollups in the business's time zone, in small batches
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)
   attachments copy   copy files kept in the attachments folder by earlier versions into the database
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return qualityCmd(ctx, rest, stdin, stdout, stderr)
 	case "attachments":
 		return attachmentsCmd(ctx, rest, stdout, stderr)
+	case "metrics":
+		return metricsCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		return version(stdout)
 	case "help", "--help", "-h":

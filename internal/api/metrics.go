@@ -18,7 +18,11 @@ func (s *server) getMetrics(w http.ResponseWriter, r *http.Request, _ agent.Agen
 	if s.metrics == nil {
 		return errNoMetrics
 	}
-	f, err := metrics.ParseFilter(r.URL.Query(), s.metrics.Now())
+	loc, err := s.metrics.Zone(r.Context())
+	if err != nil {
+		return err
+	}
+	f, err := metrics.ParseFilter(r.URL.Query(), s.metrics.Now(), loc)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/metrics/metricstest"
@@ -31,7 +32,7 @@ func TestMetricsEndpoint(t *testing.T) {
 			mustStatus(t, rec, http.StatusOK, "metrics"+q)
 			var got metrics.Report
 			decodeJSON(t, rec, &got)
-			flt, err := metrics.ParseFilter(mustQuery(t, f.expand(t, week+q)), f.clock.Now())
+			flt, err := metrics.ParseFilter(mustQuery(t, f.expand(t, week+q)), f.clock.Now(), time.UTC)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -171,7 +171,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		BaseURL: cfg.PublicBaseURL(), Business: cfg.BusinessName,
 	})
 	measures := measure.New(measure.Opts{DB: db, Clock: clock, Log: component("metrics"), Jobs: q,
-		Digest: &measure.DigestOpts{I18n: catalog, URL: cfg.PublicBaseURL(), Send: teamMail}})
+		Digest: &measure.DigestOpts{I18n: catalog, URL: cfg.PublicBaseURL(), Send: teamMail}, Business: biz})
+	// The metrics count the business's days: a new zone switches them, in
+	// the transaction that saves it, and rebuilds them in the background.
+	biz.Watch(measures)
 
 	// What customers are worth: purchases, lifetime values, churn risk, and
 	// re-commitments proposed from customers' words.

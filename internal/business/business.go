@@ -135,10 +135,22 @@ type Opts struct {
 
 // Service reads and saves the profile.
 type Service struct {
-	o     Opts
-	q     store.Queries
-	audit *audit.Log // settings changes, recorded in their transaction
+	o        Opts
+	q        store.Queries
+	audit    *audit.Log // settings changes, recorded in their transaction
+	watchers []Watcher
 }
+
+// A Watcher hears of every saved profile inside the transaction that saves
+// it, so that what it keeps from the profile changes with it or not at
+// all: the metrics switch their days to a new time zone so.
+type Watcher interface {
+	ProfileSaved(ctx context.Context, tx *sql.Tx, p Profile) error
+}
+
+// Watch adds w to the watchers of saved profiles; call it while the
+// services are built, before any save. Watchers run in the order added.
+func (s *Service) Watch(w Watcher) { s.watchers = append(s.watchers, w) }
 
 // New returns a Service.
 func New(o Opts) *Service {
@@ -200,15 +212,18 @@ func (s *Service) SaveTx(ctx context.Context, tx *sql.Tx, p Profile) error {
 	return s.put(ctx, tx, p)
 }
 
-func (s *Service) put(ctx context.Context, db interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}, p Profile) error {
+func (s *Service) put(ctx context.Context, tx *sql.Tx, p Profile) error {
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, s.q.Get("put-profile"), profileKey, string(raw), store.Millis(s.o.Clock.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q.Get("put-profile"), profileKey, string(raw), store.Millis(s.o.Clock.Now())); err != nil {
 		return fmt.Errorf("business: save profile: %w", err)
+	}
+	for _, w := range s.watchers {
+		if err := w.ProfileSaved(ctx, tx, p); err != nil {
+			return fmt.Errorf("business: save profile: %w", err)
+		}
 	}
 	return nil
 }

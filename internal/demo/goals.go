@@ -111,8 +111,12 @@ func (r *runner) seedGoals(ctx context.Context) error {
 		{goals.Subject{AgentID: r.agentIDs[6]}, goals.SinRate, goals.Month, false, 10, "Fewer policy quotes, more alternatives."},
 		{goals.Subject{TeamID: r.teamIDs[teamOrders]}, goals.Solved, goals.Month, false, 100, ""},
 	}
+	loc, err := g.Zone(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	for _, pl := range plans {
-		start := pl.period.Start(now)
+		start := pl.period.Start(now, loc)
 		if pl.last {
 			start = pl.period.Prev(start)
 		}

@@ -135,9 +135,13 @@ func (s *Service) Create(ctx context.Context, n NewGoal) (Goal, error) {
 	}
 	g := Goal{Subject: n.Subject, Metric: n.Metric, Period: n.Period, Target: n.Target,
 		Baseline: n.Baseline, Suggested: n.Suggested, Note: n.Note, CreatedBy: n.CreatedBy, CreatedAt: s.now()}
-	g.Start = n.Period.Start(n.Start)
+	loc, err := s.Zone(ctx)
+	if err != nil {
+		return Goal{}, err
+	}
+	g.Start = n.Period.Start(n.Start, loc)
 	g.End = n.Period.Next(g.Start)
-	err := s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-goal"), nullID(g.Subject.AgentID), nullID(g.Subject.TeamID),
+	err = s.o.DB.W.QueryRowContext(ctx, s.q.Get("insert-goal"), nullID(g.Subject.AgentID), nullID(g.Subject.TeamID),
 		string(g.Metric), string(g.Period), store.Millis(g.Start), store.Millis(g.End), g.Target,
 		nullFloat(g.Baseline), nullFloat(g.Suggested), g.Note, nullID(g.CreatedBy), store.Millis(g.CreatedAt)).Scan(&g.ID)
 	if err != nil {
@@ -292,8 +296,12 @@ func (s *Service) Suggest(ctx context.Context, sub Subject, m Metric, p Period, 
 		return Suggestion{}, valid.Field("metric", valid.Msg("valid.metric_period", "choose a metric and a period"))
 	}
 	sg := Suggestion{Metric: m, Period: p}
-	first := p.Start(start)
-	if current := p.Start(s.now()); current.Before(first) {
+	loc, err := s.Zone(ctx)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	first := p.Start(start, loc)
+	if current := p.Start(s.now(), loc); current.Before(first) {
 		first = current
 	}
 	for i := 0; i < HistoryPeriods; i++ {
@@ -319,7 +327,6 @@ func (s *Service) Suggest(ctx context.Context, sub Subject, m Metric, p Period, 
 		return samples, vals, nil
 	}
 	var own []float64
-	var err error
 	if sg.History, own, err = series(sub); err != nil {
 		return Suggestion{}, err
 	}

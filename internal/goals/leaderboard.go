@@ -63,9 +63,12 @@ type Board struct {
 // current calendar month so far. Only opted-in agents appear, and they are
 // ranked among themselves.
 func (s *Service) Leaderboard(ctx context.Context) (from, to time.Time, boards []Board, err error) {
-	now := s.now()
-	from = Month.Start(now)
-	to = dayStart(now).AddDate(0, 0, 1)
+	loc, err := s.Zone(ctx)
+	if err != nil {
+		return from, to, nil, err
+	}
+	from = Month.Start(s.now(), loc)
+	to = s.tomorrow(loc)
 	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("optins"))
 	if err != nil {
 		return from, to, nil, fmt.Errorf("goals: leaderboard: %w", err)

@@ -83,8 +83,9 @@ func (m Metric) round(v float64) float64 {
 // Period names the length of a goal's period.
 type Period string
 
-// The periods of goals, each starting on a UTC boundary: Monday, the 1st of
-// the month, the 1st of January, April, July or October.
+// The periods of goals, each starting at a midnight of the business's
+// zone (Service.Zone): Monday, the 1st of the month, the 1st of January,
+// April, July or October.
 const (
 	Week    Period = "week"
 	Month   Period = "month"
@@ -97,42 +98,44 @@ var Periods = []Period{Week, Month, Quarter}
 // Valid reports whether p is a known period.
 func (p Period) Valid() bool { return p == Week || p == Month || p == Quarter }
 
-// Start returns the start (UTC midnight) of the period of kind p holding t.
-func (p Period) Start(t time.Time) time.Time {
-	t = t.UTC()
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+// Start returns the start (midnight in loc) of the period of kind p
+// holding t, as loc has the calendar.
+func (p Period) Start(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	y, m, d := t.Date()
 	switch p {
 	case Month:
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		d = 1
 	case Quarter:
-		q := (int(t.Month()) - 1) / 3
-		return time.Date(t.Year(), time.Month(3*q+1), 1, 0, 0, 0, 0, time.UTC)
+		m, d = time.Month(3*((int(m)-1)/3)+1), 1
 	default:
-		back := (int(day.Weekday()) + 6) % 7
-		return day.AddDate(0, 0, -back)
+		d -= (int(t.Weekday()) + 6) % 7 // days since Monday
 	}
+	return dayStart(time.Date(y, m, d, 12, 0, 0, 0, loc), loc)
 }
 
-// Next returns the start of the period after the one starting at start.
+// Next returns the start of the period after the one starting at start,
+// in start's location.
 func (p Period) Next(start time.Time) time.Time {
 	switch p {
 	case Month:
-		return start.AddDate(0, 1, 0)
+		return dayStart(start.AddDate(0, 1, 0), start.Location())
 	case Quarter:
-		return start.AddDate(0, 3, 0)
+		return dayStart(start.AddDate(0, 3, 0), start.Location())
 	default:
-		return start.AddDate(0, 0, 7)
+		return dayStart(start.AddDate(0, 0, 7), start.Location())
 	}
 }
 
-// Prev returns the start of the period before the one starting at start.
+// Prev returns the start of the period before the one starting at start,
+// in start's location.
 func (p Period) Prev(start time.Time) time.Time {
 	switch p {
 	case Month:
-		return start.AddDate(0, -1, 0)
+		return dayStart(start.AddDate(0, -1, 0), start.Location())
 	case Quarter:
-		return start.AddDate(0, -3, 0)
+		return dayStart(start.AddDate(0, -3, 0), start.Location())
 	default:
-		return start.AddDate(0, 0, -7)
+		return dayStart(start.AddDate(0, 0, -7), start.Location())
 	}
 }

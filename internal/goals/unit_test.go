@@ -135,7 +135,48 @@ func TestPeriodStart(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := tc.period.Start(at)
+			s := tc.period.Start(at, time.UTC)
+			if !s.Equal(tc.start) || !tc.period.Next(s).Equal(tc.next) || !tc.period.Prev(tc.period.Next(s)).Equal(s) {
+				t.Errorf("Start = %v, Next = %v; want %v, %v", s, tc.period.Next(s), tc.start, tc.next)
+			}
+		})
+	}
+}
+
+// TestPeriodStartInZone: periods start at the business's midnights, and a
+// week across a DST change is still Monday to Monday.
+func TestPeriodStartInZone(t *testing.T) {
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	tokyo, rome, york := zone("Asia/Tokyo"), zone("Europe/Rome"), zone("America/New_York")
+	tests := []struct {
+		name   string
+		period goals.Period
+		at     time.Time
+		loc    *time.Location
+		start  time.Time
+		next   time.Time
+	}{
+		// Sunday 31 May 2026 20:00 UTC is Monday 1 June 05:00 in Tokyo.
+		{"tokyo week", goals.Week, time.Date(2026, 5, 31, 20, 0, 0, 0, time.UTC), tokyo,
+			time.Date(2026, 6, 1, 0, 0, 0, 0, tokyo), time.Date(2026, 6, 8, 0, 0, 0, 0, tokyo)},
+		{"tokyo month", goals.Month, time.Date(2026, 5, 31, 20, 0, 0, 0, time.UTC), tokyo,
+			time.Date(2026, 6, 1, 0, 0, 0, 0, tokyo), time.Date(2026, 7, 1, 0, 0, 0, 0, tokyo)},
+		// 1 April 2026 02:00 UTC is still 31 March in New York.
+		{"new york quarter", goals.Quarter, time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC), york,
+			time.Date(2026, 1, 1, 0, 0, 0, 0, york), time.Date(2026, 4, 1, 0, 0, 0, 0, york)},
+		// The week of the last Sunday of October: 169 hours long in Rome.
+		{"rome dst week", goals.Week, time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC), rome,
+			time.Date(2026, 10, 19, 0, 0, 0, 0, rome), time.Date(2026, 10, 26, 0, 0, 0, 0, rome)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.period.Start(tc.at, tc.loc)
 			if !s.Equal(tc.start) || !tc.period.Next(s).Equal(tc.next) || !tc.period.Prev(tc.period.Next(s)).Equal(s) {
 				t.Errorf("Start = %v, Next = %v; want %v, %v", s, tc.period.Next(s), tc.start, tc.next)
 			}

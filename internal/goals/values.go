@@ -23,13 +23,17 @@ type Value struct {
 }
 
 // Value returns metric m of subject sub over [from, to), in m's display
-// unit. to is cut to the end of the current UTC day: "so far" for a period
-// still running. The ticket and survey metrics come from metrics.Compute
+// unit. to is cut to the end of the business's current day: "so far" for
+// a period still running. The ticket and survey metrics come from metrics.Compute
 // (an agent's are those of the tickets they own and the surveys credited
 // to them, a team's those of the team's tickets); the QA score, sin rate
 // and re-commitments are read here, a team's over its members.
 func (s *Service) Value(ctx context.Context, sub Subject, m Metric, from, to time.Time) (Value, error) {
-	if tomorrow := dayStart(s.now()).AddDate(0, 0, 1); to.After(tomorrow) {
+	loc, err := s.Zone(ctx)
+	if err != nil {
+		return Value{}, err
+	}
+	if tomorrow := s.tomorrow(loc); to.After(tomorrow) {
 		to = tomorrow
 	}
 	if !to.After(from) {
@@ -43,7 +47,7 @@ func (s *Service) Value(ctx context.Context, sub Subject, m Metric, from, to tim
 	case Recommitments:
 		return s.recommitments(ctx, sub, from, to)
 	}
-	f := metrics.Filter{From: dayStart(from), To: dayStart(to), AgentID: sub.AgentID, TeamID: sub.TeamID}
+	f := metrics.Filter{From: dayStart(from, loc), To: dayStart(to, loc), AgentID: sub.AgentID, TeamID: sub.TeamID}
 	if !f.To.After(f.From) {
 		return Value{}, nil
 	}
@@ -77,10 +81,25 @@ func (s *Service) Value(ctx context.Context, sub Subject, m Metric, from, to tim
 	return Value{}, fmt.Errorf("goals: unknown metric %q", m)
 }
 
-// dayStart is the UTC midnight starting t's day.
-func dayStart(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+// dayStart is the midnight in loc starting t's day there.
+func dayStart(t time.Time, loc *time.Location) time.Time { return metrics.Midnight(t, loc) }
+
+// tomorrow is the start of the business's next day.
+func (s *Service) tomorrow(loc *time.Location) time.Time {
+	return metrics.DayStart(metrics.DayOf(s.now(), loc)+1, loc)
+}
+
+// Zone is the business's zone, whose midnights start goals' periods and
+// days: the one the metrics count days in; UTC without metrics.
+func (s *Service) Zone(ctx context.Context) (*time.Location, error) {
+	if s.o.Metrics == nil {
+		return time.UTC, nil
+	}
+	loc, err := s.o.Metrics.Zone(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("goals: %w", err)
+	}
+	return loc, nil
 }
 
 // members are the agents a subject stands for.
@@ -204,11 +223,15 @@ func (s *Service) agentValues(ctx context.Context, m Metric, from, to time.Time)
 	default:
 		return nil, false, nil
 	}
-	if tomorrow := dayStart(s.now()).AddDate(0, 0, 1); to.After(tomorrow) {
+	loc, err := s.Zone(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if tomorrow := s.tomorrow(loc); to.After(tomorrow) {
 		to = tomorrow
 	}
 	vals = map[int64]Value{}
-	f := metrics.Filter{From: dayStart(from), To: dayStart(to)}
+	f := metrics.Filter{From: dayStart(from, loc), To: dayStart(to, loc)}
 	if !f.To.After(f.From) {
 		return vals, true, nil
 	}

@@ -82,6 +82,10 @@ func BenchmarkDashboard(b *testing.B) {
 			b.Fatal(err)
 		}
 		if facts == 0 {
+			// The business is in Tokyo, so that its days are not UTC's.
+			if _, err := m.SwitchZone(ctx, "Asia/Tokyo"); err != nil {
+				b.Fatal(err)
+			}
 			// Fresh statistics first: PostgreSQL plans the rebuild's
 			// per-ticket lookups badly without them.
 			if _, err := db.W.ExecContext(ctx, "ANALYZE"); err != nil {
@@ -182,6 +186,37 @@ func BenchmarkDashboard(b *testing.B) {
 				}
 			})
 		}
+		// One batch of the background rebuild after a zone change, in
+		// which every ticket moves (New York's days against Tokyo's): how
+		// long it holds the writer. The zone goes back and forth whenever
+		// a rebuild is finished; the dataset is left in Tokyo.
+		b.Run("rebuild_batch", func(b *testing.B) {
+			zones := []string{"America/New_York", "Asia/Tokyo"}
+			next := 0
+			switchZone := func() {
+				if _, err := m.SwitchZone(ctx, zones[next%2]); err != nil {
+					b.Fatal(err)
+				}
+				next++
+			}
+			switchZone()
+			for b.Loop() {
+				_, done, err := m.RebuildStep(ctx, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if done {
+					switchZone()
+				}
+			}
+			b.StopTimer()
+			if next%2 == 1 {
+				switchZone()
+			}
+			if err := m.RunRebuild(ctx, false, nil); err != nil {
+				b.Fatal(err)
+			}
+		})
 		// One incremental change through the hook, for the write cost.
 		b.Run("hook_solve", func(b *testing.B) {
 			var ids []int64

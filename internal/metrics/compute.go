@@ -11,15 +11,24 @@ import (
 
 // Compute returns every metric of f's period and of the period of the same
 // length just before it, the weekly trend and the agents of the period.
+// The period's edges must be midnights in the business's zone (Zone).
 func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
-	if err := f.Validate(); err != nil {
+	db := s.o.DB.R
+	st, err := s.state(ctx, db)
+	if err != nil {
 		return Report{}, err
 	}
-	db := s.o.DB.R
-	length := f.To.Sub(f.From)
-	prev := Filter{From: f.From.Add(-length), To: f.From, TeamID: f.TeamID, AgentID: f.AgentID, Channel: f.Channel, Language: f.Language}
-	rep := Report{Filter: f}
-	var err error
+	loc := st.Loc
+	if err := f.Validate(loc); err != nil {
+		return Report{}, err
+	}
+	f.From, f.To = f.From.In(loc), f.To.In(loc)
+	from := DayOf(f.From, loc)
+	prev := Filter{From: DayStart(from-int64(f.Days()), loc), To: f.From, TeamID: f.TeamID, AgentID: f.AgentID, Channel: f.Channel, Language: f.Language}
+	rep := Report{Filter: f, TimeZone: loc.String()}
+	if st.RebuildAfter.Valid {
+		rep.Rebuilding = &Progress{Done: st.RebuildAfter.Int64, Total: st.RebuildTo}
+	}
 	if rep.Purchases, err = s.tableExists(ctx, db, "purchases"); err != nil {
 		return Report{}, err
 	}
@@ -30,28 +39,32 @@ func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
 	rep.Business = cal != nil
 
 	// One pass over the day rollups of both periods.
-	days, err := s.daysByDay(ctx, db, prev.From, f.To, f)
+	days, err := s.daysByDay(ctx, db, prev.From, f.To, f, loc)
 	if err != nil {
 		return Report{}, err
 	}
-	cur, old := s.periodBase(f, days), s.periodBase(prev, days)
+	cur, old := s.periodBase(f, days, loc), s.periodBase(prev, days, loc)
 	for _, p := range []struct {
 		per *Period
 		flt Filter
 	}{{&cur, f}, {&old, prev}} {
-		if err := s.fillPeriod(ctx, db, p.per, p.flt, rep.Purchases); err != nil {
+		if err := s.fillPeriod(ctx, db, p.per, p.flt, rep.Purchases, loc); err != nil {
 			return Report{}, err
 		}
 	}
 	rep.Current, rep.Previous = cur, old
-	if rep.Weeks, err = s.weeks(ctx, db, f); err != nil {
+	if rep.Weeks, err = s.weeks(ctx, db, f, loc); err != nil {
 		return Report{}, err
 	}
-	if rep.Agents, err = s.agents(ctx, db, f); err != nil {
+	if rep.Agents, err = s.agents(ctx, db, f, loc); err != nil {
 		return Report{}, err
 	}
 	return rep, nil
 }
+
+// quarterMillis is the quarter of an hour survey answers are grouped by
+// (survey-answers-by-quarter).
+const quarterMillis = int64(15 * time.Minute / time.Millisecond)
 
 // querier reads.
 type querier interface {
@@ -59,11 +72,11 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// dayArgs are the parameters of the rollup queries: day range, filters,
-// then the grain of the rollup that answers f broken down by the
-// dimension by ("" for none).
-func dayArgs(from, to time.Time, f Filter, by string) []any {
-	return []any{dayOf(from.UnixMilli()), dayOf(to.UnixMilli()), f.TeamID, f.AgentID, f.Channel, f.Language, grainFor(f, by)}
+// dayArgs are the parameters of the rollup queries: day range (days in
+// loc), filters, then the grain of the rollup that answers f broken down
+// by the dimension by ("" for none).
+func dayArgs(from, to time.Time, f Filter, by string, loc *time.Location) []any {
+	return []any{DayOf(from, loc), DayOf(to, loc), f.TeamID, f.AgentID, f.Channel, f.Language, grainFor(f, by)}
 }
 
 // grainFor is the coarsest rollup grain that keeps every dimension f
@@ -97,8 +110,8 @@ func msArgs(from, to time.Time, f Filter) []any {
 }
 
 // daysByDay reads the day rollups of [from, to) under f's filters.
-func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time, f Filter) (map[int64]counters, error) {
-	rows, err := db.QueryContext(ctx, s.q.Get("days-by-day"), dayArgs(from, to, f, "")...)
+func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time, f Filter, loc *time.Location) (map[int64]counters, error) {
+	rows, err := db.QueryContext(ctx, s.q.Get("days-by-day"), dayArgs(from, to, f, "", loc)...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: days: %w", err)
 	}
@@ -118,9 +131,9 @@ func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time,
 }
 
 // periodBase fills the metrics of f's period that come from day counters.
-func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
+func (s *Service) periodBase(f Filter, days map[int64]counters, loc *time.Location) Period {
 	var c counters
-	from, to := dayOf(f.From.UnixMilli()), dayOf(f.To.UnixMilli())
+	from, to := DayOf(f.From, loc), DayOf(f.To, loc)
 	for d, dc := range days {
 		if d >= from && d < to {
 			c.plus(dc)
@@ -142,9 +155,9 @@ func (s *Service) periodBase(f Filter, days map[int64]counters) Period {
 
 // fillPeriod adds the metrics read from histograms, complaints by channel,
 // surveys, promises, referrals and purchases.
-func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filter, purchases bool) error {
+func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filter, purchases bool, loc *time.Location) error {
 	hists := map[string]histogram{"frt": {}, "frt_biz": {}, "res": {}, "res_biz": {}}
-	if err := s.each(ctx, db, "hist-total", dayArgs(f.From, f.To, f, ""), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "hist-total", dayArgs(f.From, f.To, f, "", loc), func(rows *sql.Rows) error {
 		var m string
 		var b, n int64
 		if err := rows.Scan(&m, &b, &n); err != nil {
@@ -161,7 +174,7 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	p.Resolution, p.ResolutionBiz = hists["res"].durations(), hists["res_biz"].durations()
 
 	var written, oral int64
-	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel, loc), func(rows *sql.Rows) error {
 		var day, n int64
 		var ch string
 		if err := rows.Scan(&day, &ch, &n); err != nil {
@@ -179,10 +192,10 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	p.ComplaintsWritten, p.ComplaintsOral = count(written, p.Created.V > 0), count(oral, p.Created.V > 0)
 
 	var sc scores
-	if err := s.each(ctx, db, "survey-answers-by-day", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
-		var day, n int64
+	if err := s.each(ctx, db, "survey-answers", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var n int64
 		var csat, nps sql.NullInt64
-		if err := rows.Scan(&day, &csat, &nps, &n); err != nil {
+		if err := rows.Scan(&csat, &nps, &n); err != nil {
 			return err
 		}
 		sc.add(csat, nps, n)
@@ -357,19 +370,20 @@ func (sc scores) nps() Value {
 	return Of(100 * float64(promoters-detractors) / float64(n))
 }
 
-// weekStart is the Monday 00:00 UTC of the week of UTC day number day.
+// weekOfDay is the number of the week (Monday to Sunday) of day number
+// day: 1970-01-01 was a Thursday.
 func weekOfDay(day int64) int64 { return (day + 3) / 7 }
 
-// weekTime is the start of week number w.
-func weekTime(w int64) time.Time { return time.UnixMilli((w*7 - 3) * dayMillis).UTC() }
+// weekTime is the start of week number w in loc: Monday 00:00.
+func weekTime(w int64, loc *time.Location) time.Time { return DayStart(w*7-3, loc) }
 
 // weeks is the weekly trend of f's period.
-func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, error) {
-	from, to := dayOf(f.From.UnixMilli()), dayOf(f.To.UnixMilli())
+func (s *Service) weeks(ctx context.Context, db querier, f Filter, loc *time.Location) ([]Week, error) {
+	from, to := DayOf(f.From, loc), DayOf(f.To, loc)
 	first, last := weekOfDay(from), weekOfDay(to-1)
 	out := make([]Week, 0, last-first+1)
 	for w := first; w <= last; w++ {
-		start := weekTime(w)
+		start := weekTime(w, loc)
 		if start.Before(f.From) {
 			start = f.From
 		}
@@ -382,7 +396,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, erro
 		return &out[w-first]
 	}
 	frt := map[int64]histogram{}
-	if err := s.each(ctx, db, "frt-hist-by-week", dayArgs(f.From, f.To, f, ""), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "frt-hist-by-week", dayArgs(f.From, f.To, f, "", loc), func(rows *sql.Rows) error {
 		var w, b, n int64
 		if err := rows.Scan(&w, &b, &n); err != nil {
 			return err
@@ -400,7 +414,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, erro
 			wk.FirstResponse = h.percentile(50)
 		}
 	}
-	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel), func(rows *sql.Rows) error {
+	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel, loc), func(rows *sql.Rows) error {
 		var day, n int64
 		var ch string
 		if err := rows.Scan(&day, &ch, &n); err != nil {
@@ -419,13 +433,13 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, erro
 		return nil, err
 	}
 	csat := map[int64]*scores{}
-	if err := s.each(ctx, db, "survey-answers-by-day", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
-		var day, n int64
+	if err := s.each(ctx, db, "survey-answers-by-quarter", msArgs(f.From, f.To, f), func(rows *sql.Rows) error {
+		var quarter, n int64
 		var c, nps sql.NullInt64
-		if err := rows.Scan(&day, &c, &nps, &n); err != nil {
+		if err := rows.Scan(&quarter, &c, &nps, &n); err != nil {
 			return err
 		}
-		w := weekOfDay(day)
+		w := weekOfDay(dayOf(quarter*quarterMillis, loc))
 		if csat[w] == nil {
 			csat[w] = &scores{}
 		}
@@ -444,7 +458,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter) ([]Week, erro
 
 // agents is the scorecard of every agent with tickets or answers in f's
 // period, by name.
-func (s *Service) agents(ctx context.Context, db querier, f Filter) ([]AgentRow, error) {
+func (s *Service) agents(ctx context.Context, db querier, f Filter, loc *time.Location) ([]AgentRow, error) {
 	byID := map[int64]*AgentRow{}
 	row := func(id int64) *AgentRow {
 		r := byID[id]
@@ -454,7 +468,7 @@ func (s *Service) agents(ctx context.Context, db querier, f Filter) ([]AgentRow,
 		}
 		return r
 	}
-	args := dayArgs(f.From, f.To, f, GrainAgent)
+	args := dayArgs(f.From, f.To, f, GrainAgent, loc)
 	if err := s.each(ctx, db, "days-by-agent", args, func(rows *sql.Rows) error {
 		var id, solved, transfers, reopened int64
 		if err := rows.Scan(&id, &solved, &transfers, &reopened); err != nil {

@@ -37,17 +37,8 @@ type digestPayload struct {
 	At int64 `json:"at"`
 }
 
-// location is the business time zone: the default calendar's, else UTC.
-func (s *Service) location(ctx context.Context) (*time.Location, error) {
-	cal, err := s.calendar(ctx, s.o.DB.R)
-	if err != nil {
-		return nil, err
-	}
-	if cal == nil || cal.Location == nil {
-		return time.UTC, nil
-	}
-	return cal.Location, nil
-}
+// location is the business's time zone, whose days the metrics count.
+func (s *Service) location(ctx context.Context) (*time.Location, error) { return s.Zone(ctx) }
 
 // NextDigest is the first Monday 08:00 in loc strictly after now.
 func NextDigest(now time.Time, loc *time.Location) time.Time {
@@ -98,11 +89,12 @@ func (s *Service) scheduleAfter(ctx context.Context, now time.Time, loc *time.Lo
 	return err
 }
 
-// DigestFilter is the period a digest sent at at reports: the seven UTC
-// days before the UTC day of at (compared by Compute with the seven before).
-func DigestFilter(at time.Time) Filter {
-	to := at.UTC().Truncate(24 * time.Hour)
-	return Filter{From: to.AddDate(0, 0, -7), To: to}
+// DigestFilter is the period a digest sent at at reports: the seven days
+// of loc (the business's zone) before at's day there, compared by Compute
+// with the seven before.
+func DigestFilter(at time.Time, loc *time.Location) Filter {
+	day := DayOf(at, loc)
+	return Filter{From: DayStart(day-7, loc), To: DayStart(day, loc)}
 }
 
 // digestJob sends the week's digest to every active manager and admin and
@@ -129,7 +121,11 @@ func (s *Service) SendDigest(ctx context.Context, at time.Time) error {
 	if s.o.Digest == nil || s.o.Digest.Send == nil {
 		return errors.New("metrics: no digest sender")
 	}
-	rep, err := s.Compute(ctx, DigestFilter(at))
+	loc, err := s.location(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Compute(ctx, DigestFilter(at, loc))
 	if err != nil {
 		return err
 	}

@@ -69,10 +69,11 @@ type FeedbackPage struct {
 }
 
 // ParseFeedbackQuery reads a feedback query from query parameters: the
-// period ones of ParseFilter plus mode, kind, score, comment=1, q and page.
-func ParseFeedbackQuery(q url.Values, now time.Time) (FeedbackQuery, Filter, error) {
+// period ones of ParseFilter (days in loc) plus mode, kind, score,
+// comment=1, q and page.
+func ParseFeedbackQuery(q url.Values, now time.Time, loc *time.Location) (FeedbackQuery, Filter, error) {
 	errs := valid.Fields{}
-	f, err := ParseFilter(q, now)
+	f, err := ParseFilter(q, now, loc)
 	if err != nil {
 		if ve, ok := err.(valid.Fields); ok {
 			for k, v := range ve {

@@ -12,8 +12,8 @@ import (
 	"github.com/rapport/rapport/internal/valid"
 )
 
-// Filter selects what Compute measures: the period [From, To) in whole UTC
-// days, and optionally one team, agent (a ticket's owner, a survey's or a
+// Filter selects what Compute measures: the period [From, To) in whole
+// days of the business's zone (Service.Zone), and optionally one team, agent (a ticket's owner, a survey's or a
 // promise's agent), channel and language. Zero values do not filter.
 type Filter struct {
 	From     time.Time `json:"from"`
@@ -43,24 +43,31 @@ func (f Filter) Segmented() bool {
 	return f.TeamID != 0 || f.AgentID != 0 || f.Channel != "" || f.Language != ""
 }
 
-// Days is the length of the period in days.
-func (f Filter) Days() int { return int(f.To.Sub(f.From) / (24 * time.Hour)) }
+// Days is the length of the period in calendar days: the dates of From
+// and To apart, each read in its own location (Compute puts both in the
+// business's zone), so that a day with a DST change is one day.
+func (f Filter) Days() int {
+	dayIn := func(t time.Time) int64 { y, m, d := t.Date(); return civil(y, m, d) }
+	return int(dayIn(f.To) - dayIn(f.From))
+}
 
-// Validate reports every field that is wrong.
-func (f Filter) Validate() error {
+// Validate reports every field that is wrong; the period's edges must be
+// midnights in loc.
+func (f Filter) Validate(loc *time.Location) error {
 	errs := valid.Fields{}
-	midnight := func(t time.Time) bool { return t.Equal(t.UTC().Truncate(24 * time.Hour)) }
+	midnight := func(t time.Time) bool { return t.Equal(Midnight(t, loc)) }
 	switch {
 	case f.From.IsZero():
 		errs.Add("from", valid.Msg("valid.required", "is required"))
 	case !midnight(f.From):
-		errs.Add("from", valid.Msg("valid.choice", "must be the start of a UTC day"))
+		errs.Add("from", valid.Msg("valid.choice", "must be the start of a day in the business's time zone"))
 	}
+	f.From, f.To = f.From.In(loc), f.To.In(loc)
 	switch {
 	case f.To.IsZero():
 		errs.Add("to", valid.Msg("valid.required", "is required"))
 	case !midnight(f.To):
-		errs.Add("to", valid.Msg("valid.choice", "must be the start of a UTC day"))
+		errs.Add("to", valid.Msg("valid.choice", "must be the start of a day in the business's time zone"))
 	case !f.From.IsZero() && !f.To.After(f.From):
 		errs.Add("to", valid.Msg("valid.after_from", "must be after from"))
 	case !f.From.IsZero() && f.Days() > MaxDays:
@@ -85,9 +92,10 @@ func (f Filter) Validate() error {
 const dateLayout = "2006-01-02"
 
 // ParseFilter reads a filter from query parameters, as the dashboard's
-// form and GET /api/v1/metrics send them:
+// form and GET /api/v1/metrics send them, the days being the business's
+// (loc, Service.Zone): a day starts at its midnight there.
 //
-//	period   7, 30 or 90 (days up to and including today, UTC), or "custom"
+//	period   7, 30 or 90 (days up to and including today), or "custom"
 //	from     first day, YYYY-MM-DD (custom periods; alone it means up to today)
 //	to       last day, YYYY-MM-DD, included
 //	team     team id
@@ -97,9 +105,9 @@ const dateLayout = "2006-01-02"
 //
 // Without period, from or to the period is the last DefaultPreset days.
 // Every problem is reported by field.
-func ParseFilter(q url.Values, now time.Time) (Filter, error) {
+func ParseFilter(q url.Values, now time.Time, loc *time.Location) (Filter, error) {
 	errs := valid.Fields{}
-	today := now.UTC().Truncate(24 * time.Hour)
+	today := DayOf(now, loc)
 	f := Filter{}
 	id := func(field string) int64 {
 		v := strings.TrimSpace(q.Get(field))
@@ -113,33 +121,37 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 		}
 		return n
 	}
-	date := func(field string) time.Time {
+	// date is the day number of a date, ok false when absent or bad.
+	date := func(field string) (int64, bool) {
 		v := strings.TrimSpace(q.Get(field))
 		if v == "" {
-			return time.Time{}
+			return 0, false
 		}
 		t, err := time.Parse(dateLayout, v)
 		if err != nil {
 			errs.Add(field, valid.Msg("valid.choice", "must be a date written YYYY-MM-DD"))
-			return time.Time{}
+			return 0, false
 		}
-		return t.UTC()
+		return civil(t.Date()), true
 	}
 	f.TeamID, f.AgentID = id("team"), id("agent")
 	f.Channel = strings.TrimSpace(q.Get("channel"))
 	f.Language = strings.TrimSpace(q.Get("language"))
 	period := strings.TrimSpace(q.Get("period"))
-	from, to := date("from"), date("to")
+	from, hasFrom := date("from")
+	to, hasTo := date("to")
 	switch {
 	case period == "custom" || (period == "" && (q.Get("from") != "" || q.Get("to") != "")):
-		if from.IsZero() {
+		if !hasFrom {
 			errs.Add("from", valid.Msg("valid.required", "is required for a custom period"))
+		} else {
+			f.From = DayStart(from, loc)
 		}
-		if to.IsZero() {
+		if !hasTo {
 			to = today
 		}
-		f.From, f.To = from, to.AddDate(0, 0, 1)
-		if !from.IsZero() && to.Before(from) {
+		f.To = DayStart(to+1, loc)
+		if hasFrom && to < from {
 			errs.Add("to", valid.Msg("valid.before_from", "must not be before from"))
 		}
 	default:
@@ -153,12 +165,12 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 			}
 		}
 		f.Preset = days
-		f.To = today.AddDate(0, 0, 1)
-		f.From = f.To.AddDate(0, 0, -days)
+		f.To = DayStart(today+1, loc)
+		f.From = DayStart(today+1-int64(days), loc)
 	}
 	if len(errs) > 0 {
 		// Report the fields Validate would reject too, all at once.
-		if verr, ok := f.Validate().(valid.Fields); ok {
+		if verr, ok := f.Validate(loc).(valid.Fields); ok {
 			for _, k := range []string{"team", "agent", "channel", "language"} {
 				if msg, bad := verr[k]; bad {
 					errs.Add(k, msg)
@@ -167,7 +179,7 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 		}
 		return f, errs
 	}
-	return f, f.Validate()
+	return f, f.Validate(loc)
 }
 
 // Query writes f as query parameters that ParseFilter reads back.

@@ -156,10 +156,10 @@ type Formatter struct {
 // T is the catalogue message key.
 func (f Formatter) T(key string, args ...any) string { return f.Cat.T(f.Lang, key, args...) }
 
-// Date writes the UTC day of t as the language writes a date ("2 mar
-// 2026", "Mar 2, 2026"): the catalogue's "date.medium".
+// Date writes the day of t in t's own location as the language writes a
+// date ("2 mar 2026", "Mar 2, 2026"): the catalogue's "date.medium". A
+// report's days are the business's midnights, in its zone.
 func (f Formatter) Date(t time.Time) string {
-	t = t.UTC()
 	return strings.NewReplacer(
 		"{d}", strconv.Itoa(t.Day()),
 		"{mon}", f.T("month."+strconv.Itoa(int(t.Month()))),

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 )
@@ -30,6 +31,10 @@ type Opts struct {
 	Jobs *jobs.Queue
 	// Digest sends the weekly digest; nil sends none.
 	Digest *DigestOpts
+	// Business, when set, is whose zone the metrics count days in (see
+	// zone.go); without it the zone is the one the rollups have (UTC
+	// until SwitchZone).
+	Business *business.Service
 }
 
 // Service computes metrics and keeps their rollups.
@@ -42,8 +47,8 @@ type Service struct {
 //go:embed queries*.sql
 var queriesFS embed.FS
 
-// New returns a Service. With o.Jobs and o.Digest set it registers the
-// weekly digest job.
+// New returns a Service. With o.Jobs set it registers the background
+// rebuild job, and with o.Digest too the weekly digest job.
 func New(o Opts) *Service {
 	if o.Clock == nil {
 		o.Clock = jobs.SystemClock{}
@@ -55,6 +60,9 @@ func New(o Opts) *Service {
 	s := &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), log: log}
 	if o.Jobs != nil && o.Digest != nil {
 		o.Jobs.Handle(JobDigest, s.digestJob)
+	}
+	if o.Jobs != nil {
+		o.Jobs.Handle(JobRebuild, s.rebuildJob)
 	}
 	return s
 }
@@ -177,8 +185,8 @@ type Period struct {
 	Buyers         int64 `json:"buyers"`          // customers who bought in the period: repeat business's base
 }
 
-// Week is one calendar week (Monday 00:00 UTC) of the trend, clipped to
-// the period.
+// Week is one calendar week (Monday 00:00 in the business's zone) of the
+// trend, clipped to the period.
 type Week struct {
 	Start             time.Time `json:"start"`
 	FirstResponse     Value     `json:"first_response_median"`
@@ -214,6 +222,12 @@ type Report struct {
 	Business bool `json:"business_hours"`
 	// Purchases is whether purchase data exists for repeat business.
 	Purchases bool `json:"purchases"`
+	// TimeZone is the zone whose days the periods are made of.
+	TimeZone string `json:"time_zone"`
+	// Rebuilding, when set, says the rollups are being rebuilt after the
+	// business's zone changed, and how far that has come: until it is
+	// done, some tickets still count on their days in the old zone.
+	Rebuilding *Progress `json:"rebuilding,omitempty"`
 }
 
 // Now is the service clock's time, for reading relative periods ("the

@@ -1,5 +1,6 @@
 -- Queries of the metrics rollups and of the tables metrics read. Times are
--- UTC Unix milliseconds; days are UTC days since 1970-01-01. Filters: a 0
+-- UTC Unix milliseconds; days are calendar days in the business's zone
+-- (metric_zone) since 1970-01-01. Filters: a 0
 -- or '' parameter does not filter. Rollup reads take the grain as $7.
 
 -- name: ticket-fact
@@ -125,14 +126,25 @@ WHERE grain = $7 AND measure = 'frt' AND day >= $1 AND day < $2
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY agent_id, bucket
 
--- name: survey-answers-by-day
--- Answers by day and score; each answer counts once per question answered.
-SELECT answered_at / 86400000, csat, nps, COUNT(*)
+-- name: survey-answers
+-- Answers by score; each answer counts once per question answered.
+SELECT csat, nps, COUNT(*)
 FROM surveys
 WHERE answered_at >= $1 AND answered_at < $2 AND (csat IS NOT NULL OR nps IS NOT NULL)
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
-GROUP BY answered_at / 86400000, csat, nps
+GROUP BY csat, nps
+
+-- name: survey-answers-by-quarter
+-- Answers by quarter of an hour (UTC) and score, which Go puts on the
+-- business's days: every zone's offset is a whole number of quarters, so
+-- a quarter never straddles a business midnight.
+SELECT answered_at / 900000, csat, nps, COUNT(*)
+FROM surveys
+WHERE answered_at >= $1 AND answered_at < $2 AND (csat IS NOT NULL OR nps IS NOT NULL)
+  AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
+GROUP BY answered_at / 900000, csat, nps
 
 -- name: survey-answers-by-agent
 SELECT COALESCE(agent_id, 0), csat, nps, COUNT(*)
@@ -218,6 +230,57 @@ SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1
 
 -- name: digest-recipients
 SELECT email, name, locale FROM agents WHERE role IN ('manager', 'admin') AND active ORDER BY id
+
+-- name: zone-state
+SELECT zone, rebuild_after, rebuild_to FROM metric_zone WHERE id = 1
+
+-- name: rebuild-state
+-- The rebuild's batches take the row first (FOR UPDATE on PostgreSQL), so
+-- that two runs of the job take turns.
+SELECT zone, rebuild_after, rebuild_to FROM metric_zone WHERE id = 1
+
+-- name: switch-zone
+-- $1 zone, $2 now: starts the rebuild when the zone is another.
+UPDATE metric_zone SET zone = $1, rebuild_after = 0, rebuild_to = (SELECT COALESCE(MAX(id), 0) FROM tickets),
+    updated_at = $2
+WHERE id = 1 AND zone <> $1
+
+-- name: start-rebuild
+-- $1 now: rebuilds in the zone the rollups have ($1 is not the zone).
+UPDATE metric_zone SET rebuild_after = 0, rebuild_to = (SELECT COALESCE(MAX(id), 0) FROM tickets), updated_at = $1
+WHERE id = 1
+
+-- name: rebuild-after
+UPDATE metric_zone SET rebuild_after = $1, updated_at = $2 WHERE id = 1
+
+-- name: rebuild-done
+UPDATE metric_zone SET rebuild_after = NULL, updated_at = $1 WHERE id = 1
+
+-- name: set-zone
+-- A full Rebuild in one transaction: the zone it counted in, finished.
+UPDATE metric_zone SET zone = $1, rebuild_after = NULL, updated_at = $2 WHERE id = 1
+
+-- name: lock-tickets-after
+-- The next batch of tickets for the rebuild (locked on PostgreSQL, as a
+-- ticket change locks its ticket, so that the two take turns on it).
+SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT $2
+
+-- name: facts-between
+SELECT ticket_id, team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms, frt_biz_ms,
+       solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral, sla_day
+FROM metric_facts WHERE ticket_id > $1 AND ticket_id <= $2 ORDER BY ticket_id
+
+-- name: facts-gone-after
+-- Facts of tickets that no longer exist, after ticket $1 ($2 is the end).
+SELECT f.ticket_id, f.team_id, f.agent_id, f.channel, f.language, f.created_day, f.complaint, f.frt_day, f.frt_ms,
+       f.frt_biz_ms, f.solved_day, f.res_ms, f.res_biz_ms, f.reopened, f.transfers, f.first_owner, f.sla_target,
+       f.sla_met, f.referral, f.sla_day
+FROM metric_facts f
+WHERE f.ticket_id > $1 AND f.ticket_id <= $2 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = f.ticket_id)
+ORDER BY f.ticket_id
+
+-- name: delete-fact
+DELETE FROM metric_facts WHERE ticket_id = $1
 
 -- name: rollups-missing
 SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM metric_facts LIMIT 1) f),

@@ -26,17 +26,6 @@ import (
 // upserts, inside the ticket's own transaction. Rebuild recomputes
 // everything, for a new calendar or after a bulk import.
 
-// dayMillis is one UTC day.
-const dayMillis = int64(24 * time.Hour / time.Millisecond)
-
-// dayOf is the UTC day number of a time in Unix milliseconds.
-func dayOf(ms int64) int64 {
-	if ms < 0 {
-		return (ms - dayMillis + 1) / dayMillis
-	}
-	return ms / dayMillis
-}
-
 // dims are the rollups' dimensions. Grain says which of them a rollup row
 // keeps; the others are zero.
 type dims struct {
@@ -119,12 +108,13 @@ func (r *ticketRow) scan(sc interface{ Scan(...any) error }) error {
 		&r.FirstResponse, &r.Solved, &r.Reopens, &r.Transfers, &r.SLA, &r.FirstBreach, &r.Referral)
 }
 
-// factOf computes a ticket's fact; cal (nil for none) gives business time.
-func factOf(r ticketRow, cal *sla.Calendar) fact {
+// factOf computes a ticket's fact, its days those of loc; cal (nil for
+// none) gives business time.
+func factOf(r ticketRow, cal *sla.Calendar, loc *time.Location) fact {
 	f := fact{
 		TicketID:   r.ID,
 		D:          dims{Grain: GrainFull, Team: r.Team, Agent: r.Owner, Channel: r.Channel, Language: r.Language},
-		CreatedDay: dayOf(r.Created),
+		CreatedDay: dayOf(r.Created, loc),
 		Complaint:  r.Kind == "complaint",
 		Referral:   r.Referral > 0,
 	}
@@ -135,12 +125,12 @@ func factOf(r ticketRow, cal *sla.Calendar) fact {
 		return sql.NullInt64{Int64: cal.Between(store.Time(from), store.Time(to)).Milliseconds(), Valid: true}
 	}
 	if r.FirstResponse.Valid {
-		f.FRTDay = sql.NullInt64{Int64: dayOf(r.FirstResponse.Int64), Valid: true}
+		f.FRTDay = sql.NullInt64{Int64: dayOf(r.FirstResponse.Int64, loc), Valid: true}
 		f.FRTms = max(r.FirstResponse.Int64-r.Created, 0)
 		f.FRTBiz = biz(r.Created, r.FirstResponse.Int64)
 	}
 	if r.Solved.Valid {
-		f.SolvedDay = sql.NullInt64{Int64: dayOf(r.Solved.Int64), Valid: true}
+		f.SolvedDay = sql.NullInt64{Int64: dayOf(r.Solved.Int64, loc), Valid: true}
 		f.Resms = max(r.Solved.Int64-r.Created, 0)
 		f.ResBiz = biz(r.Created, r.Solved.Int64)
 		f.Reopened = r.Reopens > 0
@@ -155,7 +145,7 @@ func factOf(r ticketRow, cal *sla.Calendar) fact {
 	// does not count yet: a target of it may still be missed.
 	switch {
 	case r.FirstBreach.Valid:
-		f.SLADay = sql.NullInt64{Int64: dayOf(r.FirstBreach.Int64), Valid: true}
+		f.SLADay = sql.NullInt64{Int64: dayOf(r.FirstBreach.Int64, loc), Valid: true}
 		f.SLATarget = true
 	case r.SLA > 0 && r.Solved.Valid:
 		f.SLADay = f.SolvedDay
@@ -341,20 +331,31 @@ func compareDims(a, b dims) int {
 
 // loadFact reads the stored fact of ticket id.
 func (s *Service) loadFact(ctx context.Context, tx execer, id int64) (fact, bool, error) {
-	f := fact{TicketID: id, D: dims{Grain: GrainFull}}
-	var complaint, reopened, firstOwner, slaTarget, slaMet, referral int64
-	err := tx.QueryRowContext(ctx, s.q.Get("get-fact"), id).Scan(&f.D.Team, &f.D.Agent, &f.D.Channel, &f.D.Language,
-		&f.CreatedDay, &complaint, &f.FRTDay, &f.FRTms, &f.FRTBiz, &f.SolvedDay, &f.Resms, &f.ResBiz,
-		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet, &referral, &f.SLADay)
+	f := fact{TicketID: id}
+	err := scanFact(tx.QueryRowContext(ctx, s.q.Get("get-fact"), id), &f)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fact{}, false, nil
 	}
 	if err != nil {
 		return fact{}, false, fmt.Errorf("metrics: fact %d: %w", id, err)
 	}
+	return f, true, nil
+}
+
+// scanFact reads a metric_facts row, from team_id on, into f (whose
+// TicketID the caller sets); lead are columns before team_id.
+func scanFact(sc interface{ Scan(...any) error }, f *fact, lead ...any) error {
+	f.D.Grain = GrainFull
+	var complaint, reopened, firstOwner, slaTarget, slaMet, referral int64
+	dst := append(lead, &f.D.Team, &f.D.Agent, &f.D.Channel, &f.D.Language,
+		&f.CreatedDay, &complaint, &f.FRTDay, &f.FRTms, &f.FRTBiz, &f.SolvedDay, &f.Resms, &f.ResBiz,
+		&reopened, &f.Transfers, &firstOwner, &slaTarget, &slaMet, &referral, &f.SLADay)
+	if err := sc.Scan(dst...); err != nil {
+		return err
+	}
 	f.Complaint, f.Reopened, f.FirstOwner, f.SLATarget, f.SLAMet = complaint != 0, reopened != 0, firstOwner != 0, slaTarget != 0, slaMet != 0
 	f.Referral = referral != 0
-	return f, true, nil
+	return nil
 }
 
 // factArgs are f's values in the column order of metric_facts.
@@ -382,6 +383,12 @@ func (s *Service) refresh(ctx context.Context, tx execer, id int64) error {
 		}
 		return fmt.Errorf("metrics: ticket %d: %w", id, err)
 	}
+	// The zone is read in this transaction: a change that commits after
+	// the zone changed counts in the new one (see zone.go).
+	st, err := s.state(ctx, tx)
+	if err != nil {
+		return err
+	}
 	var cal *sla.Calendar
 	if r.FirstResponse.Valid || r.Solved.Valid {
 		var err error
@@ -389,7 +396,7 @@ func (s *Service) refresh(ctx context.Context, tx execer, id int64) error {
 			return err
 		}
 	}
-	nf := factOf(r, cal)
+	nf := factOf(r, cal, st.Loc)
 	old, ok, err := s.loadFact(ctx, tx, id)
 	if err != nil {
 		return err
@@ -437,11 +444,28 @@ func (s *Service) calendar(ctx context.Context, q execer) (*sla.Calendar, error)
 const rebuildBatch = 20000
 
 // Rebuild recomputes every ticket's contribution and the rollups from the
-// tickets, in one transaction: after the default calendar changes, or
-// after tickets were imported without the change hook.
+// tickets, in one transaction, in the business's zone (the rollups' when
+// the service has no business profile): a fresh computation, which holds
+// the writer while it runs. A server rebuilds in the background instead
+// (rebuild.go); tests and the demo's seeding use this.
 func (s *Service) Rebuild(ctx context.Context) (int, error) {
 	n := 0
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		st, err := s.state(ctx, tx)
+		if err != nil {
+			return err
+		}
+		loc := st.Loc
+		if s.o.Business != nil {
+			p, err := s.o.Business.Profile(ctx)
+			if err != nil {
+				return fmt.Errorf("metrics: rebuild: %w", err)
+			}
+			loc = p.Location()
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Get("set-zone"), loc.String(), store.Millis(s.o.Clock.Now())); err != nil {
+			return fmt.Errorf("metrics: rebuild: %w", err)
+		}
 		// Rollups before facts, the order of the change hook (apply).
 		for _, q := range []string{"clear-days", "clear-hist", "clear-facts"} {
 			if _, err := tx.ExecContext(ctx, s.q.Get(q)); err != nil {
@@ -465,7 +489,7 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 					rows.Close()
 					return err
 				}
-				facts = append(facts, factOf(r, cal))
+				facts = append(facts, factOf(r, cal, loc))
 				after = r.ID
 			}
 			rows.Close()
@@ -561,20 +585,36 @@ func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][
 	return nil
 }
 
-// Start readies the service when a server starts: it builds the rollups
-// when tickets exist without any (a database from before the rollups, or
-// an import), and queues the next weekly digest.
+// Start readies the service when a server starts, without waiting for
+// any rebuild: it brings the rollups' zone to the business's (rebuilding
+// in the background when they differ), starts a background build when
+// tickets exist without rollups (a database from before them, or an
+// import), queues again a rebuild that a stop interrupted, and queues the
+// next weekly digest.
 func (s *Service) Start(ctx context.Context) error {
+	if err := s.reconcile(ctx); err != nil {
+		return err
+	}
 	var facts, tickets int
 	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("rollups-missing")).Scan(&facts, &tickets); err != nil {
 		return fmt.Errorf("metrics: start: %w", err)
 	}
-	if facts == 0 && tickets > 0 {
-		n, err := s.Rebuild(ctx)
-		if err != nil {
+	st, err := s.state(ctx, s.o.DB.R)
+	if err != nil {
+		return err
+	}
+	switch {
+	case facts == 0 && tickets > 0 && !st.RebuildAfter.Valid:
+		if err := s.StartRebuild(ctx); err != nil {
 			return err
 		}
-		s.log.Info("metrics rollups built", "tickets", n)
+		s.log.Info("metrics rollups missing, building them in the background")
+	case st.RebuildAfter.Valid && s.o.Jobs != nil:
+		// A rebuild that a stop interrupted goes on from where it was.
+		if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, st.RebuildAfter.Int64) }); err != nil {
+			return fmt.Errorf("metrics: start: %w", err)
+		}
+		s.o.Jobs.Notify()
 	}
 	return s.ScheduleDigest(ctx)
 }

@@ -81,7 +81,7 @@ func TestParseFilter(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			q, _ := url.ParseQuery(tc.query)
-			f, err := ParseFilter(q, now)
+			f, err := ParseFilter(q, now, time.UTC)
 			if len(tc.badFields) > 0 {
 				errs, ok := err.(interface{ Error() string })
 				if !ok || err == nil {
@@ -100,7 +100,7 @@ func TestParseFilter(t *testing.T) {
 			if !f.From.Equal(tc.from) || !f.To.Equal(tc.to) || f.TeamID != tc.team || f.AgentID != tc.agnt {
 				t.Errorf("got %+v", f)
 			}
-			back, err := ParseFilter(f.Query(), now)
+			back, err := ParseFilter(f.Query(), now, time.UTC)
 			if err != nil || back != f {
 				t.Errorf("Query round trip: %+v, %v; want %+v", back, err, f)
 			}
@@ -123,22 +123,33 @@ func FuzzParseFilter(f *testing.F) {
 	f.Add("period=30")
 	f.Add("period=custom&from=2026-02-01&to=2026-02-28&team=1&agent=2&channel=phone&language=it")
 	f.Add("from=9999-12-31&to=0001-01-01")
+	f.Add("period=custom&from=2026-10-25&to=2026-10-25")
 	now := time.Date(2026, 3, 8, 15, 4, 0, 0, time.UTC)
+	var zones []*time.Location
+	for _, name := range []string{"UTC", "Europe/Rome", "Asia/Tokyo", "America/New_York"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		zones = append(zones, loc)
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, err := url.ParseQuery(raw)
 		if err != nil {
 			return
 		}
-		flt, err := ParseFilter(q, now)
-		if err != nil {
-			return
-		}
-		if verr := flt.Validate(); verr != nil {
-			t.Fatalf("accepted an invalid filter %+v: %v", flt, verr)
-		}
-		back, err := ParseFilter(flt.Query(), now)
-		if err != nil || back != flt {
-			t.Fatalf("round trip of %q: %+v, %v; want %+v", raw, back, err, flt)
+		for _, loc := range zones {
+			flt, err := ParseFilter(q, now, loc)
+			if err != nil {
+				continue
+			}
+			if verr := flt.Validate(loc); verr != nil {
+				t.Fatalf("accepted an invalid filter %+v in %s: %v", flt, loc, verr)
+			}
+			back, err := ParseFilter(flt.Query(), now, loc)
+			if err != nil || back != flt {
+				t.Fatalf("round trip of %q in %s: %+v, %v; want %+v", raw, loc, back, err, flt)
+			}
 		}
 	})
 }

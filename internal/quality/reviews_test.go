@@ -436,7 +436,7 @@ func TestScorecard(t *testing.T) {
 		f.clock.Set(monday.AddDate(0, 0, 22))
 		f.answered(t, "al", faqReply)
 
-		sc, err := f.reviews.Scorecard(ctx, f.ids["al"], monday.Add(40*time.Hour), monday.AddDate(0, 0, 21))
+		sc, err := f.reviews.Scorecard(ctx, f.ids["al"], monday.Add(40*time.Hour), monday.AddDate(0, 0, 21), time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -457,36 +457,91 @@ func TestScorecard(t *testing.T) {
 		if all.Replies != 3 || all.Sins[quality.Runaround] != 1 || all.Reviews != 3 || all.QAScore != 54.3 || all.Dismissals != 1 {
 			t.Errorf("period: %+v", all)
 		}
-		if _, err := f.reviews.Scorecard(ctx, f.ids["al"], monday, monday.AddDate(3, 0, 0)); !isValid(err, "weeks") {
+		if _, err := f.reviews.Scorecard(ctx, f.ids["al"], monday, monday.AddDate(3, 0, 0), time.UTC); !isValid(err, "weeks") {
 			t.Errorf("three years: %v", err)
 		}
 	})
 }
 
 func TestWeekStart(t *testing.T) {
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	tokyo, rome, york := zone("Asia/Tokyo"), zone("Europe/Rome"), zone("America/New_York")
 	tests := []struct {
 		name string
 		in   time.Time
+		loc  *time.Location
 		want time.Time
 	}{
-		{"monday morning", monday.Add(9 * time.Hour), monday},
-		{"sunday night", monday.Add(-time.Minute), monday.AddDate(0, 0, -7)},
-		{"monday midnight", monday, monday},
-		{"other zone", time.Date(2025, 3, 17, 0, 30, 0, 0, time.FixedZone("CET", 3600)), monday},
+		{"monday morning", monday.Add(9 * time.Hour), time.UTC, monday},
+		{"sunday night", monday.Add(-time.Minute), time.UTC, monday.AddDate(0, 0, -7)},
+		{"monday midnight", monday, time.UTC, monday},
+		{"other zone", time.Date(2025, 3, 17, 0, 30, 0, 0, time.FixedZone("CET", 3600)), time.UTC, monday},
+		// Sunday 16 March 23:30 UTC is already Monday 08:30 in Tokyo.
+		{"tokyo", time.Date(2025, 3, 16, 23, 30, 0, 0, time.UTC), tokyo, time.Date(2025, 3, 17, 0, 0, 0, 0, tokyo)},
+		// Monday 03:30 UTC is still Sunday in New York (EDT since 9 March).
+		{"new york", monday.Add(3*time.Hour + 30*time.Minute), york, time.Date(2025, 3, 3, 0, 0, 0, 0, york)},
+		// The week holding the last Sunday of October 2026 (clocks back in
+		// Rome) starts on Monday 19 October at 00:00 CEST.
+		{"rome dst", time.Date(2026, 10, 25, 22, 30, 0, 0, time.UTC), rome, time.Date(2026, 10, 19, 0, 0, 0, 0, rome)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := quality.WeekStart(tc.in); !got.Equal(tc.want) {
+			if got := quality.WeekStart(tc.in, tc.loc); !got.Equal(tc.want) {
 				t.Errorf("WeekStart(%v) = %v, want %v", tc.in, got, tc.want)
 			}
 		})
 	}
 }
 
-// BenchmarkScorecard builds a 12-week scorecard over 240 replies of one
-// agent (20 a week, each on its own ticket after the customer's question),
-// half of them with sins: the cost of analysing stored replies at query
-// time.
+// TestScorecardZoneWeeks: a scorecard's weeks are the business's, eight
+// of them across a DST change still eight whole weeks, each starting on a
+// Monday at midnight there.
+func TestScorecardZoneWeeks(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newReviewFixture(t, db)
+		// Monday 26 October 2026 00:30 in Rome, the day after the clocks
+		// went back: Sunday 23:30 in UTC.
+		f.clock.Set(time.Date(2026, 10, 26, 0, 30, 0, 0, rome))
+		f.answered(t, "al", warmReply)
+		from := time.Date(2026, 10, 5, 0, 0, 0, 0, rome)
+		sc, err := f.reviews.Scorecard(context.Background(), f.ids["al"], from, from.AddDate(0, 0, 56), rome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sc.Weeks) != 8 {
+			t.Fatalf("%d weeks, want 8", len(sc.Weeks))
+		}
+		for i, w := range sc.Weeks {
+			if l := w.Start.In(rome); l.Weekday() != time.Monday || l.Hour() != 0 || !w.Start.Equal(from.AddDate(0, 0, 7*i)) {
+				t.Errorf("week %d starts %v", i, l)
+			}
+		}
+		// The reply is in the week of Monday 26 October, not the one before.
+		if sc.Weeks[3].Replies != 1 || sc.Weeks[2].Replies != 0 {
+			t.Errorf("replies by week %d %d %d %d, want the reply in the fourth", sc.Weeks[0].Replies, sc.Weeks[1].Replies, sc.Weeks[2].Replies, sc.Weeks[3].Replies)
+		}
+		// In UTC days the same reply falls on Sunday, in the week before.
+		utcFrom := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
+		utc, err := f.reviews.Scorecard(context.Background(), f.ids["al"], utcFrom, utcFrom.AddDate(0, 0, 56), time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if utc.Weeks[2].Replies != 1 {
+			t.Errorf("in UTC weeks the reply is not in the third week: %+v", utc.Weeks[2])
+		}
+	})
+}
+
 func BenchmarkScorecard(b *testing.B) {
 	f := newReviewFixture(b, storetest.SQLite(b))
 	for i := 0; i < 240; i++ {
@@ -500,7 +555,7 @@ func BenchmarkScorecard(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		sc, err := f.reviews.Scorecard(ctx, f.ids["al"], monday, monday.AddDate(0, 0, 84))
+		sc, err := f.reviews.Scorecard(ctx, f.ids["al"], monday, monday.AddDate(0, 0, 84), time.UTC)
 		if err != nil || sc.Period.Replies != 240 {
 			b.Fatalf("%d replies, %v", sc.Period.Replies, err)
 		}

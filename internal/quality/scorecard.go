@@ -25,18 +25,27 @@ func Recent(turns []Turn) []Turn {
 // MaxScorecardWeeks is the longest period a scorecard covers.
 const MaxScorecardWeeks = 104
 
-// WeekStart returns the Monday 00:00 UTC that starts t's week.
-func WeekStart(t time.Time) time.Time {
-	t = t.UTC()
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	back := (int(day.Weekday()) + 6) % 7 // days since Monday
-	return day.AddDate(0, 0, -back)
+// WeekStart returns the Monday 00:00 in loc (the business's zone) that
+// starts t's week there.
+func WeekStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	back := (int(t.Weekday()) + 6) % 7 // days since Monday
+	y, m, d := t.Date()
+	return time.Date(y, m, d-back, 0, 0, 0, 0, loc)
+}
+
+// dayNumber is the number of t's calendar day in loc since 1970-01-01:
+// weeks are counted in days, as a week with a DST change is 167 or 169
+// hours long.
+func dayNumber(t time.Time, loc *time.Location) int {
+	y, m, d := t.In(loc).Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
 // WeekStats are an agent's figures for one week (or, in Scorecard.Period,
 // for the whole period).
 type WeekStats struct {
-	Start   time.Time // Monday 00:00 UTC
+	Start   time.Time // Monday 00:00 in the business's zone
 	Reviews int
 	// QAScore is the mean total of the reviews of the agent made in the
 	// week; meaningful only when Reviews > 0.
@@ -97,7 +106,8 @@ type Scorecard struct {
 }
 
 // Scorecard returns agentID's figures for the weeks from from's week up to
-// the week before to's week (to is rounded up to a Monday).
+// the week before to's week (to is rounded up to a Monday), the weeks
+// being those of loc, the business's zone.
 //
 // The sin rates come from analysing the agent's stored public replies now,
 // each with the conversation before it, rather than from findings stored
@@ -109,14 +119,15 @@ type Scorecard struct {
 // 35–130 µs a reply, query included (2 shared cores), so a quarter of one
 // agent's replies (about 1,000) takes 0.04–0.13 s; team-wide reports over
 // years would want a rollup keyed by message and rule set.
-func (r *Reviews) Scorecard(ctx context.Context, agentID int64, from, to time.Time) (Scorecard, error) {
-	from = WeekStart(from)
-	if ws := WeekStart(to); !ws.Equal(to.UTC()) {
+func (r *Reviews) Scorecard(ctx context.Context, agentID int64, from, to time.Time, loc *time.Location) (Scorecard, error) {
+	from = WeekStart(from, loc)
+	if ws := WeekStart(to, loc); !ws.Equal(to) {
 		to = ws.AddDate(0, 0, 7)
 	} else {
 		to = ws
 	}
-	weeks := int(to.Sub(from).Hours()/24) / 7
+	first := dayNumber(from, loc)
+	weeks := (dayNumber(to, loc) - first) / 7
 	if weeks < 1 || weeks > MaxScorecardWeeks {
 		return Scorecard{}, valid.Field("weeks", valid.Msg("valid.range", "must be from %d to %d", 1, MaxScorecardWeeks))
 	}
@@ -126,8 +137,9 @@ func (r *Reviews) Scorecard(ctx context.Context, agentID int64, from, to time.Ti
 		sc.Weeks[i] = WeekStats{Start: from.AddDate(0, 0, 7*i), Sins: map[Sin]int{}}
 	}
 	week := func(ms int64) *WeekStats {
-		i := int(store.Time(ms).Sub(from).Hours()/24) / 7
-		if i < 0 || i >= len(sc.Weeks) {
+		t := store.Time(ms)
+		i := (dayNumber(t, loc) - first) / 7
+		if t.Before(from) || i >= len(sc.Weeks) {
 			return nil
 		}
 		return &sc.Weeks[i]

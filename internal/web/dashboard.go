@@ -91,7 +91,11 @@ func (p *page) tiles(ks []metrics.KPI) []kpiTile {
 // wrong are named.
 func (s *server) dashboardFilter(r *http.Request) (metrics.Filter, string, error) {
 	now := s.clock.Now()
-	f, err := metrics.ParseFilter(r.URL.Query(), now)
+	loc, err := s.metrics.Zone(r.Context())
+	if err != nil {
+		return metrics.Filter{}, "", err
+	}
+	f, err := metrics.ParseFilter(r.URL.Query(), now, loc)
 	if err == nil {
 		return f, "", nil
 	}
@@ -104,7 +108,7 @@ func (s *server) dashboardFilter(r *http.Request) (metrics.Filter, string, error
 		fields = append(fields, k)
 	}
 	sort.Strings(fields)
-	f, err = metrics.ParseFilter(url.Values{}, now)
+	f, err = metrics.ParseFilter(url.Values{}, now, loc)
 	return f, strings.Join(fields, ", "), err
 }
 
@@ -123,13 +127,15 @@ func (s *server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	p := s.newPage(w, r, rc, "dashboard.title")
 	p.Nav = "dashboard"
+	// The period's dates are the metrics' days: the business's zone.
+	p.Days = f.From.Location()
 	v := dashboardView{F: f, Rep: rep, Channels: ticket.Channels, Langs: p.Languages(), Presets: metrics.Presets,
 		From: f.From.Format(time.DateOnly), To: f.To.AddDate(0, 0, -1).Format(time.DateOnly),
 		PrevFrom: rep.Previous.From.Format(time.DateOnly), PrevTo: rep.Previous.To.AddDate(0, 0, -1).Format(time.DateOnly),
 		Query: f.Query().Encode(), BadInput: bad}
-	v.Range = p.T("dashboard.range", p.formatDate("date.medium", f.From), p.formatDate("date.medium", f.To.AddDate(0, 0, -1)))
-	v.PrevRange = p.T("dashboard.compared", p.formatDate("date.medium", rep.Previous.From),
-		p.formatDate("date.medium", rep.Previous.To.AddDate(0, 0, -1)))
+	v.Range = p.T("dashboard.range", p.formatDay("date.medium", f.From), p.formatDay("date.medium", f.To.AddDate(0, 0, -1)))
+	v.PrevRange = p.T("dashboard.compared", p.formatDay("date.medium", rep.Previous.From),
+		p.formatDay("date.medium", rep.Previous.To.AddDate(0, 0, -1)))
 	if v.Teams, err = s.teamsByName(ctx, rc.lang); err != nil {
 		return err
 	}

@@ -156,7 +156,7 @@ func TestBrowserDashboardChartLabels(t *testing.T) {
 	p := &page{s: &server{cat: f.cat}, Lang: "en"}
 	order := map[string]int{} // the weeks' labels, in date order
 	for w, i := time.Date(2024, 12, 2, 0, 0, 0, 0, time.UTC), 0; w.Before(time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)); w, i = w.AddDate(0, 0, 7), i+1 {
-		order[p.formatDate("date.short", w)] = i
+		order[p.formatDay("date.short", w)] = i
 	}
 	for _, c := range charts {
 		if len(c.X) < 4 || len(c.Y) != 5 {

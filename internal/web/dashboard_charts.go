@@ -116,7 +116,7 @@ func (c *lineChart2) xLabels(p *page, weeks []metrics.Week) {
 	texts := make([]string, n)
 	widest := 0
 	for i, w := range weeks {
-		texts[i] = p.formatDate("date.short", w.Start)
+		texts[i] = p.formatDay("date.short", w.Start)
 		widest = max(widest, textWidth(texts[i], chartFont))
 	}
 	every := 1
@@ -166,7 +166,7 @@ func (c *lineChart2) series(p *page, name, color, dash string, weeks []metrics.W
 		x, y := c.xOf(i, len(weeks)), c.yOf(v.V, max)
 		pts = append(pts, strconv.Itoa(x)+","+strconv.Itoa(y))
 		s.Dots = append(s.Dots, chartDot{X: x, Y: y,
-			Title: p.T("dashboard.chart_point", p.T("dashboard.week_of", p.formatDate("date.short", w.Start)), show(v.V))})
+			Title: p.T("dashboard.chart_point", p.T("dashboard.week_of", p.formatDay("date.short", w.Start)), show(v.V))})
 	}
 	s.Points = strings.Join(pts, " ")
 	c.Series = append(c.Series, s)

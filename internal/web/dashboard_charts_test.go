@@ -89,7 +89,7 @@ func TestLineChartAxesAndPoints(t *testing.T) {
 			var at []int
 			prevRight := -labelGap
 			for _, l := range c.Labels {
-				i := slices.IndexFunc(tc.weeks, func(w metrics.Week) bool { return p.formatDate("date.short", w.Start) == l.Label })
+				i := slices.IndexFunc(tc.weeks, func(w metrics.Week) bool { return p.formatDay("date.short", w.Start) == l.Label })
 				if i < 0 {
 					t.Fatalf("x label %q is no week's date", l.Label)
 				}

@@ -120,3 +120,38 @@ func TestDashboard(t *testing.T) {
 }
 
 func itoa(id int64) string { return idPath("", id, "") }
+
+// TestDashboardCatchingUp: after the business's zone changes the dashboard
+// serves at once, says the numbers are being recounted, and stops saying
+// so when the rebuild is done; the period is the business's days, shown as
+// its dates to an agent in another zone.
+func TestDashboardCatchingUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f, m := newDashboardFixture(t, db)
+		ctx := context.Background()
+		if _, err := db.W.ExecContext(ctx, `UPDATE agents SET time_zone = 'America/New_York' WHERE id = $1`, f.ids["manager"]); err != nil {
+			t.Fatal(err)
+		}
+		if changed, err := m.SwitchZone(ctx, "Asia/Tokyo"); err != nil || !changed {
+			t.Fatalf("switch: %v %v", changed, err)
+		}
+		c := f.login(t, "manager")
+		r := c.get(t, "/dashboard?"+seededWeek)
+		mustCode(t, r, http.StatusOK, "dashboard while rebuilding")
+		contains(t, r.body, []string{`id="dash-rebuilding"`, "The numbers are being recounted in the business&#39;s time zone, Asia/Tokyo (0% done).",
+			"Days run from midnight to midnight in Asia/Tokyo.", "Mar 3, 2025 – Mar 9, 2025"}, nil)
+		if err := m.RunRebuild(ctx, false, nil); err != nil {
+			t.Fatal(err)
+		}
+		r = c.get(t, "/dashboard?"+seededWeek)
+		contains(t, r.body, []string{"Mar 3, 2025 – Mar 9, 2025"}, []string{`id="dash-rebuilding"`})
+		it := f.login(t, "manager")
+		if _, err := db.W.ExecContext(ctx, `UPDATE agents SET locale = 'it' WHERE id = $1`, f.ids["manager"]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.SwitchZone(ctx, "Europe/Rome"); err != nil {
+			t.Fatal(err)
+		}
+		contains(t, it.get(t, "/dashboard?"+seededWeek).body, []string{"I numeri vengono ricalcolati nel fuso orario dell&#39;azienda, Europe/Rome"}, nil)
+	})
+}

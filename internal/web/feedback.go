@@ -35,7 +35,11 @@ type feedbackView struct {
 // feedbackQuery reads the record's filters; wrong ones are dropped and named.
 func (s *server) feedbackQuery(r *http.Request) (metrics.FeedbackQuery, metrics.Filter, string, error) {
 	now := s.clock.Now()
-	q, f, err := metrics.ParseFeedbackQuery(r.URL.Query(), now)
+	loc, err := s.metrics.Zone(r.Context())
+	if err != nil {
+		return metrics.FeedbackQuery{}, metrics.Filter{}, "", err
+	}
+	q, f, err := metrics.ParseFeedbackQuery(r.URL.Query(), now, loc)
 	if err == nil {
 		return q, f, "", nil
 	}
@@ -54,10 +58,10 @@ func (s *server) feedbackQuery(r *http.Request) (metrics.FeedbackQuery, metrics.
 		fields = append(fields, k)
 	}
 	sort.Strings(fields)
-	if q, f, err = metrics.ParseFeedbackQuery(clean, now); err != nil {
+	if q, f, err = metrics.ParseFeedbackQuery(clean, now, loc); err != nil {
 		// What is left still fails together (a custom period without its
 		// dates): start over.
-		q, f, err = metrics.ParseFeedbackQuery(url.Values{}, now)
+		q, f, err = metrics.ParseFeedbackQuery(url.Values{}, now, loc)
 	}
 	return q, f, strings.Join(fields, ", "), err
 }

@@ -42,11 +42,15 @@ func (s *server) goalsManagePage(w http.ResponseWriter, r *http.Request, rc *req
 	if v.Period == "" {
 		v.Period = goals.Week
 	}
+	loc, err := s.goals.Zone(r.Context())
+	if err != nil {
+		return err
+	}
 	if v.Start == "" {
-		v.Start = s.clock.Now().UTC().Format(time.DateOnly)
+		v.Start = s.clock.Now().In(loc).Format(time.DateOnly)
 	}
 	if sub, ok := parseSubject(v.Subject); ok && v.Metric.Valid() && v.Period.Valid() {
-		start, err := time.Parse(time.DateOnly, v.Start)
+		start, err := time.ParseInLocation(time.DateOnly, v.Start, loc)
 		if err == nil {
 			sg, err := s.goals.Suggest(r.Context(), sub, v.Metric, v.Period, start)
 			if err != nil {
@@ -123,7 +127,12 @@ func (s *server) goalCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if !v.Period.Valid() {
 		errs.Add("period", valid.Msg("valid.choice", "must be week, month or quarter"))
 	}
-	start, err := time.Parse(time.DateOnly, strings.TrimSpace(v.Start))
+	loc, err := s.goals.Zone(r.Context())
+	if err != nil {
+		return err
+	}
+	// The date is a day of the business's calendar.
+	start, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v.Start), loc)
 	if err != nil {
 		errs.Add("start", valid.Msg("valid.date", "is not a date"))
 	}
@@ -193,7 +202,7 @@ func (s *server) goalDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 // suggestURL is the /manage/goals form with a suggestion for the goal's
 // subject, metric and period of the current period: "set the next one".
-func suggestURL(g goals.Goal, now time.Time) string {
+func suggestURL(g goals.Goal, now time.Time, loc *time.Location) string {
 	q := url.Values{}
 	if g.Subject.AgentID != 0 {
 		q.Set("subject", "agent:"+strconv.FormatInt(g.Subject.AgentID, 10))
@@ -202,9 +211,9 @@ func suggestURL(g goals.Goal, now time.Time) string {
 	}
 	q.Set("metric", string(g.Metric))
 	q.Set("period", string(g.Period))
-	start := g.Period.Start(now)
+	start := g.Period.Start(now, loc)
 	if !start.After(g.Start) {
-		start = g.End
+		start = g.End.In(loc)
 	}
 	q.Set("start", start.Format(time.DateOnly))
 	return "/manage/goals?" + q.Encode()

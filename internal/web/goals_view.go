@@ -38,7 +38,7 @@ func (p *page) GoalValue(m goals.Metric, v float64) string {
 
 // GoalSpan names a goal's period by its first and last day.
 func (p *page) GoalSpan(g goals.Goal) string {
-	return p.T("goals.span", p.formatDate("date.medium", g.Start), p.formatDate("date.medium", g.End.AddDate(0, 0, -1)))
+	return p.T("goals.span", p.formatDay("date.medium", g.Start), p.formatDay("date.medium", g.End.AddDate(0, 0, -1)))
 }
 
 // GoalSubject is the value of a goal's subject in the goal form.
@@ -51,7 +51,7 @@ func (p *page) GoalSubject(g goals.Goal) string {
 
 // SuggestNext is the goal form for the same subject, metric and period
 // kind, in the current or next period.
-func (p *page) SuggestNext(g goals.Goal) string { return suggestURL(g, p.Now) }
+func (p *page) SuggestNext(g goals.Goal) string { return suggestURL(g, p.Now, p.days()) }
 
 // SuggestionReason explains a suggested target: the subject's recent
 // periods, their median, the peers' best quartile and the target.

@@ -109,6 +109,11 @@ type page struct {
 	Unread   int   // the agent's unread notifications, for the header
 	Pulse    int64 // a pulse survey waiting for the agent's answer, 0 for none
 	ShowSLA  bool  // ticket lists have a deadline column
+
+	// Days is the zone whose days a report's periods are made of (the
+	// business's, for metrics, goals and scorecards): a period's dates are
+	// shown as that zone has them, whatever the reader's zone. nil: Zone.
+	Days *time.Location
 }
 
 // newPage starts a page titled by catalogue key title, taking (and
@@ -118,10 +123,10 @@ func (s *server) newPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, tit
 	if p.Lang == "" {
 		p.Lang = i18n.Default
 	}
-	if rc.loggedIn {
+	p.Days = s.businessZone(r.Context())
+	p.Zone = p.Days
+	if rc.loggedIn && rc.me.TimeZone != "" {
 		p.Zone = s.agentZone(r.Context(), rc.me)
-	} else {
-		p.Zone = s.businessZone(r.Context())
 	}
 	if rc.loggedIn {
 		me := rc.me
@@ -283,14 +288,29 @@ func (p *page) zone() *time.Location {
 	return p.Zone
 }
 
+// formatDay writes the date of a report's day starting at t (a business
+// midnight) with the date format key: in p.Days, so that a Tokyo
+// business's 1 December reads 1 December to an agent in Rome too.
+func (p *page) formatDay(key string, t time.Time) string { return p.formatDateIn(key, t.In(p.days())) }
+
+// days is p.Days, else the reader's zone.
+func (p *page) days() *time.Location {
+	if p.Days == nil {
+		return p.zone()
+	}
+	return p.Days
+}
+
 // ISO is t for a <time datetime> attribute: UTC, whatever the reader's zone.
 func (p *page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // formatDate fills the layout of catalogue key with t's parts, in the
 // reader's zone: {d} day, {dd} two-digit day, {mm} two-digit month, {mon}
 // month name, {y} year, {hm} hours and minutes.
-func (p *page) formatDate(key string, t time.Time) string {
-	t = t.In(p.zone())
+func (p *page) formatDate(key string, t time.Time) string { return p.formatDateIn(key, t.In(p.zone())) }
+
+// formatDateIn writes t as it is, in its own location.
+func (p *page) formatDateIn(key string, t time.Time) string {
 	return strings.NewReplacer(
 		"{dd}", t.Format("02"),
 		"{d}", strconv.Itoa(t.Day()),

@@ -59,8 +59,10 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		weeks = n
 	}
 	now := s.clock.Now()
-	to := quality.WeekStart(now).AddDate(0, 0, 7)
-	sc, err := s.reviews.Scorecard(r.Context(), id, to.AddDate(0, 0, -7*weeks), to)
+	// Weeks run Monday to Sunday in the business's zone.
+	loc := s.businessZone(r.Context())
+	to := quality.WeekStart(now, loc).AddDate(0, 0, 7)
+	sc, err := s.reviews.Scorecard(r.Context(), id, to.AddDate(0, 0, -7*weeks), to, loc)
 	if err != nil {
 		return err
 	}
@@ -102,7 +104,7 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 
 // WeekOf names the week that starts on Monday t.
 func (p *page) WeekOf(t time.Time) string {
-	return p.T("scorecard.week_of", p.formatDate("date.medium", t))
+	return p.T("scorecard.week_of", p.formatDay("date.medium", t))
 }
 
 // lineChart is a server-made SVG chart of two series on 0–100 over weeks.
@@ -154,19 +156,19 @@ func weekChart(p *page, weeks []quality.WeekStats) lineChart {
 	for i, w := range weeks {
 		x := c.x(i, len(weeks))
 		if i%every == 0 || i == len(weeks)-1 {
-			c.Labels = append(c.Labels, chartLabel{X: x, Label: p.formatDate("date.short", w.Start)})
+			c.Labels = append(c.Labels, chartLabel{X: x, Label: p.formatDay("date.short", w.Start)})
 		}
 		if w.Reviews > 0 {
 			y := c.y(w.QAScore)
 			qa = append(qa, strconv.Itoa(x)+","+strconv.Itoa(y))
 			c.QA.Dots = append(c.QA.Dots, chartDot{X: x, Y: y,
-				Title: p.T("scorecard.point_qa", p.formatDate("date.short", w.Start), p.Dec(w.QAScore), w.Reviews)})
+				Title: p.T("scorecard.point_qa", p.formatDay("date.short", w.Start), p.Dec(w.QAScore), w.Reviews)})
 		}
 		if w.Replies > 0 {
 			y := c.y(w.AnyRate() * 100)
 			sins = append(sins, strconv.Itoa(x)+","+strconv.Itoa(y))
 			c.Sins.Dots = append(c.Sins.Dots, chartDot{X: x, Y: y,
-				Title: p.T("scorecard.point_sins", p.formatDate("date.short", w.Start), p.Pct(w.AnyRate()), w.Replies)})
+				Title: p.T("scorecard.point_sins", p.formatDay("date.short", w.Start), p.Pct(w.AnyRate()), w.Replies)})
 		}
 	}
 	c.QA.Points, c.Sins.Points = strings.Join(qa, " "), strings.Join(sins, " ")

@@ -176,7 +176,7 @@ func TestSavedReplyInsertWithoutJS(t *testing.T) {
 		contains(t, res.body, nil, []string{"is a saved reply sent as it was written"})
 
 		mustCode(t, c.postMultipart(t, "/tickets/"+id+"/reply", url.Values{"body": {saved}}, nil), http.StatusSeeOther, "send it unchanged")
-		sc, err := f.reviews.Scorecard(ctx, f.ids["agent"], f.clock.Now().AddDate(0, 0, -7), f.clock.Now().AddDate(0, 0, 1))
+		sc, err := f.reviews.Scorecard(ctx, f.ids["agent"], f.clock.Now().AddDate(0, 0, -7), f.clock.Now().AddDate(0, 0, 1), time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,255 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+
+	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/store"
+)
+
+// JobRebuild is the job kind of the background rebuild of the rollups,
+// queued when the business's zone changes. Payload: {}.
+const JobRebuild = "metrics.rebuild"
+
+// The background rebuild. It recomputes each ticket's contribution in the
+// rollups' zone and, where it moved, retracts the stored one and adds the
+// new one: what the change hook does for one ticket, for a batch of
+// tickets in id order per transaction. It is exact at every step, so the
+// rollups are always the sum of the stored contributions, some of them
+// still counted in the old zone's days until their batch comes: the
+// dashboard says so meanwhile. A ticket changed during the rebuild is
+// counted in the new zone by its change (the hook reads the zone in its
+// transaction), and its batch, finding nothing moved, leaves it. The last
+// ticket id done is stored with each batch (metric_zone.rebuild_after),
+// so a rebuild stopped anywhere goes on from there.
+//
+// Each batch is one short transaction: on SQLite it holds the single
+// writer for about as long as fifteen ticket changes (see
+// docs/PERFORMANCE.md), so ticket changes wait for no longer than that
+// between batches. On PostgreSQL it locks the batch's tickets, in id
+// order, as a change locks its ticket.
+
+// RebuildBatch is how many tickets one rebuild transaction takes.
+const RebuildBatch = 25
+
+// batchesPerRun is how many batches one run of the job does before it
+// queues its continuation: a run stays well inside the job queue's lease.
+const batchesPerRun = 200
+
+// StartRebuild starts a rebuild of the rollups in their zone, from the
+// first ticket, in the background (see RebuildStep); RunRebuild does it
+// in the foreground.
+func (s *Service) StartRebuild(ctx context.Context) error {
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("start-rebuild"), store.Millis(s.o.Clock.Now())); err != nil {
+			return fmt.Errorf("metrics: start rebuild: %w", err)
+		}
+		return s.queueRebuild(ctx, tx, 0)
+	})
+	if err == nil && s.o.Jobs != nil {
+		s.o.Jobs.Notify()
+	}
+	return err
+}
+
+// RebuildStep rebuilds the next batch of at most batch tickets (0:
+// RebuildBatch) in one transaction and reports the progress after it and
+// whether the rebuild is finished (true at once when none is running).
+func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, error) {
+	if batch <= 0 {
+		batch = RebuildBatch
+	}
+	var p Progress
+	done := false
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var name string
+		var after sql.NullInt64
+		if err := tx.QueryRowContext(ctx, s.q.Get("rebuild-state")).Scan(&name, &after, &p.Total); err != nil {
+			return fmt.Errorf("metrics: rebuild: %w", err)
+		}
+		if !after.Valid {
+			done = true
+			return nil
+		}
+		loc := zoneNamed(name)
+		ids, err := store.Int64s(tx.QueryContext(ctx, s.q.Get("lock-tickets-after"), after.Int64, batch))
+		if err != nil {
+			return fmt.Errorf("metrics: rebuild: lock tickets: %w", err)
+		}
+		last := after.Int64
+		if len(ids) > 0 {
+			last = ids[len(ids)-1]
+		}
+		old, err := s.facts(ctx, tx, "facts-between", after.Int64, last)
+		if err != nil {
+			return err
+		}
+		if len(ids) < batch {
+			// The last batch also drops the facts of tickets that are gone.
+			gone, err := s.facts(ctx, tx, "facts-gone-after", last, math.MaxInt64)
+			if err != nil {
+				return err
+			}
+			maps.Copy(old, gone)
+		}
+		var cal *sla.Calendar
+		if len(ids) > 0 {
+			if cal, err = s.calendar(ctx, tx); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, s.q.Get("ticket-facts-after"), after.Int64, batch)
+		if err != nil {
+			return fmt.Errorf("metrics: rebuild: %w", err)
+		}
+		d := newDelta()
+		var moved [][]any
+		for rows.Next() {
+			var r ticketRow
+			if err := r.scan(rows); err != nil {
+				rows.Close()
+				return fmt.Errorf("metrics: rebuild: %w", err)
+			}
+			if r.ID > last {
+				break // a ticket made after the lock; the next batch takes it
+			}
+			nf := factOf(r, cal, loc)
+			of, ok := old[r.ID]
+			delete(old, r.ID)
+			if ok && of == nf {
+				continue
+			}
+			if ok {
+				d.add(of, -1)
+			}
+			d.add(nf, 1)
+			moved = append(moved, factArgs(nf))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("metrics: rebuild: %w", err)
+		}
+		for _, of := range old {
+			d.add(of, -1)
+		}
+		if err := s.apply(ctx, tx, d); err != nil {
+			return err
+		}
+		if err := s.execRows(ctx, tx, "put-fact", moved); err != nil {
+			return err
+		}
+		for id := range old {
+			if _, err := tx.ExecContext(ctx, s.q.Get("delete-fact"), id); err != nil {
+				return fmt.Errorf("metrics: rebuild: drop fact %d: %w", id, err)
+			}
+		}
+		now := store.Millis(s.o.Clock.Now())
+		if len(ids) < batch {
+			done = true
+			p.Done = p.Total
+			_, err = tx.ExecContext(ctx, s.q.Get("rebuild-done"), now)
+		} else {
+			p.Done = last
+			_, err = tx.ExecContext(ctx, s.q.Get("rebuild-after"), last, now)
+		}
+		if err != nil {
+			return fmt.Errorf("metrics: rebuild: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Progress{}, false, err
+	}
+	if done && p.Total > 0 {
+		s.log.Info("metrics rollups rebuilt", "tickets", p.Total)
+	}
+	return p, done, nil
+}
+
+// facts reads stored facts with the named query over tickets (after, upTo].
+func (s *Service) facts(ctx context.Context, tx execer, query string, after, upTo int64) (map[int64]fact, error) {
+	rows, err := tx.QueryContext(ctx, s.q.Get(query), after, upTo)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: rebuild: facts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]fact{}
+	for rows.Next() {
+		var f fact
+		if err := scanFact(rows, &f, &f.TicketID); err != nil {
+			return nil, fmt.Errorf("metrics: rebuild: facts: %w", err)
+		}
+		out[f.TicketID] = f
+	}
+	return out, rows.Err()
+}
+
+// RunRebuild runs the rebuild in the foreground until it is finished,
+// calling progress (when not nil) after each batch: `rapport metrics
+// rebuild`. With fresh set it first starts one from the first ticket in
+// the business's zone; else it goes on with the one running, if any.
+func (s *Service) RunRebuild(ctx context.Context, fresh bool, progress func(Progress)) error {
+	if fresh {
+		changed, err := s.SwitchZone(ctx, s.businessZone(ctx))
+		if err != nil {
+			return err
+		}
+		if !changed {
+			if err := s.StartRebuild(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	for {
+		p, done, err := s.RebuildStep(ctx, 0)
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(p)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// businessZone is the business's zone's name; the rollups' when the
+// service has no business profile or it cannot be read.
+func (s *Service) businessZone(ctx context.Context) string {
+	if s.o.Business != nil {
+		if p, err := s.o.Business.Profile(ctx); err == nil {
+			return p.Location().String()
+		}
+	}
+	if loc, err := s.Zone(ctx); err == nil {
+		return loc.String()
+	}
+	return "UTC"
+}
+
+// rebuildJob runs batches until the rebuild is finished or batchesPerRun
+// have run, then queues its continuation.
+func (s *Service) rebuildJob(ctx context.Context, _ json.RawMessage) error {
+	var p Progress
+	for range batchesPerRun {
+		var done bool
+		var err error
+		if p, done, err = s.RebuildStep(ctx, 0); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, p.Done) })
+	if err == nil {
+		s.o.Jobs.Notify()
+	}
+	return err
+}
