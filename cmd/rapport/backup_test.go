@@ -43,7 +43,7 @@ func TestBackupOfRunningServer(t *testing.T) {
 	startServer(t, append(serverArgs(db), "--addr", freeAddr(t), "--smtp-addr", smtpAddr)...)
 	waitSMTP(t, smtpAddr)
 
-	const total = 300
+	const total = 400
 	var acked [total]atomic.Bool
 	var ok, next atomic.Int64
 	send := func(i int) error {
