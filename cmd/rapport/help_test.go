@@ -45,6 +45,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "serve", args: []string{"serve"}, want: append([]string{"db"}, server...), server: true},
 		{name: "demo", args: []string{"demo"}, want: append([]string{"dir", "seed", "customers", "tickets"}, server...), server: true},
 		{name: "migrate", args: []string{"migrate"}, want: []string{"db"}},
+		{name: "backup", args: []string{"backup"}, want: []string{"db", "to", "force"}},
 		{name: "setup", args: []string{"setup"}, want: []string{"db", "business-name", "sender-name", "signature", "time-zone", "languages",
 			"hours", "mail-relay", "mail-relay-user", "mail-relay-password", "team", "admin-name", "admin-email", "admin-password", "admin-locale"}},
 		{name: "user add", args: []string{"user", "add"}, want: []string{"db", "email", "name", "role", "languages", "locale"}},

@@ -24,6 +24,7 @@ commands:
   serve              run the server (web UI, API, job workers)
   demo               run the server on a fresh SQLite database full of generated demo data
   migrate            apply database migrations and exit
+  backup --to FILE   copy a SQLite database consistently while the server runs (PostgreSQL: pg_dump)
   setup              the first run without a browser: business, hours, mail relay, first team and admin
   user add           add an agent, manager or admin
   user passwd        set an agent's password
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return demoCmd(ctx, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
 	case "setup":
 		return setupCmd(ctx, rest, stdin, stdout, stderr)
 	case "user":
