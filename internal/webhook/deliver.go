@@ -55,25 +55,15 @@ func (s *Service) ticketChanged(ctx context.Context, out ticket.Outbox, t ticket
 	if len(wanted) == 0 {
 		return nil
 	}
-	rows, err := out.QueryContext(ctx, s.q.Get("active-webhooks"))
+	active, err := readActive(out.QueryContext(ctx, s.q.Get("active-webhooks")))
 	if err != nil {
 		return fmt.Errorf("webhook: %w", err)
 	}
 	subscribed := map[string]bool{}
-	for rows.Next() {
-		var id int64
-		var evs string
-		if err := rows.Scan(&id, &evs); err != nil {
-			rows.Close()
-			return fmt.Errorf("webhook: %w", err)
-		}
-		for _, e := range strings.Fields(evs) {
+	for _, a := range active {
+		for _, e := range a.events {
 			subscribed[e] = true
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("webhook: %w", err)
 	}
 	for _, p := range wanted {
 		if !subscribed[p.Type] {
@@ -112,25 +102,15 @@ func (s *Service) fanOut(ctx context.Context, raw json.RawMessage) error {
 	if err != nil {
 		return fmt.Errorf("%w: webhook event: %v", jobs.ErrPermanent, err)
 	}
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("active-webhooks"))
+	active, err := readActive(s.o.DB.R.QueryContext(ctx, s.q.Get("active-webhooks")))
 	if err != nil {
 		return err
 	}
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		var evs string
-		if err := rows.Scan(&id, &evs); err != nil {
-			rows.Close()
-			return err
+	for _, a := range active {
+		if slices.Contains(a.events, p.Type) {
+			ids = append(ids, a.id)
 		}
-		if slices.Contains(strings.Fields(evs), p.Type) {
-			ids = append(ids, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	return s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
@@ -140,6 +120,31 @@ func (s *Service) fanOut(ctx context.Context, raw json.RawMessage) error {
 		}
 		return nil
 	})
+}
+
+// activeHook is an active webhook and the event types it subscribes to.
+type activeHook struct {
+	id     int64
+	events []string
+}
+
+// readActive reads the rows of "active-webhooks".
+func readActive(rows *sql.Rows, err error) ([]activeHook, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []activeHook
+	for rows.Next() {
+		var a activeHook
+		var evs string
+		if err := rows.Scan(&a.id, &evs); err != nil {
+			return nil, err
+		}
+		a.events = strings.Fields(evs)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // ticketSummary is what an event says of its ticket; a ticket deleted
@@ -269,21 +274,8 @@ func (s *Service) tellAdmins(ctx context.Context, tx *sql.Tx, now time.Time, w W
 	if s.o.Notify == nil {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, s.q.Get("webhook-admins"))
+	admins, err := store.Int64s(tx.QueryContext(ctx, s.q.Get("webhook-admins")))
 	if err != nil {
-		return err
-	}
-	var admins []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		admins = append(admins, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range admins {
