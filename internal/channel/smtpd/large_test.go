@@ -90,7 +90,9 @@ func TestLargeMessageStoredOnce(t *testing.T) {
 		// sends into buffers of its own (about twice the bytes written,
 		// each freed with its chunk: 6.5 times in all), which says nothing
 		// of how much is held at once; the bound is SQLite's.
-		if db.Dialect == store.SQLite && allocated > uint64(7*sent.n/2) {
+		// Under the race detector allocations are inflated, so the bound
+		// holds only in a normal run.
+		if db.Dialect == store.SQLite && !raceOn && allocated > uint64(7*sent.n/2) {
 			t.Errorf("receiving, parsing and storing a %d-byte message allocated %d bytes, more than 3.5 times its size", sent.n, allocated)
 		}
 
