@@ -17,6 +17,7 @@ import (
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -33,7 +34,7 @@ func newAuditFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	auditLog := audit.New(db, f.clock)
-	h, err := New(Opts{Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
+	h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat, Clock: f.clock,
 		Log: log, Version: "test", Goals: g, Metrics: m, Audit: auditLog})
 	if err != nil {
 		t.Fatal(err)
