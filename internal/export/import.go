@@ -95,11 +95,11 @@ func Import(ctx context.Context, db *store.DB, dir string) (Manifest, error) {
 				return fmt.Errorf("export: count %s: %w", t, err)
 			}
 			if n > 0 {
-				found = append(found, fmt.Sprintf("%d %s", n, t))
+				found = append(found, fmt.Sprintf("%s: %d", t, n))
 			}
 		}
 		if len(found) > 0 {
-			return fmt.Errorf("export: the database holds %s; import into a new, migrated database: %w", strings.Join(found, ", "), ErrNotEmpty)
+			return fmt.Errorf("export: the database holds rows (%s); import into a new, migrated database: %w", strings.Join(found, ", "), ErrNotEmpty)
 		}
 		ordered, err := dependencyOrder(tables)
 		if err != nil {
