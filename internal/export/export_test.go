@@ -15,6 +15,7 @@ import (
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/demo"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -142,6 +143,18 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if newID <= maxID {
 			t.Errorf("new team id %d, imported ids go up to %d", newID, maxID)
+		}
+
+		// The search backfill indexes the imported tickets.
+		if err := search.New(db).Backfill(ctx, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		var docs int64
+		if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM search_docs WHERE kind = 'ticket'`).Scan(&docs); err != nil {
+			t.Fatal(err)
+		}
+		if docs != m.Tables["tickets"] {
+			t.Errorf("%d tickets indexed after the backfill, want %d", docs, m.Tables["tickets"])
 		}
 
 		// A second import is refused, and changes nothing.

@@ -116,6 +116,11 @@ func Import(ctx context.Context, db *store.DB, dir string) (Manifest, error) {
 				return fmt.Errorf("export: clear %s: %w", ordered[i].name, err)
 			}
 		}
+		// The search index is not in an export: with no backfill state
+		// the server's search backfill indexes every ticket at start.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM search_backfill"); err != nil {
+			return fmt.Errorf("export: clear the search backfill: %w", err)
+		}
 		for _, t := range ordered {
 			if err := loadTable(ctx, tx, db.Dialect, t, filepath.Join(dir, t.name+".jsonl"), m.Tables[t.name]); err != nil {
 				return err
