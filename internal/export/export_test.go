@@ -164,3 +164,40 @@ func TestRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRoundTrip exports the small demo business and imports it into a
+// new database of each dialect; it reports the rows moved per second.
+func BenchmarkRoundTrip(b *testing.B) {
+	ctx := context.Background()
+	src := storetest.SQLite(b)
+	if _, err := demo.Generate(ctx, demo.Opts{DB: src, Seed: 3, Customers: 25, Tickets: 60, Now: testNow,
+		Password: "demo-password", Log: slog.New(slog.DiscardHandler)}); err != nil {
+		b.Fatal(err)
+	}
+	storetest.EachB(b, func(b *testing.B, _ *store.DB) {
+		var rows int64
+		for b.Loop() {
+			b.StopTimer()
+			var dst *store.DB
+			if b.Name() == "BenchmarkRoundTrip/postgres" {
+				dst = storetest.Postgres(b)
+			} else {
+				dst = storetest.SQLite(b)
+			}
+			dir := filepath.Join(b.TempDir(), "x")
+			b.StartTimer()
+			m, err := Export(ctx, src, dir, testNow)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Import(ctx, dst, dir); err != nil {
+				b.Fatal(err)
+			}
+			rows = 0
+			for _, n := range m.Tables {
+				rows += n
+			}
+		}
+		b.ReportMetric(float64(rows), "rows/op")
+	})
+}
