@@ -53,6 +53,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "token create", args: []string{"token", "create"}, want: []string{"db", "user", "name", "scopes", "days"}},
 		{name: "token list", args: []string{"token", "list"}, want: []string{"db", "user"}},
 		{name: "token revoke", args: []string{"token", "revoke"}, want: []string{"db"}},
+		{name: "export", args: []string{"export"}, want: []string{"db", "to"}},
+		{name: "import rapport", args: []string{"import", "rapport"}, want: []string{"db", "from"}},
 		{name: "import purchases", args: []string{"import", "purchases"}, want: []string{"db", "skip-bad", "create-customers", "currency", "channel"}},
 		{name: "clv fit", args: []string{"clv", "fit"}, want: []string{"unit", "calibration-end", "horizon", "summaries",
 			"customer-col", "date-col", "amount-col", "skip-bad-lines", "format"}},

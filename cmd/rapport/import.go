@@ -49,6 +49,10 @@ import the lifetime values are refitted by the running server's job workers.
 
 // importCmd runs `rapport import purchases`.
 func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// Issue 17: an export of Rapport itself.
+	if len(args) > 0 && args[0] == "rapport" {
+		return importRapportCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "purchases" {
 		fmt.Fprint(stderr, importUsage)
 		return errors.New("import: want purchases")

@@ -34,6 +34,8 @@ commands:
   clv fit FILE       fit lifetime-value models (BG/NBD, Gamma-Gamma) on a transactions CSV
   churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
   churn score        train the churn model on the database's history and score every customer
+  export --to DIR    write every table as JSON lines (attachments included) to a folder
+  import rapport --from DIR  restore an export into a new, empty database (SQLite or PostgreSQL)
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
   metrics rebuild    rebuild the metrics rollups in the business's time zone, in small batches
   mail parse FILE…   show, as JSON, how Rapport reads email messages
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return churnCmd(ctx, rest, stdin, stdout, stderr)
 	case "clv":
 		return clvCmd(ctx, rest, stdin, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, stdout, stderr)
 	case "import":
 		return importCmd(ctx, rest, stdin, stdout, stderr)
 	case "mail":
