@@ -387,7 +387,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	}
 	webHandler, err := web.New(web.Opts{
 		Require2FA: require2FA,
-		Limits: limits, TrustedProxies: proxies,
+		Limits:     limits, TrustedProxies: proxies,
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets,
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,
