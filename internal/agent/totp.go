@@ -358,14 +358,20 @@ const recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
 // newRecoveryCode returns a random code shown as xxxxx-xxxxx.
 func newRecoveryCode() string {
-	var b [recoveryLen]byte
-	rand.Read(b[:])
 	out := make([]byte, 0, recoveryLen+1)
-	for i, c := range b {
-		if i == recoveryLen/2 {
+	var b [1]byte
+	for len(out) < recoveryLen+1 {
+		if len(out) == recoveryLen/2 {
 			out = append(out, '-')
+			continue
 		}
-		out = append(out, recoveryAlphabet[int(c)%len(recoveryAlphabet)])
+		rand.Read(b[:])
+		// Bytes past the last whole multiple of the alphabet would make
+		// some letters likelier: draw again.
+		if int(b[0]) >= 256/len(recoveryAlphabet)*len(recoveryAlphabet) {
+			continue
+		}
+		out = append(out, recoveryAlphabet[int(b[0])%len(recoveryAlphabet)])
 	}
 	return string(out)
 }
