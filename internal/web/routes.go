@@ -237,6 +237,7 @@ func (s *server) routes() []route {
 		{"POST /preferences/2fa/begin", agent.PermWorkTickets, s.twoFactorBegin},
 		{"POST /preferences/2fa/confirm", agent.PermWorkTickets, s.twoFactorConfirm},
 		{"POST /preferences/2fa/disable", agent.PermWorkTickets, s.twoFactorDisable},
+		{"POST /admin/agents/{id}/2fa/reset", agent.PermManageAgents, s.adminTwoFactorReset},
 		{"POST /preferences/tokens", agent.PermWorkTickets, s.tokenCreate},
 		{"POST /preferences/tokens/{id}/revoke", agent.PermWorkTickets, s.tokenRevokeOwn},
 		{"GET /admin/tokens", agent.PermManageAgents, s.adminTokens},

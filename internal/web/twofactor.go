@@ -183,3 +183,23 @@ func (s *server) twoFactorProblem(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	return s.renderPreferences(w, r, rc, prob)
 }
+
+// adminTwoFactorReset serves POST /admin/agents/{id}/2fa/reset: two-factor
+// off for an agent who lost both phone and recovery codes.
+func (s *server) adminTwoFactorReset(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.agents.ResetTwoFactor(r.Context(), id); err != nil {
+		prob, ok := s.asProblem(rc.lang, "twofactor", err)
+		if !ok {
+			return err
+		}
+		return s.renderAdminAgent(w, r, rc, id, prob)
+	}
+	s.log.Info("two-factor reset", "agent_id", id, "by_agent_id", rc.me.ID)
+	s.setFlash(w, "flash.twofactor_reset")
+	redirect(w, r, adminAgentURL(id)+"#twofactor")
+	return nil
+}

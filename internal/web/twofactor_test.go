@@ -158,3 +158,21 @@ func TestTwoFactorRequiredForRole(t *testing.T) {
 		mustCode(t, c.get(t, "/admin/agents"), http.StatusOK, "admin page after enrolment")
 	})
 }
+
+func TestTwoFactorAdminReset(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		enrolWeb(t, f, f.login(t, "agent"))
+		admin := f.login(t, "admin")
+		page := admin.get(t, idPath("/admin/agents/", f.ids["agent"], ""))
+		contains(t, page.body, []string{"This agent signs in with a code from an app."}, nil)
+		// Not for managers.
+		mgr := f.login(t, "manager")
+		mustCode(t, mgr.post(t, idPath("/admin/agents/", f.ids["agent"], "/2fa/reset"), nil), http.StatusForbidden, "manager reset")
+		mustCode(t, admin.post(t, idPath("/admin/agents/", f.ids["agent"], "/2fa/reset"), nil), http.StatusSeeOther, "admin reset")
+		// The password alone signs in again.
+		f.login(t, "agent")
+		res := admin.post(t, idPath("/admin/agents/", f.ids["agent"], "/2fa/reset"), nil)
+		mustCode(t, res, http.StatusConflict, "reset twice")
+	})
+}
