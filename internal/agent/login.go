@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -71,32 +72,8 @@ func loginWait(n, free int, max time.Duration) time.Duration {
 // the account must wait before the next attempt (see the constants above).
 func (s *Service) Authenticate(ctx context.Context, email, password, addr string) (Agent, error) {
 	email = normEmail(email)
-	now := s.now()
-	var addrFailures int
-	if addr != "" {
-		if err := s.db.R.QueryRowContext(ctx, s.q.Get("count-failed-logins"), "client:"+addr, false,
-			store.Millis(now.Add(-loginWindow))).Scan(&addrFailures); err != nil {
-			return Agent{}, fmt.Errorf("agent: login attempts: %w", err)
-		}
-		if addrFailures >= maxAddressFailures {
-			return Agent{}, ErrRateLimited
-		}
-	}
-	pairKey, accountKey := "pair:"+email+"|"+addr, "email:"+email
-	for _, k := range []struct {
-		key  string
-		free int
-		max  time.Duration
-	}{{pairKey, pairFreeFailures, pairMaxWait}, {accountKey, accountFreeFailures, accountMaxWait}} {
-		var n int
-		var last int64
-		if err := s.db.R.QueryRowContext(ctx, s.q.Get("failed-logins-since-success"), k.key,
-			store.Millis(now.Add(-accountWindow)), false, true).Scan(&n, &last); err != nil {
-			return Agent{}, fmt.Errorf("agent: login attempts: %w", err)
-		}
-		if wait := store.Time(last).Add(loginWait(n, k.free, k.max)).Sub(now); n > 0 && wait > 0 {
-			return Agent{}, &WaitError{Wait: wait}
-		}
+	if err := s.checkThrottle(ctx, email, addr); err != nil {
+		return Agent{}, err
 	}
 	var id int64
 	var hash string
@@ -113,12 +90,47 @@ func (s *Service) Authenticate(ctx context.Context, email, password, addr string
 	default:
 		ok = VerifyPassword(hash, password) && active
 	}
-	keys := []string{accountKey, pairKey}
+	if ok {
+		// The password was right; with two-factor authentication on, the
+		// sign-in waits for the code and nothing counts as a success yet.
+		pending, err := s.beginSecondStep(ctx, id, email, addr)
+		if err != nil || pending != "" {
+			if err == nil {
+				err = &SecondStepError{Token: pending}
+			}
+			return Agent{}, err
+		}
+	}
+	if err := s.recordLoginAttempt(ctx, email, addr, ok, loginEntry(ok, id, email)); err != nil {
+		return Agent{}, err
+	}
+	if !ok {
+		return Agent{}, ErrBadCredentials
+	}
+	return s.Get(ctx, id)
+}
+
+// loginKeys are the throttling keys of a sign-in of email from addr.
+func loginKeys(email, addr string) []string {
+	keys := []string{"email:" + email, "pair:" + email + "|" + addr}
 	if addr != "" {
 		keys = append(keys, "client:"+addr)
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, k := range keys {
+	return keys
+}
+
+// recordLoginAttempt records one attempt of email from addr (password or
+// second factor) under every throttling key, with its audit entry, in one
+// transaction, and prunes old attempts.
+func (s *Service) recordLoginAttempt(ctx context.Context, email, addr string, ok bool, entry audit.Entry, more ...func(*sql.Tx) error) error {
+	now := s.now()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, f := range more {
+			if err := f(tx); err != nil {
+				return err
+			}
+		}
+		for _, k := range loginKeys(email, addr) {
 			if _, err := tx.ExecContext(ctx, s.q.Get("insert-login-attempt"), k, ok, store.Millis(now)); err != nil {
 				return err
 			}
@@ -126,13 +138,43 @@ func (s *Service) Authenticate(ctx context.Context, email, password, addr string
 		if _, err := tx.ExecContext(ctx, s.q.Get("prune-login-attempts"), store.Millis(now.Add(-24*time.Hour))); err != nil {
 			return err
 		}
-		return s.audit.RecordTx(ctx, tx, loginEntry(ok, id, email))
+		return s.audit.RecordTx(ctx, tx, entry)
 	})
 	if err != nil {
-		return Agent{}, fmt.Errorf("agent: record login attempt: %w", err)
+		return fmt.Errorf("agent: record login attempt: %w", err)
 	}
-	if !ok {
-		return Agent{}, ErrBadCredentials
+	return nil
+}
+
+// checkThrottle refuses an attempt of email from addr that comes too soon
+// after failures (see the constants above).
+func (s *Service) checkThrottle(ctx context.Context, email, addr string) error {
+	now := s.now()
+	var addrFailures int
+	if addr != "" {
+		if err := s.db.R.QueryRowContext(ctx, s.q.Get("count-failed-logins"), "client:"+addr, false,
+			store.Millis(now.Add(-loginWindow))).Scan(&addrFailures); err != nil {
+			return fmt.Errorf("agent: login attempts: %w", err)
+		}
+		if addrFailures >= maxAddressFailures {
+			return ErrRateLimited
+		}
 	}
-	return s.Get(ctx, id)
+	pairKey, accountKey := "pair:"+email+"|"+addr, "email:"+email
+	for _, k := range []struct {
+		key  string
+		free int
+		max  time.Duration
+	}{{pairKey, pairFreeFailures, pairMaxWait}, {accountKey, accountFreeFailures, accountMaxWait}} {
+		var n int
+		var last int64
+		if err := s.db.R.QueryRowContext(ctx, s.q.Get("failed-logins-since-success"), k.key,
+			store.Millis(now.Add(-accountWindow)), false, true).Scan(&n, &last); err != nil {
+			return fmt.Errorf("agent: login attempts: %w", err)
+		}
+		if wait := store.Time(last).Add(loginWait(n, k.free, k.max)).Sub(now); n > 0 && wait > 0 {
+			return &WaitError{Wait: wait}
+		}
+	}
+	return nil
 }

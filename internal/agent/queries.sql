@@ -133,3 +133,44 @@ UPDATE api_tokens SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND rev
 
 -- name: live-agent-tokens
 SELECT id FROM api_tokens WHERE agent_id = $1 AND revoked_at IS NULL ORDER BY id
+
+-- Two-factor authentication (totp.go).
+
+-- name: totp-get
+SELECT secret, enabled, last_step FROM agent_totp WHERE agent_id = $1
+
+-- name: totp-delete
+DELETE FROM agent_totp WHERE agent_id = $1
+
+-- name: totp-insert
+INSERT INTO agent_totp (agent_id, secret, enabled, last_step, created_at) VALUES ($1, $2, 0, 0, $3)
+
+-- name: totp-enable
+UPDATE agent_totp SET enabled = 1, last_step = $2 WHERE agent_id = $1 AND enabled = 0
+
+-- name: totp-use-step
+UPDATE agent_totp SET last_step = $2 WHERE agent_id = $1 AND last_step < $2
+
+-- name: recovery-delete
+DELETE FROM agent_recovery_codes WHERE agent_id = $1
+
+-- name: recovery-insert
+INSERT INTO agent_recovery_codes (agent_id, hash) VALUES ($1, $2)
+
+-- name: recovery-use
+UPDATE agent_recovery_codes SET used_at = $3 WHERE agent_id = $1 AND hash = $2 AND used_at IS NULL
+
+-- name: recovery-left
+SELECT count(*) FROM agent_recovery_codes WHERE agent_id = $1 AND used_at IS NULL
+
+-- name: pending-insert
+INSERT INTO pending_logins (id, agent_id, email, addr, expires_at) VALUES ($1, $2, $3, $4, $5)
+
+-- name: pending-get
+SELECT agent_id, email, addr FROM pending_logins WHERE id = $1 AND expires_at > $2
+
+-- name: pending-delete
+DELETE FROM pending_logins WHERE id = $1
+
+-- name: pending-prune
+DELETE FROM pending_logins WHERE expires_at <= $1

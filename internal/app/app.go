@@ -376,8 +376,18 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	limits := ratelimit.New(svc.DB, svc.Clock)
+	// Two-factor authentication (issue 17): the roles that must use it.
+	var require2FA []agent.Role
+	roles2FA, err := cfg.Require2FA()
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	for _, r := range roles2FA {
+		require2FA = append(require2FA, agent.Role(r))
+	}
 	webHandler, err := web.New(web.Opts{
-		Limits: limits, TrustedProxies: proxies,
+		Require2FA: require2FA,
+		Limits:     limits, TrustedProxies: proxies,
 		Agents: svc.Agents, Customers: svc.Customers, Tickets: svc.Tickets,
 		I18n: catalog, Clock: svc.Clock, Log: log.With("component", "web"),
 		SecureCookies: cfg.SecureCookies, Version: Version, MaxBodyBytes: cfg.MaxBodyBytes,

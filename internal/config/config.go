@@ -56,6 +56,8 @@ type Config struct {
 
 	// Abuse (issue 17).
 	TrustedProxies string // CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded is believed; "" none
+	// Two-factor authentication (issue 17).
+	Require2FARoles string // comma-separated roles (agent, manager, admin) that must use two-factor authentication
 	// Nodes and bounded intake.
 	SingleNode      bool  // the only process on its database: on PostgreSQL the outbox folder may stand in for a relay
 	SMTPMaxSessions int   // concurrent inbound SMTP conversations; one more is answered 421
@@ -161,6 +163,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.DurationVar(&c.JobRetention, "job-retention", c.JobRetention, "how long finished jobs are kept before the hourly prune deletes them")
 	fs.DurationVar(&c.FailedJobRetention, "failed-job-retention", c.FailedJobRetention, "how long failed jobs (their last error) are kept for an operator to look at")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDR ranges (or addresses) of the reverse proxies in front of Rapport: only a request from one of them has its X-Forwarded-For (or Forwarded) header believed, for rate limits and recorded addresses; empty trusts none")
+	fs.StringVar(&c.Require2FARoles, "require-2fa-roles", c.Require2FARoles, "comma-separated roles (agent, manager, admin) whose agents must use two-factor authentication: one without it is sent to switch it on before anything else after signing in; empty requires it of no one")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 	// Nodes and bounded intake.
 	fs.BoolVar(&c.SingleNode, "single-node", c.SingleNode, "this is the only process on its database: with PostgreSQL and no relay, outgoing mail may go to the outbox folder (otherwise it waits for a relay and /readyz says so)")
@@ -240,6 +243,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := clientaddr.Parse(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	if _, err := c.Require2FA(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		errs = append(errs, fmt.Errorf("--public-url %q: want an http:// or https:// address", c.PublicURL))
@@ -335,4 +341,21 @@ func fromArgs(name string, args []string, out io.Writer, extra func(fs *flag.Fla
 		return c, fs, err
 	}
 	return c, fs, validate(c)
+}
+
+// Require2FA is the list of --require-2fa-roles, each checked to be a role.
+func (c Config) Require2FA() ([]string, error) {
+	var roles []string
+	for _, r := range strings.Split(c.Require2FARoles, ",") {
+		r = strings.ToLower(strings.TrimSpace(r))
+		switch r {
+		case "":
+			continue
+		case "agent", "manager", "admin":
+			roles = append(roles, r)
+		default:
+			return nil, fmt.Errorf("--require-2fa-roles: %q is not a role (agent, manager, admin)", r)
+		}
+	}
+	return roles, nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,14 @@ func TestParsePrecedence(t *testing.T) {
 				return ""
 			}},
 		{name: "bad trusted proxies", args: []string{"--trusted-proxies", "10.0.0.0/99"}, wantErr: "--trusted-proxies"},
+		{name: "roles that must use 2FA", args: []string{"--require-2fa-roles", "Admin, manager"},
+			want: func(c Config) string {
+				if r, err := c.Require2FA(); err != nil || strings.Join(r, "|") != "admin|manager" {
+					return fmt.Sprintf("require 2FA = %v %v", r, err)
+				}
+				return ""
+			}},
+		{name: "bad 2FA role", args: []string{"--require-2fa-roles", "admin,boss"}, wantErr: "--require-2fa-roles"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

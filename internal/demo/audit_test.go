@@ -29,7 +29,7 @@ func TestDemoAuditLog(t *testing.T) {
 			}
 		}
 		for _, a := range []string{"login", "login.failed", "token.create", "token.use", "token.revoke", "standard.update",
-			"agent.create", "team.create", "settings.survey"} {
+			"agent.create", "team.create", "settings.survey", "2fa.enable", "2fa.failed"} {
 			if seen[a] == 0 {
 				t.Errorf("the demo's audit log has no %s (has %v)", a, seen)
 			}

@@ -206,6 +206,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedAudit(ctx); err != nil {
 		return err
 	}
+	if err := r.seedTwoFactor(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

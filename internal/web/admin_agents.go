@@ -26,6 +26,7 @@ type adminAgentView struct {
 	Teams     []agent.Team
 	Routing   bool // the router is there: show the capacity
 	Capacity  int  // open tickets the router gives the agent at most
+	TwoFactor bool // the agent signs in with a second factor (issue 17)
 }
 
 // adminAgentURL is the admin page of agent id.
@@ -104,6 +105,9 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 			return err
 		}
 		v.Routing = true
+	}
+	if v.TwoFactor, err = s.agents.TwoFactorEnabled(r.Context(), id); err != nil {
+		return err
 	}
 	for _, t := range teams {
 		for _, m := range t.MemberIDs {

@@ -150,6 +150,13 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.followup_nothing")
 	case errors.Is(err, store.ErrConflict):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "problem.conflict")
+	case errors.Is(err, agent.ErrBadCode):
+		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "twofactor.bad_code")
+		p.Fields["code"] = p.Message
+	case errors.Is(err, agent.ErrPendingExpired):
+		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "twofactor.expired")
+	case errors.Is(err, agent.ErrTwoFactorState):
+		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "twofactor.state")
 	case errors.Is(err, agent.ErrBadCredentials):
 		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "login.bad_credentials")
 	case errors.As(err, &wait):

@@ -69,6 +69,11 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 			return nil
 		}
 	}
+	var step *agent.SecondStepError
+	if errors.As(err, &step) {
+		s.toSecondStep(w, r, step, next)
+		return nil
+	}
 	prob, ok := s.asProblem(rc.lang, "login", err)
 	if !ok {
 		return err

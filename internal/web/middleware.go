@@ -101,6 +101,9 @@ func (s *server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if rt.perm != public && s.mustEnrol(w, r, rt, rc) {
+			return
+		}
 		if rt.perm != public && !rc.me.Role.Can(rt.perm) {
 			s.fail(w, r, rc, errForbidden)
 			return

@@ -19,6 +19,8 @@ type preferencesView struct {
 	BoardOn, Leaderboard bool
 	// Tokens is the agent's API tokens card (issue 17).
 	Tokens tokensView
+	// TwoFactor is the agent's two-factor authentication card (issue 17).
+	TwoFactor twoFactorView
 }
 
 // preferencesPage serves GET /preferences: the agent's UI language, time
@@ -58,6 +60,9 @@ func (s *server) renderPreferencesWith(w http.ResponseWriter, r *http.Request, r
 		return err
 	}
 	v.Tokens = tokens
+	if v.TwoFactor, err = s.twoFactorCard(r, rc); err != nil {
+		return err
+	}
 	p.Data = v
 	s.render(w, r, status, "preferences", p)
 	return nil

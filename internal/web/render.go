@@ -21,7 +21,7 @@ import (
 // pageNames are the page templates under templates/; each is parsed
 // together with layout.html and partials.html and must define "content".
 var pageNames = []string{
-	"login", "error", "inbox", "ticket", "customers", "customer", "preferences",
+	"login", "login_code", "error", "inbox", "ticket", "customers", "customer", "preferences",
 	"admin_agents", "admin_agent", "admin_teams", "admin_team",
 	"contact", "calls", "notifications", "admin_sla",
 	"qa", "qa_review", "qa_calibration", "admin_rubrics", "admin_rubric", "scorecard",

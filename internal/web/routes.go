@@ -229,6 +229,15 @@ func (s *server) routes() []route {
 
 		// API tokens: the agent's own on the preferences page, everyone's
 		// for admins; the audit log (issue 17)
+		// Two-factor authentication (issue 17): the sign-in's second step
+		// (public: there is no session yet, only the pending sign-in's
+		// cookie) and the agent's own enrolment on the preferences page.
+		{"GET /login/code", public, s.loginCodePage},
+		{"POST /login/code", public, s.loginCode},
+		{"POST /preferences/2fa/begin", agent.PermWorkTickets, s.twoFactorBegin},
+		{"POST /preferences/2fa/confirm", agent.PermWorkTickets, s.twoFactorConfirm},
+		{"POST /preferences/2fa/disable", agent.PermWorkTickets, s.twoFactorDisable},
+		{"POST /admin/agents/{id}/2fa/reset", agent.PermManageAgents, s.adminTwoFactorReset},
 		{"POST /preferences/tokens", agent.PermWorkTickets, s.tokenCreate},
 		{"POST /preferences/tokens/{id}/revoke", agent.PermWorkTickets, s.tokenRevokeOwn},
 		{"GET /admin/tokens", agent.PermManageAgents, s.adminTokens},

@@ -118,6 +118,10 @@ type Opts struct {
 	// header names the client (see clientAddr).
 	Limits         *ratelimit.Limiter
 	TrustedProxies clientaddr.Proxies
+
+	// Require2FA lists the roles whose agents must have two-factor
+	// authentication on: one without it is sent to enrol first (issue 17).
+	Require2FA []agent.Role
 }
 
 //go:embed templates static
@@ -182,6 +186,8 @@ type server struct {
 	// Abuse (issue 17)
 	limits  *ratelimit.Limiter // the public pages' limits, in the database
 	proxies clientaddr.Proxies // whose forwarding headers are believed
+
+	require2FA map[agent.Role]bool // roles that must use two-factor authentication
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -226,6 +232,10 @@ func New(o Opts) (http.Handler, error) {
 		mailbox:  o.Mailbox,
 		limits:   o.Limits,
 		proxies:  o.TrustedProxies,
+	}
+	s.require2FA = map[agent.Role]bool{}
+	for _, role := range o.Require2FA {
+		s.require2FA[role] = true
 	}
 	if s.clock == nil {
 		s.clock = jobs.SystemClock{}

@@ -74,6 +74,8 @@ type fixtureOpts struct {
 	savedCheck bool
 	// trustedProxies are the proxies whose forwarding headers count.
 	trustedProxies clientaddr.Proxies
+	// require2FA are the roles that must use two-factor authentication.
+	require2FA []agent.Role
 }
 
 // newFixture builds the services, people and the UI on db.
@@ -125,7 +127,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
-		Business: biz, Webhooks: hooks,
+		Business: biz, Webhooks: hooks, Require2FA: o.require2FA,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
