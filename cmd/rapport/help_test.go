@@ -33,7 +33,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		"audit-retention",
 		"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "smtp-addr", "smtp-relay",
 		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers",
-		"single-node", "smtp-max-sessions", "smtp-max-memory", "trusted-proxies"}
+		"single-node", "smtp-max-sessions", "smtp-max-memory", "trusted-proxies", "require-2fa-roles"}
 	// Job housekeeping (issue 14).
 	server = append(server, "job-lease", "job-retention", "failed-job-retention")
 	tests := []struct {
