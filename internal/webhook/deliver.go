@@ -114,6 +114,16 @@ func (s *Service) fanOut(ctx context.Context, raw json.RawMessage) error {
 	}
 	return s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
+			// A fan-out run again (its node died after this transaction
+			// committed but before the job was marked done) must not
+			// send the event twice.
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q.Get("delivery-for-message"), id, p.MessageID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
 			if _, err := s.queueDelivery(ctx, tx, id, p.MessageID, p.Type, string(body)); err != nil {
 				return err
 			}

@@ -34,6 +34,9 @@ INSERT INTO webhook_deliveries (webhook_id, message_id, event_type, payload, sta
 VALUES ($1, $2, $3, $4, 'pending', $5)
 RETURNING id
 
+-- name: delivery-for-message
+SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = $1 AND message_id = $2
+
 -- name: get-delivery
 SELECT d.id, d.webhook_id, d.message_id, d.event_type, d.payload, d.status, d.attempts,
     d.response_code, d.error, d.created_at, COALESCE(d.last_attempt_at, 0), COALESCE(d.delivered_at, 0)

@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -311,4 +312,41 @@ func TestSign(t *testing.T) {
 	if _, err := webhook.Sign("whsec_!!", "m", 1, nil); err == nil {
 		t.Error("a bad secret signs")
 	}
+}
+
+// TestFanOutRunTwice: a webhook.event job run a second time (its node died
+// after the fan-out committed but before the job was marked done) queues no
+// second delivery, so the receiver gets the event once.
+func TestFanOutRunTwice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		rc := newReceiver(t)
+		w, err := f.hooks.Create(ctx, webhook.Input{URL: rc.srv.URL + "/hook", Events: []string{webhook.TicketCreated}, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.newTicket(t, "Parcel missing")
+		f.run(t, 2)
+		var payload string
+		if err := db.R.QueryRowContext(ctx, "SELECT payload FROM jobs WHERE kind = $1", webhook.JobEvent).Scan(&payload); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *sql.Tx) error {
+			return f.q.Enqueue(ctx, tx, jobs.Job{Kind: webhook.JobEvent, Payload: json.RawMessage(payload)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		f.run(t, 2)
+		ds, err := f.hooks.Deliveries(ctx, w.ID, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 || ds[0].Status != "delivered" {
+			t.Fatalf("deliveries %+v, want one delivered", ds)
+		}
+		if got := rc.received(); len(got) != 1 {
+			t.Fatalf("the receiver got %d requests, want 1", len(got))
+		}
+	})
 }
