@@ -21,6 +21,7 @@ const (
 	ruleCode           = "condescension.code"
 	ruleIDFirst        = "robotism.id_first"
 	rulePlaceholder    = "robotism.placeholder"
+	ruleContact        = "runaround.contact"
 )
 
 const (
@@ -181,35 +182,68 @@ func (c *check) run() {
 // one of its customer_unless phrases (then the reply answers what was asked).
 func (c *check) phraseRules() {
 	customerSaid := map[int]bool{}
+	contact := -1 // runaround.contact, which a brush-off to our own support becomes
+	for i := range c.lang.rules {
+		if c.lang.rules[i].id == ruleContact {
+			contact = i
+		}
+	}
 	for _, m := range c.ms {
 		o := c.lang.owners[m.Owner]
 		if o.kind != ownRule {
 			continue
 		}
-		r := &c.lang.rules[o.idx]
-		if !c.enabled(r.id) {
-			continue
-		}
-		excused := false
-		for _, u := range r.unless {
-			if c.firstMark[u] >= 0 {
-				excused = true
-				break
+		idx := o.idx
+		if c.lang.rules[idx].sin == BrushOff && c.toOwnSupport(m) {
+			// "please contact our support team": the destination is the
+			// business's own support inbox, the same help by another road.
+			// That is runaround, judged by its rule and exceptions.
+			if contact < 0 {
+				continue
 			}
+			idx = contact
 		}
-		if !excused && r.customerUnless != nil && len(c.cust) > 0 {
-			said, ok := customerSaid[o.idx]
-			if !ok {
-				said = len(r.customerUnless.Scan(c.cust, nil)) > 0
-				customerSaid[o.idx] = said
-			}
-			excused = said
-		}
-		if excused {
+		r := &c.lang.rules[idx]
+		if !c.enabled(r.id) || c.excused(r, idx, customerSaid) {
 			continue
 		}
 		c.add(r.sin, r.id, c.toks[m.From].Start, c.toks[m.To-1].End, m.Pattern, "", nil)
 	}
+}
+
+// excused reports whether one of the rule's exception markers is in the
+// reply or the customer used one of its customer_unless phrases.
+func (c *check) excused(r *rule, idx int, customerSaid map[int]bool) bool {
+	for _, u := range r.unless {
+		if c.firstMark[u] >= 0 {
+			return true
+		}
+	}
+	if r.customerUnless != nil && len(c.cust) > 0 {
+		said, ok := customerSaid[idx]
+		if !ok {
+			said = len(r.customerUnless.Scan(c.cust, nil)) > 0
+			customerSaid[idx] = said
+		}
+		return said
+	}
+	return false
+}
+
+// toOwnSupport reports whether the match names the business's own support
+// as where the customer should go: an own_support marker starts inside it
+// or right after it ("you'll need to contact | our support team").
+func (c *check) toOwnSupport(m text.Match) bool {
+	gi, ok := c.lang.markerIdx[mOwnSupport]
+	if !ok {
+		return false
+	}
+	for _, x := range c.ms {
+		if o := c.lang.owners[x.Owner]; o.kind == ownMarker && o.idx == gi && x.From >= m.From && x.From <= m.To {
+			return true
+		}
+	}
+	return false
 }
 
 // jargon flags glossary terms the customer did not use first.
@@ -662,9 +696,21 @@ func (c *check) apathy() {
 	case feeling == "" && hardship != "" && !empathy && !c.has(mPersonal) && c.enabled(ruleFeelingIgnored):
 		// Illness or a death in the family: a kind wish is enough.
 		c.add(Apathy, ruleFeelingIgnored, start, end, "", hardship, nil)
-	case feeling == "" && hardship == "" && problem != "" && !custSolved && !acknowledged && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
+	case feeling == "" && hardship == "" && problem != "" && !custSolved && !acknowledged && !c.onlyQuestions() && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
 		c.add(Apathy, ruleProblemIgnored, start, end, "", problem, nil)
 	}
+}
+
+// onlyQuestions reports whether every sentence of the reply is a question
+// ("What do you mean? Which order?"): asking the customer to say more is
+// engaging with the problem, not ignoring it.
+func (c *check) onlyQuestions() bool {
+	for _, t := range c.toks {
+		if !t.Question {
+			return false
+		}
+	}
+	return true
 }
 
 // stemRunes is how many leading letters of a word the overlap check
@@ -758,6 +804,16 @@ func (c *check) idFirst() {
 	for _, g := range []string{mGreeting, mPersonal, mEmpathy, mAcknowledgement, mClosing} {
 		if m := c.firstOf(g); m != nil && m.From < id.From {
 			return
+		}
+	}
+	// "send me the order number and I will forward it": the request says
+	// what the agent will do with the number, which a form never does.
+	if idx, ok := c.lang.markerIdx[mAction]; ok {
+		sent := c.toks[id.From].Sentence
+		for _, m := range c.ms {
+			if o := c.lang.owners[m.Owner]; o.kind == ownMarker && o.idx == idx && m.From >= id.To && c.toks[m.From].Sentence == sent {
+				return
+			}
 		}
 	}
 	c.add(Robotism, ruleIDFirst, c.toks[id.From].Start, c.toks[id.To-1].End, id.Pattern, "", nil)

@@ -92,13 +92,18 @@ const (
 	mReference       = "reference"
 	mRefusal         = "refusal"
 	mNegation        = "negation"
+	// mOwnSupport is the business's own support channel named as such
+	// ("our support team", "il nostro servizio clienti"): sending the
+	// customer there is runaround (another of our inboxes), not brush-off
+	// (another department or company).
+	mOwnSupport = "own_support"
 )
 
 // negatable are the marker groups that a negation just before cancels.
 var negatable = map[string]bool{mEmpathy: true, mAcknowledgement: true, mAction: true, mAlternative: true, mPersonal: true}
 
 var markerGroups = []string{mGreeting, mClosing, mPersonal, mEmpathy, mAcknowledgement, mAction,
-	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation}
+	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation, mOwnSupport}
 
 // ownerKind says what a compiled pattern belongs to.
 type ownerKind uint8
