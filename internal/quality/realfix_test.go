@@ -1,0 +1,77 @@
+package quality
+
+import (
+	"context"
+	"testing"
+)
+
+// TestOwnSupportIsRunaround: sending the customer to the business's own
+// support inbox is runaround (another of our inboxes); sending them to
+// another department or company stays brush-off. In every language.
+func TestOwnSupportIsRunaround(t *testing.T) {
+	a := newTestAnalyzer(t)
+	tests := []struct {
+		lang, text string
+		want, not  Sin
+	}{
+		{"en", "Hi Ann, please contact our support team, they will sort it out. Thanks", Runaround, BrushOff},
+		{"it", "Ciao Anna, contatti il nostro servizio clienti via chat. Grazie", Runaround, BrushOff},
+		{"ru", "Здравствуйте, Анна, обратитесь в нашу службу поддержки через чат. Спасибо", Runaround, BrushOff},
+		{"lv", "Labdien, Anna, sazinieties ar mūsu klientu atbalstu tērzēšanā. Paldies", Runaround, BrushOff},
+		{"ca", "Hola, Anna, contacti amb el nostre servei d'atenció al client pel xat. Gràcies", Runaround, BrushOff},
+		// Another department or company is still a brush-off.
+		{"en", "Hi Ann, you'll need to contact the billing department for that. Thanks", BrushOff, ""},
+		{"it", "Ciao Anna, si rivolga al corriere per questo. Grazie", BrushOff, ""},
+		{"ru", "Здравствуйте, Анна, обратитесь в бухгалтерию. Спасибо", BrushOff, ""},
+		{"lv", "Labdien, Anna, vērsieties grāmatvedībā. Paldies", BrushOff, ""},
+		{"ca", "Hola, Anna, adreci's al fabricant per això. Gràcies", BrushOff, ""},
+	}
+	for _, tc := range tests {
+		fs := a.Analyze(context.Background(), Input{Text: tc.text, Lang: tc.lang, Channel: "email"})
+		if !hasSin(fs, tc.want) || (tc.not != "" && hasSin(fs, tc.not)) {
+			t.Errorf("%s %q: got %v, want %s and not %q", tc.lang, tc.text, sinsOf(fs), tc.want, tc.not)
+		}
+	}
+}
+
+// TestClarifyingQuestionNotApathy: a reply made only of questions asks the
+// customer to say more; it has not ignored the problem. A statement that
+// does not touch the problem still is apathy.
+func TestClarifyingQuestionNotApathy(t *testing.T) {
+	a := newTestAnalyzer(t)
+	tests := []struct {
+		lang, cust, reply string
+		apathy            bool
+	}{
+		{"en", "The charger is broken and the order is wrong.", "Which charger do you mean? Which plug did it come with?", false},
+		{"it", "Il caricatore è rotto e l'ordine è sbagliato.", "Quale caricatore intende? Con quale spina è arrivato?", false},
+		{"ru", "Зарядка сломана, и заказ неправильный.", "Какую зарядку вы имеете в виду? С какой вилкой она пришла?", false},
+		{"en", "The charger is broken and the order is wrong.", "Opening hours are nine to five. Weekends closed.", true},
+	}
+	for _, tc := range tests {
+		fs := a.Analyze(context.Background(), Input{Text: tc.reply, Lang: tc.lang, Channel: "forum",
+			Conversation: []Turn{{Role: "customer", Text: tc.cust}}})
+		if got := hasSin(fs, Apathy); got != tc.apathy {
+			t.Errorf("%s %q: apathy %v, want %v (%v)", tc.lang, tc.reply, got, tc.apathy, sinsOf(fs))
+		}
+	}
+}
+
+// TestIDRequestWithPurpose: asking first for the order number reads like a
+// form, unless the same sentence says what the agent will do with it.
+func TestIDRequestWithPurpose(t *testing.T) {
+	a := newTestAnalyzer(t)
+	cust := []Turn{{Role: "customer", Text: "My parcel never arrived."}}
+	for _, tc := range []struct {
+		text  string
+		robot bool
+	}{
+		{"Please send me the order number and I'll look into it today.", false},
+		{"Please send me the order number and the postcode.", true},
+	} {
+		fs := a.Analyze(context.Background(), Input{Text: tc.text, Lang: "en", Channel: "chat", Conversation: cust})
+		if got := hasSin(fs, Robotism); got != tc.robot {
+			t.Errorf("%q: robotism %v, want %v (%v)", tc.text, got, tc.robot, sinsOf(fs))
+		}
+	}
+}
