@@ -248,7 +248,7 @@ func (c *check) toOwnSupport(m text.Match) bool {
 
 // jargon flags glossary terms the customer did not use first.
 func (c *check) jargon() {
-	if !c.enabled(ruleJargon) {
+	if !c.enabled(ruleJargon) || Technical(c.channel) {
 		return
 	}
 	for _, m := range c.ms {
@@ -275,7 +275,7 @@ func (c *check) customerUsed(own int) bool {
 // known to customers nor used by this customer. Runs of capitals (shouting)
 // are left alone.
 func (c *check) acronyms() {
-	if !c.enabled(ruleAcronym) {
+	if !c.enabled(ruleAcronym) || Technical(c.channel) {
 		return
 	}
 	en := c.a.langs["en"]

@@ -108,11 +108,11 @@ func TestRealSet(t *testing.T) {
 const (
 	heldOutRealMinReplies = 120
 	heldOutRealMinSinful  = 20
-	// heldOutRealPrecision is the measured precision after the general
-	// fixes (8 of 16 findings right), not the bar of 0.90, which
-	// the analyzer does not reach on replies it was not fitted to;
+	// heldOutRealPrecision is the measured precision after two rounds of
+	// general fixes made against this set (11 of 13 findings right): it is
+	// a development set now. realheldout2.jsonl is the held-out figure;
 	// docs/QUALITY.md says so. Raise it as the rules earn it.
-	heldOutRealPrecision = 0.50
+	heldOutRealPrecision = 0.84
 )
 
 // TestRealHeldOutSet measures the analyzer on testdata/realheldout.jsonl:
@@ -284,10 +284,11 @@ const (
 	heldOut2MinReplies = 100
 	heldOut2MinSinful  = 30
 	heldOut2MinLang    = 30 // replies in each of English, Italian, Russian
-	// heldOut2Precision is the precision measured on the first run, not a
-	// target: the test fails when the analyzer gets worse than it was on
-	// replies it had never seen.
-	heldOut2Precision = 0.15
+	// heldOut2Precision is a measured precision, not a target: 0.15 on the
+	// first run (5 of 33 findings right), 0.33 (4 of 12) after the general
+	// fixes that run led to. The test fails when the analyzer gets worse
+	// than it is now; docs/QUALITY.md records both figures.
+	heldOut2Precision = 0.33
 )
 
 // TestRealHeldOut2Set measures the analyzer on testdata/realheldout2.jsonl.
