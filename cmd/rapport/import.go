@@ -13,11 +13,13 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/csvtable"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 )
@@ -111,11 +113,14 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	clock := jobs.SystemClock{}
 	q := jobs.New(db, clock, log)
 	customers := customer.New(db, clock)
-	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers})
+	// Purchase days are the business's calendar days, as in the server.
+	zone := metrics.New(metrics.Opts{DB: db, Clock: clock, Log: log,
+		Business: business.New(business.Opts{DB: db, Clock: clock})}).Zone
+	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers, Zone: zone})
 	if err != nil {
 		return err
 	}
-	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: log})
+	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: log, Zone: zone})
 	if err != nil {
 		return err
 	}

@@ -178,11 +178,13 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	// What customers are worth: purchases, lifetime values, churn risk, and
 	// re-commitments proposed from customers' words.
-	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers})
+	// Purchase days and lifetime values count the business's days, like
+	// the metrics.
+	bought, err := purchases.New(purchases.Opts{DB: db, Clock: clock, Customers: customers, Zone: measures.Zone})
 	if err != nil {
 		return nil, err
 	}
-	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: component("clv")})
+	values, err := clv.New(clv.Opts{DB: db, Clock: clock, Jobs: q, Log: component("clv"), Zone: measures.Zone})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/store"
 )
@@ -42,6 +43,10 @@ type Opts struct {
 	Jobs  *jobs.Queue
 	Clock jobs.Clock
 	Log   *slog.Logger
+	// Zone is the business's time zone, the one its metrics count days in
+	// (metrics.Service.Zone): a purchase's day, and "today" at the end of
+	// the calibration period, are calendar days there. Nil counts UTC days.
+	Zone  func(context.Context) (*time.Location, error)
 	Refit RefitOpts
 }
 
@@ -71,6 +76,29 @@ func New(o Opts) (*Service, error) {
 }
 
 func (s *Service) now() time.Time { return s.o.Clock.Now().UTC() }
+
+// zone is the business's time zone, UTC without Opts.Zone.
+func (s *Service) zone(ctx context.Context) (*time.Location, error) {
+	if s.o.Zone == nil {
+		return time.UTC, nil
+	}
+	loc, err := s.o.Zone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if loc == nil {
+		return time.UTC, nil
+	}
+	return loc, nil
+}
+
+// civilDay is the calendar day of t in loc, as that date's midnight UTC:
+// the models count days by date, so a day is a date, whatever the zone's
+// offset or a DST change makes its length.
+func civilDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
 
 // RefitOpts tune the lifetime-value refit.
 type RefitOpts struct {
@@ -142,7 +170,11 @@ type RefitResult struct {
 func (s *Service) Refit(ctx context.Context) (RefitResult, error) {
 	o := s.o.Refit
 	now := s.now()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	loc, err := s.zone(ctx)
+	if err != nil {
+		return RefitResult{}, fmt.Errorf("clv: refit: %w", err)
+	}
+	today := civilDay(now, loc)
 	cur := o.Currency
 	if cur == "" {
 		err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("main-currency")).Scan(&cur)
@@ -153,9 +185,10 @@ func (s *Service) Refit(ctx context.Context) (RefitResult, error) {
 			return RefitResult{}, fmt.Errorf("clv: refit: %w", err)
 		}
 	}
-	// Purchases up to the end of today: "today" is the end of the
-	// calibration period, so T counts whole days.
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("fit-purchases"), cur, store.Millis(today.Add(24*time.Hour)))
+	// Purchases up to the end of today, the business's today: "today" is
+	// the end of the calibration period, so T counts whole days.
+	end := metrics.DayStart(metrics.DayOf(now, loc)+1, loc)
+	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("fit-purchases"), cur, store.Millis(end))
 	if err != nil {
 		return RefitResult{}, fmt.Errorf("clv: refit: %w", err)
 	}
@@ -171,7 +204,7 @@ func (s *Service) Refit(ctx context.Context) (RefitResult, error) {
 		t := store.Time(at)
 		id := strconv.FormatInt(cid, 10)
 		amount := purchases.Money{Minor: minor, Currency: cur}.Major()
-		txs = append(txs, Transaction{Customer: id, Day: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), Amount: amount})
+		txs = append(txs, Transaction{Customer: id, Day: civilDay(t, loc), Amount: amount})
 		spend[id] += amount
 		if t.After(last[id]) {
 			last[id] = t
@@ -436,6 +469,10 @@ func (s *Service) pAliveAt(ctx context.Context, q Querier, customerID int64, at 
 	if err != nil {
 		return 0, false, err
 	}
+	loc, err := s.zone(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	rows, err := q.QueryContext(ctx, s.q.Get("customer-fit-purchases"), customerID, f.Currency, store.Millis(at))
 	if err != nil {
 		return 0, false, err
@@ -447,8 +484,7 @@ func (s *Service) pAliveAt(ctx context.Context, q Querier, customerID int64, at 
 			rows.Close()
 			return 0, false, err
 		}
-		t := store.Time(ms)
-		txs = append(txs, Transaction{Customer: "c", Day: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC),
+		txs = append(txs, Transaction{Customer: "c", Day: civilDay(store.Time(ms), loc),
 			Amount: purchases.Money{Minor: minor, Currency: f.Currency}.Major()})
 	}
 	rows.Close()
@@ -458,8 +494,7 @@ func (s *Service) pAliveAt(ctx context.Context, q Querier, customerID int64, at 
 	if len(txs) == 0 {
 		return 0, false, nil
 	}
-	day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
-	sums, err := Summarize(txs, Days, day)
+	sums, err := Summarize(txs, Days, civilDay(at, loc))
 	if err != nil || len(sums) != 1 {
 		return 0, false, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/clv"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recommit"
 	"github.com/rapport/rapport/internal/ticket"
@@ -61,11 +62,13 @@ var recommitWords = map[string][]string{
 // re-commitments on some complaints the team turned around, plus a few
 // proposals waiting for an agent.
 func (r *runner) seedPurchases(ctx context.Context) error {
-	bought, err := purchases.New(purchases.Opts{DB: r.o.DB, Clock: r.clock, Customers: r.custs})
+	// The business's days, as the server counts them.
+	zone := metrics.New(metrics.Opts{DB: r.o.DB, Clock: r.clock, Log: r.o.Log}).Zone
+	bought, err := purchases.New(purchases.Opts{DB: r.o.DB, Clock: r.clock, Customers: r.custs, Zone: zone})
 	if err != nil {
 		return err
 	}
-	values, err := clv.New(clv.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Log: r.o.Log})
+	values, err := clv.New(clv.Opts{DB: r.o.DB, Clock: r.clock, Jobs: r.queue, Log: r.o.Log, Zone: zone})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -31,6 +33,10 @@ type Opts struct {
 	// one when asked to.
 	Customers *customer.Service
 	Clock     jobs.Clock
+	// Zone is the business's time zone, the one its metrics count days in
+	// (metrics.Service.Zone): purchase days are its calendar days. Nil
+	// counts UTC days.
+	Zone func(context.Context) (*time.Location, error)
 }
 
 // Service keeps what customers bought.
@@ -51,6 +57,21 @@ func New(o Opts) (*Service, error) {
 }
 
 func (s *Service) now() time.Time { return s.o.Clock.Now().UTC() }
+
+// zone is the business's time zone, UTC without Opts.Zone.
+func (s *Service) zone(ctx context.Context) (*time.Location, error) {
+	if s.o.Zone == nil {
+		return time.UTC, nil
+	}
+	loc, err := s.o.Zone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if loc == nil {
+		return time.UTC, nil
+	}
+	return loc, nil
+}
 
 // Purchase is one thing a customer bought.
 type Purchase struct {
@@ -417,7 +438,8 @@ type Summary struct {
 	// Totals is the spend per currency, the most used currency first.
 	Totals []Money
 	// Frequency is the number of repeat purchases as the lifetime-value
-	// model counts them: distinct purchase days after the first.
+	// model counts them: distinct purchase days after the first, days
+	// being the business's calendar days (Opts.Zone).
 	Frequency int
 	First     time.Time // zero without purchases
 	Last      time.Time
@@ -457,14 +479,28 @@ func (s *Service) Summary(ctx context.Context, customerID int64) (Summary, error
 	if sum.Count == 0 {
 		return sum, nil
 	}
+	loc, err := s.zone(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("purchases: summary of %d: %w", customerID, err)
+	}
 	days := 0
-	drows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("purchase-days"), customerID)
+	drows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("purchase-times"), customerID)
 	if err != nil {
 		return sum, fmt.Errorf("purchases: summary of %d: %w", customerID, err)
 	}
 	defer drows.Close()
+	prev := int64(math.MinInt64)
 	for drows.Next() {
-		days++
+		var at int64
+		if err := drows.Scan(&at); err != nil {
+			return sum, fmt.Errorf("purchases: summary of %d: %w", customerID, err)
+		}
+		// In time order, so a new calendar day in the business's zone is
+		// a day number larger than the one before.
+		if d := metrics.DayOf(store.Time(at), loc); d != prev {
+			days++
+			prev = d
+		}
 	}
 	if err := drows.Err(); err != nil {
 		return sum, fmt.Errorf("purchases: summary of %d: %w", customerID, err)

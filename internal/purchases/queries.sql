@@ -24,8 +24,8 @@ FROM purchases WHERE customer_id = $1
 GROUP BY currency
 ORDER BY count(*) DESC, currency
 
--- name: purchase-days
-SELECT DISTINCT purchased_at / 86400000 FROM purchases WHERE customer_id = $1
+-- name: purchase-times
+SELECT purchased_at FROM purchases WHERE customer_id = $1 ORDER BY purchased_at
 
 -- name: customer-exists
 SELECT 1 FROM customers WHERE id = $1
