@@ -169,9 +169,9 @@ func TestZendeskImport(t *testing.T) {
 		}
 		cases := []struct {
 			name, ext, subject, status, channel, priority, kind, created, solved, firstResponse string
-			owner                                                                              string
-			tags                                                                               []string
-			messages                                                                           []wantMessage
+			owner                                                                               string
+			tags                                                                                []string
+			messages                                                                            []wantMessage
 		}{
 			{name: "solved with a note and a file", ext: "101", subject: "Invoice 2023-114 is charged twice", status: "solved", channel: "email",
 				priority: "high", kind: "question", created: "2023-03-01T09:15:00Z", solved: "2023-03-02T16:30:00Z",

@@ -68,12 +68,12 @@ type zdComment struct {
 }
 
 type zdTicket struct {
-	ID          extID      `json:"id"`
-	Subject     string     `json:"subject"`
-	Description string     `json:"description"`
-	Status      string     `json:"status"`
-	Priority    string     `json:"priority"`
-	Type        string     `json:"type"`
+	ID          extID  `json:"id"`
+	Subject     string `json:"subject"`
+	Description string `json:"description"`
+	Status      string `json:"status"`
+	Priority    string `json:"priority"`
+	Type        string `json:"type"`
 	Via         struct {
 		Channel flexString `json:"channel"`
 	} `json:"via"`

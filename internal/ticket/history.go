@@ -3,7 +3,7 @@ package ticket
 import (
 	"context"
 	"database/sql"
-		"fmt"
+	"fmt"
 	"slices"
 	"time"
 
