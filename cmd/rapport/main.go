@@ -37,6 +37,7 @@ commands:
   export --to DIR    write every table as JSON lines (attachments included) to a folder
   import rapport --from DIR  restore an export into a new, empty database (SQLite or PostgreSQL)
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
+  import zendesk|freshdesk|helpscout DIR  bring another help desk's export in (--dry-run; re-runs add only what is new)
   metrics rebuild    rebuild the metrics rollups in the business's time zone, in small batches
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)

@@ -55,3 +55,19 @@ func FuzzReadZendesk(f *testing.F) {
 		`{"id":1e400}`, `[]`, `{}`, `null`,
 	}, importer.ReadZendesk)
 }
+
+func FuzzReadFreshdesk(f *testing.F) {
+	fuzzRead(f, "tickets.json", []string{
+		seedFile(f, "testdata/freshdesk/tickets.json"),
+		`{"id":1,"status":2,"created_at":"2023-01-01T00:00:00Z","conversations":[{"id":2,"attachments":[{"id":"..","name":"/etc/passwd"}]}]}`,
+		`{"tickets":[{"id":"x","status":"9","stats":{"resolved_at":5}}]}`,
+	}, importer.ReadFreshdesk)
+}
+
+func FuzzReadHelpScout(f *testing.F) {
+	fuzzRead(f, "conversations.json", []string{
+		seedFile(f, "testdata/helpscout/conversations.json"),
+		`{"_embedded":{"conversations":[{"id":1,"status":"active","_embedded":{"threads":[{"id":2,"type":"customer","_embedded":{"attachments":[{"id":"../x","filename":".."}]}}]}}]}}`,
+		`[{"id":1,"status":"pending","createdAt":"1900-01-01T00:00:00Z"}]`,
+	}, importer.ReadHelpScout)
+}

@@ -23,8 +23,9 @@ const maxRecord = 64 << 20
 // records calls fn with each record of the JSON file r, which may be
 // written any of the ways the vendors write their exports: one object per
 // line (JSON lines, as a full export), a JSON array of objects, or an API
-// page, an object whose member key is the array ({"tickets": [...]}),
-// several pages one after the other included.
+// page, an object whose member key is the array ({"tickets": [...]}, or
+// {"_embedded": {"conversations": [...]}} in HAL), several pages one after
+// the other included.
 func records(r io.Reader, key string, fn func(raw json.RawMessage) error) error {
 	dec := json.NewDecoder(bufio.NewReaderSize(io.LimitReader(r, 1<<40), 1<<16))
 	for n := 1; ; n++ {
@@ -56,7 +57,15 @@ func records(r io.Reader, key string, fn func(raw json.RawMessage) error) error 
 			if err := json.Unmarshal(v, &page); err != nil {
 				return fmt.Errorf("value %d: %w", n, err)
 			}
-			if list, ok := page[key]; ok && len(bytes.TrimSpace(list)) > 0 && bytes.TrimSpace(list)[0] == '[' {
+			list, ok := page[key]
+			if emb, found := page["_embedded"]; !ok && found {
+				// A HAL page (Help Scout's API): {"_embedded": {"conversations": [...]}}.
+				var inner map[string]json.RawMessage
+				if json.Unmarshal(emb, &inner) == nil {
+					list, ok = inner[key]
+				}
+			}
+			if ok && len(bytes.TrimSpace(list)) > 0 && bytes.TrimSpace(list)[0] == '[' {
 				var items []json.RawMessage
 				if err := json.Unmarshal(list, &items); err != nil {
 					return fmt.Errorf("value %d: %s: %w", n, key, err)
