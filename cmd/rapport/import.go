@@ -151,8 +151,8 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // progress shows how far an import is: a bar redrawn in place on a
 // terminal, a plain line every few seconds otherwise (logs, pipes).
 type progress struct {
-	w        io.Writer
-	unit     string // what is counted: "lines" unless newProgressOf says
+	w    io.Writer
+	unit string // what is counted: "lines" unless newProgressOf says
 
 	terminal bool
 	last     time.Time
