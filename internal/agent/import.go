@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rapport/rapport/internal/audit"
@@ -17,7 +18,7 @@ type Imported struct {
 	Email     string
 	Name      string
 	Role      Role
-	Locale    string
+	Language  string    // the language they answer in ("en"), also their locale
 	CreatedAt time.Time // zero: now
 	Source    string    // the help desk, for the audit log
 }
@@ -39,9 +40,10 @@ func (s *Service) ImportTx(ctx context.Context, tx *sql.Tx, n Imported) (int64, 
 	if err := errs.Err(); err != nil {
 		return 0, err
 	}
-	locale := valid.Fields{}
-	if n.Locale = checkLocale(locale, n.Locale); len(locale) > 0 {
-		n.Locale = "" // a locale Rapport does not speak: the business's
+	langs := checkLanguages(valid.Fields{}, []string{n.Language})
+	locale := "" // the business's
+	if len(langs) > 0 {
+		locale = langs[0] // a language the UI does not speak shows the default one
 	}
 	at := n.CreatedAt
 	if at.IsZero() {
@@ -49,7 +51,7 @@ func (s *Service) ImportTx(ctx context.Context, tx *sql.Tx, n Imported) (int64, 
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, s.q.Get("insert-agent"), n.Email, n.Name, string(n.Role), "",
-		n.Locale, "", false, store.Millis(at), "").Scan(&id)
+		locale, strings.Join(langs, ","), false, store.Millis(at), "").Scan(&id)
 	if store.IsUniqueViolation(err) {
 		return 0, fmt.Errorf("agent: import %s: %w", n.Email, store.ErrConflict)
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/rapport/rapport/internal/customer360"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	measure "github.com/rapport/rapport/internal/metrics"
@@ -398,6 +399,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 		Live:  svc.Live,
 		Audit: svc.Audit,
+		// Imports from other help desks (issue 17): their reports.
+		Imports: importer.NewRuns(svc.DB),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

@@ -84,6 +84,7 @@ type Ticket struct {
 	Priority   string
 	Kind       string
 	Channel    string
+	Language   string // "": the requester's, from their locale
 	Requester  string // the customer's ExternalID
 	Assignee   string // the agent's ExternalID; "" for none
 	Tags       []string
@@ -197,7 +198,8 @@ func (im *Importer) Run(ctx context.Context, ds Dataset, o RunOpts) (Report, err
 	if !validSource(ds.Source) {
 		return rep, fmt.Errorf("importer: unknown source %q", ds.Source)
 	}
-	r := &run{im: im, ds: ds, rep: &rep, agents: map[string]int64{}, customers: map[string]int64{}}
+	r := &run{im: im, ds: ds, rep: &rep, agents: map[string]int64{}, customers: map[string]int64{},
+		langs: map[string]string{}}
 	insertRun := func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, im.q.Get("insert-run"), ds.Source, ds.Dir, store.Millis(rep.Started)).Scan(&rep.RunID)
 	}
@@ -271,8 +273,9 @@ type run struct {
 	// each runs fn in a transaction: its own in a real run, the one
 	// rolled-back transaction in a dry run.
 	each      func(fn func(tx *sql.Tx) error) error
-	agents    map[string]int64 // external id → agent id
-	customers map[string]int64 // external id → customer id
+	agents    map[string]int64  // external id → agent id
+	customers map[string]int64  // external id → customer id
+	langs     map[string]string // customer's external id → language, from their locale
 }
 
 func (r *run) skip(kind, id, reason string) {
@@ -383,7 +386,7 @@ func (r *run) agent(ctx context.Context, tx *sql.Tx, p Person) error {
 		if !role.Valid() {
 			role = agent.RoleAgent
 		}
-		id, err = r.im.o.Agents.ImportTx(ctx, tx, agent.Imported{Email: email, Name: name, Role: role, Locale: p.Locale,
+		id, err = r.im.o.Agents.ImportTx(ctx, tx, agent.Imported{Email: email, Name: name, Role: role, Language: language(p.Locale),
 			CreatedAt: p.CreatedAt, Source: r.ds.Source})
 		var ve valid.Fields
 		if errors.As(err, &ve) {
@@ -415,6 +418,8 @@ func (r *run) customer(ctx context.Context, tx *sql.Tx, p Person) error {
 	}
 	var n customer.NewCustomer
 	n.Name, n.CreatedAt = strings.TrimSpace(p.Name), p.CreatedAt
+	n.Language = language(p.Locale)
+	r.langs[p.ExternalID] = n.Language
 	if utf8.RuneCountInString(n.Name) > 200 {
 		n.Name = string([]rune(n.Name)[:200])
 	}
@@ -503,7 +508,11 @@ func (r *run) ticket(ctx context.Context, tx *sql.Tx, t Ticket) error {
 	if len(dropped) > 0 {
 		r.skip("ticket", t.ExternalID, fmt.Sprintf("tags left out (over %d characters, or over %d tags): %s", ticket.MaxTag, ticket.MaxTags, strings.Join(dropped, ", ")))
 	}
-	h := ticket.History{Source: r.ds.Source, ExternalID: t.ExternalID, Subject: subject(t), Channel: t.Channel,
+	lang := t.Language
+	if lang == "" {
+		lang = r.langs[t.Requester]
+	}
+	h := ticket.History{Source: r.ds.Source, ExternalID: t.ExternalID, Subject: subject(t), Channel: t.Channel, Language: lang,
 		Status: t.Status, Priority: t.Priority, Kind: t.Kind, CustomerID: cust, OwnerID: owner, Tags: tg,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt, ClosedAt: t.ClosedAt}
 	if h.CreatedAt.IsZero() {
@@ -691,6 +700,17 @@ func subject(t Ticket) string {
 		s = string([]rune(s)[:ticket.MaxSubject-1]) + "…"
 	}
 	return s
+}
+
+// language is the language of a locale such as en-US (en); "" when it
+// does not look like one.
+func language(locale string) string {
+	lang, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(locale)), "-")
+	lang, _, _ = strings.Cut(lang, "_")
+	if len(lang) < 2 || len(lang) > 3 || strings.Trim(lang, "abcdefghijklmnopqrstuvwxyz") != "" {
+		return ""
+	}
+	return lang
 }
 
 func latest(a, b time.Time) time.Time {
