@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/csvtable"
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
@@ -51,13 +53,16 @@ import the lifetime values are refitted by the running server's job workers.
 
 // importCmd runs `rapport import purchases`.
 func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	// Issue 17: an export of Rapport itself.
+	// Issue 17: an export of Rapport itself, or of another help desk.
 	if len(args) > 0 && args[0] == "rapport" {
 		return importRapportCmd(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && slices.Contains(importer.Sources, args[0]) {
+		return importHelpDeskCmd(ctx, args[0], args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "purchases" {
 		fmt.Fprint(stderr, importUsage)
-		return errors.New("import: want purchases")
+		return errors.New("import: want purchases, rapport, zendesk, freshdesk or helpscout")
 	}
 	var skipBad, create bool
 	currency, channel := "EUR", "import"
@@ -151,14 +156,19 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // progress shows how far an import is: a bar redrawn in place on a
 // terminal, a plain line every few seconds otherwise (logs, pipes).
 type progress struct {
-	w        io.Writer
+	w    io.Writer
+	unit string // what is counted: "lines" unless newProgressOf says
+
 	terminal bool
 	last     time.Time
 	drawn    bool
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
+func newProgress(w io.Writer) *progress { return newProgressOf(w, "lines") }
+
+// newProgressOf is newProgress counting unit ("tickets").
+func newProgressOf(w io.Writer, unit string) *progress {
+	p := &progress{w: w, unit: unit}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.terminal = true
 	}
@@ -179,14 +189,14 @@ func (p *progress) update(done, total int) {
 		}
 		p.last, p.drawn = now, true
 		filled := done * barWidth / total
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d lines", strings.Repeat("#", filled), strings.Repeat(".", barWidth-filled), done, total)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", barWidth-filled), done, total, p.unit)
 		return
 	}
 	if done < total && now.Sub(p.last) < 2*time.Second {
 		return
 	}
 	p.last = now
-	fmt.Fprintf(p.w, "stored %d of %d lines\n", done, total)
+	fmt.Fprintf(p.w, "stored %d of %d %s\n", done, total, p.unit)
 }
 
 func (p *progress) done() {

@@ -35,8 +35,10 @@ commands:
   churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
   churn score        train the churn model on the database's history and score every customer
   export --to DIR    write every table as JSON lines (attachments included) to a folder
+  move --to postgres://…  copy a SQLite installation into an empty PostgreSQL database, counts checked
   import rapport --from DIR  restore an export into a new, empty database (SQLite or PostgreSQL)
   import purchases FILE  import purchases from a CSV file (one transaction; --skip-bad, --create-customers)
+  import zendesk|freshdesk|helpscout DIR  bring another help desk's export in (--dry-run; re-runs add only what is new)
   metrics rebuild    rebuild the metrics rollups in the business's time zone, in small batches
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return clvCmd(ctx, rest, stdin, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, rest, stdout, stderr)
+	case "move":
+		return moveCmd(ctx, rest, stdout, stderr)
 	case "import":
 		return importCmd(ctx, rest, stdin, stdout, stderr)
 	case "mail":

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
@@ -64,6 +65,8 @@ type Opts struct {
 	Saved *savedreply.Service
 	// Webhooks answers the webhook routes; nil leaves them answering 503.
 	Webhooks *webhook.Service
+	// Imports answers the import report routes; nil leaves them answering 503.
+	Imports *importer.Runs
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -122,6 +125,7 @@ type server struct {
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
+	imports  *importer.Runs      // nil: the import routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
@@ -160,6 +164,7 @@ func New(o Opts) http.Handler {
 		business:   o.Business,
 		saved:      o.Saved,
 		webhooks:   o.Webhooks,
+		imports:    o.Imports,
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,

@@ -79,6 +79,9 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/webhooks/{id}/ping", agent.PermManageSettings, s.pingWebhook, false},
 		{http.MethodGet, "/webhooks/{id}/deliveries", agent.PermManageSettings, s.listWebhookDeliveries, false},
 		{http.MethodPost, "/webhooks/{id}/deliveries/{delivery}/replay", agent.PermManageSettings, s.replayWebhookDelivery, false},
+		// Imports from other help desks (admins): their reports
+		{http.MethodGet, "/imports", agent.PermManageSettings, s.listImports, false},
+		{http.MethodGet, "/imports/{id}", agent.PermManageSettings, s.getImport, false},
 
 		// Saved replies (canned responses)
 		{http.MethodGet, "/saved-replies", agent.PermWorkTickets, s.listSavedReplies, false},

@@ -32,6 +32,7 @@ import (
 	"github.com/rapport/rapport/internal/customer360"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	measure "github.com/rapport/rapport/internal/metrics"
@@ -400,6 +401,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 		Live:  svc.Live,
 		Audit: svc.Audit,
+		// Imports from other help desks (issue 17): their reports.
+		Imports: importer.NewRuns(svc.DB),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -417,6 +420,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Recovery: svc.Recovery,
 		Saved:    svc.Saved,
 		Webhooks: svc.Webhooks,
+		Imports:  importer.NewRuns(svc.DB),
 		I18n:     catalog, Clock: svc.Clock,
 		Notifications: svc.SLA,
 		Business:      svc.Business,

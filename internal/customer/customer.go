@@ -74,6 +74,9 @@ type NewCustomer struct {
 	Emails      []string
 	Phones      []string
 	ExternalIDs []string
+	// CreatedAt is when the customer first came (zero: now); an import
+	// from another help desk keeps the original time.
+	CreatedAt time.Time
 }
 
 // Update changes the fields that are not nil.
@@ -301,6 +304,9 @@ func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, n NewCustomer) (Cust
 		return Customer{}, err
 	}
 	now := s.now()
+	if !n.CreatedAt.IsZero() {
+		now = n.CreatedAt.UTC()
+	}
 	c.CreatedAt, c.UpdatedAt = now, now
 	if err := tx.QueryRowContext(ctx, s.q.Get("insert-customer"), c.Name, c.Language, c.Notes, c.VIP,
 		store.Millis(now)).Scan(&c.ID); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -50,6 +51,9 @@ type Opts struct {
 type Result struct {
 	AdminEmail, ManagerEmail, AgentEmail string
 	Customers, Tickets, Messages         int
+	// Imported counts what seedImports brought in from the former help
+	// desk, besides the generated history above.
+	Imported importer.Counts
 }
 
 // Generate creates the demo business in o.DB. It expects an empty database:
@@ -207,6 +211,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	if err := r.seedTwoFactor(ctx); err != nil {
+		return err
+	}
+	if err := r.seedImports(ctx); err != nil {
 		return err
 	}
 	return r.setAvailability(ctx)

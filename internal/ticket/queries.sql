@@ -255,3 +255,12 @@ SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND type = $2 AND create
 -- The data of the event that recorded an unclear answer given at $2 or later.
 SELECT data FROM ticket_events WHERE ticket_id = $1 AND type = 'followup_unclear' AND created_at >= $2
 ORDER BY id DESC LIMIT 1
+
+-- name: history-latest
+-- The latest time of ticket $1's messages and events: an imported
+-- ticket's last change.
+SELECT coalesce(max(t), 0) FROM (
+    SELECT max(created_at) AS t FROM messages WHERE ticket_id = $1
+    UNION ALL
+    SELECT max(created_at) AS t FROM ticket_events WHERE ticket_id = $1
+) latest

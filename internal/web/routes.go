@@ -125,6 +125,9 @@ func (s *server) routes() []route {
 		{"POST /admin/webhooks/{id}/ping", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookPing)},
 		{"POST /admin/webhooks/{id}/delete", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookDelete)},
 		{"POST /admin/webhooks/{id}/deliveries/{delivery}/replay", agent.PermManageSettings, s.needs(s.webhooks != nil, s.adminWebhookReplay)},
+		// Imports from other help desks (issue 17): their reports.
+		{"GET /admin/imports", agent.PermManageSettings, s.needs(s.imports != nil, s.adminImports)},
+		{"GET /admin/imports/{id}", agent.PermManageSettings, s.needs(s.imports != nil, s.adminImportPage)},
 
 		// Saved replies the composer inserts (issue 13)
 		{"GET /replies", agent.PermManageSavedReplies, s.needs(s.saved != nil, s.savedReplies)},

@@ -31,6 +31,7 @@ import (
 	"github.com/rapport/rapport/internal/customer360"
 	"github.com/rapport/rapport/internal/goals"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
@@ -109,6 +110,9 @@ type Opts struct {
 	Saved *savedreply.Service
 	// Webhooks keeps the outbound webhooks (/admin/webhooks); nil hides them.
 	Webhooks *webhook.Service
+	// Imports reads the imports from other help desks (/admin/imports);
+	// nil hides the pages.
+	Imports *importer.Runs
 	// Live is the node's realtime broker: pages update without a reload
 	// (issue 15); nil leaves them as they were served.
 	Live *realtime.Broker
@@ -180,6 +184,7 @@ type server struct {
 	saved *savedreply.Service // nil: no picker, no saved-replies page
 	// Outbound webhooks (issue 17)
 	webhooks *webhook.Service // nil: no webhooks pages
+	imports  *importer.Runs   // nil: no imports pages
 	// Live updates of open pages (issue 15)
 	live *realtime.Broker // nil: no /live, pages as served
 
@@ -213,6 +218,7 @@ func New(o Opts) (http.Handler, error) {
 		files:     o.Attachments,
 		saved:     o.Saved,
 		webhooks:  o.Webhooks,
+		imports:   o.Imports,
 		live:      o.Live,
 		quality:   o.Quality,
 		reviews:   o.Reviews,

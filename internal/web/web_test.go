@@ -23,6 +23,7 @@ import (
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/i18n"
+	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/quality"
@@ -128,6 +129,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
 		Business: biz, Webhooks: hooks, Require2FA: o.require2FA,
+		Imports: importer.NewRuns(db),
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
