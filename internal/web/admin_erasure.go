@@ -71,3 +71,8 @@ func (p *page) PortalOn() bool { return p.s.portal != nil }
 
 // ErasureStatus names an erasure request's status in the reader's language.
 func (p *page) ErasureStatus(st string) string { return p.label("erasure.status.", st) }
+
+// ErasureStatuses are the statuses the erasure page filters by.
+func (p *page) ErasureStatuses() []string {
+	return []string{portal.ErasurePending, portal.ErasureApproved, portal.ErasureDeclined}
+}
