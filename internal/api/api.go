@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
@@ -85,6 +86,9 @@ type Opts struct {
 	Business *business.Service
 	// Audit is the audit log GET /audit reads; nil leaves it answering 503.
 	Audit *audit.Log
+	// Portal keeps customers' erasure requests (/erasure-requests); nil
+	// leaves them answering 503.
+	Portal *portal.Service
 	// TrustedProxies decides when a forwarding header names the client
 	// (see clientAddr); the zero value trusts nobody.
 	TrustedProxies clientaddr.Proxies
@@ -123,6 +127,7 @@ type server struct {
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
+	portal   *portal.Service     // nil: /erasure-requests answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
 
@@ -163,6 +168,7 @@ func New(o Opts) http.Handler {
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,
+		portal:     o.Portal,
 		proxies:    o.TrustedProxies,
 	}
 	if s.log == nil {

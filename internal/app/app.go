@@ -427,6 +427,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Notifications: svc.SLA,
 		Business:      svc.Business,
 		Audit:         svc.Audit,
+		Portal:        svc.Portal,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
