@@ -14,7 +14,6 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
-	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
@@ -23,6 +22,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/savedreply"
