@@ -50,6 +50,9 @@ type Opts struct {
 type Result struct {
 	AdminEmail, ManagerEmail, AgentEmail string
 	Customers, Tickets, Messages         int
+	// PortalEmail is the demo customer whose sign-in link to the portal
+	// the server mails to the outbox when it starts.
+	PortalEmail string
 }
 
 // Generate creates the demo business in o.DB. It expects an empty database:
@@ -207,6 +210,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	if err := r.seedTwoFactor(ctx); err != nil {
+		return err
+	}
+	if err := r.seedPortal(ctx); err != nil {
 		return err
 	}
 	return r.setAvailability(ctx)
