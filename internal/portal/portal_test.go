@@ -178,6 +178,13 @@ func TestErasureKeepsTheDashboard(t *testing.T) {
 		al := ticket.AgentActor(ag.ID)
 		erased := mk("ines@example.com", "Ines Berg", "Refund for Ines Berg", "Hi, I am Ines Berg, phone +371 2000 0000.")
 		kept := mk("olaf@example.com", "Olaf Lind", "Broken lamp", "The lamp is broken.")
+		// The customer's mail, kept raw as received.
+		if _, err := e.portal.o.Intake.Receive(ctx, intake.Inbound{Channel: "email", Mailbox: "support@shop.example",
+			From: intake.Sender{Kind: customer.Email, Value: "ines@example.com", Name: "Ines Berg"}, Subject: "Re: refund",
+			Text: "Thanks, Ines", Raw: []byte("From: Ines Berg <ines@example.com>\r\n\r\nThanks, Ines"),
+			Keys: intake.ThreadKeys{TicketNumbers: []int64{erased.ID}}}); err != nil {
+			t.Fatal(err)
+		}
 		e.clock.Advance(2 * time.Hour)
 		for _, tk := range []ticket.Ticket{erased, kept} {
 			if _, err := e.tickets.Reply(ctx, al, tk.ID, "Dear Ines Berg, we wrote to ines@example.com; fixed.", ticket.Solved); err != nil {
@@ -246,6 +253,10 @@ func TestErasureKeepsTheDashboard(t *testing.T) {
 			if strings.Contains(string(raw), leak) || strings.Contains(notes, leak) {
 				t.Errorf("%q is still there: %s / %s", leak, raw, notes)
 			}
+		}
+		var raws int
+		if err := db.R.QueryRowContext(ctx, "SELECT count(*) FROM inbound_messages WHERE size > 0 AND length(raw) = 0 AND sender LIKE 'erased:%'").Scan(&raws); err != nil || raws != 1 {
+			t.Errorf("%d received originals erased, want 1 (%v)", raws, err)
 		}
 		// The other customer is untouched.
 		k, err := e.tickets.Get(ctx, kept.ID)
