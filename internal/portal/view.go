@@ -117,6 +117,11 @@ func (s *Service) NewRequest(ctx context.Context, customerID int64, subject, bod
 	if err != nil {
 		return 0, err
 	}
+	// The form's key makes a resubmission one ticket; without a usable
+	// one every request is new.
+	if key = strings.TrimSpace(key); key == "" || len(key) > 64 {
+		key = newToken("")
+	}
 	email := c.Email()
 	if email == "" {
 		return 0, fmt.Errorf("portal: customer %d has no email: %w", customerID, ErrNotFound)

@@ -226,3 +226,47 @@ func TestPortalErasureApprovedByAdmin(t *testing.T) {
 func (r response) headerCookies() []*http.Cookie {
 	return (&http.Response{Header: r.header}).Cookies()
 }
+
+// signedInPortal signs the fixture's customer in to the portal and returns
+// the browser, with the session's CSRF token.
+func (f *fixture) signedInPortal(t *testing.T) *client {
+	t.Helper()
+	c, _ := f.portalAskLink(t, "carla@example.com")
+	mustCode(t, c.post(t, "/portal/link/"+f.lastPortalToken(t), nil), http.StatusSeeOther, "sign in")
+	home := c.get(t, "/portal")
+	mustCode(t, home, http.StatusOK, "home")
+	c.csrf = csrfIn(t, home.body)
+	return c
+}
+
+// A new request from the portal is a ticket of the customer; language and
+// zone are theirs to set, and the portal then speaks their language.
+func TestPortalNewRequestAndPreferences(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		c := f.signedInPortal(t)
+		mustCode(t, c.post(t, "/portal/tickets", url.Values{"subject": {"Invoice"}, "message": {""}}), http.StatusUnprocessableEntity, "empty request")
+		res := c.post(t, "/portal/tickets", url.Values{"subject": {"Invoice copy"}, "message": {"Please send my invoice again."}, "key": {"k1"}})
+		mustCode(t, res, http.StatusSeeOther, "new request")
+		again := c.post(t, "/portal/tickets", url.Values{"subject": {"Invoice copy"}, "message": {"Please send my invoice again."}, "key": {"k1"}})
+		if again.header.Get("Location") != res.header.Get("Location") {
+			t.Errorf("a resubmitted form made another ticket: %s, %s", res.header.Get("Location"), again.header.Get("Location"))
+		}
+		page := c.get(t, res.header.Get("Location"))
+		mustCode(t, page, http.StatusOK, "the new ticket")
+		contains(t, page.body, []string{"Invoice copy", "Please send my invoice again."}, nil)
+		list, err := f.portal.Tickets(ctx, f.ids["customer"])
+		if err != nil || len(list) != 2 {
+			t.Fatalf("tickets %+v, %v", list, err)
+		}
+
+		mustCode(t, c.post(t, "/portal/preferences", url.Values{"language": {"it"}, "time_zone": {"Mars/Olympus"}}), http.StatusUnprocessableEntity, "bad zone")
+		mustCode(t, c.post(t, "/portal/preferences", url.Values{"language": {"it"}, "time_zone": {"Europe/Rome"}}), http.StatusSeeOther, "preferences")
+		cu, err := f.customers.Get(ctx, f.ids["customer"])
+		if err != nil || cu.Language != "it" || cu.TimeZone != "Europe/Rome" {
+			t.Fatalf("customer %+v, %v", cu, err)
+		}
+		contains(t, c.get(t, "/portal").body, []string{"Le tue richieste", "Europe/Rome"}, nil)
+	})
+}
