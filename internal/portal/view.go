@@ -106,9 +106,6 @@ func (s *Service) Reply(ctx context.Context, customerID, id int64, body string) 
 	return m, nil
 }
 
-// maxRequest is the longest message of a new request, as the contact form.
-const maxRequest = 20000
-
 // NewRequest opens a ticket for the customer through intake, like the
 // contact form (channel web), so that it is acknowledged and routed alike;
 // key makes a resubmitted form one ticket, not two.
