@@ -116,9 +116,10 @@ Rapport demo is running at %s
 
 %s
 Outgoing mail (acknowledgements, replies) is written to %s
+Customer portal: %s/portal/signin; the sign-in link of %s is in that outbox
 Database: %s
 Press Ctrl+C to stop.
 
-`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, mailLine, cfg.OutboxDir, path)
+`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, mailLine, cfg.OutboxDir, a.URL(), res.PortalEmail, path)
 	return a.Run(ctx)
 }

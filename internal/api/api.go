@@ -23,6 +23,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/savedreply"
@@ -88,6 +89,9 @@ type Opts struct {
 	Business *business.Service
 	// Audit is the audit log GET /audit reads; nil leaves it answering 503.
 	Audit *audit.Log
+	// Portal keeps customers' erasure requests (/erasure-requests); nil
+	// leaves them answering 503.
+	Portal *portal.Service
 	// TrustedProxies decides when a forwarding header names the client
 	// (see clientAddr); the zero value trusts nobody.
 	TrustedProxies clientaddr.Proxies
@@ -127,6 +131,7 @@ type server struct {
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	imports  *importer.Runs      // nil: the import routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
+	portal   *portal.Service     // nil: /erasure-requests answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
 
@@ -168,6 +173,7 @@ func New(o Opts) http.Handler {
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,
+		portal:     o.Portal,
 		proxies:    o.TrustedProxies,
 	}
 	if s.log == nil {

@@ -157,6 +157,11 @@ func (s *server) routes() []route {
 		{http.MethodDelete, "/tokens/{id}", agent.PermWorkTickets, s.revokeToken, false},
 		{http.MethodGet, "/agents/{id}/tokens", agent.PermManageAgents, s.agentTokens, false},
 		{http.MethodDelete, "/agents/{id}/tokens/{token}", agent.PermManageAgents, s.revokeAgentToken, false},
+		// Customers' erasure requests from the portal (issue 16, admins):
+		// approving anonymises the customer
+		{http.MethodGet, "/erasure-requests", agent.PermManageSettings, s.listErasure, false},
+		{http.MethodPost, "/erasure-requests/{id}/approve", agent.PermManageSettings, s.approveErasure, false},
+		{http.MethodPost, "/erasure-requests/{id}/decline", agent.PermManageSettings, s.declineErasure, false},
 		// The audit log (issue 17)
 		{http.MethodGet, "/audit", agent.PermViewAudit, s.listAudit, false},
 	}

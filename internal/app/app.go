@@ -37,6 +37,7 @@ import (
 	"github.com/rapport/rapport/internal/jobs"
 	measure "github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/notify"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/realtime"
@@ -89,6 +90,7 @@ type Services struct {
 	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
 	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
 	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
+	Portal      *portal.Service   // the customer portal: sign-in links, own tickets, export, erasure
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -258,6 +260,11 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err := auditLog.Schedule(ctx, q, cfg.AuditRetention, component("audit")); err != nil {
 		return nil, fmt.Errorf("app: schedule the audit log pruning: %w", err)
 	}
+	// The customer portal (issue 16): after intake and the audit log,
+	// which it uses; its link job is registered here.
+	customerPortal := portal.New(portal.Opts{DB: db, Jobs: q, Clock: clock, Log: component("portal"),
+		Customers: customers, Tickets: tickets, Intake: intakes, Mail: mail, I18n: catalog, Audit: auditLog,
+		BaseURL: cfg.PublicBaseURL()})
 	if err := q.CheckHandlers(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -281,7 +288,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
-		Audit: auditLog,
+		Audit: auditLog, Portal: customerPortal,
 	}, nil
 }
 
@@ -403,6 +410,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Audit: svc.Audit,
 		// Imports from other help desks (issue 17): their reports.
 		Imports: importer.NewRuns(svc.DB),
+		Portal:  svc.Portal,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -425,6 +433,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Notifications: svc.SLA,
 		Business:      svc.Business,
 		Audit:         svc.Audit,
+		Portal:        svc.Portal,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

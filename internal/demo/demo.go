@@ -54,6 +54,9 @@ type Result struct {
 	// Imported counts what seedImports brought in from the former help
 	// desk, besides the generated history above.
 	Imported importer.Counts
+	// PortalEmail is the demo customer whose sign-in link to the portal
+	// the server mails to the outbox when it starts.
+	PortalEmail string
 }
 
 // Generate creates the demo business in o.DB. It expects an empty database:
@@ -214,6 +217,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	if err := r.seedImports(ctx); err != nil {
+		return err
+	}
+	if err := r.seedPortal(ctx); err != nil {
 		return err
 	}
 	return r.setAvailability(ctx)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -25,6 +26,8 @@ type reqCtx struct {
 	token    string
 	loggedIn bool
 	lang     string
+	// The customer signed in to the portal, on portal routes only.
+	customer portal.Session
 }
 
 // Cookie names.
@@ -57,7 +60,9 @@ func (s *server) wrap(rt route) http.Handler {
 		// A fresh deployment has no admin: every page of the team (and the
 		// login) leads to the first run. Customers' pages (contact form,
 		// survey and follow-up links) keep working.
-		if (rt.perm != public || strings.HasSuffix(rt.pattern, " /login")) && s.needsSetup(r) {
+		// Portal routes are the customers' and have a session of their own.
+		agentOnly := rt.perm != public && rt.perm != portalCustomer
+		if (agentOnly || strings.HasSuffix(rt.pattern, " /login")) && s.needsSetup(r) {
 			redirect(w, r, "/setup")
 			return
 		}
@@ -67,7 +72,11 @@ func (s *server) wrap(rt route) http.Handler {
 		// Who acts and from where, for the audit log the services write.
 		r = r.WithContext(audit.WithActor(r.Context(), audit.Actor{AgentID: rc.me.ID, Addr: s.clientAddr(r)}))
 		rc.lang = s.language(r, rc)
-		if rt.perm != public && !rc.loggedIn {
+		if rt.perm == portalCustomer && !s.loadPortalSession(r, rc) {
+			redirect(w, r, "/portal/signin")
+			return
+		}
+		if agentOnly && !rc.loggedIn {
 			s.toLogin(w, r)
 			return
 		}
@@ -96,15 +105,19 @@ func (s *server) wrap(rt route) http.Handler {
 				return
 			}
 			// The login form has its own defence: there is no session yet.
-			if rt.perm != public && !validToken(submittedToken(r), rc.sess.CSRFToken) {
+			if agentOnly && !validToken(submittedToken(r), rc.sess.CSRFToken) {
+				s.fail(w, r, rc, errCSRF)
+				return
+			}
+			if rt.perm == portalCustomer && !validToken(submittedToken(r), rc.customer.CSRF) {
 				s.fail(w, r, rc, errCSRF)
 				return
 			}
 		}
-		if rt.perm != public && s.mustEnrol(w, r, rt, rc) {
+		if agentOnly && s.mustEnrol(w, r, rt, rc) {
 			return
 		}
-		if rt.perm != public && !rc.me.Role.Can(rt.perm) {
+		if agentOnly && !rc.me.Role.Can(rt.perm) {
 			s.fail(w, r, rc, errForbidden)
 			return
 		}

@@ -34,6 +34,7 @@ var pageNames = []string{
 	"admin_webhooks", "admin_webhook",
 	"admin_audit", "admin_tokens",
 	"admin_imports", "admin_import",
+	"portal", "portal_ticket", "admin_erasure",
 }
 
 // pageTemplate is one page parsed with the shared layout.

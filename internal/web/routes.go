@@ -18,6 +18,11 @@ type route struct {
 // public marks a route that needs no session.
 const public agent.Permission = ""
 
+// portalCustomer marks a route of the customer portal: it needs a portal
+// session (its own cookie, not an agent's), whose CSRF token every POST
+// carries; wrap enforces both.
+const portalCustomer agent.Permission = "portal_customer"
+
 // staticPattern is the route of the embedded assets.
 const staticPattern = "GET /static/"
 
@@ -247,6 +252,24 @@ func (s *server) routes() []route {
 		{"POST /admin/tokens/{id}/revoke", agent.PermManageAgents, s.adminTokenRevoke},
 		{"GET /admin/audit", agent.PermViewAudit, s.needs(s.audit != nil, s.adminAudit)},
 		{"GET /admin/audit.csv", agent.PermViewAudit, s.needs(s.audit != nil, s.adminAuditCSV)},
+
+		// The customer portal (issue 16): sign-in by a mailed link (public),
+		// then the customer's own pages; erasure requests for admins
+		{"GET /portal/signin", public, s.needs(s.portal != nil, s.portalSignInPage)},
+		{"POST /portal/signin", public, s.needs(s.portal != nil, s.portalSignIn)},
+		{"GET /portal/link/{token}", public, s.needs(s.portal != nil, s.portalLinkPage)},
+		{"POST /portal/link/{token}", public, s.needs(s.portal != nil, s.portalLinkRedeem)},
+		{"GET /portal", portalCustomer, s.needs(s.portal != nil, s.portalHome)},
+		{"GET /portal/tickets/{id}", portalCustomer, s.needs(s.portal != nil, s.portalTicket)},
+		{"POST /portal/tickets/{id}/reply", portalCustomer, s.needs(s.portal != nil, s.portalReply)},
+		{"POST /portal/tickets", portalCustomer, s.needs(s.portal != nil && s.intake != nil, s.portalNewRequest)},
+		{"POST /portal/preferences", portalCustomer, s.needs(s.portal != nil, s.portalPreferences)},
+		{"GET /portal/export.json", portalCustomer, s.needs(s.portal != nil, s.portalExport)},
+		{"POST /portal/erasure", portalCustomer, s.needs(s.portal != nil, s.portalErasure)},
+		{"POST /portal/signout", portalCustomer, s.needs(s.portal != nil, s.portalSignOut)},
+		{"GET /admin/erasure", agent.PermManageSettings, s.needs(s.portal != nil, s.adminErasure)},
+		{"POST /admin/erasure/{id}/approve", agent.PermManageSettings, s.needs(s.portal != nil, s.adminErasureApprove)},
+		{"POST /admin/erasure/{id}/decline", agent.PermManageSettings, s.needs(s.portal != nil, s.adminErasureDecline)},
 
 		// Anything else
 		{"/", public, s.notFound},

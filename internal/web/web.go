@@ -35,6 +35,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/ratelimit"
@@ -117,6 +118,10 @@ type Opts struct {
 	// (issue 15); nil leaves them as they were served.
 	Live *realtime.Broker
 
+	// Portal is the customer portal at /portal and the admins' erasure
+	// requests (issue 16); nil hides both.
+	Portal *portal.Service
+
 	// Abuse (issue 17). Limits keeps the public pages' rate limits in the
 	// database (required); TrustedProxies decides when a forwarding
 	// header names the client (see clientAddr).
@@ -185,6 +190,7 @@ type server struct {
 	// Outbound webhooks (issue 17)
 	webhooks *webhook.Service // nil: no webhooks pages
 	imports  *importer.Runs   // nil: no imports pages
+	portal   *portal.Service  // nil: no customer portal, no erasure requests
 	// Live updates of open pages (issue 15)
 	live *realtime.Broker // nil: no /live, pages as served
 
@@ -238,6 +244,7 @@ func New(o Opts) (http.Handler, error) {
 		mailbox:  o.Mailbox,
 		limits:   o.Limits,
 		proxies:  o.TrustedProxies,
+		portal:   o.Portal,
 	}
 	s.require2FA = map[agent.Role]bool{}
 	for _, role := range o.Require2FA {

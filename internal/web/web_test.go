@@ -19,6 +19,7 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/customer"
@@ -26,6 +27,7 @@ import (
 	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/routing"
@@ -65,6 +67,8 @@ type fixture struct {
 	outbox    string              // where customer mail is written
 	files     *attachment.Service // the files of messages
 	saved     *savedreply.Service // saved replies
+	portal    *portal.Service     // the customer portal
+	audit     *audit.Log          // the audit log the portal's erasures write
 }
 
 // fixtureOpts changes how newFixture builds the UI.
@@ -123,7 +127,11 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	auditLog := audit.New(db, clock)
+	customerPortal := portal.New(portal.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Customers: customers,
+		Tickets: tickets, Intake: in, Mail: mail, I18n: cat, Audit: auditLog})
 	h, err := New(Opts{
+		Portal: customerPortal,
 		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
@@ -136,7 +144,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
-		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks}
+		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, portal: customerPortal, audit: auditLog}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {

@@ -324,12 +324,18 @@ func (s *Service) ack(ctx context.Context, raw json.RawMessage) error {
 	if name := strings.TrimSpace(t.CustomerName); name != "" {
 		greeting = tr("mail.ack.greeting", firstName(name))
 	}
-	text := strings.Join([]string{
+	parts := []string{
 		greeting, "",
 		tr("mail.ack.body", t.ID), "",
 		s.promise(ctx, t, lang), "",
 		tr("mail.ack.more"),
-	}, "\n") + "\n"
+	}
+	if s.o.BaseURL != "" {
+		// The customer portal (issue 16), where the customer signs in
+		// with a link mailed to this address.
+		parts = append(parts, "", tr("mail.ack.portal", strings.TrimRight(s.o.BaseURL, "/")+"/portal/signin?lang="+lang))
+	}
+	text := strings.Join(parts, "\n") + "\n"
 	biz := s.Identity(ctx)
 	plain, html := Layout(biz, lang, text, "", "")
 	d := Draft{
