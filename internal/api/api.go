@@ -26,6 +26,7 @@ import (
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/ticket"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/webhook"
 )
 
@@ -64,6 +65,9 @@ type Opts struct {
 	Saved *savedreply.Service
 	// Webhooks answers the webhook routes; nil leaves them answering 503.
 	Webhooks *webhook.Service
+	// SSO answers the single sign-on provider routes; nil leaves them
+	// answering 503.
+	SSO *sso.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -122,6 +126,7 @@ type server struct {
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
+	sso      *sso.Service        // nil: the SSO provider routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
@@ -160,6 +165,7 @@ func New(o Opts) http.Handler {
 		business:   o.Business,
 		saved:      o.Saved,
 		webhooks:   o.Webhooks,
+		sso:        o.SSO,
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,

@@ -50,6 +50,7 @@ import (
 	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/webhook"
 )
 
@@ -88,6 +89,7 @@ type Services struct {
 	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
 	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
 	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
+	SSO         *sso.Service      // single sign-on: OpenID providers, sign-ins through them (issue 17)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -244,6 +246,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Outbound webhooks: ticket events become signed deliveries.
 	hooks := webhook.New(webhook.Opts{DB: db, Jobs: q, Clock: clock, Log: component("webhook"), Notify: notes})
 
+	// Single sign-on (issue 17): providers send browsers back to the public address.
+	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: component("sso"),
+		CallbackURL: cfg.PublicBaseURL() + "/login/sso/callback"})
+
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
@@ -277,7 +283,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation, Live: live,
-		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
+		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks, SSO: signOn,
 		Audit: auditLog,
 	}, nil
 }
@@ -398,6 +404,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 		Live:  svc.Live,
 		Audit: svc.Audit,
+		SSO:   svc.SSO,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -419,6 +426,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Notifications: svc.SLA,
 		Business:      svc.Business,
 		Audit:         svc.Audit,
+		SSO:           svc.SSO,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
