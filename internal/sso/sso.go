@@ -170,11 +170,13 @@ func scanProvider(sc interface{ Scan(...any) error }) (Provider, error) {
 	var p Provider
 	var scopes, rules, domains, role string
 	var created, updated int64
-	err := sc.Scan(&p.ID, &p.Name, &p.Issuer, &p.ClientID, &p.ClientSecret, &scopes, &p.RoleClaim, &rules, &p.JIT,
-		&role, &p.DefaultTeamID, &domains, &p.Active, &created, &updated)
+	var jit, active int
+	err := sc.Scan(&p.ID, &p.Name, &p.Issuer, &p.ClientID, &p.ClientSecret, &scopes, &p.RoleClaim, &rules, &jit,
+		&role, &p.DefaultTeamID, &domains, &active, &created, &updated)
 	if err != nil {
 		return Provider{}, err
 	}
+	p.JIT, p.Active = jit == 1, active == 1
 	p.Scopes = strings.Fields(scopes)
 	p.Rules, _ = ParseRules(rules) // stored only after parsing
 	p.DefaultRole = agent.Role(role)
@@ -317,6 +319,14 @@ func (p Provider) state() state {
 		AllowedDomains: p.AllowedDomains, Active: p.Active}
 }
 
+// flag is b as the 0/1 of an INTEGER column.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func teamArg(id int64) any {
 	if id == 0 {
 		return nil
@@ -336,8 +346,8 @@ func (s *Service) Create(ctx context.Context, in Input) (Provider, error) {
 	var id int64
 	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.q.Get("insert-provider"), p.Name, p.Issuer, p.ClientID, p.ClientSecret,
-			strings.Join(p.Scopes, " "), p.RoleClaim, FormatRules(p.Rules), p.JIT, string(p.DefaultRole),
-			teamArg(p.DefaultTeamID), strings.Join(p.AllowedDomains, " "), p.Active, store.Millis(s.now())).Scan(&id)
+			strings.Join(p.Scopes, " "), p.RoleClaim, FormatRules(p.Rules), flag(p.JIT), string(p.DefaultRole),
+			teamArg(p.DefaultTeamID), strings.Join(p.AllowedDomains, " "), flag(p.Active), store.Millis(s.now())).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -362,8 +372,8 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Provider, err
 	}
 	err = s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q.Get("update-provider"), id, p.Name, p.Issuer, p.ClientID, p.ClientSecret,
-			strings.Join(p.Scopes, " "), p.RoleClaim, FormatRules(p.Rules), p.JIT, string(p.DefaultRole),
-			teamArg(p.DefaultTeamID), strings.Join(p.AllowedDomains, " "), p.Active, store.Millis(s.now()))
+			strings.Join(p.Scopes, " "), p.RoleClaim, FormatRules(p.Rules), flag(p.JIT), string(p.DefaultRole),
+			teamArg(p.DefaultTeamID), strings.Join(p.AllowedDomains, " "), flag(p.Active), store.Millis(s.now()))
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/webhook"
@@ -64,6 +65,7 @@ type fixture struct {
 	outbox    string              // where customer mail is written
 	files     *attachment.Service // the files of messages
 	saved     *savedreply.Service // saved replies
+	sso       *sso.Service        // single sign-on providers
 }
 
 // fixtureOpts changes how newFixture builds the UI.
@@ -122,21 +124,26 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Opts{
+	// The server's address is known before the UI is built: providers
+	// send browsers back to it.
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: log, CallbackURL: srv.URL + "/login/sso/callback"})
+	h, err = New(Opts{
 		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
-		Business: biz, Webhooks: hooks, Require2FA: o.require2FA,
+		Business: biz, Webhooks: hooks, Require2FA: o.require2FA, SSO: signOn,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
-		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks}
-	f.srv = httptest.NewServer(h)
-	t.Cleanup(f.srv.Close)
+		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, sso: signOn}
+	f.srv = srv
 	people := []struct {
 		key, name string
 		role      agent.Role
