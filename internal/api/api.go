@@ -25,8 +25,8 @@ import (
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/savedreply"
-	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/sso"
+	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/webhook"
 )
 

@@ -45,12 +45,12 @@ import (
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/text"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
-	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/webhook"
 )
 
