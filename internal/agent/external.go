@@ -87,7 +87,8 @@ func (s *Service) CreateExternal(ctx context.Context, email, name string, role R
 }
 
 // TwoFactorRoles returns the roles an admin requires two-factor
-// authentication of (the server's --require-2fa-roles come on top).
+// authentication of, lowest first (the server's --require-2fa-roles come
+// on top).
 func (s *Service) TwoFactorRoles(ctx context.Context) ([]Role, error) {
 	rows, err := s.db.R.QueryContext(ctx, s.q.Get("twofactor-roles"))
 	if err != nil {
@@ -102,7 +103,7 @@ func (s *Service) TwoFactorRoles(ctx context.Context) ([]Role, error) {
 		}
 		out = append(out, Role(r))
 	}
-	return out, rows.Err()
+	return sortedRoles(out), rows.Err()
 }
 
 // SetTwoFactorRoles replaces the roles that must use two-factor
