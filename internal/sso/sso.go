@@ -560,7 +560,10 @@ func emailDomain(email string) string {
 // verified email), creates one when the provider allows it, and applies
 // the role rules.
 func (s *Service) resolve(ctx context.Context, p Provider, subject string, c claims, roleClaim any, addr string) (agent.Agent, error) {
-	verified := c.EmailVerified == nil || *c.EmailVerified
+	// Only an email the provider says it verified finds or makes an agent:
+	// a provider that leaves email_verified out may let people claim any
+	// address. A subject linked before needs no email.
+	verified := c.EmailVerified != nil && *c.EmailVerified
 	email := strings.ToLower(strings.TrimSpace(c.Email))
 	if len(p.AllowedDomains) > 0 && !slices.Contains(p.AllowedDomains, emailDomain(email)) {
 		return agent.Agent{}, s.refuseAs(ctx, p.ID, 0, addr, "domain", email, ErrDomain)

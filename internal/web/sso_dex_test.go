@@ -227,6 +227,10 @@ func TestSSOWithDex(t *testing.T) {
 			t.Fatalf("no SSO button: %s", login.body)
 		}
 		id, _ := strconv.ParseInt(m[1], 10, 64)
+		edit := admin.get(t, "/admin/sso/"+m[1])
+		mustCode(t, edit, http.StatusOK, "provider page")
+		contains(t, edit.body, []string{"••••••••0042", "support-leads = manager", `value="example.org"`},
+			[]string{"dex-client-secret-0042"})
 
 		// First sign-in: the agent is made just in time, with the mapped role.
 		d.person(t, "nina@example.org", "Nina Lead", "support-leads")
