@@ -493,14 +493,14 @@ type claims struct {
 // even with an error when the flow was known.
 func (s *Service) Finish(ctx context.Context, r Return) (Result, error) {
 	if r.State == "" || len(r.CookieState) != len(r.State) || r.CookieState != r.State {
-		return Result{}, s.refuse(ctx, 0, r.Addr, "state", ErrState)
+		return Result{}, s.refuse(ctx, 0, "state", ErrState)
 	}
 	var pid int64
 	var nonce, verifier, next string
 	err := s.o.DB.W.QueryRowContext(ctx, s.q.Get("take-flow"), hashState(r.State), store.Millis(s.now())).
 		Scan(&pid, &nonce, &verifier, &next)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Result{}, s.refuse(ctx, 0, r.Addr, "state", ErrState)
+		return Result{}, s.refuse(ctx, 0, "state", ErrState)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("sso: flow: %w", err)
@@ -511,38 +511,38 @@ func (s *Service) Finish(ctx context.Context, r Return) (Result, error) {
 		return res, err
 	}
 	if r.Error != "" || r.Code == "" {
-		return res, s.refuse(ctx, pid, r.Addr, "provider_refused", ErrProvider)
+		return res, s.refuse(ctx, pid, "provider_refused", ErrProvider)
 	}
 	op, cfg, octx, err := s.oauth(ctx, p)
 	if err != nil {
-		return res, s.refuse(ctx, pid, r.Addr, "discovery", err)
+		return res, s.refuse(ctx, pid, "discovery", err)
 	}
 	tok, err := cfg.Exchange(octx, r.Code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		s.o.Log.Warn("sso code exchange failed", "provider_id", pid, slog.Any("error", err))
-		return res, s.refuse(ctx, pid, r.Addr, "exchange", ErrProvider)
+		return res, s.refuse(ctx, pid, "exchange", ErrProvider)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return res, s.refuse(ctx, pid, r.Addr, "no_id_token", ErrProvider)
+		return res, s.refuse(ctx, pid, "no_id_token", ErrProvider)
 	}
 	idt, err := op.Verifier(&oidc.Config{ClientID: p.ClientID, Now: s.now}).Verify(octx, raw)
 	if err != nil {
 		s.o.Log.Warn("sso id token refused", "provider_id", pid, slog.Any("error", err))
-		return res, s.refuse(ctx, pid, r.Addr, "id_token", ErrProvider)
+		return res, s.refuse(ctx, pid, "id_token", ErrProvider)
 	}
 	if len(idt.Nonce) != len(nonce) || idt.Nonce != nonce {
-		return res, s.refuse(ctx, pid, r.Addr, "nonce", ErrProvider)
+		return res, s.refuse(ctx, pid, "nonce", ErrProvider)
 	}
 	var c claims
 	all := map[string]any{}
 	if err := idt.Claims(&c); err != nil {
-		return res, s.refuse(ctx, pid, r.Addr, "claims", ErrProvider)
+		return res, s.refuse(ctx, pid, "claims", ErrProvider)
 	}
 	if err := idt.Claims(&all); err != nil {
-		return res, s.refuse(ctx, pid, r.Addr, "claims", ErrProvider)
+		return res, s.refuse(ctx, pid, "claims", ErrProvider)
 	}
-	a, err := s.resolve(ctx, p, idt.Subject, c, all[p.RoleClaim], r.Addr)
+	a, err := s.resolve(ctx, p, idt.Subject, c, all[p.RoleClaim])
 	if err != nil {
 		return res, err
 	}
@@ -559,14 +559,14 @@ func emailDomain(email string) string {
 // resolve finds the agent of a verified identity (by subject, else by
 // verified email), creates one when the provider allows it, and applies
 // the role rules.
-func (s *Service) resolve(ctx context.Context, p Provider, subject string, c claims, roleClaim any, addr string) (agent.Agent, error) {
+func (s *Service) resolve(ctx context.Context, p Provider, subject string, c claims, roleClaim any) (agent.Agent, error) {
 	// Only an email the provider says it verified finds or makes an agent:
 	// a provider that leaves email_verified out may let people claim any
 	// address. A subject linked before needs no email.
 	verified := c.EmailVerified != nil && *c.EmailVerified
 	email := strings.ToLower(strings.TrimSpace(c.Email))
 	if len(p.AllowedDomains) > 0 && !slices.Contains(p.AllowedDomains, emailDomain(email)) {
-		return agent.Agent{}, s.refuseAs(ctx, p.ID, 0, addr, "domain", email, ErrDomain)
+		return agent.Agent{}, s.refuseAs(ctx, p.ID, "domain", email, ErrDomain)
 	}
 	mapped, hasRole := agent.Role(""), false
 	if p.RoleClaim != "" {
@@ -583,7 +583,7 @@ func (s *Service) resolve(ctx context.Context, p Provider, subject string, c cla
 	case !errors.Is(err, sql.ErrNoRows):
 		return agent.Agent{}, fmt.Errorf("sso: identity: %w", err)
 	case !verified || email == "":
-		return agent.Agent{}, s.refuseAs(ctx, p.ID, 0, addr, "email_unverified", email, ErrUnverified)
+		return agent.Agent{}, s.refuseAs(ctx, p.ID, "email_unverified", email, ErrUnverified)
 	default:
 		a, err := s.o.Agents.GetByEmail(ctx, email)
 		switch {
@@ -592,7 +592,7 @@ func (s *Service) resolve(ctx context.Context, p Provider, subject string, c cla
 		case !errors.Is(err, agent.ErrNotFound):
 			return agent.Agent{}, err
 		case !p.JIT:
-			return agent.Agent{}, s.refuseAs(ctx, p.ID, 0, addr, "unknown_agent", email, ErrUnknownAgent)
+			return agent.Agent{}, s.refuseAs(ctx, p.ID, "unknown_agent", email, ErrUnknownAgent)
 		default:
 			role := p.DefaultRole
 			if hasRole {
@@ -600,7 +600,7 @@ func (s *Service) resolve(ctx context.Context, p Provider, subject string, c cla
 			}
 			a, err = s.o.Agents.CreateExternal(ctx, email, c.Name, role, p.DefaultTeamID, "sso:"+p.Name)
 			if err != nil {
-				return agent.Agent{}, s.refuseAs(ctx, p.ID, 0, addr, "jit_failed", email, fmt.Errorf("sso: create agent %s: %w", email, err))
+				return agent.Agent{}, s.refuseAs(ctx, p.ID, "jit_failed", email, fmt.Errorf("sso: create agent %s: %w", email, err))
 			}
 			id = a.ID
 			if err := s.audit.Record(ctx, audit.Entry{Action: "sso.jit_create", TargetKind: "agent", TargetID: audit.ID(id),
@@ -637,12 +637,13 @@ func (s *Service) resolve(ctx context.Context, p Provider, subject string, c cla
 }
 
 // refuse records a refused sign-in through provider pid (0: unknown) and
-// returns err.
-func (s *Service) refuse(ctx context.Context, pid int64, addr, reason string, err error) error {
-	return s.refuseAs(ctx, pid, 0, addr, reason, "", err)
+// returns err. The client's address comes with the actor in ctx.
+func (s *Service) refuse(ctx context.Context, pid int64, reason string, err error) error {
+	return s.refuseAs(ctx, pid, reason, "", err)
 }
 
-func (s *Service) refuseAs(ctx context.Context, pid, agentID int64, addr, reason, email string, err error) error {
+// refuseAs is refuse naming the email the provider gave.
+func (s *Service) refuseAs(ctx context.Context, pid int64, reason, email string, err error) error {
 	after := map[string]any{"reason": reason}
 	if pid != 0 {
 		after["provider_id"] = pid
@@ -653,9 +654,6 @@ func (s *Service) refuseAs(ctx context.Context, pid, agentID int64, addr, reason
 	e := audit.Entry{Action: "sso.failed", TargetKind: "sso_provider", After: after}
 	if pid != 0 {
 		e.TargetID = audit.ID(pid)
-	}
-	if agentID != 0 {
-		e.TargetKind, e.TargetID = "agent", audit.ID(agentID)
 	}
 	if rerr := s.audit.Record(ctx, e); rerr != nil {
 		return errors.Join(err, rerr)

@@ -46,9 +46,8 @@ func startDex(t *testing.T, f *fixture) *dex {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	var srv *dexserver.Server
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { srv.ServeHTTP(w, r) }))
-	t.Cleanup(hs.Close)
+	hs := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + hs.Listener.Addr().String()
 	st := memory.New(log)
 	st = dexstorage.WithStaticClients(st, []dexstorage.Client{{ID: "rapport", Secret: "dex-client-secret-0042",
 		Name: "Rapport", RedirectURIs: []string{f.srv.URL + "/login/sso/callback"}}})
@@ -57,13 +56,16 @@ func startDex(t *testing.T, f *fixture) *dex {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err = dexserver.NewServer(ctx, dexserver.Config{Issuer: hs.URL, Storage: st, Signer: sig, Now: f.clock.Now,
+	srv, err := dexserver.NewServer(ctx, dexserver.Config{Issuer: issuer, Storage: st, Signer: sig, Now: f.clock.Now,
 		Web: dexserver.WebConfig{WebFS: dexweb.FS()}, Logger: log, SkipApprovalScreen: true,
 		PrometheusRegistry: prometheus.NewRegistry(), HealthChecker: gosundheit.New()})
 	if err != nil {
 		t.Fatalf("dex: %v", err)
 	}
-	return &dex{issuer: hs.URL, storage: st}
+	hs.Config.Handler = srv
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return &dex{issuer: issuer, storage: st}
 }
 
 // person adds someone to Dex, or changes their groups.

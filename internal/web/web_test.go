@@ -126,11 +126,10 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	}
 	// The server's address is known before the UI is built: providers
 	// send browsers back to it.
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: log, CallbackURL: srv.URL + "/login/sso/callback"})
-	h, err = New(Opts{
+	srv := httptest.NewUnstartedServer(nil)
+	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: log,
+		CallbackURL: "http://" + srv.Listener.Addr().String() + "/login/sso/callback"})
+	h, err := New(Opts{
 		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
@@ -143,6 +142,9 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
 		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, sso: signOn}
+	srv.Config.Handler = h
+	srv.Start()
+	t.Cleanup(srv.Close)
 	f.srv = srv
 	people := []struct {
 		key, name string
