@@ -174,3 +174,12 @@ DELETE FROM pending_logins WHERE id = $1
 
 -- name: pending-prune
 DELETE FROM pending_logins WHERE expires_at <= $1
+
+-- name: twofactor-roles
+SELECT role FROM twofactor_roles ORDER BY role
+
+-- name: twofactor-roles-clear
+DELETE FROM twofactor_roles
+
+-- name: twofactor-role-add
+INSERT INTO twofactor_roles (role) VALUES ($1)

@@ -27,6 +27,7 @@ import (
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recovery"
 	"github.com/rapport/rapport/internal/savedreply"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/webhook"
 )
@@ -68,6 +69,9 @@ type Opts struct {
 	Webhooks *webhook.Service
 	// Imports answers the import report routes; nil leaves them answering 503.
 	Imports *importer.Runs
+	// SSO answers the single sign-on provider routes; nil leaves them
+	// answering 503.
+	SSO *sso.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -130,6 +134,7 @@ type server struct {
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	imports  *importer.Runs      // nil: the import routes answer 503
+	sso      *sso.Service        // nil: the SSO provider routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
 	portal   *portal.Service     // nil: /erasure-requests answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
@@ -170,6 +175,7 @@ func New(o Opts) http.Handler {
 		saved:      o.Saved,
 		webhooks:   o.Webhooks,
 		imports:    o.Imports,
+		sso:        o.SSO,
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,

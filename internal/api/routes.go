@@ -69,6 +69,15 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/notifications", agent.PermWorkTickets, s.listNotifications, false},
 		{http.MethodPost, "/notifications/read", agent.PermWorkTickets, s.markNotificationsRead, false},
 
+		// Single sign-on providers and two-factor by role (admins)
+		{http.MethodGet, "/sso/providers", agent.PermManageSettings, s.listSSOProviders, false},
+		{http.MethodPost, "/sso/providers", agent.PermManageSettings, s.createSSOProvider, false},
+		{http.MethodGet, "/sso/providers/{id}", agent.PermManageSettings, s.getSSOProvider, false},
+		{http.MethodPut, "/sso/providers/{id}", agent.PermManageSettings, s.updateSSOProvider, false},
+		{http.MethodDelete, "/sso/providers/{id}", agent.PermManageSettings, s.deleteSSOProvider, false},
+		{http.MethodGet, "/settings/two-factor", agent.PermManageSettings, s.getTwoFactorRoles, false},
+		{http.MethodPut, "/settings/two-factor", agent.PermManageSettings, s.putTwoFactorRoles, false},
+
 		// Outbound webhooks (admins)
 		{http.MethodGet, "/webhooks", agent.PermManageSettings, s.listWebhooks, false},
 		{http.MethodPost, "/webhooks", agent.PermManageSettings, s.createWebhook, false},

@@ -47,6 +47,7 @@ import (
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/text"
@@ -91,6 +92,7 @@ type Services struct {
 	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
 	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
 	Portal      *portal.Service   // the customer portal: sign-in links, own tickets, export, erasure
+	SSO         *sso.Service      // single sign-on: OpenID providers, sign-ins through them (issue 17)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -249,6 +251,10 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Outbound webhooks: ticket events become signed deliveries.
 	hooks := webhook.New(webhook.Opts{DB: db, Jobs: q, Clock: clock, Log: component("webhook"), Notify: notes})
 
+	// Single sign-on (issue 17): providers send browsers back to the public address.
+	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: component("sso"),
+		CallbackURL: cfg.PublicBaseURL() + "/login/sso/callback"})
+
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
@@ -287,7 +293,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		SLA: slas, Mail: mail, Router: router, Surveys: surveys, Metrics: measures,
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation, Live: live,
-		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
+		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks, SSO: signOn,
 		Audit: auditLog, Portal: customerPortal,
 	}, nil
 }
@@ -411,6 +417,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		// Imports from other help desks (issue 17): their reports.
 		Imports: importer.NewRuns(svc.DB),
 		Portal:  svc.Portal,
+		SSO:     svc.SSO,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -434,6 +441,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Business:      svc.Business,
 		Audit:         svc.Audit,
 		Portal:        svc.Portal,
+		SSO:           svc.SSO,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()

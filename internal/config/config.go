@@ -163,7 +163,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.DurationVar(&c.JobRetention, "job-retention", c.JobRetention, "how long finished jobs are kept before the hourly prune deletes them")
 	fs.DurationVar(&c.FailedJobRetention, "failed-job-retention", c.FailedJobRetention, "how long failed jobs (their last error) are kept for an operator to look at")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDR ranges (or addresses) of the reverse proxies in front of Rapport: only a request from one of them has its X-Forwarded-For (or Forwarded) header believed, for rate limits and recorded addresses; empty trusts none")
-	fs.StringVar(&c.Require2FARoles, "require-2fa-roles", c.Require2FARoles, "comma-separated roles (agent, manager, admin) whose agents must use two-factor authentication: one without it is sent to switch it on before anything else after signing in; empty requires it of no one")
+	fs.StringVar(&c.Require2FARoles, "require-2fa-roles", c.Require2FARoles, "comma-separated roles (agent, manager, admin) whose agents must use two-factor authentication: one without it is sent to switch it on before anything else after signing in; a floor: admins can require it of more roles on /admin/sso, never of fewer")
 	fs.StringVar(&c.PurchaseHookSecret, "purchase-hook-secret", c.PurchaseHookSecret, "shared secret that signs purchases sent to /api/v1/hooks/purchases (HMAC-SHA256 of the body); empty turns the webhook off; prefer the environment variable")
 	// Nodes and bounded intake.
 	fs.BoolVar(&c.SingleNode, "single-node", c.SingleNode, "this is the only process on its database: with PostgreSQL and no relay, outgoing mail may go to the outbox folder (otherwise it waits for a relay and /readyz says so)")

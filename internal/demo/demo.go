@@ -222,6 +222,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedPortal(ctx); err != nil {
 		return err
 	}
+	if err := r.seedSSO(ctx); err != nil {
+		return fmt.Errorf("demo: single sign-on: %w", err)
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/valid"
@@ -157,8 +158,20 @@ func (s *server) asProblem(lang, form string, err error) (*problem, bool) {
 		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "twofactor.expired")
 	case errors.Is(err, agent.ErrTwoFactorState):
 		p.Status, p.Message = http.StatusConflict, s.cat.T(lang, "twofactor.state")
+	case errors.Is(err, agent.ErrInactive):
+		p.Status, p.Message = http.StatusForbidden, s.cat.T(lang, "sso.inactive")
 	case errors.Is(err, agent.ErrBadCredentials):
 		p.Status, p.Message = http.StatusUnauthorized, s.cat.T(lang, "login.bad_credentials")
+	case errors.Is(err, sso.ErrState):
+		p.Status, p.Message = http.StatusBadRequest, s.cat.T(lang, "sso.bad_state")
+	case errors.Is(err, sso.ErrProvider):
+		p.Status, p.Message = http.StatusBadGateway, s.cat.T(lang, "sso.provider_refused")
+	case errors.Is(err, sso.ErrUnknownAgent):
+		p.Status, p.Message = http.StatusForbidden, s.cat.T(lang, "sso.unknown_agent")
+	case errors.Is(err, sso.ErrDomain):
+		p.Status, p.Message = http.StatusForbidden, s.cat.T(lang, "sso.domain")
+	case errors.Is(err, sso.ErrUnverified):
+		p.Status, p.Message = http.StatusForbidden, s.cat.T(lang, "sso.unverified")
 	case errors.As(err, &wait):
 		p.Status, p.Message = http.StatusTooManyRequests, s.cat.N(lang, "login.wait", waitSeconds(wait))
 	case errors.Is(err, agent.ErrRateLimited):

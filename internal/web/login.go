@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/sso"
 )
 
 // loginView is the data of the login page.
@@ -16,6 +17,21 @@ type loginView struct {
 	Email string
 	Next  string
 	Token string // the login form's CSRF token, also in the login cookie
+	// Providers are the single sign-on buttons: "Sign in with Name".
+	Providers []sso.Link
+}
+
+// loginData is the login page's data for a browser about to sign in.
+func (s *server) loginData(r *http.Request, w http.ResponseWriter, next string) (loginView, error) {
+	v := loginView{Next: next, Token: s.loginToken(w, r)}
+	if s.sso != nil {
+		links, err := s.sso.Links(r.Context())
+		if err != nil {
+			return loginView{}, err
+		}
+		v.Providers = links
+	}
+	return v, nil
 }
 
 // loginPage serves GET /login. It sets the double-submit cookie that the
@@ -27,9 +43,12 @@ func (s *server) loginPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		redirect(w, r, next)
 		return nil
 	}
-	token := s.loginToken(w, r)
+	v, err := s.loginData(r, w, next)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(w, r, rc, "login.title")
-	p.Data = loginView{Next: next, Token: token}
+	p.Data = v
 	s.render(w, r, http.StatusOK, "login", p)
 	return nil
 }
@@ -85,9 +104,14 @@ func (s *server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	if errors.Is(err, agent.ErrRateLimited) {
 		s.log.Warn("login rate-limited", "client_addr", s.clientAddr(r))
 	}
+	v, err := s.loginData(r, w, next)
+	if err != nil {
+		return err
+	}
+	v.Email = email
 	p := s.newPage(w, r, rc, "login.title")
 	p.Problem = prob
-	p.Data = loginView{Email: email, Next: next, Token: c.Value}
+	p.Data = v
 	s.render(w, r, prob.Status, "login", p)
 	return nil
 }

@@ -31,7 +31,7 @@ var pageNames = []string{
 	"goals_manage", "team", "standard", "admin_standard",
 	"admin_compensation", "compensation_manage", "causes",
 	"setup", "admin_business", "saved_replies",
-	"admin_webhooks", "admin_webhook",
+	"admin_webhooks", "admin_webhook", "admin_sso",
 	"admin_audit", "admin_tokens",
 	"admin_imports", "admin_import",
 	"portal", "portal_ticket", "admin_erasure",

@@ -240,6 +240,16 @@ func (s *server) routes() []route {
 		// Two-factor authentication (issue 17): the sign-in's second step
 		// (public: there is no session yet, only the pending sign-in's
 		// cookie) and the agent's own enrolment on the preferences page.
+		// Single sign-on with OpenID Connect, two-factor by role (issue 17)
+		{"GET /login/sso/{id}", public, s.needs(s.sso != nil, s.ssoBegin)},
+		{"GET /login/sso/callback", public, s.needs(s.sso != nil, s.ssoCallback)},
+		{"GET /admin/sso", agent.PermManageSettings, s.needs(s.sso != nil, s.adminSSO)},
+		{"POST /admin/sso", agent.PermManageSettings, s.needs(s.sso != nil, s.adminSSOCreate)},
+		{"GET /admin/sso/{id}", agent.PermManageSettings, s.needs(s.sso != nil, s.adminSSOPage)},
+		{"POST /admin/sso/{id}", agent.PermManageSettings, s.needs(s.sso != nil, s.adminSSOUpdate)},
+		{"POST /admin/sso/{id}/delete", agent.PermManageSettings, s.needs(s.sso != nil, s.adminSSODelete)},
+		{"POST /admin/two-factor-roles", agent.PermManageSettings, s.needs(s.sso != nil, s.adminTwoFactorRoles)},
+
 		{"GET /login/code", public, s.loginCodePage},
 		{"POST /login/code", public, s.loginCode},
 		{"POST /preferences/2fa/begin", agent.PermWorkTickets, s.twoFactorBegin},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,19 +34,39 @@ func (s *server) twoFactorCard(r *http.Request, rc *reqCtx) (twoFactorView, erro
 		return twoFactorView{}, err
 	}
 	codes, _ := r.Context().Value(recoveryShown{}).([]string)
-	return twoFactorView{TwoFactor: tf, Required: s.require2FA[rc.me.Role], Recovery: codes}, nil
+	required, err := s.twoFactorRequired(r.Context(), rc.me.Role)
+	if err != nil {
+		return twoFactorView{}, err
+	}
+	return twoFactorView{TwoFactor: tf, Required: required, Recovery: codes}, nil
+}
+
+// twoFactorRequired reports whether agents of role must use two-factor
+// authentication: the server's --require-2fa-roles, a floor no admin can
+// lower, or the admins' setting (/admin/sso).
+func (s *server) twoFactorRequired(ctx context.Context, role agent.Role) (bool, error) {
+	if s.require2FA[role] {
+		return true, nil
+	}
+	roles, err := s.agents.TwoFactorRoles(ctx)
+	return slices.Contains(roles, role), err
 }
 
 // mustEnrol sends an agent whose role must use two-factor authentication,
 // and who has it off, to the preferences page to switch it on, before
 // anything else; it reports whether it did.
 func (s *server) mustEnrol(w http.ResponseWriter, r *http.Request, rt route, rc *reqCtx) bool {
-	if !s.require2FA[rc.me.Role] {
-		return false
-	}
 	switch {
 	case rt.pattern == "GET /preferences", rt.pattern == "POST /logout",
 		strings.HasPrefix(rt.pattern, "POST /preferences/2fa/"):
+		return false
+	}
+	required, err := s.twoFactorRequired(r.Context(), rc.me.Role)
+	if err != nil {
+		s.fail(w, r, rc, err)
+		return true
+	}
+	if !required {
 		return false
 	}
 	on, err := s.agents.TwoFactorEnabled(r.Context(), rc.me.ID)

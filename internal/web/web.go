@@ -46,6 +46,7 @@ import (
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/setup"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/survey"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/webhook"
@@ -131,6 +132,9 @@ type Opts struct {
 	// Require2FA lists the roles whose agents must have two-factor
 	// authentication on: one without it is sent to enrol first (issue 17).
 	Require2FA []agent.Role
+	// SSO keeps the OpenID providers agents sign in with (/admin/sso, the
+	// login page's buttons); nil hides both.
+	SSO *sso.Service
 }
 
 //go:embed templates static
@@ -198,7 +202,8 @@ type server struct {
 	limits  *ratelimit.Limiter // the public pages' limits, in the database
 	proxies clientaddr.Proxies // whose forwarding headers are believed
 
-	require2FA map[agent.Role]bool // roles that must use two-factor authentication
+	require2FA map[agent.Role]bool // roles that must use two-factor authentication whatever the setting
+	sso        *sso.Service        // nil: no single sign-on
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -245,6 +250,7 @@ func New(o Opts) (http.Handler, error) {
 		limits:   o.Limits,
 		proxies:  o.TrustedProxies,
 		portal:   o.Portal,
+		sso:      o.SSO,
 	}
 	s.require2FA = map[agent.Role]bool{}
 	for _, role := range o.Require2FA {

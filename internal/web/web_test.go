@@ -33,6 +33,7 @@ import (
 	"github.com/rapport/rapport/internal/routing"
 	"github.com/rapport/rapport/internal/savedreply"
 	"github.com/rapport/rapport/internal/sla"
+	"github.com/rapport/rapport/internal/sso"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/webhook"
@@ -69,6 +70,7 @@ type fixture struct {
 	saved     *savedreply.Service // saved replies
 	portal    *portal.Service     // the customer portal
 	audit     *audit.Log          // the audit log the portal's erasures write
+	sso       *sso.Service        // single sign-on providers
 }
 
 // fixtureOpts changes how newFixture builds the UI.
@@ -130,13 +132,18 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	auditLog := audit.New(db, clock)
 	customerPortal := portal.New(portal.Opts{DB: db, Jobs: q, Clock: clock, Log: log, Customers: customers,
 		Tickets: tickets, Intake: in, Mail: mail, I18n: cat, Audit: auditLog})
+	// The server's address is known before the UI is built: providers
+	// send browsers back to it.
+	srv := httptest.NewUnstartedServer(nil)
+	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: log,
+		CallbackURL: "http://" + srv.Listener.Addr().String() + "/login/sso/callback"})
 	h, err := New(Opts{
 		Portal: customerPortal,
 		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
-		Business: biz, Webhooks: hooks, Require2FA: o.require2FA,
+		Business: biz, Webhooks: hooks, Require2FA: o.require2FA, SSO: signOn,
 		Imports: importer.NewRuns(db),
 	})
 	if err != nil {
@@ -144,9 +151,11 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
-		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, portal: customerPortal, audit: auditLog}
-	f.srv = httptest.NewServer(h)
-	t.Cleanup(f.srv.Close)
+		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, portal: customerPortal, audit: auditLog, sso: signOn}
+	srv.Config.Handler = h
+	srv.Start()
+	t.Cleanup(srv.Close)
+	f.srv = srv
 	people := []struct {
 		key, name string
 		role      agent.Role
