@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	measure "github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/purchases"
@@ -88,6 +89,7 @@ type Services struct {
 	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
 	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
 	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
+	KB          *kb.Service       // the knowledge base and public help center (issue 16)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -279,6 +281,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
 		Audit: auditLog,
+		KB:    kb.New(kb.Opts{DB: db, Clock: clock}),
 	}, nil
 }
 
@@ -398,6 +401,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 		Live:  svc.Live,
 		Audit: svc.Audit,
+		KB:    svc.KB, PublicURL: cfg.PublicURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)

@@ -63,7 +63,7 @@ func (s *Service) AddFile(ctx context.Context, id int64, name string, data []byt
 		return File{}, valid.Fields{"file": valid.Msg("valid.required", "is required")}
 	}
 	if len(data) > MaxFile {
-		return File{}, valid.Fields{"file": valid.Msg("kb.valid_file_size", "is larger than %d MB", MaxFile>>20)}
+		return File{}, valid.Fields{"file": valid.Msg("kb.valid_file_size", "is too large")}
 	}
 	f := File{ArticleID: id, Name: cleanName(name), ContentType: http.DetectContentType(data), Size: int64(len(data))}
 	if !safeTypes[f.ContentType] {

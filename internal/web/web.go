@@ -33,6 +33,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/quality"
@@ -122,6 +123,14 @@ type Opts struct {
 	// Require2FA lists the roles whose agents must have two-factor
 	// authentication on: one without it is sent to enrol first (issue 17).
 	Require2FA []agent.Role
+
+	// KB is the knowledge base: the public help center at /help, its
+	// editors' pages, the contact form's and the composer's suggestions
+	// (issue 16); nil hides them. PublicURL is the address customers
+	// reach the server at, for the help center's canonical links; ""
+	// takes the request's host.
+	KB        *kb.Service
+	PublicURL string
 }
 
 //go:embed templates static
@@ -188,6 +197,10 @@ type server struct {
 	proxies clientaddr.Proxies // whose forwarding headers are believed
 
 	require2FA map[agent.Role]bool // roles that must use two-factor authentication
+
+	// The knowledge base and help center (issue 16)
+	kb        *kb.Service // nil: no help center, no suggestions
+	publicURL string      // "" : canonical links from the request's host
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -232,6 +245,9 @@ func New(o Opts) (http.Handler, error) {
 		mailbox:  o.Mailbox,
 		limits:   o.Limits,
 		proxies:  o.TrustedProxies,
+
+		kb:        o.KB,
+		publicURL: strings.TrimRight(o.PublicURL, "/"),
 	}
 	s.require2FA = map[agent.Role]bool{}
 	for _, role := range o.Require2FA {

@@ -25,6 +25,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/routing"
@@ -61,6 +62,7 @@ type fixture struct {
 	reviews   *quality.Reviews
 	business  *business.Service
 	webhooks  *webhook.Service    // outbound webhooks
+	kb        *kb.Service         // the knowledge base and help center
 	outbox    string              // where customer mail is written
 	files     *attachment.Service // the files of messages
 	saved     *savedreply.Service // saved replies
@@ -122,19 +124,20 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kbs := kb.New(kb.Opts{DB: db, Clock: clock})
 	h, err := New(Opts{
 		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
-		Business: biz, Webhooks: hooks, Require2FA: o.require2FA,
+		Business: biz, Webhooks: hooks, Require2FA: o.require2FA, KB: kbs,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
-		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks}
+		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, kb: kbs}
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	people := []struct {
