@@ -21,6 +21,7 @@ import (
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/purchases"
 	"github.com/rapport/rapport/internal/recovery"
@@ -62,6 +63,8 @@ type Opts struct {
 	Recovery *recovery.Service
 	// Saved answers the saved-reply routes; nil leaves them answering 503.
 	Saved *savedreply.Service
+	// KB answers the knowledge-base routes (issue 16); nil leaves them answering 503.
+	KB *kb.Service
 	// Webhooks answers the webhook routes; nil leaves them answering 503.
 	Webhooks *webhook.Service
 	// Router is told when an agent may now take tickets (back online,
@@ -121,6 +124,7 @@ type server struct {
 	notes    Notifications       // nil: /notifications answers 503
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
+	kb       *kb.Service         // nil: the knowledge-base routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
@@ -159,6 +163,7 @@ func New(o Opts) http.Handler {
 		notes:      o.Notifications,
 		business:   o.Business,
 		saved:      o.Saved,
+		kb:         o.KB,
 		webhooks:   o.Webhooks,
 		router:     o.Router,
 		routing:    o.Routing,

@@ -65,17 +65,17 @@ func (h helpShell) AltLangs() []string {
 // helpView is the data of a help-center page.
 type helpView struct {
 	helpShell
-	Categories []helpCategory
-	Category   *helpCategory
-	Popular    []kb.Link
-	Article    *kb.Page
-	Section    string
-	Voted      string // "yes" or "no" after a vote
-	Token      string // the vote form's CSRF token
-	Hits       []kb.Hit
-	Corrected  string
-	Searched   bool
-	Standard   []string // paragraphs of the published service standard
+	Categories  []helpCategory
+	Category    *helpCategory
+	Popular     []kb.Link
+	Article     *kb.Page
+	Section     string
+	Voted       string // "yes" or "no" after a vote
+	Token       string // the vote form's CSRF token
+	Hits        []kb.Hit
+	Corrected   string
+	Searched    bool
+	Standard    []string // paragraphs of the published service standard
 	FromContact bool
 }
 
@@ -597,8 +597,6 @@ func (s *server) contactDeflected(r *http.Request) {
 func htmlText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
-
-
 
 // KBOn reports whether the knowledge base is on, for the menu.
 func (p *page) KBOn() bool { return p.s.kb != nil }
