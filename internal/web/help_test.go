@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,6 +148,36 @@ func TestKBEditing(t *testing.T) {
 		mustCode(t, f.newClient(t).get(t, "/help/en/articles/parcel-tracking"), http.StatusOK, "published public")
 		edit := m.get(t, "/kb/articles/"+id+"?lang=en")
 		contains(t, edit.body, []string{"Mia Manager", `id="history"`, "<strong>tracking</strong>"}, nil)
+
+		// An image for the article, served to the public; an HTML file is
+		// served as a download, never as a page.
+		for _, up := range []struct{ name, data, ctype string }{
+			{"map.png", "\x89PNG\r\n\x1a\n0000", "image/png"},
+			{"evil.html", "<html><script>alert(1)</script></html>", "application/octet-stream"},
+		} {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			mw.WriteField("csrf", m.csrf)
+			mw.WriteField("language", "en")
+			part, _ := mw.CreateFormFile("file", up.name)
+			part.Write([]byte(up.data))
+			mw.Close()
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/kb/articles/"+id+"/files", &buf)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			mustCode(t, m.do(t, req), http.StatusSeeOther, "upload "+up.name)
+		}
+		files, err := f.kb.Files(ctx, list[0].ArticleID)
+		if err != nil || len(files) != 2 {
+			t.Fatalf("files %+v, %v", files, err)
+		}
+		for i, want := range []string{"image/png", "application/octet-stream"} {
+			got := f.newClient(t).get(t, "/help/en/files/"+strconv.FormatInt(files[i].ID, 10))
+			mustCode(t, got, http.StatusOK, "file")
+			if got.header.Get("Content-Type") != want {
+				t.Errorf("file %s served as %q", files[i].Name, got.header.Get("Content-Type"))
+			}
+		}
+		contains(t, m.get(t, "/kb/articles/"+id+"?lang=en").body, []string{"![map.png](/help/en/files/"}, nil)
 
 		// The composer of a ticket about a parcel suggests it; inserting
 		// puts its link in the draft.
