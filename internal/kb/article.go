@@ -102,8 +102,10 @@ type TextInput struct {
 }
 
 func checkText(errs valid.Fields, in TextInput) TextInput {
-	in.Title = strings.TrimSpace(in.Title)
-	in.Body = strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
+	// Invalid UTF-8 would be stored by SQLite and refused by PostgreSQL:
+	// both store the same text, with U+FFFD for the broken bytes.
+	in.Title = strings.TrimSpace(strings.ToValidUTF8(in.Title, "\uFFFD"))
+	in.Body = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(in.Body, "\uFFFD"), "\r\n", "\n"))
 	switch n := utf8.RuneCountInString(in.Title); {
 	case n == 0:
 		errs.Add("title", valid.Msg("valid.required", "is required"))

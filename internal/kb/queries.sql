@@ -180,3 +180,6 @@ SELECT id, article_id, filename, content_type, blob_sha256, size, created_at FRO
 -- name: file
 SELECT f.id, f.article_id, f.filename, f.content_type, f.blob_sha256, f.size, f.created_at, a.internal
 FROM kb_files f JOIN kb_articles a ON a.id = f.article_id WHERE f.id = $1
+
+-- name: word-known
+SELECT count(*) FROM kb_words WHERE (language = $1 OR language = $2) AND word = $3

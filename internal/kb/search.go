@@ -83,7 +83,11 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if len(words) == 0 {
 		return Result{}, nil
 	}
-	hits, err := s.match(ctx, q, terms(words))
+	ts, err := s.exact(ctx, q, words, false)
+	if err != nil {
+		return Result{}, err
+	}
+	hits, err := s.match(ctx, q, ts)
 	if err != nil {
 		return Result{}, err
 	}
@@ -111,7 +115,14 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		for i, h := range hits {
 			refs[i] = h.TranslationID
 		}
-		snips, err := s.ix.Snippets(ctx, KindArticle, terms(words), refs)
+		// Snippets look for whole words where articles hold them: a prefix
+		// makes FTS5 merge the lists of every word it starts, once per
+		// snippet.
+		ts, err := s.exact(ctx, q, words, true)
+		if err != nil {
+			return Result{}, err
+		}
+		snips, err := s.ix.Snippets(ctx, KindArticle, ts, refs)
 		if err != nil {
 			return Result{}, fmt.Errorf("kb: search: %w", err)
 		}
@@ -121,6 +132,24 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	res.Hits = hits
 	return res, nil
+}
+
+// exact is terms(words) with the words that some published article in the
+// query's languages holds whole matched whole, except the last one (the
+// reader may still be typing it) unless all is true.
+func (s *Service) exact(ctx context.Context, q Query, words []string, all bool) ([]search.Term, error) {
+	ts := terms(words)
+	for i := range ts {
+		if !ts[i].Prefix || (i == len(ts)-1 && !all) {
+			continue
+		}
+		var n int
+		if err := s.db.R.QueryRowContext(ctx, s.q.Get("word-known"), q.Language, q.Default, fold(ts[i].Text)).Scan(&n); err != nil {
+			return nil, fmt.Errorf("kb: search: %w", err)
+		}
+		ts[i].Prefix = n == 0
+	}
+	return ts, nil
 }
 
 // match returns the articles matching every term, ranked.
