@@ -88,3 +88,41 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestMakeSnippet(t *testing.T) {
+	long := strings.Repeat("parola ", 40) + "Stampa l'etichetta <b> e consegna il pacco. " + strings.Repeat("fine ", 40)
+	for _, tc := range []struct {
+		name, text string
+		words      []string
+		want       string
+	}{
+		{"hit in the middle", long, []string{"etich"}, "…parola parola parola parola Stampa l&#39;<mark>etichetta</mark> &lt;b&gt; e consegna"},
+		{"accents folded", "Il pacco è già partito", []string{"gia"}, "Il pacco è <mark>già</mark> partito"},
+		{"no hit: the start", "Uno due tre", []string{"zzz"}, "Uno due tre"},
+		{"marks in the text removed", "a \ue000b\ue001 c", []string{"b"}, "a <mark>b</mark> c"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(makeSnippet(tc.text, tc.words).HTML()); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("snippet %q, want it to start %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzSnippet: any text and word make a snippet without a panic, whose
+// HTML has balanced marks and no unescaped markup of the text.
+func FuzzSnippet(f *testing.F) {
+	f.Add("Stampa l'etichetta", "etich")
+	f.Add("<script>x</script> ciao", "ciao")
+	f.Add("", "")
+	f.Add("\ue000\ue001", "a")
+	f.Fuzz(func(t *testing.T, text, word string) {
+		out := string(makeSnippet(text, []string{fold(strings.ToLower(word))}).HTML())
+		if strings.Count(out, "<mark>") != strings.Count(out, "</mark>") {
+			t.Errorf("unbalanced marks in %q", out)
+		}
+		if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(out, "<mark>", ""), "</mark>", ""), "<") {
+			t.Errorf("markup in %q", out)
+		}
+	})
+}

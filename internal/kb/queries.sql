@@ -161,7 +161,9 @@ LIMIT 50
 SELECT count(*) FROM kb_words WHERE language = $1 AND word >= $2 AND word < $3
 
 -- name: words-from
-SELECT word FROM kb_words WHERE language = $1 AND word >= $2 AND word < $3 LIMIT 20000
+-- The words of a language from $2 up to $3 (those with one first letter)
+-- of $4 to $5 characters: the candidates of a typo's correction.
+SELECT word FROM kb_words WHERE language = $1 AND word >= $2 AND word < $3 AND length(word) BETWEEN $4 AND $5 LIMIT 20000
 
 -- name: settings
 SELECT accent, publish_standard FROM kb_settings WHERE id = 1
@@ -183,3 +185,6 @@ FROM kb_files f JOIN kb_articles a ON a.id = f.article_id WHERE f.id = $1
 
 -- name: word-known
 SELECT count(*) FROM kb_words WHERE (language = $1 OR language = $2) AND word = $3
+
+-- name: published-body
+SELECT r.body FROM kb_translations t JOIN kb_revisions r ON r.id = t.published_rev WHERE t.id = $1

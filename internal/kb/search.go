@@ -30,7 +30,7 @@ type Hit struct {
 	Slug          string
 	Language      string
 	Title         string
-	Snippet       search.Snippet
+	Snippet       Snippet
 	Internal      bool
 	Score         float64
 }
@@ -111,23 +111,16 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		hits = hits[:q.Limit]
 	}
 	if len(hits) > 0 {
-		refs := make([]int64, len(hits))
-		for i, h := range hits {
-			refs[i] = h.TranslationID
-		}
-		// Snippets look for whole words where articles hold them: a prefix
-		// makes FTS5 merge the lists of every word it starts, once per
-		// snippet.
-		ts, err := s.exact(ctx, q, words, true)
-		if err != nil {
-			return Result{}, err
-		}
-		snips, err := s.ix.Snippets(ctx, KindArticle, ts, refs)
-		if err != nil {
-			return Result{}, fmt.Errorf("kb: search: %w", err)
+		folded := make([]string, len(words))
+		for i, w := range words {
+			folded[i] = fold(w)
 		}
 		for i := range hits {
-			hits[i].Snippet = snips[hits[i].TranslationID]
+			var body string
+			if err := s.db.R.QueryRowContext(ctx, s.q.Get("published-body"), hits[i].TranslationID).Scan(&body); err != nil {
+				return Result{}, fmt.Errorf("kb: search: %w", notFound(err))
+			}
+			hits[i].Snippet = makeSnippet(PlainText(body), folded)
 		}
 	}
 	res.Hits = hits
@@ -167,7 +160,7 @@ func (s *Service) match(ctx context.Context, q Query, ts []search.Term) ([]Hit, 
 		" WHERE " + parts.Where + " AND (a.internal = 0 OR " + bind(boolInt(q.Agents)) + " = 1)" +
 		" AND (t.language = " + lang + " OR (t.language = " + def + " AND NOT EXISTS (SELECT 1 FROM kb_translations o" +
 		" WHERE o.article_id = t.article_id AND o.language = " + lang + " AND o.published_rev IS NOT NULL)))" +
-		" ORDER BY " + parts.Rank + " DESC LIMIT " + fmt.Sprint(candidates)
+		" ORDER BY 10 DESC LIMIT " + fmt.Sprint(candidates) // the rank, the tenth column: computed once
 	rows, err := s.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("kb: search: %w", err)
@@ -254,7 +247,8 @@ func (s *Service) correct(ctx context.Context, q Query, words []string) ([]strin
 		best, bestD := "", limit+1
 		for _, l := range langs {
 			lo := string(first)
-			rows, err := s.db.R.QueryContext(ctx, s.q.Get("words-from"), l, lo, lo+"\U0010FFFF")
+			n := utf8.RuneCountInString(w)
+			rows, err := s.db.R.QueryContext(ctx, s.q.Get("words-from"), l, lo, lo+"\U0010FFFF", n-limit, n+limit)
 			if err != nil {
 				return nil, false, fmt.Errorf("kb: search: %w", err)
 			}
