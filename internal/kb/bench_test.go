@@ -88,9 +88,8 @@ func p50(b *testing.B, ds []time.Duration) {
 }
 
 // BenchmarkHelpCenter is issue 16's performance target: the help center's
-// search and article page with 10,000 articles (2,000 in each of the five
-// languages... each article is in all five, 2,000 × 5 translations) on
-// both databases.
+// search and article page with 10,000 articles in five languages (2,000
+// articles, each translated into all five) on both databases.
 func BenchmarkHelpCenter(b *testing.B) {
 	storetest.EachB(b, func(b *testing.B, db *store.DB) {
 		ctx := context.Background()
