@@ -76,6 +76,8 @@ const (
 	PermManageSavedReplies Permission = "manage_saved_replies" // managers and admins
 	// PermViewAudit: reading the audit log, and everyone's API tokens.
 	PermViewAudit Permission = "view_audit" // admins
+	// PermManageKB: writing and publishing the knowledge base (issue 16).
+	PermManageKB Permission = "manage_kb" // managers and admins
 )
 
 // Can reports whether role r has permission p.
@@ -94,6 +96,7 @@ var permissionRole = map[Permission]Role{
 	PermManageSavedReplies: RoleManager,
 	PermChangeAnyTicket:    RoleManager,
 	PermViewAudit:          RoleAdmin,
+	PermManageKB:           RoleManager,
 }
 
 // AdminOnly reports whether only admins hold p: an API token needs the

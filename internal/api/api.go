@@ -22,6 +22,7 @@ import (
 	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/purchases"
@@ -65,6 +66,8 @@ type Opts struct {
 	Recovery *recovery.Service
 	// Saved answers the saved-reply routes; nil leaves them answering 503.
 	Saved *savedreply.Service
+	// KB answers the knowledge-base routes (issue 16); nil leaves them answering 503.
+	KB *kb.Service
 	// Webhooks answers the webhook routes; nil leaves them answering 503.
 	Webhooks *webhook.Service
 	// Imports answers the import report routes; nil leaves them answering 503.
@@ -132,6 +135,7 @@ type server struct {
 	notes    Notifications       // nil: /notifications answers 503
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
+	kb       *kb.Service         // nil: the knowledge-base routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	imports  *importer.Runs      // nil: the import routes answer 503
 	sso      *sso.Service        // nil: the SSO provider routes answer 503
@@ -173,6 +177,7 @@ func New(o Opts) http.Handler {
 		notes:      o.Notifications,
 		business:   o.Business,
 		saved:      o.Saved,
+		kb:         o.KB,
 		webhooks:   o.Webhooks,
 		imports:    o.Imports,
 		sso:        o.SSO,

@@ -92,6 +92,13 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/imports", agent.PermManageSettings, s.listImports, false},
 		{http.MethodGet, "/imports/{id}", agent.PermManageSettings, s.getImport, false},
 
+		// The knowledge base (issue 16)
+		{http.MethodGet, "/kb/articles", agent.PermWorkTickets, s.listKBArticles, false},
+		{http.MethodPost, "/kb/articles", agent.PermManageKB, s.createKBArticle, false},
+		{http.MethodGet, "/kb/articles/{id}", agent.PermWorkTickets, s.getKBArticle, false},
+		{http.MethodPut, "/kb/articles/{id}", agent.PermManageKB, s.saveKBText, false},
+		{http.MethodPost, "/kb/articles/{id}/publish", agent.PermManageKB, s.publishKBArticle, false},
+		{http.MethodGet, "/kb/search", agent.PermWorkTickets, s.searchKB, false},
 		// Saved replies (canned responses)
 		{http.MethodGet, "/saved-replies", agent.PermWorkTickets, s.listSavedReplies, false},
 		{http.MethodPost, "/saved-replies", agent.PermManageSavedReplies, s.createSavedReply, false},

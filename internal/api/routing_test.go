@@ -70,7 +70,7 @@ func TestRouteTable(t *testing.T) {
 	known := map[agent.Permission]bool{
 		agent.PermWorkTickets: true, agent.PermViewReports: true, agent.PermManageTeams: true,
 		agent.PermManageAgents: true, agent.PermManageSettings: true, agent.PermManageSavedReplies: true,
-		agent.PermViewAudit: true,
+		agent.PermViewAudit: true, agent.PermManageKB: true,
 	}
 	for _, rt := range (&server{}).routes() {
 		if rt.handle == nil {

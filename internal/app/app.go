@@ -35,6 +35,7 @@ import (
 	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	measure "github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/notify"
 	"github.com/rapport/rapport/internal/portal"
@@ -93,6 +94,7 @@ type Services struct {
 	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
 	Portal      *portal.Service   // the customer portal: sign-in links, own tickets, export, erasure
 	SSO         *sso.Service      // single sign-on: OpenID providers, sign-ins through them (issue 17)
+	KB          *kb.Service       // the knowledge base and public help center (issue 16)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -295,6 +297,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks, SSO: signOn,
 		Audit: auditLog, Portal: customerPortal,
+		KB: kb.New(kb.Opts{DB: db, Clock: clock}),
 	}, nil
 }
 
@@ -418,6 +421,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Imports: importer.NewRuns(svc.DB),
 		Portal:  svc.Portal,
 		SSO:     svc.SSO,
+		KB:      svc.KB, PublicURL: cfg.PublicURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -434,6 +438,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Goals:    svc.Goals,
 		Recovery: svc.Recovery,
 		Saved:    svc.Saved,
+		KB:       svc.KB,
 		Webhooks: svc.Webhooks,
 		Imports:  importer.NewRuns(svc.DB),
 		I18n:     catalog, Clock: svc.Clock,

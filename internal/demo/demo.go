@@ -210,6 +210,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedSavedReplies(ctx); err != nil {
 		return err
 	}
+	if err := r.seedKB(ctx); err != nil {
+		return err
+	}
 	if err := r.seedAudit(ctx); err != nil {
 		return err
 	}

@@ -196,6 +196,7 @@ func (s *server) contactSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return nil
 	}
 	s.log.Info("contact form received", "ticket_id", res.TicketID, "duplicate", res.Duplicate)
+	s.contactDeflected(r)
 	http.SetCookie(w, &http.Cookie{Name: contactRefCookie, Value: strconv.FormatInt(res.TicketID, 10), Path: "/contact",
 		MaxAge: int(time.Hour.Seconds()), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure})
 	redirect(w, r, thanks)

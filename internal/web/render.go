@@ -35,6 +35,7 @@ var pageNames = []string{
 	"admin_audit", "admin_tokens",
 	"admin_imports", "admin_import",
 	"portal", "portal_ticket", "admin_erasure",
+	"help", "help_category", "help_article", "help_search", "help_standard", "kb", "kb_article", "kb_report",
 }
 
 // pageTemplate is one page parsed with the shared layout.
@@ -68,7 +69,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html", "templates/help_partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}

@@ -280,6 +280,38 @@ func (s *server) routes() []route {
 		{"GET /admin/erasure", agent.PermManageSettings, s.needs(s.portal != nil, s.adminErasure)},
 		{"POST /admin/erasure/{id}/approve", agent.PermManageSettings, s.needs(s.portal != nil, s.adminErasureApprove)},
 		{"POST /admin/erasure/{id}/decline", agent.PermManageSettings, s.needs(s.portal != nil, s.adminErasureDecline)},
+		// The knowledge base and public help center (issue 16): public
+		// pages (the vote form has its own double-submit CSRF token, as the
+		// contact form), the editors' pages, the report, the composer's
+		// "turn this reply into an article"
+		{"GET /help", public, s.needs(s.kb != nil, s.helpRoot)},
+		{"GET /help/sitemap.xml", public, s.needs(s.kb != nil, s.helpSitemap)},
+		{"GET /help/theme.css", public, s.needs(s.kb != nil, s.helpTheme)},
+		{"GET /help/suggest", public, s.needs(s.kb != nil, s.helpSuggest)},
+		{"GET /help/{lang}", public, s.needs(s.kb != nil, s.helpHome)},
+		{"GET /help/{lang}/categories/{slug}", public, s.needs(s.kb != nil, s.helpCategoryPage)},
+		{"GET /help/{lang}/articles/{slug}", public, s.needs(s.kb != nil, s.helpArticle)},
+		{"POST /help/{lang}/articles/{slug}/vote", public, s.needs(s.kb != nil, s.helpVote)},
+		{"GET /help/{lang}/search", public, s.needs(s.kb != nil, s.helpSearch)},
+		{"GET /help/{lang}/standard", public, s.needs(s.kb != nil, s.helpStandard)},
+		{"GET /help/{lang}/files/{id}", public, s.needs(s.kb != nil, s.helpFile)},
+		{"GET /robots.txt", public, s.needs(s.kb != nil, s.robots)},
+		{"GET /kb", agent.PermManageKB, s.needs(s.kb != nil, s.kbPage)},
+		{"POST /kb/categories", agent.PermManageKB, s.needs(s.kb != nil, s.kbCategorySave)},
+		{"POST /kb/categories/{id}", agent.PermManageKB, s.needs(s.kb != nil, s.kbCategorySave)},
+		{"POST /kb/sections", agent.PermManageKB, s.needs(s.kb != nil, s.kbSectionSave)},
+		{"POST /kb/sections/{id}", agent.PermManageKB, s.needs(s.kb != nil, s.kbSectionSave)},
+		{"POST /kb/settings", agent.PermManageKB, s.needs(s.kb != nil, s.kbSettingsSave)},
+		{"GET /kb/articles/new", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticleNew)},
+		{"POST /kb/articles", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticleCreate)},
+		{"GET /kb/articles/{id}", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticlePage)},
+		{"POST /kb/articles/{id}", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticleSave)},
+		{"POST /kb/articles/{id}/settings", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticleMeta)},
+		{"POST /kb/articles/{id}/publish", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticlePublish)},
+		{"POST /kb/articles/{id}/unpublish", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticlePublish)},
+		{"POST /kb/articles/{id}/files", agent.PermManageKB, s.needs(s.kb != nil, s.kbArticleFile)},
+		{"GET /kb/report", agent.PermViewReports, s.needs(s.kb != nil, s.kbReport)},
+		{"POST /tickets/{id}/messages/{message}/article", agent.PermManageKB, s.needs(s.kb != nil, s.ticketToArticle)},
 
 		// Anything else
 		{"/", public, s.notFound},

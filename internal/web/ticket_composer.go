@@ -29,6 +29,9 @@ type composerView struct {
 	FilesDropped bool
 	MaxFiles     int
 	MaxMB        int
+	// Articles are the knowledge base's suggestions for the ticket, to
+	// insert as a link or an excerpt (issue 16).
+	Articles []kbSuggestion
 }
 
 // composerUploadRoutes are the routes the composer's form posts to (send,
@@ -122,6 +125,7 @@ func hasFiles(r *http.Request) bool {
 // customer's address and the Cc of their last email.
 func (s *server) composerFor(ctx context.Context, r *http.Request, t ticket.Ticket, msgs []ticket.Message) (composerView, error) {
 	v := composerView{To: t.CustomerEmail, MaxFiles: ticket.MaxReplyFiles, MaxMB: ticket.MaxReplyBytes >> 20}
+	v.Articles = s.kbComposer(ctx, r, t, msgs)
 	if s.saved != nil {
 		list, err := s.saved.List(ctx)
 		if err != nil {
@@ -170,6 +174,13 @@ func (s *server) ticketCompose(w http.ResponseWriter, r *http.Request, rc *reqCt
 		if err == nil {
 			draft = insertSaved(draft, sr.Body)
 		}
+	}
+	if pick := r.PostForm.Get("kb_insert"); pick != "" && s.kb != nil {
+		text, err := s.kbInsert(r, pick)
+		if err != nil {
+			return err
+		}
+		draft = insertSaved(draft, text)
 	}
 	return s.renderTicket(w, r, rc, id, nil, func(v *ticketView) { v.Draft = draft })
 }

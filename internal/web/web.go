@@ -34,6 +34,7 @@ import (
 	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/metrics"
 	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/purchases"
@@ -135,6 +136,14 @@ type Opts struct {
 	// SSO keeps the OpenID providers agents sign in with (/admin/sso, the
 	// login page's buttons); nil hides both.
 	SSO *sso.Service
+
+	// KB is the knowledge base: the public help center at /help, its
+	// editors' pages, the contact form's and the composer's suggestions
+	// (issue 16); nil hides them. PublicURL is the address customers
+	// reach the server at, for the help center's canonical links; ""
+	// takes the request's host.
+	KB        *kb.Service
+	PublicURL string
 }
 
 //go:embed templates static
@@ -204,6 +213,10 @@ type server struct {
 
 	require2FA map[agent.Role]bool // roles that must use two-factor authentication whatever the setting
 	sso        *sso.Service        // nil: no single sign-on
+
+	// The knowledge base and help center (issue 16)
+	kb        *kb.Service // nil: no help center, no suggestions
+	publicURL string      // "" : canonical links from the request's host
 }
 
 // New parses the templates and returns the handler serving the UI. It fails
@@ -251,6 +264,9 @@ func New(o Opts) (http.Handler, error) {
 		proxies:  o.TrustedProxies,
 		portal:   o.Portal,
 		sso:      o.SSO,
+
+		kb:        o.KB,
+		publicURL: strings.TrimRight(o.PublicURL, "/"),
 	}
 	s.require2FA = map[agent.Role]bool{}
 	for _, role := range o.Require2FA {

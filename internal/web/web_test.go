@@ -27,6 +27,7 @@ import (
 	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/quality"
 	"github.com/rapport/rapport/internal/ratelimit"
@@ -65,6 +66,7 @@ type fixture struct {
 	reviews   *quality.Reviews
 	business  *business.Service
 	webhooks  *webhook.Service    // outbound webhooks
+	kb        *kb.Service         // the knowledge base and help center
 	outbox    string              // where customer mail is written
 	files     *attachment.Service // the files of messages
 	saved     *savedreply.Service // saved replies
@@ -137,13 +139,14 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	srv := httptest.NewUnstartedServer(nil)
 	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: log,
 		CallbackURL: "http://" + srv.Listener.Addr().String() + "/login/sso/callback"})
+	kbs := kb.New(kb.Opts{DB: db, Clock: clock})
 	h, err := New(Opts{
 		Portal: customerPortal,
 		Limits: ratelimit.New(db, clock), TrustedProxies: o.trustedProxies,
 		Agents: agents, Customers: customers, Tickets: tickets, I18n: cat, Clock: clock,
 		Log: log.With("component", "web"), SecureCookies: o.secureCookies, Version: "test", MaxBodyBytes: testMaxBody,
 		Intake: in, SLA: slas, Router: router, Quality: checker, Reviews: reviews, Attachments: files, Saved: saved,
-		Business: biz, Webhooks: hooks, Require2FA: o.require2FA, SSO: signOn,
+		Business: biz, Webhooks: hooks, Require2FA: o.require2FA, SSO: signOn, KB: kbs,
 		Imports: importer.NewRuns(db),
 	})
 	if err != nil {
@@ -151,7 +154,7 @@ func newFixture(t testing.TB, db *store.DB, fo ...fixtureOpts) *fixture {
 	}
 	f := &fixture{db: db, clock: clock, agents: agents, customers: customers, tickets: tickets,
 		cat: cat, ids: map[string]int64{}, logs: logs, jobs: q, intake: in, sla: slas, router: router, reviews: reviews,
-		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, portal: customerPortal, audit: auditLog, sso: signOn}
+		outbox: outbox, files: files, saved: saved, business: biz, webhooks: hooks, portal: customerPortal, audit: auditLog, sso: signOn, kb: kbs}
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)

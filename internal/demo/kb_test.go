@@ -1,0 +1,31 @@
+package demo
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/rapport/rapport/internal/store"
+	"github.com/rapport/rapport/internal/store/storetest"
+)
+
+// The demo has a help center with articles published in all five
+// languages, one internal.
+func TestGenerateHelpCenter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := Generate(context.Background(), Opts{DB: db, Seed: 7, Customers: 30, Tickets: 60, Now: testNow,
+			Password: testPassword, Log: slog.New(slog.DiscardHandler)}); err != nil {
+			t.Fatal(err)
+		}
+		count := func(q string) int { return countRows(t, db, q) }
+		if n := count(`SELECT count(DISTINCT language) FROM kb_translations WHERE published_rev IS NOT NULL`); n != 5 {
+			t.Errorf("published in %d languages, want 5", n)
+		}
+		if n := count(`SELECT count(*) FROM kb_articles WHERE internal = 1`); n != 1 {
+			t.Errorf("%d internal articles, want 1", n)
+		}
+		if n := count(`SELECT count(*) FROM search_docs WHERE kind = 'kb'`); n != 25 {
+			t.Errorf("%d articles indexed, want 25", n)
+		}
+	})
+}
