@@ -25,6 +25,7 @@ import (
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
+	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/config"
@@ -51,6 +52,7 @@ import (
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
 	"github.com/rapport/rapport/internal/webhook"
+	"github.com/rapport/rapport/internal/widget"
 )
 
 // Version is the running build's version, set at link time with
@@ -88,6 +90,7 @@ type Services struct {
 	Webhooks    *webhook.Service  // outbound webhooks: subscriptions, signed deliveries, log, replay
 	Live        *realtime.Broker  // this node's live events to browsers (issue 15)
 	Audit       *audit.Log        // the audit log: read by /admin/audit and GET /api/v1/audit, pruned daily
+	Chat        *chat.Service     // live chat's visitor side: widgets, sessions (issue 15)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -244,6 +247,13 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Outbound webhooks: ticket events become signed deliveries.
 	hooks := webhook.New(webhook.Opts{DB: db, Jobs: q, Clock: clock, Log: component("webhook"), Notify: notes})
 
+	// Live chat's visitor side (issue 15): widgets, sessions, messages
+	// through intake, ratings as surveys, transcripts by mail.
+	chats := chat.New(chat.Opts{
+		DB: db, Clock: clock, Log: component("chat"), Intake: intakes, Tickets: tickets, Attachments: attachments,
+		Surveys: surveys, SLA: slas, Broker: live, Mail: teamMail, Catalog: catalog,
+	})
+
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
 	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
@@ -278,7 +288,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks,
-		Audit: auditLog,
+		Audit: auditLog, Chat: chats,
 	}, nil
 }
 
@@ -398,6 +408,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Business: svc.Business, Setup: svc.Setup, Mailbox: cfg.MailboxList()[0],
 		Live:  svc.Live,
 		Audit: svc.Audit,
+		Chat:  svc.Chat,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -426,6 +437,11 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(svc.DB, func(ctx context.Context) (string, error) { return outboundProblem(ctx, cfg, svc) }))
 	mux.Handle("GET /metrics", m.handler())
+	// The chat widget's script, demo page and visitor API (issue 15).
+	chatHandler := widget.New(widget.Opts{Chat: svc.Chat, Limits: limits, Proxies: proxies, Log: log.With("component", "widget")})
+	mux.Handle("GET /widget.js", chatHandler)
+	mux.Handle("GET /widget/demo", chatHandler)
+	mux.Handle("/chat/v1/", chatHandler)
 	mux.Handle("/", webHandler)
 
 	var smtpServer *smtpd.Server

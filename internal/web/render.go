@@ -33,6 +33,7 @@ var pageNames = []string{
 	"setup", "admin_business", "saved_replies",
 	"admin_webhooks", "admin_webhook",
 	"admin_audit", "admin_tokens",
+	"admin_widget",
 }
 
 // pageTemplate is one page parsed with the shared layout.

@@ -24,6 +24,7 @@ import (
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clientaddr"
 	"github.com/rapport/rapport/internal/clv"
@@ -112,6 +113,9 @@ type Opts struct {
 	// Live is the node's realtime broker: pages update without a reload
 	// (issue 15); nil leaves them as they were served.
 	Live *realtime.Broker
+	// Chat keeps the live-chat widgets (/admin/widget) and carries the
+	// agents' typing and read state to visitors (issue 15); nil hides them.
+	Chat *chat.Service
 
 	// Abuse (issue 17). Limits keeps the public pages' rate limits in the
 	// database (required); TrustedProxies decides when a forwarding
@@ -182,6 +186,7 @@ type server struct {
 	webhooks *webhook.Service // nil: no webhooks pages
 	// Live updates of open pages (issue 15)
 	live *realtime.Broker // nil: no /live, pages as served
+	chat *chat.Service    // nil: no widget admin page, no chat typing
 
 	// Abuse (issue 17)
 	limits  *ratelimit.Limiter // the public pages' limits, in the database
@@ -214,6 +219,7 @@ func New(o Opts) (http.Handler, error) {
 		saved:     o.Saved,
 		webhooks:  o.Webhooks,
 		live:      o.Live,
+		chat:      o.Chat,
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		purchases: o.Purchases,
