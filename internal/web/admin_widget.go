@@ -117,7 +117,7 @@ func (s *server) widgetSave(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		}
 		return s.renderWidgets(w, r, rc, prob)
 	}
-	s.setFlash(w, "widget.saved")
+	s.setFlash(w, "flash.widget_saved")
 	redirect(w, r, "/admin/widget")
 	return nil
 }
@@ -146,7 +146,7 @@ func (s *server) adminWidgetSecret(w http.ResponseWriter, r *http.Request, _ *re
 	if err := s.chat.RotateSecret(r.Context(), id); err != nil {
 		return err
 	}
-	s.setFlash(w, "widget.secret_rotated")
+	s.setFlash(w, "flash.widget_secret")
 	redirect(w, r, "/admin/widget")
 	return nil
 }
@@ -160,7 +160,7 @@ func (s *server) adminWidgetDelete(w http.ResponseWriter, r *http.Request, _ *re
 	if err := s.chat.DeleteWidget(r.Context(), id); err != nil {
 		return err
 	}
-	s.setFlash(w, "widget.deleted")
+	s.setFlash(w, "flash.widget_deleted")
 	redirect(w, r, "/admin/widget")
 	return nil
 }
