@@ -114,11 +114,13 @@ Rapport demo is running at %s
               %s   (agent)
   Password    %s
 
+  Live chat   %s/widget/demo   (a shop's page with the chat widget)
+
 %s
 Outgoing mail (acknowledgements, replies) is written to %s
 Database: %s
 Press Ctrl+C to stop.
 
-`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, mailLine, cfg.OutboxDir, path)
+`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, a.URL(), mailLine, cfg.OutboxDir, path)
 	return a.Run(ctx)
 }

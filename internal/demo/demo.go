@@ -209,6 +209,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedTwoFactor(ctx); err != nil {
 		return err
 	}
+	if err := r.seedWidget(ctx); err != nil {
+		return fmt.Errorf("demo: chat widget: %w", err)
+	}
 	return r.setAvailability(ctx)
 }
 
