@@ -15,6 +15,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
@@ -64,6 +65,8 @@ type Opts struct {
 	Saved *savedreply.Service
 	// Webhooks answers the webhook routes; nil leaves them answering 503.
 	Webhooks *webhook.Service
+	// Chat answers the live-chat widget routes; nil leaves them answering 503.
+	Chat *chat.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -122,6 +125,7 @@ type server struct {
 	business *business.Service   // nil: /settings/business answers 503, promises in UTC
 	saved    *savedreply.Service // nil: the saved-reply routes answer 503
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
+	chat     *chat.Service       // nil: the widget routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
 }
@@ -160,6 +164,7 @@ func New(o Opts) http.Handler {
 		business:   o.Business,
 		saved:      o.Saved,
 		webhooks:   o.Webhooks,
+		chat:       o.Chat,
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,

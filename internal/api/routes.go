@@ -69,6 +69,13 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/notifications", agent.PermWorkTickets, s.listNotifications, false},
 		{http.MethodPost, "/notifications/read", agent.PermWorkTickets, s.markNotificationsRead, false},
 
+		// Live-chat widgets (admins, issue 15)
+		{http.MethodGet, "/widgets", agent.PermManageSettings, s.listWidgets, false},
+		{http.MethodPost, "/widgets", agent.PermManageSettings, s.createWidget, false},
+		{http.MethodPut, "/widgets/{id}", agent.PermManageSettings, s.updateWidget, false},
+		{http.MethodDelete, "/widgets/{id}", agent.PermManageSettings, s.deleteWidget, false},
+		{http.MethodPost, "/widgets/{id}/rotate-secret", agent.PermManageSettings, s.rotateWidgetSecret, false},
+
 		// Outbound webhooks (admins)
 		{http.MethodGet, "/webhooks", agent.PermManageSettings, s.listWebhooks, false},
 		{http.MethodPost, "/webhooks", agent.PermManageSettings, s.createWebhook, false},

@@ -430,6 +430,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Notifications: svc.SLA,
 		Business:      svc.Business,
 		Audit:         svc.Audit,
+		Chat:          svc.Chat,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
