@@ -67,8 +67,14 @@ func TestWidgetChatAcrossTwoNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	const password = "long enough password"
-	if _, err := agent.New(db, jobs.SystemClock{}).Create(ctx, agent.NewAgent{Email: "ann@shop.example", Name: "Ann Agent",
-		Role: agent.RoleAdmin, Password: password, Languages: []string{"en"}}); err != nil {
+	agents := agent.New(db, jobs.SystemClock{})
+	ann, err := agents.Create(ctx, agent.NewAgent{Email: "ann@shop.example", Name: "Ann Agent",
+		Role: agent.RoleAdmin, Password: password, Languages: []string{"en"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	online := agent.Online // someone is there to chat
+	if _, err := agents.Update(ctx, ann.ID, agent.AgentUpdate{Availability: &online}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -66,7 +66,30 @@ func TestWidgetFiveLanguagesAndAdminSnippet(t *testing.T) {
 		t.Fatalf("the admin page's snippet is %q", snippet)
 	}
 
+	// Nobody is online yet: the widget says so and offers an email instead.
+	err = chromedp.Do(b, chromedp.Navigate(base+"/widget/demo?widget="+m[1]+"&lang=en"))
+	if err == nil {
+		_, err = chromedp.Run(b, chromedp.Poll[bool](`!!document.getElementById("rapport-chat") && !`+shadow+`.querySelector("form.offline").hidden`))
+	}
+	if err != nil {
+		t.Fatalf("the widget while nobody is online: %v", err)
+	}
 	cat := i18n.MustLoad()
+	if note, _ := chromedp.Run(b, chromedp.Evaluate[string](shadow+`.querySelector("form.offline p").textContent`)); note != cat.T("en", "widget.w.nobody") {
+		t.Errorf("while nobody is online the widget says %q", note)
+	}
+	// Mia comes online.
+	err = chromedp.Do(b,
+		chromedp.Navigate(base+"/preferences"),
+		chromedp.WaitVisible(chromedp.ID("pref-avail")),
+		chromedp.SetValue(chromedp.ID("pref-avail"), "online"),
+		chromedp.Submit(chromedp.ID("pref-avail")),
+		chromedp.WaitVisible(chromedp.CSS("p.flash")),
+	)
+	if err != nil {
+		t.Fatalf("come online: %v", err)
+	}
+
 	for _, lang := range []string{"en", "it", "ru", "lv", "ca"} {
 		t.Run(lang, func(t *testing.T) {
 			eval := func(js string) string {

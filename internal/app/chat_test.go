@@ -294,7 +294,7 @@ func TestChatOutOfHoursBecomesEmailTicket(t *testing.T) {
 		}
 		base := "/chat/v1/w/" + w.Key
 		code, cfg, _ := c.call("GET", base+"/config?lang=lv", site, "", "", nil)
-		if code != http.StatusOK || cfg["open"] != false || cfg["language"] != "lv" || !strings.Contains(cfg["texts"].(map[string]any)["offline"].(string), "ārpus darba laika") {
+		if code != http.StatusOK || cfg["open"] != false || cfg["closed"] != "hours" || cfg["language"] != "lv" || !strings.Contains(cfg["texts"].(map[string]any)["offline"].(string), "ārpus darba laika") {
 			t.Fatalf("config on Saturday: %d %v", code, cfg)
 		}
 		_, out := c.post(base+"/sessions", site, "", map[string]string{"language": "lv"})
@@ -326,9 +326,22 @@ func TestChatOutOfHoursBecomesEmailTicket(t *testing.T) {
 			t.Errorf("the same offline message again made ticket %v, want %d", again["ticket"], id)
 		}
 
+		// Within the hours, but nobody online: closed, and said why.
 		c.clock.Set(time.Date(2025, 3, 17, 10, 0, 0, 0, time.UTC)) // Monday, 11:00 in Rome
-		if _, cfg, _ := c.call("GET", base+"/config", site, "", "", nil); cfg["open"] != true {
-			t.Errorf("config on Monday morning: %v", cfg)
+		if _, cfg, _ := c.call("GET", base+"/config", site, "", "", nil); cfg["open"] != false || cfg["closed"] != "nobody" {
+			t.Errorf("config on Monday morning with nobody online: %v", cfg)
+		}
+		online := agent.Online
+		if _, err := svc.Agents.Create(ctx, agent.NewAgent{Email: "olga@shop.example", Name: "Olga", Role: agent.RoleAgent,
+			Password: "long enough password", Languages: []string{"lv"}}); err != nil {
+			t.Fatal(err)
+		}
+		olga, _ := svc.Agents.List(ctx)
+		if _, err := svc.Agents.Update(ctx, olga[0].ID, agent.AgentUpdate{Availability: &online}); err != nil {
+			t.Fatal(err)
+		}
+		if _, cfg, _ := c.call("GET", base+"/config", site, "", "", nil); cfg["open"] != true || cfg["closed"] != "" {
+			t.Errorf("config on Monday morning with Olga online: %v", cfg)
 		}
 	})
 }

@@ -338,19 +338,34 @@ func (s *Service) calendar(ctx context.Context, id int64) (*sla.Calendar, error)
 	return nil, ErrNotFound
 }
 
-// Open reports whether w's chat is open now: within its business hours.
-// A calendar that cannot be read counts as open (the agents see the chat
+// Why a chat is closed, as Closed reports it.
+const (
+	ClosedHours  = "hours"  // outside the widget's business hours
+	ClosedNobody = "nobody" // within them, but no agent is online
+)
+
+// Closed says why w's chat is closed now ("" when it is open): outside its
+// business hours, or with no agent online to answer. A calendar or an
+// agent list that cannot be read counts as open (the agents see the chat
 // either way).
-func (s *Service) Open(ctx context.Context, w Widget) bool {
-	if w.CalendarID == 0 || s.o.SLA == nil {
-		return true
+func (s *Service) Closed(ctx context.Context, w Widget) string {
+	if w.CalendarID != 0 && s.o.SLA != nil {
+		c, err := s.calendar(ctx, w.CalendarID)
+		if err != nil {
+			s.o.Log.Warn("chat: widget calendar", "widget", w.ID, slog.Any("error", err))
+		} else if !c.Open(s.o.Clock.Now()) {
+			return ClosedHours
+		}
 	}
-	c, err := s.calendar(ctx, w.CalendarID)
-	if err != nil {
-		s.o.Log.Warn("chat: widget calendar", "widget", w.ID, slog.Any("error", err))
-		return true
+	var online int
+	if err := s.o.DB.R.QueryRowContext(ctx, s.q.Get("agents-online")).Scan(&online); err != nil {
+		s.o.Log.Warn("chat: agents online", slog.Any("error", err))
+		return ""
 	}
-	return c.Open(s.o.Clock.Now())
+	if online == 0 {
+		return ClosedNobody
+	}
+	return ""
 }
 
 func boolInt(b bool) int {

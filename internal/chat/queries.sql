@@ -72,3 +72,6 @@ SELECT status FROM tickets WHERE id = $1
 -- name: public-attachment
 SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id
 WHERE a.id = $1 AND m.ticket_id = $2 AND m.kind IN ('customer', 'reply')
+
+-- name: agents-online
+SELECT count(*) FROM agents WHERE active = TRUE AND availability = 'online'

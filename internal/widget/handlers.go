@@ -21,7 +21,7 @@ var texts = []string{
 	"open", "close", "title", "subtitle", "prechat_intro", "name", "email", "start", "placeholder", "send",
 	"attach", "typing", "agent_typing", "delivered", "read", "sending", "failed", "retry", "ended", "rate",
 	"rate_1", "rate_2", "rate_3", "rate_4", "rate_5", "comment", "submit_rating", "thanks", "transcript",
-	"transcript_sent", "offline", "offline_sent", "leave_message", "reconnecting", "you", "file_too_large",
+	"transcript_sent", "offline", "nobody", "offline_sent", "leave_message", "reconnecting", "you", "file_too_large",
 	"file_type", "too_many", "error", "new_chat",
 }
 
@@ -31,6 +31,7 @@ var texts = []string{
 func (h *Handler) config(w http.ResponseWriter, r *http.Request, c *call) error {
 	cs := h.o.Chat
 	lang := cs.Language(c.widget, r.URL.Query().Get("lang"))
+	closed := cs.Closed(r.Context(), c.widget)
 	tr := map[string]string{}
 	if cat := cs.Catalog(); cat != nil {
 		for _, k := range texts {
@@ -39,7 +40,7 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": c.widget.Name, "color": c.widget.Color, "position": c.widget.Position,
-		"prechat": c.widget.PreChat, "language": lang, "open": cs.Open(r.Context(), c.widget),
+		"prechat": c.widget.PreChat, "language": lang, "open": closed == "", "closed": closed,
 		"max_file": chat.MaxFile, "max_text": chat.MaxText, "texts": tr,
 	})
 	return nil

@@ -151,7 +151,7 @@
     sendBtn.textContent = tr("send");
     attachBtn.setAttribute("aria-label", tr("attach"));
     attachBtn.title = tr("attach");
-    offNote.textContent = tr("offline");
+    offNote.textContent = c.closed === "nobody" ? tr("nobody") : tr("offline");
     offLName.textContent = tr("name");
     offLEmail.textContent = tr("email");
     offLText.textContent = tr("leave_message");
