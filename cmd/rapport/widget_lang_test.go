@@ -109,13 +109,13 @@ func TestWidgetFiveLanguagesAndAdminSnippet(t *testing.T) {
 				t.Fatalf("the widget did not appear: %v", err)
 			}
 			checks := map[string]string{
-				`.btn").getAttribute("aria-label`:        cat.T(lang, "widget.w.open"),
+				`.btn").getAttribute("aria-label`:          cat.T(lang, "widget.w.open"),
 				`header button").getAttribute("aria-label`: cat.T(lang, "widget.w.close"),
-				`.panel").getAttribute("lang`:            lang,
-				`form.pre p").textContent + ("`:          cat.T(lang, "widget.w.prechat_intro"),
-				`label[for=pre-email]").textContent + ("`: cat.T(lang, "widget.w.email"),
-				`#text").getAttribute("placeholder`:      cat.T(lang, "widget.w.placeholder"),
-				`form.pre button").textContent + ("`:     cat.T(lang, "widget.w.start"),
+				`.panel").getAttribute("lang`:              lang,
+				`form.pre p").textContent + ("`:            cat.T(lang, "widget.w.prechat_intro"),
+				`label[for=pre-email]").textContent + ("`:  cat.T(lang, "widget.w.email"),
+				`#text").getAttribute("placeholder`:        cat.T(lang, "widget.w.placeholder"),
+				`form.pre button").textContent + ("`:       cat.T(lang, "widget.w.start"),
 			}
 			for sel, want := range checks {
 				if got := eval(shadow + `.querySelector("` + sel + `")`); got != want {
