@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -230,6 +231,57 @@ func TestChatVisitorAPI(t *testing.T) {
 			if strings.Contains(m.(map[string]any)["text"].(string), "Internal") {
 				t.Error("the visitor sees an internal note")
 			}
+		}
+
+		// The event-stream fallback: resumed after the last message seen,
+		// then the next reply, live; a note never comes.
+		req, _ := http.NewRequest("GET", c.url+base+"/live?after="+jsonID(int64(last["id"].(float64)))+"&token="+token, nil)
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Origin", site)
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		resp, err := http.DefaultClient.Do(req.WithContext(sctx))
+		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Fatalf("event stream: %v %v", resp, err)
+		}
+		defer resp.Body.Close()
+		events := bufio.NewScanner(resp.Body)
+		next := func() map[string]any {
+			t.Helper()
+			for events.Scan() {
+				if data, ok := strings.CutPrefix(events.Text(), "data: "); ok {
+					var ev map[string]any
+					json.Unmarshal([]byte(data), &ev)
+					return ev
+				}
+			}
+			t.Fatalf("the stream ended: %v", events.Err())
+			return nil
+		}
+		if ev := next(); ev["kind"] != "hello" {
+			t.Fatalf("first event %v", ev)
+		}
+		if _, err := svc.Tickets.AddNote(ctx, ticket.AgentActor(ann.ID), tid, "Internal: second note"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Tickets.Reply(ctx, ticket.AgentActor(ann.ID), tid, "Arriva domani.", ""); err != nil {
+			t.Fatal(err)
+		}
+		svc.Jobs.Notify()
+		if ev := next(); ev["kind"] != "message" || ev["message"].(map[string]any)["text"] != "Arriva domani." {
+			t.Errorf("the next event is %v, want the reply (and never the note)", ev)
+		}
+		cancel()
+
+		// Per visitor, at most 30 messages a minute.
+		limited := 0
+		for i := range 31 {
+			if code, _ := c.post(base+"/messages", site, token, map[string]string{"client_id": "r-" + jsonID(int64(i)), "text": "ping"}); code == http.StatusTooManyRequests {
+				limited++
+			}
+		}
+		if limited == 0 {
+			t.Error("31 messages in a minute were all taken")
 		}
 
 		// Rated once, when the chat ended; the transcript is queued.
