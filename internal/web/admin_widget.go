@@ -64,7 +64,7 @@ func (s *server) renderWidgets(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if s.secure || r.TLS != nil {
 		scheme = "https://"
 	}
-	v := widgetsView{Base: scheme + r.Host, Languages: s.cat.Languages(), Size: fmt.Sprintf("%.1f KB", float64(widgetSize())/1024)}
+	v := widgetsView{Base: scheme + r.Host, Languages: s.cat.Languages(), Size: fmt.Sprintf("%.1f kB", float64(widgetSize())/1000)}
 	for _, wd := range list {
 		v.Widgets = append(v.Widgets, widgetRow{Widget: wd,
 			Snippet: `<script src="` + v.Base + `/widget.js" data-widget="` + wd.Key + `" async></script>`})
