@@ -114,12 +114,14 @@ Rapport demo is running at %s
               %s   (agent)
   Password    %s
 
+  Live chat   %s/widget/demo   (a shop's page with the chat widget)
+
 %s
 Outgoing mail (acknowledgements, replies) is written to %s
 Customer portal: %s/portal/signin; the sign-in link of %s is in that outbox
 Database: %s
 Press Ctrl+C to stop.
 
-`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, mailLine, cfg.OutboxDir, a.URL(), res.PortalEmail, path)
+`, a.URL(), res.AdminEmail, res.ManagerEmail, res.AgentEmail, password, a.URL(), mailLine, cfg.OutboxDir, a.URL(), res.PortalEmail, path)
 	return a.Run(ctx)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/goals"
@@ -75,6 +76,8 @@ type Opts struct {
 	// SSO answers the single sign-on provider routes; nil leaves them
 	// answering 503.
 	SSO *sso.Service
+	// Chat answers the live-chat widget routes; nil leaves them answering 503.
+	Chat *chat.Service
 	// Router is told when an agent may now take tickets (back online,
 	// active, other languages), so that waiting tickets get an owner; nil
 	// tells nobody.
@@ -139,6 +142,7 @@ type server struct {
 	webhooks *webhook.Service    // nil: the webhook routes answer 503
 	imports  *importer.Runs      // nil: the import routes answer 503
 	sso      *sso.Service        // nil: the SSO provider routes answer 503
+	chat     *chat.Service       // nil: the widget routes answer 503
 	audit    *audit.Log          // nil: GET /audit answers 503
 	portal   *portal.Service     // nil: /erasure-requests answers 503
 	proxies  clientaddr.Proxies  // whose forwarding headers are believed
@@ -181,6 +185,7 @@ func New(o Opts) http.Handler {
 		webhooks:   o.Webhooks,
 		imports:    o.Imports,
 		sso:        o.SSO,
+		chat:       o.Chat,
 		router:     o.Router,
 		routing:    o.Routing,
 		audit:      o.Audit,

@@ -77,6 +77,12 @@ func (s *server) routes() []route {
 		{http.MethodDelete, "/sso/providers/{id}", agent.PermManageSettings, s.deleteSSOProvider, false},
 		{http.MethodGet, "/settings/two-factor", agent.PermManageSettings, s.getTwoFactorRoles, false},
 		{http.MethodPut, "/settings/two-factor", agent.PermManageSettings, s.putTwoFactorRoles, false},
+		// Live-chat widgets (admins, issue 15)
+		{http.MethodGet, "/widgets", agent.PermManageSettings, s.listWidgets, false},
+		{http.MethodPost, "/widgets", agent.PermManageSettings, s.createWidget, false},
+		{http.MethodPut, "/widgets/{id}", agent.PermManageSettings, s.updateWidget, false},
+		{http.MethodDelete, "/widgets/{id}", agent.PermManageSettings, s.deleteWidget, false},
+		{http.MethodPost, "/widgets/{id}/rotate-secret", agent.PermManageSettings, s.rotateWidgetSecret, false},
 
 		// Outbound webhooks (admins)
 		{http.MethodGet, "/webhooks", agent.PermManageSettings, s.listWebhooks, false},

@@ -25,6 +25,7 @@ import (
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
 	"github.com/rapport/rapport/internal/channel/smtpd"
+	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clv"
 	"github.com/rapport/rapport/internal/config"
@@ -55,6 +56,7 @@ import (
 	"github.com/rapport/rapport/internal/ticket"
 	"github.com/rapport/rapport/internal/web"
 	"github.com/rapport/rapport/internal/webhook"
+	"github.com/rapport/rapport/internal/widget"
 )
 
 // Version is the running build's version, set at link time with
@@ -95,6 +97,7 @@ type Services struct {
 	Portal      *portal.Service   // the customer portal: sign-in links, own tickets, export, erasure
 	SSO         *sso.Service      // single sign-on: OpenID providers, sign-ins through them (issue 17)
 	KB          *kb.Service       // the knowledge base and public help center (issue 16)
+	Chat        *chat.Service     // live chat's visitor side: widgets, sessions (issue 15)
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -256,6 +259,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// Single sign-on (issue 17): providers send browsers back to the public address.
 	signOn := sso.New(sso.Opts{DB: db, Agents: agents, Clock: clock, Log: component("sso"),
 		CallbackURL: cfg.PublicBaseURL() + "/login/sso/callback"})
+	// Live chat's visitor side (issue 15): widgets, sessions, messages
+	// through intake, ratings as surveys, transcripts by mail.
+	chats := chat.New(chat.Opts{
+		DB: db, Clock: clock, Log: component("chat"), Intake: intakes, Tickets: tickets, Attachments: attachments,
+		Surveys: surveys, SLA: slas, Broker: live, Mail: teamMail, Catalog: catalog,
+	})
 
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
@@ -296,7 +305,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Purchases: bought, Values: values, Recommits: recommits, Customer360: panels, Churn: scorer, Quality: analyzer, Reviews: reviews, Goals: goalSvc,
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks, SSO: signOn,
-		Audit: auditLog, Portal: customerPortal,
+		Audit: auditLog, Portal: customerPortal, Chat: chats,
 		KB: kb.New(kb.Opts{DB: db, Clock: clock}),
 	}, nil
 }
@@ -422,6 +431,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Portal:  svc.Portal,
 		SSO:     svc.SSO,
 		KB:      svc.KB, PublicURL: cfg.PublicURL,
+		Chat: svc.Chat,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: web: %w", err)
@@ -447,6 +457,7 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		Audit:         svc.Audit,
 		Portal:        svc.Portal,
 		SSO:           svc.SSO,
+		Chat:          svc.Chat,
 	})
 	m := newMetrics(svc)
 	mux := http.NewServeMux()
@@ -454,6 +465,11 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(svc.DB, func(ctx context.Context) (string, error) { return outboundProblem(ctx, cfg, svc) }))
 	mux.Handle("GET /metrics", m.handler())
+	// The chat widget's script, demo page and visitor API (issue 15).
+	chatHandler := widget.New(widget.Opts{Chat: svc.Chat, Limits: limits, Proxies: proxies, Log: log.With("component", "widget")})
+	mux.Handle("GET /widget.js", chatHandler)
+	mux.Handle("GET /widget/demo", chatHandler)
+	mux.Handle("/chat/v1/", chatHandler)
 	mux.Handle("/", webHandler)
 
 	var smtpServer *smtpd.Server

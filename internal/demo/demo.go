@@ -228,6 +228,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedSSO(ctx); err != nil {
 		return fmt.Errorf("demo: single sign-on: %w", err)
 	}
+	if err := r.seedWidget(ctx); err != nil {
+		return fmt.Errorf("demo: chat widget: %w", err)
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -29,6 +29,12 @@ const (
 	KindChanged       = "ticket.changed"  // anything else: priority, tags, subject, promises
 	KindNotification  = "notification"    // a new in-app notification for Agent
 	KindPresence      = "presence"        // Agent opened, left or writes on Ticket
+	// KindTyping: on a chat ticket, Agent (0: the visitor) started or
+	// stopped (Typing) writing; never the text.
+	KindTyping = "chat.typing"
+	// KindRead: on a chat ticket, Agent (0: the visitor) has seen the
+	// messages up to Message.
+	KindRead = "chat.read"
 	// KindResync is made by a node, never published: it may have missed
 	// events (its LISTEN connection was lost), so clients fetch afresh.
 	KindResync = "resync"
@@ -38,6 +44,7 @@ const (
 var kinds = map[string]bool{
 	KindTicketCreated: true, KindMessage: true, KindNote: true, KindStatus: true, KindAssigned: true,
 	KindChanged: true, KindNotification: true, KindPresence: true, KindResync: true,
+	KindTyping: true, KindRead: true,
 }
 
 // IsTicket reports whether kind is one of a ticket's changes.
@@ -55,6 +62,7 @@ type Event struct {
 	Ticket  int64  `json:"ticket,omitempty"`
 	Agent   int64  `json:"agent,omitempty"`   // a notification's recipient; whose presence changed
 	Message int64  `json:"message,omitempty"` // the message a KindMessage or KindNote added
+	Typing  bool   `json:"typing,omitempty"`  // KindTyping: writing now
 }
 
 // maxEvents bounds the events of one payload; PostgreSQL's NOTIFY takes

@@ -36,6 +36,7 @@ var pageNames = []string{
 	"admin_imports", "admin_import",
 	"portal", "portal_ticket", "admin_erasure",
 	"help", "help_category", "help_article", "help_search", "help_standard", "kb", "kb_article", "kb_report",
+	"admin_widget",
 }
 
 // pageTemplate is one page parsed with the shared layout.

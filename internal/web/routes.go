@@ -62,6 +62,16 @@ func (s *server) routes() []route {
 		{"GET /inbox/rows/{id}", agent.PermWorkTickets, s.inboxRow},
 		{"GET /notifications/badge", agent.PermWorkTickets, s.needs(s.sla != nil, s.notificationsBadge)},
 
+		// Live chat (issue 15): the widgets a business embeds, and the
+		// agent's typing and read state on a chat ticket
+		{"GET /admin/widget", agent.PermManageSettings, s.needs(s.chat != nil, s.adminWidgets)},
+		{"POST /admin/widget", agent.PermManageSettings, s.needs(s.chat != nil, s.adminWidgetCreate)},
+		{"POST /admin/widget/{id}", agent.PermManageSettings, s.needs(s.chat != nil, s.adminWidgetSave)},
+		{"POST /admin/widget/{id}/secret", agent.PermManageSettings, s.needs(s.chat != nil, s.adminWidgetSecret)},
+		{"POST /admin/widget/{id}/delete", agent.PermManageSettings, s.needs(s.chat != nil, s.adminWidgetDelete)},
+		{"POST /tickets/{id}/chat/typing", agent.PermWorkTickets, s.needs(s.chat != nil, s.chatTyping)},
+		{"POST /tickets/{id}/chat/read", agent.PermWorkTickets, s.needs(s.chat != nil, s.chatRead)},
+
 		// Inbox and search
 		{"GET /{$}", agent.PermWorkTickets, s.inbox},
 		{"GET /search", agent.PermWorkTickets, s.search},

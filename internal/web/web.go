@@ -24,6 +24,7 @@ import (
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/business"
+	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/churn"
 	"github.com/rapport/rapport/internal/clientaddr"
 	"github.com/rapport/rapport/internal/clv"
@@ -119,6 +120,9 @@ type Opts struct {
 	// Live is the node's realtime broker: pages update without a reload
 	// (issue 15); nil leaves them as they were served.
 	Live *realtime.Broker
+	// Chat keeps the live-chat widgets (/admin/widget) and carries the
+	// agents' typing and read state to visitors (issue 15); nil hides them.
+	Chat *chat.Service
 
 	// Portal is the customer portal at /portal and the admins' erasure
 	// requests (issue 16); nil hides both.
@@ -206,6 +210,7 @@ type server struct {
 	portal   *portal.Service  // nil: no customer portal, no erasure requests
 	// Live updates of open pages (issue 15)
 	live *realtime.Broker // nil: no /live, pages as served
+	chat *chat.Service    // nil: no widget admin page, no chat typing
 
 	// Abuse (issue 17)
 	limits  *ratelimit.Limiter // the public pages' limits, in the database
@@ -244,6 +249,7 @@ func New(o Opts) (http.Handler, error) {
 		webhooks:  o.Webhooks,
 		imports:   o.Imports,
 		live:      o.Live,
+		chat:      o.Chat,
 		quality:   o.Quality,
 		reviews:   o.Reviews,
 		purchases: o.Purchases,

@@ -230,6 +230,13 @@
         document.dispatchEvent(new CustomEvent("rapport:presence"));
       }
       return;
+    case "chat.typing":
+    case "chat.read":
+      // chat-agent.js: the chat's visitor types or has read (issue 15).
+      if (ev.ticket === ticketID) {
+        document.dispatchEvent(new CustomEvent("rapport:chat", {detail: ev}));
+      }
+      return;
     case "resync":
       if (tbody) {
         hold(function () { window.location.reload(); }, list, texts.activity);
