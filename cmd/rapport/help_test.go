@@ -66,6 +66,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "quality check", args: []string{"quality", "check"}, want: []string{"resources", "ui-lang"}},
 		{name: "attachments copy", args: []string{"attachments", "copy"}, want: []string{"db", "attachments-dir"}},
 		{name: "metrics rebuild", args: []string{"metrics", "rebuild"}, want: []string{"db", "resume"}},
+		{name: "loadtest", args: []string{"loadtest"}, want: []string{"url", "token", "smtp", "mailbox", "user", "password", "pid",
+			"duration", "smtp-clients", "writers", "readers", "verify"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
