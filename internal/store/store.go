@@ -77,7 +77,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	w, err := sql.Open("sqlite", dsn)
+	w, err := sql.Open(cachedSQLite, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -90,7 +90,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn)
+	r, err := sql.Open(cachedSQLite, dsn)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
