@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/rapport/rapport/internal/app"
 	"github.com/rapport/rapport/internal/config"
@@ -25,6 +26,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Starting up (templates, translations, language models, migrations)
+	// leaves twice the heap it keeps as garbage; give it back to the
+	// system now rather than carry it while idle.
+	debug.FreeOSMemory()
 	return a.Run(ctx)
 }
 
