@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -112,4 +113,31 @@ func TestStatementCache(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestReadersStayOpen: the reader connections (and their statements) are
+// kept when a burst of reads ends, not closed down to database/sql's
+// default of two idle ones.
+func TestReadersStayOpen(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "idle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := db.R.Stats().MaxOpenConnections
+	var conns []*sql.Conn
+	for i := 0; i < n; i++ {
+		c, err := db.R.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if st := db.R.Stats(); st.Idle != n || st.MaxIdleClosed != 0 {
+		t.Fatalf("after %d readers: %d idle, %d closed as surplus; want all %d kept", n, st.Idle, st.MaxIdleClosed, n)
+	}
 }
