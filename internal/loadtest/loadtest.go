@@ -137,7 +137,6 @@ type run struct {
 	client *http.Client
 	web    *http.Client
 	ops    map[string]*recorder
-	names  []string
 
 	errMu   sync.Mutex
 	errText []string
@@ -224,7 +223,7 @@ func Run(ctx context.Context, o Opts) (Report, error) {
 		every = time.Second
 	}
 	tick := time.NewTicker(time.Second)
-	lastKept := time.Duration(-every)
+	lastKept, lastLog := time.Duration(-every), time.Duration(0)
 	var peakRSS int64
 sample:
 	for {
@@ -242,8 +241,9 @@ sample:
 					}
 				}
 			}
-			if o.Log != nil && at-lastKept < time.Second {
+			if o.Log != nil && at-lastLog >= every {
 				r.progress(o.Log, at)
+				lastLog = at
 			}
 		}
 	}
@@ -348,7 +348,7 @@ func (r *run) mailer(ctx context.Context, _ int) {
 	}
 }
 
-// mailSubject is the subject of mail n, a word no other ticket has.
+// mailWord is the word only mail n has, in its subject.
 func (r *run) mailWord(n int64) string { return fmt.Sprintf("lt%sm%d", r.id, n) }
 
 func (r *run) sendMail(c *smtp.Client, n int64) error {
