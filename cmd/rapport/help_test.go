@@ -17,7 +17,7 @@ import (
 // command's help may offer them.
 var serverOnlyFlags = []string{"addr", "workers", "smtp-addr", "imap", "smtp-relay", "smtp-relay-password",
 	"mailboxes", "business-name", "auto-close-days", "follow-up-days", "outbox-dir", "attachments-dir",
-	"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "log-level", "max-body-bytes"}
+	"public-url", "purchase-hook-secret", "secure-cookies", "shutdown-timeout", "log-level", "max-body-bytes", "pprof-addr"}
 
 // helpFlag finds a flag line of a help text, in config.PrintSettings's
 // form ("  --db   RAPPORT_DB ...") or flag.PrintDefaults's ("  -unit string").
@@ -35,7 +35,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		"smtp-relay-password", "smtp-relay-user", "smtp-tls-cert", "smtp-tls-key", "workers",
 		"single-node", "smtp-max-sessions", "smtp-max-memory", "trusted-proxies", "require-2fa-roles"}
 	// Job housekeeping (issue 14).
-	server = append(server, "job-lease", "job-retention", "failed-job-retention")
+	server = append(server, "job-lease", "job-retention", "failed-job-retention", "pprof-addr")
 	tests := []struct {
 		name   string
 		args   []string
@@ -66,6 +66,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "quality check", args: []string{"quality", "check"}, want: []string{"resources", "ui-lang"}},
 		{name: "attachments copy", args: []string{"attachments", "copy"}, want: []string{"db", "attachments-dir"}},
 		{name: "metrics rebuild", args: []string{"metrics", "rebuild"}, want: []string{"db", "resume"}},
+		{name: "loadtest", args: []string{"loadtest"}, want: []string{"url", "token", "smtp", "mailbox", "user", "password", "pid",
+			"duration", "smtp-clients", "writers", "readers", "verify"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,6 +43,7 @@ commands:
   mail parse FILE…   show, as JSON, how Rapport reads email messages
   quality check      find the seven sins of service in replies (JSON lines on stdin)
   attachments copy   copy files kept in the attachments folder by earlier versions into the database
+  loadtest           put a mixed load (mail, API writes, inbox, search, dashboard) on a running server and report
   version            print the version
 
 Run "rapport <command> --help" for a command's settings.
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return attachmentsCmd(ctx, rest, stdout, stderr)
 	case "metrics":
 		return metricsCmd(ctx, rest, stdout, stderr)
+	case "loadtest":
+		return loadtestCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		return version(stdout)
 	case "help", "--help", "-h":

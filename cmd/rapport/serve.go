@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/rapport/rapport/internal/app"
 	"github.com/rapport/rapport/internal/config"
@@ -16,10 +17,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	// Starting up (templates, translations, language models, migrations)
+	// leaves twice the heap it keeps as garbage; give it back to the
+	// system now rather than carry it while idle.
+	debug.FreeOSMemory()
 	return a.Run(ctx)
 }
 

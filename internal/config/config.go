@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -62,6 +63,8 @@ type Config struct {
 	SingleNode      bool  // the only process on its database: on PostgreSQL the outbox folder may stand in for a relay
 	SMTPMaxSessions int   // concurrent inbound SMTP conversations; one more is answered 421
 	SMTPMaxMemory   int64 // bytes of inbound messages held in memory at once; the rest wait on disk
+	// Profiling (issue 14).
+	PprofAddr string // loopback host:port serving Go's profiles (/debug/pprof/); "" serves none
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -169,6 +172,7 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SingleNode, "single-node", c.SingleNode, "this is the only process on its database: with PostgreSQL and no relay, outgoing mail may go to the outbox folder (otherwise it waits for a relay and /readyz says so)")
 	fs.IntVar(&c.SMTPMaxSessions, "smtp-max-sessions", c.SMTPMaxSessions, "most inbound SMTP conversations at once; one more is answered 421 (try later)")
 	fs.Int64Var(&c.SMTPMaxMemory, "smtp-max-memory", c.SMTPMaxMemory, "most bytes of inbound messages parsed and stored at once; larger messages wait their turn on disk")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "a loopback address (127.0.0.1:6060) where Go's CPU, heap and goroutine profiles are served under /debug/pprof/, to see where a server's time goes; empty serves none")
 }
 
 // RegisterDB defines on fs only the --db setting, for the commands that
@@ -214,6 +218,11 @@ func (c Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		errs = append(errs, errors.New("--workers must be at least 1"))
+	}
+	if c.PprofAddr != "" {
+		if host, _, err := net.SplitHostPort(c.PprofAddr); err != nil || !isLoopback(host) {
+			errs = append(errs, fmt.Errorf("--pprof-addr %q: want a loopback host:port such as 127.0.0.1:6060 (profiles are not for the network)", c.PprofAddr))
+		}
 	}
 	if c.JobLease < time.Second || c.JobLease > time.Hour {
 		errs = append(errs, errors.New("--job-lease must be between 1s and 1h"))
@@ -358,4 +367,13 @@ func (c Config) Require2FA() ([]string, error) {
 		}
 	}
 	return roles, nil
+}
+
+// isLoopback reports whether host is a loopback address or localhost.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

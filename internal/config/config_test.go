@@ -164,3 +164,17 @@ func TestDBFromArgsTakesOnlyTheDatabase(t *testing.T) {
 		t.Error("migrate took --workers")
 	}
 }
+
+func TestPprofAddrOnlyOnLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"": true, "127.0.0.1:6060": true, "localhost:6060": true, "[::1]:6060": true,
+		"0.0.0.0:6060": false, ":6060": false, "10.0.0.5:6060": false, "127.0.0.1": false,
+	} {
+		c := Default()
+		c.PprofAddr = addr
+		err := c.Validate()
+		if got := err == nil || !strings.Contains(err.Error(), "--pprof-addr"); got != ok {
+			t.Errorf("--pprof-addr %q: err = %v, want accepted %v", addr, err, ok)
+		}
+	}
+}

@@ -241,9 +241,29 @@ func (s *Service) commitNext(ctx context.Context) {
 	s.mu.Unlock()
 }
 
+// languages are the languages served and the default one, as the
+// settings say now.
+type languages struct {
+	served []string
+	def    string
+}
+
+func (s *Service) languages(ctx context.Context) languages {
+	if s.o.Languages == nil {
+		return languages{def: s.o.DefaultLanguage}
+	}
+	served, def := s.o.Languages(ctx)
+	return languages{served: served, def: def}
+}
+
 // commit writes batch in one transaction and answers each request.
 func (s *Service) commit(ctx context.Context, batch []*request) {
 	enqueued := false
+	// Asked before the transaction: the settings are read from the pool,
+	// and a transaction that waits for a second connection while holding
+	// locks stalls every writer behind it once the pool is taken (on
+	// PostgreSQL, by the writers waiting for those very locks).
+	lg := s.languages(ctx)
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		enqueued = false
 		for i, r := range batch {
@@ -252,7 +272,7 @@ func (s *Service) commit(ctx context.Context, batch []*request) {
 				return err
 			}
 			var queued bool
-			r.res, queued, r.err = s.receiveIn(ctx, tx, r.in)
+			r.res, queued, r.err = s.receiveIn(ctx, tx, r.in, lg)
 			if r.err != nil {
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
 					return err
@@ -291,7 +311,7 @@ func (s *Service) commit(ctx context.Context, batch []*request) {
 
 // receiveIn stores and handles one message inside tx; it reports whether
 // it enqueued a job.
-func (s *Service) receiveIn(ctx context.Context, tx *sql.Tx, in Inbound) (Result, bool, error) {
+func (s *Service) receiveIn(ctx context.Context, tx *sql.Tx, in Inbound, lg languages) (Result, bool, error) {
 	sender := senderKey(in.From)
 	key := strings.TrimSpace(in.MessageKey)
 	if key == "" {
@@ -345,7 +365,7 @@ func (s *Service) receiveIn(ctx context.Context, tx *sql.Tx, in Inbound) (Result
 			}
 			break
 		}
-		if enqueued, err = s.customerMessage(ctx, tx, in, &res); err != nil {
+		if enqueued, err = s.customerMessage(ctx, tx, in, lg, &res); err != nil {
 			return res, false, err
 		}
 	}
@@ -367,7 +387,7 @@ func senderKey(f Sender) string {
 
 // customerMessage threads a person's message into its ticket or opens a
 // new one; it reports whether it enqueued a job.
-func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, res *Result) (bool, error) {
+func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, lg languages, res *Result) (bool, error) {
 	cu, err := s.o.Customers.EnsureByIdentityTx(ctx, tx, in.From.Kind, in.From.Value, strings.TrimSpace(in.From.Name))
 	if err != nil {
 		return false, err
@@ -398,11 +418,7 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, r
 			return false, err
 		}
 	}
-	var served []string
-	def := s.o.DefaultLanguage
-	if s.o.Languages != nil {
-		served, def = s.o.Languages(ctx)
-	}
+	served, def := lg.served, lg.def
 	lang := in.Language
 	if lang == "" && s.o.Detect != nil {
 		// The customer's words only: not the "(no text)" put in for an

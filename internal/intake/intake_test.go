@@ -471,3 +471,36 @@ func TestLogCall(t *testing.T) {
 		}
 	})
 }
+
+// TestLanguagesAskedOutsideTheTransaction: the served languages come from
+// the settings, read through the connection pool. Asked inside the batch's
+// transaction, a reader waits for a connection while the transaction holds
+// its locks; once every connection is taken by writers waiting for those
+// locks, everything stalls. On SQLite the writer pool has one connection, so
+// a settings read on it from inside the transaction cannot get one.
+func TestLanguagesAskedOutsideTheTransaction(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := newFixture(t, db)
+	var asked int
+	var readErr error
+	o := intake.Opts{DB: db, Jobs: f.q, Tickets: f.tickets, Customers: f.customers, Clock: f.clock,
+		Languages: func(ctx context.Context) ([]string, string) {
+			asked++
+			ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			readErr = db.W.QueryRowContext(ctx, `SELECT 1`).Scan(new(int))
+			return []string{"en", "it"}, "it"
+		}}
+	res, err := intake.New(o).Receive(context.Background(), intake.Inbound{Channel: "email", From: from("zed@example.com", "Zed"),
+		Subject: "Ciao", Text: "…", MessageKey: "lang-outside@example.com", Raw: []byte("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked == 0 || readErr != nil {
+		t.Fatalf("languages asked %d times; the settings read: %v (it must not wait for the batch's own connection)", asked, readErr)
+	}
+	tk, err := f.tickets.Get(context.Background(), res.TicketID)
+	if err != nil || tk.Language != "it" {
+		t.Fatalf("ticket language %q, %v; want the default it", tk.Language, err)
+	}
+}
