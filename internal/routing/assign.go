@@ -150,7 +150,6 @@ func (c *candidate) room(chat bool) int {
 // ChatChannel is the channel whose tickets fill agents' chat capacity.
 const ChatChannel = "chat"
 
-
 // waiting is a ticket waiting for an owner.
 type waiting struct {
 	id, team, created int64

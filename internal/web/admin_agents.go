@@ -28,7 +28,7 @@ type adminAgentView struct {
 	Capacity  int  // open tickets the router gives the agent at most
 	// ChatCapacity is the open chats the router gives the agent at most.
 	ChatCapacity int
-	TwoFactor bool // the agent signs in with a second factor (issue 17)
+	TwoFactor    bool // the agent signs in with a second factor (issue 17)
 }
 
 // adminAgentURL is the admin page of agent id.
