@@ -63,3 +63,27 @@ SELECT value FROM settings WHERE key = $1
 -- name: put-setting
 INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+
+-- name: chat-agent
+-- What decides which new chats ring for agent $1: whether they can take
+-- one now (active and online), their languages, chat capacity, open chats
+-- and whether the ring is muted.
+SELECT a.active AND a.availability = 'online', a.languages, a.chat_capacity,
+       (SELECT count(*) FROM tickets t WHERE t.owner_id = a.id AND t.status IN ('new', 'open') AND t.channel = 'chat'),
+       a.chat_muted
+FROM agents a WHERE a.id = $1
+
+-- name: agent-teams
+SELECT team_id FROM team_members WHERE agent_id = $1
+
+-- name: unanswered-chats
+-- Open chats created since $1 that no agent has answered yet, oldest
+-- first, through tickets_chat_created.
+SELECT t.id, t.subject, t.created_at, COALESCE(t.owner_id, 0), COALESCE(t.team_id, 0), t.language
+FROM tickets t
+WHERE t.channel = 'chat' AND t.created_at >= $1 AND t.status IN ('new', 'open') AND t.first_response_at IS NULL
+ORDER BY t.created_at, t.id
+LIMIT $2
+
+-- name: set-chat-muted
+UPDATE agents SET chat_muted = $2 WHERE id = $1
