@@ -2,6 +2,9 @@ package web
 
 import (
 	"encoding/json"
+
+	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/metrics"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -196,4 +199,62 @@ func (s *server) chatsSound(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	redirect(w, r, "/chats")
 	return nil
+}
+
+// greetDash is the dashboard's greeting-time card: the period's live
+// chats, per agent and per team, in words.
+type greetDash struct {
+	All    greetLine
+	Tables []greetTable // per agent, per team
+}
+
+// greetTable is the greeting card's table per agent or per team.
+type greetTable struct {
+	ID, Row, Head string // the table's id, its rows' id prefix, the first column's heading
+	Lines         []greetLine
+}
+
+// greetLine is one line of the greeting card.
+type greetLine struct {
+	ID                    int64
+	Name                  string
+	Chats, Greeted        int
+	Median, P90, Within   string
+	WithinLow, NoGreeting bool
+}
+
+// greetingDash puts rep's greeting figures into words, with the names of
+// agents and teams (nobody and no team named as such).
+func greetingDash(p *page, rep metrics.GreetingReport, agents []agent.Agent, teams []agent.Team) greetDash {
+	fm := p.formatter()
+	line := func(id int64, name string, g metrics.Greeting) greetLine {
+		return greetLine{ID: id, Name: name, Chats: int(g.Chats), Greeted: int(g.Greeted),
+			Median: fm.Value(metrics.KindDuration, g.Median), P90: fm.Value(metrics.KindDuration, g.P90),
+			Within: fm.Value(metrics.KindShare, g.Within), WithinLow: g.Within.Valid && g.Within.V < 0.8, NoGreeting: !g.Median.Valid}
+	}
+	names := map[int64]string{}
+	for _, a := range agents {
+		names[a.ID] = a.Name
+	}
+	teamNames := map[int64]string{}
+	for _, t := range teams {
+		teamNames[t.ID] = t.Name
+	}
+	byAgent := greetTable{ID: "greet-agents", Row: "greet-agent-", Head: p.T("dashboard.col_agent")}
+	for _, r := range rep.Agents {
+		name := names[r.ID]
+		if r.ID == 0 {
+			name = p.T("event.nobody")
+		}
+		byAgent.Lines = append(byAgent.Lines, line(r.ID, name, r.Greeting))
+	}
+	byTeam := greetTable{ID: "greet-teams", Row: "greet-team-", Head: p.T("dashboard.team")}
+	for _, r := range rep.Teams {
+		name := teamNames[r.ID]
+		if r.ID == 0 {
+			name = p.T("event.no_team")
+		}
+		byTeam.Lines = append(byTeam.Lines, line(r.ID, name, r.Greeting))
+	}
+	return greetDash{All: line(0, "", rep.All), Tables: []greetTable{byAgent, byTeam}}
 }

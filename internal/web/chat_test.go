@@ -3,7 +3,10 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,6 +14,8 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/metrics"
+	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -243,4 +248,45 @@ func countEvents(t *testing.T, f *fixture, id int64, typ string) int {
 		}
 	}
 	return n
+}
+
+// TestDashboardGreeting: the dashboard shows the period's greeting time,
+// per agent and per team, as the metrics compute it.
+func TestDashboardGreeting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		chatPolicy(t, f)
+		h, err := New(Opts{Limits: ratelimit.New(f.db, f.clock), Agents: f.agents, Customers: f.customers, Tickets: f.tickets, I18n: f.cat,
+			Clock: f.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", SLA: f.sla, Router: f.router,
+			Metrics: metrics.New(metrics.Opts{DB: db, Clock: f.clock})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.srv.Close()
+		f.srv = httptest.NewServer(h)
+		t.Cleanup(f.srv.Close)
+		mia := f.login(t, "manager")
+		empty := mia.get(t, "/dashboard")
+		mustCode(t, empty, http.StatusOK, "dashboard")
+		if !strings.Contains(empty.body, `id="greet-none"`) {
+			t.Error("the dashboard shows greeting figures with no chat")
+		}
+		id := f.newTicket(t, ticket.NewTicket{Subject: "Size?", Channel: "chat", OwnerID: f.ids["agent"]})
+		f.clock.Advance(12 * time.Second)
+		if _, err := f.tickets.Reply(ctx, ticket.AgentActor(f.ids["agent"]), id, "Hi! Which size do you need?", ""); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Hour)
+		body := mia.get(t, "/dashboard").body
+		row := body[strings.Index(body, `id="greet-agent-`+strconv.FormatInt(f.ids["agent"], 10)+`"`):]
+		row = row[:strings.Index(row, "</tr>")]
+		want := f.cat.T("en", "metrics.percent", "100")
+		if !strings.Contains(row, "Al Agent") || !strings.Contains(row, want) || !strings.Contains(row, "<td data-label=\"Chats\">1</td>") {
+			t.Errorf("the agent's greeting row: %s (want Al Agent, %s, 1 chat)", row, want)
+		}
+		if !strings.Contains(body, `id="greet-team-0"`) {
+			t.Error("no line for chats of no team")
+		}
+	})
 }
