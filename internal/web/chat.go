@@ -3,9 +3,9 @@ package web
 import (
 	"encoding/json"
 
+	"fmt"
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/metrics"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
