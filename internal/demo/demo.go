@@ -209,6 +209,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedTwoFactor(ctx); err != nil {
 		return err
 	}
+	if err := r.seedChat(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -32,9 +32,13 @@ type greetView struct {
 // Stamp is t for the script: UTC, to the millisecond.
 func (greetView) Stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// clockText is a span of time as a chat clock: "0:25", "1:05".
+// clockText is a span of time as a chat clock, whole seconds rounded up:
+// "0:25", "1:05", "2:00:07" from an hour on.
 func clockText(d time.Duration) string {
 	s := int64((d.Abs() + time.Second - 1) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 

@@ -290,3 +290,24 @@ func TestDashboardGreeting(t *testing.T) {
 		}
 	})
 }
+
+func TestClockText(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    time.Duration
+		want string
+	}{
+		{"zero", 0, "0:00"},
+		{"part of a second rounds up", 300 * time.Millisecond, "0:01"},
+		{"seconds", 25 * time.Second, "0:25"},
+		{"minutes", 65 * time.Second, "1:05"},
+		{"late is counted the same", -7 * time.Second, "0:07"},
+		{"hours", 2*time.Hour + 7*time.Second, "2:00:07"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := clockText(tc.d); got != tc.want {
+				t.Errorf("clockText(%v) = %q, want %q", tc.d, got, tc.want)
+			}
+		})
+	}
+}

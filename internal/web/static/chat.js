@@ -12,6 +12,9 @@
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function clock(ms) {
     var s = Math.ceil(Math.abs(ms) / 1000);
+    if (s >= 3600) {
+      return Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+    }
     return Math.floor(s / 60) + ":" + pad(s % 60);
   }
   function tick() {
