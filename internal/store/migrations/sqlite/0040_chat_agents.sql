@@ -3,5 +3,5 @@
 -- new chat rings for them, and the greeting figures' index: chat tickets
 -- by creation time, partial so it holds only chats.
 ALTER TABLE agents ADD COLUMN chat_capacity INTEGER NOT NULL DEFAULT 3;
-ALTER TABLE agents ADD COLUMN chat_muted INTEGER NOT NULL DEFAULT 0 CHECK (chat_muted IN (0, 1));
+ALTER TABLE agents ADD COLUMN chat_muted INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX tickets_chat_created ON tickets (created_at, id) WHERE channel = 'chat';
