@@ -51,6 +51,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/tickets/{id}/transfer", agent.PermWorkTickets, s.transferTicket, false},
 		{http.MethodPost, "/tickets/{id}/snooze", agent.PermWorkTickets, s.snoozeTicket, false},
 		{http.MethodPost, "/tickets/{id}/unsnooze", agent.PermWorkTickets, s.unsnoozeTicket, false},
+		{http.MethodPost, "/tickets/{id}/end-chat", agent.PermWorkTickets, s.endChat, false},
 		{http.MethodGet, "/tickets/{id}/collaborators", agent.PermWorkTickets, s.listCollaborators, false},
 		{http.MethodPost, "/tickets/{id}/collaborators", agent.PermWorkTickets, s.addCollaborator, false},
 		{http.MethodDelete, "/tickets/{id}/collaborators/{agent}", agent.PermWorkTickets, s.removeCollaborator, false},

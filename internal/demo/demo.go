@@ -231,6 +231,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.seedWidget(ctx); err != nil {
 		return fmt.Errorf("demo: chat widget: %w", err)
 	}
+	if err := r.seedChat(ctx); err != nil {
+		return err
+	}
 	return r.setAvailability(ctx)
 }
 

@@ -369,12 +369,16 @@ func (p *planner) workingTime(t time.Time) time.Time {
 	}
 }
 
-// agentAt is when an agent acts after after: minutes on chat and phone,
-// hours by email, always within working hours.
+// agentAt is when an agent acts after after: seconds on chat (the visitor
+// waits on the line: most are greeted within the 30-second target, some
+// not), minutes on the phone, hours by email, always within working
+// hours. One draw each, whatever the channel.
 func (p *planner) agentAt(after time.Time, channel string) time.Time {
 	var d time.Duration
 	switch channel {
-	case "chat", "phone":
+	case "chat":
+		d = p.between(4*time.Second, 28*time.Second)
+	case "phone":
 		d = p.between(2*time.Minute, 25*time.Minute)
 	default:
 		d = p.logNormal(2*time.Hour, 1, 8*time.Minute, 30*time.Hour)

@@ -160,7 +160,13 @@ func (r *runner) seedRecommitments(ctx context.Context, values *clv.Service, rec
 			} else if t.Kind != "complaint" && rng.IntN(12) != 0 {
 				continue
 			}
-			r.clock.Set(t.SolvedAt.Add(-time.Minute))
+			// A minute before the solve, or half-way on a chat solved within
+			// a minute of its start.
+			at := t.SolvedAt.Add(-time.Minute)
+			if !at.After(t.CreatedAt) {
+				at = t.CreatedAt.Add(t.SolvedAt.Sub(t.CreatedAt) / 2)
+			}
+			r.clock.Set(at)
 			if _, err := recommits.Recommit(ctx, ticket.AgentActor(t.OwnerID), t.ID, pickWords(rng, tp.lang)); err != nil {
 				return fmt.Errorf("demo: re-commitment on %d: %w", t.ID, err)
 			}

@@ -59,6 +59,9 @@ func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
 	if rep.Agents, err = s.agents(ctx, db, f, loc); err != nil {
 		return Report{}, err
 	}
+	if rep.Greeting, err = s.Greetings(ctx, f); err != nil {
+		return Report{}, err
+	}
 	return rep, nil
 }
 

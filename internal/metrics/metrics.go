@@ -228,6 +228,8 @@ type Report struct {
 	// business's zone changed, and how far that has come: until it is
 	// done, some tickets still count on their days in the old zone.
 	Rebuilding *Progress `json:"rebuilding,omitempty"`
+	// Greeting is the greeting time of the period's live chats (greeting.go).
+	Greeting GreetingReport `json:"greeting"`
 }
 
 // Now is the service clock's time, for reading relative periods ("the

@@ -321,3 +321,17 @@ LIMIT $11 OFFSET $12
 
 -- name: first-customer-message
 SELECT body_text FROM messages WHERE ticket_id = $1 AND kind = 'customer' ORDER BY created_at, id LIMIT 1
+
+-- name: greeting-chats
+-- The chats created in [$1, $2) (Unix ms) through tickets_chat_created:
+-- when they were greeted (the first reply), by whom, their team, owner
+-- and language, and the greeting target of their SLA policy in seconds
+-- (0 for none). See greeting.go.
+SELECT t.id, t.created_at, t.first_response_at, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.language,
+       COALESCE((SELECT m.author_agent_id FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'reply'
+                 ORDER BY m.created_at, m.id LIMIT 1), 0),
+       COALESCE((SELECT p.greeting_seconds FROM ticket_sla s JOIN sla_policies p ON p.id = s.policy_id
+                 WHERE s.ticket_id = t.id), 0)
+FROM tickets t
+WHERE t.channel = 'chat' AND t.created_at >= $1 AND t.created_at < $2
+ORDER BY t.created_at, t.id

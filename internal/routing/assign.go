@@ -41,7 +41,9 @@ type Opts struct {
 
 // Router assigns tickets round-robin among the available agents of their
 // team who speak their language and have room, VIP customers first (and
-// regular customers with them when Settings.RegularsFirst is on).
+// regular customers with them when Settings.RegularsFirst is on). Chats
+// (channel chat) fill an agent's chat capacity, other tickets their
+// ticket capacity: an agent at capacity for a kind gets none of it.
 type Router struct {
 	o     Opts
 	q     store.Queries
@@ -127,19 +129,33 @@ func freesSlot(ev ticket.TimerEvent) bool {
 }
 
 type candidate struct {
-	id       int64
-	langs    []string
-	capacity int
-	last     int64
-	load     int
-	teams    map[int64]bool
+	id           int64
+	langs        []string
+	capacity     int // open tickets other than chats, at most
+	chatCapacity int // open chats at most
+	last         int64
+	load         int // open tickets other than chats
+	chatLoad     int // open chats
+	teams        map[int64]bool
 }
+
+// room is how many more tickets of the kind (chats or not) c may take.
+func (c *candidate) room(chat bool) int {
+	if chat {
+		return max(c.chatCapacity-c.chatLoad, 0)
+	}
+	return max(c.capacity-c.load, 0)
+}
+
+// ChatChannel is the channel whose tickets fill agents' chat capacity.
+const ChatChannel = "chat"
 
 // waiting is a ticket waiting for an owner.
 type waiting struct {
 	id, team, created int64
 	lang              string
 	first             bool // served first: a VIP, or a regular when regulars go first
+	chat              bool
 }
 
 // anyLanguage stands for "every language" in a pair of waitingPairs.
@@ -168,7 +184,7 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 	}
 	room := 0
 	for _, c := range cands {
-		room += max(c.capacity-c.load, 0)
+		room += c.room(false) + c.room(true)
 	}
 	if room == 0 {
 		return 0, nil
@@ -183,7 +199,7 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 	}
 	assigned := 0
 	for _, w := range queue {
-		c := pick(cands, w.team, w.lang)
+		c := pick(cands, w.team, w.lang, w.chat)
 		if c == nil {
 			continue
 		}
@@ -207,7 +223,12 @@ func (r *Router) Assign(ctx context.Context) (int, error) {
 		if _, err := r.o.DB.W.ExecContext(ctx, r.q.Get("touch-agent"), c.id, now); err != nil {
 			return assigned, err
 		}
-		c.last, c.load = now, c.load+1
+		c.last = now
+		if w.chat {
+			c.chatLoad++
+		} else {
+			c.load++
+		}
 		assigned++
 	}
 	return assigned, nil
@@ -221,10 +242,17 @@ func (r *Router) waiting(ctx context.Context, cands []*candidate, regularsFirst 
 	type pair struct {
 		team int64
 		lang string
+		chat bool
 	}
 	pairs := map[pair]bool{}
 	for _, c := range cands {
-		if c.load >= c.capacity {
+		var kinds []bool
+		for _, chat := range []bool{false, true} {
+			if c.room(chat) > 0 {
+				kinds = append(kinds, chat)
+			}
+		}
+		if len(kinds) == 0 {
 			continue
 		}
 		langs := append([]string{""}, c.langs...) // a ticket of no language goes to anyone
@@ -237,7 +265,9 @@ func (r *Router) waiting(ctx context.Context, cands []*candidate, regularsFirst 
 		}
 		for _, t := range teams {
 			for _, l := range langs {
-				pairs[pair{t, l}] = true
+				for _, chat := range kinds {
+					pairs[pair{t, l, chat}] = true
+				}
 			}
 		}
 	}
@@ -247,15 +277,15 @@ func (r *Router) waiting(ctx context.Context, cands []*candidate, regularsFirst 
 		var rows *sql.Rows
 		var err error
 		if p.lang == anyLanguage {
-			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team"), p.team, regularsFirst, limit)
+			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team"), p.team, regularsFirst, limit, p.chat)
 		} else {
-			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team-language"), p.team, p.lang, regularsFirst, limit)
+			rows, err = r.o.DB.R.QueryContext(ctx, r.q.Get("waiting-team-language"), p.team, p.lang, regularsFirst, limit, p.chat)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("routing: waiting tickets: %w", err)
 		}
 		for rows.Next() {
-			var w waiting
+			w := waiting{chat: p.chat}
 			if err := rows.Scan(&w.id, &w.team, &w.lang, &w.first, &w.created); err != nil {
 				rows.Close()
 				return nil, err
@@ -284,12 +314,12 @@ func (r *Router) waiting(ctx context.Context, cands []*candidate, regularsFirst 
 
 // pick returns the agent who should get a ticket of team and lang: a member
 // of the team (any agent when the ticket has none) who speaks the language
-// (any, when the ticket's is unknown) and has room; of those, the one who
-// waited longest since their last ticket.
-func pick(cands []*candidate, team int64, lang string) *candidate {
+// (any, when the ticket's is unknown) and has room for its kind (a chat
+// or not); of those, the one who waited longest since their last ticket.
+func pick(cands []*candidate, team int64, lang string, chat bool) *candidate {
 	var best *candidate
 	for _, c := range cands {
-		if c.load >= c.capacity || (team != 0 && !c.teams[team]) {
+		if c.room(chat) == 0 || (team != 0 && !c.teams[team]) {
 			continue
 		}
 		if lang != "" && len(c.langs) > 0 && !slices.Contains(c.langs, lang) {
@@ -312,10 +342,12 @@ func (r *Router) candidates(ctx context.Context) ([]*candidate, error) {
 	for rows.Next() {
 		c := &candidate{teams: map[int64]bool{}}
 		var langs string
-		if err := rows.Scan(&c.id, &langs, &c.capacity, &c.last, &c.load); err != nil {
+		var open int
+		if err := rows.Scan(&c.id, &langs, &c.capacity, &c.last, &open, &c.chatCapacity, &c.chatLoad); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		c.load = open - c.chatLoad
 		for _, l := range strings.Split(langs, ",") {
 			if l = strings.TrimSpace(l); l != "" {
 				c.langs = append(c.langs, l)
@@ -368,12 +400,36 @@ func (r *Router) SetCapacity(ctx context.Context, id int64, capacity int) error 
 	return r.KickNow(ctx)
 }
 
+// SetChatCapacity sets how many open chats agent id may hold at once,
+// apart from their other tickets; 0 takes them out of chat routing.
+func (r *Router) SetChatCapacity(ctx context.Context, id int64, capacity int) error {
+	if capacity < 0 || capacity > MaxChatCapacity {
+		return valid.Field("chat_capacity", valid.Msg("valid.chat_capacity", "must be from 0 to %d", MaxChatCapacity))
+	}
+	res, err := r.o.DB.W.ExecContext(ctx, r.q.Get("set-chat-capacity"), id, capacity)
+	if err != nil {
+		return fmt.Errorf("routing: chat capacity of %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("routing: agent %d: %w", id, store.ErrNotFound)
+	}
+	return r.KickNow(ctx)
+}
+
+// MaxChatCapacity is the most chats one agent may be given at once.
+const MaxChatCapacity = 50
+
 // Capacity returns agent id's capacity.
 func (r *Router) Capacity(ctx context.Context, id int64) (int, error) {
-	var c int
-	err := r.o.DB.R.QueryRowContext(ctx, r.q.Get("get-capacity"), id).Scan(&c)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("routing: agent %d: %w", id, store.ErrNotFound)
-	}
+	c, _, err := r.Capacities(ctx, id)
 	return c, err
+}
+
+// Capacities returns agent id's ticket capacity and chat capacity.
+func (r *Router) Capacities(ctx context.Context, id int64) (tickets, chats int, err error) {
+	err = r.o.DB.R.QueryRowContext(ctx, r.q.Get("get-capacity"), id).Scan(&tickets, &chats)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("routing: agent %d: %w", id, store.ErrNotFound)
+	}
+	return tickets, chats, err
 }

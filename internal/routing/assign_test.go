@@ -188,6 +188,10 @@ func TestNobodyAvailableReadsNoTickets(t *testing.T) {
 		f := newFixture(t, db)
 		away := f.agent(t, "ada", []string{"en"}, false, 2)
 		full := f.agent(t, "bo", []string{"en"}, true, 1)
+		// No room for chats either (their capacity is apart).
+		if err := f.router.SetChatCapacity(ctx, full, 0); err != nil {
+			t.Fatal(err)
+		}
 		held := f.ticket(t, "en", 0, false)
 		if _, err := f.q.RunDue(ctx); err != nil {
 			t.Fatal(err)

@@ -26,7 +26,9 @@ type adminAgentView struct {
 	Teams     []agent.Team
 	Routing   bool // the router is there: show the capacity
 	Capacity  int  // open tickets the router gives the agent at most
-	TwoFactor bool // the agent signs in with a second factor (issue 17)
+	// ChatCapacity is the open chats the router gives the agent at most.
+	ChatCapacity int
+	TwoFactor    bool // the agent signs in with a second factor (issue 17)
 }
 
 // adminAgentURL is the admin page of agent id.
@@ -101,7 +103,7 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	v := adminAgentView{A: a, Roles: agent.Roles, Languages: s.cat.Languages(), Spoken: strings.Join(a.Languages, ", ")}
 	if s.router != nil {
-		if v.Capacity, err = s.router.Capacity(r.Context(), id); err != nil {
+		if v.Capacity, v.ChatCapacity, err = s.router.Capacities(r.Context(), id); err != nil {
 			return err
 		}
 		v.Routing = true
@@ -189,8 +191,9 @@ func (s *server) adminAgentPassword(w http.ResponseWriter, r *http.Request, rc *
 }
 
 // adminAgentCapacity serves POST /admin/agents/{id}/capacity: how many
-// open tickets the router may give the agent at once. Saving it runs an
-// assignment round, as room may have opened up.
+// open tickets, and how many chats apart from them (chat_capacity, when
+// the form has it), the router may give the agent at once. Saving it runs
+// an assignment round, as room may have opened up.
 func (s *server) adminAgentCapacity(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -202,6 +205,14 @@ func (s *server) adminAgentCapacity(w http.ResponseWriter, r *http.Request, rc *
 	} else {
 		err = s.router.SetCapacity(r.Context(), id, capacity)
 	}
+	chats := -1
+	if err == nil && r.PostForm.Has("chat_capacity") {
+		if chats, err = strconv.Atoi(strings.TrimSpace(r.PostForm.Get("chat_capacity"))); err != nil {
+			err = valid.Field("chat_capacity", valid.Msg("valid.number", "is not a whole number"))
+		} else {
+			err = s.router.SetChatCapacity(r.Context(), id, chats)
+		}
+	}
 	if err != nil {
 		prob, ok := s.asProblem(rc.lang, "capacity", err)
 		if !ok {
@@ -209,7 +220,7 @@ func (s *server) adminAgentCapacity(w http.ResponseWriter, r *http.Request, rc *
 		}
 		return s.renderAdminAgent(w, r, rc, id, prob)
 	}
-	s.log.Info("agent capacity set", "agent_id", id, "capacity", capacity, "by_agent_id", rc.me.ID)
+	s.log.Info("agent capacity set", "agent_id", id, "capacity", capacity, "chat_capacity", chats, "by_agent_id", rc.me.ID)
 	s.setFlash(w, "flash.capacity_saved")
 	redirect(w, r, adminAgentURL(id))
 	return nil

@@ -40,6 +40,8 @@ type dashboardView struct {
 	// Recovery is the period's compensation against the value of the
 	// customers kept; nil without compensation.
 	Recovery *recovery.Totals
+	// Greet is the live chats' greeting time (chat.go).
+	Greet greetDash
 }
 
 // kpiTile is one KPI as the page shows it.
@@ -156,6 +158,7 @@ func (s *server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		v.AgentRows = append(v.AgentRows, agentLine{AgentRow: a, FRT: fm.Value(metrics.KindDuration, a.FirstResponse),
 			CSAT: fm.Value(metrics.KindShare, a.CSAT), NPS: fm.Value(metrics.KindNPS, a.NPS)})
 	}
+	v.Greet = greetingDash(p, rep.Greeting, v.Agents, v.Teams)
 	v.FRTChart, v.CSATChart, v.ComplaintChart = frtChart(p, rep.Weeks), csatChart(p, rep.Weeks), complaintChart(p, rep.Weeks)
 	v.CSATDist, v.NPSDist, v.AgentBars = csatDistChart(p, rep.Current), npsDistChart(p, rep.Current), agentChart(p, rep.Agents)
 	if s.recovery != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -37,6 +38,7 @@ var pageNames = []string{
 	"portal", "portal_ticket", "admin_erasure",
 	"help", "help_category", "help_article", "help_search", "help_standard", "kb", "kb_article", "kb_report",
 	"admin_widget",
+	"chats",
 }
 
 // pageTemplate is one page parsed with the shared layout.
@@ -70,7 +72,7 @@ var templateFuncs = template.FuncMap{
 // template is an error, so a bad build fails before it serves anything.
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html", "templates/help_partials.html")
+		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html", "templates/help_partials.html", "templates/chat_partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -118,12 +120,15 @@ type page struct {
 	// business's, for metrics, goals and scorecards): a period's dates are
 	// shown as that zone has them, whatever the reader's zone. nil: Zone.
 	Days *time.Location
+	// ctx is the request's, for what a template reads as it renders (a
+	// chat's greeting clock, chat.go).
+	ctx context.Context
 }
 
 // newPage starts a page titled by catalogue key title, taking (and
 // clearing) the flash cookie.
 func (s *server) newPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, title string) *page {
-	p := &page{s: s, Lang: rc.lang, Version: s.version, Now: s.clock.Now().UTC(), Form: url.Values{}}
+	p := &page{s: s, Lang: rc.lang, Version: s.version, Now: s.clock.Now().UTC(), Form: url.Values{}, ctx: r.Context()}
 	if p.Lang == "" {
 		p.Lang = i18n.Default
 	}

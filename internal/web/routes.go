@@ -96,6 +96,11 @@ func (s *server) routes() []route {
 		{"POST /tickets/{id}/collaborators", agent.PermWorkTickets, s.ticketCollabAdd},
 		{"POST /tickets/{id}/collaborators/{agent}/delete", agent.PermWorkTickets, s.ticketCollabRemove},
 		{"POST /tickets/{id}/presence", agent.PermWorkTickets, s.ticketPresence},
+		// Live chat for agents (chat.go)
+		{"POST /tickets/{id}/end-chat", agent.PermWorkTickets, s.ticketEndChat},
+		{"GET /chats", agent.PermWorkTickets, s.needs(s.router != nil, s.chatsPage)},
+		{"GET /chats/ringing", agent.PermWorkTickets, s.needs(s.router != nil, s.chatsRinging)},
+		{"POST /chats/sound", agent.PermWorkTickets, s.needs(s.router != nil, s.chatsSound)},
 		{"GET /tickets/{id}/attachments/{file}", agent.PermWorkTickets, s.ticketAttachment},
 		{"GET /tickets/{id}/messages/{message}/original", agent.PermWorkTickets, s.messageOriginal},
 

@@ -60,6 +60,9 @@ type ticketView struct {
 	InboxURL string
 	// Composer is the reply composer's recipients and saved replies.
 	Composer composerView
+	// Chat is the live-chat card (greeting countdown, End chat); nil for
+	// other channels.
+	Chat *chatCard
 }
 
 // ticketTabs are the tabs of the thread column; the first is the default.
@@ -163,6 +166,7 @@ func (s *server) renderTicket(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if v.SLA, err = s.ticketSLA(ctx, p, t, events); err != nil {
 		return err
 	}
+	v.Chat = s.chatCardFor(p, t, events)
 	if v.Collaborators, err = s.tickets.Collaborators(ctx, t.ID); err != nil {
 		return err
 	}
@@ -364,6 +368,10 @@ func describeEvent(p *page, n historyNames, e ticket.Event) eventLine {
 			break
 		}
 		if text, ok := causeEvent(p, actor, e); ok {
+			l.Text = text
+			break
+		}
+		if text, ok := chatEvent(p, actor, e); ok {
 			l.Text = text
 			break
 		}

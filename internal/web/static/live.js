@@ -177,6 +177,12 @@
       });
       swap(fresh, "ticket-status");
       swap(fresh, "history");
+      // Cards that ask for it are replaced whole (the chat card).
+      document.querySelectorAll("[data-live-swap]").forEach(function (el) {
+        if (el.id) {
+          swap(fresh, el.id);
+        }
+      });
       // The owner card holds a form: not replaced under the agent's hand.
       var owner = document.getElementById("owner");
       if (owner && owner.contains(document.activeElement)) {
@@ -219,6 +225,8 @@
 
   // ---- Events -----------------------------------------------------------
   function handle(ev) {
+    // Other scripts of the page (chat.js) hear every event too.
+    document.dispatchEvent(new CustomEvent("rapport:live", {detail: ev}));
     switch (ev.kind) {
     case "hello":
       return;
