@@ -96,12 +96,17 @@ type fdTicket struct {
 	Conversations *[]fdConversation `json:"conversations"`
 }
 
-// ReadFreshdesk reads a Freshdesk export in dir (see the comment above).
+// ReadFreshdesk reads a Freshdesk export in dir (see the comment above),
+// or, when dir has a Tickets.xml and no tickets.json, an Account Export
+// (see freshdesk_xml.go).
 func ReadFreshdesk(dir string) (Dataset, error) {
 	ds := Dataset{Source: "freshdesk", Dir: dir}
 	ticketsPath := findFile(dir, "tickets")
 	if ticketsPath == "" {
-		return ds, fmt.Errorf("importer: %s has no tickets.json: %w", dir, ErrNoExport)
+		if p := findXML(dir, "Tickets"); p != "" {
+			return readFreshdeskXML(dir, p) // the Account Export (freshdesk_xml.go)
+		}
+		return ds, fmt.Errorf("importer: %s has no tickets.json nor Tickets.xml: %w", dir, ErrNoExport)
 	}
 	companies := map[extID]string{}
 	if p := findFile(dir, "companies"); p != "" {

@@ -71,3 +71,14 @@ func FuzzReadHelpScout(f *testing.F) {
 		`[{"id":1,"status":"pending","createdAt":"1900-01-01T00:00:00Z"}]`,
 	}, importer.ReadHelpScout)
 }
+
+func FuzzReadFreshdeskXML(f *testing.F) {
+	fuzzRead(f, "Tickets.xml", []string{
+		seedFile(f, "testdata/freshdesk-xml/Tickets.xml"),
+		`<helpdesk-tickets><helpdesk-ticket><display-id>1</display-id><status>2</status><created-at>2023-01-01T00:00:00Z</created-at>` +
+			`<notes><helpdesk-note><id>2</id><attachments><helpdesk-attachment><id>..</id><content-file-name>/etc/passwd</content-file-name>` +
+			`</helpdesk-attachment></attachments></helpdesk-note></notes></helpdesk-ticket></helpdesk-tickets>`,
+		`<a><helpdesk-ticket><id>x</id><ticket-states><resolved-at>5</resolved-at></ticket-states></helpdesk-ticket></a>`,
+		`<a></a><b></b>`, `<a><b>`, `x<a/>`, ``,
+	}, importer.ReadFreshdesk)
+}

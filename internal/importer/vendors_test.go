@@ -3,6 +3,8 @@ package importer_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -49,6 +51,27 @@ func TestFreshdeskAndHelpScoutImport(t *testing.T) {
 				}},
 				{"22", "Custom status", "open", "phone", "2023-06-11T07:00:00Z", "", []wantMessage{
 					{"customer", "44000002", "Called about an order.", "2023-06-11T07:00:00Z"},
+				}},
+			},
+		},
+		{
+			// Freshdesk's Account Export: Tickets.xml, Users.xml, Companies.xml.
+			name: "freshdesk-xml", read: importer.ReadFreshdesk, dir: "testdata/freshdesk-xml",
+			want:    importer.Counts{Agents: 1, Customers: 2, Tickets: 3, Messages: 6, Notes: 1, Attachments: 1},
+			skipped: []string{"ticket 103: marked as spam", "status 104: status \"7\" is one of the account's own; imported as open"},
+			tickets: []vendorTicket{
+				{"101", "Il forno non scalda", "solved", "email", "2023-05-02T08:00:00Z", "2023-05-03T14:00:00Z", []wantMessage{
+					{"customer", "5400001", "Il forno non arriva a 200 gradi.", "2023-05-02T08:00:00Z"},
+					{"reply", "5300001", "Può controllare il termostato?", "2023-05-02T09:30:00Z"},
+					{"customer", "5400001", "Il termostato era staccato, ora funziona.", "2023-05-03T07:15:00Z"},
+					{"note", "5300001", "Cliente soddisfatta; nessun intervento.", "2023-05-03T14:00:00Z"},
+				}},
+				{"102", "Rēķina kopija", "pending", "web", "2023-05-10T08:00:00Z", "", []wantMessage{
+					{"customer", "5400002", "Lūdzu, atsūtiet rēķina kopiju.", "2023-05-10T08:00:00Z"},
+					{"reply", "5300001", "Nosūtīts uz jūsu e-pastu.", "2023-05-10T08:20:00Z"},
+				}},
+				{"104", "Stato personalizzato", "open", "phone", "2023-05-12T07:00:00Z", "", []wantMessage{
+					{"customer", "5400001", "Chiamata per un ordine.", "2023-05-12T07:00:00Z"},
 				}},
 			},
 		},
@@ -162,5 +185,59 @@ func TestFreshdeskAndHelpScoutImport(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestReadFreshdeskXMLRefusesBadInput: an Account Export whose XML is not
+// well-formed, or too large, is an error naming the file before anything
+// is written; a folder with tickets.json is read as JSON.
+func TestReadFreshdeskXMLRefusesBadInput(t *testing.T) {
+	big := "<helpdesk-tickets><helpdesk-ticket><display-id>1</display-id><description>" +
+		strings.Repeat("x", 8<<10) + "</description></helpdesk-ticket></helpdesk-tickets>"
+	cases := []struct {
+		name, file, content, want string
+		fileMax, record           int64
+	}{
+		{"unclosed element", "Tickets.xml", `<helpdesk-tickets><helpdesk-ticket><display-id>1</display-id>`, "Tickets.xml: record 1", 0, 0},
+		{"mismatched end", "Tickets.xml", `<helpdesk-tickets><helpdesk-ticket></helpdesk-note></helpdesk-tickets>`, "Tickets.xml: record 1", 0, 0},
+		{"two roots", "tickets.XML", `<a></a><b></b>`, "more than one root element", 0, 0},
+		{"text outside", "Tickets.xml", `hello<a></a>`, "text outside the root element", 0, 0},
+		{"empty", "Tickets.xml", ``, "no XML element", 0, 0},
+		{"an undefined entity", "Tickets.xml", `<a><helpdesk-ticket><subject>&bomb;</subject></helpdesk-ticket></a>`, "Tickets.xml: record 1", 0, 0},
+		{"an id too long", "Tickets.xml", `<a><helpdesk-ticket><display-id>` + strings.Repeat("9", 201) + `</display-id></helpdesk-ticket></a>`, "longer than 200", 0, 0},
+		{"a record too large", "Tickets.xml", big, "record 1: larger than 4096 bytes", 1 << 20, 4 << 10},
+		{"a file too large", "Tickets.xml", big, "Tickets.xml: larger than 2048 bytes", 2 << 10, 1 << 20},
+		{"bad users file", "Users.xml", `<users><user><id>1</id></users>`, "Users.xml: record 1", 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fileMax > 0 {
+				defer importer.SetXMLLimits(tc.fileMax, tc.record)()
+			}
+			dir := t.TempDir()
+			if tc.file != "Tickets.xml" && tc.file != "tickets.XML" {
+				if err := os.WriteFile(filepath.Join(dir, "Tickets.xml"), []byte(`<helpdesk-tickets/>`), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := importer.ReadFreshdesk(dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	// tickets.json beside Tickets.xml: the JSON is read, the XML not.
+	dir := t.TempDir()
+	for name, content := range map[string]string{"tickets.json": `[{"id":5,"status":2,"created_at":"2023-01-01T00:00:00Z"}]`, "Tickets.xml": `<broken`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := importer.ReadFreshdesk(dir)
+	if err != nil || len(ds.Tickets) != 1 || ds.Tickets[0].ExternalID != "5" {
+		t.Errorf("with tickets.json: %v, %+v", err, ds.Tickets)
 	}
 }
