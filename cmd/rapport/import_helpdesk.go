@@ -34,7 +34,8 @@ adds only what is new. What cannot be imported is listed with the reason.
   zendesk    tickets.json (with comments, or comments/<ticket id>.json),
              users.json, organizations.json; files in attachments/<id>/<name>
   freshdesk  tickets.json (with conversations), contacts.json, agents.json,
-             companies.json; files in attachments/<id>/<name>
+             companies.json; or the Account Export's Tickets.xml (with
+             notes), Users.xml, Companies.xml; files in attachments/<id>/<name>
   helpscout  conversations.json (with threads), customers.json, users.json;
              files in attachments/<id>/<name>
 `
