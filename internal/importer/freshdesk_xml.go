@@ -31,7 +31,8 @@ import (
 //	Users.xml      <users> of <user> (Contacts.xml: <contact>): id, name,
 //	               email, phone, mobile, customer-id or company-id,
 //	               language, helpdesk-agent (true for an agent),
-//	               created-at
+//	               created-at; Agents.xml, where present, holds agents
+//	               only
 //	Companies.xml  <companies> of <company> (Customers.xml: <customer>):
 //	               id, name
 //	attachments/<id>/<name>  the files, where the folder holds them
