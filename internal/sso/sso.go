@@ -268,7 +268,7 @@ func check(in Input, old Provider) (Provider, error) {
 	var re *RuleError
 	switch {
 	case errors.As(err, &re):
-		errs.Add("role_rules", valid.Msg("sso.valid_rule", "line %d is not “claim value = agent, manager or admin”", re.Line))
+		errs.Add("role_rules", valid.Msg("sso.valid_rule", "line %d: not “claim value = agent, manager or admin”", re.Line))
 	case len(rules) > 0 && p.RoleClaim == "":
 		errs.Add("role_claim", valid.Msg("sso.valid_claim_needed", "is needed for role rules"))
 	}
