@@ -186,5 +186,5 @@ FROM kb_files f JOIN kb_articles a ON a.id = f.article_id WHERE f.id = $1
 -- name: word-known
 SELECT count(*) FROM kb_words WHERE (language = $1 OR language = $2) AND word = $3
 
--- name: published-body
-SELECT r.body FROM kb_translations t JOIN kb_revisions r ON r.id = t.published_rev WHERE t.id = $1
+-- name: published-text
+SELECT r.title, r.body FROM kb_translations t JOIN kb_revisions r ON r.id = t.published_rev WHERE t.id = $1

@@ -117,7 +117,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		for i := range hits {
 			var body string
-			if err := s.db.R.QueryRowContext(ctx, s.q.Get("published-body"), hits[i].TranslationID).Scan(&body); err != nil {
+			if err := s.db.R.QueryRowContext(ctx, s.q.Get("published-text"), hits[i].TranslationID).Scan(&hits[i].Title, &body); err != nil {
 				return Result{}, fmt.Errorf("kb: search: %w", notFound(err))
 			}
 			hits[i].Snippet = makeSnippet(PlainText(body), folded)
@@ -145,7 +145,10 @@ func (s *Service) exact(ctx context.Context, q Query, words []string, all bool) 
 	return ts, nil
 }
 
-// match returns the articles matching every term, ranked.
+// match returns the articles matching every term, ranked, without their
+// titles: the caller reads those of the few it keeps (a title is in the
+// revision, a wide row, and reading it for every match of a common word
+// was most of a search's time).
 func (s *Service) match(ctx context.Context, q Query, ts []search.Term) ([]Hit, error) {
 	var args []any
 	bind := func(v any) string {
@@ -154,13 +157,16 @@ func (s *Service) match(ctx context.Context, q Query, ts []search.Term) ([]Hit, 
 	}
 	parts := s.ix.MatchParts(KindArticle, ts, nil, bind)
 	lang, def := bind(q.Language), bind(q.Default)
-	query := "SELECT t.id, a.id, a.slug, t.language, r.title, a.internal, t.views, t.helpful_yes, t.helpful_no, " + parts.Rank +
+	// d.language is the translation's: the documents of other languages
+	// are left out before any join.
+	query := "SELECT t.id, a.id, a.slug, t.language, a.internal, t.views, t.helpful_yes, t.helpful_no, " + parts.Rank +
 		" FROM " + parts.From +
-		" JOIN kb_translations t ON t.id = d.ref_id JOIN kb_articles a ON a.id = t.article_id JOIN kb_revisions r ON r.id = t.published_rev" +
-		" WHERE " + parts.Where + " AND (a.internal = 0 OR " + bind(boolInt(q.Agents)) + " = 1)" +
+		" JOIN kb_translations t ON t.id = d.ref_id JOIN kb_articles a ON a.id = t.article_id" +
+		" WHERE " + parts.Where + " AND d.language IN (" + lang + ", " + def + ") AND t.published_rev IS NOT NULL" +
+		" AND (a.internal = 0 OR " + bind(boolInt(q.Agents)) + " = 1)" +
 		" AND (t.language = " + lang + " OR (t.language = " + def + " AND NOT EXISTS (SELECT 1 FROM kb_translations o" +
 		" WHERE o.article_id = t.article_id AND o.language = " + lang + " AND o.published_rev IS NOT NULL)))" +
-		" ORDER BY 10 DESC LIMIT " + fmt.Sprint(candidates) // the rank, the tenth column: computed once
+		" ORDER BY 9 DESC LIMIT " + fmt.Sprint(candidates) // the rank, the ninth column: computed once
 	rows, err := s.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("kb: search: %w", err)
@@ -174,7 +180,7 @@ func (s *Service) match(ctx context.Context, q Query, ts []search.Term) ([]Hit, 
 		var internal int
 		var v, y, n int64
 		var k float64
-		if err := rows.Scan(&h.TranslationID, &h.ArticleID, &h.Slug, &h.Language, &h.Title, &internal, &v, &y, &n, &k); err != nil {
+		if err := rows.Scan(&h.TranslationID, &h.ArticleID, &h.Slug, &h.Language, &internal, &v, &y, &n, &k); err != nil {
 			return nil, fmt.Errorf("kb: search: %w", err)
 		}
 		h.Internal = internal == 1
@@ -351,6 +357,12 @@ func (s *Service) Related(ctx context.Context, q Query) ([]Hit, error) {
 	})
 	if len(out) > q.Limit {
 		out = out[:q.Limit]
+	}
+	for i := range out {
+		var body string
+		if err := s.db.R.QueryRowContext(ctx, s.q.Get("published-text"), out[i].TranslationID).Scan(&out[i].Title, &body); err != nil {
+			return nil, fmt.Errorf("kb: related: %w", notFound(err))
+		}
 	}
 	return out, nil
 }
