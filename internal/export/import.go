@@ -105,11 +105,15 @@ func Import(ctx context.Context, db *store.DB, dir string) (Manifest, error) {
 		if err != nil {
 			return err
 		}
-		if db.Dialect == store.SQLite {
-			// Rows that point to later rows of their own table are fine.
-			if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
+		// Rows that point to later rows of their own table are fine
+		// (a customer referred by a customer made later): the check
+		// waits for the commit.
+		deferFKs := "PRAGMA defer_foreign_keys = ON"
+		if db.Dialect == store.Postgres {
+			deferFKs = "SET CONSTRAINTS ALL DEFERRED"
+		}
+		if _, err := tx.ExecContext(ctx, deferFKs); err != nil {
+			return fmt.Errorf("export: %w", err)
 		}
 		for i := len(ordered) - 1; i >= 0; i-- {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+ident(ordered[i].name)); err != nil {
