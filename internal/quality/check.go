@@ -293,14 +293,50 @@ func (c *check) acronyms() {
 			(i+1 < len(c.toks) && isAcronym(c.text[c.toks[i+1].Start:c.toks[i+1].End])) {
 			continue
 		}
-		if c.customerHasWord(t.Word) || c.insideFinding(t.Start) || c.channelTerm(t.Word) || c.inAddress(t.Word) {
+		// The customer's own word, also in the plural or possessive they
+		// wrote it in ("DLCs" answered with "DLC").
+		if c.customerHasWord(t.Word) || c.customerHasWord(t.Word+"s") || c.insideFinding(t.Start) ||
+			c.channelTerm(t.Word) || c.inAddress(t.Word) || inURL(c.text, t.Start) {
 			continue
 		}
-		if i >= sig || (i == len(c.toks)-1 && c.channel == "social" && utf8.RuneCountInString(w) <= 3) || pronounceable(w) {
+		if i >= sig || c.initials(i) || pronounceable(w) {
 			continue
 		}
 		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
 	}
+}
+
+// initials reports whether token i, the reply's last word, is the
+// sender's initials: two or three capitals after the text has ended ("…
+// our delay 😉 AT", "… on PC. *SR", "-KC"). On social replies any last
+// word of two or three capitals is read so; elsewhere it has to stand
+// apart from the sentence before it (a sentence end, a line break, an
+// emoji or a sign-off mark), so that "please call the DMV" still counts.
+func (c *check) initials(i int) bool {
+	if i != len(c.toks)-1 || utf8.RuneCountInString(c.text[c.toks[i].Start:c.toks[i].End]) > 3 {
+		return false
+	}
+	if c.channel == "social" || i == 0 {
+		return true
+	}
+	if c.toks[i].Sentence != c.toks[i-1].Sentence {
+		return true
+	}
+	for _, r := range c.text[c.toks[i-1].End:c.toks[i].Start] {
+		if r != ' ' && r != ',' && r != '\t' {
+			return true
+		}
+	}
+	return false
+}
+
+// inURL reports whether byte position pos of s lies inside a web address
+// ("…/article/CE-36244-9", "…/help/YPP-review"): the path of a link is
+// not words addressed to the customer.
+func inURL(s string, pos int) bool {
+	start := strings.LastIndexAny(s[:pos], " \t\n\r(<\"")
+	word := s[start+1 : pos]
+	return strings.Contains(word, "://") || strings.HasPrefix(word, "www.")
 }
 
 // maxSignatureTokens is how long the words after the last closing may be
@@ -436,7 +472,7 @@ func (c *check) codes() {
 		if end < len(text) && (text[end] == '@' || text[end] == '/' || (text[end] == '.' && end+1 < len(text) && isCodeByte(text[end+1]))) {
 			continue
 		}
-		if c.knownLetters(text[start:end]) || c.insideFinding(start) {
+		if c.knownLetters(text[start:end]) || c.insideFinding(start) || inURL(text, start) {
 			continue
 		}
 		ti := sort.Search(len(c.toks), func(k int) bool { return c.toks[k].Start >= start })
@@ -637,7 +673,8 @@ func (c *check) openingSpan() (int, int) {
 // empathy marker), told of a hardship such as illness or a death (then
 // empathy or a personal wish), or a problem (then any acknowledgement, empathy or
 // action will do, or at least a mention of what the customer raised), and
-// the reply has none.
+// the reply has none. On conversational channels an action also answers a
+// feeling (see below); a hardship always needs empathy or a personal wish.
 func (c *check) apathy() {
 	if len(c.recent) == 0 {
 		return
@@ -688,10 +725,14 @@ func (c *check) apathy() {
 		}
 	}
 	empathy := c.has(mEmpathy)
-	acknowledged := empathy || c.has(mAcknowledgement) || c.has(mAction)
+	acknowledged := empathy || c.has(mAcknowledgement) || c.has(mAction) || c.has(mEngagement)
 	start, end := c.openingSpan()
 	switch {
-	case feeling != "" && !empathy && c.enabled(ruleFeelingIgnored):
+	case feeling != "" && !empathy && !c.actsOnTurn() && c.enabled(ruleFeelingIgnored):
+		// On a chat, social or forum turn a reply that acts on the problem
+		// (fixes it, gives the steps, asks what it needs to act) has not
+		// ignored the customer's frustration; a letter, or a reply that
+		// only thanks or sends elsewhere, still needs a word for it.
 		c.add(Apathy, ruleFeelingIgnored, start, end, "", feeling, nil)
 	case feeling == "" && hardship != "" && !empathy && !c.has(mPersonal) && c.enabled(ruleFeelingIgnored):
 		// Illness or a death in the family: a kind wish is enough.
@@ -699,6 +740,26 @@ func (c *check) apathy() {
 	case feeling == "" && hardship == "" && problem != "" && !custSolved && !acknowledged && !c.onlyQuestions() && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
 		c.add(Apathy, ruleProblemIgnored, start, end, "", problem, nil)
 	}
+}
+
+// actsOnTurn reports whether a chat, social or forum reply acts on the
+// problem itself (an action or the steps to follow: "so we can help
+// further", "please try a hard reset") and does nothing the analyzer
+// already faults: it sends the customer nowhere else and talks down to no
+// one. Such a turn has not ignored the customer's frustration; a letter,
+// or a reply that acts but also sends the customer away or tells them to
+// calm down, still needs a word for the feeling.
+func (c *check) actsOnTurn() bool {
+	if !Conversational(c.channel) || !(c.has(mAction) || c.has(mEngagement)) {
+		return false
+	}
+	for _, f := range c.findings {
+		switch f.Sin {
+		case Runaround, BrushOff, Condescension, Coldness:
+			return false
+		}
+	}
+	return true
 }
 
 // onlyQuestions reports whether every sentence of the reply is a question

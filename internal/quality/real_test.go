@@ -309,3 +309,37 @@ func TestRealHeldOut2Set(t *testing.T) {
 		t.Errorf("all findings: precision %.2f below %.2f", m.all.precision(), heldOut2Precision)
 	}
 }
+
+// The levels TestRealHeldOut3Set enforces on testdata/realheldout3.jsonl, a
+// fourth set of real replies: brands' public replies on social media and
+// support emails, collected, labelled and committed (726bbcb) before the
+// analyzer first ran on them. docs/QUALITY.md records that first
+// measurement and the one after the fixes it led to.
+const (
+	heldOut3MinReplies = 120
+	heldOut3MinSinful  = 40
+	heldOut3MinSocial  = 100
+	// heldOut3Precision is a measured precision, not a target: 0.34 on the
+	// first, blind run (14 of 41 findings right), 0.69 (18 of 26) after the
+	// general fixes that run led to, so the set is no longer unseen. The
+	// test fails when the analyzer gets worse than it is now;
+	// docs/QUALITY.md records both figures. The issue asks 0.90.
+	heldOut3Precision = 0.69
+)
+
+// TestRealHeldOut3Set measures the analyzer on testdata/realheldout3.jsonl.
+func TestRealHeldOut3Set(t *testing.T) {
+	m := measureReal(t, "testdata/realheldout3.jsonl")
+	if m.replies < heldOut3MinReplies || m.replies-m.good < heldOut3MinSinful {
+		t.Errorf("%d replies, %d with a sin: want at least %d and %d", m.replies, m.replies-m.good, heldOut3MinReplies, heldOut3MinSinful)
+	}
+	if m.perChannel["social"] < heldOut3MinSocial {
+		t.Errorf("only %d social replies, want at least %d", m.perChannel["social"], heldOut3MinSocial)
+	}
+	if m.all.tp+m.all.fp == 0 {
+		t.Fatal("no finding at all: precision cannot be measured")
+	}
+	if m.all.precision() < heldOut3Precision {
+		t.Errorf("all findings: precision %.2f below %.2f", m.all.precision(), heldOut3Precision)
+	}
+}

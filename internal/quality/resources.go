@@ -83,15 +83,21 @@ const (
 	mEmpathy         = "empathy"
 	mAcknowledgement = "acknowledgement"
 	mAction          = "action"
-	mAlternative     = "alternative"
-	mProblem         = "problem"
-	mFeeling         = "feeling"
-	mSolved          = "solved" // the customer reports the problem gone
-	mHardship        = "hardship"
-	mIDRequest       = "id_request"
-	mReference       = "reference"
-	mRefusal         = "refusal"
-	mNegation        = "negation"
+	// mEngagement is a reply that works on the problem with the customer
+	// without fixing it itself: the steps or the guide to follow, "let's
+	// try", "make sure that". It answers a problem (and, on a chat or
+	// social turn, a feeling) but does not excuse sending the customer to
+	// another channel, as an action does.
+	mEngagement  = "engagement"
+	mAlternative = "alternative"
+	mProblem     = "problem"
+	mFeeling     = "feeling"
+	mSolved      = "solved" // the customer reports the problem gone
+	mHardship    = "hardship"
+	mIDRequest   = "id_request"
+	mReference   = "reference"
+	mRefusal     = "refusal"
+	mNegation    = "negation"
 	// mOwnSupport is the business's own support channel named as such
 	// ("our support team", "il nostro servizio clienti"): sending the
 	// customer there is runaround (another of our inboxes), not brush-off
@@ -102,7 +108,7 @@ const (
 // negatable are the marker groups that a negation just before cancels.
 var negatable = map[string]bool{mEmpathy: true, mAcknowledgement: true, mAction: true, mAlternative: true, mPersonal: true}
 
-var markerGroups = []string{mGreeting, mClosing, mPersonal, mEmpathy, mAcknowledgement, mAction,
+var markerGroups = []string{mGreeting, mClosing, mPersonal, mEmpathy, mAcknowledgement, mAction, mEngagement,
 	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation, mOwnSupport}
 
 // ownerKind says what a compiled pattern belongs to.
