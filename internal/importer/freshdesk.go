@@ -97,16 +97,16 @@ type fdTicket struct {
 }
 
 // ReadFreshdesk reads a Freshdesk export in dir (see the comment above),
-// or, when dir has a Tickets.xml and no tickets.json, an Account Export
+// or, when dir has a Tickets.xml (or Tickets0.xml, …) and no tickets.json, an Account Export
 // (see freshdesk_xml.go).
 func ReadFreshdesk(dir string) (Dataset, error) {
 	ds := Dataset{Source: "freshdesk", Dir: dir}
 	ticketsPath := findFile(dir, "tickets")
 	if ticketsPath == "" {
-		if p := findXML(dir, "Tickets"); p != "" {
-			return readFreshdeskXML(dir, p) // the Account Export (freshdesk_xml.go)
+		if ps := findXML(dir, "Tickets"); len(ps) > 0 {
+			return readFreshdeskXML(dir, ps) // the Account Export (freshdesk_xml.go)
 		}
-		return ds, fmt.Errorf("importer: %s has no tickets.json nor Tickets.xml: %w", dir, ErrNoExport)
+		return ds, fmt.Errorf("importer: %s has no tickets.json nor Tickets.xml (or Tickets0.xml, …): %w", dir, ErrNoExport)
 	}
 	companies := map[extID]string{}
 	if p := findFile(dir, "companies"); p != "" {
