@@ -295,20 +295,15 @@ func readFreshdeskXML(dir string, ticketsPaths []string) (Dataset, error) {
 			if isAgent {
 				kind = "agent"
 			}
-			if id == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: kind, Reason: "a user without an id"})
-				return nil
-			}
-			if seen[id] {
+			if id != "" && seen[id] {
 				return nil // in Users.xml and Contacts.xml both
 			}
-			seen[id] = true
-			created, err := parseTime(u.CreatedAt)
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: kind, ExternalID: string(id), Reason: err.Error() + "; kept without it"})
+			p, ok := ds.person(kind, "a user", id, u.CreatedAt, Person{Name: strings.TrimSpace(u.Name), Email: strings.TrimSpace(u.Email),
+				Phone: strings.TrimSpace(u.Phone), Locale: strings.TrimSpace(u.Language)})
+			if !ok {
+				return nil
 			}
-			p := Person{ExternalID: string(id), Name: strings.TrimSpace(u.Name), Email: strings.TrimSpace(u.Email),
-				Phone: strings.TrimSpace(u.Phone), Locale: strings.TrimSpace(u.Language), CreatedAt: created}
+			seen[id] = true
 			if isAgent {
 				p.Role = agent.RoleAgent
 				if xbool(u.Admin) {
