@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/export"
+	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -39,9 +42,24 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := recordExport(ctx, db, to, m); err != nil {
+		return fmt.Errorf("export: written to %s, but %w", to, err)
+	}
 	fmt.Fprintf(stdout, "exported to %s: schema version %d, %d tables, %s in %s\n", to, m.SchemaVersion, len(m.Tables),
 		countsText(m.Tables), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// recordExport writes a finished export to the audit log: done from the
+// command line (no agent; the OS account in the address), the folder
+// written, the schema version and every table's row count.
+func recordExport(ctx context.Context, db *store.DB, to string, m export.Manifest) error {
+	if abs, err := filepath.Abs(to); err == nil {
+		to = abs
+	}
+	return audit.New(db, jobs.SystemClock{}).Record(cliContext(ctx), audit.Entry{Action: "export", TargetKind: "database",
+		TargetID: to, After: map[string]any{"by": "command line: rapport export", "schema_version": m.SchemaVersion,
+			"tables": m.Tables}})
 }
 
 // importRapportCmd is `rapport import rapport`: an export restored into a

@@ -53,6 +53,12 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "token create", args: []string{"token", "create"}, want: []string{"db", "user", "name", "scopes", "days"}},
 		{name: "token list", args: []string{"token", "list"}, want: []string{"db", "user"}},
 		{name: "token revoke", args: []string{"token", "revoke"}, want: []string{"db"}},
+		{name: "sso list", args: []string{"sso", "list"}, want: []string{"db"}},
+		{name: "sso add", args: []string{"sso", "add"}, want: []string{"db", "name", "issuer", "client-id", "client-secret", "client-secret-stdin", "scopes", "role-claim", "role-rule", "jit", "default-role", "default-team", "allowed-domains", "active"}},
+		{name: "sso update", args: []string{"sso", "update"}, want: []string{"db", "name", "issuer", "client-id", "client-secret", "client-secret-stdin", "scopes", "role-claim", "role-rule", "jit", "default-role", "default-team", "allowed-domains", "active"}},
+		{name: "sso enable", args: []string{"sso", "enable"}, want: []string{"db"}},
+		{name: "sso disable", args: []string{"sso", "disable"}, want: []string{"db"}},
+		{name: "sso remove", args: []string{"sso", "remove"}, want: []string{"db"}},
 		{name: "export", args: []string{"export"}, want: []string{"db", "to"}},
 		{name: "import rapport", args: []string{"import", "rapport"}, want: []string{"db", "from"}},
 		{name: "import purchases", args: []string{"import", "purchases"}, want: []string{"db", "skip-bad", "create-customers", "currency", "channel"}},
@@ -160,7 +166,7 @@ func TestREADMEListsEveryCommandAndSetting(t *testing.T) {
 // for the commands with a subcommand ("user add"), else one.
 func commandWords(line string) int {
 	switch strings.Fields(line)[0] {
-	case "user", "token", "clv", "churn", "import", "mail", "quality", "attachments":
+	case "user", "token", "sso", "clv", "churn", "import", "mail", "quality", "attachments":
 		return 2
 	}
 	return 1

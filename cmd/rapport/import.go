@@ -146,6 +146,9 @@ func importCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fmt.Fprintf(stdout, "%d purchases imported, %d already there, %d bad lines skipped, %d customers created (%d lines)\n",
 		res.Added, res.Duplicates, len(res.Bad), res.CustomersCreated, res.Lines)
 	if res.Added > 0 {
+		if err := db.Analyze(ctx); err != nil {
+			return fmt.Errorf("import purchases: %w", err)
+		}
 		if err := values.RefitSoon(ctx); err != nil {
 			return fmt.Errorf("import purchases: schedule the lifetime-value refit: %w", err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/attachment"
-	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/importer"
 	"github.com/rapport/rapport/internal/jobs"
@@ -43,7 +42,8 @@ adds only what is new. What cannot be imported is listed with the reason.
 // importHelpDeskCmd is `rapport import zendesk|freshdesk|helpscout DIR`.
 func importHelpDeskCmd(ctx context.Context, source string, args []string, stdout, stderr io.Writer) error {
 	var dry bool
-	cfg, fs, err := config.DBFromArgs("import "+source, args, stderr, func(fs *flag.FlagSet) {
+	// Flags may follow the folder, as in "rapport import zendesk export/ --dry-run".
+	cfg, _, dirs, err := dbArgs("import "+source, args, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "read the export and report what would be imported, writing nothing")
 	})
 	if errors.Is(err, flag.ErrHelp) {
@@ -51,14 +51,6 @@ func importHelpDeskCmd(ctx context.Context, source string, args []string, stdout
 	}
 	if err != nil {
 		return err
-	}
-	// Flags may follow the folder, as in "rapport import zendesk export/ --dry-run".
-	var dirs []string
-	for fs.NArg() > 0 {
-		dirs = append(dirs, fs.Arg(0))
-		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return err
-		}
 	}
 	if len(dirs) != 1 {
 		fmt.Fprint(stderr, importHelpDeskUsage)

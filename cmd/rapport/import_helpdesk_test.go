@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/rapport/rapport/internal/store"
 )
 
 // TestImportZendeskCommand runs `rapport import zendesk` on the test
@@ -41,7 +44,12 @@ func TestImportZendeskCommand(t *testing.T) {
 				t.Errorf("%d tickets, want 4", n)
 			}
 
-			out, _, err = runImport(t, "zendesk", "--db", dsn, dir)
+			if be.name == "postgres" && !analyzed(t, dsn, "tickets") {
+				t.Error("no ANALYZE after the import: the planner has no statistics for tickets")
+			}
+
+			// --db after the folder is read too (the second run finds everything there).
+			out, _, err = runImport(t, "zendesk", dir, "--db", dsn)
 			if err != nil || !strings.Contains(out, "imported:         0 agents, 0 customers, 0 tickets, 0 messages, 0 notes, 0 files") {
 				t.Errorf("second run: %v\n%s", err, out)
 			}
@@ -55,4 +63,22 @@ func TestImportZendeskCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// analyzed reports whether PostgreSQL database dsn has planner statistics
+// for table: an ANALYZE (or autovacuum's) ran since the rows came in.
+func analyzed(t *testing.T, dsn, table string) bool {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	err = db.R.QueryRow(`SELECT count(*) FROM pg_stat_user_tables WHERE relname = $1
+		AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)`, table).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
 }

@@ -31,6 +31,10 @@ commands:
   token create       print a new API token for an agent (--scopes, --days)
   token list         list API tokens: scopes, expiry, last use, state
   token revoke ID    revoke an API token for good
+  sso list           list the single sign-on (OpenID Connect) providers, secrets masked
+  sso add            add a single sign-on provider (issuer, client, scopes, role rules, JIT, domains)
+  sso update ID      change a provider: only the flags given (sso enable ID, sso disable ID too)
+  sso remove ID      remove a single sign-on provider
   clv fit FILE       fit lifetime-value models (BG/NBD, Gamma-Gamma) on a transactions CSV
   churn evaluate FILE --label COLUMN  cross-validate the churn model on any tabular CSV
   churn score        train the churn model on the database's history and score every customer
@@ -83,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, rest, stdout, stderr)
+	case "sso":
+		return ssoCmd(ctx, rest, stdin, stdout, stderr)
 	case "churn":
 		return churnCmd(ctx, rest, stdin, stdout, stderr)
 	case "clv":

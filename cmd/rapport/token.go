@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
-	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/store"
@@ -45,7 +44,7 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ctx = audit.WithActor(ctx, audit.Actor{Addr: "cli"})
+	ctx = cliContext(ctx)
 	open := func() (*store.DB, *agent.Service, error) {
 		db, err := store.Open(ctx, cfg.DB)
 		if err != nil {

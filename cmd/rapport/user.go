@@ -19,6 +19,7 @@ import (
 )
 
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	ctx = cliContext(ctx)
 	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
 		fmt.Fprintln(stderr, "usage: rapport user add --email EMAIL --name NAME [--role agent|manager|admin] [--languages en,it]\n       rapport user passwd --email EMAIL\nThe password comes from RAPPORT_PASSWORD or a prompt.")
 		return errors.New("user: want add or passwd")

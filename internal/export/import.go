@@ -135,7 +135,11 @@ func Import(ctx context.Context, db *store.DB, dir string) (Manifest, error) {
 		}
 		return nil
 	})
-	return m, err
+	if err != nil {
+		return m, err
+	}
+	// The planner's statistics, for the whole database just loaded.
+	return m, db.Analyze(ctx)
 }
 
 // sameTables checks that the export holds exactly the database's tables.

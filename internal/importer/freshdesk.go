@@ -97,88 +97,57 @@ type fdTicket struct {
 }
 
 // ReadFreshdesk reads a Freshdesk export in dir (see the comment above),
-// or, when dir has a Tickets.xml and no tickets.json, an Account Export
+// or, when dir has a Tickets.xml (or Tickets0.xml, …) and no tickets.json, an Account Export
 // (see freshdesk_xml.go).
 func ReadFreshdesk(dir string) (Dataset, error) {
 	ds := Dataset{Source: "freshdesk", Dir: dir}
 	ticketsPath := findFile(dir, "tickets")
 	if ticketsPath == "" {
-		if p := findXML(dir, "Tickets"); p != "" {
-			return readFreshdeskXML(dir, p) // the Account Export (freshdesk_xml.go)
+		if ps := findXML(dir, "Tickets"); len(ps) > 0 {
+			return readFreshdeskXML(dir, ps) // the Account Export (freshdesk_xml.go)
 		}
-		return ds, fmt.Errorf("importer: %s has no tickets.json nor Tickets.xml: %w", dir, ErrNoExport)
+		return ds, fmt.Errorf("importer: %s has no tickets.json nor Tickets.xml (or Tickets0.xml, …): %w", dir, ErrNoExport)
 	}
-	companies := map[extID]string{}
-	if p := findFile(dir, "companies"); p != "" {
-		err := readFile(p, "companies", func(raw json.RawMessage) error {
-			var c zdOrg // the same two fields
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			companies[c.ID] = strings.TrimSpace(c.Name)
-			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
-		}
+	companies, err := readNames(dir, "companies")
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
 	agents := map[extID]bool{}
-	if p := findFile(dir, "agents"); p != "" {
-		err := readFile(p, "agents", func(raw json.RawMessage) error {
-			var a fdAgent
-			if err := json.Unmarshal(raw, &a); err != nil {
-				return err
-			}
-			if a.ID == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "agent", Reason: "an agent without an id"})
-				return nil
-			}
-			created, err := parseTime(string(a.CreatedAt))
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "agent", ExternalID: string(a.ID), Reason: err.Error() + "; kept without it"})
-			}
-			role := agent.RoleAgent
-			if a.Admin {
-				role = agent.RoleAdmin
-			}
-			agents[a.ID] = true
-			ds.Agents = append(ds.Agents, Person{ExternalID: string(a.ID), Name: a.Contact.Name, Email: a.Contact.Email,
-				Locale: a.Contact.Language, Role: role, CreatedAt: created})
+	err = eachRecord(dir, "agents", func(a fdAgent) error {
+		p, ok := ds.person("agent", "an agent", a.ID, string(a.CreatedAt), Person{Name: a.Contact.Name, Email: a.Contact.Email,
+			Locale: a.Contact.Language, Role: agent.RoleAgent})
+		if !ok {
 			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
 		}
+		if a.Admin {
+			p.Role = agent.RoleAdmin
+		}
+		agents[a.ID] = true
+		ds.Agents = append(ds.Agents, p)
+		return nil
+	})
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
-	if p := findFile(dir, "contacts"); p != "" {
-		err := readFile(p, "contacts", func(raw json.RawMessage) error {
-			var c fdContact
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			if c.ID == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "customer", Reason: "a contact without an id"})
-				return nil
-			}
-			created, err := parseTime(string(c.CreatedAt))
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "customer", ExternalID: string(c.ID), Reason: err.Error() + "; kept without it"})
-			}
-			p := Person{ExternalID: string(c.ID), Name: c.Name, Email: c.Email, Phone: string(c.Phone), Locale: c.Language, CreatedAt: created}
-			if p.Phone == "" {
-				p.Phone = string(c.Mobile)
-			}
-			if co := companies[c.CompanyID]; co != "" {
-				p.Tags = []string{co}
-			}
-			ds.Customers = append(ds.Customers, p)
+	err = eachRecord(dir, "contacts", func(c fdContact) error {
+		p, ok := ds.person("customer", "a contact", c.ID, string(c.CreatedAt), Person{Name: c.Name, Email: c.Email,
+			Phone: string(c.Phone), Locale: c.Language})
+		if !ok {
 			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
 		}
+		if p.Phone == "" {
+			p.Phone = string(c.Mobile)
+		}
+		if co := companies[c.CompanyID]; co != "" {
+			p.Tags = []string{co}
+		}
+		ds.Customers = append(ds.Customers, p)
+		return nil
+	})
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
-	err := readFile(ticketsPath, "tickets", func(raw json.RawMessage) error {
+	err = readFile(ticketsPath, "tickets", func(raw json.RawMessage) error {
 		var ft fdTicket
 		if err := json.Unmarshal(raw, &ft); err != nil {
 			return err

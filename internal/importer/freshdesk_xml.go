@@ -1,12 +1,15 @@
 package importer
 
 import (
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -15,9 +18,11 @@ import (
 // Freshdesk's Account Export (Admin → Account → Account Export) is a
 // folder of XML files, the records as Freshdesk's first API wrote them:
 // dashed element names, typed by a type attribute, nil="true" for none.
-// Files in DIR (names in any case):
+// The large files come in numbered parts: Tickets0.xml, Tickets1.xml, …
+// Files in DIR (names in any case; NAME.xml or NAME<n>.xml, parts read in
+// number order):
 //
-//	Tickets.xml    <helpdesk-tickets> of <helpdesk-ticket>: display-id
+//	Tickets<n>.xml  <helpdesk-tickets> of <helpdesk-ticket>: display-id
 //	               (the number agents see; id when absent), subject,
 //	               description, description-html, status (2 open,
 //	               3 pending, 4 resolved, 5 closed), priority, source,
@@ -28,17 +33,30 @@ import (
 //	               content-content-type) and notes: <helpdesk-note> id,
 //	               body, body-html, private, incoming, user-id,
 //	               created-at, attachments
-//	Users.xml      <users> of <user> (Contacts.xml: <contact>): id, name,
+//	Users<n>.xml   <users> of <user> (Contacts.xml: <contact>): id, name,
 //	               email, phone, mobile, customer-id or company-id,
 //	               language, helpdesk-agent (true for an agent),
-//	               created-at; Agents.xml, where present, holds agents
-//	               only
-//	Companies.xml  <companies> of <company> (Customers.xml: <customer>):
-//	               id, name
+//	               created-at; AllAgents<n>.xml or Agents.xml, where
+//	               present, hold agents only
+//	Companies<n>.xml  <companies> of <company> (older accounts:
+//	               Customers.xml of <customer>): id, name
 //	attachments/<id>/<name>  the files, where the folder holds them
 //
-// ReadFreshdesk reads this form when DIR has a Tickets.xml and no
-// tickets.json; the records become the API's, mapped the same way.
+// Sources, as no Freshdesk page documents the files: Freshdesk's own
+// test of the export (spec/controllers/admin/data_export_controller_spec.rb
+// in a public copy of its code, github.com/Ramesh-Veeriaperumal/freshconsult)
+// writes Users.xml (<users>, helpdesk_agent), Customers.xml (<customers>)
+// and Tickets0.xml (<helpdesk-tickets>); public scripts that read real
+// exports name Companies0.xml, Users0.xml, AllAgents0.xml and Tickets0.xml
+// to Tickets3.xml and read helpdesk-ticket's display-id, subject,
+// description, description-text, status, priority, requester-id,
+// responder-id, created-at, due-by, deleted, spam, ticket-type and
+// notes/helpdesk-note's body, body-html, private, user-id and created-at,
+// user's id, name, email, phone, mobile, job-title, company-id,
+// helpdesk-agent and deleted, and company's id and name: the names here.
+//
+// ReadFreshdesk reads this form when DIR has a Tickets.xml (or its parts)
+// and no tickets.json; the records become the API's, mapped the same way.
 
 // maxXMLFile is the largest XML file read, and maxXMLRecord the largest
 // record in it (a ticket with its notes); a larger one fails the read.
@@ -98,20 +116,42 @@ type fdxUser struct {
 	CreatedAt  string `xml:"created-at"`
 }
 
-// findXML is the first of names (any case, .xml) in dir; "" when none is.
-func findXML(dir string, names ...string) string {
+// findXML lists the files of names in dir, each NAME.xml or one of its
+// parts NAME<n>.xml (any case), in the order of names, then of n.
+func findXML(dir string, names ...string) []string {
 	es, err := os.ReadDir(dir)
 	if err != nil {
-		return ""
+		return nil
 	}
+	var out []string
 	for _, n := range names {
+		type part struct {
+			path string
+			n    int
+		}
+		var parts []part
 		for _, e := range es {
-			if e.Type().IsRegular() && strings.EqualFold(e.Name(), n+".xml") {
-				return filepath.Join(dir, e.Name())
+			base, ok := strings.CutSuffix(strings.ToLower(e.Name()), ".xml")
+			rest, ok2 := strings.CutPrefix(base, strings.ToLower(n))
+			if !ok || !ok2 || !e.Type().IsRegular() {
+				continue
 			}
+			num := -1 // NAME.xml before NAME0.xml
+			if rest != "" {
+				v, err := strconv.Atoi(rest)
+				if err != nil || v < 0 || strings.HasPrefix(rest, "+") {
+					continue
+				}
+				num = v
+			}
+			parts = append(parts, part{filepath.Join(dir, e.Name()), num})
+		}
+		slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(a.n, b.n) })
+		for _, p := range parts {
+			out = append(out, p.path)
 		}
 	}
-	return ""
+	return out
 }
 
 // budget is a reader that fails once more than left bytes are read since
@@ -213,10 +253,10 @@ func xbool(s string) bool {
 }
 
 // readFreshdeskXML reads an Account Export (see above) into ds.
-func readFreshdeskXML(dir, ticketsPath string) (Dataset, error) {
+func readFreshdeskXML(dir string, ticketsPaths []string) (Dataset, error) {
 	ds := Dataset{Source: "freshdesk", Dir: dir}
 	companies := map[extID]string{}
-	if p := findXML(dir, "Companies", "Customers"); p != "" {
+	for _, p := range findXML(dir, "Companies", "Customers") {
 		err := xmlRecords(p, func(d *xml.Decoder, start xml.StartElement) error {
 			var c struct {
 				ID   string `xml:"id"`
@@ -238,11 +278,9 @@ func readFreshdeskXML(dir, ticketsPath string) (Dataset, error) {
 	}
 	agents := map[extID]bool{}
 	seen := map[extID]bool{}
-	for _, name := range []string{"Users", "Contacts", "Agents"} {
-		p := findXML(dir, name)
-		if p == "" {
-			continue
-		}
+	for _, p := range findXML(dir, "Users", "Contacts", "AllAgents", "Agents") {
+		base := strings.ToLower(filepath.Base(p))
+		onlyAgents := strings.HasPrefix(base, "allagents") || strings.HasPrefix(base, "agents")
 		err := xmlRecords(p, func(d *xml.Decoder, start xml.StartElement) error {
 			var u fdxUser
 			if err := d.DecodeElement(&u, &start); err != nil {
@@ -252,25 +290,20 @@ func readFreshdeskXML(dir, ticketsPath string) (Dataset, error) {
 			if err != nil {
 				return err
 			}
-			isAgent := name == "Agents" || xbool(u.Agent)
+			isAgent := onlyAgents || xbool(u.Agent)
 			kind := "customer"
 			if isAgent {
 				kind = "agent"
 			}
-			if id == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: kind, Reason: "a user without an id"})
-				return nil
-			}
-			if seen[id] {
+			if id != "" && seen[id] {
 				return nil // in Users.xml and Contacts.xml both
 			}
-			seen[id] = true
-			created, err := parseTime(u.CreatedAt)
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: kind, ExternalID: string(id), Reason: err.Error() + "; kept without it"})
+			p, ok := ds.person(kind, "a user", id, u.CreatedAt, Person{Name: strings.TrimSpace(u.Name), Email: strings.TrimSpace(u.Email),
+				Phone: strings.TrimSpace(u.Phone), Locale: strings.TrimSpace(u.Language)})
+			if !ok {
+				return nil
 			}
-			p := Person{ExternalID: string(id), Name: strings.TrimSpace(u.Name), Email: strings.TrimSpace(u.Email),
-				Phone: strings.TrimSpace(u.Phone), Locale: strings.TrimSpace(u.Language), CreatedAt: created}
+			seen[id] = true
 			if isAgent {
 				p.Role = agent.RoleAgent
 				if xbool(u.Admin) {
@@ -297,7 +330,17 @@ func readFreshdeskXML(dir, ticketsPath string) (Dataset, error) {
 			return ds, fmt.Errorf("importer: %w", err)
 		}
 	}
-	err := xmlRecords(ticketsPath, func(d *xml.Decoder, start xml.StartElement) error {
+	for _, p := range ticketsPaths {
+		if err := readFreshdeskXMLTickets(dir, p, agents, &ds); err != nil {
+			return ds, fmt.Errorf("importer: %w", err)
+		}
+	}
+	return ds, nil
+}
+
+// readFreshdeskXMLTickets reads one Tickets part into ds.
+func readFreshdeskXMLTickets(dir, path string, agents map[extID]bool, ds *Dataset) error {
+	return xmlRecords(path, func(d *xml.Decoder, start xml.StartElement) error {
 		var xt fdxTicket
 		if err := d.DecodeElement(&xt, &start); err != nil {
 			return err
@@ -321,10 +364,6 @@ func readFreshdeskXML(dir, ticketsPath string) (Dataset, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return ds, fmt.Errorf("importer: %w", err)
-	}
-	return ds, nil
 }
 
 // api is the ticket as the API's JSON has it, for freshdeskTicket.

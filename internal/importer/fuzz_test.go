@@ -74,7 +74,7 @@ func FuzzReadHelpScout(f *testing.F) {
 
 func FuzzReadFreshdeskXML(f *testing.F) {
 	fuzzRead(f, "Tickets.xml", []string{
-		seedFile(f, "testdata/freshdesk-xml/Tickets.xml"),
+		seedFile(f, "testdata/freshdesk-xml/Tickets0.xml"),
 		`<helpdesk-tickets><helpdesk-ticket><display-id>1</display-id><status>2</status><created-at>2023-01-01T00:00:00Z</created-at>` +
 			`<notes><helpdesk-note><id>2</id><attachments><helpdesk-attachment><id>..</id><content-file-name>/etc/passwd</content-file-name>` +
 			`</helpdesk-attachment></attachments></helpdesk-note></notes></helpdesk-ticket></helpdesk-tickets>`,

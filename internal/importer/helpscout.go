@@ -110,64 +110,43 @@ func ReadHelpScout(dir string) (Dataset, error) {
 	if convPath == "" {
 		return ds, fmt.Errorf("importer: %s has no conversations.json: %w", dir, ErrNoExport)
 	}
-	if p := findFile(dir, "users"); p != "" {
-		err := readFile(p, "users", func(raw json.RawMessage) error {
-			var u hsUser
-			if err := json.Unmarshal(raw, &u); err != nil {
-				return err
-			}
-			if u.ID == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "agent", Reason: "a user without an id"})
-				return nil
-			}
-			created, err := parseTime(string(u.CreatedAt))
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "agent", ExternalID: string(u.ID), Reason: err.Error() + "; kept without it"})
-			}
-			role := agent.RoleAgent
-			if u.Role == "owner" || u.Role == "admin" {
-				role = agent.RoleAdmin
-			}
-			ds.Agents = append(ds.Agents, Person{ExternalID: string(u.ID), Name: strings.TrimSpace(u.FirstName + " " + u.LastName),
-				Email: u.Email, Role: role, CreatedAt: created})
+	err := eachRecord(dir, "users", func(u hsUser) error {
+		p, ok := ds.person("agent", "a user", u.ID, string(u.CreatedAt), Person{Name: strings.TrimSpace(u.FirstName + " " + u.LastName),
+			Email: u.Email, Role: agent.RoleAgent})
+		if !ok {
 			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
 		}
+		if u.Role == "owner" || u.Role == "admin" {
+			p.Role = agent.RoleAdmin
+		}
+		ds.Agents = append(ds.Agents, p)
+		return nil
+	})
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
-	if p := findFile(dir, "customers"); p != "" {
-		err := readFile(p, "customers", func(raw json.RawMessage) error {
-			var c hsCustomer
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			if c.ID == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "customer", Reason: "a customer without an id"})
-				return nil
-			}
-			created, err := parseTime(string(c.CreatedAt))
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "customer", ExternalID: string(c.ID), Reason: err.Error() + "; kept without it"})
-			}
-			p := Person{ExternalID: string(c.ID), Name: strings.TrimSpace(c.FirstName + " " + c.LastName), Locale: c.Language, CreatedAt: created}
-			if len(c.Embedded.Emails) > 0 {
-				p.Email = c.Embedded.Emails[0].Value
-			}
-			if len(c.Embedded.Phones) > 0 {
-				p.Phone = c.Embedded.Phones[0].Value
-			}
-			if o := strings.TrimSpace(c.Organization); o != "" {
-				p.Tags = []string{o}
-			}
-			ds.Customers = append(ds.Customers, p)
+	err = eachRecord(dir, "customers", func(c hsCustomer) error {
+		p, ok := ds.person("customer", "a customer", c.ID, string(c.CreatedAt), Person{Name: strings.TrimSpace(c.FirstName + " " + c.LastName),
+			Locale: c.Language})
+		if !ok {
 			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
 		}
+		if len(c.Embedded.Emails) > 0 {
+			p.Email = c.Embedded.Emails[0].Value
+		}
+		if len(c.Embedded.Phones) > 0 {
+			p.Phone = c.Embedded.Phones[0].Value
+		}
+		if o := strings.TrimSpace(c.Organization); o != "" {
+			p.Tags = []string{o}
+		}
+		ds.Customers = append(ds.Customers, p)
+		return nil
+	})
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
-	err := readFile(convPath, "conversations", func(raw json.RawMessage) error {
+	err = readFile(convPath, "conversations", func(raw json.RawMessage) error {
 		var hc hsConversation
 		if err := json.Unmarshal(raw, &hc); err != nil {
 			return err

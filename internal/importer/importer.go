@@ -229,6 +229,13 @@ func (im *Importer) Run(ctx context.Context, ds Dataset, o RunOpts) (Report, err
 		if ferr := im.finish(ctx, rep, err); ferr != nil && err == nil {
 			err = ferr
 		}
+		// The planner's statistics for what came in, even when the run
+		// stopped part way: what it stored stays.
+		if rep.New.Tickets+rep.New.Customers > 0 {
+			if aerr := im.o.DB.Analyze(ctx); aerr != nil && err == nil {
+				err = aerr
+			}
+		}
 	}
 	return rep, err
 }

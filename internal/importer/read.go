@@ -223,3 +223,54 @@ func localFile(dir, id, name string) string {
 	}
 	return ""
 }
+
+// eachRecord decodes every record of the file name in dir (findFile) into
+// a T and calls fn with it: the shape every vendor's files share. A
+// missing file is no error: the export may leave it out.
+func eachRecord[T any](dir, name string, fn func(T) error) error {
+	p := findFile(dir, name)
+	if p == "" {
+		return nil
+	}
+	return readFile(p, name, func(raw json.RawMessage) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		return fn(v)
+	})
+}
+
+// idName is a record with an id and a name: an organisation, a company.
+type idName struct {
+	ID   extID  `json:"id"`
+	Name string `json:"name"`
+}
+
+// readNames reads the names of the file name in dir (organisations,
+// companies), by id; an empty map when the export has no such file.
+func readNames(dir, name string) (map[extID]string, error) {
+	names := map[extID]string{}
+	err := eachRecord(dir, name, func(r idName) error {
+		names[r.ID] = strings.TrimSpace(r.Name)
+		return nil
+	})
+	return names, err
+}
+
+// person completes p, a person of kind (agent, customer) read from a
+// record: the external id and the creation time. A record without an id
+// is skipped (false), as what (user, contact, …); a time that does not
+// parse is listed and the person kept without it.
+func (ds *Dataset) person(kind, what string, id extID, createdAt string, p Person) (Person, bool) {
+	if id == "" {
+		ds.Skipped = append(ds.Skipped, Skip{Kind: kind, Reason: what + " without an id"})
+		return p, false
+	}
+	created, err := parseTime(createdAt)
+	if err != nil {
+		ds.Skipped = append(ds.Skipped, Skip{Kind: kind, ExternalID: string(id), Reason: err.Error() + "; kept without it"})
+	}
+	p.ExternalID, p.CreatedAt = string(id), created
+	return p, true
+}

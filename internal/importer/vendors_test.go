@@ -55,7 +55,7 @@ func TestFreshdeskAndHelpScoutImport(t *testing.T) {
 			},
 		},
 		{
-			// Freshdesk's Account Export: Tickets.xml, Users.xml, Companies.xml.
+			// Freshdesk's Account Export: Tickets0.xml and Tickets1.xml (parts), Users.xml, Companies0.xml.
 			name: "freshdesk-xml", read: importer.ReadFreshdesk, dir: "testdata/freshdesk-xml",
 			want:    importer.Counts{Agents: 1, Customers: 2, Tickets: 3, Messages: 6, Notes: 1, Attachments: 1},
 			skipped: []string{"ticket 103: marked as spam", "status 104: status \"7\" is one of the account's own; imported as open"},

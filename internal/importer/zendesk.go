@@ -45,11 +45,6 @@ type zdUser struct {
 	CreatedAt      flexString `json:"created_at"`
 }
 
-type zdOrg struct {
-	ID   extID  `json:"id"`
-	Name string `json:"name"`
-}
-
 type zdAttachment struct {
 	ID          extID  `json:"id"`
 	FileName    string `json:"file_name"`
@@ -97,57 +92,36 @@ func ReadZendesk(dir string) (Dataset, error) {
 	if ticketsPath == "" {
 		return ds, fmt.Errorf("importer: %s has no tickets.json: %w", dir, ErrNoExport)
 	}
-	orgs := map[extID]string{}
-	if p := findFile(dir, "organizations"); p != "" {
-		err := readFile(p, "organizations", func(raw json.RawMessage) error {
-			var o zdOrg
-			if err := json.Unmarshal(raw, &o); err != nil {
-				return err
-			}
-			orgs[o.ID] = strings.TrimSpace(o.Name)
-			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
-		}
+	orgs, err := readNames(dir, "organizations")
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
 	roles := map[extID]string{}
-	if p := findFile(dir, "users"); p != "" {
-		err := readFile(p, "users", func(raw json.RawMessage) error {
-			var u zdUser
-			if err := json.Unmarshal(raw, &u); err != nil {
-				return err
-			}
-			if u.ID == "" {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "user", Reason: "a user without an id"})
-				return nil
-			}
-			created, err := parseTime(string(u.CreatedAt))
-			if err != nil {
-				ds.Skipped = append(ds.Skipped, Skip{Kind: "user", ExternalID: string(u.ID), Reason: err.Error() + "; kept without it"})
-			}
-			p := Person{ExternalID: string(u.ID), Name: u.Name, Email: u.Email, Phone: u.Phone, Locale: u.Locale, CreatedAt: created}
-			roles[u.ID] = u.Role
-			switch u.Role {
-			case "agent", "admin":
-				p.Role = agent.RoleAgent
-				if u.Role == "admin" {
-					p.Role = agent.RoleAdmin
-				}
-				ds.Agents = append(ds.Agents, p)
-			default:
-				if org := orgs[u.OrganizationID]; org != "" {
-					p.Tags = []string{org}
-				}
-				ds.Customers = append(ds.Customers, p)
-			}
+	err = eachRecord(dir, "users", func(u zdUser) error {
+		p, ok := ds.person("user", "a user", u.ID, string(u.CreatedAt), Person{Name: u.Name, Email: u.Email, Phone: u.Phone, Locale: u.Locale})
+		if !ok {
 			return nil
-		})
-		if err != nil {
-			return ds, fmt.Errorf("importer: %w", err)
 		}
+		roles[u.ID] = u.Role
+		switch u.Role {
+		case "agent", "admin":
+			p.Role = agent.RoleAgent
+			if u.Role == "admin" {
+				p.Role = agent.RoleAdmin
+			}
+			ds.Agents = append(ds.Agents, p)
+		default:
+			if org := orgs[u.OrganizationID]; org != "" {
+				p.Tags = []string{org}
+			}
+			ds.Customers = append(ds.Customers, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return ds, fmt.Errorf("importer: %w", err)
 	}
-	err := readFile(ticketsPath, "tickets", func(raw json.RawMessage) error {
+	err = readFile(ticketsPath, "tickets", func(raw json.RawMessage) error {
 		var zt zdTicket
 		if err := json.Unmarshal(raw, &zt); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -77,8 +78,33 @@ type Purchase struct {
 	Channel     string    `json:"channel,omitempty"`
 }
 
-// Export gathers what Rapport holds about customer id.
+// Export gathers what Rapport holds about customer id for their own
+// download, and records the download in the audit log (action "export",
+// the customer as target, what it holds counted); the client's address
+// comes with the actor in ctx.
 func (s *Service) Export(ctx context.Context, id int64) (Export, error) {
+	e, err := s.gather(ctx, id)
+	if err != nil {
+		return Export{}, err
+	}
+	if s.o.Audit != nil {
+		messages := 0
+		for _, t := range e.Tickets {
+			messages += len(t.Messages)
+		}
+		err := s.o.Audit.Record(ctx, audit.Entry{Action: "export", TargetKind: "customer", TargetID: audit.ID(id),
+			After: map[string]any{"by": "customer: portal data download", "format": ExportFormat, "tickets": len(e.Tickets),
+				"messages": messages, "promises": len(e.Promises), "survey_answers": len(e.Surveys),
+				"purchases": len(e.Purchases), "erasure_requests": len(e.Erasure)}})
+		if err != nil {
+			return Export{}, fmt.Errorf("portal: export %d: %w", id, err)
+		}
+	}
+	return e, nil
+}
+
+// gather is what Export hands out.
+func (s *Service) gather(ctx context.Context, id int64) (Export, error) {
 	c, err := s.o.Customers.Get(ctx, id)
 	if err != nil {
 		return Export{}, err

@@ -78,7 +78,7 @@ type Opts struct {
 	Intake    *intake.Service // new requests from the portal
 	Mail      Mailer
 	I18n      *i18n.Catalog
-	Audit     *audit.Log // erasure decisions; nil records nothing
+	Audit     *audit.Log // erasure decisions and data downloads; nil records nothing
 	// BaseURL is the public base of the link in the mail
 	// (https://help.example.com); "" makes relative links, for tests.
 	BaseURL    string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/i18n"
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/portal"
@@ -194,7 +195,9 @@ func (s *server) portalPreferences(w http.ResponseWriter, r *http.Request, rc *r
 // portalExport serves GET /portal/export.json: everything Rapport holds
 // about the customer, as a JSON download.
 func (s *server) portalExport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	e, err := s.portal.Export(r.Context(), rc.customer.CustomerID)
+	// The customer acts: no agent, their address.
+	ctx := audit.WithActor(r.Context(), audit.Actor{Addr: s.clientAddr(r)})
+	e, err := s.portal.Export(ctx, rc.customer.CustomerID)
 	if err != nil {
 		return err
 	}

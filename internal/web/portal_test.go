@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/portal"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
@@ -139,6 +140,16 @@ func TestPortalSignInReplyExport(t *testing.T) {
 		}
 		if !strings.Contains(exp.header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("export is not a download: %q", exp.header.Get("Content-Disposition"))
+		}
+		// The download is in the audit log: the customer, what, from where.
+		rows, err := f.audit.List(ctx, audit.Filter{Action: "export", TargetKind: "customer", TargetID: audit.ID(e.Customer.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].AgentID != 0 || rows[0].Addr == "" ||
+			!strings.Contains(rows[0].After, `"by":"customer: portal data download"`) || !strings.Contains(rows[0].After, `"tickets":1`) ||
+			!strings.Contains(rows[0].After, `"messages":2`) {
+			t.Errorf("audit rows of the download: %+v", rows)
 		}
 
 		// An agent's session is not a portal session, and the reverse.

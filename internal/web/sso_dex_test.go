@@ -268,7 +268,7 @@ func TestSSOWithDex(t *testing.T) {
 			t.Error("the role change is not in the audit log once, or the agent was made twice")
 		}
 
-		// A tampered state is refused, and so is a used one.
+		// A tampered state is refused (a used or expired one: TestSSOStateIsUsedOnce).
 		c = f.newClient(t)
 		cb := toCallback(t, c, id, "nina@example.org")
 		cu, _ := url.Parse(cb)
@@ -343,5 +343,84 @@ func TestSSOKeepsTwoFactor(t *testing.T) {
 		mustCode(t, b.get(t, "/"), http.StatusSeeOther, "no session after a wrong code")
 		mustCode(t, codeStep(t, b, totpCode(t, secret, f.clock.Now())), http.StatusSeeOther, "right code")
 		mustCode(t, b.get(t, "/"), http.StatusOK, "signed in with the code")
+	})
+}
+
+// TestSSOStateIsUsedOnce: a callback that succeeded cannot be replayed,
+// not by the same browser and not by one that holds a copy of its state
+// cookie and the callback URL (state and code): the flow is taken once.
+// A state Rapport never issued and one past sso.FlowTTL are refused the
+// same way. Each refusal says so, makes no session and is in the audit log.
+func TestSSOStateIsUsedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		d := startDex(t, f)
+		ctx := context.Background()
+		p, err := f.sso.Create(ctx, ssoInputFor(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.person(t, "agent@rapport.test", "Al Agent")
+		sessions := func() int {
+			var n int
+			if err := db.R.QueryRowContext(ctx, "SELECT count(*) FROM sessions").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		srvURL, _ := url.Parse(f.srv.URL + "/login/sso")
+		withState := func(state string) *client {
+			c := f.newClient(t)
+			c.http.Jar.SetCookies(srvURL, []*http.Cookie{{Name: ssoCookie, Value: state, Path: "/login/sso"}})
+			return c
+		}
+		refused := func(c *client, target, what string) {
+			t.Helper()
+			before, failed := sessions(), auditCount(t, f, "sso.failed")
+			res := fetch(t, c, http.MethodGet, target, nil)
+			mustCode(t, res, http.StatusBadRequest, what)
+			contains(t, res.body, []string{"The sign-in expired or was not started in this browser."}, nil)
+			mustCode(t, c.get(t, "/"), http.StatusSeeOther, what+": not signed in")
+			if n := sessions(); n != before {
+				t.Errorf("%s: %d sessions, then %d", what, before, n)
+			}
+			if auditCount(t, f, "sso.failed") != failed+1 {
+				t.Errorf("%s: not in the audit log", what)
+			}
+		}
+
+		c := f.newClient(t)
+		cb := toCallback(t, c, p.ID, "agent@rapport.test")
+		cu, err := url.Parse(cb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := cu.Query().Get("state")
+		mustCode(t, fetch(t, c, http.MethodGet, cb, nil), http.StatusSeeOther, "callback")
+		mustCode(t, c.get(t, "/"), http.StatusOK, "signed in")
+		signedIn := sessions()
+		if signedIn != 1 {
+			t.Fatalf("%d sessions after one sign-in", signedIn)
+		}
+
+		// The same callback again: from the same browser (its state cookie
+		// is gone) and from one holding a copy of it.
+		res := fetch(t, c, http.MethodGet, cb, nil)
+		mustCode(t, res, http.StatusBadRequest, "replay in the same browser")
+		contains(t, res.body, []string{"The sign-in expired or was not started in this browser."}, nil)
+		refused(withState(state), cb, "replay with the state cookie")
+		if n := auditCount(t, f, "login"); n != 1 {
+			t.Errorf("%d sign-ins in the audit log, want 1", n)
+		}
+
+		// A state Rapport never issued.
+		forged := "forged-state-" + strings.Repeat("x", 30)
+		refused(withState(forged), f.srv.URL+"/login/sso/callback?"+url.Values{"state": {forged}, "code": {"abc"}}.Encode(), "unknown state")
+
+		// A sign-in that stayed at the provider longer than sso.FlowTTL.
+		b := f.newClient(t)
+		late := toCallback(t, b, p.ID, "agent@rapport.test")
+		f.clock.Advance(sso.FlowTTL + time.Second)
+		refused(b, late, "expired state")
 	})
 }
