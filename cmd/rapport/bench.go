@@ -26,7 +26,7 @@ Then agents answer --active of those chats through the API on --agent-url
 --rate replies a second in all, and the time from each reply's request to
 its arrival at the visitor is recorded: p50, p99, max. The token must be an
 admin's (the benchmark makes a widget of its own). It fails when a request
-failed, a reply did not arrive, or a connection was dropped.
+failed, a reply did not arrive or arrived twice, or a connection was dropped.
 `
 
 // benchCmd runs "rapport bench chat".
@@ -83,7 +83,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	rep.Print(stdout)
 	if n := rep.Errors(); n > 0 {
-		return fmt.Errorf("bench chat: %d failed replies, %d lost, %d connections dropped", rep.Failed, rep.Lost, rep.Dropped)
+		return fmt.Errorf("bench chat: %d failed replies, %d lost, %d doubled, %d connections dropped", rep.Failed, rep.Lost, rep.Doubled, rep.Dropped)
 	}
 	return nil
 }

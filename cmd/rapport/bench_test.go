@@ -57,13 +57,13 @@ func TestBenchChatShort(t *testing.T) {
 				"--replies", strconv.Itoa(replies), "--rate", "100", "--settle", "0s", "--pid", strconv.Itoa(pid))
 			t.Log(out)
 			if err != nil {
-				t.Fatalf("bench chat: %v\n%s", err, errOut)
+				t.Fatalf("%v\n%s", err, errOut)
 			}
 			if want := "connections: " + strconv.Itoa(conns) + " open"; !strings.Contains(out, want) || !strings.Contains(out, ", 0 dropped") {
 				t.Errorf("want %q and none dropped", want)
 			}
 			want := "replies: " + strconv.Itoa(active*replies) + " to " + strconv.Itoa(active) + " chats, 0 failed, " +
-				strconv.Itoa(active*replies) + " arrived, 0 lost"
+				strconv.Itoa(active*replies) + " arrived, 0 lost, 0 doubled"
 			if !strings.Contains(out, want) {
 				t.Errorf("want %q", want)
 			}

@@ -79,6 +79,7 @@ type Report struct {
 	Replies   int           // sent
 	Failed    int           // refused or failed requests
 	Arrived   int           // replies that reached their visitor
+	Doubled   int           // replies that reached it more than once
 	Lost      int           // sent, acknowledged, never arrived
 	Elapsed   time.Duration // from the first reply sent to the last arrived
 	P50, P99  time.Duration // reply request to arrival at the visitor
@@ -89,7 +90,7 @@ type Report struct {
 }
 
 // Errors is every failure of the run: requests, lost replies, dropped connections.
-func (r Report) Errors() int { return r.Failed + r.Lost + r.Dropped }
+func (r Report) Errors() int { return r.Failed + r.Lost + r.Dropped + r.Doubled }
 
 // PerConn is the growth from Before to Idle per connection, in bytes, for
 // each figure both ends could read (NaN otherwise).
@@ -113,7 +114,7 @@ func (r Report) Print(w io.Writer) {
 	if r.Elapsed > 0 {
 		rate = float64(r.Arrived) / r.Elapsed.Seconds()
 	}
-	fmt.Fprintf(w, "replies: %d to %d chats, %d failed, %d arrived, %d lost, %.1f/s\n", r.Replies, r.Active, r.Failed, r.Arrived, r.Lost, rate)
+	fmt.Fprintf(w, "replies: %d to %d chats, %d failed, %d arrived, %d lost, %d doubled, %.1f/s\n", r.Replies, r.Active, r.Failed, r.Arrived, r.Lost, r.Doubled, rate)
 	fmt.Fprintf(w, "reply to arrival: p50 %s, p99 %s, max %s\n", ms(r.P50), ms(r.P99), ms(r.Max))
 	fmt.Fprintf(w, "reply request: p50 %s, p99 %s\n", ms(r.API50), ms(r.API99))
 	for _, e := range r.ErrorText {
@@ -168,6 +169,7 @@ type run struct {
 	arrived map[int]time.Duration
 	errs    []string
 	dropped int
+	doubled int
 	want    int // replies acknowledged, to be awaited
 }
 
@@ -248,6 +250,7 @@ func Run(ctx context.Context, o Opts) (Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rep.Dropped = r.dropped
+	rep.Doubled = r.doubled
 	rep.Arrived = len(r.arrived)
 	rep.Lost = r.want - rep.Arrived
 	lat := make([]time.Duration, 0, len(r.arrived))
@@ -497,7 +500,9 @@ func (r *run) listen(v *visitor) {
 		}
 		r.mu.Lock()
 		if s, ok := r.sent[n]; ok {
-			if _, dup := r.arrived[n]; !dup {
+			if _, dup := r.arrived[n]; dup {
+				r.doubled++
+			} else {
 				r.arrived[n] = at.Sub(s)
 			}
 		}
