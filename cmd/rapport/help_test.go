@@ -74,6 +74,8 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "metrics rebuild", args: []string{"metrics", "rebuild"}, want: []string{"db", "resume"}},
 		{name: "loadtest", args: []string{"loadtest"}, want: []string{"url", "token", "smtp", "mailbox", "user", "password", "pid",
 			"duration", "smtp-clients", "writers", "readers", "verify"}},
+		{name: "bench chat", args: []string{"bench", "chat"}, want: []string{"url", "agent-url", "token", "conns", "active", "replies",
+			"rate", "sources", "pid", "pprof", "dialers", "settle", "wait"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -48,6 +48,7 @@ commands:
   quality check      find the seven sins of service in replies (JSON lines on stdin)
   attachments copy   copy files kept in the attachments folder by earlier versions into the database
   loadtest           put a mixed load (mail, API writes, inbox, search, dashboard) on a running server and report
+  bench chat         hold many idle chat widgets open on a server, then time agents' replies to their arrival at the visitors
   version            print the version
 
 Run "rapport <command> --help" for a command's settings.
@@ -109,6 +110,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return metricsCmd(ctx, rest, stdout, stderr)
 	case "loadtest":
 		return loadtestCmd(ctx, rest, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		return version(stdout)
 	case "help", "--help", "-h":
