@@ -59,7 +59,8 @@ var Roles = []Role{RoleAgent, RoleManager, RoleAdmin}
 func (r Role) Valid() bool { return r.rank() > 0 }
 
 // Permission is something a role may do. Web and API check permissions only
-// through Role.Can, so the rules live here and nowhere else.
+// through Agent.Can (which asks Role.Can, then the agent's own rights), so
+// the rules live here and nowhere else.
 type Permission string
 
 // The permissions.
@@ -77,7 +78,7 @@ const (
 	// PermViewAudit: reading the audit log, and everyone's API tokens.
 	PermViewAudit Permission = "view_audit" // admins
 	// PermManageKB: writing and publishing the knowledge base (issue 16).
-	PermManageKB Permission = "manage_kb" // managers and admins
+	PermManageKB Permission = "manage_kb" // managers and admins, and agents given the right (Agent.KBEditor)
 )
 
 // Can reports whether role r has permission p.
@@ -97,6 +98,14 @@ var permissionRole = map[Permission]Role{
 	PermChangeAnyTicket:    RoleManager,
 	PermViewAudit:          RoleAdmin,
 	PermManageKB:           RoleManager,
+}
+
+// Can reports whether agent a has permission p: through their role, or
+// through a right an admin gave them alone (KBEditor: PermManageKB). The
+// web and API route tables ask this, for every request, of the agent as
+// stored then, so a right taken away ends on the next request.
+func (a Agent) Can(p Permission) bool {
+	return a.Role.Can(p) || (p == PermManageKB && a.KBEditor)
 }
 
 // AdminOnly reports whether only admins hold p: an API token needs the
@@ -132,6 +141,12 @@ type Agent struct {
 	TimeZone     string   // IANA zone times are shown in; "" means the business's
 	Availability string
 	Active       bool
+	// KBEditor is the right, given by an admin to this agent alone, to
+	// write and publish the knowledge base whatever their role (Can).
+	KBEditor bool
+	// ChatCapacity is how many open chats the router gives the agent at
+	// most; read here, set through routing.Router.SetChatCapacity.
+	ChatCapacity int
 	TeamIDs      []int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -157,6 +172,7 @@ type AgentUpdate struct {
 	TimeZone     *string
 	Availability *string
 	Active       *bool
+	KBEditor     *bool
 }
 
 // Team is a group of agents that tickets can be routed to.
@@ -299,11 +315,12 @@ type agentState struct {
 	Locale    string   `json:"locale"`
 	Languages []string `json:"languages"`
 	TimeZone  string   `json:"time_zone"`
+	KBEditor  bool     `json:"kb_editor"`
 }
 
 func (a Agent) state() agentState {
 	return agentState{Email: a.Email, Name: a.Name, Role: a.Role, Active: a.Active, Locale: a.Locale,
-		Languages: a.Languages, TimeZone: a.TimeZone}
+		Languages: a.Languages, TimeZone: a.TimeZone, KBEditor: a.KBEditor}
 }
 
 // CheckNew returns n trimmed and normalised, with what is wrong with it
@@ -357,7 +374,8 @@ func scanAgent(sc interface{ Scan(...any) error }) (Agent, error) {
 	var a Agent
 	var role, langs string
 	var created, updated int64
-	if err := sc.Scan(&a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.TimeZone, &a.Availability, &a.Active, &created, &updated); err != nil {
+	if err := sc.Scan(&a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.TimeZone, &a.Availability, &a.Active, &created, &updated,
+		&a.KBEditor, &a.ChatCapacity); err != nil {
 		return Agent{}, err
 	}
 	a.Role = Role(role)
@@ -503,12 +521,15 @@ func (s *Service) Update(ctx context.Context, id int64, u AgentUpdate) (Agent, e
 	if u.Active != nil {
 		a.Active = *u.Active
 	}
+	if u.KBEditor != nil {
+		a.KBEditor = *u.KBEditor
+	}
 	if err := errs.Err(); err != nil {
 		return Agent{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Get("update-agent"), id, a.Name, string(a.Role), a.Locale,
-			strings.Join(a.Languages, ","), a.Availability, a.Active, store.Millis(s.now()), a.TimeZone); err != nil {
+			strings.Join(a.Languages, ","), a.Availability, a.Active, store.Millis(s.now()), a.TimeZone, a.KBEditor); err != nil {
 			return err
 		}
 		if !a.Active {

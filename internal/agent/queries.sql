@@ -7,19 +7,23 @@ VALUES ($1, $2, $3, $4, $5, $6, $9, 'offline', $7, $8, $8)
 RETURNING id
 
 -- name: get-agent
-SELECT id, email, name, role, locale, languages, time_zone, availability, active, created_at, updated_at
+SELECT id, email, name, role, locale, languages, time_zone, availability, active, created_at, updated_at,
+       kb_editor, chat_capacity
 FROM agents WHERE id = $1
 
 -- name: get-agent-by-email
-SELECT id, email, name, role, locale, languages, time_zone, availability, active, created_at, updated_at
+SELECT id, email, name, role, locale, languages, time_zone, availability, active, created_at, updated_at,
+       kb_editor, chat_capacity
 FROM agents WHERE email = $1
 
 -- name: list-agents
-SELECT id, email, name, role, locale, languages, time_zone, availability, active, created_at, updated_at
+SELECT id, email, name, role, locale, languages, time_zone, availability, active, created_at, updated_at,
+       kb_editor, chat_capacity
 FROM agents ORDER BY lower(name), id
 
 -- name: update-agent
-UPDATE agents SET name = $2, role = $3, locale = $4, languages = $5, availability = $6, active = $7, updated_at = $8, time_zone = $9
+UPDATE agents SET name = $2, role = $3, locale = $4, languages = $5, availability = $6, active = $7, updated_at = $8, time_zone = $9,
+       kb_editor = $10
 WHERE id = $1
 
 -- name: password-hash

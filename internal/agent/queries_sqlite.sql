@@ -6,6 +6,7 @@
 -- agent's teams (comma-separated).
 SELECT t.id, t.scopes, t.expires_at, t.last_used_at, t.last_used_addr,
        a.id, a.email, a.name, a.role, a.locale, a.languages, a.time_zone, a.availability, a.active, a.created_at, a.updated_at,
+       a.kb_editor, a.chat_capacity,
        COALESCE((SELECT group_concat(m.team_id, ',') FROM team_members m WHERE m.agent_id = a.id), '')
 FROM api_tokens t JOIN agents a ON a.id = t.agent_id
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL

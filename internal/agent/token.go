@@ -201,7 +201,7 @@ func (s *Service) ByToken(ctx context.Context, token, addr string) (Agent, Token
 	var created, updated int64
 	err := s.db.R.QueryRowContext(ctx, s.q.Get("token-auth"), hashToken(token)).Scan(&t.ID, &scopes, &expires,
 		&lastUsed, &lastAddr, &a.ID, &a.Email, &a.Name, &role, &a.Locale, &langs, &a.TimeZone, &a.Availability,
-		&a.Active, &created, &updated, &teams)
+		&a.Active, &created, &updated, &a.KBEditor, &a.ChatCapacity, &teams)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Agent{}, Token{}, ErrBadCredentials
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/rapport/rapport/internal/agent"
+	"github.com/rapport/rapport/internal/routing"
+	"github.com/rapport/rapport/internal/valid"
 )
 
 // agentJSON is an agent as the API shows it; never the password hash.
@@ -18,9 +20,13 @@ type agentJSON struct {
 	TimeZone     string   `json:"time_zone"` // IANA; "" means the business's
 	Availability string   `json:"availability"`
 	Active       bool     `json:"active"`
-	TeamIDs      []int64  `json:"team_ids"`
-	CreatedAt    *string  `json:"created_at"`
-	UpdatedAt    *string  `json:"updated_at"`
+	// KBEditor is the right an admin gave this agent to write the
+	// knowledge base whatever their role (managers and admins always may).
+	KBEditor     bool    `json:"kb_editor"`
+	ChatCapacity int     `json:"chat_capacity"` // open chats the router gives them at most
+	TeamIDs      []int64 `json:"team_ids"`
+	CreatedAt    *string `json:"created_at"`
+	UpdatedAt    *string `json:"updated_at"`
 }
 
 func toAgentJSON(a agent.Agent) agentJSON {
@@ -34,6 +40,8 @@ func toAgentJSON(a agent.Agent) agentJSON {
 		TimeZone:     a.TimeZone,
 		Availability: a.Availability,
 		Active:       a.Active,
+		KBEditor:     a.KBEditor,
+		ChatCapacity: a.ChatCapacity,
 		TeamIDs:      nonNil(a.TeamIDs),
 		CreatedAt:    timeJSON(a.CreatedAt),
 		UpdatedAt:    timeJSON(a.UpdatedAt),
@@ -86,6 +94,20 @@ func (s *server) listAgents(w http.ResponseWriter, r *http.Request, _ agent.Agen
 	return nil
 }
 
+// getAgent serves GET /agents/{id}.
+func (s *server) getAgent(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.agents.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAgentJSON(a))
+	return nil
+}
+
 // createAgentRequest is the body of POST /agents.
 type createAgentRequest struct {
 	Email     string   `json:"email"`
@@ -129,9 +151,13 @@ type updateAgentRequest struct {
 	TimeZone     *string   `json:"time_zone"`
 	Availability *string   `json:"availability"`
 	Active       *bool     `json:"active"`
+	KBEditor     *bool     `json:"kb_editor"`
+	ChatCapacity *int      `json:"chat_capacity"`
 }
 
-// updateAgent serves PATCH /agents/{id} (admins).
+// updateAgent serves PATCH /agents/{id} (admins). A chat_capacity out of
+// range is refused before anything is saved; it is set by the router, which
+// audits it as the admin's agent page does.
 func (s *server) updateAgent(w http.ResponseWriter, r *http.Request, _ agent.Agent) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -141,6 +167,14 @@ func (s *server) updateAgent(w http.ResponseWriter, r *http.Request, _ agent.Age
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	if req.ChatCapacity != nil {
+		if s.routing == nil {
+			return errNoRouting
+		}
+		if n := *req.ChatCapacity; n < 0 || n > routing.MaxChatCapacity {
+			return valid.Field("chat_capacity", valid.Msg("valid.chat_capacity", "must be from 0 to %d", routing.MaxChatCapacity))
+		}
+	}
 	u := agent.AgentUpdate{
 		Name:         req.Name,
 		Locale:       req.Locale,
@@ -148,6 +182,7 @@ func (s *server) updateAgent(w http.ResponseWriter, r *http.Request, _ agent.Age
 		TimeZone:     req.TimeZone,
 		Availability: req.Availability,
 		Active:       req.Active,
+		KBEditor:     req.KBEditor,
 	}
 	if req.Role != nil {
 		role := agent.Role(*req.Role)
@@ -156,6 +191,15 @@ func (s *server) updateAgent(w http.ResponseWriter, r *http.Request, _ agent.Age
 	a, err := s.agents.Update(r.Context(), id, u)
 	if err != nil {
 		return err
+	}
+	if req.ChatCapacity != nil {
+		// The router runs an assignment round itself.
+		if err := s.routing.SetChatCapacity(r.Context(), id, *req.ChatCapacity); err != nil {
+			return err
+		}
+		if a, err = s.agents.Get(r.Context(), id); err != nil {
+			return err
+		}
 	}
 	if s.router != nil && a.Active && a.Availability == agent.Online &&
 		(req.Availability != nil || req.Active != nil || req.Languages != nil) {

@@ -256,8 +256,8 @@ func (s *server) wrap(rt route) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
-			// The role, then the token's scope: both from the route table.
-			if !me.Role.Can(rt.perm) || !tok.Has(rt.scope()) {
+			// The agent's permission (role and own rights), then the token's scope: both from the route table.
+			if !me.Can(rt.perm) || !tok.Has(rt.scope()) {
 				s.writeError(w, r, errForbidden)
 				return
 			}

@@ -54,7 +54,7 @@ func (s *server) agentGoals(w http.ResponseWriter, r *http.Request, me agent.Age
 	if err != nil {
 		return err
 	}
-	if id != me.ID && !me.Role.Can(agent.PermViewReports) {
+	if id != me.ID && !me.Can(agent.PermViewReports) {
 		return errForbidden
 	}
 	if _, err := s.agents.Get(r.Context(), id); err != nil {

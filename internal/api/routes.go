@@ -136,6 +136,7 @@ func (s *server) routes() []route {
 		{http.MethodPatch, "/me", agent.PermWorkTickets, s.updateMe, false},
 		{http.MethodGet, "/agents", agent.PermWorkTickets, s.listAgents, false},
 		{http.MethodPost, "/agents", agent.PermManageAgents, s.createAgent, false},
+		{http.MethodGet, "/agents/{id}", agent.PermWorkTickets, s.getAgent, false},
 		{http.MethodPatch, "/agents/{id}", agent.PermManageAgents, s.updateAgent, false},
 		// Goals with their progress (issue 7): an agent's own, or anyone's for managers
 		{http.MethodGet, "/agents/{id}/goals", agent.PermWorkTickets, s.agentGoals, false},

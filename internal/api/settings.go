@@ -14,6 +14,9 @@ import (
 type RoutingSettings interface {
 	Settings(ctx context.Context) (routing.Settings, error)
 	SaveSettings(ctx context.Context, st routing.Settings) (routing.Settings, error)
+	// SetChatCapacity sets, and audits, how many open chats an agent may
+	// hold (PATCH /agents/{id} with chat_capacity).
+	SetChatCapacity(ctx context.Context, id int64, capacity int) error
 }
 
 // errNoRouting answers the routing settings on a server built without a

@@ -71,17 +71,28 @@ var kbArticleDefs = []kbArticleDef{
 	}},
 }
 
-// seedKB writes the demo shop's help center, by its first manager: the
-// categories, sections and articles above in every language, published,
-// with a few views, votes and searches that found nothing, so that the
-// help-center report has something to show.
+// kbEditorEmail is the demo agent the admin gave the right to write the
+// knowledge base: she writes its Italian texts.
+const kbEditorEmail = "giulia.romano@demo.example.com"
+
+// seedKB writes the demo shop's help center, by its first manager and, in
+// Italian, by an agent the admin gave the right: the categories, sections
+// and articles above in every language, published, with a few views, votes
+// and searches that found nothing, so that the help-center report has
+// something to show.
 func (r *runner) seedKB(ctx context.Context) error {
-	var manager int64
+	var manager, editor int64
 	for i, s := range roster {
-		if s.Role == agent.RoleManager {
+		if s.Role == agent.RoleManager && manager == 0 {
 			manager = r.agentIDs[i]
-			break
 		}
+		if s.Email == kbEditorEmail {
+			editor = r.agentIDs[i]
+		}
+	}
+	yes := true
+	if _, err := r.agents.Update(office(ctx, r.agentIDs[0]), editor, agent.AgentUpdate{KBEditor: &yes}); err != nil {
+		return fmt.Errorf("demo: help center editor: %w", err)
 	}
 	svc := kb.New(kb.Opts{DB: r.o.DB, Clock: r.clock})
 	var cats []int64
@@ -111,8 +122,11 @@ func (r *runner) seedKB(ctx context.Context) error {
 		}
 		for _, l := range langs {
 			if l != "en" {
-				t := def.Texts[l]
-				if err := svc.SaveText(ctx, manager, a.ID, l, kb.TextInput{Title: t.Title, Body: t.Body}); err != nil {
+				t, by := def.Texts[l], manager
+				if l == "it" {
+					by = editor
+				}
+				if err := svc.SaveText(ctx, by, a.ID, l, kb.TextInput{Title: t.Title, Body: t.Body}); err != nil {
 					return fmt.Errorf("demo: help center: %w", err)
 				}
 			}

@@ -10,7 +10,7 @@ import (
 )
 
 // The demo has a help center with articles published in all five
-// languages, one internal.
+// languages, one internal, and an agent given the right to write it.
 func TestGenerateHelpCenter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		if _, err := Generate(context.Background(), Opts{DB: db, Seed: 7, Customers: 30, Tickets: 60, Now: testNow,
@@ -26,6 +26,14 @@ func TestGenerateHelpCenter(t *testing.T) {
 		}
 		if n := count(`SELECT count(*) FROM search_docs WHERE kind = 'kb'`); n != 25 {
 			t.Errorf("%d articles indexed, want 25", n)
+		}
+		// One agent (not a manager) holds the right to write the knowledge
+		// base, given by the admin, and wrote the Italian texts with it.
+		if n := count(`SELECT count(*) FROM agents WHERE kb_editor = TRUE AND role = 'agent' AND email = '` + kbEditorEmail + `'`); n != 1 {
+			t.Errorf("%d demo agents with the knowledge-base right, want 1", n)
+		}
+		if n := count(`SELECT count(*) FROM audit_log WHERE action = 'agent.update' AND after_json LIKE '%"kb_editor":true%'`); n != 1 {
+			t.Errorf("%d audit rows giving the right, want 1", n)
 		}
 	})
 }

@@ -385,33 +385,27 @@ func (r *Router) run(ctx context.Context, _ json.RawMessage) error {
 	return err
 }
 
-// SetCapacity sets how many open tickets agent id may hold at once.
+// SetCapacity sets how many open tickets agent id may hold at once; a
+// change is in the audit log.
 func (r *Router) SetCapacity(ctx context.Context, id int64, capacity int) error {
 	if capacity < 0 || capacity > 1000 {
 		return valid.Field("capacity", valid.Msg("valid.capacity", "must be from 0 to 1000"))
 	}
-	res, err := r.o.DB.W.ExecContext(ctx, r.q.Get("set-capacity"), id, capacity)
-	if err != nil {
-		return fmt.Errorf("routing: capacity of %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("routing: agent %d: %w", id, store.ErrNotFound)
+	if err := r.saveCapacity(ctx, id, capacityTickets, capacity); err != nil {
+		return err
 	}
 	return r.KickNow(ctx)
 }
 
 // SetChatCapacity sets how many open chats agent id may hold at once,
-// apart from their other tickets; 0 takes them out of chat routing.
+// apart from their other tickets; 0 takes them out of chat routing. The
+// admin's agent page and the API set it here; a change is in the audit log.
 func (r *Router) SetChatCapacity(ctx context.Context, id int64, capacity int) error {
 	if capacity < 0 || capacity > MaxChatCapacity {
 		return valid.Field("chat_capacity", valid.Msg("valid.chat_capacity", "must be from 0 to %d", MaxChatCapacity))
 	}
-	res, err := r.o.DB.W.ExecContext(ctx, r.q.Get("set-chat-capacity"), id, capacity)
-	if err != nil {
-		return fmt.Errorf("routing: chat capacity of %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("routing: agent %d: %w", id, store.ErrNotFound)
+	if err := r.saveCapacity(ctx, id, capacityChats, capacity); err != nil {
+		return err
 	}
 	return r.KickNow(ctx)
 }

@@ -131,7 +131,9 @@ func (s *server) renderAdminAgent(w http.ResponseWriter, r *http.Request, rc *re
 }
 
 // adminAgentUpdate serves POST /admin/agents/{id}: name, role, active, UI
-// language, time zone and spoken languages. An admin cannot lock themself out by
+// language, time zone, spoken languages and the right to write the
+// knowledge base (kb_editor, which takes effect on the agent's next
+// request). An admin cannot lock themself out by
 // deactivating or demoting their own account.
 func (s *server) adminAgentUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathID(r, "id")
@@ -142,6 +144,7 @@ func (s *server) adminAgentUpdate(w http.ResponseWriter, r *http.Request, rc *re
 	name, locale, zone := f.Get("name"), f.Get("locale"), f.Get("time_zone")
 	role := agent.Role(f.Get("role"))
 	active := f.Get("active") == "on"
+	kbEditor := f.Get("kb_editor") == "on"
 	langs := splitComma(f.Get("languages"))
 	if id == rc.me.ID && (!active || !role.Can(agent.PermManageAgents)) {
 		prob := &problem{Status: http.StatusUnprocessableEntity, Form: "agent", Fields: map[string]string{},
@@ -150,6 +153,7 @@ func (s *server) adminAgentUpdate(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	if _, err := s.agents.Update(r.Context(), id, agent.AgentUpdate{
 		Name: &name, Role: &role, Locale: &locale, Languages: &langs, Active: &active, TimeZone: &zone,
+		KBEditor: &kbEditor,
 	}); err != nil {
 		prob, ok := s.asProblem(rc.lang, "agent", err)
 		if !ok {

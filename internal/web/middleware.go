@@ -117,7 +117,7 @@ func (s *server) wrap(rt route) http.Handler {
 		if agentOnly && s.mustEnrol(w, r, rt, rc) {
 			return
 		}
-		if agentOnly && !rc.me.Role.Can(rt.perm) {
+		if agentOnly && !rc.me.Can(rt.perm) {
 			s.fail(w, r, rc, errForbidden)
 			return
 		}

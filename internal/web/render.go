@@ -332,7 +332,7 @@ func (p *page) formatDateIn(key string, t time.Time) string {
 
 // Can reports whether the signed-in agent has permission perm.
 func (p *page) Can(perm string) bool {
-	return p.Me != nil && p.Me.Role.Can(agent.Permission(perm))
+	return p.Me != nil && p.Me.Can(agent.Permission(perm))
 }
 
 // Err is the problem with field on form ("" for any form), or "".

@@ -47,7 +47,7 @@ func (s *server) scorecardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	// The route lets every agent in; only the scorecard's owner and those
 	// who view reports get further.
-	if id != rc.me.ID && !rc.me.Role.Can(agent.PermViewReports) {
+	if id != rc.me.ID && !rc.me.Can(agent.PermViewReports) {
 		return errForbidden
 	}
 	a, err := s.agents.Get(r.Context(), id)
