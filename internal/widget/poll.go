@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -64,7 +65,7 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, c *call) error {
 		return nil
 	}
 	if err := fetch(); err != nil {
-		return err
+		return gone(ctx, err)
 	}
 	wait := time.NewTimer(h.o.PollWait)
 	defer wait.Stop()
@@ -79,12 +80,12 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, c *call) error {
 				res.Read = max(res.Read, ev.Message)
 			default: // a message, a status, a resync
 				if err := fetch(); err != nil {
-					return err
+					return gone(ctx, err)
 				}
 			}
 		case <-sub.Done():
 			if err := fetch(); err != nil {
-				return err
+				return gone(ctx, err)
 			}
 			if len(res.Messages) == 0 && errors.Is(sub.Err(), realtime.ErrDraining) {
 				w.Header().Set("Retry-After", "1")
@@ -98,6 +99,15 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 	}
 	return h.answerPoll(w, res)
+}
+
+// gone is err, or nil when the visitor went away (the widget gave up the
+// ask, the network was cut): nothing to answer and nothing to log.
+func gone(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 func (h *Handler) answerPoll(w http.ResponseWriter, res polled) error {
