@@ -161,8 +161,10 @@ func (r *widgetRig) signIn(parent context.Context) context.Context {
 // types a question in the widget, before any chat; the widget offers the
 // help center's Italian article (not the English one, not the internal
 // one), labelled for screen readers in Italian; the visitor opens it from
-// the keyboard and leaves without starting the chat. The help center's
-// report counts one deflection, by the widget.
+// the keyboard and leaves without starting the chat. Another visitor types
+// the question in the pre-chat form, opens the article too, and starts
+// the chat with it. The help center's report counts one deflection, by
+// the widget, of two articles opened from it.
 func TestWidgetOffersArticleDeflection(t *testing.T) {
 	bin := chromium(t)
 	for _, be := range widgetBackends {
@@ -239,18 +241,49 @@ func TestWidgetOffersArticleDeflection(t *testing.T) {
 				t.Errorf("%d tickets: the chat was started", tickets)
 			}
 
+			// Another visitor, on a widget with the pre-chat form, types the
+			// question there, opens the article, and starts the chat all the
+			// same: the question is the chat's first message, and that
+			// article did not deflect them.
+			pre, err := chat.New(chat.Opts{DB: r.db}).CreateWidget(ctx, chat.Widget{Name: "Shop help", Origins: []string{r.site.URL}, PreChat: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.key = pre.Key
+			r.shop(r.base, `data-lang="it"`)
+			other, cancelOther := chromedp.NewContext(visitor, chromedp.WithNewBrowserContext())
+			defer cancelOther()
+			r.step(other, "open the shop's page", chromedp.Navigate(r.site.URL))
+			r.wait(other, "the widget", `!!document.getElementById("rapport-chat") && !!`+shadow+`.querySelector(".btn[aria-label]")`)
+			r.eval(other, shadow+`.querySelector(".btn").click(), ""`)
+			r.wait(other, "the pre-chat form", `!`+shadow+`.querySelector("form.pre").hidden`)
+			r.typeIn(other, "#pre-name", "Bea")
+			r.typeIn(other, "#pre-q", "Devo restituire le scarpe")
+			r.wait(other, "the offered articles", `!`+shadow+`.querySelector(".kb").hidden && `+shadow+`.querySelectorAll(".kb a").length > 0`)
+			r.eval(other, shadow+`.querySelector(".kb a").click(), ""`)
+			for opened < 2 && time.Now().Before(deadline.Add(30*time.Second)) {
+				r.db.R.QueryRowContext(ctx, `SELECT count(*) FROM kb_deflections WHERE source = 'widget'`).Scan(&opened)
+				time.Sleep(100 * time.Millisecond)
+			}
+			r.eval(other, shadow+`.querySelector("form.pre button[type=submit]").click(), ""`)
+			r.wait(other, "the question sent as the first message", shadow+`.querySelector(".m.visitor .st") && `+shadow+`.querySelector(".m.visitor").textContent.includes("Devo restituire le scarpe")`+
+				` && `+shadow+`.querySelector(".m.visitor .st").textContent === `+quoteJS(cat18.T("it", "widget.w.delivered")))
+			if hidden := r.eval(other, `String(`+shadow+`.querySelector(".kb").hidden)`); hidden != "true" {
+				t.Error("the articles are still offered once the chat started")
+			}
+
 			rep, err := kbs.Report(ctx, 30)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Deflections != 1 || rep.WidgetDeflections != 1 || rep.ContactOpened() != 0 {
-				t.Errorf("report: %d deflections, %d by the widget, %d opened from the contact form; want 1, 1, 0",
-					rep.Deflections, rep.WidgetDeflections, rep.ContactOpened())
+			if rep.WidgetOpened != 2 || rep.Deflections != 1 || rep.WidgetDeflections != 1 || rep.ContactOpened() != 0 {
+				t.Errorf("report: %d opened from the widget, %d deflections, %d by the widget, %d opened from the contact form; want 2, 1, 1, 0",
+					rep.WidgetOpened, rep.Deflections, rep.WidgetDeflections, rep.ContactOpened())
 			}
 			manager := r.signIn(visitor)
 			r.step(manager, "the help center's report", chromedp.Navigate(r.base+"/kb/report"), chromedp.WaitVisible(chromedp.ID("kb-kpis")))
-			if got := r.eval(manager, `document.getElementById("kb-deflections").textContent + " " + document.getElementById("kb-widget-deflections").textContent`); got != "1 1 / 1" {
-				t.Errorf("/kb/report shows deflections %q, want 1, and 1 of 1 opened from the widget", got)
+			if got := r.eval(manager, `document.getElementById("kb-deflections").textContent + " " + document.getElementById("kb-widget-deflections").textContent`); got != "1 1 / 2" {
+				t.Errorf("/kb/report shows deflections %q, want 1, and 1 of 2 opened from the widget", got)
 			}
 		})
 	}
