@@ -116,6 +116,9 @@ func TestWidgetFiveLanguagesAndAdminSnippet(t *testing.T) {
 				`label[for=pre-email]").textContent + ("`:  cat.T(lang, "widget.w.email"),
 				`#text").getAttribute("placeholder`:        cat.T(lang, "widget.w.placeholder"),
 				`form.pre button").textContent + ("`:       cat.T(lang, "widget.w.start"),
+				`label[for=pre-q]").textContent + ("`:      cat.T(lang, "widget.w.question"),
+				`.kb").getAttribute("aria-label`:           cat.T(lang, "widget.w.articles_label"),
+				`.kb p").textContent + ("`:                 cat.T(lang, "widget.w.articles"),
 			}
 			for sel, want := range checks {
 				if got := eval(shadow + `.querySelector("` + sel + `")`); got != want {

@@ -466,7 +466,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux.Handle("GET /readyz", readyz(svc.DB, func(ctx context.Context) (string, error) { return outboundProblem(ctx, cfg, svc) }))
 	mux.Handle("GET /metrics", m.handler())
 	// The chat widget's script, demo page and visitor API (issue 15).
-	chatHandler := widget.New(widget.Opts{Chat: svc.Chat, Limits: limits, Proxies: proxies, Log: log.With("component", "widget")})
+	chatHandler := widget.New(widget.Opts{Chat: svc.Chat, Limits: limits, Proxies: proxies, Log: log.With("component", "widget"),
+		KB: svc.KB, Languages: svc.Business})
 	mux.Handle("GET /widget.js", chatHandler)
 	mux.Handle("GET /widget/demo", chatHandler)
 	mux.Handle("/chat/v1/", chatHandler)

@@ -254,6 +254,19 @@ func TestReport(t *testing.T) {
 		if err := s.ContactSent(ctx, "visitor-b"); err != nil {
 			t.Fatal(err)
 		}
+		// From the chat widget: one visitor leaves, one starts the chat.
+		if err := s.Opened(ctx, tr.ID, "widget-c", kb.FromWidget); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Opened(ctx, tr.ID, "widget-d", kb.FromWidget); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ContactSent(ctx, "widget-d"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Opened(ctx, tr.ID, "widget-e", "elsewhere"); err == nil {
+			t.Error("an unknown source was recorded")
+		}
 		if err := s.Vote(ctx, tr.ID, true, "Clear, thanks"); err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +280,7 @@ func TestReport(t *testing.T) {
 		if len(r.Gaps) != 2 || r.Gaps[0].Query != "gift wrap" || r.Gaps[0].Count != 2 {
 			t.Errorf("gaps %+v", r.Gaps)
 		}
-		if r.Opened != 2 || r.Deflections != 1 || r.Yes != 1 {
+		if r.Opened != 4 || r.Deflections != 2 || r.WidgetOpened != 2 || r.WidgetDeflections != 1 || r.Yes != 1 {
 			t.Errorf("report %+v", r)
 		}
 		if len(r.Comments) != 1 || r.Comments[0].Text != "Clear, thanks" {

@@ -128,17 +128,20 @@ INSERT INTO kb_votes (translation_id, helpful, comment, created_at) VALUES ($1, 
 INSERT INTO kb_missed_searches (language, query, created_at) VALUES ($1, $2, $3)
 
 -- name: insert-deflection
-INSERT INTO kb_deflections (translation_id, token, created_at) VALUES ($1, $2, $3)
+INSERT INTO kb_deflections (translation_id, token, created_at, source) VALUES ($1, $2, $3, $4)
 
 -- name: contact-sent
 UPDATE kb_deflections SET sent = 1 WHERE token = $1 AND sent = 0
 
 -- name: report-articles
 -- Per published or once-published translation: views, votes, and the
--- opens from the contact form since $1 with how many of them still sent it.
+-- opens from the contact form or the chat widget since $1 with how many of
+-- them still sent it, and of both the widget's.
 SELECT a.id, a.slug, t.language, t.title, t.views, t.helpful_yes, t.helpful_no,
        (SELECT count(*) FROM kb_deflections d WHERE d.translation_id = t.id AND d.created_at >= $1),
-       (SELECT count(*) FROM kb_deflections d WHERE d.translation_id = t.id AND d.created_at >= $1 AND d.sent = 1)
+       (SELECT count(*) FROM kb_deflections d WHERE d.translation_id = t.id AND d.created_at >= $1 AND d.sent = 1),
+       (SELECT count(*) FROM kb_deflections d WHERE d.translation_id = t.id AND d.created_at >= $1 AND d.source = 'widget'),
+       (SELECT count(*) FROM kb_deflections d WHERE d.translation_id = t.id AND d.created_at >= $1 AND d.source = 'widget' AND d.sent = 1)
 FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
 ORDER BY t.views DESC, t.id
 LIMIT 200

@@ -41,26 +41,44 @@ func (s *Service) Vote(ctx context.Context, id int64, helpful bool, comment stri
 	return nil
 }
 
+// Where a visitor opened a suggested article: a deflection's source.
+const (
+	FromContact = "contact" // the contact form's suggestions
+	FromWidget  = "widget"  // the chat widget's, before the chat started
+)
+
 // OpenedFromContact records that the visitor with token opened
 // translation id from the contact form's suggestions. Unless the same
 // visitor sends the form afterwards (ContactSent), it counts as a
 // deflection.
 func (s *Service) OpenedFromContact(ctx context.Context, id int64, token string) error {
+	return s.Opened(ctx, id, token, FromContact)
+}
+
+// Opened records that the visitor with token opened translation id from
+// the suggestions of source (FromContact or FromWidget). Unless the same
+// visitor then sends the form or starts the chat (ContactSent), it counts
+// as a deflection.
+func (s *Service) Opened(ctx context.Context, id int64, token, source string) error {
+	if source != FromContact && source != FromWidget {
+		return fmt.Errorf("kb: opened %d from %q: unknown source", id, source)
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q.Get("insert-deflection"), id, token, store.Millis(s.clock.Now()))
+		_, err := tx.ExecContext(ctx, s.q.Get("insert-deflection"), id, token, store.Millis(s.clock.Now()), source)
 		return err
 	})
 	if store.IsForeignKeyViolation(err) {
-		return fmt.Errorf("kb: opened %d from contact: %w", id, ErrNotFound)
+		return fmt.Errorf("kb: opened %d from %s: %w", id, source, ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("kb: opened %d from contact: %w", id, err)
+		return fmt.Errorf("kb: opened %d from %s: %w", id, source, err)
 	}
 	return nil
 }
 
-// ContactSent records that the visitor with token sent the contact form:
-// the articles they opened from it did not deflect them.
+// ContactSent records that the visitor with token sent the contact form,
+// or started the chat in the widget: the articles they opened before did
+// not deflect them.
 func (s *Service) ContactSent(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
@@ -83,9 +101,14 @@ type ArticleStats struct {
 	Title       string
 	Views       int64
 	Yes, No     int64
-	Opened      int64 // from the contact form's suggestions, in the period
-	Deflections int64 // of those, the visitors who did not send the form
+	Opened      int64 // from the contact form's or the widget's suggestions, in the period
+	Deflections int64 // of those, the visitors who did not send the form or start the chat
+
+	WidgetOpened, WidgetDeflections int64 // of both, those from the chat widget
 }
+
+// ContactOpened is how many opens came from the contact form.
+func (a ArticleStats) ContactOpened() int64 { return a.Opened - a.WidgetOpened }
 
 // Gap is a search that found nothing, with how often it was made.
 type Gap struct {
@@ -112,7 +135,12 @@ type Report struct {
 	Comments                      []Comment
 	Views, Yes, No                int64
 	Opened, Deflections, Searches int64
+
+	WidgetOpened, WidgetDeflections int64 // of Opened and Deflections, from the chat widget
 }
+
+// ContactOpened is how many opens came from the contact form.
+func (r Report) ContactOpened() int64 { return r.Opened - r.WidgetOpened }
 
 // Report returns the help center's numbers: views, votes and deflections
 // per article, and the searches that found nothing, over the last days
@@ -129,14 +157,17 @@ func (s *Service) Report(ctx context.Context, days int) (Report, error) {
 	}
 	for rows.Next() {
 		var a ArticleStats
-		var sent int64
-		if err := rows.Scan(&a.ArticleID, &a.Slug, &a.Language, &a.Title, &a.Views, &a.Yes, &a.No, &a.Opened, &sent); err != nil {
+		var sent, widgetSent int64
+		if err := rows.Scan(&a.ArticleID, &a.Slug, &a.Language, &a.Title, &a.Views, &a.Yes, &a.No, &a.Opened, &sent,
+			&a.WidgetOpened, &widgetSent); err != nil {
 			rows.Close()
 			return Report{}, fmt.Errorf("kb: report: %w", err)
 		}
 		a.Deflections = a.Opened - sent
+		a.WidgetDeflections = a.WidgetOpened - widgetSent
 		r.Views, r.Yes, r.No = r.Views+a.Views, r.Yes+a.Yes, r.No+a.No
 		r.Opened, r.Deflections = r.Opened+a.Opened, r.Deflections+a.Deflections
+		r.WidgetOpened, r.WidgetDeflections = r.WidgetOpened+a.WidgetOpened, r.WidgetDeflections+a.WidgetDeflections
 		r.Articles = append(r.Articles, a)
 	}
 	rows.Close()

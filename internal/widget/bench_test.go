@@ -61,6 +61,59 @@ func BenchmarkIdleWidgetConnections(b *testing.B) {
 	}
 }
 
+// BenchmarkIdleLongPolls holds many visitors' long-polls waiting on one
+// node (each a held HTTP request and a broker subscription) and reports
+// the memory and goroutines per waiting poll, both ends in this process
+// as above. The figures are in docs/PERFORMANCE.md.
+func BenchmarkIdleLongPolls(b *testing.B) {
+	const polls = 2000
+	db := storetest.SQLite(b)
+	ctx := context.Background()
+	broker := realtime.New(realtime.Opts{})
+	cs := chat.New(chat.Opts{DB: db, Broker: broker})
+	wd, err := cs.CreateWidget(ctx, chat.Widget{Name: "Bench", Origins: []string{"https://shop.example"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokens := make([]string, polls)
+	for i := range tokens {
+		if tokens[i], _, err = cs.StartSession(ctx, wd, chat.Start{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(New(Opts{Chat: cs, PollWait: time.Hour}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: polls, DisableCompression: true}}
+	url := srv.URL + "/chat/v1/w/" + wd.Key + "/poll?after=0"
+	for b.Loop() {
+		before := memory()
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{}, polls)
+		for _, tok := range tokens {
+			req, _ := http.NewRequestWithContext(pctx, "GET", url, nil)
+			req.Header.Set("Origin", "https://shop.example")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			go func() {
+				if resp, err := client.Do(req); err == nil {
+					resp.Body.Close()
+				}
+				done <- struct{}{}
+			}()
+		}
+		for broker.Subscribers() < polls {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		after := memory()
+		b.ReportMetric(float64(after.bytes-before.bytes)/polls, "B/poll")
+		b.ReportMetric(float64(after.goroutines-before.goroutines)/polls, "goroutines/poll")
+		cancel()
+		for range polls {
+			<-done
+		}
+	}
+}
+
 type mem struct{ bytes, goroutines int64 }
 
 func memory() mem {

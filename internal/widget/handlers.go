@@ -22,7 +22,7 @@ var texts = []string{
 	"attach", "typing", "agent_typing", "delivered", "read", "sending", "failed", "retry", "ended", "rate",
 	"rate_1", "rate_2", "rate_3", "rate_4", "rate_5", "comment", "submit_rating", "thanks", "transcript",
 	"transcript_sent", "offline", "nobody", "offline_sent", "leave_message", "reconnecting", "you", "file_too_large",
-	"file_type", "too_many", "error", "new_chat",
+	"file_type", "too_many", "error", "new_chat", "articles", "articles_label", "new_tab", "question",
 }
 
 // config gives the widget its settings and texts in the visitor's language
@@ -105,7 +105,8 @@ func (h *Handler) sendLimited(r *http.Request, c *call) bool {
 }
 
 // send stores a visitor's message; the same client_id again returns the
-// message stored the first time.
+// message stored the first time. The first message carries ?kb=, the
+// widget's deflection key: the articles opened before did not deflect.
 func (h *Handler) send(w http.ResponseWriter, r *http.Request, c *call) error {
 	if h.sendLimited(r, c) {
 		return errLimited
@@ -122,6 +123,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
+	h.chatStarted(r)
 	writeJSON(w, http.StatusCreated, map[string]any{"message": m})
 	return nil
 }
@@ -180,6 +182,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
+	h.chatStarted(r)
 	writeJSON(w, http.StatusCreated, map[string]any{"message": m})
 	return nil
 }
@@ -307,6 +310,7 @@ func (h *Handler) offline(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
+	h.chatStarted(r)
 	writeJSON(w, http.StatusCreated, map[string]any{"ticket": id})
 	return nil
 }

@@ -2,8 +2,9 @@
 // a business pastes on its site (GET /widget.js), the demo page, and the
 // visitor API under /chat/v1/w/{key}/ that the script calls from the
 // business's site: sessions, messages, files, typing, read state, the live
-// connection (WebSocket, else Server-Sent Events), the rating and the
-// transcript.
+// connection (WebSocket, else Server-Sent Events, else long-poll), the
+// rating and the transcript, and the help center's articles offered while
+// the visitor types, before the chat starts.
 //
 // Everything here is public and authorised by two things, checked in wrap:
 // the page's Origin must be one of the widget's allowed origins (or this
@@ -30,6 +31,7 @@ import (
 
 	"github.com/rapport/rapport/internal/chat"
 	"github.com/rapport/rapport/internal/clientaddr"
+	"github.com/rapport/rapport/internal/kb"
 	"github.com/rapport/rapport/internal/ratelimit"
 	"github.com/rapport/rapport/internal/valid"
 )
@@ -40,6 +42,17 @@ type Opts struct {
 	Limits  *ratelimit.Limiter
 	Proxies clientaddr.Proxies
 	Log     *slog.Logger
+	// KB offers help-center articles while the visitor types, before the
+	// chat starts; nil: none.
+	KB *kb.Service
+	// Languages are the business's languages and its default (the help
+	// center's); nil: English only.
+	Languages interface {
+		Served(ctx context.Context) (served []string, def string)
+	}
+	// PollWait is how long a long-poll waits for something to send;
+	// 25 s when zero.
+	PollWait time.Duration
 }
 
 //go:embed static
@@ -72,6 +85,9 @@ func Gzipped() int {
 func New(o Opts) *Handler {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.PollWait <= 0 {
+		o.PollWait = DefaultPollWait
 	}
 	h := &Handler{o: o, mux: http.NewServeMux(), script: Script()}
 	var buf bytes.Buffer
@@ -120,6 +136,9 @@ func (h *Handler) routes() []route {
 		{"POST /chat/v1/w/{key}/typing", true, h.typing},
 		{"POST /chat/v1/w/{key}/read", true, h.read},
 		{"GET /chat/v1/w/{key}/live", true, h.live},
+		{"GET /chat/v1/w/{key}/poll", true, h.poll},
+		{"GET /chat/v1/w/{key}/articles", false, h.articles},
+		{"POST /chat/v1/w/{key}/articles/opened", false, h.opened},
 		{"POST /chat/v1/w/{key}/rating", true, h.rate},
 		{"POST /chat/v1/w/{key}/transcript", true, h.transcript},
 		{"POST /chat/v1/w/{key}/offline", true, h.offline},

@@ -53,3 +53,27 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// A widget's deflection key is what the widget makes: 32 to 64 lowercase
+// hex digits; anything else is refused before it reaches the database.
+func TestValidVisitor(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"32 hex digits", "0123456789abcdef0123456789abcdef", true},
+		{"64 hex digits", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true},
+		{"too short", "0123456789abcdef", false},
+		{"too long", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0", false},
+		{"capitals", "0123456789ABCDEF0123456789ABCDEF", false},
+		{"not hex", "0123456789abcdef0123456789abcdeg", false},
+		{"empty", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := validVisitor(tc.in); got != tc.want {
+				t.Errorf("validVisitor(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -3,7 +3,9 @@
 // Options: data-lang (en, it, ru, lv, ca; else the browser's), and for a
 // signed-in visitor data-user-id / data-user-email with data-user-hash
 // (hex HMAC-SHA256 of the id, else the email, with the widget's secret;
-// made on the business's server), data-name.
+// made on the business's server), data-name, data-transport (websocket,
+// events or poll: force one; else WebSocket, then Server-Sent Events, then
+// long-poll where a proxy holds the events back).
 // Plain JavaScript, no build step; everything lives in a shadow root, so
 // the page's CSS cannot reach it. No cookie: the session's token is kept
 // in this site's localStorage.
@@ -24,11 +26,11 @@
   var saved = {};
   try { saved = JSON.parse(window.localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { saved = {}; }
   function save() {
-    try { window.localStorage.setItem(storeKey, JSON.stringify({token: state.token, last: state.last})); } catch (e) {}
+    try { window.localStorage.setItem(storeKey, JSON.stringify({token: state.token, last: state.last, kb: state.kb})); } catch (e) {}
   }
 
   var state = {
-    token: saved.token || "", last: saved.last || 0, cfg: null, t: {}, read: 0, ended: false,
+    token: saved.token || "", last: saved.last || 0, kb: saved.kb || "", cfg: null, t: {}, read: 0, ended: false,
     seen: {}, pending: [], typingSent: false, typingTimer: 0, ticket: false
   };
 
@@ -67,7 +69,9 @@
       ".row{display:flex;gap:6px;align-items:flex-end}textarea,input{width:100%;border:1px solid #bbb;border-radius:6px;padding:6px;color:#222;background:#fff}" +
       "textarea{resize:none;height:40px}form button,.act{background:" + c + ";color:#fff;border:0;border-radius:6px;padding:7px 10px;cursor:pointer}" +
       "label{font-size:13px;color:#333}.stars{display:flex;gap:4px}.stars button{flex:1;background:#eee;color:#222}" +
-      ".stars button[aria-pressed=true]{background:" + c + ";color:#fff}.attach{background:#eee!important;color:#222!important}";
+      ".stars button[aria-pressed=true]{background:" + c + ";color:#fff}.attach{background:#eee!important;color:#222!important}" +
+      ".kb{padding:6px 10px;border-top:1px solid #eee;font-size:13px}.kb p{margin:0 0 4px}.kb ul{margin:0;padding-left:18px}.kb a{color:" + c + "}" +
+      ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}";
   }
 
   var style = el("style");
@@ -85,8 +89,15 @@
   var preIntro = el("p", {"class": "note"});
   var preLName = el("label", {"for": "pre-name"});
   var preLEmail = el("label", {"for": "pre-email"});
+  var preQ = el("textarea", {id: "pre-q", maxlength: "4000"});
+  var preLQ = el("label", {"for": "pre-q"});
   var preBtn = el("button", {type: "submit"});
-  var pre = el("form", {"class": "pre", hidden: ""}, [preIntro, preLName, preName, preLEmail, preEmail, preBtn]);
+  var pre = el("form", {"class": "pre", hidden: ""}, [preIntro, preLName, preName, preLEmail, preEmail, preLQ, preQ, preBtn]);
+
+  // Articles of the help center that may answer the question being typed.
+  var kbTitle = el("p", {id: "kb-title"});
+  var kbList = el("ul", {"aria-labelledby": "kb-title"});
+  var kbBox = el("div", {"class": "kb", role: "region", "aria-live": "polite", hidden: ""}, [kbTitle, kbList]);
 
   // The composer.
   var input = el("textarea", {id: "text", rows: "2", maxlength: "4000"});
@@ -129,7 +140,7 @@
   var trBtn = el("button", {type: "submit"});
   var transcript = el("form", {"class": "transcript", hidden: ""}, [lTr, el("div", {"class": "row"}, [trEmail, trBtn])]);
   var newBtn = el("button", {type: "button", "class": "act", hidden: ""});
-  [pre, composer, offline, rating, transcript, newBtn].forEach(function (f) { panel.appendChild(f); });
+  [kbBox, pre, composer, offline, rating, transcript, newBtn].forEach(function (f) { panel.appendChild(f); });
   root.appendChild(style);
   root.appendChild(launcher);
   root.appendChild(panel);
@@ -146,6 +157,9 @@
     preLName.textContent = tr("name");
     preLEmail.textContent = tr("email");
     preBtn.textContent = tr("start");
+    preLQ.textContent = tr("question");
+    kbTitle.textContent = tr("articles");
+    kbBox.setAttribute("aria-label", tr("articles_label"));
     input.setAttribute("placeholder", tr("placeholder"));
     input.setAttribute("aria-label", tr("placeholder"));
     sendBtn.textContent = tr("send");
@@ -214,14 +228,17 @@
     if (old) { old.replaceWith(box); } else { log.appendChild(box); }
     log.scrollTop = log.scrollHeight;
   }
-  function received(m) {
+  // received shows m once. The resume point moves only with what came from
+  // the server's stream (own is a reply to a send), so a message stored
+  // between the last one heard and one's own is still asked for.
+  function received(m, own) {
+    if (!own && m.id > state.last) { state.last = m.id; save(); }
     if (state.seen[m.id]) { return; }
     state.seen[m.id] = true;
     if (m.client_id) {
       state.pending = state.pending.filter(function (p) { return p.client_id !== m.client_id; });
     }
     render(m);
-    if (m.id > state.last) { state.last = m.id; save(); }
     if (m.from === "agent") { typing.textContent = ""; markRead(); }
   }
   function markRead() {
@@ -238,17 +255,18 @@
 
   function sendPending(p) {
     var first = !state.ticket;
+    var q = first && state.kb ? "?kb=" + state.kb : "";
     var req = p.file ? (function () {
       var fd = new FormData();
       fd.append("client_id", p.client_id);
       fd.append("text", p.text);
       fd.append("file", p.file);
-      return call("POST", "/files", fd, true);
-    })() : call("POST", "/messages", {client_id: p.client_id, text: p.text});
+      return call("POST", "/files" + q, fd, true);
+    })() : call("POST", "/messages" + q, {client_id: p.client_id, text: p.text});
     return req.then(function (j) {
       p.failed = false;
-      received(j.message);
-      if (first) { state.ticket = true; reconnect(); }
+      received(j.message, true);
+      if (first) { state.ticket = true; kbBox.hidden = true; reconnect(); }
     }).catch(function (e) {
       p.failed = true;
       if (e.status && e.status !== 429 && e.status < 500) {
@@ -287,8 +305,9 @@
     return starting;
   }
 
-  // ---- The live connection: WebSocket, else Server-Sent Events ------------
-  var conn = null, failures = 0, useEvents = !window.WebSocket, timer = 0;
+  // ---- The live connection: WebSocket, else Server-Sent Events, else long-poll
+  var via = attr("transport"), conn = null, failures = 0, timer = 0;
+  var usePoll = via === "poll", useEvents = usePoll || via === "events" || !window.WebSocket;
   function later() {
     var wait = Math.min(30000, 1000 * Math.pow(2, Math.min(failures, 5)));
     failures++;
@@ -300,10 +319,7 @@
     try { ev = JSON.parse(data); } catch (e) { return; }
     switch (ev.kind) {
     case "hello":
-      failures = 0;
-      // Anything not yet stored is sent again: the same client id is
-      // stored once, however often it is sent.
-      state.pending.forEach(function (p) { if (p.failed) { sendPending(p); } });
+      hello();
       return;
     case "message":
       received(ev.message);
@@ -323,6 +339,13 @@
       return;
     }
   }
+  function hello() {
+    failures = 0;
+    typing.textContent = "";
+    // Anything not yet stored is sent again: the same client id is
+    // stored once, however often it is sent.
+    state.pending.forEach(function (p) { if (p.failed) { sendPending(p); } });
+  }
   function drop() {
     if (conn) { var c = conn; conn = null; c.onclose = c.onerror = null; c.close(); }
   }
@@ -340,22 +363,85 @@
       ws.onclose = function () {
         if (conn !== ws) { return; }
         conn = null;
-        if (!opened && failures >= 1) { useEvents = true; }
+        if (!opened && failures >= 1 && !via) { useEvents = true; }
         if (!state.ended) { typing.textContent = tr("reconnecting"); later(); }
       };
       return;
     }
-    var es = new EventSource(api + q);
+    if (usePoll) { poll(true); return; }
+    var es = new EventSource(api + q), heard = false;
     conn = es;
-    es.onmessage = function (m) { onEvent(m.data); };
+    // A proxy that buffers the stream lets nothing through, not even the
+    // greeting the server sends at once: then long-poll.
+    var check = via ? 0 : setTimeout(function () {
+      if (conn === es && !heard) { usePoll = true; reconnect(); }
+    }, 5000);
+    es.onmessage = function (m) { heard = true; clearTimeout(check); onEvent(m.data); };
     es.onerror = function () {
       if (conn !== es) { return; }
+      clearTimeout(check);
       es.close();
       conn = null;
       later();
     };
   }
+  // poll asks for what came after the last message heard, and again as
+  // soon as the answer is in; the server holds each ask up to 25 s.
+  function poll(fresh) {
+    var ctl = new AbortController(), me = {close: function () { ctl.abort(); }};
+    conn = me;
+    fetch(api + "/poll?after=" + state.last, {headers: {Authorization: "Bearer " + state.token},
+      credentials: "omit", mode: "cors", signal: ctl.signal}).then(function (res) {
+      return res.ok ? res.json() : Promise.reject(res.status);
+    }).then(function (j) {
+      if (conn !== me) { return; }
+      if (fresh) { hello(); }
+      j.messages.forEach(function (m) { received(m); });
+      if (j.typing !== undefined) { typing.textContent = j.typing ? tr("agent_typing") : ""; }
+      if (j.read > state.read) { state.read = j.read; refreshStatus(); }
+      if (j.ended) { end(); } else { poll(false); }
+    }).catch(function () {
+      if (conn !== me) { return; }
+      conn = null;
+      typing.textContent = tr("reconnecting");
+      later();
+    });
+  }
   window.addEventListener("online", reconnect);
+
+  // ---- Articles offered before the chat starts ----------------------------
+  // What the visitor types before their first message is searched in the
+  // help center (a pause in typing, at least three characters); an article
+  // opened from here and no chat started after counts as a deflection.
+  var kbTimer = 0, kbAsked = "";
+  function suggest(text) {
+    clearTimeout(kbTimer);
+    text = text.trim();
+    if (state.ticket || text.length < 3) { kbBox.hidden = true; kbAsked = ""; return; }
+    kbTimer = setTimeout(function () {
+      if (text === kbAsked) { return; }
+      kbAsked = text;
+      fetch(api + "/articles?lang=" + encodeURIComponent(state.cfg.language) + "&q=" + encodeURIComponent(text),
+        {credentials: "omit", mode: "cors"}).then(function (res) {
+        return res.ok ? res.json() : Promise.reject(res.status);
+      }).then(function (j) {
+        if (text !== kbAsked || state.ticket) { return; }
+        kbList.textContent = "";
+        j.articles.forEach(function (a) {
+          var link = el("a", {href: base + a.path, target: "_blank", rel: "noopener", text: a.title}, [el("span", {"class": "sr", text: " " + tr("new_tab")})]);
+          link.addEventListener("click", function () { opened(a); });
+          kbList.appendChild(el("li", {}, [link]));
+        });
+        kbBox.hidden = !j.articles.length;
+      }).catch(function () {});
+    }, 300);
+  }
+  function opened(a) {
+    if (!state.kb) { state.kb = newID() + newID().slice(0, 8); save(); }
+    fetch(api + "/articles/opened", {method: "POST", credentials: "omit", mode: "cors", keepalive: true,
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({lang: a.lang, slug: a.slug, visitor: state.kb})}).catch(function () {});
+  }
 
   // ---- Views --------------------------------------------------------------
   function show(view) {
@@ -364,6 +450,7 @@
   }
   function end() {
     state.ended = true;
+    kbBox.hidden = true;
     drop();
     typing.textContent = "";
     say(tr("ended"));
@@ -398,6 +485,9 @@
       if (!trEmail.value) { trEmail.value = preEmail.value; }
       show([composer]);
       input.focus();
+      var q = preQ.value.trim();
+      preQ.value = "";
+      if (q) { queue(q).catch(function () { say(tr("error")); }); }
     }).catch(function () { say(tr("error")); }).finally(function () { preBtn.disabled = false; });
   });
   function stopTyping() {
@@ -407,8 +497,10 @@
       call("POST", "/typing", {typing: false}).catch(function () {});
     }
   }
+  preQ.addEventListener("input", function () { suggest(preQ.value); });
+  offText.addEventListener("input", function () { suggest(offText.value); });
   input.addEventListener("input", function () {
-    if (!state.ticket) { return; }
+    if (!state.ticket) { suggest(input.value); return; }
     if (!state.typingSent && input.value) {
       state.typingSent = true;
       call("POST", "/typing", {typing: true}).catch(function () {});
@@ -439,9 +531,10 @@
     e.preventDefault();
     offBtn.disabled = true;
     ensureSession(offName.value, "").then(function () {
-      return call("POST", "/offline", {client_id: newID(), name: offName.value, email: offEmail.value, text: offText.value});
+      return call("POST", "/offline" + (state.kb ? "?kb=" + state.kb : ""), {client_id: newID(), name: offName.value, email: offEmail.value, text: offText.value});
     }).then(function () {
       show([]);
+      kbBox.hidden = true;
       say(tr("offline_sent"));
     }).catch(function () { say(tr("error")); }).finally(function () { offBtn.disabled = false; });
   });
@@ -503,7 +596,7 @@
   // For the page and for tests: the state of the connection.
   window.RapportChat = {
     open: function () { toggle(true); },
-    transport: function () { return conn ? (window.WebSocket && conn instanceof window.WebSocket ? "websocket" : "events") : ""; },
+    transport: function () { return conn ? (window.WebSocket && conn instanceof window.WebSocket ? "websocket" : usePoll ? "poll" : "events") : ""; },
     disconnect: function () { if (conn) { conn.close(); } }
   };
 })();
