@@ -289,6 +289,11 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err := q.SchedulePruning(ctx); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	// The assignment sweep: routes what an in-memory wake missed (a node
+	// that stopped between a ticket's commit and its round).
+	if err := router.Schedule(ctx); err != nil {
+		return nil, fmt.Errorf("app: schedule the routing sweep: %w", err)
+	}
 	if err := values.Schedule(ctx); err != nil {
 		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
 	}
@@ -319,17 +324,18 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 // When intake creates a ticket from a customer's email, for example, the
 // ticket row, its first message and its "created" event are written;
 // then, still in that transaction: the SLA deadlines are set and their
-// timer jobs queued; an assignment run is queued if nobody owns it; the
-// acknowledgement mail is queued; the metrics rollups count the ticket.
-// After the commit, the workers assign it, acknowledge it, and fire its
-// timers when they are due.
+// timer jobs queued; an assignment round is asked for if nobody owns it
+// (a wake after the commit, no row); the acknowledgement mail is queued;
+// the metrics rollups count the ticket. After the commit, the workers
+// assign it, acknowledge it, and fire its timers when they are due.
 func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.Service, surveys *survey.Service,
 	recommits *recommit.Service, hooks *webhook.Service, measures *measure.Service) []ticket.Subscriber {
 	return []ticket.Subscriber{
 		// Deadlines: set with the change, so the ticket's sla_due_at and its
 		// timer jobs never disagree with its state.
 		{Name: "sla", InTx: slas.TicketChanged},
-		// Assignment of a ticket nobody owns: queues routing.assign.
+		// Assignment of a ticket nobody owns: wakes routing.assign after
+		// the commit (no row; the periodic routing.sweep is the safety net).
 		{Name: "routing", After: router.TicketChanged},
 		// Customer mail: queues the acknowledgement, the delivery of a
 		// public reply, the follow-up after a fix.

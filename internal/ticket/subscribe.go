@@ -56,6 +56,20 @@ func (o Outbox) Enqueue(j jobs.Job) error {
 	return nil
 }
 
+// Wake runs the handler of job kind on this process's workers once the
+// change has committed (jobs.Queue.WakeAfterCommit), without writing a
+// row: for work that one later run does for any number of changes (an
+// assignment round), whose one shared row concurrent changes would
+// otherwise each lock until their commit. Not durable: the subscriber
+// must have a durable job cover the same work (a periodic sweep).
+func (o Outbox) Wake(kind string) error {
+	queued, err := o.q.WakeAfterCommit(o.ctx, o.tx, kind)
+	if queued {
+		*o.queued = true
+	}
+	return err
+}
+
 // Cancel cancels the pending job with uniqueKey, if the change commits.
 func (o Outbox) Cancel(uniqueKey string) error {
 	return o.q.Cancel(o.ctx, o.tx, uniqueKey)
