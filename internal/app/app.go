@@ -268,7 +268,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
-	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
+	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, live, component("realtime"), measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	// The audit log: every service writes its own rows; this one reads
@@ -329,7 +329,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 // the metrics rollups count the ticket. After the commit, the workers
 // assign it, acknowledge it, and fire its timers when they are due.
 func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.Service, surveys *survey.Service,
-	recommits *recommit.Service, hooks *webhook.Service, measures *measure.Service) []ticket.Subscriber {
+	recommits *recommit.Service, hooks *webhook.Service, live *realtime.Broker, liveLog *slog.Logger,
+	measures *measure.Service) []ticket.Subscriber {
 	return []ticket.Subscriber{
 		// Deadlines: set with the change, so the ticket's sla_due_at and its
 		// timer jobs never disagree with its state.
@@ -348,9 +349,9 @@ func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.
 		// Outbound webhooks: queues webhook.event for each event a webhook
 		// subscribes to; its handler writes the deliveries.
 		hooks.Subscriber(),
-		// Open pages: queues realtime.publish with the change's kinds and
-		// ids, which tells every node's live connections after the commit.
-		{Name: "realtime", After: liveTicketChanged},
+		// Open pages: publishes the change's kinds and ids to every node's
+		// live connections once the change has committed (no job row).
+		{Name: "realtime", After: liveSubscriber(live, liveLog)},
 		// Rollups: last, so they count the SLA state the change left.
 		{Name: "metrics", InTx: measures.TicketChanged},
 	}

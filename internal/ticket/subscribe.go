@@ -43,6 +43,7 @@ type AfterFunc func(ctx context.Context, out Outbox, t TimerTicket, events []Tim
 type Outbox struct {
 	ctx    context.Context
 	tx     *sql.Tx
+	db     *store.DB
 	q      *jobs.Queue
 	queued *bool
 }
@@ -68,6 +69,16 @@ func (o Outbox) Wake(kind string) error {
 		*o.queued = true
 	}
 	return err
+}
+
+// AfterCommit runs fn once the change has committed, in the goroutine
+// that made it, and reports whether it will: false when the change runs
+// in a transaction that store.DB.Tx does not run, and the subscriber
+// queues a job instead. It is for reactions that no one misses if the
+// process stops right after the commit (live pushes, which are hints),
+// and costs no row.
+func (o Outbox) AfterCommit(fn func()) bool {
+	return o.db.AfterCommit(o.tx, fn)
 }
 
 // Cancel cancels the pending job with uniqueKey, if the change commits.
@@ -133,7 +144,7 @@ func (c *change) runSubscribers() error {
 	if len(c.s.subs) == 0 {
 		return nil
 	}
-	out := Outbox{ctx: c.ctx, tx: c.tx, q: c.s.o.Jobs, queued: &c.notify}
+	out := Outbox{ctx: c.ctx, tx: c.tx, db: c.s.o.DB, q: c.s.o.Jobs, queued: &c.notify}
 	for _, id := range c.touched {
 		r, err := c.lock(id)
 		if err != nil {
