@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -102,6 +103,9 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// As serve does: the generation's and the start's garbage goes back
+	// to the system before the demo idles.
+	debug.FreeOSMemory()
 	mailLine := "Inbound SMTP is off (--smtp-addr is empty)."
 	if addr := a.SMTPAddr(); addr != "" {
 		mailLine = fmt.Sprintf("Mail to %s via SMTP at %s becomes a ticket.", cfg.MailboxList()[0], addr)

@@ -98,6 +98,7 @@ type Services struct {
 	SSO         *sso.Service      // single sign-on: OpenID providers, sign-ins through them (issue 17)
 	KB          *kb.Service       // the knowledge base and public help center (issue 16)
 	Chat        *chat.Service     // live chat's visitor side: widgets, sessions (issue 15)
+	Catalog     *i18n.Catalog     // the message catalogues, loaded once for the services and the UI
 }
 
 // OpenServices opens and migrates the database named by cfg.DB and builds the
@@ -268,7 +269,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 
 	firstRun := setup.New(setup.Opts{DB: db, Clock: clock, Agents: agents, Business: biz, SLA: slas, Relays: relays})
 
-	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, measures)...); err != nil {
+	if err := tickets.Subscribe(ticketSubscribers(slas, router, mail, surveys, recommits, hooks, live, component("realtime"), measures)...); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	// The audit log: every service writes its own rows; this one reads
@@ -289,6 +290,11 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err := q.SchedulePruning(ctx); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	// The assignment sweep: routes what an in-memory wake missed (a node
+	// that stopped between a ticket's commit and its round).
+	if err := router.Schedule(ctx); err != nil {
+		return nil, fmt.Errorf("app: schedule the routing sweep: %w", err)
+	}
 	if err := values.Schedule(ctx); err != nil {
 		return nil, fmt.Errorf("app: schedule the lifetime-value refit: %w", err)
 	}
@@ -306,7 +312,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks, SSO: signOn,
 		Audit: auditLog, Portal: customerPortal, Chat: chats,
-		KB: kb.New(kb.Opts{DB: db, Clock: clock}),
+		KB:      kb.New(kb.Opts{DB: db, Clock: clock}),
+		Catalog: catalog,
 	}, nil
 }
 
@@ -319,17 +326,19 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 // When intake creates a ticket from a customer's email, for example, the
 // ticket row, its first message and its "created" event are written;
 // then, still in that transaction: the SLA deadlines are set and their
-// timer jobs queued; an assignment run is queued if nobody owns it; the
-// acknowledgement mail is queued; the metrics rollups count the ticket.
-// After the commit, the workers assign it, acknowledge it, and fire its
-// timers when they are due.
+// timer jobs queued; an assignment round is asked for if nobody owns it
+// (a wake after the commit, no row); the acknowledgement mail is queued;
+// the metrics rollups count the ticket. After the commit, the workers
+// assign it, acknowledge it, and fire its timers when they are due.
 func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.Service, surveys *survey.Service,
-	recommits *recommit.Service, hooks *webhook.Service, measures *measure.Service) []ticket.Subscriber {
+	recommits *recommit.Service, hooks *webhook.Service, live *realtime.Broker, liveLog *slog.Logger,
+	measures *measure.Service) []ticket.Subscriber {
 	return []ticket.Subscriber{
 		// Deadlines: set with the change, so the ticket's sla_due_at and its
 		// timer jobs never disagree with its state.
 		{Name: "sla", InTx: slas.TicketChanged},
-		// Assignment of a ticket nobody owns: queues routing.assign.
+		// Assignment of a ticket nobody owns: wakes routing.assign after
+		// the commit (no row; the periodic routing.sweep is the safety net).
 		{Name: "routing", After: router.TicketChanged},
 		// Customer mail: queues the acknowledgement, the delivery of a
 		// public reply, the follow-up after a fix.
@@ -342,9 +351,9 @@ func ticketSubscribers(slas *sla.Service, router *routing.Router, mail *mailout.
 		// Outbound webhooks: queues webhook.event for each event a webhook
 		// subscribes to; its handler writes the deliveries.
 		hooks.Subscriber(),
-		// Open pages: queues realtime.publish with the change's kinds and
-		// ids, which tells every node's live connections after the commit.
-		{Name: "realtime", After: liveTicketChanged},
+		// Open pages: publishes the change's kinds and ids to every node's
+		// live connections once the change has committed (no job row).
+		{Name: "realtime", After: liveSubscriber(live, liveLog)},
 		// Rollups: last, so they count the SLA state the change left.
 		{Name: "metrics", InTx: measures.TicketChanged},
 	}
@@ -393,10 +402,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 }
 
 func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, error) {
-	catalog, err := i18n.Load(cfg.LocalesDir)
-	if err != nil {
-		return nil, err
-	}
+	// The services' catalogues: a second copy cost 1–3 MB of idle heap.
+	catalog := svc.Catalog
 	// Abuse (issue 17): the public limits in the database, and the proxies
 	// whose forwarding headers name the client (config checked them).
 	proxies, err := clientaddr.Parse(cfg.TrustedProxies)

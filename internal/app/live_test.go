@@ -15,6 +15,7 @@ import (
 	"github.com/rapport/rapport/internal/intake"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/realtime"
+	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 	"github.com/rapport/rapport/internal/ticket"
 )
@@ -144,4 +145,63 @@ func TestTicketChangesReachLiveConnections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A change's live events are published once it commits, by the process
+// that made it, with no job row and so without any job worker running
+// (they used to wait in a realtime.publish row for a worker). On SQLite
+// the event is there when the change returns; PostgreSQL carries it
+// through NOTIFY to the broker's listener.
+func TestLiveEventsWithoutJobWorkers(t *testing.T) {
+	backends(t, func(t *testing.T, dsn string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		dir := t.TempDir()
+		cfg := config.Default()
+		cfg.DB, cfg.OutboxDir, cfg.AttachmentsDir = dsn, filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
+		cfg.Mailboxes = "support@shop.example"
+		svc, err := openServices(ctx, cfg, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)), jobs.SystemClock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); svc.Live.Run(ctx) }() // the broker only: no job workers
+		defer func() { cancel(); wg.Wait(); svc.DB.Close() }()
+		<-svc.Live.Ready()
+		a, err := svc.Agents.Create(ctx, agent.NewAgent{Email: "mia@shop.example", Name: "Mia", Role: agent.RoleAgent,
+			Password: "long enough password", Languages: []string{"en"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sees, err := svc.Live.Subscribe(realtime.ForAgent(a.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sees.Close()
+		tk, err := svc.Tickets.Create(ctx, ticket.AgentActor(a.ID), ticket.NewTicket{Subject: "Lamp", Body: "It flickers.",
+			CustomerEmail: "carla@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if svc.DB.Dialect == store.SQLite {
+			select {
+			case ev := <-sees.Events():
+				if ev.Kind != realtime.KindTicketCreated || ev.Ticket != tk.ID {
+					t.Errorf("first event %+v, want %s of ticket %d", ev, realtime.KindTicketCreated, tk.ID)
+				}
+			default:
+				t.Fatal("no live event when the change returned")
+			}
+		} else {
+			waitEvent(t, sees, realtime.KindTicketCreated, tk.ID)
+		}
+		var rows int
+		if err := svc.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, realtime.JobPublish).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows != 0 {
+			t.Errorf("%d %s rows, want none", rows, realtime.JobPublish)
+		}
+	})
 }

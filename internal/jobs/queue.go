@@ -70,6 +70,7 @@ type Queue struct {
 
 	counts  counts  // outcomes this process recorded, for /metrics
 	backlog backlog // the last cheap count of unfinished jobs
+	wakes   wakes   // kinds woken in memory (Wake)
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
@@ -371,14 +372,22 @@ func truncate(s string) string {
 	return s
 }
 
-// RunDue claims and runs every job due by the clock's now, once, and returns
-// how many ran. Tests use it with a FakeClock.
+// RunDue claims and runs every job due by the clock's now, once, and every
+// woken kind (Wake) once, and returns how many ran. Tests use it with a
+// FakeClock.
 func (q *Queue) RunDue(ctx context.Context) (int, error) {
 	n := 0
 	seen := map[int64]bool{}
+	woken := map[string]bool{} // each woken kind runs once a call
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, err
+		}
+		if kind, ok := q.takeWake(woken); ok {
+			woken[kind] = true
+			q.runWoken(ctx, kind)
+			n++
+			continue
 		}
 		c, ok, err := q.claim(ctx)
 		if err != nil {
@@ -476,6 +485,13 @@ const maxIdle = 5 * time.Second
 func (q *Queue) work(ctx context.Context) {
 	for {
 		for {
+			if kind, ok := q.takeWake(nil); ok {
+				q.runWoken(ctx, kind)
+				if ctx.Err() != nil {
+					return
+				}
+				continue
+			}
 			c, ok, err := q.claim(ctx)
 			if err != nil {
 				if ctx.Err() != nil {

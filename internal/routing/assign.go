@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/jobs"
@@ -21,11 +22,24 @@ import (
 	"github.com/rapport/rapport/internal/valid"
 )
 
-// JobAssign is the job that gives waiting tickets owners. It has one
-// unique key, so that any number of kicks make one run.
+// JobAssign is the job that gives waiting tickets owners: one round over
+// every waiting ticket. A change that may let a ticket get an owner wakes
+// it in memory once it has committed (jobs.Queue.Wake), on the node that
+// made the change, rather than queuing a row: every writer used to upsert
+// the one row of this kind and hold it locked until its commit, so that on
+// PostgreSQL the transactions that created tickets ran one at a time
+// (docs/PERFORMANCE.md, "Concurrent writers"). Any number of wakes make
+// one round at a time.
 const JobAssign = "routing.assign"
 
-const assignKey = "routing.assign"
+// JobSweep is the periodic round that makes the in-memory wake durable: a
+// ticket whose node stopped between its commit and its round (or that a
+// process without workers created) is routed by whichever node's workers
+// run the sweep next, within SweepEvery.
+const JobSweep = "routing.sweep"
+
+// SweepEvery is how often the sweep runs.
+const SweepEvery = time.Minute
 
 //go:embed queries*.sql
 var queriesFS embed.FS
@@ -60,27 +74,47 @@ func NewRouter(o Opts) *Router {
 	}
 	r := &Router{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), audit: audit.New(o.DB, o.Clock)}
 	o.Jobs.Handle(JobAssign, r.run)
+	o.Jobs.Handle(JobSweep, r.sweep)
 	return r
 }
 
-// Kick asks for an assignment run now, inside tx (a new ticket, an agent
-// back online).
-func (r *Router) Kick(ctx context.Context, tx *sql.Tx) error {
-	return r.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobAssign, UniqueKey: assignKey})
+// Schedule makes sure the sweep is queued (SweepEvery from now) unless it
+// already is; every node calls it at start.
+func (r *Router) Schedule(ctx context.Context) error {
+	return r.o.Jobs.Ensure(ctx, jobs.Job{Kind: JobSweep, UniqueKey: JobSweep, RunAt: r.o.Clock.Now().Add(SweepEvery)})
 }
 
-// KickNow is Kick in a transaction of its own, with the workers woken.
-func (r *Router) KickNow(ctx context.Context) error {
-	if err := r.o.DB.Tx(ctx, func(tx *sql.Tx) error { return r.Kick(ctx, tx) }); err != nil {
-		return err
+// sweep queues its next run first, under its own key, so that a crash
+// mid-round cannot end the cycle, then runs a round.
+func (r *Router) sweep(ctx context.Context, _ json.RawMessage) error {
+	err := r.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		return r.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobSweep, UniqueKey: JobSweep, RunAt: r.o.Clock.Now().Add(SweepEvery)})
+	})
+	if err != nil {
+		return fmt.Errorf("routing: schedule the sweep: %w", err)
 	}
-	r.o.Jobs.Notify()
+	return r.run(ctx, nil)
+}
+
+// Kick asks for an assignment round once tx commits (see JobAssign).
+func (r *Router) Kick(ctx context.Context, tx *sql.Tx) error {
+	queued, err := r.o.Jobs.WakeAfterCommit(ctx, tx, JobAssign)
+	if queued {
+		defer r.o.Jobs.Notify()
+	}
+	return err
+}
+
+// KickNow asks for an assignment round now, after a change that has
+// committed (an agent back online, more capacity).
+func (r *Router) KickNow(ctx context.Context) error {
+	r.o.Jobs.Wake(JobAssign)
 	return nil
 }
 
 // TicketChanged is the routing subscriber to ticket changes (a
 // ticket.AfterFunc). A new or reopened ticket without an owner, or one
-// that lost its owner, queues an assignment run for after the commit; so
+// that lost its owner, wakes an assignment round for after the commit; so
 // does a change that frees an owner's slot (solved, pending, closed, or
 // given to someone else) while tickets wait, as the router does not look
 // again on its own: nothing waits for an assignment that only such a
@@ -93,7 +127,7 @@ func (r *Router) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket.
 		switch ev.Type {
 		case ticket.EventCreated, ticket.EventReopened, ticket.EventAssigned, ticket.EventTransferred, ticket.EventTeam:
 			if waiting {
-				return out.Enqueue(jobs.Job{Kind: JobAssign, UniqueKey: assignKey})
+				return out.Wake(JobAssign)
 			}
 		}
 		freed = freed || freesSlot(ev)
@@ -109,7 +143,7 @@ func (r *Router) TicketChanged(ctx context.Context, out ticket.Outbox, t ticket.
 	if err != nil {
 		return fmt.Errorf("routing: waiting tickets: %w", err)
 	}
-	return out.Enqueue(jobs.Job{Kind: JobAssign, UniqueKey: assignKey})
+	return out.Wake(JobAssign)
 }
 
 // freesSlot reports whether ev may leave an agent with room: a ticket that

@@ -26,7 +26,13 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
-	f := &fixture{clock: jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))}
+	return newFixtureAt(t, db, jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)))
+}
+
+// newFixtureAt is newFixture on clock: a second fixture on the same
+// database and clock stands for a second node.
+func newFixtureAt(t *testing.T, db *store.DB, clock *jobs.FakeClock) *fixture {
+	f := &fixture{clock: clock}
 	f.q = jobs.New(db, f.clock, nil)
 	f.agents = agent.New(db, f.clock)
 	f.custs = customer.New(db, f.clock)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,6 +42,8 @@ type DB struct {
 	Dialect Dialect
 	W       *sql.DB
 	R       *sql.DB
+
+	after sync.Map // *sql.Tx of a running Tx → *afterCommit (AfterCommit)
 }
 
 // Open connects to dsn: a PostgreSQL URL (postgres:// or postgresql://),
@@ -156,14 +159,18 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	db.after.Store(tx, &afterCommit{})
+	committed := false
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
+			db.runAfterCommit(tx, false)
 			panic(p)
 		}
 		if err != nil {
 			tx.Rollback()
 		}
+		db.runAfterCommit(tx, committed)
 	}()
 	if err = fn(tx); err != nil {
 		return err
@@ -171,6 +178,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 

@@ -43,6 +43,7 @@ type AfterFunc func(ctx context.Context, out Outbox, t TimerTicket, events []Tim
 type Outbox struct {
 	ctx    context.Context
 	tx     *sql.Tx
+	db     *store.DB
 	q      *jobs.Queue
 	queued *bool
 }
@@ -54,6 +55,30 @@ func (o Outbox) Enqueue(j jobs.Job) error {
 	}
 	*o.queued = true
 	return nil
+}
+
+// Wake runs the handler of job kind on this process's workers once the
+// change has committed (jobs.Queue.WakeAfterCommit), without writing a
+// row: for work that one later run does for any number of changes (an
+// assignment round), whose one shared row concurrent changes would
+// otherwise each lock until their commit. Not durable: the subscriber
+// must have a durable job cover the same work (a periodic sweep).
+func (o Outbox) Wake(kind string) error {
+	queued, err := o.q.WakeAfterCommit(o.ctx, o.tx, kind)
+	if queued {
+		*o.queued = true
+	}
+	return err
+}
+
+// AfterCommit runs fn once the change has committed, in the goroutine
+// that made it, and reports whether it will: false when the change runs
+// in a transaction that store.DB.Tx does not run, and the subscriber
+// queues a job instead. It is for reactions that no one misses if the
+// process stops right after the commit (live pushes, which are hints),
+// and costs no row.
+func (o Outbox) AfterCommit(fn func()) bool {
+	return o.db.AfterCommit(o.tx, fn)
 }
 
 // Cancel cancels the pending job with uniqueKey, if the change commits.
@@ -119,7 +144,7 @@ func (c *change) runSubscribers() error {
 	if len(c.s.subs) == 0 {
 		return nil
 	}
-	out := Outbox{ctx: c.ctx, tx: c.tx, q: c.s.o.Jobs, queued: &c.notify}
+	out := Outbox{ctx: c.ctx, tx: c.tx, db: c.s.o.DB, q: c.s.o.Jobs, queued: &c.notify}
 	for _, id := range c.touched {
 		r, err := c.lock(id)
 		if err != nil {

@@ -195,6 +195,16 @@ func TestTemplatesParse(t *testing.T) {
 	if len(pages) != len(pageNames) {
 		t.Errorf("%d pages parsed, want %d", len(pages), len(pageNames))
 	}
+	// Each is built with the layout on its first render.
+	for name, p := range pages {
+		tmpl, err := p.template()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tmpl.Lookup("content") == nil || tmpl.Lookup("layout") == nil {
+			t.Errorf("page %s: no content or layout", name)
+		}
+	}
 	missing := fstest(t, "login")
 	if _, err := parseTemplates(missing); err == nil || !strings.Contains(err.Error(), "login") {
 		t.Errorf("without login.html: err %v, want one naming it", err)

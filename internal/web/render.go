@@ -3,14 +3,17 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapport/rapport/internal/agent"
@@ -41,8 +44,48 @@ var pageNames = []string{
 	"chats",
 }
 
-// pageTemplate is one page parsed with the shared layout.
-type pageTemplate = *template.Template
+// pageTemplate is one page with the shared layout and partials, cloned
+// from them and parsed on its first render. Every page used to be built
+// at start: each clone copies the layout's and partials' parse trees
+// (html/template escapes each set's trees in place, so they cannot be
+// shared), and seventy copies held 36 MB of an idle server's heap
+// (docs/PERFORMANCE.md, "Idle memory"). Now a page costs memory once
+// someone opens it.
+type pageTemplate = *lazyPage
+
+// lazyPage is a page template built on first use.
+type lazyPage struct {
+	name string
+	fsys fs.FS
+	base *template.Template // the layout and partials; never executed itself
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
+// template returns the page, building it the first time.
+func (lp *lazyPage) template() (*template.Template, error) {
+	lp.once.Do(func() {
+		t, err := lp.base.Clone()
+		if err == nil {
+			_, err = t.ParseFS(lp.fsys, "templates/"+lp.name+".html")
+		}
+		if err != nil {
+			err = fmt.Errorf("web: template %s: %w", lp.name, err)
+		}
+		lp.t, lp.err = t, err
+	})
+	return lp.t, lp.err
+}
+
+// ExecuteTemplate executes the page's template name into w.
+func (lp *lazyPage) ExecuteTemplate(w io.Writer, name string, data any) error {
+	t, err := lp.template()
+	if err != nil {
+		return err
+	}
+	return t.ExecuteTemplate(w, name, data)
+}
 
 // templateFuncs are the few helpers templates need besides page methods.
 var templateFuncs = template.FuncMap{
@@ -68,27 +111,31 @@ var templateFuncs = template.FuncMap{
 	},
 }
 
-// parseTemplates parses every page once, at start; a missing or broken
-// template is an error, so a bad build fails before it serves anything.
+// parseTemplates parses the layout with its partials, and every page on
+// its own, at start; a missing or broken template is an error, so a bad
+// build fails before it serves anything. Each page is put together with
+// the layout on its first render (lazyPage).
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).
 		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html", "templates/help_partials.html", "templates/chat_partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
+	if base.Lookup("layout") == nil {
+		return nil, errors.New("web: templates: no layout")
+	}
 	pages := map[string]pageTemplate{}
 	for _, name := range pageNames {
-		t, err := base.Clone()
+		// Parsed alone here, so that a missing or broken page stops the
+		// start; built with the layout on its first render.
+		t, err := template.New(name+".html").Funcs(templateFuncs).ParseFS(fsys, "templates/"+name+".html")
 		if err != nil {
-			return nil, fmt.Errorf("web: templates: %w", err)
-		}
-		if _, err := t.ParseFS(fsys, "templates/"+name+".html"); err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
-		if t.Lookup("content") == nil || t.Lookup("layout") == nil {
-			return nil, fmt.Errorf("web: template %s: no content or layout", name)
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("web: template %s: no content", name)
 		}
-		pages[name] = t
+		pages[name] = &lazyPage{name: name, fsys: fsys, base: base}
 	}
 	return pages, nil
 }
