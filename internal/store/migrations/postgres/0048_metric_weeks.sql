@@ -53,3 +53,9 @@ CREATE TABLE metric_week_hist (
 ALTER TABLE metric_zone ADD COLUMN weeks_after BIGINT;
 UPDATE metric_zone SET weeks_after = 0, rebuild_to = (SELECT COALESCE(MAX(id), 0) FROM tickets)
 WHERE EXISTS (SELECT 1 FROM metric_facts);
+
+-- The dashboard's referrals (metrics query referrals-any) read the
+-- referred customers only; without an index they scanned every customer,
+-- the largest single cost of a year's dashboard. The foreign key's
+-- ON DELETE SET NULL finds a deleted referrer's customers through it too.
+CREATE INDEX customers_referred_by ON customers (referred_by);
