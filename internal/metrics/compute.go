@@ -42,6 +42,9 @@ func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, er
 	if st.RebuildAfter.Valid {
 		rep.Rebuilding = &Progress{Done: st.RebuildAfter.Int64, Total: st.RebuildTo}
 	}
+	if st.WeeksAfter.Valid {
+		rep.WeeksFilling = &Progress{Done: st.WeeksAfter.Int64, Total: st.RebuildTo}
+	}
 	if rep.Purchases, err = s.tableExists(ctx, db, "purchases"); err != nil {
 		return Report{}, err
 	}

@@ -123,6 +123,10 @@ func TestWeekFill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got.WeeksFilling == nil || got.WeeksFilling.Done != 0 {
+			t.Errorf("the report does not say the weeks are being filled: %+v", got.WeeksFilling)
+		}
+		got.WeeksFilling = nil
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("before the fill the report reads the empty week rows:\n got %+v\nwant %+v", got.Current, want.Current)
 		}
