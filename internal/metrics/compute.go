@@ -12,13 +12,26 @@ import (
 // Compute returns every metric of f's period and of the period of the same
 // length just before it, the weekly trend and the agents of the period.
 // The period's edges must be midnights in the business's zone (Zone).
+//
+// Whole weeks (Monday to Sunday) of a period are read from the week
+// rollups and only the days around them from the day rollups, once the
+// week rollups are complete (see metric_zone.weeks_after); before that,
+// every day from the day rollups. Both give the same report: a week row
+// is the sum of its seven days' rows, kept by the same change.
 func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
+	return s.compute(ctx, f, true)
+}
+
+// compute is Compute, reading whole weeks from the week rollups only when
+// weeks is set (and they are complete).
+func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, error) {
 	db := s.o.DB.R
 	st, err := s.state(ctx, db)
 	if err != nil {
 		return Report{}, err
 	}
 	loc := st.Loc
+	weeks = weeks && st.weeksReady()
 	if err := f.Validate(loc); err != nil {
 		return Report{}, err
 	}
@@ -29,6 +42,9 @@ func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
 	if st.RebuildAfter.Valid {
 		rep.Rebuilding = &Progress{Done: st.RebuildAfter.Int64, Total: st.RebuildTo}
 	}
+	if st.WeeksAfter.Valid {
+		rep.WeeksFilling = &Progress{Done: st.WeeksAfter.Int64, Total: st.RebuildTo}
+	}
 	if rep.Purchases, err = s.tableExists(ctx, db, "purchases"); err != nil {
 		return Report{}, err
 	}
@@ -38,25 +54,24 @@ func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
 	}
 	rep.Business = cal != nil
 
-	// One pass over the day rollups of both periods.
-	days, err := s.daysByDay(ctx, db, prev.From, f.To, f, loc)
-	if err != nil {
-		return Report{}, err
-	}
-	cur, old := s.periodBase(f, days, loc), s.periodBase(prev, days, loc)
+	r := rollupRead{s: s, db: db, loc: loc, weeks: weeks}
 	for _, p := range []struct {
 		per *Period
 		flt Filter
-	}{{&cur, f}, {&old, prev}} {
-		if err := s.fillPeriod(ctx, db, p.per, p.flt, rep.Purchases, loc); err != nil {
+	}{{&rep.Current, f}, {&rep.Previous, prev}} {
+		c, err := r.counters(ctx, p.flt)
+		if err != nil {
+			return Report{}, err
+		}
+		*p.per = periodBase(p.flt, c)
+		if err := s.fillPeriod(ctx, r, p.per, p.flt, rep.Purchases); err != nil {
 			return Report{}, err
 		}
 	}
-	rep.Current, rep.Previous = cur, old
-	if rep.Weeks, err = s.weeks(ctx, db, f, loc); err != nil {
+	if rep.Weeks, err = s.weeks(ctx, r, f); err != nil {
 		return Report{}, err
 	}
-	if rep.Agents, err = s.agents(ctx, db, f, loc); err != nil {
+	if rep.Agents, err = s.agents(ctx, r, f); err != nil {
 		return Report{}, err
 	}
 	if rep.Greeting, err = s.Greetings(ctx, f); err != nil {
@@ -75,11 +90,57 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// dayArgs are the parameters of the rollup queries: day range (days in
-// loc), filters, then the grain of the rollup that answers f broken down
-// by the dimension by ("" for none).
-func dayArgs(from, to time.Time, f Filter, by string, loc *time.Location) []any {
-	return []any{DayOf(from, loc), DayOf(to, loc), f.TeamID, f.AgentID, f.Channel, f.Language, grainFor(f, by)}
+// rollupRead reads the rollups for one Compute.
+type rollupRead struct {
+	s     *Service
+	db    querier
+	loc   *time.Location
+	weeks bool // whole weeks from the week rollups
+}
+
+// span is a part of a period read from one rollup: weeks [From, To) from
+// the week rollups, or days [From, To) from the day rollups.
+type span struct {
+	Week     bool
+	From, To int64
+}
+
+// spans splits days [from, to) into the whole weeks they hold and the
+// days before and after them; into days only when weeks is false or no
+// whole week fits.
+func spans(from, to int64, weeks bool) []span {
+	first := weekOfDay(from + 6) // the first week that starts on or after from
+	end := weekOfDay(to)         // weeks before it end on or before to
+	if !weeks || first >= end {
+		return []span{{From: from, To: to}}
+	}
+	var out []span
+	if d := weekStartDay(first); d > from {
+		out = append(out, span{From: from, To: d})
+	}
+	out = append(out, span{Week: true, From: first, To: end})
+	if d := weekStartDay(end); d < to {
+		out = append(out, span{From: d, To: to})
+	}
+	return out
+}
+
+// each runs the named rollup read over f's period under f's filters, at
+// the grain that answers f broken down by the dimension by ("" for none),
+// and calls fn for every row. Whole weeks go to the query's week version
+// (name + "-weeks"), which gives a week's rows as its Monday's.
+func (r rollupRead) each(ctx context.Context, name string, f Filter, by string, fn func(*sql.Rows) error) error {
+	for _, sp := range spans(DayOf(f.From, r.loc), DayOf(f.To, r.loc), r.weeks) {
+		q := name
+		if sp.Week {
+			q += "-weeks"
+		}
+		args := []any{sp.From, sp.To, f.TeamID, f.AgentID, f.Channel, f.Language, grainFor(f, by)}
+		if err := r.s.each(ctx, r.db, q, args, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // grainFor is the coarsest rollup grain that keeps every dimension f
@@ -112,36 +173,25 @@ func msArgs(from, to time.Time, f Filter) []any {
 	return []any{from.UnixMilli(), to.UnixMilli(), f.TeamID, f.AgentID, f.Channel, f.Language}
 }
 
-// daysByDay reads the day rollups of [from, to) under f's filters.
-func (s *Service) daysByDay(ctx context.Context, db querier, from, to time.Time, f Filter, loc *time.Location) (map[int64]counters, error) {
-	rows, err := db.QueryContext(ctx, s.q.Get("days-by-day"), dayArgs(from, to, f, "", loc)...)
-	if err != nil {
-		return nil, fmt.Errorf("metrics: days: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]counters{}
-	for rows.Next() {
+// counters sums the rollup counters of f's period under f's filters.
+func (r rollupRead) counters(ctx context.Context, f Filter) (counters, error) {
+	var sum counters
+	err := r.each(ctx, "days-by-day", f, "", func(rows *sql.Rows) error {
 		var day int64
 		var c counters
 		if err := rows.Scan(&day, &c.Created, &c.Complaints, &c.Responded, &c.FRTms, &c.FRTBizN, &c.FRTBizms,
 			&c.Solved, &c.Resms, &c.ResBizN, &c.ResBizms, &c.Reopened, &c.Transfers, &c.FirstOwner,
 			&c.SLATarget, &c.SLAMet, &c.Referrals); err != nil {
-			return nil, err
+			return err
 		}
-		out[day] = c
-	}
-	return out, rows.Err()
+		sum.plus(c)
+		return nil
+	})
+	return sum, err
 }
 
-// periodBase fills the metrics of f's period that come from day counters.
-func (s *Service) periodBase(f Filter, days map[int64]counters, loc *time.Location) Period {
-	var c counters
-	from, to := DayOf(f.From, loc), DayOf(f.To, loc)
-	for d, dc := range days {
-		if d >= from && d < to {
-			c.plus(dc)
-		}
-	}
+// periodBase fills the metrics of f's period that come from its counters.
+func periodBase(f Filter, c counters) Period {
 	p := Period{From: f.From, To: f.To}
 	p.Created = Of(float64(c.Created))
 	p.Solved = Of(float64(c.Solved))
@@ -158,9 +208,10 @@ func (s *Service) periodBase(f Filter, days map[int64]counters, loc *time.Locati
 
 // fillPeriod adds the metrics read from histograms, complaints by channel,
 // surveys, promises, referrals and purchases.
-func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filter, purchases bool, loc *time.Location) error {
+func (s *Service) fillPeriod(ctx context.Context, r rollupRead, p *Period, f Filter, purchases bool) error {
+	db := r.db
 	hists := map[string]histogram{"frt": {}, "frt_biz": {}, "res": {}, "res_biz": {}}
-	if err := s.each(ctx, db, "hist-total", dayArgs(f.From, f.To, f, "", loc), func(rows *sql.Rows) error {
+	if err := r.each(ctx, "hist-total", f, "", func(rows *sql.Rows) error {
 		var m string
 		var b, n int64
 		if err := rows.Scan(&m, &b, &n); err != nil {
@@ -177,7 +228,7 @@ func (s *Service) fillPeriod(ctx context.Context, db querier, p *Period, f Filte
 	p.Resolution, p.ResolutionBiz = hists["res"].durations(), hists["res_biz"].durations()
 
 	var written, oral int64
-	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel, loc), func(rows *sql.Rows) error {
+	if err := r.each(ctx, "complaints-by-day-channel", f, GrainChannel, func(rows *sql.Rows) error {
 		var day, n int64
 		var ch string
 		if err := rows.Scan(&day, &ch, &n); err != nil {
@@ -377,11 +428,15 @@ func (sc scores) nps() Value {
 // day: 1970-01-01 was a Thursday.
 func weekOfDay(day int64) int64 { return (day + 3) / 7 }
 
+// weekStartDay is the number of the first day (Monday) of week number w.
+func weekStartDay(w int64) int64 { return w*7 - 3 }
+
 // weekTime is the start of week number w in loc: Monday 00:00.
-func weekTime(w int64, loc *time.Location) time.Time { return DayStart(w*7-3, loc) }
+func weekTime(w int64, loc *time.Location) time.Time { return DayStart(weekStartDay(w), loc) }
 
 // weeks is the weekly trend of f's period.
-func (s *Service) weeks(ctx context.Context, db querier, f Filter, loc *time.Location) ([]Week, error) {
+func (s *Service) weeks(ctx context.Context, r rollupRead, f Filter) ([]Week, error) {
+	db, loc := r.db, r.loc
 	from, to := DayOf(f.From, loc), DayOf(f.To, loc)
 	first, last := weekOfDay(from), weekOfDay(to-1)
 	out := make([]Week, 0, last-first+1)
@@ -399,7 +454,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter, loc *time.Loc
 		return &out[w-first]
 	}
 	frt := map[int64]histogram{}
-	if err := s.each(ctx, db, "frt-hist-by-week", dayArgs(f.From, f.To, f, "", loc), func(rows *sql.Rows) error {
+	if err := r.each(ctx, "frt-hist-by-week", f, "", func(rows *sql.Rows) error {
 		var w, b, n int64
 		if err := rows.Scan(&w, &b, &n); err != nil {
 			return err
@@ -417,7 +472,7 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter, loc *time.Loc
 			wk.FirstResponse = h.percentile(50)
 		}
 	}
-	if err := s.each(ctx, db, "complaints-by-day-channel", dayArgs(f.From, f.To, f, GrainChannel, loc), func(rows *sql.Rows) error {
+	if err := r.each(ctx, "complaints-by-day-channel", f, GrainChannel, func(rows *sql.Rows) error {
 		var day, n int64
 		var ch string
 		if err := rows.Scan(&day, &ch, &n); err != nil {
@@ -461,7 +516,8 @@ func (s *Service) weeks(ctx context.Context, db querier, f Filter, loc *time.Loc
 
 // agents is the scorecard of every agent with tickets or answers in f's
 // period, by name.
-func (s *Service) agents(ctx context.Context, db querier, f Filter, loc *time.Location) ([]AgentRow, error) {
+func (s *Service) agents(ctx context.Context, r rollupRead, f Filter) ([]AgentRow, error) {
+	db := r.db
 	byID := map[int64]*AgentRow{}
 	row := func(id int64) *AgentRow {
 		r := byID[id]
@@ -471,8 +527,7 @@ func (s *Service) agents(ctx context.Context, db querier, f Filter, loc *time.Lo
 		}
 		return r
 	}
-	args := dayArgs(f.From, f.To, f, GrainAgent, loc)
-	if err := s.each(ctx, db, "days-by-agent", args, func(rows *sql.Rows) error {
+	if err := r.each(ctx, "days-by-agent", f, GrainAgent, func(rows *sql.Rows) error {
 		var id, solved, transfers, reopened int64
 		if err := rows.Scan(&id, &solved, &transfers, &reopened); err != nil {
 			return err
@@ -481,13 +536,15 @@ func (s *Service) agents(ctx context.Context, db querier, f Filter, loc *time.Lo
 			return nil
 		}
 		r := row(id)
-		r.Solved, r.Transfers, r.Reopens = solved, transfers, reopened
+		r.Solved += solved
+		r.Transfers += transfers
+		r.Reopens += reopened
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	frt := map[int64]histogram{}
-	if err := s.each(ctx, db, "frt-hist-by-agent", args, func(rows *sql.Rows) error {
+	if err := r.each(ctx, "frt-hist-by-agent", f, GrainAgent, func(rows *sql.Rows) error {
 		var id, b, n int64
 		if err := rows.Scan(&id, &b, &n); err != nil {
 			return err

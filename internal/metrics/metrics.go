@@ -228,6 +228,11 @@ type Report struct {
 	// business's zone changed, and how far that has come: until it is
 	// done, some tickets still count on their days in the old zone.
 	Rebuilding *Progress `json:"rebuilding,omitempty"`
+	// WeeksFilling, when set, says the week rollups of a database from
+	// before them are being filled (metric_zone.weeks_after), and how far
+	// that has come: the numbers are exact meanwhile, read from the day
+	// rollups alone, so long periods take longer.
+	WeeksFilling *Progress `json:"weeks_filling,omitempty"`
 	// Greeting is the greeting time of the period's live chats (greeting.go).
 	Greeting GreetingReport `json:"greeting"`
 }

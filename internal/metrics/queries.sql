@@ -65,6 +65,26 @@ INSERT INTO metric_hist AS h (grain, measure, day, team_id, agent_id, channel, l
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (grain, measure, day, team_id, agent_id, channel, language, bucket) DO UPDATE SET n = h.n + excluded.n
 
+-- name: add-weeks
+INSERT INTO metric_weeks AS d (grain, week, team_id, agent_id, channel, language, created, complaints, responded, frt_ms,
+    frt_biz_n, frt_biz_ms, solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met,
+    referrals)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+ON CONFLICT (grain, week, team_id, agent_id, channel, language) DO UPDATE SET
+    created = d.created + excluded.created, complaints = d.complaints + excluded.complaints,
+    responded = d.responded + excluded.responded, frt_ms = d.frt_ms + excluded.frt_ms,
+    frt_biz_n = d.frt_biz_n + excluded.frt_biz_n, frt_biz_ms = d.frt_biz_ms + excluded.frt_biz_ms,
+    solved = d.solved + excluded.solved, res_ms = d.res_ms + excluded.res_ms,
+    res_biz_n = d.res_biz_n + excluded.res_biz_n, res_biz_ms = d.res_biz_ms + excluded.res_biz_ms,
+    reopened = d.reopened + excluded.reopened, transfers = d.transfers + excluded.transfers,
+    first_owner = d.first_owner + excluded.first_owner, sla_target = d.sla_target + excluded.sla_target,
+    sla_met = d.sla_met + excluded.sla_met, referrals = d.referrals + excluded.referrals
+
+-- name: add-week-hist
+INSERT INTO metric_week_hist AS h (grain, measure, week, team_id, agent_id, channel, language, bucket, n)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (grain, measure, week, team_id, agent_id, channel, language, bucket) DO UPDATE SET n = h.n + excluded.n
+
 -- name: clear-facts
 DELETE FROM metric_facts
 
@@ -73,6 +93,12 @@ DELETE FROM metric_days
 
 -- name: clear-hist
 DELETE FROM metric_hist
+
+-- name: clear-weeks
+DELETE FROM metric_weeks
+
+-- name: clear-week-hist
+DELETE FROM metric_week_hist
 
 -- name: default-calendar
 SELECT c.id, c.name, c.timezone, c.week, c.holidays FROM calendars c
@@ -122,6 +148,58 @@ GROUP BY (day + 3) / 7, bucket
 SELECT agent_id, bucket, SUM(n)
 FROM metric_hist
 WHERE grain = $7 AND measure = 'frt' AND day >= $1 AND day < $2
+  AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
+GROUP BY agent_id, bucket
+
+-- The week versions of the reads above, over whole weeks $1 to $2
+-- (exclusive) of metric_weeks and metric_week_hist; a week's rows stand
+-- for its Monday's day number (7 * week - 3), so that the callers read
+-- them as they read a day's.
+
+-- name: days-by-day-weeks
+SELECT 7 * week - 3, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_biz_n), SUM(frt_biz_ms),
+       SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),
+       SUM(first_owner), SUM(sla_target), SUM(sla_met), SUM(referrals)
+FROM metric_weeks
+WHERE grain = $7 AND week >= $1 AND week < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
+GROUP BY week
+
+-- name: days-by-agent-weeks
+SELECT agent_id, SUM(solved), SUM(transfers), SUM(reopened)
+FROM metric_weeks
+WHERE grain = $7 AND week >= $1 AND week < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
+GROUP BY agent_id
+
+-- name: complaints-by-day-channel-weeks
+SELECT 7 * week - 3, channel, SUM(complaints)
+FROM metric_weeks
+WHERE grain = $7 AND week >= $1 AND week < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6) AND complaints <> 0
+GROUP BY week, channel
+
+-- name: hist-total-weeks
+SELECT measure, bucket, SUM(n)
+FROM metric_week_hist
+WHERE grain = $7 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND week >= $1 AND week < $2
+  AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
+GROUP BY measure, bucket
+
+-- name: frt-hist-by-week-weeks
+SELECT week, bucket, SUM(n)
+FROM metric_week_hist
+WHERE grain = $7 AND measure = 'frt' AND week >= $1 AND week < $2
+  AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
+  AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
+GROUP BY week, bucket
+
+-- name: frt-hist-by-agent-weeks
+SELECT agent_id, bucket, SUM(n)
+FROM metric_week_hist
+WHERE grain = $7 AND measure = 'frt' AND week >= $1 AND week < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY agent_id, bucket
@@ -232,12 +310,12 @@ SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1
 SELECT email, name, locale FROM agents WHERE role IN ('manager', 'admin') AND active ORDER BY id
 
 -- name: zone-state
-SELECT zone, rebuild_after, rebuild_to FROM metric_zone WHERE id = 1
+SELECT zone, rebuild_after, rebuild_to, weeks_after FROM metric_zone WHERE id = 1
 
 -- name: rebuild-state
 -- The rebuild's batches take the row first (FOR UPDATE on PostgreSQL), so
 -- that two runs of the job take turns.
-SELECT zone, rebuild_after, rebuild_to FROM metric_zone WHERE id = 1
+SELECT zone, rebuild_after, rebuild_to, weeks_after FROM metric_zone WHERE id = 1
 
 -- name: switch-zone
 -- $1 zone, $2 now: starts the rebuild when the zone is another.
@@ -251,14 +329,20 @@ UPDATE metric_zone SET rebuild_after = 0, rebuild_to = (SELECT COALESCE(MAX(id),
 WHERE id = 1
 
 -- name: rebuild-after
-UPDATE metric_zone SET rebuild_after = $1, updated_at = $2 WHERE id = 1
+-- $1 the last ticket done: the zone's rebuild and the week fill, where
+-- they run, are done up to it (neither goes back).
+UPDATE metric_zone SET
+    rebuild_after = CASE WHEN rebuild_after IS NULL OR rebuild_after > $1 THEN rebuild_after ELSE $1 END,
+    weeks_after = CASE WHEN weeks_after IS NULL OR weeks_after > $1 THEN weeks_after ELSE $1 END,
+    updated_at = $2
+WHERE id = 1
 
 -- name: rebuild-done
-UPDATE metric_zone SET rebuild_after = NULL, updated_at = $1 WHERE id = 1
+UPDATE metric_zone SET rebuild_after = NULL, weeks_after = NULL, updated_at = $1 WHERE id = 1
 
 -- name: set-zone
 -- A full Rebuild in one transaction: the zone it counted in, finished.
-UPDATE metric_zone SET zone = $1, rebuild_after = NULL, updated_at = $2 WHERE id = 1
+UPDATE metric_zone SET zone = $1, rebuild_after = NULL, weeks_after = NULL, updated_at = $2 WHERE id = 1
 
 -- name: lock-tickets-after
 -- The next batch of tickets for the rebuild (locked on PostgreSQL, as a

@@ -68,10 +68,11 @@ func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, e
 	done := false
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var name string
-		var after sql.NullInt64
-		if err := tx.QueryRowContext(ctx, s.q.Get("rebuild-state")).Scan(&name, &after, &p.Total); err != nil {
+		var st zoneState
+		if err := tx.QueryRowContext(ctx, s.q.Get("rebuild-state")).Scan(&name, &st.RebuildAfter, &p.Total, &st.WeeksAfter); err != nil {
 			return fmt.Errorf("metrics: rebuild: %w", err)
 		}
+		after := st.cursor()
 		if !after.Valid {
 			done = true
 			return nil
@@ -121,21 +122,26 @@ func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, e
 			nf := factOf(r, cal, loc)
 			of, ok := old[r.ID]
 			delete(old, r.ID)
-			if ok && of == nf {
+			weeks := st.hasWeeks(r.ID)
+			if ok && of == nf && weeks {
 				continue
 			}
 			if ok {
-				d.add(of, -1)
+				d.add(of, -1, weeks)
 			}
-			d.add(nf, 1)
-			moved = append(moved, factArgs(nf))
+			// A ticket the week fill has not reached adds its whole
+			// contribution to the week rows now.
+			d.add(nf, 1, true)
+			if !ok || of != nf {
+				moved = append(moved, factArgs(nf))
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("metrics: rebuild: %w", err)
 		}
 		for _, of := range old {
-			d.add(of, -1)
+			d.add(of, -1, st.hasWeeks(of.TicketID))
 		}
 		if err := s.apply(ctx, tx, d); err != nil {
 			return err

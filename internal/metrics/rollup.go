@@ -154,10 +154,12 @@ func factOf(r ticketRow, cal *sla.Calendar, loc *time.Location) fact {
 	return f
 }
 
-// dayKey is one metric_days row.
+// dayKey is one metric_days row or, with Week set, one metric_weeks row
+// (Day is then the week's number).
 type dayKey struct {
-	Day int64
-	D   dims
+	Week bool
+	Day  int64
+	D    dims
 }
 
 // counters are the columns of a metric_days row.
@@ -188,8 +190,10 @@ func (c *counters) plus(o counters) {
 
 func (c counters) zero() bool { return c == counters{} }
 
-// histKey is one metric_hist row.
+// histKey is one metric_hist row or, with Week set, one metric_week_hist
+// row (Day is then the week's number).
 type histKey struct {
+	Week    bool
 	Measure string
 	Day     int64
 	D       dims
@@ -206,8 +210,8 @@ func newDelta() *delta {
 	return &delta{days: map[dayKey]*counters{}, hist: map[histKey]int64{}}
 }
 
-func (d *delta) day(day int64, dm dims) *counters {
-	k := dayKey{day, dm}
+func (d *delta) day(week bool, day int64, dm dims) *counters {
+	k := dayKey{week, day, dm}
 	c := d.days[k]
 	if c == nil {
 		c = &counters{}
@@ -223,46 +227,61 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// add adds f's contribution times sign (1 or -1), at every grain.
-func (d *delta) add(f fact, sign int64) {
+// add adds f's contribution times sign (1 or -1), at every grain, to the
+// day rows and, when weeks is set, to the week rows as well (see
+// metric_zone.weeks_after: the week rows of a ticket the week fill has not
+// reached yet are left to it).
+func (d *delta) add(f fact, sign int64, weeks bool) {
 	for _, g := range grains {
-		d.addAt(f, f.D.at(g), sign)
+		d.addAt(f, f.D.at(g), sign, false)
+		if weeks {
+			d.addAt(f, f.D.at(g), sign, true)
+		}
 	}
 }
 
-// addAt adds f's contribution to the rows of dimensions dm.
-func (d *delta) addAt(f fact, dm dims, sign int64) {
-	c := d.day(f.CreatedDay, dm)
+// addAt adds f's contribution to the day rows (week false) or the week
+// rows (week true) of dimensions dm.
+func (d *delta) addAt(f fact, dm dims, sign int64, week bool) {
+	unit := func(day int64) int64 {
+		if week {
+			return weekOfDay(day)
+		}
+		return day
+	}
+	c := d.day(week, unit(f.CreatedDay), dm)
 	c.Created += sign
 	c.Complaints += sign * b2i(f.Complaint)
 	c.Referrals += sign * b2i(f.Referral)
 	if f.FRTDay.Valid {
-		c := d.day(f.FRTDay.Int64, dm)
+		u := unit(f.FRTDay.Int64)
+		c := d.day(week, u, dm)
 		c.Responded += sign
 		c.FRTms += sign * f.FRTms
-		d.hist[histKey{"frt", f.FRTDay.Int64, dm, bucketOf(f.FRTms)}] += sign
+		d.hist[histKey{week, "frt", u, dm, bucketOf(f.FRTms)}] += sign
 		if f.FRTBiz.Valid {
 			c.FRTBizN += sign
 			c.FRTBizms += sign * f.FRTBiz.Int64
-			d.hist[histKey{"frt_biz", f.FRTDay.Int64, dm, bucketOf(f.FRTBiz.Int64)}] += sign
+			d.hist[histKey{week, "frt_biz", u, dm, bucketOf(f.FRTBiz.Int64)}] += sign
 		}
 	}
 	if f.SolvedDay.Valid {
-		c := d.day(f.SolvedDay.Int64, dm)
+		u := unit(f.SolvedDay.Int64)
+		c := d.day(week, u, dm)
 		c.Solved += sign
 		c.Resms += sign * f.Resms
-		d.hist[histKey{"res", f.SolvedDay.Int64, dm, bucketOf(f.Resms)}] += sign
+		d.hist[histKey{week, "res", u, dm, bucketOf(f.Resms)}] += sign
 		if f.ResBiz.Valid {
 			c.ResBizN += sign
 			c.ResBizms += sign * f.ResBiz.Int64
-			d.hist[histKey{"res_biz", f.SolvedDay.Int64, dm, bucketOf(f.ResBiz.Int64)}] += sign
+			d.hist[histKey{week, "res_biz", u, dm, bucketOf(f.ResBiz.Int64)}] += sign
 		}
 		c.Reopened += sign * b2i(f.Reopened)
 		c.Transfers += sign * f.Transfers
 		c.FirstOwner += sign * b2i(f.FirstOwner)
 	}
 	if f.SLADay.Valid {
-		c := d.day(f.SLADay.Int64, dm)
+		c := d.day(week, unit(f.SLADay.Int64), dm)
 		c.SLATarget += sign * b2i(f.SLATarget)
 		c.SLAMet += sign * b2i(f.SLAMet)
 	}
@@ -279,7 +298,8 @@ type execer interface {
 // apply writes d to the rollups, adding to what is there.
 //
 // Lock order: the rows go to the database sorted by their primary keys,
-// metric_days before metric_hist, and metric_facts after both. Two ticket
+// metric_days, metric_weeks, metric_hist, metric_week_hist in that order,
+// and metric_facts after them. Two ticket
 // changes that touch the same rollup rows (the "all" row of today, say)
 // then lock them in the same order, so that one waits for the other
 // instead of deadlocking, as they did when rows went in map order. The
@@ -293,7 +313,7 @@ func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 		}
 	}
 	slices.SortFunc(dayKeys, func(a, b dayKey) int {
-		return cmp.Or(cmp.Compare(a.D.Grain, b.D.Grain), cmp.Compare(a.Day, b.Day), compareDims(a.D, b.D))
+		return cmp.Or(compareBool(a.Week, b.Week), cmp.Compare(a.D.Grain, b.D.Grain), cmp.Compare(a.Day, b.Day), compareDims(a.D, b.D))
 	})
 	histKeys := make([]histKey, 0, len(d.hist))
 	for k, n := range d.hist {
@@ -302,25 +322,42 @@ func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 		}
 	}
 	slices.SortFunc(histKeys, func(a, b histKey) int {
-		return cmp.Or(cmp.Compare(a.D.Grain, b.D.Grain), cmp.Compare(a.Measure, b.Measure), cmp.Compare(a.Day, b.Day),
+		return cmp.Or(compareBool(a.Week, b.Week), cmp.Compare(a.D.Grain, b.D.Grain), cmp.Compare(a.Measure, b.Measure), cmp.Compare(a.Day, b.Day),
 			compareDims(a.D, b.D), cmp.Compare(a.Bucket, b.Bucket))
 	})
-	days := make([][]any, 0, len(dayKeys))
+	var days, weeks, hist, weekHist [][]any
 	for _, k := range dayKeys {
 		c := d.days[k]
-		days = append(days, []any{k.D.Grain, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
+		row := []any{k.D.Grain, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language,
 			c.Created, c.Complaints, c.Responded, c.FRTms, c.FRTBizN, c.FRTBizms, c.Solved, c.Resms, c.ResBizN,
-			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet, c.Referrals})
+			c.ResBizms, c.Reopened, c.Transfers, c.FirstOwner, c.SLATarget, c.SLAMet, c.Referrals}
+		if k.Week {
+			weeks = append(weeks, row)
+		} else {
+			days = append(days, row)
+		}
 	}
-	hist := make([][]any, 0, len(histKeys))
 	for _, k := range histKeys {
-		hist = append(hist, []any{k.D.Grain, k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, d.hist[k]})
+		row := []any{k.D.Grain, k.Measure, k.Day, k.D.Team, k.D.Agent, k.D.Channel, k.D.Language, k.Bucket, d.hist[k]}
+		if k.Week {
+			weekHist = append(weekHist, row)
+		} else {
+			hist = append(hist, row)
+		}
 	}
-	if err := s.execRows(ctx, tx, "add-days", days); err != nil {
-		return err
+	for _, w := range []struct {
+		query string
+		rows  [][]any
+	}{{"add-days", days}, {"add-weeks", weeks}, {"add-hist", hist}, {"add-week-hist", weekHist}} {
+		if err := s.execRows(ctx, tx, w.query, w.rows); err != nil {
+			return err
+		}
 	}
-	return s.execRows(ctx, tx, "add-hist", hist)
+	return nil
 }
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int { return cmp.Compare(b2i(a), b2i(b)) }
 
 // compareDims orders dimensions as the rollup keys do after grain and day:
 // team, agent, channel, language.
@@ -405,10 +442,13 @@ func (s *Service) refresh(ctx context.Context, tx execer, id int64) error {
 		return nil
 	}
 	d := newDelta()
+	// The week rows hold this ticket once the week fill has passed it; until
+	// then they are left to the fill, which adds the fact stored then.
+	weeks := st.hasWeeks(id)
 	if ok {
-		d.add(old, -1)
+		d.add(old, -1, weeks)
 	}
-	d.add(nf, 1)
+	d.add(nf, 1, weeks)
 	if err := s.apply(ctx, tx, d); err != nil {
 		return err
 	}
@@ -467,7 +507,7 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 			return fmt.Errorf("metrics: rebuild: %w", err)
 		}
 		// Rollups before facts, the order of the change hook (apply).
-		for _, q := range []string{"clear-days", "clear-hist", "clear-facts"} {
+		for _, q := range []string{"clear-days", "clear-weeks", "clear-hist", "clear-week-hist", "clear-facts"} {
 			if _, err := tx.ExecContext(ctx, s.q.Get(q)); err != nil {
 				return fmt.Errorf("metrics: rebuild: %w", err)
 			}
@@ -514,7 +554,7 @@ func (s *Service) writeFacts(ctx context.Context, tx execer, facts []fact) error
 	d := newDelta()
 	var args [][]any
 	for _, f := range facts {
-		d.add(f, 1)
+		d.add(f, 1, true)
 		args = append(args, factArgs(f))
 	}
 	if err := s.apply(ctx, tx, d); err != nil {
@@ -589,8 +629,8 @@ func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][
 // any rebuild: it brings the rollups' zone to the business's (rebuilding
 // in the background when they differ), starts a background build when
 // tickets exist without rollups (a database from before them, or an
-// import), queues again a rebuild that a stop interrupted, and queues the
-// next weekly digest.
+// import), queues again a rebuild that a stop interrupted or the week
+// fill that migration 0048 asked for, and queues the next weekly digest.
 func (s *Service) Start(ctx context.Context) error {
 	if err := s.reconcile(ctx); err != nil {
 		return err
@@ -604,14 +644,14 @@ func (s *Service) Start(ctx context.Context) error {
 		return err
 	}
 	switch {
-	case facts == 0 && tickets > 0 && !st.RebuildAfter.Valid:
+	case facts == 0 && tickets > 0 && !st.cursor().Valid:
 		if err := s.StartRebuild(ctx); err != nil {
 			return err
 		}
 		s.log.Info("metrics rollups missing, building them in the background")
-	case st.RebuildAfter.Valid && s.o.Jobs != nil:
+	case st.cursor().Valid && s.o.Jobs != nil:
 		// A rebuild that a stop interrupted goes on from where it was.
-		if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, st.RebuildAfter.Int64) }); err != nil {
+		if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, st.cursor().Int64) }); err != nil {
 			return fmt.Errorf("metrics: start: %w", err)
 		}
 		s.o.Jobs.Notify()

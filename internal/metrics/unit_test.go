@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/url"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -152,4 +153,47 @@ func FuzzParseFilter(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSpans: a period reads its whole Monday-to-Sunday weeks from the
+// week rollups and only the days around them from the day rollups; with
+// no whole week, or without the week rollups, days alone.
+func TestSpans(t *testing.T) {
+	mon := civil(2026, 3, 2) // a Monday
+	wk := weekOfDay(mon)
+	for _, tc := range []struct {
+		name     string
+		from, to int64
+		weeks    bool
+		want     []span
+	}{
+		{"one whole week", mon, mon + 7, true, []span{{true, wk, wk + 1}}},
+		{"edges on both sides", mon - 2, mon + 16, true, []span{{false, mon - 2, mon}, {true, wk, wk + 2}, {false, mon + 14, mon + 16}}},
+		{"six days, no whole week", mon + 1, mon + 7, true, []span{{false, mon + 1, mon + 7}}},
+		{"thirteen days from a Tuesday", mon + 1, mon + 14, true, []span{{false, mon + 1, mon + 7}, {true, wk + 1, wk + 2}}},
+		{"weeks not ready", mon, mon + 28, false, []span{{false, mon, mon + 28}}},
+		{"one day", mon + 3, mon + 4, true, []span{{false, mon + 3, mon + 4}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := spans(tc.from, tc.to, tc.weeks)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("spans(%d, %d) = %v, want %v", tc.from, tc.to, got, tc.want)
+			}
+			// The spans cover [from, to) exactly once, in order.
+			at := tc.from
+			for _, sp := range got {
+				from, to := sp.From, sp.To
+				if sp.Week {
+					from, to = weekStartDay(sp.From), weekStartDay(sp.To)
+				}
+				if from != at || to <= from {
+					t.Errorf("span %v does not follow day %d", sp, at)
+				}
+				at = to
+			}
+			if at != tc.to {
+				t.Errorf("spans end at %d, want %d", at, tc.to)
+			}
+		})
+	}
 }

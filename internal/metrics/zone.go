@@ -81,6 +81,25 @@ type zoneState struct {
 	Loc          *time.Location
 	RebuildAfter sql.NullInt64 // the last ticket id rebuilt; not Valid when no rebuild is running
 	RebuildTo    int64
+	WeeksAfter   sql.NullInt64 // the week rollups hold tickets up to this id; not Valid: every ticket
+}
+
+// hasWeeks reports whether the week rollups hold ticket id's contribution.
+func (st zoneState) hasWeeks(id int64) bool { return !st.WeeksAfter.Valid || id <= st.WeeksAfter.Int64 }
+
+// weeksReady reports whether the week rollups are complete, so that a
+// period may read its whole weeks from them.
+func (st zoneState) weeksReady() bool { return !st.WeeksAfter.Valid }
+
+// cursor is the last ticket id the running rebuild has done: the zone's
+// rebuild or the week fill, whichever is behind; not Valid when neither
+// runs.
+func (st zoneState) cursor() sql.NullInt64 {
+	c := st.RebuildAfter
+	if st.WeeksAfter.Valid && (!c.Valid || st.WeeksAfter.Int64 < c.Int64) {
+		c = st.WeeksAfter
+	}
+	return c
 }
 
 // state reads the zone the rollups count days in and the rebuild's
@@ -88,7 +107,7 @@ type zoneState struct {
 func (s *Service) state(ctx context.Context, q querier) (zoneState, error) {
 	var name string
 	var st zoneState
-	err := q.QueryRowContext(ctx, s.q.Get("zone-state")).Scan(&name, &st.RebuildAfter, &st.RebuildTo)
+	err := q.QueryRowContext(ctx, s.q.Get("zone-state")).Scan(&name, &st.RebuildAfter, &st.RebuildTo, &st.WeeksAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return zoneState{Loc: time.UTC}, nil
 	}

@@ -83,6 +83,15 @@ func rollupState(t *testing.T, db *store.DB) string {
 		 ORDER BY grain, day, team_id, agent_id, channel, language`,
 		`SELECT grain, measure, day, team_id, agent_id, channel, language, bucket, n FROM metric_hist WHERE n <> 0
 		 ORDER BY grain, measure, day, team_id, agent_id, channel, language, bucket`,
+		`SELECT grain, week, team_id, agent_id, channel, language, created, complaints, responded, frt_ms, frt_biz_n, frt_biz_ms,
+		        solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referrals
+		 FROM metric_weeks
+		 WHERE created <> 0 OR complaints <> 0 OR responded <> 0 OR frt_ms <> 0 OR frt_biz_n <> 0 OR frt_biz_ms <> 0 OR solved <> 0
+		    OR res_ms <> 0 OR res_biz_n <> 0 OR res_biz_ms <> 0 OR reopened <> 0 OR transfers <> 0 OR first_owner <> 0
+		    OR sla_target <> 0 OR sla_met <> 0 OR referrals <> 0
+		 ORDER BY grain, week, team_id, agent_id, channel, language`,
+		`SELECT grain, measure, week, team_id, agent_id, channel, language, bucket, n FROM metric_week_hist WHERE n <> 0
+		 ORDER BY grain, measure, week, team_id, agent_id, channel, language, bucket`,
 		`SELECT ticket_id, team_id, agent_id, channel, language, created_day, complaint, frt_day, frt_ms, frt_biz_ms,
 		        solved_day, res_ms, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referral, sla_day
 		 FROM metric_facts ORDER BY ticket_id`,

@@ -155,3 +155,26 @@ func TestDashboardCatchingUp(t *testing.T) {
 		contains(t, it.get(t, "/dashboard?"+seededWeek).body, []string{"I numeri vengono ricalcolati nel fuso orario dell&#39;azienda, Europe/Rome"}, nil)
 	})
 }
+
+// TestDashboardWeeksFilling: on a database whose week rollups are still
+// being filled (migration 0048 on rollups from before), the dashboard
+// serves at once and says so, and stops when the fill is done.
+func TestDashboardWeeksFilling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f, m := newDashboardFixture(t, db)
+		ctx := context.Background()
+		if _, err := db.W.ExecContext(ctx, `UPDATE metric_zone SET weeks_after = 0, rebuild_to = (SELECT MAX(id) FROM tickets)`); err != nil {
+			t.Fatal(err)
+		}
+		c := f.login(t, "manager")
+		r := c.get(t, "/dashboard?"+seededWeek)
+		mustCode(t, r, http.StatusOK, "dashboard while the weeks fill")
+		contains(t, r.body, []string{`id="dash-weeks-filling"`, "Weekly totals are being built in the background (0% done)."},
+			[]string{`id="dash-rebuilding"`})
+		if err := m.RunRebuild(ctx, false, nil); err != nil {
+			t.Fatal(err)
+		}
+		r = c.get(t, "/dashboard?"+seededWeek)
+		contains(t, r.body, []string{"Mar 3, 2025 – Mar 9, 2025"}, []string{`id="dash-weeks-filling"`})
+	})
+}

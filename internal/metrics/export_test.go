@@ -1,0 +1,10 @@
+package metrics
+
+import "context"
+
+// ComputeDays is Compute reading every day from the day rollups, never a
+// week from the week rollups: the reference the week path is checked
+// against.
+func (s *Service) ComputeDays(ctx context.Context, f Filter) (Report, error) {
+	return s.compute(ctx, f, false)
+}
