@@ -104,6 +104,7 @@ type Service struct {
 	ix    *search.Index
 	blobs *blob.Store
 	q     store.Queries
+	pool  int // how many of the best matches by text a search weighs first (search.go)
 }
 
 //go:embed queries.sql
@@ -120,7 +121,8 @@ func New(o Opts) *Service {
 	if o.Blobs == nil {
 		o.Blobs = blob.New(o.DB, o.Clock)
 	}
-	return &Service{db: o.DB, clock: o.Clock, ix: o.Index, blobs: o.Blobs, q: store.MustLoadQueries(queriesFS, o.DB.Dialect)}
+	return &Service{db: o.DB, clock: o.Clock, ix: o.Index, blobs: o.Blobs, q: store.MustLoadQueries(queriesFS, o.DB.Dialect),
+		pool: 4 * candidates}
 }
 
 // Languages are the languages articles may be written in.

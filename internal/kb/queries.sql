@@ -165,8 +165,10 @@ SELECT count(*) FROM kb_words WHERE language = $1 AND word >= $2 AND word < $3
 
 -- name: words-from
 -- The words of a language from $2 up to $3 (those with one first letter)
--- of $4 to $5 characters: the candidates of a typo's correction.
-SELECT word FROM kb_words WHERE language = $1 AND word >= $2 AND word < $3 AND length(word) BETWEEN $4 AND $5 LIMIT 20000
+-- of $4 to $5 characters: the candidates of a typo's correction, in one
+-- row, separated by spaces (NULL when there is none).
+SELECT string_agg(word, ' ') FROM (SELECT word FROM kb_words WHERE language = $1 AND word >= $2 AND word < $3
+    AND length(word) BETWEEN $4 AND $5 LIMIT 20000) w
 
 -- name: settings
 SELECT accent, publish_standard FROM kb_settings WHERE id = 1

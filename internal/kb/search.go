@@ -149,52 +149,90 @@ func (s *Service) exact(ctx context.Context, q Query, words []string, all bool) 
 // titles: the caller reads those of the few it keeps (a title is in the
 // revision, a wide row, and reading it for every match of a common word
 // was most of a search's time).
+//
+// The documents are ranked by text first, in the query's languages only,
+// and only the best pool of them is joined to its translation and article
+// and checked (published, internal, the default language's only where the
+// reader's is missing): a common word matches thousands of documents, and
+// those joins were most of a search on PostgreSQL. When the pool was full
+// and too few of it passed the checks, the match runs once more over all
+// the documents, so the result is the same either way.
 func (s *Service) match(ctx context.Context, q Query, ts []search.Term) ([]Hit, error) {
+	hits, full, err := s.matchPool(ctx, q, ts, s.pool)
+	if err == nil && full && len(hits) < candidates {
+		hits, _, err = s.matchPool(ctx, q, ts, 0)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kb: search: %w", err)
+	}
+	return hits, nil
+}
+
+// matchPool ranks the documents matching ts, keeps the best size of them
+// (all when size is 0), and returns the best candidates among those that
+// pass the checks, ranked, and whether the pool was full.
+func (s *Service) matchPool(ctx context.Context, q Query, ts []search.Term, size int) ([]Hit, bool, error) {
 	var args []any
 	bind := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	parts := s.ix.MatchParts(KindArticle, ts, nil, bind)
+	langs := []string{q.Language}
+	if q.Default != "" && q.Default != q.Language {
+		langs = append(langs, q.Default)
+	}
+	parts := s.ix.MatchPartsIn(KindArticle, langs, ts, nil, bind)
+	inner := "SELECT d.ref_id AS ref, " + parts.Rank + " AS k FROM " + parts.From + " WHERE " + parts.Where
+	if size > 0 {
+		inner += " ORDER BY k DESC, d.ref_id LIMIT " + fmt.Sprint(size)
+	}
 	lang, def := bind(q.Language), bind(q.Default)
-	// d.language is the translation's: the documents of other languages
-	// are left out before any join.
-	query := "SELECT t.id, a.id, a.slug, t.language, a.internal, t.views, t.helpful_yes, t.helpful_no, " + parts.Rank +
-		" FROM " + parts.From +
-		" JOIN kb_translations t ON t.id = d.ref_id JOIN kb_articles a ON a.id = t.article_id" +
-		" WHERE " + parts.Where + " AND d.language IN (" + lang + ", " + def + ") AND t.published_rev IS NOT NULL" +
+	check := "t.published_rev IS NOT NULL" +
 		" AND (a.internal = 0 OR " + bind(boolInt(q.Agents)) + " = 1)" +
 		" AND (t.language = " + lang + " OR (t.language = " + def + " AND NOT EXISTS (SELECT 1 FROM kb_translations o" +
-		" WHERE o.article_id = t.article_id AND o.language = " + lang + " AND o.published_rev IS NOT NULL)))" +
-		" ORDER BY 9 DESC LIMIT " + fmt.Sprint(candidates) // the rank, the ninth column: computed once
+		" WHERE o.article_id = t.article_id AND o.language = " + lang + " AND o.published_rev IS NOT NULL)))"
+	query := "SELECT t.id, a.id, a.slug, t.language, a.internal, t.views, t.helpful_yes, t.helpful_no, m.k, "
+	from := " FROM (" + inner + ") m JOIN kb_translations t ON t.id = m.ref JOIN kb_articles a ON a.id = t.article_id"
+	if size > 0 {
+		// Every document of the pool is read, ok telling whether it
+		// passes the checks, so that a full pool is known as such.
+		query += "CASE WHEN " + check + " THEN 1 ELSE 0 END" + from + " ORDER BY m.k DESC, t.id"
+	} else {
+		query += "1" + from + " WHERE " + check + " ORDER BY m.k DESC, t.id LIMIT " + fmt.Sprint(candidates)
+	}
 	rows, err := s.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("kb: search: %w", err)
+		return nil, false, err
 	}
 	defer rows.Close()
 	var hits []Hit
 	var text []float64
 	var views, yes, no []int64
+	n := 0
 	for rows.Next() {
 		var h Hit
-		var internal int
-		var v, y, n int64
+		var internal, ok int
+		var v, y, c int64
 		var k float64
-		if err := rows.Scan(&h.TranslationID, &h.ArticleID, &h.Slug, &h.Language, &internal, &v, &y, &n, &k); err != nil {
-			return nil, fmt.Errorf("kb: search: %w", err)
+		if err := rows.Scan(&h.TranslationID, &h.ArticleID, &h.Slug, &h.Language, &internal, &v, &y, &c, &k, &ok); err != nil {
+			return nil, false, err
+		}
+		n++
+		if ok != 1 || len(hits) == candidates {
+			continue
 		}
 		h.Internal = internal == 1
 		hits = append(hits, h)
-		text, views, yes, no = append(text, k), append(views, v), append(yes, y), append(no, n)
+		text, views, yes, no = append(text, k), append(views, v), append(yes, y), append(no, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("kb: search: %w", err)
+		return nil, false, err
 	}
 	for i := range hits {
 		hits[i].Score = Score(text[i]/maxOf(text), views[i], yes[i], no[i])
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	return hits, nil
+	return hits, size > 0 && n == size, nil
 }
 
 func maxOf(xs []float64) float64 {
@@ -229,6 +267,7 @@ func (s *Service) correct(ctx context.Context, q Query, words []string) ([]strin
 	}
 	out := slices.Clone(words)
 	changed := false
+	var dist levenshtein
 	for i, w := range words {
 		w = fold(w)
 		if utf8.RuneCountInString(w) < 3 {
@@ -254,23 +293,17 @@ func (s *Service) correct(ctx context.Context, q Query, words []string) ([]strin
 		for _, l := range langs {
 			lo := string(first)
 			n := utf8.RuneCountInString(w)
-			rows, err := s.db.R.QueryContext(ctx, s.q.Get("words-from"), l, lo, lo+"\U0010FFFF", n-limit, n+limit)
-			if err != nil {
+			// One row of the candidates, space-separated (a word has
+			// none): reading ~10,000 rows one by one was most of a typo's
+			// search.
+			var all sql.NullString
+			if err := s.db.R.QueryRowContext(ctx, s.q.Get("words-from"), l, lo, lo+"\U0010FFFF", n-limit, n+limit).Scan(&all); err != nil {
 				return nil, false, fmt.Errorf("kb: search: %w", err)
 			}
-			for rows.Next() {
-				var c string
-				if err := rows.Scan(&c); err != nil {
-					rows.Close()
-					return nil, false, fmt.Errorf("kb: search: %w", err)
-				}
-				if d := distance(w, c, bestD); d < bestD || (d == bestD && d <= limit && c < best) {
+			for _, c := range strings.Fields(all.String) {
+				if d := dist.to(w, c, bestD); d < bestD || (d == bestD && d <= limit && c < best) {
 					best, bestD = c, d
 				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, false, fmt.Errorf("kb: search: %w", err)
 			}
 		}
 		if best != "" && bestD <= limit {
@@ -283,12 +316,26 @@ func (s *Service) correct(ctx context.Context, q Query, words []string) ([]strin
 // distance is the Levenshtein distance of a and b, or limit when it is at
 // least limit (computed no further).
 func distance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d >= limit || -d >= limit {
+	var l levenshtein
+	return l.to(a, b, limit)
+}
+
+// levenshtein computes distances reusing its rows: the typo correction
+// weighs thousands of candidates a search.
+type levenshtein struct {
+	ra, rb, prev, cur []int
+}
+
+// to is distance(a, b, limit).
+func (l *levenshtein) to(a, b string, limit int) int {
+	na, nb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	if d := na - nb; d >= limit || -d >= limit {
 		return limit
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	l.ra, l.rb = runes(l.ra[:0], a), runes(l.rb[:0], b)
+	ra, rb := l.ra, l.rb
+	l.prev, l.cur = slices.Grow(l.prev[:0], nb+1)[:nb+1], slices.Grow(l.cur[:0], nb+1)[:nb+1]
+	prev, cur := l.prev, l.cur
 	for j := range prev {
 		prev[j] = j
 	}
@@ -309,6 +356,14 @@ func distance(a, b string, limit int) int {
 		prev, cur = cur, prev
 	}
 	return min(prev[len(rb)], limit)
+}
+
+// runes appends the runes of s to dst, as ints.
+func runes(dst []int, s string) []int {
+	for _, r := range s {
+		dst = append(dst, int(r))
+	}
+	return dst
 }
 
 // Related finds published articles about text (a ticket's subject and
