@@ -147,6 +147,11 @@ func (r *runner) seedKB(ctx context.Context) error {
 			if err := svc.Vote(ctx, t.ID, (n+i)%4 != 0, ""); err != nil {
 				return err
 			}
+			if !def.Internal {
+				if err := seedDeflections(ctx, svc, t.ID, fmt.Sprintf("demo-%d-%d", n, i), n+i); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	for _, m := range []struct{ lang, q string }{{"en", "gift wrapping"}, {"it", "fattura aziendale"}, {"en", "gift wrapping"}, {"lv", "dāvanu karte"}} {
@@ -155,4 +160,25 @@ func (r *runner) seedKB(ctx context.Context) error {
 		}
 	}
 	return svc.SaveSettings(ctx, kb.Settings{Accent: "#1f6f5c", PublishStandard: true})
+}
+
+// seedDeflections has visitors open translation id from the contact
+// form's and the chat widget's suggestions: most leave without writing (a
+// deflection), and one in three of each writes all the same, so that the
+// report's opened and deflected columns differ.
+func seedDeflections(ctx context.Context, svc *kb.Service, id int64, prefix string, k int) error {
+	for v := 0; v < k%3+2; v++ {
+		for _, src := range []string{kb.FromContact, kb.FromWidget} {
+			token := fmt.Sprintf("%s-%s-%d", prefix, src, v)
+			if err := svc.Opened(ctx, id, token, src); err != nil {
+				return fmt.Errorf("demo: help center deflections: %w", err)
+			}
+			if v%3 == 2 {
+				if err := svc.ContactSent(ctx, token); err != nil {
+					return fmt.Errorf("demo: help center deflections: %w", err)
+				}
+			}
+		}
+	}
+	return nil
 }

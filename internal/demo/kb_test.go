@@ -35,5 +35,18 @@ func TestGenerateHelpCenter(t *testing.T) {
 		if n := count(`SELECT count(*) FROM audit_log WHERE action = 'agent.update' AND after_json LIKE '%"kb_editor":true%'`); n != 1 {
 			t.Errorf("%d audit rows giving the right, want 1", n)
 		}
+		// Both suggestion sources have opened articles, some deflected and
+		// some followed by a message, and none from an internal article.
+		for _, src := range []string{"contact", "widget"} {
+			opened := count(`SELECT count(*) FROM kb_deflections WHERE source = '` + src + `'`)
+			deflected := count(`SELECT count(*) FROM kb_deflections WHERE sent = 0 AND source = '` + src + `'`)
+			if deflected == 0 || deflected >= opened {
+				t.Errorf("%s: %d opened, %d deflected; want some of each", src, opened, deflected)
+			}
+		}
+		if n := count(`SELECT count(*) FROM kb_deflections d JOIN kb_translations t ON t.id = d.translation_id
+			JOIN kb_articles a ON a.id = t.article_id WHERE a.internal = 1`); n != 0 {
+			t.Errorf("%d internal articles opened from suggestions", n)
+		}
 	})
 }
