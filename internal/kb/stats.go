@@ -110,6 +110,9 @@ type ArticleStats struct {
 // ContactOpened is how many opens came from the contact form.
 func (a ArticleStats) ContactOpened() int64 { return a.Opened - a.WidgetOpened }
 
+// ContactDeflections is how many of the deflections came from the contact form.
+func (a ArticleStats) ContactDeflections() int64 { return a.Deflections - a.WidgetDeflections }
+
 // Gap is a search that found nothing, with how often it was made.
 type Gap struct {
 	Language string
@@ -141,6 +144,9 @@ type Report struct {
 
 // ContactOpened is how many opens came from the contact form.
 func (r Report) ContactOpened() int64 { return r.Opened - r.WidgetOpened }
+
+// ContactDeflections is how many of the deflections came from the contact form.
+func (r Report) ContactDeflections() int64 { return r.Deflections - r.WidgetDeflections }
 
 // Report returns the help center's numbers: views, votes and deflections
 // per article, and the searches that found nothing, over the last days
