@@ -153,6 +153,9 @@ func (c *check) enabled(id string) bool {
 
 // add records a finding over bytes [start, end) of the reply.
 func (c *check) add(sin Sin, id string, start, end int, pattern, trigger string, vars map[string]string) {
+	if Gated(id, c.channel) {
+		return
+	}
 	f := Finding{Sin: sin, Rule: id, Start: start, End: end, Quote: c.text[start:end], Pattern: pattern, Trigger: trigger}
 	if vars == nil {
 		vars = map[string]string{}
@@ -737,9 +740,30 @@ func (c *check) apathy() {
 	case feeling == "" && hardship != "" && !empathy && !c.has(mPersonal) && c.enabled(ruleFeelingIgnored):
 		// Illness or a death in the family: a kind wish is enough.
 		c.add(Apathy, ruleFeelingIgnored, start, end, "", hardship, nil)
-	case feeling == "" && hardship == "" && problem != "" && !custSolved && !acknowledged && !c.onlyQuestions() && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored):
+	case feeling == "" && hardship == "" && problem != "" && !custSolved && !acknowledged && !c.onlyQuestions() && !c.mentions(problemSents, langs) && c.enabled(ruleProblemIgnored) &&
+		(!Corroborated(ruleProblemIgnored, c.channel) || c.endsTheMatter()):
+		// On a forum or social turn a terse reply is the habit: the
+		// problem counts as ignored only when the reply also ends the
+		// matter for the customer (see corroboratedRules).
 		c.add(Apathy, ruleProblemIgnored, start, end, "", problem, nil)
 	}
+}
+
+// endsTheMatter reports whether the reply ends the matter for the
+// customer: it closes the thread or says the report is no bug (the
+// dismissal markers), or another finding already sends the customer
+// elsewhere, refuses by the rulebook or talks down.
+func (c *check) endsTheMatter() bool {
+	if c.has(mDismissal) {
+		return true
+	}
+	for _, f := range c.findings {
+		switch f.Sin {
+		case Runaround, BrushOff, Rulebook, Condescension:
+			return true
+		}
+	}
+	return false
 }
 
 // actsOnTurn reports whether a chat, social or forum reply acts on the

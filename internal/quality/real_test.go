@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -109,10 +110,11 @@ const (
 	heldOutRealMinReplies = 120
 	heldOutRealMinSinful  = 20
 	// heldOutRealPrecision is the measured precision after two rounds of
-	// general fixes made against this set (11 of 13 findings right): it is
-	// a development set now. realheldout2.jsonl is the held-out figure;
-	// docs/QUALITY.md says so. Raise it as the rules earn it.
-	heldOutRealPrecision = 0.84
+	// general fixes made against this set (11 of 13 findings right), raised
+	// to 11 of 12 by the precision-first gate (analyzer4): it is a
+	// development set now. docs/QUALITY.md says so. Raise it as the rules
+	// earn it.
+	heldOutRealPrecision = 0.91
 )
 
 // TestRealHeldOutSet measures the analyzer on testdata/realheldout.jsonl:
@@ -140,6 +142,7 @@ type realMeasure struct {
 	all                      counts
 	perChannel               map[string]int
 	perLang                  map[string]int
+	byChannel                map[string]*counts
 }
 
 // measureReal runs the analyzer over a set of real replies, each on its own
@@ -156,6 +159,7 @@ func measureReal(t *testing.T, path string) realMeasure {
 		m.bySin[s] = &counts{}
 	}
 	byChannel := map[string]*counts{}
+	m.byChannel = byChannel
 	perLang := map[string]int{}
 	m.perLang = perLang
 	for _, r := range set {
@@ -217,7 +221,13 @@ func measureReal(t *testing.T, path string) realMeasure {
 		fmt.Fprintf(&b, "%-14s %5d %5d %5d %9.2f %7.2f\n", s, c.tp, c.fp, c.fn, c.precision(), c.recall())
 	}
 	fmt.Fprintf(&b, "all findings: tp %d fp %d fn %d precision %.2f recall %.2f\n", m.all.tp, m.all.fp, m.all.fn, m.all.precision(), m.all.recall())
-	for ch, c := range byChannel {
+	chans := make([]string, 0, len(byChannel))
+	for ch := range byChannel {
+		chans = append(chans, ch)
+	}
+	sort.Strings(chans)
+	for _, ch := range chans {
+		c := byChannel[ch]
 		fmt.Fprintf(&b, "channel %-7s %3d replies: tp %d fp %d fn %d precision %.2f\n", ch, m.perChannel[ch], c.tp, c.fp, c.fn, c.precision())
 	}
 	fmt.Fprintf(&b, "good replies with no finding: %d/%d\n", m.goodClean, m.good)
@@ -288,7 +298,8 @@ const (
 	// first run (5 of 33 findings right), 0.33 (4 of 12) after the general
 	// fixes that run led to. The test fails when the analyzer gets worse
 	// than it is now; docs/QUALITY.md records both figures.
-	heldOut2Precision = 0.33
+	// The precision-first gate (analyzer4) raised it to 0.83 (5 of 6).
+	heldOut2Precision = 0.83
 )
 
 // TestRealHeldOut2Set measures the analyzer on testdata/realheldout2.jsonl.
@@ -324,7 +335,8 @@ const (
 	// general fixes that run led to, so the set is no longer unseen. The
 	// test fails when the analyzer gets worse than it is now;
 	// docs/QUALITY.md records both figures. The issue asks 0.90.
-	heldOut3Precision = 0.69
+	// The precision-first gate (analyzer4) raised it to 0.78 (18 of 23).
+	heldOut3Precision = 0.78
 )
 
 // TestRealHeldOut3Set measures the analyzer on testdata/realheldout3.jsonl.
@@ -353,6 +365,12 @@ const (
 	heldOut4MinReplies = 120
 	heldOut4MinSinful  = 30
 	heldOut4MinLang    = 30 // replies in each of English, Italian, Russian
+	// heldOut4Precision is a measured precision, not a target: 0.30 on the
+	// first, blind run (8 of 27 findings right, commit 4089a1c), 0.77 (10
+	// of 13) after the precision-first gate and the fixes that run led to,
+	// so it is fitted to this set. The test fails when the analyzer gets
+	// worse than it is now. The issue asks 0.90.
+	heldOut4Precision = 0.76
 )
 
 // TestRealHeldOut4Set measures the analyzer on testdata/realheldout4.jsonl
@@ -369,5 +387,8 @@ func TestRealHeldOut4Set(t *testing.T) {
 	}
 	if m.all.tp+m.all.fp == 0 {
 		t.Fatal("no finding at all: precision cannot be measured")
+	}
+	if m.all.precision() < heldOut4Precision {
+		t.Errorf("all findings: precision %.2f below %.2f", m.all.precision(), heldOut4Precision)
 	}
 }

@@ -98,6 +98,16 @@ const (
 	mReference   = "reference"
 	mRefusal     = "refusal"
 	mNegation    = "negation"
+	// mDismissal is a reply that ends the matter for the customer: it
+	// closes the thread ("closing this in favour of #12", "chiudo la
+	// issue", "закрываю"), declares the report not a bug, or tells them
+	// to wait ("жди"). On a forum or social turn it is what corroborates
+	// apathy.problem_ignored (see gatedRules).
+	mDismissal = "dismissal"
+	// mThirdPartySupport is another company's support desk named as the
+	// destination ("your bank's support", "службу поддержки провайдера"):
+	// sending the customer there is a brush-off, never runaround.
+	mThirdPartySupport = "third_party_support"
 	// mOwnSupport is the business's own support channel named as such
 	// ("our support team", "il nostro servizio clienti"): sending the
 	// customer there is runaround (another of our inboxes), not brush-off
@@ -109,7 +119,7 @@ const (
 var negatable = map[string]bool{mEmpathy: true, mAcknowledgement: true, mAction: true, mAlternative: true, mPersonal: true}
 
 var markerGroups = []string{mGreeting, mClosing, mPersonal, mEmpathy, mAcknowledgement, mAction, mEngagement,
-	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation, mOwnSupport}
+	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation, mOwnSupport, mDismissal, mThirdPartySupport}
 
 // ownerKind says what a compiled pattern belongs to.
 type ownerKind uint8
