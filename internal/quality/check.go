@@ -302,11 +302,46 @@ func (c *check) acronyms() {
 			c.channelTerm(t.Word) || c.inAddress(t.Word) || inURL(c.text, t.Start) {
 			continue
 		}
-		if i >= sig || c.initials(i) || pronounceable(w) {
+		if i >= sig || c.initials(i) || pronounceable(w) || inIdentifier(c.text, t.Start, t.End) || c.spelledOut(w) {
 			continue
 		}
 		c.add(Condescension, ruleAcronym, t.Start, t.End, "", w, map[string]string{"term": w})
 	}
+}
+
+// inIdentifier reports whether the word at text[start:end] is part of a
+// name joined by underscores (ACCESS_BACKGROUND_LOCATION): code, which the
+// code rule judges, not an acronym.
+func inIdentifier(text string, start, end int) bool {
+	return (start > 0 && text[start-1] == '_') || (end < len(text) && text[end] == '_')
+}
+
+// spelledOut reports whether the reply writes the acronym's words out: its
+// letters are the first letters of consecutive words of the reply, small
+// words between them aside ("физического лица" … "ФЛ", "Agència Tributària
+// de Catalunya" … "ATC"); hyphens split words.
+func (c *check) spelledOut(acronym string) bool {
+	letters := []rune(strings.ToLower(acronym))
+	if len(letters) < 2 {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(c.text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i := range words {
+		j := 0
+		for k := i; k < len(words) && j < len(letters); k++ {
+			switch {
+			case []rune(words[k])[0] == letters[j]:
+				j++
+			case j > 0 && c.lang.stop[text.FoldWord(words[k], text.FoldCase)]:
+			default:
+				k = len(words)
+			}
+		}
+		if j == len(letters) {
+			return true
+		}
+	}
+	return false
 }
 
 // initials reports whether token i, the reply's last word, is the
@@ -580,7 +615,8 @@ func (c *check) placeholders() {
 			if j := strings.IndexByte(text[i+1:], ']'); j >= 2 && j <= 40 {
 				inner := text[i+1 : i+1+j]
 				after := i + 1 + j + 1
-				if !strings.ContainsAny(inner, "[\n") && unicode.IsUpper(firstRune(inner)) && (after >= len(text) || text[after] != '(') {
+				if !strings.ContainsAny(inner, "[\n") && unicode.IsUpper(firstRune(inner)) && (after >= len(text) || text[after] != '(') &&
+					!bracketHeading(text, i, after, inner) && !c.markerRightBefore(mUIControl, i) {
 					end = after
 				}
 			}
@@ -608,6 +644,50 @@ func (c *check) placeholders() {
 func (c *check) insideFinding(pos int) bool {
 	for _, f := range c.findings {
 		if f.Start <= pos && pos < f.End {
+			return true
+		}
+	}
+	return false
+}
+
+// bracketHeading reports whether the bracket text[start:end] is a heading
+// rather than a field: it fills its line and holds four words or more
+// ("[How to get a refund]"). A field is a name or two ("[Customer Name]").
+func bracketHeading(text string, start, end int, inner string) bool {
+	lineStart := strings.LastIndexByte(text[:start], '\n') + 1
+	lineEnd := len(text)
+	if j := strings.IndexByte(text[end:], '\n'); j >= 0 {
+		lineEnd = end + j
+	}
+	if strings.TrimSpace(text[lineStart:start]) != "" || strings.TrimSpace(text[end:lineEnd]) != "" {
+		return false
+	}
+	return len(strings.Fields(inner)) >= 4
+}
+
+// markerRightBefore reports whether a match of the marker group ends on
+// the word just before byte position pos: "press [Cancel]", "нажмите
+// [Отмена]" name a button, not an unfilled field.
+func (c *check) markerRightBefore(group string, pos int) bool {
+	idx, ok := c.lang.markerIdx[group]
+	if !ok {
+		return false
+	}
+	next := len(c.toks)
+	for k, t := range c.toks {
+		if t.Start >= pos {
+			next = k
+			break
+		}
+	}
+	if next == 0 {
+		return false
+	}
+	if strings.TrimSpace(c.text[c.toks[next-1].End:pos]) != "" {
+		return false
+	}
+	for _, m := range c.ms {
+		if o := c.lang.owners[m.Owner]; o.kind == ownMarker && o.idx == idx && m.To == next {
 			return true
 		}
 	}

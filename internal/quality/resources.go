@@ -98,6 +98,10 @@ const (
 	mReference   = "reference"
 	mRefusal     = "refusal"
 	mNegation    = "negation"
+	// mUIControl is a verb that names pressing or choosing a control
+	// ("press", "нажмите", "clicca su"): a bracket right after it is the
+	// control's label, not an unfilled template field.
+	mUIControl = "ui_control"
 	// mDismissal is a reply that ends the matter for the customer: it
 	// closes the thread ("closing this in favour of #12", "chiudo la
 	// issue", "закрываю"), declares the report not a bug, or tells them
