@@ -401,6 +401,12 @@ func TestRealHeldOut4Set(t *testing.T) {
 const (
 	heldOut5MinReplies = 120
 	heldOut5MinSinful  = 30
+	// heldOut5Precision is the blind figure, not a target: 0.15 on the
+	// first run (2 of 13 findings right, commit 351b7d3); 0.20 (2 of 10)
+	// after the fixes that run led to, which are fitted to this set. The
+	// test fails when the analyzer does worse than it did blind. The issue
+	// asks 0.90.
+	heldOut5Precision = 0.15
 )
 
 // heldOut5MinLang is how many replies each language holds at least.
@@ -420,5 +426,8 @@ func TestRealHeldOut5Set(t *testing.T) {
 	}
 	if m.all.tp+m.all.fp == 0 {
 		t.Fatal("no finding at all: precision cannot be measured")
+	}
+	if m.all.precision() < heldOut5Precision {
+		t.Errorf("all findings: precision %.2f below %.2f", m.all.precision(), heldOut5Precision)
 	}
 }
