@@ -90,3 +90,39 @@ func TestAcronymSpelledOutOrIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// TestAgreementAcknowledges: a reply that agrees with the customer ("you're
+// right", "esatto", "вы правы", "jums taisnība", "teniu raó") has heard the
+// problem, so it is not apathy.problem_ignored even by email, in all five
+// languages; the same statement without it still is.
+func TestAgreementAcknowledges(t *testing.T) {
+	a := newTestAnalyzer(t)
+	has := func(text, lang, cust string) bool {
+		in := Input{Text: text, Lang: lang, Channel: "email", Conversation: []Turn{{Role: "customer", Text: cust}}}
+		for _, f := range a.Analyze(context.Background(), in) {
+			if f.Rule == ruleProblemIgnored {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct{ lang, cust, bare, agree string }{
+		{"en", "The export is broken, it fails every time.", "Our office is open nine to five on weekdays.",
+			"You're right, our office is open nine to five on weekdays."},
+		{"it", "L'esportazione non funziona, dà sempre errore.", "Il nostro ufficio è aperto dalle nove alle cinque.",
+			"Ha ragione, il nostro ufficio è aperto dalle nove alle cinque."},
+		{"ru", "Экспорт не работает, всё время ошибка.", "Наш офис открыт с девяти до пяти.",
+			"Вы правы, наш офис открыт с девяти до пяти."},
+		{"lv", "Eksports nedarbojas, vienmēr ir kļūda.", "Mūsu birojs strādā no deviņiem līdz pieciem.",
+			"Jums taisnība, mūsu birojs strādā no deviņiem līdz pieciem."},
+		{"ca", "L'exportació no funciona, sempre dona error.", "La nostra oficina obre de nou a cinc.",
+			"Teniu raó, la nostra oficina obre de nou a cinc."},
+	} {
+		if !has(tc.bare, tc.lang, tc.cust) {
+			t.Errorf("%s %q by email: want %s", tc.lang, tc.bare, ruleProblemIgnored)
+		}
+		if has(tc.agree, tc.lang, tc.cust) {
+			t.Errorf("%s %q: agrees with the customer, want no %s", tc.lang, tc.agree, ruleProblemIgnored)
+		}
+	}
+}
