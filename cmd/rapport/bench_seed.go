@@ -27,11 +27,14 @@ number), N tickets spread over max(30, N/900) days ending on 2 June 2025,
 M messages in all (about M/N a ticket, in five languages, with common and
 rare words), one "created" event a ticket and some tags; written straight
 in SQL, in large batches. One message body holds the word "quetzalcoatl"
-(its ticket is printed); no message holds "xylophonist". Then, unless
---index=false, the product's own paths index it: the search backfill and
-the metrics rebuild, as on an upgraded database. Progress and the time of
-each step are printed. The database must be empty (it is migrated first);
-seeding is meant for a database of its own, never one with real data.
+(its ticket is printed); no message holds "xylophonist". On PostgreSQL
+it then runs ANALYZE. Then, unless --index=false, the product's own paths
+index it: the search backfill and the metrics rebuild, as on an upgraded
+database (with --index=false, "rapport serve" does both in the background
+when it starts). Progress and the time of each step are printed. The
+database is migrated first and must hold no tickets (a fresh "rapport
+setup" is fine); seeding is meant for a database of its own, never one
+with real data.
 `
 
 // benchSeedCmd runs "rapport bench seed".
