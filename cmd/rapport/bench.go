@@ -31,9 +31,12 @@ failed, a reply did not arrive or arrived twice, or a connection was dropped.
 
 // benchCmd runs "rapport bench chat".
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "seed" {
+		return benchSeedCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "chat" {
-		fmt.Fprint(stderr, benchChatUsage)
-		return errors.New("bench: want chat")
+		fmt.Fprint(stderr, benchChatUsage+"\n"+benchSeedUsage)
+		return errors.New("bench: want chat or seed")
 	}
 	var o chatbench.Opts
 	var sources string

@@ -74,6 +74,68 @@ func (ix *Index) Put(ctx context.Context, tx *sql.Tx, d Doc) error {
 	return nil
 }
 
+// putMany writes docs, all of one kind, in tx as Put does one at a time:
+// on PostgreSQL in two statements, whatever their number (the backfill
+// writes a batch this way: one round trip a document was most of its
+// time); on SQLite, whose statements cost no round trip, one by one.
+func (ix *Index) putMany(ctx context.Context, tx *sql.Tx, docs []Doc) error {
+	if ix.db.Dialect != store.Postgres || len(docs) < 2 {
+		for _, d := range docs {
+			if err := ix.Put(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	kind := docs[0].Kind
+	refs := make([]int64, len(docs))
+	langs := make([]string, len(docs))
+	for i, d := range docs {
+		if d.Kind != kind {
+			return fmt.Errorf("search: put: kinds %s and %s in one batch", kind, d.Kind)
+		}
+		refs[i], langs[i] = d.Ref, d.Language
+	}
+	rows, err := tx.QueryContext(ctx, ix.q.Get("put-docs"), kind, refs, langs)
+	if err != nil {
+		return fmt.Errorf("search: put %d %s documents: %w", len(docs), kind, err)
+	}
+	ids := make(map[int64]int64, len(docs))
+	for rows.Next() {
+		var id, ref int64
+		if err := rows.Scan(&id, &ref); err != nil {
+			rows.Close()
+			return fmt.Errorf("search: put %d %s documents: %w", len(docs), kind, err)
+		}
+		ids[ref] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("search: put %d %s documents: %w", len(docs), kind, err)
+	}
+	n := len(docs)
+	cols := make([][]string, 7) // cfg, title, body, extra, and the three folded
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	docIDs := make([]int64, n)
+	for i, d := range docs {
+		id, ok := ids[d.Ref]
+		if !ok {
+			return fmt.Errorf("search: put %s %d: no document row returned", kind, d.Ref)
+		}
+		title, body, extra := clean(d.Title), clean(d.Body), clean(d.Extra)
+		docIDs[i] = id
+		cols[0][i], cols[1][i], cols[2][i], cols[3][i] = Config(d.Language), title, body, extra
+		cols[4][i], cols[5][i], cols[6][i] = fold(title), fold(body), fold(extra)
+	}
+	_, err = tx.ExecContext(ctx, ix.q.Get("put-fts-many"), docIDs, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6])
+	if err != nil {
+		return fmt.Errorf("search: put %d %s documents: %w", len(docs), kind, err)
+	}
+	return nil
+}
+
 // Delete removes the document of kind and ref, if there is one.
 func (ix *Index) Delete(ctx context.Context, tx *sql.Tx, kind string, ref int64) error {
 	var id int64

@@ -60,10 +60,8 @@ func (ix *Index) indexTickets(ctx context.Context, tx *sql.Tx, after, upto int64
 	if err != nil {
 		return 0, fmt.Errorf("search: tickets (%d, %d]: %w", after, upto, err)
 	}
-	for _, d := range docs {
-		if err := ix.Put(ctx, tx, d); err != nil {
-			return 0, err
-		}
+	if err := ix.putMany(ctx, tx, docs); err != nil {
+		return 0, err
 	}
 	return len(docs), nil
 }

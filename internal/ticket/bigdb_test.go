@@ -2,11 +2,9 @@ package ticket
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -17,17 +15,17 @@ import (
 	"github.com/rapport/rapport/internal/customer"
 	"github.com/rapport/rapport/internal/jobs"
 	"github.com/rapport/rapport/internal/search"
+	"github.com/rapport/rapport/internal/seed"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
 
-// This file fills a database with many tickets, straight in SQL, for the
-// benchmarks, the query plan test and the big-database report below. The
-// rows follow the schema of internal/store/migrations/*/0001_core.sql.
+// This file fills a database with many tickets (internal/seed) for the
+// benchmarks, the query plan test and the big-database report below.
 
 // seedNow is the newest moment in a seeded database; a service working on
 // it starts its clock here.
-var seedNow = time.Date(2025, 6, 2, 12, 0, 0, 0, time.UTC)
+var seedNow = seed.Now
 
 // seeded is what seedDB made.
 type seeded struct {
@@ -39,264 +37,26 @@ type seeded struct {
 }
 
 // seedDB adds 20 agents, 4 teams, n/4 customers (with an email each) and n
-// tickets (with one customer message and one "created" event each) to db.
-// The spread is fixed by a seeded generator: tickets are spaced evenly over
-// max(30, n/900) days ending at seedNow; most old tickets are closed, recent
-// ones are new, open, pending or solved; almost every worked ticket has an
-// owner, most new ones have none.
+// tickets (with one customer message and one "created" event each) to db
+// with seed.Run, then builds the search index the way an upgraded
+// database's is: by the backfill.
 func seedDB(tb testing.TB, db *store.DB, n int) seeded {
 	tb.Helper()
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(20250602, uint64(n)))
-	nowMS := seedNow.UnixMilli()
-	var sd seeded
+	r, err := seed.Run(ctx, db, seed.Opts{Tickets: n})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(r.Live) == 0 {
+		tb.Fatal("seed: no open or pending tickets")
+	}
+	sd := seeded{agents: r.Agents, teams: r.Teams, customers: r.Customers, live: r.Live, stages: r.Stages}
 	began := time.Now()
-	stage := func(name string) {
-		sd.stages = append(sd.stages, fmt.Sprintf("%s %v", name, time.Since(began).Round(time.Millisecond)))
-		began = time.Now()
-	}
-
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		var agents, teams [][]any
-		for i := range 20 {
-			agents = append(agents, []any{fmt.Sprintf("agent%02d@rapport.test", i), agentNames[i%len(agentNames)], "agent", true, nowMS, nowMS})
-		}
-		for _, name := range []string{"billing", "tech", "returns", "sales"} {
-			teams = append(teams, []any{name, nowMS})
-		}
-		var err error
-		if sd.agents, err = insertRows(ctx, tx, db.Dialect, "agents", "email, name, role, active, created_at, updated_at", agents, true); err != nil {
-			return err
-		}
-		sd.teams, err = insertRows(ctx, tx, db.Dialect, "teams", "name, created_at", teams, true)
-		return err
-	})
-	if err != nil {
-		tb.Fatalf("seed agents: %v", err)
-	}
-
-	nc := max(100, n/4)
-	custs := make([][]any, nc)
-	for i := range custs {
-		name := firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))]
-		custs[i] = []any{name, nowMS, nowMS}
-	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if sd.customers, err = insertRows(ctx, tx, db.Dialect, "customers", "name, created_at, updated_at", custs, true); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO customer_identities (customer_id, kind, value, created_at)
-			SELECT id, 'email', 'customer' || id || '@example.com', created_at FROM customers`)
-		return err
-	})
-	if err != nil {
-		tb.Fatalf("seed customers: %v", err)
-	}
-	stage("agents, teams, customers:")
-
-	const day = int64(24 * time.Hour / time.Millisecond)
-	span := max(30, int64(n)/900) * day
-	oldest := nowMS - span
-	const chunk = 100_000 // rows per transaction
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
-		rows := make([][]any, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			rows = append(rows, seedTicket(rng, &sd, oldest+int64(i)*span/int64(n), nowMS))
-		}
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := insertRows(ctx, tx, db.Dialect, "tickets", "subject, channel, status, priority, kind, language, customer_id, "+
-				"owner_id, team_id, created_at, updated_at, first_response_at, solved_at, closed_at, message_count", rows, false)
-			return err
-		})
-		if err != nil {
-			tb.Fatalf("seed tickets: %v", err)
-		}
-	}
-	stage("tickets:")
-
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`INSERT INTO messages (ticket_id, kind, author_customer_id, body_text, created_at)
-			 SELECT id, 'customer', customer_id, 'Hello, ' || subject || '. Can you help me, please?', created_at FROM tickets`,
-			`INSERT INTO ticket_events (ticket_id, type, actor_kind, data, created_at)
-			 SELECT id, 'created', 'customer', '{}', created_at FROM tickets`,
-			`INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'billing' FROM tickets WHERE id % 5 = 0`,
-			`INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'vip' FROM tickets WHERE id % 17 = 0`,
-		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%.40s: %w", strings.TrimSpace(q), err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatalf("seed messages: %v", err)
-	}
-	stage("messages, events, tags:")
-
-	// The rows above bypass the ticket service, so the search index is
-	// built the way an upgraded database's is: by the backfill.
 	if err := search.New(db).Backfill(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		tb.Fatalf("seed search index: %v", err)
 	}
-	stage("search index (backfill):")
-
-	rows, err := db.R.QueryContext(ctx, `SELECT id FROM tickets WHERE status IN ('open', 'pending') ORDER BY id LIMIT 5000`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			tb.Fatal(err)
-		}
-		sd.live = append(sd.live, id)
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	if len(sd.live) == 0 {
-		tb.Fatal("seed: no open or pending tickets")
-	}
+	sd.stages = append(sd.stages, fmt.Sprintf("search index (backfill): %v", time.Since(began).Round(time.Millisecond)))
 	return sd
-}
-
-// seedTicket is the column values of one ticket created at created.
-func seedTicket(rng *rand.Rand, sd *seeded, created, now int64) []any {
-	const hour = int64(time.Hour / time.Millisecond)
-	const day = 24 * hour
-	age := now - created
-	var st Status
-	switch p := rng.IntN(1000); {
-	case age < 4*day:
-		st = pick(p, []int{250, 350, 200, 200}, New, Open, Pending, Solved)
-	case age < 30*day:
-		st = pick(p, []int{20, 100, 100, 780}, New, Open, Pending, Closed)
-	default:
-		st = pick(p, []int{5, 15, 10, 970}, New, Open, Pending, Closed)
-	}
-	var owner, team, firstResponse, solved, closed any
-	ownedPct := map[Status]int{New: 10, Open: 90}[st]
-	if ownedPct == 0 {
-		ownedPct = 97
-	}
-	if rng.IntN(100) < ownedPct {
-		owner = sd.agents[rng.IntN(len(sd.agents))]
-	}
-	if rng.IntN(100) < 70 {
-		team = sd.teams[rng.IntN(len(sd.teams))]
-	}
-	updated := created
-	if st != New {
-		firstResponse = min(now, created+1+rng.Int64N(8*hour))
-	}
-	switch st {
-	case Open, Pending:
-		updated = created + rng.Int64N(age+1)
-	case Solved:
-		updated = min(now, created+rng.Int64N(3*day))
-		solved = updated
-	case Closed:
-		s := created + rng.Int64N(5*day)
-		updated = min(now, s+4*day)
-		solved, closed = s, updated
-	}
-	if fr, ok := firstResponse.(int64); ok && fr > updated {
-		firstResponse = updated
-	}
-	subject := subjects[rng.IntN(len(subjects))]
-	if strings.Contains(subject, "%d") {
-		subject = fmt.Sprintf(subject, 10000+rng.IntN(90000))
-	}
-	return []any{
-		subject,
-		pick(rng.IntN(100), []int{50, 20, 15, 10, 3}, "email", "web", "chat", "phone", "api", "hook"),
-		string(st),
-		pick(rng.IntN(100), []int{20, 60, 15}, Low, Normal, High, Urgent),
-		pick(rng.IntN(100), []int{50, 20, 20, 5}, Kinds...),
-		pick(rng.IntN(100), []int{60, 15, 10, 5}, "en", "it", "ru", "lv", "ca"),
-		sd.customers[rng.IntN(len(sd.customers))],
-		owner, team, created, updated, firstResponse, solved, closed, 1,
-	}
-}
-
-// pick returns the value whose share of [0, total) holds p: the first
-// len(weights) values take weights[i] each, the last value the rest.
-func pick[T any](p int, weights []int, values ...T) T {
-	for i, w := range weights {
-		if p < w {
-			return values[i]
-		}
-		p -= w
-	}
-	return values[len(weights)]
-}
-
-// insertRows inserts rows into table with multi-row INSERTs inside tx and
-// returns the new ids (in no promised order) when returning is set. On
-// SQLite it writes anonymous "?" parameters: SQLite looks numbered ones up
-// by name, which grows with the square of their number.
-func insertRows(ctx context.Context, tx *sql.Tx, d store.Dialect, table, cols string, rows [][]any, returning bool) ([]int64, error) {
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	width := len(rows[0])
-	per := 30000 / width // under SQLite's 32766 and PostgreSQL's 65535 parameters
-	var ids []int64
-	var b strings.Builder
-	args := make([]any, 0, per*width)
-	for lo := 0; lo < len(rows); lo += per {
-		part := rows[lo:min(len(rows), lo+per)]
-		b.Reset()
-		args = args[:0]
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, cols)
-		for i, r := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j, v := range r {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				args = append(args, v)
-				if d == store.SQLite {
-					b.WriteByte('?')
-				} else {
-					b.WriteByte('$')
-					b.WriteString(strconv.Itoa(len(args)))
-				}
-			}
-			b.WriteByte(')')
-		}
-		if !returning {
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-				return nil, fmt.Errorf("insert %s: %w", table, err)
-			}
-			continue
-		}
-		b.WriteString(" RETURNING id")
-		res, err := tx.QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return nil, fmt.Errorf("insert %s: %w", table, err)
-		}
-		for res.Next() {
-			var id int64
-			if err := res.Scan(&id); err != nil {
-				res.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		res.Close()
-		if err := res.Err(); err != nil {
-			return nil, fmt.Errorf("insert %s: %w", table, err)
-		}
-	}
-	return ids, nil
 }
 
 // seededService is a Service on db whose fake clock starts at seedNow.
@@ -314,23 +74,6 @@ func analyze(tb testing.TB, db *store.DB) {
 		tb.Fatalf("analyze: %v", err)
 	}
 }
-
-var (
-	agentNames = []string{"Al Agent", "Bo Agent", "Chiara Neri", "Dmitri Orlov", "Elza Ozola", "Ferran Puig", "Greta Lind"}
-	firstNames = []string{"Anna", "Marco", "Giulia", "Luca", "Olga", "Ivan", "Līga", "Jānis", "Núria", "Jordi",
-		"Emma", "James", "Sofia", "Pavel", "Marta", "Pere", "Laura", "Ilze", "Noah", "Chloe"}
-	lastNames = []string{"Rossi", "Bianchi", "Ivanova", "Petrov", "Bērziņa", "Kalniņš", "Puig", "Vidal",
-		"Smith", "Jones", "Brown", "Ferrari", "Sokolov", "Ozols", "Serra", "Taylor"}
-	subjects = []string{
-		"Refund for order %d", "Cannot log in", "Invoice %d is wrong", "Order %d arrived late",
-		"Password reset email never arrives", "Please change my delivery address", "Question about pricing",
-		"Cancel my subscription", "Damaged item in order %d", "Thank you for the quick help",
-		"App crashes on start", "Where is my parcel?", "Wrong size received", "Discount code not accepted",
-		"Update my payment card", "Charged twice for order %d", "How do I export my data?",
-		"Rimborso per l'ordine %d", "Non riesco ad accedere", "Не могу войти в аккаунт",
-		"Возврат заказа %d", "Rēķins %d ir nepareizs", "La comanda %d no ha arribat", "Feature request: dark mode",
-	}
-)
 
 // bigViews are the inbox pages the big-database report times: the views
 // and sorts of the inbox and two searches.
