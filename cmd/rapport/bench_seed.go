@@ -23,7 +23,7 @@ const benchSeedUsage = `usage: rapport bench seed --db DB --tickets N [--message
 
 Fills a database with synthetic tickets for benchmarks: 20 agents, 4
 teams, N/4 customers (example.com emails, every third with a +000 phone
-number), N tickets spread over max(30, N/900) days ending on 2 June 2025,
+number), N tickets spread over max(30, N/900) days ending now (or --end),
 M messages in all (about M/N a ticket, in five languages, with common and
 rare words), one "created" event a ticket and some tags; written straight
 in SQL, in large batches. One message body holds the word "quetzalcoatl"
@@ -46,6 +46,7 @@ func benchSeedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	tickets := fs.Int("tickets", 10000, "tickets to make")
 	messages := fs.Int("messages", 0, "messages in all, at least one a ticket; 0 for five a ticket")
 	index := fs.Bool("index", true, "build the search index and the metrics rollups afterwards")
+	endAt := fs.String("end", "", "the newest ticket's moment, YYYY-MM-DD or RFC 3339; empty for now")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchSeedUsage+"\nSettings (flag, environment variable, default):\n")
 		config.PrintSettings(stderr, fs)
@@ -59,6 +60,18 @@ func benchSeedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if err := cfg.ValidateDB(); err != nil {
 		return err
+	}
+	end := time.Now().UTC()
+	if *endAt != "" {
+		t, err := time.Parse(time.RFC3339, *endAt)
+		if err != nil {
+			d, derr := time.Parse(time.DateOnly, *endAt)
+			if derr != nil {
+				return fmt.Errorf("bench seed: --end %q: want YYYY-MM-DD or an RFC 3339 time", *endAt)
+			}
+			t = d.Add(12 * time.Hour)
+		}
+		end = t.UTC()
 	}
 	if *messages == 0 {
 		*messages = 5 * *tickets
@@ -83,7 +96,7 @@ func benchSeedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	began := time.Now()
 	say := func(msg string) { fmt.Fprintf(stdout, "%s %s\n", time.Now().UTC().Format("15:04:05"), msg) }
-	r, err := seed.Run(ctx, db, seed.Opts{Tickets: *tickets, Messages: *messages, Progress: say})
+	r, err := seed.Run(ctx, db, seed.Opts{Tickets: *tickets, Messages: *messages, End: end, Progress: say})
 	if err != nil {
 		return fmt.Errorf("bench seed: %w", err)
 	}

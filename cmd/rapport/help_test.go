@@ -76,7 +76,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 			"duration", "smtp-clients", "writers", "readers", "verify"}},
 		{name: "bench chat", args: []string{"bench", "chat"}, want: []string{"url", "agent-url", "token", "conns", "active", "replies",
 			"rate", "sources", "pid", "pprof", "dialers", "settle", "wait"}},
-		{name: "bench seed", args: []string{"bench", "seed"}, want: []string{"db", "tickets", "messages", "index"}},
+		{name: "bench seed", args: []string{"bench", "seed"}, want: []string{"db", "tickets", "messages", "end", "index"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

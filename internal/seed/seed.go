@@ -40,6 +40,10 @@ const (
 type Opts struct {
 	Tickets  int // tickets; customers are a quarter of them (at least 100)
 	Messages int // messages in all, at least one per ticket; 0 for one per ticket
+	// End is the newest moment of the data; zero for Now (the tests' fixed
+	// moment). A database to be served ends at the present, so that the
+	// dashboard's last 30 days hold the newest tickets.
+	End time.Time
 	// Progress, when set, is told what is done as it goes.
 	Progress func(msg string)
 }
@@ -59,7 +63,7 @@ type Result struct {
 // email, every third with a phone number) and o.Tickets tickets to db,
 // with their messages, one "created" event each and tags on every 5th and
 // every 17th. The tickets are spaced evenly over max(30, n/900) days
-// ending at Now; most old tickets are closed, recent ones new, open,
+// ending at o.End (Now when zero); most old tickets are closed, recent ones new, open,
 // pending or solved; almost every worked ticket has an owner, most new
 // ones none. Each ticket's first message is the customer's "Hello,
 // <subject>. Can you help me, please?"; the others, when o.Messages asks
@@ -84,7 +88,11 @@ func Run(ctx context.Context, db *store.DB, o Opts) (Result, error) {
 		say = func(string) {}
 	}
 	rng := rand.New(rand.NewPCG(20250602, uint64(n)))
-	nowMS := Now.UnixMilli()
+	end := o.End
+	if end.IsZero() {
+		end = Now
+	}
+	nowMS := end.UnixMilli()
 	var r Result
 	began := time.Now()
 	stage := func(name string) {
