@@ -125,6 +125,12 @@ func (b *Bucket) get(ctx context.Context, sum string, off int64) (io.ReadCloser,
 	return body, nil
 }
 
+// Open returns the object of sum from its start, for a reader of every
+// file (an export).
+func (b *Bucket) Open(ctx context.Context, sum string) (io.ReadCloser, error) {
+	return b.get(ctx, sum, 0)
+}
+
 // remove deletes the object of sum; one already gone is no error.
 func (b *Bucket) remove(ctx context.Context, sum string) error {
 	if err := b.c.Client.RemoveObject(ctx, b.bucket, b.key(sum), minio.RemoveObjectOptions{}); err != nil {

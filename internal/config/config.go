@@ -394,6 +394,17 @@ func DBFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.F
 	return fromArgs(name, args, out, extra, (*Config).RegisterDB, Config.ValidateDB)
 }
 
+// FilesFromArgs is DBFromArgs with the --s3-* settings too, for the
+// commands that read every file (export, move, backup).
+func FilesFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	return fromArgs(name, args, out, extra, func(c *Config, fs *flag.FlagSet) {
+		c.RegisterDB(fs)
+		c.RegisterBucket(fs)
+	}, func(c Config) error {
+		return errors.Join(c.ValidateDB(), c.ValidateBucket())
+	})
+}
+
 // ServerFromArgs is FromArgs without --db, for the demo, which always
 // makes its own database.
 func ServerFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
