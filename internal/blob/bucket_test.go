@@ -128,11 +128,19 @@ func TestBucketOrphans(t *testing.T) {
 		ctx := context.Background()
 		srv := blobtest.Start(t, "files")
 		clock := jobs.NewFakeClock(time.Now())
-		s := bucketStore(t, db, srv, clock)
+		b, err := blob.NewBucket(srv.Opts("files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := jobs.New(db, clock, nil)
+		s := blob.NewStore(blob.Opts{DB: db, Clock: clock, Bucket: b, Jobs: q})
+		if err := s.Schedule(ctx); err != nil {
+			t.Fatal(err)
+		}
 		kept := put(t, db, func(tx *sql.Tx) (blob.Ref, error) { return s.PutBytesTx(ctx, tx, []byte("kept")) })
 		lost := errors.New("the row is not written")
 		var orphan blob.Ref
-		err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		err = db.Tx(ctx, func(tx *sql.Tx) (err error) {
 			if orphan, err = s.PutTx(ctx, tx, strings.NewReader("rolled back")); err != nil {
 				return err
 			}
@@ -153,9 +161,13 @@ func TestBucketOrphans(t *testing.T) {
 		if n, err := s.Sweep(ctx); err != nil || n != 0 {
 			t.Fatalf("a sweep within the grace period removed %d, %v", n, err)
 		}
+		// The hourly job, due once the grace period has passed.
 		clock.Advance(blob.Grace + time.Minute)
-		if n, err := s.Sweep(ctx); err != nil || n != 1 {
-			t.Fatalf("the sweep after the grace period removed %d, %v", n, err)
+		if n, err := q.RunDue(ctx); err != nil || n != 1 {
+			t.Fatalf("ran %d due jobs, %v; want the sweep", n, err)
+		}
+		if info, err := q.GetByKey(ctx, blob.JobSweep); err != nil || info.Status != "pending" {
+			t.Fatalf("the next sweep: %+v, %v", info, err)
 		}
 		objs := strings.Join(srv.Objects(t, "files"), " ")
 		if strings.Contains(objs, orphan.SHA256) || !strings.Contains(objs, kept.SHA256) || !strings.Contains(objs, "notes/readme.txt") {
@@ -163,11 +175,6 @@ func TestBucketOrphans(t *testing.T) {
 		}
 
 		// A delete: the row goes, the job after the commit removes the object.
-		q := jobs.New(db, clock, nil)
-		s = blob.NewStore(blob.Opts{DB: db, Clock: clock, Bucket: s.Bucket(), Jobs: q})
-		if err := s.Schedule(ctx); err != nil {
-			t.Fatal(err)
-		}
 		if err := db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM blobs WHERE sha256 = $1", kept.SHA256); err != nil {
 				return err
