@@ -624,6 +624,9 @@ func (a *App) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
 	a.log.Info("rapport listening", "addr", a.Addr(), "version", Version, "db", a.svc.DB.Dialect)
+	if b := a.svc.Blobs.Bucket(); b != nil {
+		a.log.Info("new files go to a bucket", "bucket", b.String())
+	}
 
 	var err error
 	select {

@@ -77,9 +77,9 @@ func NewBucket(o BucketOpts) (*Bucket, error) {
 	c, err := minio.NewCore(o.Endpoint, &minio.Options{
 		Creds:  credentials.NewStaticV4(o.AccessKey, o.SecretKey, ""),
 		Secure: o.TLS, Region: region,
-		// Retries are the job queue's and the client's to make; a
-		// request that fails says so at once.
-		MaxRetries: 1,
+		// A few quick retries of a failed request (not of refused keys);
+		// past them the upload's request fails and says why.
+		MaxRetries: 3,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("blob: bucket: %w", err)
@@ -90,6 +90,9 @@ func NewBucket(o BucketOpts) (*Bucket, error) {
 	}
 	return &Bucket{c: c, bucket: o.Bucket, prefix: prefix, where: o.Endpoint + "/" + o.Bucket}, nil
 }
+
+// String names the bucket for logs: endpoint/bucket/prefix, no keys.
+func (b *Bucket) String() string { return b.where + "/" + b.prefix }
 
 // key is the object name of the blob with address sum.
 func (b *Bucket) key(sum string) string { return b.prefix + sum }
