@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/store"
 )
@@ -48,6 +49,12 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "backed up to %s: %s, schema version %d, integrity ok\n", rep.Path, sizeText(rep.Bytes), rep.SchemaVersion)
 	fmt.Fprintf(stdout, "%d tickets, %d messages, %d customers (%d tables) in %s\n",
 		rep.Rows["tickets"], rep.Rows["messages"], rep.Rows["customers"], len(rep.Rows), took.Round(time.Millisecond))
+	// Files kept in a bucket are not in the file (a database before
+	// migration 0056 has none, and no column to count them by).
+	if n, err := blob.New(db, nil).InBucket(ctx); err == nil && n > 0 {
+		fmt.Fprintf(stdout, "%d files are kept in the S3 bucket, not in this backup: back the bucket up with its own tools, "+
+			"or use rapport export, which copies them\n", n)
+	}
 	return nil
 }
 

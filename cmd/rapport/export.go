@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rapport/rapport/internal/app"
 	"github.com/rapport/rapport/internal/audit"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/export"
@@ -20,7 +21,7 @@ import (
 // in a folder, attachments included, for `rapport import rapport`.
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var to string
-	cfg, _, err := config.DBFromArgs("export", args, stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := config.FilesFromArgs("export", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "the folder to write the export to (required); made if absent, else it must be empty")
 	})
 	if err != nil {
@@ -34,8 +35,13 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	// Files the server keeps in a bucket are read from it into the export.
+	bucket, err := app.BucketOf(cfg)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	m, err := export.Export(ctx, db, to, time.Now())
+	m, err := export.ExportWith(ctx, db, to, time.Now(), bucket)
 	if errors.Is(err, export.ErrDirNotEmpty) {
 		return fmt.Errorf("export: %s is not empty; choose a new or empty folder for --to", to)
 	}

@@ -36,6 +36,9 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		"single-node", "smtp-max-sessions", "smtp-max-memory", "trusted-proxies", "require-2fa-roles"}
 	// Job housekeeping (issue 14).
 	server = append(server, "job-lease", "job-retention", "failed-job-retention", "pprof-addr")
+	// Files in a bucket (issue 14): the server's, and those of the commands that read every file.
+	bucket := []string{"s3-endpoint", "s3-bucket", "s3-region", "s3-access-key", "s3-secret-key", "s3-secret-key-file", "s3-tls", "s3-prefix"}
+	server = append(server, bucket...)
 	tests := []struct {
 		name   string
 		args   []string
@@ -59,7 +62,7 @@ func TestHelpListsWhatEachCommandUses(t *testing.T) {
 		{name: "sso enable", args: []string{"sso", "enable"}, want: []string{"db"}},
 		{name: "sso disable", args: []string{"sso", "disable"}, want: []string{"db"}},
 		{name: "sso remove", args: []string{"sso", "remove"}, want: []string{"db"}},
-		{name: "export", args: []string{"export"}, want: []string{"db", "to"}},
+		{name: "export", args: []string{"export"}, want: append([]string{"db", "to"}, bucket...)},
 		{name: "import rapport", args: []string{"import", "rapport"}, want: []string{"db", "from"}},
 		{name: "import purchases", args: []string{"import", "purchases"}, want: []string{"db", "skip-bad", "create-customers", "currency", "channel"}},
 		{name: "clv fit", args: []string{"clv", "fit"}, want: []string{"unit", "calibration-end", "horizon", "summaries",

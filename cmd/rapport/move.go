@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/app"
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/config"
 	"github.com/rapport/rapport/internal/export"
@@ -23,7 +24,7 @@ import (
 // table's count checked. The SQLite database is only read.
 func moveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var to, attachDir string
-	cfg, _, err := config.DBFromArgs("move", args, stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := config.FilesFromArgs("move", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "the PostgreSQL database to move to (required), postgres://…; it must hold no data")
 		fs.StringVar(&attachDir, "attachments-dir", "", "the folder where versions before the shared file store kept attachments, if any")
 	})
@@ -64,8 +65,14 @@ func moveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("move: %w", err)
 	}
 	defer os.RemoveAll(work)
+	// Files the SQLite server kept in a bucket (--s3-*) are read from it
+	// and arrive in the target database.
+	bucket, err := app.BucketOf(cfg)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	counts, err := export.Move(ctx, src, dst, work, time.Now())
+	counts, err := export.MoveWith(ctx, src, dst, work, time.Now(), bucket)
 	if errors.Is(err, export.ErrNotEmpty) {
 		return fmt.Errorf("move: the target database is not empty; move into a new, empty PostgreSQL database (%w)", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport/rapport/internal/api"
 	"github.com/rapport/rapport/internal/attachment"
 	"github.com/rapport/rapport/internal/audit"
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/business"
 	"github.com/rapport/rapport/internal/channel/imappoll"
 	"github.com/rapport/rapport/internal/channel/mailout"
@@ -77,6 +78,7 @@ type Services struct {
 	Mail        *mailout.Service
 	Intake      *intake.Service
 	Attachments *attachment.Service
+	Blobs       *blob.Store // files' bytes: the database, or the bucket of --s3-*
 	SLA         *sla.Service
 	Router      *routing.Router
 	Quality     *quality.Analyzer
@@ -148,7 +150,12 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Defaults: business.Profile{Name: cfg.BusinessName}})
 	customers := customer.New(db, clock)
 	agents := agent.New(db, clock)
-	attachments := attachment.New(db, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
+	// Files' bytes (issue 14): in the database, or in the bucket of --s3-*.
+	blobs, err := openBlobs(ctx, cfg, db, clock, q, component("blob"))
+	if err != nil {
+		return nil, err
+	}
+	attachments := attachment.NewWith(db, blobs, attachment.Dir{Path: cfg.AttachmentsDir}, clock)
 	// Live events to open pages: this node's broker, which publishes what
 	// committed changes queued (realtime.publish) to every node.
 	live := realtime.New(realtime.Opts{DB: db, Log: component("realtime"), OriginPatterns: liveOrigins(cfg)})
@@ -250,7 +257,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 	intakes := intake.New(intake.Opts{
 		DB: db, Jobs: q, Tickets: tickets, Customers: customers, Clock: clock,
-		Log: component("intake"), Attachments: attachments, Detect: detector.DetectSureAmong,
+		Log: component("intake"), Attachments: attachments, Blobs: blobs, Detect: detector.DetectSureAmong,
 		Languages: biz.Served, DefaultLanguage: i18n.Default,
 	})
 
@@ -282,7 +289,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	// which it uses; its link job is registered here.
 	customerPortal := portal.New(portal.Opts{DB: db, Jobs: q, Clock: clock, Log: component("portal"),
 		Customers: customers, Tickets: tickets, Intake: intakes, Mail: mail, I18n: catalog, Audit: auditLog,
-		BaseURL: cfg.PublicBaseURL()})
+		BaseURL: cfg.PublicBaseURL(), Blobs: blobs})
 	if err := q.CheckHandlers(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -312,7 +319,8 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 		Recovery: compensation, Live: live,
 		Intake: intakes, Attachments: attachments, Saved: saved, Webhooks: hooks, SSO: signOn,
 		Audit: auditLog, Portal: customerPortal, Chat: chats,
-		KB:      kb.New(kb.Opts{DB: db, Clock: clock}),
+		KB:      kb.New(kb.Opts{DB: db, Clock: clock, Blobs: blobs}),
+		Blobs:   blobs,
 		Catalog: catalog,
 	}, nil
 }
@@ -470,7 +478,9 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", apiHandler)
 	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(svc.DB, func(ctx context.Context) (string, error) { return outboundProblem(ctx, cfg, svc) }))
+	mux.Handle("GET /readyz", readyz(svc.DB,
+		func(ctx context.Context) (string, error) { return outboundProblem(ctx, cfg, svc) },
+		func(ctx context.Context) string { return filesProblem(ctx, svc.Blobs) }))
 	mux.Handle("GET /metrics", m.handler())
 	// The chat widget's script, demo page and visitor API (issue 15).
 	chatHandler := widget.New(widget.Opts{Chat: svc.Chat, Limits: limits, Proxies: proxies, Log: log.With("component", "widget"),
@@ -614,6 +624,9 @@ func (a *App) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
 	a.log.Info("rapport listening", "addr", a.Addr(), "version", Version, "db", a.svc.DB.Dialect)
+	if b := a.svc.Blobs.Bucket(); b != nil {
+		a.log.Info("new files go to a bucket", "bucket", b.String())
+	}
 
 	var err error
 	select {
@@ -657,9 +670,9 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz answers 200 when the database answers, every migration is
-// applied and outgoing mail has a way out (mail, below), 503 with the
-// reason otherwise.
-func readyz(db *store.DB, mail func(context.Context) (string, error)) http.Handler {
+// applied, outgoing mail has a way out (mail, below) and the bucket of
+// files, when there is one, answers (files); 503 with the reason otherwise.
+func readyz(db *store.DB, mail func(context.Context) (string, error), files func(context.Context) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -680,6 +693,11 @@ func readyz(db *store.DB, mail func(context.Context) (string, error)) http.Handl
 			if err != nil {
 				problem = "outgoing mail: the stored relay cannot be read"
 			}
+			fmt.Fprintf(w, "%s\n", problem)
+			return
+		}
+		if problem := files(ctx); problem != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, "%s\n", problem)
 			return
 		}
@@ -721,6 +739,49 @@ func outboundProblem(ctx context.Context, cfg config.Config, svc *Services) (str
 	}
 	return "outgoing mail: no SMTP relay on PostgreSQL, where several nodes may serve; mail waits in the queue. " +
 		"Set --smtp-relay, store a relay at the first run (/setup), or run with --single-node", nil
+}
+
+// openBlobs returns the store of files' bytes: over the bucket of --s3-*
+// when set (config checked the settings; nothing is sent here, so a
+// bucket that is down delays nothing and /readyz says so), else the
+// database; with its housekeeping jobs registered and, with a bucket, the
+// sweep of orphaned objects queued.
+func openBlobs(ctx context.Context, cfg config.Config, db *store.DB, clock jobs.Clock, q *jobs.Queue, log *slog.Logger) (*blob.Store, error) {
+	bucket, err := BucketOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	blobs := blob.NewStore(blob.Opts{DB: db, Clock: clock, Bucket: bucket, Jobs: q, Log: log})
+	if err := blobs.Schedule(ctx); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	return blobs, nil
+}
+
+// BucketOf returns the bucket of cfg's --s3-* settings, nil when none is
+// set.
+func BucketOf(cfg config.Config) (*blob.Bucket, error) {
+	o, ok, err := cfg.Bucket()
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	b, err := blob.NewBucket(o)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	return b, nil
+}
+
+// filesProblem says why the bucket of files cannot be used, "" when it
+// can or there is none.
+func filesProblem(ctx context.Context, blobs *blob.Store) string {
+	if blobs == nil || blobs.Bucket() == nil {
+		return ""
+	}
+	return blobs.Bucket().Check(ctx)
 }
 
 // recoverPanics turns a handler panic into a 500 without details and logs it.

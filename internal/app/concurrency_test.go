@@ -41,12 +41,21 @@ type server struct {
 // with n agents (all offline, so that the router leaves tickets alone).
 func startServer(t *testing.T, dsn string, n int) *server {
 	t.Helper()
+	return startServerWith(t, dsn, n, nil)
+}
+
+// startServerWith is startServer with adjust applied to the configuration.
+func startServerWith(t *testing.T, dsn string, n int, adjust func(*config.Config)) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DB, cfg.Addr, cfg.SMTPAddr = dsn, "127.0.0.1:0", ""
 	cfg.OutboxDir, cfg.AttachmentsDir = filepath.Join(dir, "outbox"), filepath.Join(dir, "att")
 	cfg.Mailboxes = "support@shop.example"
+	if adjust != nil {
+		adjust(&cfg)
+	}
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := New(ctx, cfg, log)

@@ -125,10 +125,16 @@ type Service struct {
 // the files it does not find there from legacy, the folder where earlier
 // versions kept them (nil for none).
 func New(db *store.DB, legacy Store, clock jobs.Clock) *Service {
+	return NewWith(db, blob.New(db, clock), legacy, clock)
+}
+
+// NewWith is New over a given blob store: the one the server configured,
+// with its bucket if it has one.
+func NewWith(db *store.DB, blobs *blob.Store, legacy Store, clock jobs.Clock) *Service {
 	if clock == nil {
 		clock = jobs.SystemClock{}
 	}
-	return &Service{db: db, blobs: blob.New(db, clock), legacy: legacy, clock: clock,
+	return &Service{db: db, blobs: blobs, legacy: legacy, clock: clock,
 		q: store.MustLoadQueries(queriesFS, db.Dialect)}
 }
 

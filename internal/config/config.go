@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/clientaddr"
 )
 
@@ -65,6 +66,15 @@ type Config struct {
 	SMTPMaxMemory   int64 // bytes of inbound messages held in memory at once; the rest wait on disk
 	// Profiling (issue 14).
 	PprofAddr string // loopback host:port serving Go's profiles (/debug/pprof/); "" serves none
+	// Files in an S3-compatible bucket (issue 14); none set: in the database.
+	S3Endpoint      string // host[:port] of the S3 API
+	S3Bucket        string
+	S3Region        string
+	S3AccessKey     string
+	S3SecretKey     string // never logged
+	S3SecretKeyFile string // a file holding the secret key, instead of S3SecretKey
+	S3TLS           bool   // https to the endpoint
+	S3Prefix        string // folder of the objects in the bucket
 }
 
 // MailboxList returns the configured mailboxes, trimmed and lower-cased.
@@ -118,6 +128,8 @@ func Default() Config {
 		FailedJobRetention: 30 * 24 * time.Hour,
 		SMTPMaxSessions:    100,
 		SMTPMaxMemory:      128 << 20,
+		S3Region:           "us-east-1",
+		S3TLS:              true,
 	}
 }
 
@@ -173,6 +185,55 @@ func (c *Config) RegisterServer(fs *flag.FlagSet) {
 	fs.IntVar(&c.SMTPMaxSessions, "smtp-max-sessions", c.SMTPMaxSessions, "most inbound SMTP conversations at once; one more is answered 421 (try later)")
 	fs.Int64Var(&c.SMTPMaxMemory, "smtp-max-memory", c.SMTPMaxMemory, "most bytes of inbound messages parsed and stored at once; larger messages wait their turn on disk")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "a loopback address (127.0.0.1:6060) where Go's CPU, heap and goroutine profiles are served under /debug/pprof/, to see where a server's time goes; empty serves none")
+	c.RegisterBucket(fs)
+}
+
+// RegisterBucket defines the --s3-* settings: where new files' bytes go
+// when not in the database. The server's, and those of the commands that
+// read every file (export, move, backup).
+func (c *Config) RegisterBucket(fs *flag.FlagSet) {
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "host[:port] of an S3-compatible API (s3.eu-west-1.amazonaws.com, minio.internal:9000); with --s3-bucket, new files' bytes go to that bucket instead of the database (files already in the database stay readable there); empty keeps them in the database")
+	fs.StringVar(&c.S3Bucket, "s3-bucket", c.S3Bucket, "the bucket that holds the files (it must exist); one bucket and prefix per database")
+	fs.StringVar(&c.S3Region, "s3-region", c.S3Region, "the bucket's region")
+	fs.StringVar(&c.S3AccessKey, "s3-access-key", c.S3AccessKey, "access key id for the bucket")
+	fs.StringVar(&c.S3SecretKey, "s3-secret-key", c.S3SecretKey, "secret access key for the bucket; prefer the environment variable or --s3-secret-key-file")
+	fs.StringVar(&c.S3SecretKeyFile, "s3-secret-key-file", c.S3SecretKeyFile, "a file whose content (one line) is the secret access key, instead of --s3-secret-key")
+	fs.BoolVar(&c.S3TLS, "s3-tls", c.S3TLS, "reach the endpoint over https; false for plain http on a trusted network")
+	fs.StringVar(&c.S3Prefix, "s3-prefix", c.S3Prefix, "folder of the files' objects in the bucket (rapport/files); empty puts them at the top")
+}
+
+// Bucket returns the --s3-* settings as the blob store takes them, and
+// whether a bucket is set at all (--s3-endpoint or --s3-bucket). The
+// secret key comes from --s3-secret-key-file when that is given.
+func (c Config) Bucket() (blob.BucketOpts, bool, error) {
+	if c.S3Endpoint == "" && c.S3Bucket == "" {
+		if c.S3AccessKey != "" || c.S3SecretKey != "" || c.S3SecretKeyFile != "" || c.S3Prefix != "" {
+			return blob.BucketOpts{}, false, errors.New("--s3-access-key, --s3-secret-key(-file) and --s3-prefix need --s3-endpoint and --s3-bucket")
+		}
+		return blob.BucketOpts{}, false, nil
+	}
+	o := blob.BucketOpts{Endpoint: c.S3Endpoint, Bucket: c.S3Bucket, Region: c.S3Region, AccessKey: c.S3AccessKey,
+		SecretKey: c.S3SecretKey, TLS: c.S3TLS, Prefix: c.S3Prefix}
+	if c.S3SecretKeyFile != "" {
+		if c.S3SecretKey != "" {
+			return o, true, errors.New("--s3-secret-key and --s3-secret-key-file: give one")
+		}
+		b, err := os.ReadFile(c.S3SecretKeyFile)
+		if err != nil {
+			return o, true, fmt.Errorf("--s3-secret-key-file: %w", err)
+		}
+		o.SecretKey = strings.TrimSpace(string(b))
+		if o.SecretKey == "" {
+			return o, true, fmt.Errorf("--s3-secret-key-file %s is empty", c.S3SecretKeyFile)
+		}
+	}
+	return o, true, o.Check()
+}
+
+// ValidateBucket checks the settings RegisterBucket defines.
+func (c Config) ValidateBucket() error {
+	_, _, err := c.Bucket()
+	return err
 }
 
 // RegisterDB defines on fs only the --db setting, for the commands that
@@ -271,6 +332,9 @@ func (c Config) Validate() error {
 	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
 		errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key go together"))
 	}
+	if err := c.ValidateBucket(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -328,6 +392,17 @@ func FromArgs(name string, args []string, out io.Writer, extra func(fs *flag.Fla
 // defines and checks --db and extra's flags, none of the server's others.
 func DBFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
 	return fromArgs(name, args, out, extra, (*Config).RegisterDB, Config.ValidateDB)
+}
+
+// FilesFromArgs is DBFromArgs with the --s3-* settings too, for the
+// commands that read every file (export, move, backup).
+func FilesFromArgs(name string, args []string, out io.Writer, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	return fromArgs(name, args, out, extra, func(c *Config, fs *flag.FlagSet) {
+		c.RegisterDB(fs)
+		c.RegisterBucket(fs)
+	}, func(c Config) error {
+		return errors.Join(c.ValidateDB(), c.ValidateBucket())
+	})
 }
 
 // ServerFromArgs is FromArgs without --db, for the demo, which always

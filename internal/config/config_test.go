@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,29 @@ func TestParsePrecedence(t *testing.T) {
 				return ""
 			}},
 		{name: "bad 2FA role", args: []string{"--require-2fa-roles", "admin,boss"}, wantErr: "--require-2fa-roles"},
+		{name: "bucket from env", env: map[string]string{"RAPPORT_S3_ENDPOINT": "minio.internal:9000", "RAPPORT_S3_BUCKET": "files",
+			"RAPPORT_S3_ACCESS_KEY": "id", "RAPPORT_S3_SECRET_KEY": "sekrit", "RAPPORT_S3_TLS": "false"},
+			want: func(c Config) string {
+				o, ok, err := c.Bucket()
+				if err != nil || !ok || o.Endpoint != "minio.internal:9000" || o.SecretKey != "sekrit" || o.TLS || o.Region != "us-east-1" {
+					return fmt.Sprintf("bucket = %+v %v %v", o.Endpoint, ok, err)
+				}
+				return ""
+			}},
+		{name: "no bucket by default", want: func(c Config) string {
+			if _, ok, err := c.Bucket(); ok || err != nil {
+				return fmt.Sprintf("a bucket by default: %v %v", ok, err)
+			}
+			return ""
+		}},
+		{name: "bucket with a scheme", args: []string{"--s3-endpoint", "https://s3.example.com", "--s3-bucket", "files",
+			"--s3-access-key", "a", "--s3-secret-key", "b"}, wantErr: "--s3-endpoint"},
+		{name: "bucket without keys", args: []string{"--s3-endpoint", "s3.example.com", "--s3-bucket", "files"}, wantErr: "--s3-access-key"},
+		{name: "bucket name", args: []string{"--s3-endpoint", "s3.example.com", "--s3-bucket", "My_Files",
+			"--s3-access-key", "a", "--s3-secret-key", "b"}, wantErr: "--s3-bucket"},
+		{name: "keys without a bucket", args: []string{"--s3-access-key", "a"}, wantErr: "--s3-endpoint"},
+		{name: "secret file missing", args: []string{"--s3-endpoint", "s3.example.com", "--s3-bucket", "files",
+			"--s3-access-key", "a", "--s3-secret-key-file", "/nonexistent/secret"}, wantErr: "--s3-secret-key-file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,5 +200,24 @@ func TestPprofAddrOnlyOnLoopback(t *testing.T) {
 		if got := err == nil || !strings.Contains(err.Error(), "--pprof-addr"); got != ok {
 			t.Errorf("--pprof-addr %q: err = %v, want accepted %v", addr, err, ok)
 		}
+	}
+}
+
+// The secret key can come from a file, trimmed; the error of a bad
+// setting never shows it.
+func TestBucketSecretFile(t *testing.T) {
+	path := t.TempDir() + "/secret"
+	if err := os.WriteFile(path, []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	c.S3Endpoint, c.S3Bucket, c.S3AccessKey, c.S3SecretKeyFile = "s3.example.com", "files", "id", path
+	o, ok, err := c.Bucket()
+	if err != nil || !ok || o.SecretKey != "from-a-file" {
+		t.Fatalf("secret %q, %v, %v", o.SecretKey, ok, err)
+	}
+	c.S3SecretKey = "both-given"
+	if _, _, err := c.Bucket(); err == nil || strings.Contains(err.Error(), "both-given") {
+		t.Fatalf("both secrets: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 // Package export writes a whole Rapport database to a folder of JSON lines
 // (one <table>.jsonl per table, attachments included, as the rows of the
-// blobs and blob_chunks tables) and restores such a folder into a new,
+// blobs and blob_chunks tables, those of files kept in a bucket read from
+// it and written as the database's chunks) and restores such a folder into a new,
 // empty database of either dialect: `rapport export` and
 // `rapport import rapport`, the way from SQLite to PostgreSQL.
 //
@@ -15,18 +16,23 @@ package export
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -62,6 +68,16 @@ type Manifest struct {
 // row counts and now. It reads one snapshot: a read-only transaction
 // (repeatable read on PostgreSQL), so a running server may keep writing.
 func Export(ctx context.Context, db *store.DB, dir string, now time.Time) (Manifest, error) {
+	return ExportWith(ctx, db, dir, now, nil)
+}
+
+// ExportWith is Export for a database whose files may be in bucket (the
+// server's --s3-*; nil for none): their bytes are read from it and written
+// as rows of blob_chunks, and their blobs rows say "db", so that the folder
+// holds every file and the database it is imported into keeps them. An
+// export that meets such a file without a bucket fails, naming the
+// settings.
+func ExportWith(ctx context.Context, db *store.DB, dir string, now time.Time, bucket *blob.Bucket) (Manifest, error) {
 	m := Manifest{Format: Format, FormatVersion: FormatVersion, Dialect: string(db.Dialect),
 		ExportedAt: now.UTC(), Tables: map[string]int64{}}
 	if err := emptyDir(dir); err != nil {
@@ -87,8 +103,12 @@ func Export(ctx context.Context, db *store.DB, dir string, now time.Time) (Manif
 	if err != nil {
 		return m, err
 	}
+	files, err := bucketFiles(ctx, tx, tables, bucket)
+	if err != nil {
+		return m, err
+	}
 	for _, t := range tables {
-		n, err := writeTable(ctx, tx, db.Dialect, t, filepath.Join(dir, t.name+".jsonl"))
+		n, err := writeTable(ctx, tx, db.Dialect, t, filepath.Join(dir, t.name+".jsonl"), files)
 		if err != nil {
 			return m, err
 		}
@@ -122,8 +142,9 @@ func emptyDir(dir string) error {
 	return nil
 }
 
-// writeTable writes the rows of t, in primary-key order, to path.
-func writeTable(ctx context.Context, tx *sql.Tx, d store.Dialect, t table, path string) (int64, error) {
+// writeTable writes the rows of t, in primary-key order, to path; the
+// rows of blobs and blob_chunks with files's (see ExportWith).
+func writeTable(ctx context.Context, tx *sql.Tx, d store.Dialect, t table, path string, files *inBucket) (int64, error) {
 	var cols, order []string
 	for _, c := range t.cols {
 		cols = append(cols, ident(c.name))
@@ -177,6 +198,17 @@ func writeTable(ctx context.Context, tx *sql.Tx, d store.Dialect, t table, path 
 			}
 			row[c.name] = v
 		}
+		if t.name == "blobs" && row["location"] == blob.InBucket {
+			row["location"] = blob.InDB
+		}
+		if t.name == "blob_chunks" && files != nil {
+			id, _ := row["blob_id"].(int64)
+			k, err := files.writeBefore(ctx, w, id)
+			n += k
+			if err != nil {
+				return n, err
+			}
+		}
 		b, err := json.Marshal(row)
 		if err != nil {
 			return n, fmt.Errorf("export: %s: %w", t.name, err)
@@ -189,6 +221,13 @@ func writeTable(ctx context.Context, tx *sql.Tx, d store.Dialect, t table, path 
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("export: read %s: %w", t.name, err)
+	}
+	if t.name == "blob_chunks" && files != nil {
+		k, err := files.writeBefore(ctx, w, math.MaxInt64)
+		n += k
+		if err != nil {
+			return n, err
+		}
 	}
 	if err := w.Flush(); err != nil {
 		return n, fmt.Errorf("export: write %s: %w", path, err)
@@ -251,4 +290,107 @@ func writeFile(path string, data []byte) error {
 		return fmt.Errorf("export: write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// inBucket is the files of an export whose bytes are in a bucket, in id
+// order; writeBefore writes their chunks among blob_chunks' rows, so that
+// the file stays in (blob_id, seq) order.
+type inBucket struct {
+	bucket *blob.Bucket
+	list   []bucketFile
+	next   int
+}
+
+type bucketFile struct {
+	id, size, chunk int64
+	sum             string
+}
+
+// bucketFiles lists the snapshot's files in a bucket; nil when there are
+// none (or the schema predates the bucket).
+func bucketFiles(ctx context.Context, tx *sql.Tx, tables []table, bucket *blob.Bucket) (*inBucket, error) {
+	has := false
+	for _, t := range tables {
+		for _, c := range t.cols {
+			has = has || (t.name == "blobs" && c.name == "location")
+		}
+	}
+	if !has {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, sha256, size, chunk_size FROM blobs WHERE location = 's3' ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("export: files in the bucket: %w", err)
+	}
+	defer rows.Close()
+	f := &inBucket{bucket: bucket}
+	for rows.Next() {
+		var b bucketFile
+		if err := rows.Scan(&b.id, &b.sum, &b.size, &b.chunk); err != nil {
+			return nil, fmt.Errorf("export: files in the bucket: %w", err)
+		}
+		f.list = append(f.list, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("export: files in the bucket: %w", err)
+	}
+	if len(f.list) == 0 {
+		return nil, nil
+	}
+	if bucket == nil {
+		return nil, fmt.Errorf("export: %d files are in a bucket; give its settings (--s3-endpoint, --s3-bucket, --s3-access-key, the secret key) to read them", len(f.list))
+	}
+	return f, nil
+}
+
+// writeBefore writes, as blob_chunks rows, the chunks of every file in
+// the bucket with an id below id not written yet, and returns how many
+// rows it wrote. Each file's bytes are checked against its address.
+func (f *inBucket) writeBefore(ctx context.Context, w io.Writer, id int64) (int64, error) {
+	var n int64
+	for ; f.next < len(f.list) && f.list[f.next].id < id; f.next++ {
+		b := f.list[f.next]
+		k, err := f.write(ctx, w, b)
+		n += k
+		if err != nil {
+			return n, fmt.Errorf("export: file %s in the bucket: %w", b.sum, err)
+		}
+	}
+	return n, nil
+}
+
+func (f *inBucket) write(ctx context.Context, w io.Writer, b bucketFile) (int64, error) {
+	r, err := f.bucket.Open(ctx, b.sum)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	h := sha256.New()
+	buf := make([]byte, b.chunk)
+	var n, size int64
+	for seq := int64(0); ; seq++ {
+		k, err := io.ReadFull(r, buf)
+		if k > 0 || seq == 0 {
+			h.Write(buf[:k])
+			size += int64(k)
+			line, jerr := json.Marshal(map[string]any{"blob_id": b.id, "seq": seq, "data": base64.StdEncoding.EncodeToString(buf[:k])})
+			if jerr != nil {
+				return n, jerr
+			}
+			if _, werr := w.Write(append(line, '\n')); werr != nil {
+				return n, werr
+			}
+			n++
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); size != b.size || got != b.sum {
+		return n, fmt.Errorf("the bucket holds %d bytes of address %s, the database says %d bytes of %s", size, got, b.size, b.sum)
+	}
+	return n, nil
 }

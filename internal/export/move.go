@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport/rapport/internal/blob"
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -28,11 +29,17 @@ type TableCount struct {
 // counts every table of dst again, after the commit, against the
 // source's snapshot. A count that differs is an error naming the table.
 func Move(ctx context.Context, src, dst *store.DB, work string, now time.Time) ([]TableCount, error) {
+	return MoveWith(ctx, src, dst, work, now, nil)
+}
+
+// MoveWith is Move for a source whose files may be in bucket (ExportWith):
+// they arrive in dst's database.
+func MoveWith(ctx context.Context, src, dst *store.DB, work string, now time.Time, bucket *blob.Bucket) ([]TableCount, error) {
 	if err := CheckEmpty(ctx, dst); err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(work, "export")
-	m, err := Export(ctx, src, dir, now)
+	m, err := ExportWith(ctx, src, dir, now, bucket)
 	if err != nil {
 		return nil, err
 	}

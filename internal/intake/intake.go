@@ -118,6 +118,8 @@ type Opts struct {
 	Log       *slog.Logger
 	// Attachments keeps the files that come with messages; nil drops them.
 	Attachments *attachment.Service
+	// Blobs keeps large received messages; nil: a store over DB.
+	Blobs *blob.Store
 	// Detect returns the language of a text among the candidates named in
 	// among (all when empty) and whether it is sure of it
 	// (text.Detector.DetectSureAmong). A guess it is not sure of is never
@@ -158,7 +160,10 @@ func New(o Opts) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), blobs: blob.New(o.DB, o.Clock)}
+	if o.Blobs == nil {
+		o.Blobs = blob.New(o.DB, o.Clock)
+	}
+	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), blobs: o.Blobs}
 }
 
 // MaxSubject is the longest subject kept; longer ones are cut.

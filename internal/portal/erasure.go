@@ -269,8 +269,15 @@ func (s *Service) anonymiseTx(ctx context.Context, tx *sql.Tx, id int64, now tim
 	}
 	slices.Sort(sums)
 	for _, sum := range slices.Compact(sums) {
-		if _, err := tx.ExecContext(ctx, s.q.Get("delete-unused-blob"), sum); err != nil {
+		res, err := tx.ExecContext(ctx, s.q.Get("delete-unused-blob"), sum)
+		if err != nil {
 			return n, err
+		}
+		// A file in a bucket: its object goes once this commits.
+		if gone, _ := res.RowsAffected(); gone > 0 && s.o.Blobs != nil {
+			if err := s.o.Blobs.ForgetTx(ctx, tx, sum); err != nil {
+				return n, err
+			}
 		}
 	}
 	// The search documents hold the old text and name.

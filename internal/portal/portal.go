@@ -21,6 +21,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"github.com/rapport/rapport/internal/blob"
 	"log/slog"
 	"strings"
 	"time"
@@ -78,7 +79,8 @@ type Opts struct {
 	Intake    *intake.Service // new requests from the portal
 	Mail      Mailer
 	I18n      *i18n.Catalog
-	Audit     *audit.Log // erasure decisions and data downloads; nil records nothing
+	Audit     *audit.Log  // erasure decisions and data downloads; nil records nothing
+	Blobs     *blob.Store // told of the files erasure deletes, whose objects go after the commit; nil: none to tell
 	// BaseURL is the public base of the link in the mail
 	// (https://help.example.com); "" makes relative links, for tests.
 	BaseURL    string
