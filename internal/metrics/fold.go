@@ -188,8 +188,25 @@ func (s *Service) wakeFold(ctx context.Context, tx *sql.Tx) (bool, error) {
 	return queued, nil
 }
 
-// foldJob is JobFold's handler: it folds what has committed.
+// foldPause is how long a woken fold waits before it folds. Wakes that
+// come meanwhile make one more run after it, not one each (jobs.Queue.Wake),
+// so under load a fold takes the deltas of many changes at once and adds
+// each shared row once for all of them; without the pause, on SQLite's
+// single writer, a fold after nearly every commit cost as much writing as
+// the changes saved (docs/PERFORMANCE.md). The dashboard does not wait
+// for it: it reads the deltas too.
+const foldPause = 100 * time.Millisecond
+
+// foldJob is JobFold's handler: after foldPause, it folds what has
+// committed.
 func (s *Service) foldJob(ctx context.Context, _ json.RawMessage) error {
+	pause := time.NewTimer(foldPause)
+	defer pause.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-pause.C:
+	}
 	_, err := s.Fold(ctx)
 	return err
 }
