@@ -3,9 +3,10 @@
 // referrals and repeat business, per team, agent, channel, language and
 // period, each against the previous period of the same length.
 //
-// Ticket metrics come from rollups (metric_days, metric_hist) that the
-// ticket service's change hook keeps up to date inside each change's
-// transaction (see rollup.go); survey, promise and referral metrics are
+// Ticket metrics come from rollups (metric_days, metric_hist and their
+// week versions) that the ticket service's change hook keeps: each change
+// appends its delta in its own transaction, and a fold adds the deltas to
+// the rollups after the commit (rollup.go, fold.go); survey, promise and referral metrics are
 // read from their own, much smaller, tables.
 package metrics
 
@@ -48,7 +49,7 @@ type Service struct {
 var queriesFS embed.FS
 
 // New returns a Service. With o.Jobs set it registers the background
-// rebuild job, and with o.Digest too the weekly digest job.
+// rebuild and the fold jobs, and with o.Digest too the weekly digest job.
 func New(o Opts) *Service {
 	if o.Clock == nil {
 		o.Clock = jobs.SystemClock{}
@@ -63,6 +64,8 @@ func New(o Opts) *Service {
 	}
 	if o.Jobs != nil {
 		o.Jobs.Handle(JobRebuild, s.rebuildJob)
+		o.Jobs.Handle(JobFold, s.foldJob)
+		o.Jobs.Handle(JobFoldSweep, s.foldSweep)
 	}
 	return s
 }

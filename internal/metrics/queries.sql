@@ -1,7 +1,9 @@
 -- Queries of the metrics rollups and of the tables metrics read. Times are
 -- UTC Unix milliseconds; days are calendar days in the business's zone
 -- (metric_zone) since 1970-01-01. Filters: a 0
--- or '' parameter does not filter. Rollup reads take the grain as $7.
+-- or '' parameter does not filter. Rollup reads take the grain as $7 and
+-- read the *_now views: the rollups plus the deltas not yet folded
+-- (fold.go, migration 0052).
 
 -- name: ticket-fact
 SELECT t.id, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0), t.channel, t.language, t.kind, t.created_at,
@@ -85,6 +87,34 @@ INSERT INTO metric_week_hist AS h (grain, measure, week, team_id, agent_id, chan
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (grain, measure, week, team_id, agent_id, channel, language, bucket) DO UPDATE SET n = h.n + excluded.n
 
+-- name: add-day-deltas
+-- A change's delta at the full grain, by day (fold.go).
+INSERT INTO metric_day_deltas (weeks, day, team_id, agent_id, channel, language, created, complaints, responded, frt_ms,
+    frt_biz_n, frt_biz_ms, solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met,
+    referrals)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+
+-- name: add-hist-deltas
+INSERT INTO metric_hist_deltas (weeks, measure, day, team_id, agent_id, channel, language, bucket, n)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+
+-- name: take-day-deltas
+-- The oldest $1 day deltas, deleted and returned for the fold (on
+-- PostgreSQL those no other folder holds).
+DELETE FROM metric_day_deltas WHERE id IN (SELECT id FROM metric_day_deltas ORDER BY id LIMIT $1)
+RETURNING weeks, day, team_id, agent_id, channel, language, created, complaints, responded, frt_ms, frt_biz_n,
+    frt_biz_ms, solved, res_ms, res_biz_n, res_biz_ms, reopened, transfers, first_owner, sla_target, sla_met, referrals
+
+-- name: take-hist-deltas
+DELETE FROM metric_hist_deltas WHERE id IN (SELECT id FROM metric_hist_deltas ORDER BY id LIMIT $1)
+RETURNING weeks, measure, day, team_id, agent_id, channel, language, bucket, n
+
+-- name: clear-day-deltas
+DELETE FROM metric_day_deltas
+
+-- name: clear-hist-deltas
+DELETE FROM metric_hist_deltas
+
 -- name: clear-facts
 DELETE FROM metric_facts
 
@@ -109,28 +139,28 @@ LIMIT 1
 SELECT day, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_biz_n), SUM(frt_biz_ms),
        SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),
        SUM(first_owner), SUM(sla_target), SUM(sla_met), SUM(referrals)
-FROM metric_days
+FROM metric_days_now
 WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY day
 
 -- name: days-by-agent
 SELECT agent_id, SUM(solved), SUM(transfers), SUM(reopened)
-FROM metric_days
+FROM metric_days_now
 WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY agent_id
 
 -- name: complaints-by-day-channel
 SELECT day, channel, SUM(complaints)
-FROM metric_days
+FROM metric_days_now
 WHERE grain = $7 AND day >= $1 AND day < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6) AND complaints <> 0
 GROUP BY day, channel
 
 -- name: hist-total
 SELECT measure, bucket, SUM(n)
-FROM metric_hist
+FROM metric_hist_now
 WHERE grain = $7 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND day >= $1 AND day < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
@@ -138,7 +168,7 @@ GROUP BY measure, bucket
 
 -- name: frt-hist-by-week
 SELECT (day + 3) / 7, bucket, SUM(n)
-FROM metric_hist
+FROM metric_hist_now
 WHERE grain = $7 AND measure = 'frt' AND day >= $1 AND day < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
@@ -146,7 +176,7 @@ GROUP BY (day + 3) / 7, bucket
 
 -- name: frt-hist-by-agent
 SELECT agent_id, bucket, SUM(n)
-FROM metric_hist
+FROM metric_hist_now
 WHERE grain = $7 AND measure = 'frt' AND day >= $1 AND day < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
@@ -161,28 +191,28 @@ GROUP BY agent_id, bucket
 SELECT 7 * week - 3, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_biz_n), SUM(frt_biz_ms),
        SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),
        SUM(first_owner), SUM(sla_target), SUM(sla_met), SUM(referrals)
-FROM metric_weeks
+FROM metric_weeks_now
 WHERE grain = $7 AND week >= $1 AND week < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY week
 
 -- name: days-by-agent-weeks
 SELECT agent_id, SUM(solved), SUM(transfers), SUM(reopened)
-FROM metric_weeks
+FROM metric_weeks_now
 WHERE grain = $7 AND week >= $1 AND week < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
 GROUP BY agent_id
 
 -- name: complaints-by-day-channel-weeks
 SELECT 7 * week - 3, channel, SUM(complaints)
-FROM metric_weeks
+FROM metric_weeks_now
 WHERE grain = $7 AND week >= $1 AND week < $2 AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6) AND complaints <> 0
 GROUP BY week, channel
 
 -- name: hist-total-weeks
 SELECT measure, bucket, SUM(n)
-FROM metric_week_hist
+FROM metric_week_hist_now
 WHERE grain = $7 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND week >= $1 AND week < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
@@ -190,7 +220,7 @@ GROUP BY measure, bucket
 
 -- name: frt-hist-by-week-weeks
 SELECT week, bucket, SUM(n)
-FROM metric_week_hist
+FROM metric_week_hist_now
 WHERE grain = $7 AND measure = 'frt' AND week >= $1 AND week < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)
@@ -198,7 +228,7 @@ GROUP BY week, bucket
 
 -- name: frt-hist-by-agent-weeks
 SELECT agent_id, bucket, SUM(n)
-FROM metric_week_hist
+FROM metric_week_hist_now
 WHERE grain = $7 AND measure = 'frt' AND week >= $1 AND week < $2
   AND ($3 = 0 OR team_id = $3) AND ($4 = 0 OR agent_id = $4)
   AND ($5 = '' OR channel = $5) AND ($6 = '' OR language = $6)

@@ -22,9 +22,10 @@ import (
 // know which days a ticket used to count in. Keeping each ticket's last
 // contribution (metric_facts) makes the update exact and cheap: a change
 // that moves no metric (a note, a tag) costs three indexed reads; one that
-// does retracts the old contribution and adds the new one, a handful of
-// upserts, inside the ticket's own transaction. Rebuild recomputes
-// everything, for a new calendar or after a bulk import.
+// does retracts the old contribution and adds the new one, inside the
+// ticket's own transaction, as a few delta rows of its own that the fold
+// adds to the shared rollup rows after the commit (fold.go). Rebuild
+// recomputes everything, for a new calendar or after a bulk import.
 
 // dims are the rollups' dimensions. Grain says which of them a rollup row
 // keeps; the others are zero.
@@ -299,12 +300,12 @@ type execer interface {
 //
 // Lock order: the rows go to the database sorted by their primary keys,
 // metric_days, metric_weeks, metric_hist, metric_week_hist in that order,
-// and metric_facts after them. Two ticket
-// changes that touch the same rollup rows (the "all" row of today, say)
-// then lock them in the same order, so that one waits for the other
-// instead of deadlocking, as they did when rows went in map order. The
-// rollups come last in a ticket's transaction (the metrics hook is the
-// last hook; see ticket/change.go for the order before it).
+// and metric_facts after them. Two transactions that touch the same
+// rollup rows (the "all" row of today, say: two folds on two nodes, a
+// fold and a rebuild batch) then lock them in the same order, so that one
+// waits for the other instead of deadlocking, as ticket changes did when
+// they wrote these rows in map order. Ticket changes no longer write them
+// (fold.go).
 func (s *Service) apply(ctx context.Context, tx execer, d *delta) error {
 	dayKeys := make([]dayKey, 0, len(d.days))
 	for k, c := range d.days {
@@ -404,58 +405,67 @@ func factArgs(f fact) []any {
 
 // TicketChanged is the ticket service's change hook (ticket.Timers): it
 // recomputes the ticket's contribution to the rollups and, when it moved,
-// retracts the old one and adds the new one, inside the change's
-// transaction. It runs after the SLA hook, so it sees the ticket's
-// current SLA state. It sets no deadline and enqueues nothing.
+// appends the difference as delta rows inside the change's transaction
+// and wakes the fold for after its commit (fold.go). It runs after the
+// SLA hook, so it sees the ticket's current SLA state. It sets no
+// deadline; it enqueues a job only in a transaction that store.DB.Tx does
+// not run (jobs.Queue.WakeAfterCommit).
 func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, t ticket.TimerTicket, _ []ticket.TimerEvent) (time.Time, bool, error) {
-	return time.Time{}, false, s.refresh(ctx, tx, t.ID)
+	moved, err := s.refresh(ctx, tx, t.ID)
+	if err != nil || !moved {
+		return time.Time{}, false, err
+	}
+	queued, err := s.wakeFold(ctx, tx)
+	return time.Time{}, queued, err
 }
 
-// refresh brings ticket id's contribution up to date.
-func (s *Service) refresh(ctx context.Context, tx execer, id int64) error {
+// refresh brings ticket id's contribution up to date and reports whether
+// it moved (and so appended deltas).
+func (s *Service) refresh(ctx context.Context, tx execer, id int64) (bool, error) {
 	var r ticketRow
 	if err := r.scan(tx.QueryRowContext(ctx, s.q.Get("ticket-fact"), id)); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("metrics: ticket %d: %w", id, err)
+		return false, fmt.Errorf("metrics: ticket %d: %w", id, err)
 	}
 	// The zone is read in this transaction: a change that commits after
 	// the zone changed counts in the new one (see zone.go).
 	st, err := s.state(ctx, tx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var cal *sla.Calendar
 	if r.FirstResponse.Valid || r.Solved.Valid {
 		var err error
 		if cal, err = s.calendar(ctx, tx); err != nil {
-			return err
+			return false, err
 		}
 	}
 	nf := factOf(r, cal, st.Loc)
 	old, ok, err := s.loadFact(ctx, tx, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if ok && old == nf {
-		return nil
+		return false, nil
 	}
+	// The delta at the full grain by day; the fold adds it at every grain
+	// and, when weeks is set, to the week rows. The week rows hold this
+	// ticket once the week fill has passed it; until then they are left to
+	// the fill, which adds the fact stored then.
 	d := newDelta()
-	// The week rows hold this ticket once the week fill has passed it; until
-	// then they are left to the fill, which adds the fact stored then.
-	weeks := st.hasWeeks(id)
 	if ok {
-		d.add(old, -1, weeks)
+		d.addAt(old, old.D, -1, false)
 	}
-	d.add(nf, 1, weeks)
-	if err := s.apply(ctx, tx, d); err != nil {
-		return err
+	d.addAt(nf, nf.D, 1, false)
+	if err := s.appendDelta(ctx, tx, d, st.hasWeeks(id)); err != nil {
+		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, s.q.Get("put-fact"), factArgs(nf)...); err != nil {
-		return fmt.Errorf("metrics: save fact %d: %w", id, err)
+		return false, fmt.Errorf("metrics: save fact %d: %w", id, err)
 	}
-	return nil
+	return true, nil
 }
 
 // calendar is the default business-hours calendar: the one the first
@@ -506,8 +516,9 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 		if _, err := tx.ExecContext(ctx, s.q.Get("set-zone"), loc.String(), store.Millis(s.o.Clock.Now())); err != nil {
 			return fmt.Errorf("metrics: rebuild: %w", err)
 		}
-		// Rollups before facts, the order of the change hook (apply).
-		for _, q := range []string{"clear-days", "clear-weeks", "clear-hist", "clear-week-hist", "clear-facts"} {
+		// Deltas first, as the fold takes them before it writes the
+		// rollups; rollups before facts, the order of the change hook.
+		for _, q := range []string{"clear-day-deltas", "clear-hist-deltas", "clear-days", "clear-weeks", "clear-hist", "clear-week-hist", "clear-facts"} {
 			if _, err := tx.ExecContext(ctx, s.q.Get(q)); err != nil {
 				return fmt.Errorf("metrics: rebuild: %w", err)
 			}
@@ -630,7 +641,8 @@ func (s *Service) execRows(ctx context.Context, tx execer, name string, rows [][
 // in the background when they differ), starts a background build when
 // tickets exist without rollups (a database from before them, or an
 // import), queues again a rebuild that a stop interrupted or the week
-// fill that migration 0048 asked for, and queues the next weekly digest.
+// fill that migration 0048 asked for, and queues the periodic fold (which
+// folds at once what a stopped node left) and the next weekly digest.
 func (s *Service) Start(ctx context.Context) error {
 	if err := s.reconcile(ctx); err != nil {
 		return err
@@ -655,6 +667,9 @@ func (s *Service) Start(ctx context.Context) error {
 			return fmt.Errorf("metrics: start: %w", err)
 		}
 		s.o.Jobs.Notify()
+	}
+	if err := s.scheduleFold(ctx); err != nil {
+		return fmt.Errorf("metrics: start: %w", err)
 	}
 	return s.ScheduleDigest(ctx)
 }

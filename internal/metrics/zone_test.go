@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -121,14 +122,22 @@ func rollupState(t *testing.T, db *store.DB) string {
 	return b.String()
 }
 
-// equalsFresh checks that the rollups equal a fresh computation from the
-// tickets (Rebuild), and that Compute's report is the same before and
-// after it.
+// equalsFresh checks that the rollups, once the deltas are folded, equal
+// a fresh computation from the tickets (Rebuild), and that Compute's
+// report is the same before the fold, after it and after the rebuild.
 func equalsFresh(t *testing.T, w *world, m *metrics.Service, f metrics.Filter) {
 	t.Helper()
 	before, err := m.Compute(w.ctx, f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := m.Fold(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if folded, err := m.Compute(w.ctx, f); err != nil {
+		t.Fatal(err)
+	} else if !reflect.DeepEqual(before, folded) {
+		t.Errorf("report differs after the fold:\n got %+v\nwant %+v", folded.Current, before.Current)
 	}
 	kept := rollupState(t, w.db)
 	if _, err := m.Rebuild(w.ctx); err != nil {

@@ -72,8 +72,10 @@ type change struct {
 //  4. jobs: the ticket's own timers, then what the subscribers queue, in
 //     their order (SLA timers, routing's one assignment job, mail,
 //     surveys, re-commitment proposals);
-//  5. the metrics rollups, sorted by key, then the ticket's metric fact:
-//     the metrics subscriber is the last one.
+//  5. the ticket's metric deltas (rows of its own, inserted) and its
+//     metric fact: the metrics subscriber is the last one. The shared
+//     rollup rows are written by the fold after the commit, not here
+//     (internal/metrics/fold.go).
 //
 // A collision that still happens (a deadlock or serialisation failure) is
 // run again by store.DB.Tx, so fn and everything it calls may run more
