@@ -8,3 +8,17 @@ SELECT zone, rebuild_after, rebuild_to, weeks_after FROM metric_zone WHERE id = 
 
 -- name: lock-tickets-after
 SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE
+
+-- name: rebucket-state
+SELECT rebucket_day, rebucket_to FROM metric_zone WHERE id = 1 FOR UPDATE
+
+-- name: rebucket-days
+SELECT grain, measure, team_id, agent_id, channel, language, bucket, n FROM metric_hist
+WHERE grain IN ('all', 'agent', 'team', 'channel', 'language', 'full') AND measure IN ('frt', 'frt_biz', 'res', 'res_biz')
+  AND day = $1
+FOR UPDATE
+
+-- name: rebucket-weeks
+SELECT grain, measure, team_id, agent_id, channel, language, bucket, n FROM metric_week_hist
+WHERE grain = $2 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND week = $1
+FOR UPDATE
