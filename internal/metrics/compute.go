@@ -25,7 +25,17 @@ func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
 // compute is Compute, reading whole weeks from the week rollups only when
 // weeks is set (and they are complete).
 func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, error) {
-	db := s.o.DB.R
+	// One read transaction for every query of the report, so that on
+	// PostgreSQL its settings (compute-settings) hold for all of them.
+	tx, err := s.o.DB.R.BeginTx(ctx, nil)
+	if err != nil {
+		return Report{}, fmt.Errorf("metrics: compute: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q.Get("compute-settings")); err != nil {
+		return Report{}, fmt.Errorf("metrics: compute: %w", err)
+	}
+	db := tx
 	st, err := s.state(ctx, db)
 	if err != nil {
 		return Report{}, err
@@ -83,7 +93,7 @@ func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, er
 	if rep.Agents, err = s.agents(ctx, r, f); err != nil {
 		return Report{}, err
 	}
-	if rep.Greeting, err = s.Greetings(ctx, f); err != nil {
+	if rep.Greeting, err = s.greetings(ctx, db, f); err != nil {
 		return Report{}, err
 	}
 	return rep, nil

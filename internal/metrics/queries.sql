@@ -105,6 +105,11 @@ SELECT c.id, c.name, c.timezone, c.week, c.holidays FROM calendars c
 ORDER BY COALESCE((SELECT MIN(p.position) FROM sla_policies p WHERE p.calendar_id = c.id AND p.active), 2147483647), c.id
 LIMIT 1
 
+-- name: compute-settings
+-- Settings of Compute's read transaction: none on SQLite (see the
+-- PostgreSQL version).
+SELECT 1
+
 -- name: days-by-day
 SELECT day, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_biz_n), SUM(frt_biz_ms),
        SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),

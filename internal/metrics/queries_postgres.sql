@@ -22,3 +22,12 @@ FOR UPDATE
 SELECT grain, measure, team_id, agent_id, channel, language, bucket, n FROM metric_week_hist
 WHERE grain = $2 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND week = $1
 FOR UPDATE
+
+-- name: compute-settings
+-- No JIT compilation for Compute's reads: they are index reads of a few
+-- thousand rows, but the per-customer subqueries of referrals-any (and at
+-- a million tickets greeting-chats) are estimated above jit_above_cost,
+-- and compiling them took 170–270 ms a statement on the 2-core machine,
+-- more than running them (docs/PERFORMANCE.md, "Dashboard at every
+-- period").
+SET LOCAL jit = off
