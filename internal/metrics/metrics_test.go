@@ -329,7 +329,7 @@ func TestComputeFixedDataset(t *testing.T) {
 		check(t, "prev created", p.Created, v(2))
 		check(t, "prev solved", p.Solved, v(1))
 		// FRT 1800, 14400: median rank 1 → 1,800 s; p90 rank 2 → 14,400 s,
-		// kept to two significant digits: 14,000 s.
+		// kept as its step: 14,000 s.
 		check(t, "prev FRT median", p.FirstResponse.Median, v(1800))
 		check(t, "prev FRT p90", p.FirstResponse.P90, v(14000))
 		check(t, "prev resolution median", p.Resolution.Median, v(3600))
