@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -111,6 +112,19 @@ func BenchmarkDashboard(b *testing.B) {
 			}
 			fmt.Fprintf(os.Stderr, "%s: week rollups filled in %s\n", db.Dialect, time.Since(t0).Round(time.Second))
 		}
+		var rebucket bool
+		if err := db.R.QueryRowContext(ctx, `SELECT rebucket_day IS NOT NULL FROM metric_zone`).Scan(&rebucket); err != nil {
+			b.Fatal(err)
+		}
+		if rebucket && os.Getenv("RAPPORT_BENCH_KEEP_FINER") != "1" {
+			// A database from before the steps (migration 0055): the
+			// background merge, run here in the foreground.
+			t0 := time.Now()
+			if err := m.RunRebuild(ctx, false, nil); err != nil {
+				b.Fatal(err)
+			}
+			fmt.Fprintf(os.Stderr, "%s: histogram rows merged into their steps in %s\n", db.Dialect, time.Since(t0).Round(time.Second))
+		}
 		var g metricstest.Generated
 		for _, q := range []struct {
 			sql string
@@ -172,6 +186,38 @@ func BenchmarkDashboard(b *testing.B) {
 			b.Fatal(err)
 		}
 		apiH := api.New(api.Opts{Agents: agents, Customers: customers, Tickets: tickets, Metrics: m, Log: log})
+
+		// Compute alone, for the views of issue 14's goal: the median wall
+		// time (p50-ms) and this process's CPU time per call.
+		loc, err := m.Zone(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		today := metrics.DayOf(clock.Now(), loc)
+		for _, tc := range []struct {
+			name     string
+			from, to int64 // day numbers, [from, to)
+		}{
+			{"30d", today - 29, today + 1},
+			{"90d", today - 89, today + 1},
+			{"365d", today - 364, today + 1},
+			{"custom_100d", today - 250, today - 150},
+		} {
+			b.Run("compute_"+tc.name, func(b *testing.B) {
+				f := metrics.Filter{From: metrics.DayStart(tc.from, loc), To: metrics.DayStart(tc.to, loc)}
+				var walls []time.Duration
+				defer reportCPU(b)()
+				for b.Loop() {
+					t0 := time.Now()
+					if _, err := m.Compute(ctx, f); err != nil {
+						b.Fatal(err)
+					}
+					walls = append(walls, time.Since(t0))
+				}
+				slices.Sort(walls)
+				b.ReportMetric(float64(walls[len(walls)/2])/float64(time.Millisecond), "p50-ms")
+			})
+		}
 
 		agentID := g.AgentIDs[7]
 		for _, tc := range []struct{ name, query string }{

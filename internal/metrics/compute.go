@@ -25,7 +25,17 @@ func (s *Service) Compute(ctx context.Context, f Filter) (Report, error) {
 // compute is Compute, reading whole weeks from the week rollups only when
 // weeks is set (and they are complete).
 func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, error) {
-	db := s.o.DB.R
+	// One read transaction for every query of the report, so that on
+	// PostgreSQL its settings (compute-settings) hold for all of them.
+	tx, err := s.o.DB.R.BeginTx(ctx, nil)
+	if err != nil {
+		return Report{}, fmt.Errorf("metrics: compute: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q.Get("compute-settings")); err != nil {
+		return Report{}, fmt.Errorf("metrics: compute: %w", err)
+	}
+	db := tx
 	st, err := s.state(ctx, db)
 	if err != nil {
 		return Report{}, err
@@ -54,17 +64,26 @@ func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, er
 	}
 	rep.Business = cal != nil
 
+	// The whole business's referrals read every referred customer's first
+	// contact, once for both periods.
+	var refPrev, refCur int64
+	if !f.Segmented() {
+		if err := db.QueryRowContext(ctx, s.q.Get("referrals-any"), prev.From.UnixMilli(), f.From.UnixMilli(), f.To.UnixMilli()).Scan(&refPrev, &refCur); err != nil {
+			return Report{}, fmt.Errorf("metrics: referrals: %w", err)
+		}
+	}
 	r := rollupRead{s: s, db: db, loc: loc, weeks: weeks}
 	for _, p := range []struct {
-		per *Period
-		flt Filter
-	}{{&rep.Current, f}, {&rep.Previous, prev}} {
+		per  *Period
+		flt  Filter
+		refs int64
+	}{{&rep.Current, f, refCur}, {&rep.Previous, prev, refPrev}} {
 		c, err := r.counters(ctx, p.flt)
 		if err != nil {
 			return Report{}, err
 		}
 		*p.per = periodBase(p.flt, c)
-		if err := s.fillPeriod(ctx, r, p.per, p.flt, rep.Purchases); err != nil {
+		if err := s.fillPeriod(ctx, r, p.per, p.flt, rep.Purchases, p.refs); err != nil {
 			return Report{}, err
 		}
 	}
@@ -74,7 +93,7 @@ func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, er
 	if rep.Agents, err = s.agents(ctx, r, f); err != nil {
 		return Report{}, err
 	}
-	if rep.Greeting, err = s.Greetings(ctx, f); err != nil {
+	if rep.Greeting, err = s.greetings(ctx, db, f); err != nil {
 		return Report{}, err
 	}
 	return rep, nil
@@ -207,8 +226,10 @@ func periodBase(f Filter, c counters) Period {
 }
 
 // fillPeriod adds the metrics read from histograms, complaints by channel,
-// surveys, promises, referrals and purchases.
-func (s *Service) fillPeriod(ctx context.Context, r rollupRead, p *Period, f Filter, purchases bool) error {
+// surveys, promises, referrals and purchases; anyReferrals are the whole
+// business's referrals of the period (read by the caller), used when f
+// selects the whole business.
+func (s *Service) fillPeriod(ctx context.Context, r rollupRead, p *Period, f Filter, purchases bool, anyReferrals int64) error {
 	db := r.db
 	hists := map[string]histogram{"frt": {}, "frt_biz": {}, "res": {}, "res_biz": {}}
 	if err := r.each(ctx, "hist-total", f, "", func(rows *sql.Rows) error {
@@ -304,13 +325,11 @@ func (s *Service) fillPeriod(ctx context.Context, r rollupRead, p *Period, f Fil
 	// their first contact, ticket or purchase, came in the period; a
 	// selection by team, agent, channel or language (which purchases do not
 	// carry) when their first ticket did, under it.
-	var referrals int64
-	refQuery, refArgs := "referrals-any", []any{f.From.UnixMilli(), f.To.UnixMilli()}
+	referrals := anyReferrals
 	if f.Segmented() {
-		refQuery, refArgs = "referrals", msArgs(f.From, f.To, f)
-	}
-	if err := db.QueryRowContext(ctx, s.q.Get(refQuery), refArgs...).Scan(&referrals); err != nil {
-		return fmt.Errorf("metrics: referrals: %w", err)
+		if err := db.QueryRowContext(ctx, s.q.Get("referrals"), msArgs(f.From, f.To, f)...).Scan(&referrals); err != nil {
+			return fmt.Errorf("metrics: referrals: %w", err)
+		}
 	}
 	p.Referrals = count(referrals, p.Created.V > 0 || referrals > 0)
 

@@ -8,3 +8,6 @@ import "context"
 func (s *Service) ComputeDays(ctx context.Context, f Filter) (Report, error) {
 	return s.compute(ctx, f, false)
 }
+
+// BucketOf is the histogram bucket of a duration in milliseconds.
+var BucketOf = bucketOf

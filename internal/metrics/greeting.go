@@ -85,11 +85,16 @@ func (g *greetTally) figures() Greeting {
 // agent (who greeted, or owns an unanswered chat) and language filters; a
 // channel filter other than chat selects nothing.
 func (s *Service) Greetings(ctx context.Context, f Filter) (GreetingReport, error) {
+	return s.greetings(ctx, s.o.DB.R, f)
+}
+
+// greetings is Greetings reading through db.
+func (s *Service) greetings(ctx context.Context, db querier, f Filter) (GreetingReport, error) {
 	rep := GreetingReport{Agents: []GreetingRow{}, Teams: []GreetingRow{}}
 	if f.Channel != "" && !slices.Contains(sla.LiveChannels, f.Channel) {
 		return rep, nil
 	}
-	rows, err := s.o.DB.R.QueryContext(ctx, s.q.Get("greeting-chats"), f.From.UnixMilli(), f.To.UnixMilli())
+	rows, err := db.QueryContext(ctx, s.q.Get("greeting-chats"), f.From.UnixMilli(), f.To.UnixMilli())
 	if err != nil {
 		return rep, fmt.Errorf("metrics: greetings: %w", err)
 	}

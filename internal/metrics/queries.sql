@@ -135,6 +135,11 @@ SELECT c.id, c.name, c.timezone, c.week, c.holidays FROM calendars c
 ORDER BY COALESCE((SELECT MIN(p.position) FROM sla_policies p WHERE p.calendar_id = c.id AND p.active), 2147483647), c.id
 LIMIT 1
 
+-- name: compute-settings
+-- Settings of Compute's read transaction: none on SQLite (see the
+-- PostgreSQL version).
+SELECT 1
+
 -- name: days-by-day
 SELECT day, SUM(created), SUM(complaints), SUM(responded), SUM(frt_ms), SUM(frt_biz_n), SUM(frt_biz_ms),
        SUM(solved), SUM(res_ms), SUM(res_biz_n), SUM(res_biz_ms), SUM(reopened), SUM(transfers),
@@ -307,18 +312,22 @@ WHERE c.referred_by IS NOT NULL AND t.created_at >= $1 AND t.created_at < $2
                   AND (f.created_at < t.created_at OR (f.created_at = t.created_at AND f.id < t.id)))
 
 -- name: referrals-any
--- Referred customers whose first contact came in the period: their first
--- ticket or their first purchase, whichever came first (a friend who
--- bought through a referral link and never wrote counts too).
-SELECT COUNT(*)
-FROM customers c
-WHERE c.referred_by IS NOT NULL
-  AND (SELECT MIN(u.at) FROM (SELECT MIN(t.created_at) AS at FROM tickets t WHERE t.customer_id = c.id
-                             UNION ALL
-                             SELECT MIN(p.purchased_at) AS at FROM purchases p WHERE p.customer_id = c.id) u) >= $1
-  AND (SELECT MIN(u.at) FROM (SELECT MIN(t.created_at) AS at FROM tickets t WHERE t.customer_id = c.id
-                             UNION ALL
-                             SELECT MIN(p.purchased_at) AS at FROM purchases p WHERE p.customer_id = c.id) u) < $2
+-- Referred customers whose first contact came in [$1, $2) and in [$2, $3)
+-- (the previous period and the period): their first ticket or their
+-- first purchase, whichever came first (a friend who bought through a
+-- referral link and never wrote counts too). Each customer's first
+-- contact is found once for both periods (MATERIALIZED: not once per
+-- comparison).
+WITH firsts AS MATERIALIZED (
+    SELECT (SELECT MIN(u.at) FROM (SELECT MIN(t.created_at) AS at FROM tickets t WHERE t.customer_id = c.id
+                                   UNION ALL
+                                   SELECT MIN(p.purchased_at) AS at FROM purchases p WHERE p.customer_id = c.id) u) AS at
+    FROM customers c
+    WHERE c.referred_by IS NOT NULL
+)
+SELECT COALESCE(SUM(CASE WHEN at >= $1 AND at < $2 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN at >= $2 AND at < $3 THEN 1 ELSE 0 END), 0)
+FROM firsts
 
 -- name: repeat-business
 -- Customers who bought in the period, and those of them who came back: a
@@ -340,7 +349,7 @@ SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1
 SELECT email, name, locale FROM agents WHERE role IN ('manager', 'admin') AND active ORDER BY id
 
 -- name: zone-state
-SELECT zone, rebuild_after, rebuild_to, weeks_after FROM metric_zone WHERE id = 1
+SELECT zone, rebuild_after, rebuild_to, weeks_after, rebucket_day FROM metric_zone WHERE id = 1
 
 -- name: rebuild-state
 -- The rebuild's batches take the row first (FOR UPDATE on PostgreSQL), so
@@ -373,6 +382,33 @@ UPDATE metric_zone SET rebuild_after = NULL, weeks_after = NULL, updated_at = $1
 -- name: set-zone
 -- A full Rebuild in one transaction: the zone it counted in, finished.
 UPDATE metric_zone SET zone = $1, rebuild_after = NULL, weeks_after = NULL, updated_at = $2 WHERE id = 1
+
+-- name: rebucket-state
+-- The next day whose histogram rows rebucket.go merges into their steps
+-- (NULL: none left) and the last.
+SELECT rebucket_day, rebucket_to FROM metric_zone WHERE id = 1
+
+-- name: rebucket-next
+UPDATE metric_zone SET rebucket_day = $1 WHERE id = 1
+
+-- name: rebucket-days
+-- Every histogram row of day $1 (locked on PostgreSQL).
+SELECT grain, measure, team_id, agent_id, channel, language, bucket, n FROM metric_hist
+WHERE grain IN ('all', 'agent', 'team', 'channel', 'language', 'full') AND measure IN ('frt', 'frt_biz', 'res', 'res_biz')
+  AND day = $1
+
+-- name: rebucket-weeks
+-- Every histogram row of week $1 at grain $2 (locked on PostgreSQL).
+SELECT grain, measure, team_id, agent_id, channel, language, bucket, n FROM metric_week_hist
+WHERE grain = $2 AND measure IN ('frt', 'frt_biz', 'res', 'res_biz') AND week = $1
+
+-- name: rebucket-delete-days
+-- Rows of day $1, grain $2, measure $3 whose buckets the caller lists
+-- after it, as "(b1, b2, …)".
+DELETE FROM metric_hist WHERE grain = $2 AND measure = $3 AND day = $1 AND bucket IN
+
+-- name: rebucket-delete-weeks
+DELETE FROM metric_week_hist WHERE grain = $2 AND measure = $3 AND week = $1 AND bucket IN
 
 -- name: lock-tickets-after
 -- The next batch of tickets for the rebuild (locked on PostgreSQL, as a

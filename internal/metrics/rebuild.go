@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"strconv"
 
 	"github.com/rapport/rapport/internal/sla"
 	"github.com/rapport/rapport/internal/store"
@@ -58,9 +59,28 @@ func (s *Service) StartRebuild(ctx context.Context) error {
 }
 
 // RebuildStep rebuilds the next batch of at most batch tickets (0:
-// RebuildBatch) in one transaction and reports the progress after it and
-// whether the rebuild is finished (true at once when none is running).
+// RebuildBatch) in one transaction, or once no ticket is left merges the
+// next day's histogram rows into their steps (rebucket.go), and reports
+// the progress after it and whether the rebuild is finished (true at once
+// when none is running).
 func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, error) {
+	p, _, done, err := s.step(ctx, batch)
+	return p, done, err
+}
+
+// step is RebuildStep, also naming where the rebuild goes on (the last
+// ticket done, or the next day to merge) for the key of its continuation.
+func (s *Service) step(ctx context.Context, batch int) (Progress, string, bool, error) {
+	p, done, err := s.ticketStep(ctx, batch)
+	if err != nil || !done {
+		return p, strconv.FormatInt(p.Done, 10), done, err
+	}
+	day, done, err := s.rebucketStep(ctx)
+	return p, "rebucket:" + strconv.FormatInt(day, 10), done, err
+}
+
+// ticketStep is RebuildStep's batch of tickets.
+func (s *Service) ticketStep(ctx context.Context, batch int) (Progress, bool, error) {
 	if batch <= 0 {
 		batch = RebuildBatch
 	}
@@ -242,18 +262,18 @@ func (s *Service) businessZone(ctx context.Context) string {
 // rebuildJob runs batches until the rebuild is finished or batchesPerRun
 // have run, then queues its continuation.
 func (s *Service) rebuildJob(ctx context.Context, _ json.RawMessage) error {
-	var p Progress
+	var at string
 	for range batchesPerRun {
 		var done bool
 		var err error
-		if p, done, err = s.RebuildStep(ctx, 0); err != nil {
+		if _, at, done, err = s.step(ctx, 0); err != nil {
 			return err
 		}
 		if done {
 			return nil
 		}
 	}
-	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, p.Done) })
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuildAt(ctx, tx, at) })
 	if err == nil {
 		s.o.Jobs.Notify()
 	}

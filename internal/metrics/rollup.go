@@ -523,6 +523,9 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 				return fmt.Errorf("metrics: rebuild: %w", err)
 			}
 		}
+		if err := s.rebucketNone(ctx, tx); err != nil {
+			return err
+		}
 		cal, err := s.calendar(ctx, tx)
 		if err != nil {
 			return err
@@ -661,8 +664,9 @@ func (s *Service) Start(ctx context.Context) error {
 			return err
 		}
 		s.log.Info("metrics rollups missing, building them in the background")
-	case st.cursor().Valid && s.o.Jobs != nil:
-		// A rebuild that a stop interrupted goes on from where it was.
+	case (st.cursor().Valid || st.RebucketDay.Valid) && s.o.Jobs != nil:
+		// A rebuild that a stop interrupted goes on from where it was, and
+		// so does the merging of histogram rows into their steps.
 		if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, st.cursor().Int64) }); err != nil {
 			return fmt.Errorf("metrics: start: %w", err)
 		}

@@ -16,9 +16,11 @@ func TestBucketOf(t *testing.T) {
 		{"negative is zero", -5, 0},
 		{"under a second", 999, 0},
 		{"seconds below 100 are exact", 99_999, 99_000},
-		{"two digits from 100 s", 125_000, 120_000},
-		{"thousands", 4_321_000, 4_300_000},
+		{"a step from 100 s", 125_000, 120_000},
+		{"thousands", 4_321_000, 4_200_000},
 		{"boundary stays", 7_200_000, 7_200_000},
+		{"just under a step", 6_599_999, 6_000_000},
+		{"top of a decade", 99_999_000, 94_000_000},
 		{"tens of thousands", 149_400_000, 140_000_000},
 	}
 	for _, tc := range tests {
@@ -27,6 +29,57 @@ func TestBucketOf(t *testing.T) {
 				t.Errorf("bucketOf(%d) = %d, want %d", tc.ms, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestBucketError: from 100 s up a bucket is less than 1/11 (9.1 %) below
+// every duration in it, and below 100 s it is the whole second; a decade
+// has 29 buckets.
+func TestBucketError(t *testing.T) {
+	seen := map[int64]bool{}
+	for s := int64(0); s < 2_000_000; s += 1 + s/500 {
+		for _, ms := range []int64{s * 1000, s*1000 + 999} {
+			b := bucketOf(ms)
+			if b > ms {
+				t.Fatalf("bucketOf(%d) = %d, above the duration", ms, b)
+			}
+			if s < 100 && b != s*1000 {
+				t.Fatalf("bucketOf(%d) = %d, want the whole second", ms, b)
+			}
+			if s >= 100 && 11*(ms-b) >= ms {
+				t.Fatalf("bucketOf(%d) = %d: %.1f %% low", ms, b, 100*float64(ms-b)/float64(ms))
+			}
+			if bucketOf(b) != b {
+				t.Fatalf("bucketOf(%d) = %d, not its own bucket", b, bucketOf(b))
+			}
+			if s >= 1000 && s < 10_000 {
+				seen[b] = true
+			}
+		}
+	}
+	if len(seen) != 29 {
+		t.Errorf("%d buckets in 1,000–10,000 s, want 29", len(seen))
+	}
+}
+
+// TestBucketOfFinerBuckets: every bucket of two significant digits of
+// seconds (the buckets before the steps) lies inside one step, so a row
+// written then counts in the step its durations have now.
+func TestBucketOfFinerBuckets(t *testing.T) {
+	for p := int64(1); p <= 1_000_000; p *= 10 {
+		for m := int64(10); m < 100; m++ {
+			first, last := m*p*1000, (m+1)*p*1000-1
+			if bucketOf(first) != bucketOf(last) {
+				t.Errorf("old bucket %d s–%d s spans steps %d and %d", m*p, (m+1)*p, bucketOf(first), bucketOf(last))
+			}
+		}
+	}
+	h := histogram{}
+	h.add(4_300_000, 2) // an old bucket: 4,300 s
+	h.add(4_200_000, 1)
+	h.add(4_500_000, -1) // a change retracted from its step since
+	if len(h) != 1 || h[4_200_000] != 2 {
+		t.Errorf("histogram %v, want 4,200 s × 2", h)
 	}
 }
 

@@ -92,8 +92,9 @@ func TestWeekRollupsMatchDays(t *testing.T) {
 		if withData < len(cases)*3/4 {
 			t.Errorf("only %d of %d periods have tickets in both halves: the comparison says little", withData, len(cases))
 		}
-		// One first response moved to another bucket in one week row only.
-		w.exec(`UPDATE metric_week_hist SET bucket = bucket + 1000
+		// One first response moved to another bucket (ten times as long and
+		// more: another step, where no row is) in one week row only.
+		w.exec(`UPDATE metric_week_hist SET bucket = bucket * 10 + 10000000000
 			WHERE grain = 'all' AND measure = 'frt' AND week = (SELECT MAX(week) - 2 FROM metric_week_hist)`)
 		f := metrics.Filter{From: metrics.DayStart(last-35, loc), To: metrics.DayStart(last-7, loc)}
 		if ok, _ := compare(f); ok {

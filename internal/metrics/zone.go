@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -82,6 +83,7 @@ type zoneState struct {
 	RebuildAfter sql.NullInt64 // the last ticket id rebuilt; not Valid when no rebuild is running
 	RebuildTo    int64
 	WeeksAfter   sql.NullInt64 // the week rollups hold tickets up to this id; not Valid: every ticket
+	RebucketDay  sql.NullInt64 // histogram rows from before the steps may be left from this day on (rebucket.go)
 }
 
 // hasWeeks reports whether the week rollups hold ticket id's contribution.
@@ -107,7 +109,7 @@ func (st zoneState) cursor() sql.NullInt64 {
 func (s *Service) state(ctx context.Context, q querier) (zoneState, error) {
 	var name string
 	var st zoneState
-	err := q.QueryRowContext(ctx, s.q.Get("zone-state")).Scan(&name, &st.RebuildAfter, &st.RebuildTo, &st.WeeksAfter)
+	err := q.QueryRowContext(ctx, s.q.Get("zone-state")).Scan(&name, &st.RebuildAfter, &st.RebuildTo, &st.WeeksAfter, &st.RebucketDay)
 	if errors.Is(err, sql.ErrNoRows) {
 		return zoneState{Loc: time.UTC}, nil
 	}
@@ -198,10 +200,15 @@ func (s *Service) switchZone(ctx context.Context, tx *sql.Tx, name string) (bool
 // key names where it goes on, so that a run queueing its continuation
 // does not replace itself.
 func (s *Service) queueRebuild(ctx context.Context, tx *sql.Tx, after int64) error {
+	return s.queueRebuildAt(ctx, tx, strconv.FormatInt(after, 10))
+}
+
+// queueRebuildAt is queueRebuild with where it goes on named by at.
+func (s *Service) queueRebuildAt(ctx context.Context, tx *sql.Tx, at string) error {
 	if s.o.Jobs == nil {
 		return nil
 	}
-	return s.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobRebuild, UniqueKey: fmt.Sprintf("%s:%d", JobRebuild, after)})
+	return s.o.Jobs.Enqueue(ctx, tx, jobs.Job{Kind: JobRebuild, UniqueKey: JobRebuild + ":" + at})
 }
 
 // reconcile brings the rollups' zone to the business's when they differ
