@@ -136,7 +136,15 @@ type Opts struct {
 	// the channel, detected for sure, nor the customer's preference; ""
 	// leaves it unknown (the mail then goes out in the default language).
 	DefaultLanguage string
+	// Committers is how many batches may be committed at once: 0 means
+	// one on SQLite (it has one writer) and DefaultPostgresCommitters on
+	// PostgreSQL, where a batch waits mostly for round trips and the
+	// server runs several transactions side by side.
+	Committers int
 }
+
+// DefaultPostgresCommitters is Opts.Committers' default on PostgreSQL.
+const DefaultPostgresCommitters = 4
 
 // Service receives inbound messages.
 type Service struct {
@@ -146,7 +154,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	pending []*request // waiting to be committed, oldest first
-	running bool       // a caller is committing a batch
+	running int        // callers committing a batch now
 }
 
 //go:embed queries.sql
@@ -162,6 +170,12 @@ func New(o Opts) *Service {
 	}
 	if o.Blobs == nil {
 		o.Blobs = blob.New(o.DB, o.Clock)
+	}
+	if o.Committers <= 0 {
+		o.Committers = 1
+		if o.DB.Dialect == store.Postgres {
+			o.Committers = DefaultPostgresCommitters
+		}
 	}
 	return &Service{o: o, q: store.MustLoadQueries(queriesFS, o.DB.Dialect), blobs: o.Blobs}
 }
@@ -179,16 +193,20 @@ type request struct {
 	err  error
 	done chan struct{} // closed when res and err are set
 	lead chan struct{} // closed when this request's caller must commit the next batch
+	// leading is set, under Service.mu, when lead is closed or the caller
+	// committed from the start.
+	leading bool
 }
 
 // Receive stores in and acts on it. When it returns nil the message is
 // committed and will never be lost; when it returns an error nothing of it
 // was written.
 //
-// Messages arriving together are committed together (group commit): each
-// in a savepoint of its own, so that one bad message fails alone, and all
+// Messages arriving together are committed together (group commit), all
 // in one transaction, so that a burst costs one durable write instead of
-// one per message. Whoever finds no commit running commits the batch.
+// one per message; one bad message still fails alone (see commit).
+// Whoever finds fewer than Opts.Committers commits running commits the
+// next batch.
 func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	if in.Class == "" {
 		in.Class = ClassCustomer
@@ -199,15 +217,22 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	r := &request{in: in, done: make(chan struct{}), lead: make(chan struct{})}
 	s.mu.Lock()
 	s.pending = append(s.pending, r)
-	leader := !s.running
+	leader := s.running < s.o.Committers
 	if leader {
-		s.running = true
+		s.running++
+		r.leading = true
 	}
 	s.mu.Unlock()
 	if !leader {
 		select {
 		case <-r.done:
-			return r.res, r.err
+			// Another committer may have taken the message after this
+			// caller was handed the lead: the lead must still be taken.
+			select {
+			case <-r.lead:
+			default:
+				return r.res, r.err
+			}
 		case <-r.lead:
 		}
 	}
@@ -231,17 +256,22 @@ func (s *Service) commitNext(ctx context.Context) {
 	}
 	s.mu.Unlock()
 
-	// The batch carries other callers' messages: it must not end with
-	// this caller's context.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	s.commit(cctx, batch)
+	if n > 0 {
+		// The batch carries other callers' messages: it must not end
+		// with this caller's context.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		s.commit(cctx, batch)
+		cancel()
+	}
 
 	s.mu.Lock()
-	if len(s.pending) > 0 {
-		close(s.pending[0].lead)
+	// The oldest waiting request whose caller is not already leading
+	// takes over; with none, one committer fewer runs.
+	if i := slices.IndexFunc(s.pending, func(r *request) bool { return !r.leading }); i >= 0 {
+		s.pending[i].leading = true
+		close(s.pending[i].lead)
 	} else {
-		s.running = false
+		s.running--
 	}
 	s.mu.Unlock()
 }
@@ -262,34 +292,29 @@ func (s *Service) languages(ctx context.Context) languages {
 }
 
 // commit writes batch in one transaction and answers each request.
+//
+// The messages are first written one after another with nothing between
+// them. When one of them fails, the transaction is rolled back and the
+// batch written again with each message in a savepoint of its own, so
+// that the bad message fails alone and the others are kept. The common
+// case, a batch that is all good, thus costs no savepoints (three
+// statements a message, and on SQLite the copies of every page each
+// savepoint changes).
 func (s *Service) commit(ctx context.Context, batch []*request) {
-	enqueued := false
 	// Asked before the transaction: the settings are read from the pool,
 	// and a transaction that waits for a second connection while holding
 	// locks stalls every writer behind it once the pool is taken (on
 	// PostgreSQL, by the writers waiting for those very locks).
 	lg := s.languages(ctx)
-	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
-		enqueued = false
-		for i, r := range batch {
-			sp := "intake_" + strconv.Itoa(i)
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
-				return err
-			}
-			var queued bool
-			r.res, queued, r.err = s.receiveIn(ctx, tx, r.in, lg)
-			if r.err != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+sp); err != nil {
-				return err
-			}
-			enqueued = enqueued || queued
-		}
-		return nil
-	})
+	enqueued, err := s.write(ctx, batch, lg, false)
+	var failed *messageFailed
+	if errors.As(err, &failed) && len(batch) > 1 {
+		enqueued, err = s.write(ctx, batch, lg, true)
+	}
+	if errors.As(err, &failed) {
+		// A batch of one: its message failed and nothing was written.
+		err = nil
+	}
 	for _, r := range batch {
 		switch {
 		case err != nil:
@@ -312,6 +337,57 @@ func (s *Service) commit(ctx context.Context, batch []*request) {
 		// started inside the transaction, are due now or soon.
 		s.o.Jobs.Notify()
 	}
+}
+
+// messageFailed stops a batch written without savepoints at its first
+// failing message. It unwraps to the message's error, so that a
+// transaction that lost a collision (a deadlock, a busy database) is
+// still run again whole by store.DB.Tx.
+type messageFailed struct{ err error }
+
+func (e *messageFailed) Error() string { return e.err.Error() }
+func (e *messageFailed) Unwrap() error { return e.err }
+
+// write runs batch in one transaction: with savepoints, a message's
+// failure is its own (r.err) and the others commit; without, the first
+// failure rolls everything back and is returned as a *messageFailed. It
+// reports whether a job was enqueued.
+func (s *Service) write(ctx context.Context, batch []*request, lg languages, savepoints bool) (bool, error) {
+	enqueued := false
+	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		enqueued = false
+		for _, r := range batch {
+			r.res, r.err = Result{}, nil
+		}
+		for i, r := range batch {
+			sp := "intake_" + strconv.Itoa(i)
+			if savepoints {
+				if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+					return err
+				}
+			}
+			var queued bool
+			r.res, queued, r.err = s.receiveIn(ctx, tx, r.in, lg)
+			if !savepoints {
+				if r.err != nil {
+					return &messageFailed{r.err}
+				}
+				enqueued = enqueued || queued
+				continue
+			}
+			if r.err != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+sp); err != nil {
+				return err
+			}
+			enqueued = enqueued || queued
+		}
+		return nil
+	})
+	return enqueued, err
 }
 
 // receiveIn stores and handles one message inside tx; it reports whether

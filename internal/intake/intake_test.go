@@ -40,7 +40,7 @@ type fixture struct {
 	outbox    string
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t *testing.T, db *store.DB, subs ...ticket.Subscriber) *fixture {
 	t.Helper()
 	clock := jobs.NewFakeClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	q := jobs.New(db, clock, nil)
@@ -49,7 +49,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	outbox := filepath.Join(t.TempDir(), "outbox")
 	mail := mailout.New(mailout.Opts{DB: db, Jobs: q, Tickets: tickets, I18n: i18n.MustLoad(), Clock: clock,
 		Transport: mailout.Outbox{Dir: outbox}, Mailbox: "support@shop.example", Business: "Shop"})
-	if err := tickets.Subscribe(ticket.Subscriber{Name: "mail", After: mail.TicketChanged}); err != nil {
+	if err := tickets.Subscribe(append([]ticket.Subscriber{{Name: "mail", After: mail.TicketChanged}}, subs...)...); err != nil {
 		t.Fatal(err)
 	}
 	a, err := agent.New(db, clock).Create(context.Background(), agent.NewAgent{

@@ -134,8 +134,61 @@ func (c *cacheConn) QueryContext(ctx context.Context, query string, args []drive
 	}}, nil
 }
 
+// PrepareContext lends the connection's cached statement for query to an
+// explicit *sql.Stmt (tx.PrepareContext, run once per row by its caller)
+// until that is closed, rather than parsing the text again each time; a
+// statement already lent or with open rows gets a one-off one instead.
 func (c *cacheConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.inner().PrepareContext(ctx, query)
+	cs, err := c.take(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
+		return c.inner().PrepareContext(ctx, query)
+	}
+	c.mu.Lock()
+	cs.busy = true
+	c.mu.Unlock()
+	return &lentStmt{cs: cs, release: func() {
+		c.mu.Lock()
+		cs.busy = false
+		c.mu.Unlock()
+	}}, nil
+}
+
+// lentStmt is a cached statement lent to an explicit *sql.Stmt: closing it
+// hands it back to the cache instead of finalizing it.
+type lentStmt struct {
+	cs      *cachedStmt
+	once    sync.Once
+	release func()
+}
+
+func (l *lentStmt) Close() error {
+	l.once.Do(l.release)
+	return nil
+}
+
+func (l *lentStmt) NumInput() int { return l.cs.st.NumInput() }
+
+// Exec and Query complete driver.Stmt; database/sql calls the Context
+// forms.
+func (l *lentStmt) Exec(args []driver.Value) (driver.Result, error) {
+	//lint:ignore SA1019 driver.Stmt requires it; passed through
+	return l.cs.st.Exec(args)
+}
+
+func (l *lentStmt) Query(args []driver.Value) (driver.Rows, error) {
+	//lint:ignore SA1019 driver.Stmt requires it; passed through
+	return l.cs.st.Query(args)
+}
+
+func (l *lentStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return l.cs.st.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (l *lentStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return l.cs.st.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 
 func (c *cacheConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {

@@ -89,6 +89,60 @@ func TestStatementCache(t *testing.T) {
 		t.Fatalf("column types: %v, %v", cts, err)
 	}
 	rows.Close()
+	// An explicit prepared statement borrows the cached one and hands it
+	// back when closed; a second one prepared meanwhile gets its own, and
+	// so does a plain run of the same text.
+	tx, err = db.W.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ins = `INSERT INTO kv (k, v) VALUES (?, ?)`
+	for round := 0; round < 3; round++ {
+		st, err := tx.Prepare(ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st2, err := tx.Prepare(ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			k := 1000 + round*10 + i
+			if _, err := st.Exec(k, fmt.Sprint("p", k)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st2.Exec(k+500, fmt.Sprint("p", k+500)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ins, k+700, fmt.Sprint("p", k+700)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := st.Exec(1000, "duplicate"); !IsUniqueViolation(err) {
+			t.Fatalf("duplicate through the lent statement: %v", err)
+		}
+		st.Close()
+		st2.Close()
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var lent int
+	if err := db.R.QueryRow(`SELECT count(*) FROM kv WHERE v LIKE 'p%'`).Scan(&lent); err != nil || lent != 27 {
+		t.Fatalf("%d rows through prepared statements, want 27: %v", lent, err)
+	}
+	wconn, err := db.W.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wconn.Raw(func(dc any) error {
+		c := dc.(*cacheConn)
+		if el, ok := c.byQuery[ins]; !ok || el.Value.(*cachedStmt).busy {
+			t.Errorf("the prepared statement was not handed back to the cache")
+		}
+		return nil
+	})
+	wconn.Close()
 	// One connection keeps one statement for a text run many times.
 	conn, err := db.R.Conn(ctx)
 	if err != nil {
