@@ -59,42 +59,9 @@ func Technical(ch string) bool {
 	return technicalChannels[normChannel(ch)]
 }
 
-// gatedRules is the precision-first gate: a rule listed here does not fire
-// on the channels named, because on real replies sent there it was more
-// often wrong than right. The figures are those of TestRealRulePrecision
-// over the five sets of real replies (testdata/real*.jsonl, 660 replies),
-// measured on 7 December 2026 before the gate; docs/QUALITY.md keeps the
-// table. Letters (email, web, a channel the analyzer does not know) and the
-// channels not listed keep every rule, and the team's hand-written sets,
-// which have no channel, are read as letters.
-//
-//   - condescension.acronym, condescension.code, condescension.jargon:
-//     social 0 right of 6 (on forum they were already off, see Technical):
-//     a brand's public reply uses the product's and the platform's own
-//     short forms (DVR, DNS, "8AM-8PM ET", a handle's capitals).
-//   - robotism.canned: social 0 right of 2: a business owner's public
-//     answer to a review opens with the stock salutation ("Gentile
-//     cliente", "Egregio cliente") and goes on in its own words.
-//   - apathy.problem_ignored: social 0 right of 2, and still 0 of 2 with
-//     the corroborating signal it needs on a forum (both replies sent the
-//     customer to another channel and were labelled runaround only).
-var gatedRules = map[string]map[string]bool{
-	ruleProblemIgnored: {"social": true},
-	"robotism.canned":  {"social": true},
-	ruleAcronym:        {"social": true},
-	ruleCode:           {"social": true},
-	ruleJargon:         {"social": true},
-}
-
-// Gated reports whether rule id is kept silent on channel ch by the
-// precision-first gate.
-func Gated(id, ch string) bool {
-	return gatedRules[id][normChannel(ch)]
-}
-
-// corroboratedRules is the other half of the gate: a rule listed here
-// fires on the channels named only with a corroborating signal, because
-// alone it was more often wrong than right there.
+// corroboratedRules name rules that fire on the channels named only with a
+// corroborating signal, because alone they were more often wrong than right
+// there (the evidence gate, evidence.go, then judges what is left).
 //
 //   - apathy.problem_ignored: forum 4 right of 22 alone, 4 of 7 with the
 //     signal (chat 1 of 1). A turn in a public thread is terse by habit

@@ -8,8 +8,9 @@ import (
 // TestChannel: what a reply owes depends on where it goes. Letters (email,
 // web, and channels the analyzer does not know) keep the greeting check;
 // chat, phone, sms, social and forum replies are turns of a conversation.
-// A bare refusal is curt everywhere, and a channel's own vocabulary is not
-// condescension there.
+// A bare refusal is curt in a letter (in chat the evidence gate keeps that
+// rule silent: real chat replies have not shown it right), and a channel's
+// own vocabulary is not condescension there.
 func TestChannel(t *testing.T) {
 	a := newTestAnalyzer(t)
 	parcel := []Turn{{Role: "customer", Text: "My parcel was due yesterday and the tracking has not moved since Monday."}}
@@ -31,7 +32,8 @@ func TestChannel(t *testing.T) {
 		{name: "phone", channel: "phone", text: warm, conv: parcel},
 		{name: "social", channel: "social", text: warm, conv: parcel},
 		{name: "forum", channel: "forum", text: warm, conv: parcel},
-		{name: "a bare refusal is curt in chat too", channel: "chat", text: "No, we can't do that.", conv: parcel, want: []Sin{Coldness}},
+		{name: "a bare refusal is curt by email", channel: "email", text: "No, we can't do that.", conv: parcel, want: []Sin{Coldness}},
+		{name: "a bare refusal in chat: gated", channel: "chat", text: "No, we can't do that.", conv: parcel},
 		{name: "DM on social", channel: "social", conv: parcel,
 			text: "So sorry to see this! DM us your order number and we'll take a closer look."},
 		{name: "DM in an email is an acronym the customer may not know", channel: "email", conv: parcel,

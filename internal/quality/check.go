@@ -153,9 +153,6 @@ func (c *check) enabled(id string) bool {
 
 // add records a finding over bytes [start, end) of the reply.
 func (c *check) add(sin Sin, id string, start, end int, pattern, trigger string, vars map[string]string) {
-	if Gated(id, c.channel) {
-		return
-	}
 	f := Finding{Sin: sin, Rule: id, Start: start, End: end, Quote: c.text[start:end], Pattern: pattern, Trigger: trigger}
 	if vars == nil {
 		vars = map[string]string{}
@@ -996,6 +993,9 @@ func (c *check) finish() []Finding {
 	})
 	out := fs[:0]
 	for _, f := range fs {
+		if !c.a.gate.speaks(f.Rule, c.channel) {
+			continue
+		}
 		dup := false
 		for _, g := range out {
 			if g.Rule == f.Rule && f.Start < g.End && g.Start < f.End {

@@ -303,3 +303,14 @@ func newTestAnalyzer(t testing.TB) *Analyzer {
 	}
 	return a
 }
+
+// newRuleAnalyzer returns an analyzer with the evidence gate off: the rules
+// themselves, as the gate measures them. Tests of a rule's reading on a
+// conversational channel use it; whether the finding then reaches the agent
+// there is the gate's decision (TestPrecisionGate, TestRealEvidence).
+func newRuleAnalyzer(t testing.TB) *Analyzer {
+	t.Helper()
+	a := newTestAnalyzer(t)
+	a.gate = nil
+	return a
+}

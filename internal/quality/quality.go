@@ -122,6 +122,10 @@ type Analyzer struct {
 	defaultLang string
 	detector    *text.Detector
 	saved       SavedReplies
+	// gate is the evidence gate (evidence.go) that keeps rules silent on
+	// conversational channels where real replies show them unreliable;
+	// nil lets every rule speak.
+	gate *evidenceGate
 }
 
 // ErrNoLanguage is returned by New when no language is left to analyse.
@@ -135,7 +139,7 @@ func New(o Opts) (*Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Analyzer{langs: map[string]*language{}, defaultLang: o.DefaultLang, saved: o.Saved}
+	a := &Analyzer{langs: map[string]*language{}, defaultLang: o.DefaultLang, saved: o.Saved, gate: newEvidenceGate(realEvidence, gatePrior)}
 	if a.defaultLang == "" {
 		a.defaultLang = "en"
 	}

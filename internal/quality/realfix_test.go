@@ -38,7 +38,7 @@ func TestOwnSupportIsRunaround(t *testing.T) {
 // customer to say more; it has not ignored the problem. A statement that
 // does not touch the problem still is apathy.
 func TestClarifyingQuestionNotApathy(t *testing.T) {
-	a := newTestAnalyzer(t)
+	a := newRuleAnalyzer(t)
 	tests := []struct {
 		lang, cust, reply string
 		apathy            bool
@@ -62,7 +62,7 @@ func TestClarifyingQuestionNotApathy(t *testing.T) {
 // TestIDRequestWithPurpose: asking first for the order number reads like a
 // form, unless the same sentence says what the agent will do with it.
 func TestIDRequestWithPurpose(t *testing.T) {
-	a := newTestAnalyzer(t)
+	a := newRuleAnalyzer(t)
 	cust := []Turn{{Role: "customer", Text: "My parcel never arrived."}}
 	for _, tc := range []struct {
 		text  string
@@ -97,7 +97,7 @@ func TestForumRegister(t *testing.T) {
 // it takes or ask for the diagnostics are not apathy, in each language; a
 // reply that only states a fact beside the problem still is.
 func TestTerseActionNotApathy(t *testing.T) {
-	a := newTestAnalyzer(t)
+	a := newRuleAnalyzer(t)
 	tests := []struct {
 		lang, cust, reply string
 		apathy            bool

@@ -106,7 +106,7 @@ const (
 	// closes the thread ("closing this in favour of #12", "chiudo la
 	// issue", "закрываю"), declares the report not a bug, or tells them
 	// to wait ("жди"). On a forum or social turn it is what corroborates
-	// apathy.problem_ignored (see gatedRules).
+	// apathy.problem_ignored (see corroboratedRules).
 	mDismissal = "dismissal"
 	// mThirdPartySupport is another company's support desk named as the
 	// destination ("your bank's support", "службу поддержки провайдера"):

@@ -3,6 +3,8 @@ package quality
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +17,203 @@ var realSets = []string{
 	"testdata/realheldout2.jsonl",
 	"testdata/realheldout3.jsonl",
 	"testdata/realheldout4.jsonl",
+	"testdata/realheldout5.jsonl",
+}
+
+// realRun is one real reply and what the analyzer found in it with the
+// evidence gate off.
+type realRun struct {
+	set   string
+	reply realReply
+	fs    []Finding
+}
+
+// runUngated analyses every real reply with the evidence gate off.
+func runUngated(t testing.TB) []realRun {
+	a := newRuleAnalyzer(t)
+	var out []realRun
+	for _, path := range realSets {
+		for _, r := range readReal(t, path) {
+			fs := a.Analyze(context.Background(), Input{Text: r.Text, Lang: r.Lang, Conversation: r.Conversation, Channel: r.Channel})
+			out = append(out, realRun{set: path, reply: r, fs: fs})
+		}
+	}
+	return out
+}
+
+// evidenceOf counts, per rule and channel class, the replies (outside the
+// sets skip names) where the rule fired and the reply shows its sin (right) or not
+// (wrong); a rule that fires twice on one reply counts once.
+func evidenceOf(runs []realRun, skip ...string) map[string]map[string]ruleEvidence {
+	ev := map[string]map[string]ruleEvidence{}
+	for _, run := range runs {
+		if slices.Contains(skip, run.set) {
+			continue
+		}
+		want := map[Sin]bool{}
+		for _, s := range run.reply.Sins {
+			want[s] = true
+		}
+		cl := channelClass(run.reply.Channel)
+		seen := map[string]bool{}
+		for _, f := range run.fs {
+			if seen[f.Rule] {
+				continue
+			}
+			seen[f.Rule] = true
+			if ev[f.Rule] == nil {
+				ev[f.Rule] = map[string]ruleEvidence{}
+			}
+			e := ev[f.Rule][cl]
+			if want[f.Sin] {
+				e.right++
+			} else {
+				e.wrong++
+			}
+			ev[f.Rule][cl] = e
+		}
+	}
+	return ev
+}
+
+// scoreGated counts, per reply and sin as measureReal does, the findings
+// on the replies of set only that gate g lets through (all when g is nil).
+func scoreGated(runs []realRun, g *evidenceGate, only string) counts {
+	var c counts
+	for _, run := range runs {
+		if run.set != only {
+			continue
+		}
+		got, want := map[Sin]bool{}, map[Sin]bool{}
+		for _, f := range run.fs {
+			if g.speaks(f.Rule, run.reply.Channel) {
+				got[f.Sin] = true
+			}
+		}
+		for _, s := range run.reply.Sins {
+			want[s] = true
+		}
+		for _, s := range Sins {
+			switch {
+			case got[s] && want[s]:
+				c.tp++
+			case got[s]:
+				c.fp++
+			case want[s]:
+				c.fn++
+			}
+		}
+	}
+	return c
+}
+
+// TestRealEvidence: the evidence gate's record (realEvidence) is what the
+// rules do on the real sets now. When a rule or a set changes, the test
+// prints the table to paste into evidence.go.
+func TestRealEvidence(t *testing.T) {
+	got := evidenceOf(runUngated(t))
+	if reflect.DeepEqual(got, realEvidence) {
+		return
+	}
+	ids := make([]string, 0, len(got))
+	for id := range got {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var b strings.Builder
+	b.WriteString("var realEvidence = map[string]map[string]ruleEvidence{\n")
+	for _, id := range ids {
+		cls := make([]string, 0, len(got[id]))
+		for cl := range got[id] {
+			cls = append(cls, cl)
+		}
+		sort.Strings(cls)
+		fmt.Fprintf(&b, "\t%q: {", id)
+		for i, cl := range cls {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q: {%d, %d}", cl, got[id][cl].right, got[id][cl].wrong)
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
+	t.Errorf("realEvidence is not what the rules do on the real sets now; measured:\n%s", b.String())
+}
+
+// looMinPrecision is the pooled nested leave-one-set-out precision
+// measured when the evidence gate was built (docs/QUALITY.md); the test
+// fails below it.
+const looMinPrecision = 0.80
+
+// choosePrior picks the gate's prior by leave-one-set-out over sets: the
+// prior whose gates, each built without one set and measured on it, find
+// the most right findings at a pooled precision of at least gateThreshold;
+// when none reaches it, the most precise. It returns the choice and each
+// prior's pooled counts, in gatePriors' order.
+func choosePrior(runs []realRun, sets []string, exclude ...string) (float64, []counts) {
+	var per []counts
+	best, bestC := gatePriors[0], counts{tp: -1}
+	for _, p := range gatePriors {
+		var c counts
+		for _, held := range sets {
+			g := newEvidenceGate(evidenceOf(runs, append([]string{held}, exclude...)...), p)
+			s := scoreGated(runs, g, held)
+			c.tp, c.fp, c.fn = c.tp+s.tp, c.fp+s.fp, c.fn+s.fn
+		}
+		per = append(per, c)
+		ok, bestOK := c.precision() >= gateThreshold, bestC.tp >= 0 && bestC.precision() >= gateThreshold
+		switch {
+		case bestC.tp < 0,
+			ok && !bestOK,
+			ok && bestOK && c.tp > bestC.tp,
+			!ok && !bestOK && c.precision() > bestC.precision():
+			best, bestC = p, c
+		}
+	}
+	return best, per
+}
+
+// TestRealLeaveOneOut estimates the gate's precision on writing it has not
+// seen. For each real set, the gate (its evidence and its prior) is built
+// from the other five sets alone and measured on the held-out one; the
+// prior is chosen by an inner leave-one-set-out over those five (nested, so
+// the choice never sees the held-out set). The rules' phrases were fitted
+// to all six sets, so this holds out the gate, not the phrases;
+// docs/QUALITY.md says so beside the figures. The test also checks that
+// the prior in use (gatePrior) is the one leave-one-set-out over all six
+// sets chooses.
+func TestRealLeaveOneOut(t *testing.T) {
+	runs := runUngated(t)
+	var pooled, pooledOff counts
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-30s %5s %4s %4s %4s %9s %7s   %s\n", "held-out set", "prior", "tp", "fp", "fn", "precision", "recall", "gate off")
+	for _, held := range realSets {
+		var inner []string
+		for _, s := range realSets {
+			if s != held {
+				inner = append(inner, s)
+			}
+		}
+		p, _ := choosePrior(runs, inner, held)
+		c := scoreGated(runs, newEvidenceGate(evidenceOf(runs, held), p), held)
+		off := scoreGated(runs, nil, held)
+		pooled.tp, pooled.fp, pooled.fn = pooled.tp+c.tp, pooled.fp+c.fp, pooled.fn+c.fn
+		pooledOff.tp, pooledOff.fp, pooledOff.fn = pooledOff.tp+off.tp, pooledOff.fp+off.fp, pooledOff.fn+off.fn
+		fmt.Fprintf(&b, "%-30s %5.2f %4d %4d %4d %9.2f %7.2f   %.2f (%d/%d)\n", held, p, c.tp, c.fp, c.fn, c.precision(), c.recall(), off.precision(), off.tp, off.tp+off.fp)
+	}
+	fmt.Fprintf(&b, "%-30s %5s %4d %4d %4d %9.2f %7.2f   %.2f (%d/%d)\n", "pooled (nested)", "", pooled.tp, pooled.fp, pooled.fn, pooled.precision(), pooled.recall(), pooledOff.precision(), pooledOff.tp, pooledOff.tp+pooledOff.fp)
+	chosen, per := choosePrior(runs, realSets)
+	for i, p := range gatePriors {
+		fmt.Fprintf(&b, "prior %.2f, leave-one-set-out over all six: tp %d fp %d fn %d precision %.2f recall %.2f\n", p, per[i].tp, per[i].fp, per[i].fn, per[i].precision(), per[i].recall())
+	}
+	t.Log(b.String())
+	if chosen != gatePrior {
+		t.Errorf("leave-one-set-out over the six sets chooses prior %.2f, the gate uses %.2f", chosen, gatePrior)
+	}
+	if pooled.precision() < looMinPrecision {
+		t.Errorf("nested leave-one-set-out precision %.2f below %.2f", pooled.precision(), looMinPrecision)
+	}
 }
 
 // ruleCount is how often one rule's findings were right (the reply is
@@ -122,9 +321,10 @@ func TestRealRulePrecision(t *testing.T) {
 	}
 }
 
-// realAllPrecision is the precision over every real reply together after
-// the precision-first gate (67 of 78, 0.86); the test fails below it.
-const realAllPrecision = 0.85
+// realAllPrecision is the precision over all six real sets together with
+// the evidence gate (38 of 42, 0.90; it was 67 of 78 over the first five
+// with the hand-made gate); the test fails below it.
+const realAllPrecision = 0.90
 
 // keptWeak are the rules, per channel, that stay on although they were
 // wrong more often than right there: coldness.no_greeting_closing on email
@@ -134,9 +334,11 @@ const realAllPrecision = 0.85
 var keptWeak = map[string]bool{"coldness.no_greeting_closing/email": true}
 
 // TestPrecisionGate: the rules that were unreliable on real replies keep
-// silent on the channels where they were, and still fire elsewhere.
+// silent on the channels where they were, and still fire in a letter; the
+// forum's corroboration rule still holds beneath the evidence gate.
 func TestPrecisionGate(t *testing.T) {
 	a := newTestAnalyzer(t)
+	ungated := newRuleAnalyzer(t)
 	has := func(fs []Finding, rule string) bool {
 		for _, f := range fs {
 			if f.Rule == rule {
@@ -146,8 +348,10 @@ func TestPrecisionGate(t *testing.T) {
 		return false
 	}
 	// apathy.problem_ignored: a terse reply beside the problem is apathy in
-	// a letter; on a forum only when it also ends the matter (closes the
-	// thread, calls it no bug, tells the customer to wait); on social never.
+	// a letter. On a forum the rule itself fires only when the reply also
+	// ends the matter (closes the thread, calls it no bug, tells the
+	// customer to wait), and even then the evidence gate keeps it silent
+	// there and on social (real forum replies: 4 right, 4 wrong).
 	problem := []struct {
 		lang, cust, terse, ends string
 	}{
@@ -164,20 +368,22 @@ func TestPrecisionGate(t *testing.T) {
 	}
 	for _, tc := range problem {
 		conv := []Turn{{Role: "customer", Text: tc.cust}}
-		run := func(text, ch string) bool {
+		run := func(a *Analyzer, text, ch string) bool {
 			return has(a.Analyze(context.Background(), Input{Text: text, Lang: tc.lang, Channel: ch, Conversation: conv}), ruleProblemIgnored)
 		}
-		if !run(tc.terse, "email") {
+		if !run(a, tc.terse, "email") {
 			t.Errorf("%s %q by email: want apathy.problem_ignored", tc.lang, tc.terse)
 		}
-		if run(tc.terse, "forum") {
-			t.Errorf("%s %q on a forum: terse is the habit there, want no apathy.problem_ignored", tc.lang, tc.terse)
+		if run(ungated, tc.terse, "forum") {
+			t.Errorf("%s %q on a forum, gate off: terse is the habit there, want no apathy.problem_ignored", tc.lang, tc.terse)
 		}
-		if !run(tc.ends, "forum") {
-			t.Errorf("%s %q on a forum: it closes the thread, want apathy.problem_ignored", tc.lang, tc.ends)
+		if !run(ungated, tc.ends, "forum") {
+			t.Errorf("%s %q on a forum, gate off: it closes the thread, want apathy.problem_ignored", tc.lang, tc.ends)
 		}
-		if run(tc.ends, "social") {
-			t.Errorf("%s %q on social: gated, want no apathy.problem_ignored", tc.lang, tc.ends)
+		for _, ch := range []string{"forum", "social"} {
+			if run(a, tc.ends, ch) {
+				t.Errorf("%s %q on %s: gated, want no apathy.problem_ignored", tc.lang, tc.ends, ch)
+			}
 		}
 	}
 	// The word-level condescension rules and the stock phrase keep silent in

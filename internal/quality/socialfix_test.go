@@ -14,7 +14,7 @@ import (
 // for the feeling, and so does a turn that acts but also sends the
 // customer elsewhere. In every language.
 func TestActingTurnAnswersFeeling(t *testing.T) {
-	a := newTestAnalyzer(t)
+	a := newRuleAnalyzer(t)
 	tests := []struct {
 		lang, cust, reply, channel string
 		apathy                     bool
@@ -118,7 +118,7 @@ func TestSupportLineIsOwnSupport(t *testing.T) {
 // "someone else's account" sends no one anywhere; "lost my mother" and "ask
 // someone else" still count.
 func TestLiteralLossAndSomeoneElses(t *testing.T) {
-	a := newTestAnalyzer(t)
+	a := newRuleAnalyzer(t)
 	fs := a.Analyze(context.Background(), Input{Lang: "en", Channel: "social",
 		Text:         "Hi Terrie. Try these tips for 2-Step Verification: https://support.example.com/185834 Hope this helps.",
 		Conversation: []Turn{{Role: "customer", Text: "I can't get into my account after I lost my phone."}}})
