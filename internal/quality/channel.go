@@ -71,9 +71,8 @@ func Technical(ch string) bool {
 //     does when the reply also ends the matter for the customer: closes
 //     the thread, calls the report no bug, tells them to wait (the
 //     dismissal markers), or (another finding) sends them elsewhere,
-//     quotes the rules or talks down. A feeling the customer wrote still
-//     needs an answer on every channel (apathy.feeling_ignored is not
-//     gated).
+//     quotes the rules or talks down. apathy.feeling_ignored has no such
+//     condition; like every rule, it is then judged by the evidence gate.
 var corroboratedRules = map[string]map[string]bool{
 	ruleProblemIgnored: {"forum": true},
 }
