@@ -12,10 +12,10 @@ VALUES ($1, $2::text, $3, $4, $5,
 ON CONFLICT (doc_id) DO UPDATE SET cfg = excluded.cfg, title = excluded.title,
     body = excluded.body, extra = excluded.extra, tsv = excluded.tsv
 
--- name: backfill-batch
--- Locks the batch's tickets, as a change does first, so that a change
+-- name: backfill-lock
+-- Locks a batch's tickets, as a change does first, so that a change
 -- running meanwhile waits or is waited for and the newer document wins.
-SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE
+SELECT id FROM tickets WHERE id > $1 AND id <= $2 ORDER BY id FOR UPDATE
 
 -- name: customer-tickets
 -- Locks the tickets after their customer, in the ticket service's lock

@@ -36,6 +36,12 @@ type Doc struct {
 type Index struct {
 	db *store.DB
 	q  store.Queries
+
+	// Tests only: batch and workers, when batch is set, replace the
+	// backfill's defaults; spanStarts, when set, is called as each batch's
+	// transaction begins.
+	batch, workers int
+	spanStarts     func(after, upto int64)
 }
 
 //go:embed queries*.sql
