@@ -521,7 +521,7 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, l
 	if utf8.RuneCountInString(subject) > MaxSubject {
 		subject = string([]rune(subject)[:MaxSubject])
 	}
-	id, err := s.o.Tickets.CreateTx(ctx, tx, ticket.SystemActor, ticket.NewTicket{
+	id, messageID, err := s.o.Tickets.CreateTxWithMessage(ctx, tx, ticket.SystemActor, ticket.NewTicket{
 		Subject: subject, Body: text, BodyHTML: in.HTML, Channel: in.Channel, Kind: in.Kind,
 		Language: lang, CustomerID: cu.ID, ChannelMessageID: channelID, InboundID: res.InboundID, Tags: in.Tags,
 		Acknowledge: !in.NoAck,
@@ -529,10 +529,7 @@ func (s *Service) customerMessage(ctx context.Context, tx *sql.Tx, in Inbound, l
 	if err != nil {
 		return false, err
 	}
-	res.TicketID, res.Outcome = id, OutcomeTicket
-	if err := tx.QueryRowContext(ctx, s.q.Get("first-message"), id).Scan(&res.MessageID); err != nil {
-		return false, err
-	}
+	res.TicketID, res.MessageID, res.Outcome = id, messageID, OutcomeTicket
 	if err := s.attach(ctx, tx, res.MessageID, in.Attachments); err != nil {
 		return false, err
 	}

@@ -38,9 +38,6 @@ SELECT status FROM tickets WHERE id = $1
 -- name: inbound-raw
 SELECT channel, sender, raw, outcome, reason, COALESCE(ticket_id, 0), received_at, raw_blob, size FROM inbound_messages WHERE id = $1
 
--- name: first-message
-SELECT id FROM messages WHERE ticket_id = $1 ORDER BY id LIMIT 1
-
 -- name: inbound-for-cc
 -- The head of the message is enough for its Cc: a large mail is not read whole.
 SELECT channel, sender, mailbox, substr(raw, 1, 65536), raw_blob FROM inbound_messages WHERE id = $1

@@ -219,7 +219,7 @@ func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	now := q.clock.Now()
 	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
 		if q.db.Dialect == store.Postgres {
-			if _, err := tx.ExecContext(ctx, q.q.Get("claim-async")); err != nil {
+			if _, err := tx.ExecContext(ctx, q.q.Get("async-commit")); err != nil {
 				return err
 			}
 		}
@@ -282,7 +282,7 @@ func (q *Queue) runOne(ctx context.Context, c claimed) {
 	outcome := OutcomeDone
 	switch {
 	case err == nil:
-		res, werr = q.db.W.ExecContext(wctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
+		res, werr = q.done(wctx, c, now)
 	case errors.Is(err, ErrPermanent) || c.attempts >= c.maxAttempts:
 		outcome = OutcomeFailed
 		log.Error("job failed", slog.Any("error", err))
@@ -305,6 +305,30 @@ func (q *Queue) runOne(ctx context.Context, c claimed) {
 		return
 	}
 	q.counts.finished(c.kind, outcome, q.known(c.kind))
+}
+
+// done records that c ran to its end. On PostgreSQL the update does not
+// wait for its WAL flush, like the claim: what the handler changed is
+// already committed and flushed, and a done lost in a database crash only
+// leaves the job to be run again after its lease, as when this process dies
+// between the handler's commit and this update; the handlers are written
+// for that (an acknowledgement looks for its mail first). It was the one
+// fsync a job still waited for besides its handler's: on a busy
+// PostgreSQL server the job workers queued behind WALSync here.
+func (q *Queue) done(ctx context.Context, c claimed, now time.Time) (sql.Result, error) {
+	if q.db.Dialect != store.Postgres {
+		return q.db.W.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
+	}
+	var res sql.Result
+	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, q.q.Get("async-commit")); err != nil {
+			return err
+		}
+		var err error
+		res, err = tx.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
+		return err
+	})
+	return res, err
 }
 
 // heartbeat renews c's lease every third of it until beat is closed. When

@@ -34,6 +34,7 @@ func init() {
 type stmtCacheDriver struct{ d driver.Driver }
 
 func (d stmtCacheDriver) Open(name string) (driver.Conn, error) {
+	configureSQLite()
 	c, err := d.d.Open(name)
 	if err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewTicket) (Ticket, err
 	var id int64
 	err := s.run(ctx, a, func(c *change) error {
 		var err error
-		id, err = c.create(n, b, errs)
+		id, _, err = c.create(n, b, errs)
 		return err
 	})
 	if err != nil {
@@ -37,20 +37,27 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewTicket) (Ticket, err
 // CreateTx is Create inside the caller's transaction, for intake that
 // writes its own rows with the ticket; it returns the new ticket's id.
 func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, a Actor, n NewTicket) (int64, error) {
+	id, _, err := s.CreateTxWithMessage(ctx, tx, a, n)
+	return id, err
+}
+
+// CreateTxWithMessage is CreateTx that also returns the id of the ticket's
+// first message, which intake attaches files to and answers with, without
+// a query to find it again.
+func (s *Service) CreateTxWithMessage(ctx context.Context, tx *sql.Tx, a Actor, n NewTicket) (id, messageID int64, err error) {
 	n, b, errs := s.checkNew(n)
 	if err := errs.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var id int64
-	err := s.runIn(ctx, tx, a, func(c *change) error {
+	err = s.runIn(ctx, tx, a, func(c *change) error {
 		var err error
-		id, err = c.create(n, b, errs)
+		id, messageID, err = c.create(n, b, errs)
 		return err
 	})
 	if err != nil {
-		return 0, createErr(err)
+		return 0, 0, createErr(err)
 	}
-	return id, nil
+	return id, messageID, nil
 }
 
 // checkNew validates and normalises n.
@@ -77,36 +84,37 @@ func (s *Service) checkNew(n NewTicket) (NewTicket, body, valid.Fields) {
 }
 
 // create writes the ticket n, its first message, tags and events, and
-// returns the ticket's id.
-func (c *change) create(n NewTicket, b body, errs valid.Fields) (int64, error) {
+// returns the ticket's and the message's ids.
+func (c *change) create(n NewTicket, b body, errs valid.Fields) (int64, int64, error) {
 	r := row{Subject: n.Subject, Channel: n.Channel, Status: New, Priority: n.Priority,
 		Kind: n.Kind, Language: n.Language, OwnerID: n.OwnerID, TeamID: n.TeamID}
 	if err := c.resolveCustomer(&r, n, errs); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if n.OwnerID != 0 {
 		if _, err := c.checkAgent(errs, "owner_id", n.OwnerID); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		r.Status = Open
 	}
 	if n.TeamID != 0 {
 		if err := c.checkTeam(errs, "team_id", n.TeamID); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if err := errs.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := c.insert(&r); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	if _, err := c.addMessageFrom(&r, CustomerMessage, 0, r.CustomerID, b, n.ChannelMessageID, n.InboundID); err != nil {
-		return 0, err
+	messageID, err := c.addMessageFrom(&r, CustomerMessage, 0, r.CustomerID, b, n.ChannelMessageID, n.InboundID)
+	if err != nil {
+		return 0, 0, err
 	}
 	for _, tag := range n.Tags {
 		if _, err := c.tx.ExecContext(c.ctx, c.s.q.Get("insert-tag"), r.ID, tag); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	created := map[string]any{"channel": r.Channel, "customer_id": r.CustomerID}
@@ -114,14 +122,14 @@ func (c *change) create(n NewTicket, b body, errs valid.Fields) (int64, error) {
 		created["acknowledge"] = true
 	}
 	if err := c.event(r.ID, EventCreated, created); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if r.OwnerID != 0 {
 		if err := c.event(r.ID, EventAssigned, map[string]any{"to": r.OwnerID, "from": 0}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return r.ID, nil
+	return r.ID, messageID, nil
 }
 
 // createErr wraps err unless it is a validation error, which goes back as
