@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-
 	"github.com/rapport/rapport/internal/store"
 )
 

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/rapport/rapport/internal/store"
 )
 
