@@ -64,11 +64,13 @@ func (c validConn) ResetSession(ctx context.Context) error {
 // connection (from sql.Conn.Raw) of a PostgreSQL database, for what
 // database/sql cannot do (LISTEN).
 func PgxConn(driverConn any) (*pgx.Conn, error) {
-	c, ok := driverConn.(interface{ Conn() *pgx.Conn })
-	if !ok {
-		return nil, fmt.Errorf("store: not a PostgreSQL connection: %T", driverConn)
+	switch c := driverConn.(type) {
+	case validConn:
+		return c.Conn.Conn(), nil
+	case *stdlib.Conn:
+		return c.Conn(), nil
 	}
-	return c.Conn(), nil
+	return nil, fmt.Errorf("store: not a PostgreSQL connection: %T", driverConn)
 }
 
 // QueryContext does not start a query for a request already cancelled.
