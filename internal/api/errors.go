@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -58,6 +57,11 @@ func badQuery(err error) error {
 	return &apiError{status: http.StatusBadRequest, code: "invalid_query",
 		message: "some query parameters cannot be read", fields: ve}
 }
+
+// StatusClientGone is the status recorded for a request whose client went
+// away before it was answered (nginx's 499, "client closed request"): the
+// client never sees it; the request metrics count it apart from the 500s.
+const StatusClientGone = 499
 
 // errorBody is the JSON of every error response.
 type errorBody struct {
@@ -140,11 +144,17 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rapport"`)
 	}
 	if e.status >= 500 {
-		level := slog.LevelError
-		if errors.Is(err, context.Canceled) {
-			level = slog.LevelDebug // the client went away
+		if r.Context().Err() != nil {
+			// The client went away and its request's queries were stopped
+			// (whatever error that gave: a cancelled query, a connection
+			// closed under it): nobody reads the answer, and it is no
+			// failure of the server's, so it is neither logged as one nor
+			// counted as a 500.
+			s.log.Debug("request stopped, client gone", "method", r.Method, "path", r.URL.Path, slog.Any("error", err))
+			w.WriteHeader(StatusClientGone)
+			return
 		}
-		s.log.Log(r.Context(), level, "request failed",
+		s.log.Error("request failed",
 			"method", r.Method, "path", r.URL.Path, "client_addr", s.clientAddr(r), slog.Any("error", err))
 	}
 	body := errorDetail{Code: e.code, Message: e.message, Fields: e.fields}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/http"
@@ -149,5 +151,46 @@ func TestOptionalID(t *testing.T) {
 	err := decode(httptest.NewRequest("PATCH", "/", strings.NewReader(`{"team_id":"x"}`)), &req)
 	if e := describe(err); e.code != "invalid_json" || !strings.Contains(e.message, "team_id") {
 		t.Errorf("string team_id: %v", err)
+	}
+}
+
+// TestClientGoneIsNoServerError checks that a request whose client went away
+// before its query ended is neither logged as a server error nor recorded
+// as a 500, whatever error the stopped query gave (a cancelled context, or
+// a connection the cancel closed: "driver: bad connection").
+func TestClientGoneIsNoServerError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"cancelled query", fmt.Errorf("ticket: messages 184: %w", context.Canceled)},
+		{"closed connection", fmt.Errorf("agent: token: %w", driver.ErrBadConn)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs strings.Builder
+			s := New(Opts{}).(*server)
+			s.log = newTestLogger(&logs)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			rec := httptest.NewRecorder()
+			s.writeError(rec, httptest.NewRequest("GET", "/api/v1/tickets/184/messages", nil).WithContext(ctx), tc.err)
+			if rec.Code != StatusClientGone {
+				t.Errorf("status %d, want %d", rec.Code, StatusClientGone)
+			}
+			if strings.Contains(logs.String(), "level=ERROR") {
+				t.Errorf("logged as a server error: %s", logs.String())
+			}
+		})
+	}
+	// The same error while the client is still there is a 500, logged.
+	var logs strings.Builder
+	s := New(Opts{}).(*server)
+	s.log = newTestLogger(&logs)
+	rec := httptest.NewRecorder()
+	s.writeError(rec, httptest.NewRequest("GET", "/api/v1/tickets/184/messages", nil), fmt.Errorf("agent: token: %w", driver.ErrBadConn))
+	mustStatus(t, rec, 500, "client still there")
+	if !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a 500 for a live client not logged as an error: %s", logs.String())
 	}
 }

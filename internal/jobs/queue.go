@@ -19,8 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -452,11 +450,10 @@ func (q *Queue) listenOnce(ctx context.Context) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("jobs: unexpected driver connection %T", dc)
+		pc, err := store.PgxConn(dc)
+		if err != nil {
+			return fmt.Errorf("jobs: listen: %w", err)
 		}
-		pc := c.Conn()
 		if _, err := pc.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
 			return err
 		}

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/rapport/rapport/internal/store"
 )
 
@@ -231,11 +229,10 @@ func (b *Broker) listen(ctx context.Context, resync bool) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("realtime: unexpected driver connection %T", dc)
+		pc, err := store.PgxConn(dc)
+		if err != nil {
+			return fmt.Errorf("realtime: listen: %w", err)
 		}
-		pc := c.Conn()
 		if _, err := pc.Exec(ctx, "LISTEN "+Channel); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -92,12 +91,14 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	case errors.Is(err, store.ErrConflict):
 		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "problem.conflict"
 	default:
-		v.Status, v.Title, v.Message = http.StatusInternalServerError, "error.internal", "error.internal_text"
-		level := slog.LevelError
-		if errors.Is(err, context.Canceled) {
-			level = slog.LevelDebug // the client went away
+		if r.Context().Err() != nil {
+			// The client went away (see statusClientGone).
+			s.log.Debug("request stopped, client gone", "method", r.Method, "path", r.URL.Path, slog.Any("error", err))
+			w.WriteHeader(statusClientGone)
+			return
 		}
-		s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, slog.Any("error", err))
+		v.Status, v.Title, v.Message = http.StatusInternalServerError, "error.internal", "error.internal_text"
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, slog.Any("error", err))
 	}
 	p := s.newPage(w, r, rc, v.Title)
 	v.Title, v.Message = p.T(v.Title), p.T(v.Message)
@@ -205,3 +206,8 @@ func sortedFields(ve valid.Errors) []string {
 func waitSeconds(w *agent.WaitError) int {
 	return max(1, int((w.Wait+time.Second-1)/time.Second))
 }
+
+// statusClientGone is the status recorded for a request whose client went
+// away before it was answered (nginx's 499, "client closed request"), as
+// the API does: never seen by anyone, counted apart from the 500s.
+const statusClientGone = 499
