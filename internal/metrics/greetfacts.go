@@ -39,7 +39,8 @@ func (g *greetFact) scan(sc interface{ Scan(...any) error }) error {
 
 // refreshGreeting brings ticket id's greeting fact up to date: a chat's is
 // made or updated when it moved, and one left by a ticket that is no
-// longer a chat (wasChat: its stored metric fact's channel) is dropped.
+// longer a chat (wasChat: its stored metric fact's channel was chat, or
+// it has none) is dropped.
 func (s *Service) refreshGreeting(ctx context.Context, tx execer, id int64, channel string, wasChat bool) error {
 	if channel != chatChannel {
 		if !wasChat {

@@ -448,8 +448,9 @@ func (s *Service) refresh(ctx context.Context, tx execer, id int64) (bool, error
 		return false, err
 	}
 	// The greeting fact may move when the metric fact does not (a chat's
-	// policy, its owner while unanswered); it needs no fold.
-	if err := s.refreshGreeting(ctx, tx, id, r.Channel, ok && old.D.Channel == chatChannel); err != nil {
+	// policy, its owner while unanswered); it needs no fold. A ticket
+	// without a metric fact may have been a chat too.
+	if err := s.refreshGreeting(ctx, tx, id, r.Channel, !ok || old.D.Channel == chatChannel); err != nil {
 		return false, err
 	}
 	if ok && old == nf {
