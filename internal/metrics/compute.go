@@ -93,7 +93,7 @@ func (s *Service) compute(ctx context.Context, f Filter, weeks bool) (Report, er
 	if rep.Agents, err = s.agents(ctx, r, f); err != nil {
 		return Report{}, err
 	}
-	if rep.Greeting, err = s.greetings(ctx, db, f); err != nil {
+	if rep.Greeting, err = s.greetings(ctx, db, f, !st.GreetAfter.Valid); err != nil {
 		return Report{}, err
 	}
 	return rep, nil

@@ -11,3 +11,9 @@ func (s *Service) ComputeDays(ctx context.Context, f Filter) (Report, error) {
 
 // BucketOf is the histogram bucket of a duration in milliseconds.
 var BucketOf = bucketOf
+
+// GreetingsFromTickets is Greetings read from the tickets, not from the
+// greeting facts: the reference the facts are checked against.
+func (s *Service) GreetingsFromTickets(ctx context.Context, f Filter) (GreetingReport, error) {
+	return s.greetings(ctx, s.o.DB.R, f, false)
+}

@@ -13,10 +13,15 @@ import (
 
 // Greeting time is how long a visitor of a live chat waited for the first
 // reply: from the chat's first message (the ticket's creation) to its first
-// response. It is read from the chats of the period themselves (by the
-// partial index tickets_chat_created), not from the rollups: chats are a
-// small share of tickets, and each chat's target comes from its own SLA
-// policy.
+// response. It is read from the greeting facts (metric_greetings, one row
+// a chat, kept by the change hook in the change's transaction as
+// metric_facts is; greetfacts.go), by the index of their creation times:
+// chats are a small share of tickets, each chat's target comes from its
+// own SLA policy, and an unanswered chat turns into a miss when its target
+// passes, with no change to it, so the figures are tallied from the chats'
+// rows at read time rather than kept as sums by day. Until the background
+// fill of the facts is finished (metric_zone.greet_after), they are read
+// from the tickets, as before the facts.
 //
 // A chat counts in the period of its first message. Median and p90 are
 // over the greeted chats, by the same nearest-rank method and buckets as
@@ -85,16 +90,25 @@ func (g *greetTally) figures() Greeting {
 // agent (who greeted, or owns an unanswered chat) and language filters; a
 // channel filter other than chat selects nothing.
 func (s *Service) Greetings(ctx context.Context, f Filter) (GreetingReport, error) {
-	return s.greetings(ctx, s.o.DB.R, f)
+	st, err := s.state(ctx, s.o.DB.R)
+	if err != nil {
+		return GreetingReport{}, err
+	}
+	return s.greetings(ctx, s.o.DB.R, f, !st.GreetAfter.Valid)
 }
 
-// greetings is Greetings reading through db.
-func (s *Service) greetings(ctx context.Context, db querier, f Filter) (GreetingReport, error) {
+// greetings is Greetings reading through db, from the greeting facts when
+// facts is set, else from the tickets.
+func (s *Service) greetings(ctx context.Context, db querier, f Filter, facts bool) (GreetingReport, error) {
 	rep := GreetingReport{Agents: []GreetingRow{}, Teams: []GreetingRow{}}
 	if f.Channel != "" && !slices.Contains(sla.LiveChannels, f.Channel) {
 		return rep, nil
 	}
-	rows, err := db.QueryContext(ctx, s.q.Get("greeting-chats"), f.From.UnixMilli(), f.To.UnixMilli())
+	query := "greeting-chats"
+	if facts {
+		query = "greeting-facts"
+	}
+	rows, err := db.QueryContext(ctx, s.q.Get(query), f.From.UnixMilli(), f.To.UnixMilli())
 	if err != nil {
 		return rep, fmt.Errorf("metrics: greetings: %w", err)
 	}

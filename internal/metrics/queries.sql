@@ -349,7 +349,7 @@ SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1
 SELECT email, name, locale FROM agents WHERE role IN ('manager', 'admin') AND active ORDER BY id
 
 -- name: zone-state
-SELECT zone, rebuild_after, rebuild_to, weeks_after, rebucket_day FROM metric_zone WHERE id = 1
+SELECT zone, rebuild_after, rebuild_to, weeks_after, rebucket_day, greet_after FROM metric_zone WHERE id = 1
 
 -- name: rebuild-state
 -- The rebuild's batches take the row first (FOR UPDATE on PostgreSQL), so
@@ -363,8 +363,10 @@ UPDATE metric_zone SET zone = $1, rebuild_after = 0, rebuild_to = (SELECT COALES
 WHERE id = 1 AND zone <> $1
 
 -- name: start-rebuild
--- $1 now: rebuilds in the zone the rollups have ($1 is not the zone).
-UPDATE metric_zone SET rebuild_after = 0, rebuild_to = (SELECT COALESCE(MAX(id), 0) FROM tickets), updated_at = $1
+-- $1 now: rebuilds in the zone the rollups have ($1 is not the zone), and
+-- the greeting facts.
+UPDATE metric_zone SET rebuild_after = 0, rebuild_to = (SELECT COALESCE(MAX(id), 0) FROM tickets), greet_after = 0,
+    updated_at = $1
 WHERE id = 1
 
 -- name: rebuild-after
@@ -473,7 +475,8 @@ LIMIT $11 OFFSET $12
 SELECT body_text FROM messages WHERE ticket_id = $1 AND kind = 'customer' ORDER BY created_at, id LIMIT 1
 
 -- name: greeting-chats
--- The chats created in [$1, $2) (Unix ms) through tickets_chat_created:
+-- The chats created in [$1, $2) (Unix ms) from the tickets, through
+-- tickets_chat_created, while the greeting facts are being filled:
 -- when they were greeted (the first reply), by whom, their team, owner
 -- and language, and the greeting target of their SLA policy in seconds
 -- (0 for none). See greeting.go.
@@ -485,3 +488,66 @@ SELECT t.id, t.created_at, t.first_response_at, COALESCE(t.team_id, 0), COALESCE
 FROM tickets t
 WHERE t.channel = 'chat' AND t.created_at >= $1 AND t.created_at < $2
 ORDER BY t.created_at, t.id
+
+-- name: greeting-facts
+-- greeting-chats from the greeting facts (metric_greetings_created alone
+-- for the period; the policies by their key).
+SELECT g.ticket_id, g.created_at, g.first_at, g.team_id, g.owner_id, g.language, g.greeter_id,
+       COALESCE(p.greeting_seconds, 0)
+FROM metric_greetings g LEFT JOIN sla_policies p ON p.id = g.policy_id
+WHERE g.created_at >= $1 AND g.created_at < $2
+
+-- name: greeting-of
+-- Chat $1's greeting fact as the tickets give it: see migration 0057.
+SELECT t.created_at, t.first_response_at, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0),
+       COALESCE((SELECT m.author_agent_id FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'reply'
+                 ORDER BY m.created_at, m.id LIMIT 1), 0),
+       COALESCE((SELECT s.policy_id FROM ticket_sla s WHERE s.ticket_id = t.id), 0), t.language
+FROM tickets t WHERE t.id = $1
+
+-- name: get-greeting
+SELECT created_at, first_at, team_id, owner_id, greeter_id, policy_id, language
+FROM metric_greetings WHERE ticket_id = $1
+
+-- name: put-greeting
+INSERT INTO metric_greetings (ticket_id, created_at, first_at, team_id, owner_id, greeter_id, policy_id, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (ticket_id) DO UPDATE SET created_at = excluded.created_at, first_at = excluded.first_at,
+    team_id = excluded.team_id, owner_id = excluded.owner_id, greeter_id = excluded.greeter_id,
+    policy_id = excluded.policy_id, language = excluded.language
+
+-- name: delete-greeting
+DELETE FROM metric_greetings WHERE ticket_id = $1
+
+-- name: clear-greetings-between
+-- The greeting facts of tickets ($1, $2].
+DELETE FROM metric_greetings WHERE ticket_id > $1 AND ticket_id <= $2
+
+-- name: fill-greetings-between
+-- The greeting facts of the chats ($1, $2], set-based: greeting-of for
+-- every chat of the range.
+INSERT INTO metric_greetings (ticket_id, created_at, first_at, team_id, owner_id, greeter_id, policy_id, language)
+SELECT t.id, t.created_at, t.first_response_at, COALESCE(t.team_id, 0), COALESCE(t.owner_id, 0),
+       COALESCE((SELECT m.author_agent_id FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'reply'
+                 ORDER BY m.created_at, m.id LIMIT 1), 0),
+       COALESCE((SELECT s.policy_id FROM ticket_sla s WHERE s.ticket_id = t.id), 0), t.language
+FROM tickets t WHERE t.channel = 'chat' AND t.id > $1 AND t.id <= $2
+
+-- name: drop-greetings-after
+-- The last step of the fill: greeting facts after chat $1 whose ticket is
+-- gone or no longer a chat.
+DELETE FROM metric_greetings
+WHERE ticket_id > $1 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = metric_greetings.ticket_id AND t.channel = 'chat')
+
+-- name: greet-state
+-- The fill's last chat done (NULL: none running); taken first by each
+-- step (FOR UPDATE on PostgreSQL), so that two runs take turns.
+SELECT greet_after FROM metric_zone WHERE id = 1
+
+-- name: greet-after
+UPDATE metric_zone SET greet_after = $1 WHERE id = 1
+
+-- name: lock-chats-after
+-- The next chats for the fill (locked on PostgreSQL, as a ticket change
+-- locks its ticket, so that the two take turns on it).
+SELECT id FROM tickets WHERE channel = 'chat' AND id > $1 ORDER BY id LIMIT $2

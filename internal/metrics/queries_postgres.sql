@@ -40,3 +40,9 @@ FOR UPDATE
 -- more than running them (docs/PERFORMANCE.md, "Dashboard at every
 -- period").
 SET LOCAL jit = off
+
+-- name: greet-state
+SELECT greet_after FROM metric_zone WHERE id = 1 FOR UPDATE
+
+-- name: lock-chats-after
+SELECT id FROM tickets WHERE channel = 'chat' AND id > $1 ORDER BY id LIMIT $2 FOR UPDATE

@@ -59,8 +59,10 @@ func (s *Service) StartRebuild(ctx context.Context) error {
 }
 
 // RebuildStep rebuilds the next batch of at most batch tickets (0:
-// RebuildBatch) in one transaction, or once no ticket is left merges the
-// next day's histogram rows into their steps (rebucket.go), and reports
+// RebuildBatch) in one transaction, or once no ticket is left fills the
+// greeting facts of the next GreetBatch chats (greetfacts.go), or once
+// none is left merges the next day's histogram rows into their steps
+// (rebucket.go), and reports
 // the progress after it and whether the rebuild is finished (true at once
 // when none is running).
 func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, error) {
@@ -74,6 +76,10 @@ func (s *Service) step(ctx context.Context, batch int) (Progress, string, bool, 
 	p, done, err := s.ticketStep(ctx, batch)
 	if err != nil || !done {
 		return p, strconv.FormatInt(p.Done, 10), done, err
+	}
+	chat, done, err := s.greetStep(ctx)
+	if err != nil || !done {
+		return p, "greet:" + strconv.FormatInt(chat, 10), done, err
 	}
 	day, done, err := s.rebucketStep(ctx)
 	return p, "rebucket:" + strconv.FormatInt(day, 10), done, err

@@ -447,6 +447,12 @@ func (s *Service) refresh(ctx context.Context, tx execer, id int64) (bool, error
 	if err != nil {
 		return false, err
 	}
+	// The greeting fact may move when the metric fact does not (a chat's
+	// policy, its owner while unanswered); it needs no fold. A ticket
+	// without a metric fact may have been a chat too.
+	if err := s.refreshGreeting(ctx, tx, id, r.Channel, !ok || old.D.Channel == chatChannel); err != nil {
+		return false, err
+	}
 	if ok && old == nf {
 		return false, nil
 	}
@@ -524,6 +530,9 @@ func (s *Service) Rebuild(ctx context.Context) (int, error) {
 			}
 		}
 		if err := s.rebucketNone(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.rebuildGreetings(ctx, tx); err != nil {
 			return err
 		}
 		cal, err := s.calendar(ctx, tx)
@@ -664,9 +673,10 @@ func (s *Service) Start(ctx context.Context) error {
 			return err
 		}
 		s.log.Info("metrics rollups missing, building them in the background")
-	case (st.cursor().Valid || st.RebucketDay.Valid) && s.o.Jobs != nil:
+	case (st.cursor().Valid || st.RebucketDay.Valid || st.GreetAfter.Valid) && s.o.Jobs != nil:
 		// A rebuild that a stop interrupted goes on from where it was, and
-		// so does the merging of histogram rows into their steps.
+		// so do the merging of histogram rows into their steps and the
+		// fill of the greeting facts (which migration 0057 starts).
 		if err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error { return s.queueRebuild(ctx, tx, st.cursor().Int64) }); err != nil {
 			return fmt.Errorf("metrics: start: %w", err)
 		}

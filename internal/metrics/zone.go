@@ -84,6 +84,7 @@ type zoneState struct {
 	RebuildTo    int64
 	WeeksAfter   sql.NullInt64 // the week rollups hold tickets up to this id; not Valid: every ticket
 	RebucketDay  sql.NullInt64 // histogram rows from before the steps may be left from this day on (rebucket.go)
+	GreetAfter   sql.NullInt64 // the greeting facts are filled up to this chat; not Valid: every chat (greeting.go)
 }
 
 // hasWeeks reports whether the week rollups hold ticket id's contribution.
@@ -109,7 +110,7 @@ func (st zoneState) cursor() sql.NullInt64 {
 func (s *Service) state(ctx context.Context, q querier) (zoneState, error) {
 	var name string
 	var st zoneState
-	err := q.QueryRowContext(ctx, s.q.Get("zone-state")).Scan(&name, &st.RebuildAfter, &st.RebuildTo, &st.WeeksAfter, &st.RebucketDay)
+	err := q.QueryRowContext(ctx, s.q.Get("zone-state")).Scan(&name, &st.RebuildAfter, &st.RebuildTo, &st.WeeksAfter, &st.RebucketDay, &st.GreetAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return zoneState{Loc: time.UTC}, nil
 	}
