@@ -12,7 +12,8 @@ FROM tickets t JOIN customers c ON c.id = t.customer_id
 WHERE t.id > $1 AND t.id <= $2
 ORDER BY t.id
 
--- name: snippet
--- One document's snippet: the MATCH is read within its one rowid.
-SELECT snippet(search_fts, 1, $1, $2, '…', 24) FROM search_fts
-WHERE search_fts MATCH $3 AND rowid = (SELECT id FROM search_docs WHERE kind = $4 AND ref_id = $5)
+-- name: snippet-bodies
+-- The bodies of a page's documents, by rowid: no MATCH, so no walk of a
+-- word's list. The marker becomes the refs' placeholders.
+SELECT d.ref_id, f.body FROM search_docs d JOIN search_fts f ON f.rowid = d.id
+WHERE d.kind = $1 AND d.ref_id IN (/*refs*/)

@@ -27,8 +27,20 @@ const cachedSQLite = "rapport-sqlite"
 // scripts) are ever dropped.
 const stmtCacheSize = 512
 
+// sqliteDriver is the driver every SQLite connection is opened with.
+var sqliteDriver = &sqlite.Driver{}
+
 func init() {
-	sql.Register(cachedSQLite, stmtCacheDriver{&sqlite.Driver{}})
+	sql.Register(cachedSQLite, stmtCacheDriver{sqliteDriver})
+}
+
+// RegisterSQLiteFunction adds the deterministic SQL function name, of
+// nArgs arguments (-1: any number), to every SQLite connection opened
+// afterwards. Call it from an init function, before any database opens.
+func RegisterSQLiteFunction(name string, nArgs int32, fn func(args []driver.Value) (driver.Value, error)) {
+	sqliteDriver.MustRegisterDeterministicScalarFunction(name, nArgs, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		return fn(args)
+	})
 }
 
 type stmtCacheDriver struct{ d driver.Driver }

@@ -129,7 +129,7 @@ const rankedMatches = 250
 // rankedMatches tickets the full-text index finds for sq that pass the
 // filters, best first, from the cursor on.
 func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []Status, cur *cursor, limit int) string {
-	mp := idx.MatchParts(search.KindTicket, sq.Terms, sq.Not, q.arg)
+	mp := idx.MatchPartsNewest(search.KindTicket, sq.Terms, sq.Not, q.arg)
 	conds := append([]string{mp.Where}, q.conds...)
 	if len(statuses) > 0 && statuses[0] != "" {
 		ps := make([]string, len(statuses))

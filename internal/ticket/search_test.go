@@ -159,3 +159,48 @@ func TestSearchPaging(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchSnippetsOfAPage: a word in every ticket, more than a page of
+// them: every ticket of each page has its own passage with the word
+// marked (a phrase marked whole on SQLite, word by word on PostgreSQL; a
+// prefix's words marked), on both databases.
+func TestSearchSnippetsOfAPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		for i := range 30 {
+			f.create(t, ticket.NewTicket{Subject: "Ticket " + itoa(int64(i)), Language: "en",
+				Body: strings.Repeat("filler words here. ", i%7) + "Hello, the kettle whistles loudly number " + itoa(int64(i)) + "."})
+		}
+		for _, tc := range []struct{ q, mark string }{
+			{"kettle", "<mark>kettle</mark>"},
+			{`"kettle whistles"`, "<mark>kettle whistles</mark>"},
+			{"whistl*", "<mark>whistles</mark>"},
+		} {
+			if db.Dialect == store.Postgres && strings.Contains(tc.mark, " ") {
+				// ts_headline marks a phrase's words one by one.
+				tc.mark = "<mark>kettle</mark> <mark>whistles</mark>"
+			}
+			seen, cur := 0, ""
+			for range 5 {
+				p, err := f.svc.List(ctx, ticket.ListOptions{View: ticket.ViewAll, Query: tc.q, Cursor: cur})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tk := range p.Tickets {
+					h := string(tk.Snippet.HTML())
+					if !strings.Contains(h, tc.mark) || !strings.Contains(h, "number "+strings.TrimPrefix(tk.Subject, "Ticket ")) {
+						t.Errorf("%s: ticket %q snippet %q: want %s and its own number", tc.q, tk.Subject, h, tc.mark)
+					}
+					seen++
+				}
+				if cur = p.NextCursor; cur == "" {
+					break
+				}
+			}
+			if seen != 30 {
+				t.Errorf("%s: %d tickets over the pages, want 30", tc.q, seen)
+			}
+		}
+	})
+}
