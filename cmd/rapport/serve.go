@@ -28,8 +28,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	// Starting up (templates, translations, language models, migrations)
 	// leaves twice the heap it keeps as garbage; give it back to the
-	// system now rather than carry it while idle.
-	debug.FreeOSMemory()
+	// system rather than carry it while idle, once serving (a full
+	// collection and the return of the pages need not hold the start).
+	go func() {
+		select {
+		case <-a.Serving():
+			debug.FreeOSMemory()
+		case <-ctx.Done():
+		}
+	}()
 	return a.Run(ctx)
 }
 

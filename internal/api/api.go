@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/audit"
@@ -122,7 +123,7 @@ type server struct {
 	maxMessage int64
 	log        *slog.Logger
 	maxBody    int64
-	openapi    []byte
+	openapi    func() []byte // the OpenAPI document, made on its first request (not at start, issue 14)
 	mux        *http.ServeMux
 	purchases  *purchases.Service // nil: purchases answer 503
 	values     *clv.Service       // nil: purchases answer 503
@@ -168,7 +169,7 @@ func New(o Opts) http.Handler {
 		maxMessage: o.MaxMessageBytes,
 		log:        o.Log,
 		maxBody:    o.MaxBodyBytes,
-		openapi:    openAPIDocument(o.Version),
+		openapi:    sync.OnceValue(func() []byte { return openAPIDocument(o.Version) }),
 		mux:        http.NewServeMux(),
 		cat:        o.I18n,
 		clock:      o.Clock,

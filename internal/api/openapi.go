@@ -41,6 +41,6 @@ func openAPIDocument(version string) []byte {
 func (s *server) getOpenAPI(w http.ResponseWriter, _ *http.Request, _ agent.Agent) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Write(s.openapi)
+	w.Write(s.openapi())
 	return nil
 }

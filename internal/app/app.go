@@ -103,6 +103,30 @@ type Services struct {
 	Catalog     *i18n.Catalog     // the message catalogues, loaded once for the services and the UI
 }
 
+// pending is a value being made in its own goroutine (ahead).
+type pending[T any] struct {
+	done chan struct{}
+	v    T
+	err  error
+}
+
+// ahead starts f in its own goroutine. Whoever closes the database after
+// a failed start waits first for an f that uses it.
+func ahead[T any](f func() (T, error)) *pending[T] {
+	p := &pending[T]{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.v, p.err = f()
+	}()
+	return p
+}
+
+// wait returns the value once it is made.
+func (p *pending[T]) wait() (T, error) {
+	<-p.done
+	return p.v, p.err
+}
+
 // OpenServices opens and migrates the database named by cfg.DB and builds the
 // services over it. The caller closes s.DB.
 func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, error) {
@@ -118,6 +142,16 @@ func OpenServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*Se
 // in one list (ticketSubscribers), and every job handler is checked once
 // all are registered.
 func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, clock jobs.Clock) (svc *Services, err error) {
+	// What needs no database is made alongside the database's opening and
+	// migrations, each in its own goroutine, and waited for where it is
+	// used: the start waits for these, not for their sum (issue 14).
+	catalogs := ahead(func() (*i18n.Catalog, error) { return i18n.Load(cfg.LocalesDir) })
+	// Customers' language: the stop-word scorer where it is sure, the
+	// letter models where it is not (internal/text, docs/PERFORMANCE.md).
+	detectors := ahead(func() (*text.Detector, error) {
+		return text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Grams: true})
+	})
+	phraseDetectors := ahead(func() (*recommit.Detector, error) { return recommit.NewDetector(recommit.DetectorOpts{}) })
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -127,10 +161,14 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 			db.Close()
 		}
 	}()
+	// Saved replies: agents insert them; the analyzer flags one sent
+	// unchanged. Its patterns are compiled while the database migrates.
+	saved := savedreply.New(db, clock)
+	analyzers := ahead(func() (*quality.Analyzer, error) { return quality.New(quality.Opts{Saved: saved}) })
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	catalog, err := i18n.Load(cfg.LocalesDir)
+	catalog, err := catalogs.wait()
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +244,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
-	phrases, err := recommit.NewDetector(recommit.DetectorOpts{})
+	phrases, err := phraseDetectors.wait()
 	if err != nil {
 		return nil, err
 	}
@@ -229,9 +267,7 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
-	// Saved replies: agents insert them; the analyzer flags one sent unchanged.
-	saved := savedreply.New(db, clock)
-	analyzer, err := quality.New(quality.Opts{Saved: saved})
+	analyzer, err := analyzers.wait()
 	if err != nil {
 		return nil, err
 	}
@@ -245,13 +281,11 @@ func openServices(ctx context.Context, cfg config.Config, log *slog.Logger, cloc
 	}
 
 	// Channels: everything a customer sends comes in through intake.
-	// Customers' language: the stop-word scorer where it is sure, the
-	// letter models where it is not (internal/text, docs/PERFORMANCE.md), among the
-	// languages the business serves (its profile, read per message; every
-	// catalogue language when it names none). A guess that is not sure
-	// gives way to the customer's language, else the business's default
-	// (docs/QUALITY.md).
-	detector, err := text.NewDetector(text.DetectorOpts{Languages: i18n.Supported, Grams: true})
+	// Customers' language is detected among the languages the business
+	// serves (its profile, read per message; every catalogue language when
+	// it names none). A guess that is not sure gives way to the customer's
+	// language, else the business's default (docs/QUALITY.md).
+	detector, err := detectors.wait()
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +410,14 @@ type App struct {
 	listener net.Listener
 	smtp     *smtpd.Server    // nil when --smtp-addr is empty
 	imap     *imappoll.Poller // nil when no --imap account is set
+	serving  chan struct{}    // closed once Run serves HTTP
+	// metricsStarted is the metrics' start, begun in New.
+	metricsStarted *pending[struct{}]
 }
+
+// Serving is closed once Run serves HTTP: what need not precede serving
+// (returning start-up's garbage to the system) waits for it.
+func (a *App) Serving() <-chan struct{} { return a.serving }
 
 // SMTPAddr is the address the SMTP listener listens on, "" when it is off.
 func (a *App) SMTPAddr() string {
@@ -401,7 +442,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	a, err := newWithServices(cfg, log, svc)
+	a, err := newWithServices(ctx, cfg, log, svc)
 	if err != nil {
 		svc.DB.Close()
 		return nil, err
@@ -409,7 +450,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
-func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, error) {
+func newWithServices(ctx context.Context, cfg config.Config, log *slog.Logger, svc *Services) (a *App, err error) {
+	// The metrics' start (the rollups' zone, a rebuild that a stop
+	// interrupted, the fold and the digest queued) reads and writes the
+	// database while the pages below are parsed; Run waits for it before
+	// it serves (issue 14).
+	metricsStarted := ahead(func() (struct{}, error) { return struct{}{}, svc.Metrics.Start(ctx) })
+	defer func() {
+		if err != nil {
+			metricsStarted.wait() // before the caller closes the database
+		}
+	}()
 	// The services' catalogues: a second copy cost 1–3 MB of idle heap.
 	catalog := svc.Catalog
 	// Abuse (issue 17): the public limits in the database, and the proxies
@@ -536,7 +587,8 @@ func newWithServices(cfg config.Config, log *slog.Logger, svc *Services) (*App, 
 		return nil, fmt.Errorf("app: listen %s: %w", cfg.Addr, err)
 	}
 	return &App{
-		cfg: cfg, log: log, svc: svc, listener: ln, smtp: smtpServer, imap: poller,
+		cfg: cfg, log: log, svc: svc, listener: ln, smtp: smtpServer, imap: poller, serving: make(chan struct{}),
+		metricsStarted: metricsStarted,
 		server: &http.Server{
 			Handler:           m.instrument(recoverPanics(log, mux)),
 			ReadHeaderTimeout: 10 * time.Second,
@@ -567,7 +619,7 @@ func (a *App) Services() *Services { return a.svc }
 // gracefully: it stops accepting connections, lets requests and jobs finish
 // within the shutdown timeout, and closes the database.
 func (a *App) Run(ctx context.Context) error {
-	if err := a.svc.Metrics.Start(ctx); err != nil {
+	if _, err := a.metricsStarted.wait(); err != nil {
 		a.log.Warn("metrics start", slog.Any("error", err))
 	}
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
@@ -623,6 +675,7 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
+	close(a.serving)
 	a.log.Info("rapport listening", "addr", a.Addr(), "version", Version, "db", a.svc.DB.Dialect)
 	if b := a.svc.Blobs.Bucket(); b != nil {
 		a.log.Info("new files go to a bucket", "bucket", b.String())

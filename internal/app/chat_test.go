@@ -47,7 +47,7 @@ func startChatApp(t *testing.T, dsn string, now time.Time) *chatApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newWithServices(cfg, log, svc)
+	a, err := newWithServices(ctx, cfg, log, svc)
 	if err != nil {
 		svc.DB.Close()
 		t.Fatal(err)

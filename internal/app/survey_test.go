@@ -56,7 +56,7 @@ func surveyEndToEnd(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newWithServices(cfg, log, svc)
+	a, err := newWithServices(ctx, cfg, log, svc)
 	if err != nil {
 		svc.DB.Close()
 		t.Fatal(err)

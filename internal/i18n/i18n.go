@@ -24,11 +24,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
@@ -102,55 +104,100 @@ func MustLoad() *Catalog {
 	return c
 }
 
+// readDir adds the catalogue files of dir, in name order, a later file's
+// key replacing an earlier one's. The files are decoded in parallel (a
+// server's start waits for them, issue 14) and merged in order.
 func (c *Catalog) readDir(fsys fs.FS, dir string) error {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return fmt.Errorf("i18n: %w", err)
 	}
+	var files []fs.DirEntry
 	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".json" {
-			continue
+		if !e.IsDir() && filepath.Ext(e.Name()) == ".json" {
+			files = append(files, e)
 		}
+	}
+	parsed := make([]catalogFile, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range files {
+		g.Go(func() error {
+			data, err := fs.ReadFile(fsys, filepath.ToSlash(filepath.Join(dir, e.Name())))
+			if err != nil {
+				return fmt.Errorf("i18n: %w", err)
+			}
+			parsed[i], err = parseCatalogFile(e.Name(), data)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, e := range files {
 		// NAME.json, or NAME.PART.json for catalogues kept in several files
 		// (en.customer.json holds the texts customers see).
 		lang, _, _ := strings.Cut(strings.TrimSuffix(e.Name(), ".json"), ".")
-		data, err := fs.ReadFile(fsys, filepath.ToSlash(filepath.Join(dir, e.Name())))
-		if err != nil {
-			return fmt.Errorf("i18n: %w", err)
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(data, &m); err != nil {
-			return fmt.Errorf("i18n: %s: %w", e.Name(), err)
-		}
 		if c.msgs[lang] == nil {
 			c.msgs[lang] = map[string]string{}
 			c.plurals[lang] = map[string]map[string]string{}
 		}
-		for k, raw := range m {
-			// A later file replaces a key whichever shape it has.
-			delete(c.msgs[lang], k)
+		// A later file replaces a key whichever shape it has.
+		for k, str := range parsed[i].msgs {
 			delete(c.plurals[lang], k)
-			var str string
-			if err := json.Unmarshal(raw, &str); err == nil {
-				c.msgs[lang][k] = str
-				continue
-			}
-			var forms map[string]string
-			if err := json.Unmarshal(raw, &forms); err != nil {
-				return fmt.Errorf("i18n: %s: %q is neither a string nor plural forms", e.Name(), k)
-			}
-			for cat := range forms {
-				if !isCategory(cat) {
-					return fmt.Errorf("i18n: %s: %q: %q is not a CLDR plural category", e.Name(), k, cat)
-				}
-			}
-			if forms["other"] == "" {
-				return fmt.Errorf("i18n: %s: %q has no \"other\" form", e.Name(), k)
-			}
+			c.msgs[lang][k] = str
+		}
+		for k, forms := range parsed[i].plurals {
+			delete(c.msgs[lang], k)
 			c.plurals[lang][k] = forms
 		}
 	}
 	return nil
+}
+
+// catalogFile is one decoded catalogue file: its plain messages and its
+// plural entries.
+type catalogFile struct {
+	msgs    map[string]string
+	plurals map[string]map[string]string
+}
+
+// parseCatalogFile decodes the catalogue file name in one pass: every
+// value a string or an object of CLDR plural categories with "other".
+func parseCatalogFile(name string, data []byte) (catalogFile, error) {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return catalogFile{}, fmt.Errorf("i18n: %s: %w", name, err)
+	}
+	f := catalogFile{msgs: make(map[string]string, len(m)), plurals: map[string]map[string]string{}}
+	for k, v := range m {
+		switch v := v.(type) {
+		case string:
+			f.msgs[k] = v
+			continue
+		case map[string]any:
+			forms := make(map[string]string, len(v))
+			for cat, text := range v {
+				str, ok := text.(string)
+				if !ok {
+					return catalogFile{}, fmt.Errorf("i18n: %s: %q is neither a string nor plural forms", name, k)
+				}
+				forms[cat] = str
+			}
+			for cat := range forms {
+				if !isCategory(cat) {
+					return catalogFile{}, fmt.Errorf("i18n: %s: %q: %q is not a CLDR plural category", name, k, cat)
+				}
+			}
+			if forms["other"] == "" {
+				return catalogFile{}, fmt.Errorf("i18n: %s: %q has no \"other\" form", name, k)
+			}
+			f.plurals[k] = forms
+		default:
+			return catalogFile{}, fmt.Errorf("i18n: %s: %q is neither a string nor plural forms", name, k)
+		}
+	}
+	return f, nil
 }
 
 // Languages returns the languages that have a catalogue, the default first.

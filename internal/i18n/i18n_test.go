@@ -88,3 +88,55 @@ func TestOverrideDir(t *testing.T) {
 		t.Errorf("missing key: got %q", got)
 	}
 }
+
+// TestOverrideOrder checks that files decoded in parallel are merged in
+// name order: a later file's key replaces an earlier one's whatever the
+// shape of either.
+func TestOverrideOrder(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"it.a.json": `{"x.plain": "uno", "x.plural": {"one": "{n} biglietto", "other": "{n} biglietti"}}`,
+		"it.b.json": `{"x.plain": {"one": "{n} pezzo", "other": "{n} pezzi"}, "x.plural": "due"}`,
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.N("it", "x.plain", 2); got != "2 pezzi" {
+		t.Errorf("plural after plain: got %q", got)
+	}
+	if got := c.T("it", "x.plural"); got != "due" {
+		t.Errorf("plain after plural: got %q", got)
+	}
+}
+
+// TestBadCatalogue checks that a broken file stops the load with an error
+// that names the file and the key.
+func TestBadCatalogue(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"not JSON", `{"a": `, "it.json"},
+		{"a number", `{"a": 1}`, `"a" is neither a string nor plural forms`},
+		{"a form not a string", `{"a": {"other": 1}}`, `"a" is neither a string nor plural forms`},
+		{"not a category", `{"a": {"lots": "x", "other": "y"}}`, `"lots" is not a CLDR plural category`},
+		{"no other", `{"a": {"one": "x"}}`, `"a" has no "other" form`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "it.json"), []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+}

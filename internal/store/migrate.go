@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,34 @@ type Migration struct {
 // Migrations lists the migrations of dialect d in version order.
 func Migrations(d Dialect) ([]Migration, error) {
 	return readMigrations(migrationsFS, path.Join("migrations", string(d)))
+}
+
+// migrationVersions lists the versions of dialect d's migrations, read
+// once: /readyz and every start compare them with the applied ones.
+var migrationVersions = map[Dialect]func() ([]int, error){
+	SQLite:   sync.OnceValues(func() ([]int, error) { return versionsOf(SQLite) }),
+	Postgres: sync.OnceValues(func() ([]int, error) { return versionsOf(Postgres) }),
+}
+
+func versionsOf(d Dialect) ([]int, error) {
+	ms, err := Migrations(d)
+	if err != nil {
+		return nil, err
+	}
+	vs := make([]int, len(ms))
+	for i, m := range ms {
+		vs[i] = m.Version
+	}
+	return vs, nil
+}
+
+// versions is migrationVersions of db's dialect.
+func (db *DB) versions() ([]int, error) {
+	vs, ok := migrationVersions[db.Dialect]
+	if !ok {
+		return nil, fmt.Errorf("store: migrations: unknown dialect %q", db.Dialect)
+	}
+	return vs()
 }
 
 func readMigrations(fsys fs.FS, dir string) ([]Migration, error) {
@@ -61,6 +90,11 @@ func readMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 // Migrate applies every migration not yet applied, each in its own
 // transaction together with its schema_migrations row.
 func (db *DB) Migrate(ctx context.Context) error {
+	// Most starts find every migration applied: one read, then neither
+	// the table's creation nor PostgreSQL's lock (issue 14).
+	if n, err := db.Pending(ctx); err == nil && n == 0 {
+		return nil
+	}
 	ms, err := Migrations(db.Dialect)
 	if err != nil {
 		return err
@@ -125,7 +159,7 @@ func (db *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
 
 // Pending returns how many migrations are not yet applied; /readyz uses it.
 func (db *DB) Pending(ctx context.Context) (int, error) {
-	ms, err := Migrations(db.Dialect)
+	vs, err := db.versions()
 	if err != nil {
 		return 0, err
 	}
@@ -134,8 +168,8 @@ func (db *DB) Pending(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
-	for _, m := range ms {
-		if !applied[m.Version] {
+	for _, v := range vs {
+		if !applied[v] {
 			n++
 		}
 	}

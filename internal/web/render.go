@@ -11,10 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rapport/rapport/internal/agent"
 	"github.com/rapport/rapport/internal/i18n"
@@ -113,28 +116,42 @@ var templateFuncs = template.FuncMap{
 
 // parseTemplates parses the layout with its partials, and every page on
 // its own, at start; a missing or broken template is an error, so a bad
-// build fails before it serves anything. Each page is put together with
+// build fails before it serves anything. The files are parsed in parallel,
+// as the start waits for them (issue 14). Each page is put together with
 // the layout on its first render (lazyPage).
 func parseTemplates(fsys fs.FS) (map[string]pageTemplate, error) {
-	base, err := template.New("layout.html").Funcs(templateFuncs).
-		ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html", "templates/help_partials.html", "templates/chat_partials.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: templates: %w", err)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var base *template.Template
+	g.Go(func() error {
+		var err error
+		base, err = template.New("layout.html").Funcs(templateFuncs).
+			ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/customer360.html", "templates/goals_partials.html", "templates/recovery.html", "templates/ticket_composer.html", "templates/business_fields.html", "templates/time.html", "templates/tokens.html", "templates/help_partials.html", "templates/chat_partials.html")
+		if err != nil {
+			return fmt.Errorf("web: templates: %w", err)
+		}
+		if base.Lookup("layout") == nil {
+			return errors.New("web: templates: no layout")
+		}
+		return nil
+	})
+	for _, name := range pageNames {
+		g.Go(func() error {
+			t, err := template.New(name+".html").Funcs(templateFuncs).ParseFS(fsys, "templates/"+name+".html")
+			if err != nil {
+				return fmt.Errorf("web: template %s: %w", name, err)
+			}
+			if t.Lookup("content") == nil {
+				return fmt.Errorf("web: template %s: no content", name)
+			}
+			return nil
+		})
 	}
-	if base.Lookup("layout") == nil {
-		return nil, errors.New("web: templates: no layout")
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	pages := map[string]pageTemplate{}
 	for _, name := range pageNames {
-		// Parsed alone here, so that a missing or broken page stops the
-		// start; built with the layout on its first render.
-		t, err := template.New(name+".html").Funcs(templateFuncs).ParseFS(fsys, "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
-		}
-		if t.Lookup("content") == nil {
-			return nil, fmt.Errorf("web: template %s: no content", name)
-		}
 		pages[name] = &lazyPage{name: name, fsys: fsys, base: base}
 	}
 	return pages, nil
