@@ -117,13 +117,19 @@ const (
 	// customer there is runaround (another of our inboxes), not brush-off
 	// (another department or company).
 	mOwnSupport = "own_support"
+	// mFallback is a condition that makes another channel a fallback to
+	// the reply's own help ("if this doesn't work", "se il problema
+	// persiste", "если это не поможет"): a reply that gives its step and
+	// then names where to write if the step fails is not runaround, whose
+	// mark is that the other channel is the only road.
+	mFallback = "fallback"
 )
 
 // negatable are the marker groups that a negation just before cancels.
 var negatable = map[string]bool{mEmpathy: true, mAcknowledgement: true, mAction: true, mAlternative: true, mPersonal: true}
 
 var markerGroups = []string{mGreeting, mClosing, mPersonal, mEmpathy, mAcknowledgement, mAction, mEngagement,
-	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation, mOwnSupport, mDismissal, mThirdPartySupport}
+	mAlternative, mProblem, mSolved, mFeeling, mHardship, mIDRequest, mReference, mRefusal, mNegation, mOwnSupport, mDismissal, mThirdPartySupport, mFallback}
 
 // ownerKind says what a compiled pattern belongs to.
 type ownerKind uint8
