@@ -3,12 +3,12 @@ package quality
 // The evidence gate: on a channel where replies are turns of a
 // conversation (chat, phone, social, forum), a rule speaks only where real
 // support replies show it right often enough. Each rule's record is what it
-// did on the six sets of real public replies (testdata/real*.jsonl) with
+// did on the seven sets of real public replies (testdata/real*.jsonl) with
 // the gate off: per channel, the replies where it fired and the reply truly
 // shows its sin (right) or does not (wrong). TestRealEvidence recomputes the
 // record and fails when realEvidence no longer matches it, printing the
 // table to paste; TestRealLeaveOneOut measures, for each set, the gate built
-// from the other five on the set it has not seen.
+// from the other sets on the set it has not seen.
 //
 // Letters (email, web, a channel the analyzer does not know) keep every
 // rule: the rules were written for letters, the team's hand-written sets
@@ -40,7 +40,7 @@ type evidenceGate struct {
 var gatePriors = []float64{0.9, 0.5, 0.25}
 
 // The gate in use: threshold is the bar issue 13 sets; weight is two
-// replies' worth; prior is the one leave-one-set-out over the six real sets
+// replies' worth; prior is the one leave-one-set-out over the seven real sets
 // chooses (TestRealLeaveOneOut checks that it still does).
 const (
 	gateThreshold = 0.90
@@ -109,25 +109,25 @@ func (g *evidenceGate) speaks(id, ch string) bool {
 	return g.trust(id, cl) >= g.threshold
 }
 
-// realEvidence is the record TestRealEvidence measures over the six real
-// sets (847 replies) with the gate off.
+// realEvidence is the record TestRealEvidence measures over the seven real
+// sets (982 replies) with the gate off.
 var realEvidence = map[string]map[string]ruleEvidence{
-	"apathy.feeling_ignored":       {"forum": {1, 1}, "phone": {1, 0}, "social": {5, 1}},
-	"apathy.problem_ignored":       {"chat": {1, 0}, "forum": {4, 4}, "social": {0, 2}},
-	"brushoff.elsewhere":           {"forum": {4, 1}},
+	"apathy.feeling_ignored":       {"forum": {1, 1}, "phone": {1, 0}, "social": {5, 3}},
+	"apathy.problem_ignored":       {"chat": {1, 0}, "forum": {4, 4}, "social": {2, 6}},
+	"brushoff.elsewhere":           {"forum": {5, 1}, "social": {0, 1}},
 	"coldness.curt":                {"forum": {2, 2}, "letter": {1, 0}},
 	"coldness.no_greeting_closing": {"letter": {1, 2}},
 	"coldness.short_refusal":       {"forum": {3, 0}, "letter": {1, 0}, "social": {0, 1}},
-	"condescension.acronym":        {"letter": {0, 1}, "social": {0, 3}},
-	"condescension.code":           {"social": {0, 1}},
+	"condescension.acronym":        {"letter": {0, 1}, "social": {0, 7}},
+	"condescension.code":           {"social": {0, 2}},
 	"condescension.jargon":         {"social": {0, 1}},
 	"condescension.lecturing":      {"forum": {1, 0}, "phone": {1, 0}},
-	"robotism.canned":              {"chat": {1, 0}, "forum": {2, 0}, "letter": {6, 0}, "social": {0, 2}},
+	"robotism.canned":              {"chat": {1, 0}, "forum": {2, 1}, "letter": {6, 0}, "social": {0, 2}},
 	"robotism.id_first":            {"forum": {0, 1}},
-	"rulebook.policy":              {"forum": {0, 1}, "social": {1, 0}},
+	"rulebook.policy":              {"forum": {0, 1}, "social": {1, 2}},
 	"runaround.call":               {"social": {8, 0}},
-	"runaround.contact":            {"forum": {12, 0}, "letter": {2, 0}, "social": {13, 1}},
-	"runaround.faq":                {"forum": {1, 0}, "social": {3, 1}},
-	"runaround.form":               {"social": {0, 1}},
-	"runaround.website":            {"social": {2, 0}},
+	"runaround.contact":            {"forum": {12, 0}, "letter": {2, 0}, "social": {16, 1}},
+	"runaround.faq":                {"forum": {1, 0}, "social": {6, 2}},
+	"runaround.form":               {"forum": {1, 0}, "social": {0, 2}},
+	"runaround.website":            {"social": {5, 0}},
 }
