@@ -36,3 +36,27 @@ func TestFallbackNotRunaround(t *testing.T) {
 		}
 	}
 }
+
+// TestNotOursIsBrushOff: "not our problem" denies that the matter is the
+// business's, which is a brush-off in every language (the Russian and
+// Latvian rules already read it so; English, Italian and Catalan read it as
+// curt). "It's your problem" blames the customer and stays coldness.
+func TestNotOursIsBrushOff(t *testing.T) {
+	a := newTestAnalyzer(t)
+	for _, tc := range []struct {
+		lang, text string
+		want, not  Sin
+	}{
+		{"en", "Hi Ann, that's not our problem, sorry. Regards, Tom", BrushOff, Coldness},
+		{"it", "Ciao Anna, non è un nostro problema, mi dispiace. Saluti, Tommaso", BrushOff, Coldness},
+		{"ru", "Здравствуйте, Анна, это не наша проблема, извините. С уважением, Том", BrushOff, Coldness},
+		{"lv", "Labdien, Anna, tā nav mūsu problēma, atvainojiet. Ar cieņu, Toms", BrushOff, Coldness},
+		{"ca", "Hola, Anna, no és problema nostre, ho sento. Salutacions, Tomàs", BrushOff, Coldness},
+		{"en", "Hi Ann, that's your problem. Regards, Tom", Coldness, BrushOff},
+	} {
+		fs := a.Analyze(context.Background(), Input{Text: tc.text, Lang: tc.lang, Channel: "email"})
+		if !hasSin(fs, tc.want) || hasSin(fs, tc.not) {
+			t.Errorf("%s %q: got %v, want %s and not %s", tc.lang, tc.text, sinsOf(fs), tc.want, tc.not)
+		}
+	}
+}
