@@ -107,9 +107,10 @@ func TestGreetingTimeByHand(t *testing.T) {
 // step edges (99.999 s, 100 s, 109.999 s, 110 s), long ones (4,321 s,
 // 98,765 s), one at its target exactly and one a millisecond past it,
 // against figures by hand and against the chats read one by one from the
-// tickets. The dashboard groups the chats in SQL by their wait in seconds
-// rounded to two significant digits; a group that crossed a bucket's edge
-// would move a median or p90 here. A chat policy gives 300 s. Monday 9
+// tickets. The dashboard decides each chat in SQL (greeting-decided): who
+// it belongs to, greeted or not, within its target or not; a chat put on
+// the wrong side of a bucket's edge or of its target would move a median,
+// p90 or share here. A chat policy gives 300 s. Monday 9
 // March 2026, every chat Al's in billing and greeted by Al unless said:
 //
 //	C1 5 s, C2 99.999 s (bucket 99 s), C3 100 s and C4 109.999 s (100 s),
