@@ -19,7 +19,9 @@ import (
 // cost the single SQLite writer three writes (insert, claim, done) and
 // left the workers thousands behind under load (docs/PERFORMANCE.md,
 // "Fewer job rows per write"). Pushes from different changes may arrive
-// out of order; each says what to fetch, never the state. In a
+// out of order; each says what to fetch, never the state. With
+// PostgreSQL they leave through the broker's sender (PublishSoon), one
+// NOTIFY for the events of many changes, not one per change. In a
 // transaction that store.DB.Tx does not run it queues realtime.publish as
 // before.
 func liveSubscriber(live *realtime.Broker, log *slog.Logger) ticket.AfterFunc {
@@ -37,7 +39,7 @@ func liveSubscriber(live *realtime.Broker, log *slog.Logger) ticket.AfterFunc {
 		published := out.AfterCommit(func() {
 			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 			defer cancel()
-			if err := live.Publish(pctx, evs...); err != nil {
+			if err := live.PublishSoon(pctx, evs...); err != nil {
 				log.Warn("live events not published", "ticket_id", t.ID, slog.Any("error", err))
 			}
 		})

@@ -319,8 +319,11 @@ func (s *Service) CreateTx(ctx context.Context, tx *sql.Tx, n NewCustomer) (Cust
 		}
 		c.Identities[i].ID = id
 	}
-	if err := s.setTags(ctx, tx, c.ID, c.Tags); err != nil {
-		return Customer{}, err
+	// A new customer has no tags yet to replace.
+	if len(c.Tags) > 0 {
+		if err := s.setTags(ctx, tx, c.ID, c.Tags); err != nil {
+			return Customer{}, err
+		}
 	}
 	return c, nil
 }
@@ -446,18 +449,35 @@ func (s *Service) EnsureByEmailTx(ctx context.Context, tx *sql.Tx, email, name s
 // creating one named name (inside tx) when there is none. An invalid value
 // gives valid.Fields keyed by the kind.
 func (s *Service) EnsureByIdentityTx(ctx context.Context, tx *sql.Tx, kind, value, name string) (Customer, error) {
+	id, c, err := s.ensure(ctx, tx, kind, value, name)
+	if err != nil || c.ID != 0 {
+		return c, err
+	}
+	return s.get(ctx, tx, id)
+}
+
+// EnsureIDByEmailTx is EnsureByEmailTx for a caller that needs only the
+// customer's id (a new ticket): an existing customer is not read.
+func (s *Service) EnsureIDByEmailTx(ctx context.Context, tx *sql.Tx, email, name string) (int64, error) {
+	id, _, err := s.ensure(ctx, tx, Email, email, name)
+	return id, err
+}
+
+// ensure finds or creates the customer with the identity kind/value and
+// returns its id, and the customer too when it read or made it whole (a
+// new one); an existing one it only finds, c.ID 0.
+func (s *Service) ensure(ctx context.Context, tx *sql.Tx, kind, value, name string) (id int64, c Customer, err error) {
 	norm, msg := NormalizeIdentity(kind, value)
 	if msg != "" {
-		return Customer{}, valid.Field(kind, valid.Message{Key: identityKey(kind), Text: msg})
+		return 0, Customer{}, valid.Field(kind, valid.Message{Key: identityKey(kind), Text: msg})
 	}
-	var id int64
-	err := tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), kind, norm).Scan(&id)
+	err = tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), kind, norm).Scan(&id)
 	switch {
 	case err == nil:
-		return s.get(ctx, tx, id)
+		return id, Customer{}, nil
 	case errors.Is(err, sql.ErrNoRows):
 	default:
-		return Customer{}, fmt.Errorf("customer: find %s: %w", kind, err)
+		return 0, Customer{}, fmt.Errorf("customer: find %s: %w", kind, err)
 	}
 	n := NewCustomer{Name: name}
 	switch kind {
@@ -480,28 +500,32 @@ func (s *Service) EnsureByIdentityTx(ctx context.Context, tx *sql.Tx, kind, valu
 	// there the savepoint (and the copies of the pages it changes) is
 	// spared.
 	if s.db.Dialect == store.SQLite {
-		return s.CreateTx(ctx, tx, n)
+		c, err := s.CreateTx(ctx, tx, n)
+		return c.ID, c, err
 	}
 	if _, err := tx.ExecContext(ctx, s.q.Get("savepoint-ensure")); err != nil {
-		return Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
+		return 0, Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
 	}
-	c, err := s.CreateTx(ctx, tx, n)
+	c, err = s.CreateTx(ctx, tx, n)
 	if errors.Is(err, store.ErrConflict) {
 		if _, err := tx.ExecContext(ctx, s.q.Get("rollback-ensure")); err != nil {
-			return Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
+			return 0, Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
 		}
 		if err := tx.QueryRowContext(ctx, s.q.Get("find-by-identity"), kind, norm).Scan(&id); err != nil {
-			return Customer{}, fmt.Errorf("customer: find %s after a conflict: %w", kind, err)
+			return 0, Customer{}, fmt.Errorf("customer: find %s after a conflict: %w", kind, err)
 		}
-		c, err = s.get(ctx, tx, id)
+		c, err = Customer{}, nil
 	}
 	if err != nil {
-		return Customer{}, err
+		return 0, Customer{}, err
 	}
 	if _, err := tx.ExecContext(ctx, s.q.Get("release-ensure")); err != nil {
-		return Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
+		return 0, Customer{}, fmt.Errorf("customer: ensure %s: %w", kind, err)
 	}
-	return c, nil
+	if c.ID != 0 {
+		id = c.ID
+	}
+	return id, c, nil
 }
 
 // listCursor is where a page of List ends: the last customer's sort key.

@@ -131,6 +131,74 @@ func TestEnsureByEmail(t *testing.T) {
 	})
 }
 
+// EnsureIDByEmailTx gives the id EnsureByEmailTx gives: the existing
+// customer's for a known address (in any case), a new customer's, made
+// once and with no tags, for an unknown one, and a field error, with
+// nothing written, for a bad one.
+func TestEnsureIDByEmail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := customer.New(db, jobs.NewFakeClock(t0))
+		known, err := s.Create(ctx, customer.NewCustomer{Name: "Kim Known", Emails: []string{"kim@example.com"}, Tags: []string{"vip-list"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kim, nora, again int64
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			if kim, err = s.EnsureIDByEmailTx(ctx, tx, "KIM@example.com", "Someone"); err != nil {
+				return err
+			}
+			if nora, err = s.EnsureIDByEmailTx(ctx, tx, "nora@example.com", "Nora New"); err != nil {
+				return err
+			}
+			again, err = s.EnsureIDByEmailTx(ctx, tx, "Nora@Example.com", "Other")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kim != known.ID {
+			t.Errorf("known address gave customer %d, want %d", kim, known.ID)
+		}
+		if nora == 0 || nora == kim || again != nora {
+			t.Errorf("new address gave %d, then %d (kim %d)", nora, again, kim)
+		}
+		got, err := s.Get(ctx, nora)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "Nora New" || len(got.Tags) != 0 || len(got.Identities) != 1 {
+			t.Errorf("new customer = %+v", got)
+		}
+		if k, err := s.Get(ctx, kim); err != nil || len(k.Tags) != 1 || k.Name != "Kim Known" {
+			t.Errorf("known customer after ensure = %+v, %v", k, err)
+		}
+		before := countCustomers(t, db)
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := s.EnsureIDByEmailTx(ctx, tx, "broken", "")
+			return err
+		})
+		var ve valid.Errors
+		if !errors.As(err, &ve) {
+			t.Fatalf("bad email: %v", err)
+		}
+		if n := countCustomers(t, db); n != before {
+			t.Errorf("a bad email left %d customers, had %d", n, before)
+		}
+	})
+}
+
+// countCustomers counts the customer rows.
+func countCustomers(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.R.QueryRow(`SELECT count(*) FROM customers`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestListPagesAndSearch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

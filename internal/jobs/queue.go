@@ -74,6 +74,10 @@ type Queue struct {
 	handlers map[string]Handler
 	dups     []string // kinds registered twice (CheckHandlers)
 	wake     chan struct{}
+	// tell asks Run's notifier for one notification to other nodes;
+	// telling is set while the notifier runs (see Notify).
+	tell    chan struct{}
+	telling atomic.Bool
 }
 
 // New returns a queue over db.
@@ -93,6 +97,7 @@ func New(db *store.DB, clock Clock, log *slog.Logger) *Queue {
 		lease:    DefaultLease,
 		handlers: map[string]Handler{},
 		wake:     make(chan struct{}, 1),
+		tell:     make(chan struct{}, 1),
 	}
 }
 
@@ -188,16 +193,60 @@ func (q *Queue) Cancel(ctx context.Context, tx *sql.Tx, uniqueKey string) error 
 
 // Notify wakes this process's workers (and, on PostgreSQL, other nodes')
 // to look for due jobs now.
+//
+// While Run runs, other nodes are told by Run's notifier, after Notify
+// returns: one pg_notify at a time, and every Notify made while one is
+// on its way is told by the next. A write that queued a job then answers
+// without a round trip of its own, and the writes of many clients share
+// one NOTIFY, whose commit takes a lock every NOTIFY of the database
+// waits for. Without Run (a command that queues and exits) Notify tells
+// them before it returns. A notification is a hint either way: a worker
+// that missed one looks again within maxIdle.
 func (q *Queue) Notify() {
 	select {
 	case q.wake <- struct{}{}:
 	default:
 	}
-	if q.db.Dialect == store.Postgres {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if _, err := q.db.W.ExecContext(ctx, `SELECT pg_notify($1, '')`, notifyChannel); err != nil {
-			q.log.Warn("notify other nodes", slog.Any("error", err))
+	if q.db.Dialect != store.Postgres {
+		return
+	}
+	if q.telling.Load() {
+		select {
+		case q.tell <- struct{}{}:
+		default: // one is pending already: it tells of this job too
+		}
+		return
+	}
+	q.notifyNodes()
+}
+
+// notifyNodes sends the one PostgreSQL notification other nodes' workers
+// listen for.
+func (q *Queue) notifyNodes() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := q.db.W.ExecContext(ctx, `SELECT pg_notify($1, '')`, notifyChannel); err != nil {
+		q.log.Warn("notify other nodes", slog.Any("error", err))
+	}
+}
+
+// notifier sends the notifications Notify asked for until ctx ends, then
+// the last one asked for, if any, so that none is left untold.
+func (q *Queue) notifier(ctx context.Context) {
+	q.telling.Store(true)
+	defer q.telling.Store(false)
+	for {
+		select {
+		case <-q.tell:
+			q.notifyNodes()
+		case <-ctx.Done():
+			q.telling.Store(false)
+			select {
+			case <-q.tell:
+				q.notifyNodes()
+			default:
+			}
+			return
 		}
 	}
 }
@@ -480,10 +529,14 @@ func (q *Queue) Run(ctx context.Context, workers int) error {
 	}
 	var wg sync.WaitGroup
 	if q.db.Dialect == store.Postgres {
-		wg.Add(1)
+		wg.Add(2)
 		go func() {
 			defer wg.Done()
 			q.listen(ctx)
+		}()
+		go func() {
+			defer wg.Done()
+			q.notifier(ctx)
 		}()
 	}
 	for i := 0; i < workers; i++ {

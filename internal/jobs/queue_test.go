@@ -312,3 +312,54 @@ func TestHandlerRegisteredTwice(t *testing.T) {
 		t.Fatalf("Run = %v, want the same error", err)
 	}
 }
+
+// TestNotifyTellsOtherNodes checks that Notify, while Run runs and so
+// leaves the telling to Run's notifier, still reaches another node's
+// LISTEN after a burst of writes: the burst may be told as one
+// notification, but never as none.
+func TestNotifyTellsOtherNodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("notifications between nodes are PostgreSQL's")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		conn, err := db.W.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		heard := make(chan error, 1)
+		listening := make(chan struct{})
+		go func() {
+			heard <- conn.Raw(func(dc any) error {
+				pc, err := store.PgxConn(dc)
+				if err != nil {
+					return err
+				}
+				if _, err := pc.Exec(ctx, "LISTEN rapport_jobs"); err != nil {
+					return err
+				}
+				close(listening)
+				wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+				defer wcancel()
+				_, err = pc.WaitForNotification(wctx)
+				return err
+			})
+		}()
+		<-listening
+		q := jobs.New(db, jobs.SystemClock{}, nil)
+		q.Handle("count", func(context.Context, json.RawMessage) error { return nil })
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); q.Run(ctx, 1) }()
+		for range 50 {
+			q.Notify()
+		}
+		if err := <-heard; err != nil {
+			t.Fatalf("no notification heard after 50 Notify calls: %v", err)
+		}
+		cancel()
+		wg.Wait()
+	})
+}

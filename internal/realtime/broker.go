@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rapport/rapport/internal/store"
@@ -59,6 +60,13 @@ type Broker struct {
 	subs     map[*Sub]struct{}
 	draining bool
 	streams  sync.WaitGroup // open connections (Stream), for Drain
+
+	// PublishSoon's events waiting for Run's sender, which runs while
+	// sending is set; send asks it to look.
+	soonMu  sync.Mutex
+	soon    []Event
+	send    chan struct{}
+	sending atomic.Bool
 }
 
 // New returns a Broker. With PostgreSQL, Run must run for it to hear any
@@ -73,7 +81,8 @@ func New(o Opts) *Broker {
 	if o.Heartbeat <= 0 {
 		o.Heartbeat = DefaultHeartbeat
 	}
-	b := &Broker{o: o, pg: o.DB != nil && o.DB.Dialect == store.Postgres, ready: make(chan struct{}), subs: map[*Sub]struct{}{}}
+	b := &Broker{o: o, pg: o.DB != nil && o.DB.Dialect == store.Postgres, ready: make(chan struct{}), subs: map[*Sub]struct{}{},
+		send: make(chan struct{}, 1)}
 	if !b.pg {
 		close(b.ready)
 	}
@@ -198,6 +207,72 @@ func (b *Broker) Publish(ctx context.Context, evs ...Event) error {
 	return nil
 }
 
+// maxSoon is how many events PublishSoon lets wait for the sender; past
+// it the caller publishes its own, so that a stalled database slows the
+// writers instead of filling the memory.
+const maxSoon = 10000
+
+// PublishSoon is Publish for a caller that need not wait for the
+// events to leave: a change that has committed. With PostgreSQL and Run
+// running, the events wait for Run's sender, which publishes everything
+// waiting in one pg_notify per maxEvents, one at a time: the writes of
+// many clients then share a NOTIFY, whose commit takes a lock every
+// NOTIFY of the database waits for, and none answers a round trip later
+// for it. Otherwise (one node, or Run not running, or too many waiting)
+// it is Publish. Events stay hints either way: pushes of different
+// changes may arrive in another order than their commits.
+func (b *Broker) PublishSoon(ctx context.Context, evs ...Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if b.pg && b.sending.Load() {
+		b.soonMu.Lock()
+		queued := len(b.soon) < maxSoon
+		if queued {
+			b.soon = append(b.soon, evs...)
+		}
+		b.soonMu.Unlock()
+		if queued {
+			select {
+			case b.send <- struct{}{}:
+			default: // the sender has been asked already and takes these too
+			}
+			return nil
+		}
+	}
+	return b.Publish(ctx, evs...)
+}
+
+// sender publishes what PublishSoon queued until ctx ends, and then what
+// is left.
+func (b *Broker) sender(ctx context.Context) {
+	b.sending.Store(true)
+	flush := func(ctx context.Context) {
+		b.soonMu.Lock()
+		evs := b.soon
+		b.soon = nil
+		b.soonMu.Unlock()
+		if len(evs) == 0 {
+			return
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := b.Publish(pctx, evs...); err != nil {
+			b.o.Log.Warn("live events not published", "events", len(evs), slog.Any("error", err))
+		}
+	}
+	for {
+		select {
+		case <-b.send:
+			flush(ctx)
+		case <-ctx.Done():
+			b.sending.Store(false)
+			flush(context.WithoutCancel(ctx))
+			return
+		}
+	}
+}
+
 // Run listens for other nodes' events until ctx ends, with PostgreSQL;
 // without, it only waits for ctx. After a lost LISTEN connection it
 // reconnects and tells its subscriptions to fetch afresh (KindResync),
@@ -207,6 +282,10 @@ func (b *Broker) Run(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); b.sender(ctx) }()
+	defer wg.Wait()
 	for first := true; ctx.Err() == nil; first = false {
 		err := b.listen(ctx, !first)
 		if ctx.Err() != nil {

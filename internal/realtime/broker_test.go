@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,6 +235,55 @@ func TestTicketEvents(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("event %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestPublishSoonReachesOtherNode checks that events many changes publish
+// at once with PublishSoon, which Run's sender sends together, all reach
+// another node, each once.
+func TestPublishSoonReachesOtherNode(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var brokers [2]*Broker
+	for i := range brokers {
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		brokers[i] = New(Opts{DB: db})
+		done := make(chan struct{})
+		go func() { defer close(done); brokers[i].Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+		select {
+		case <-brokers[i].Ready():
+		case <-time.After(20 * time.Second):
+			t.Fatal("LISTEN did not start")
+		}
+	}
+	there, _ := brokers[1].Subscribe(ForAgent(5))
+	const n = 40
+	var wg sync.WaitGroup
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := brokers[0].PublishSoon(ctx, Event{Kind: KindMessage, Ticket: int64(i), Message: int64(100 + i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[int64]int{}
+	for range n {
+		ev := next(t, there)
+		seen[ev.Ticket]++
+	}
+	for i := int64(1); i <= n; i++ {
+		if seen[i] != 1 {
+			t.Errorf("ticket %d's event arrived %d times, want once", i, seen[i])
 		}
 	}
 }

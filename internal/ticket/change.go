@@ -55,6 +55,10 @@ type change struct {
 	// reindex holds the tickets whose search document the change must
 	// rewrite: a message was added, or the subject or language changed.
 	reindex map[int64]bool
+	// written holds each ticket row as this change last wrote it (insert,
+	// save), so that the subscribers start from it without reading it
+	// back: no other statement of a change writes the columns a row holds.
+	written map[int64]row
 }
 
 // run runs fn as one change in one transaction and wakes the job workers
@@ -87,7 +91,7 @@ func (s *Service) run(ctx context.Context, a Actor, fn func(c *change) error) er
 	c := &change{s: s, ctx: ctx, actor: a, now: s.o.Clock.Now().UTC()}
 	err := s.o.DB.Tx(ctx, func(tx *sql.Tx) error {
 		c.tx = tx
-		c.touched, c.events, c.notify, c.reindex = nil, nil, false, nil
+		c.touched, c.events, c.notify, c.reindex, c.written = nil, nil, false, nil, nil
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -167,7 +171,27 @@ func (c *change) save(r *row) error {
 		r.ID, r.Subject, string(r.Status), r.Priority, r.Kind, r.Language,
 		nullID(r.OwnerID), nullID(r.TeamID), r.UpdatedAt, r.FirstResponseAt,
 		r.SolvedAt, r.ClosedAt, r.ReopenCount, r.TransferCount, r.MessageCount, r.SnoozedUntil)
+	if err == nil {
+		c.wrote(*r)
+	}
 	return err
+}
+
+// wrote notes r as the change has just written it.
+func (c *change) wrote(r row) {
+	if c.written == nil {
+		c.written = map[int64]row{}
+	}
+	c.written[r.ID] = r
+}
+
+// current is ticket id as the change leaves it: the row it last wrote,
+// else the row read and locked now.
+func (c *change) current(id int64) (row, error) {
+	if r, ok := c.written[id]; ok {
+		return r, nil
+	}
+	return c.lock(id)
 }
 
 // event appends one row to the ticket's history.

@@ -159,7 +159,7 @@ func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Fields) error {
 	if c.s.o.Customers == nil {
 		return errors.New("no customer service to find customers by email")
 	}
-	cu, err := c.s.o.Customers.EnsureByEmailTx(c.ctx, c.tx, n.CustomerEmail, strings.TrimSpace(n.CustomerName))
+	id, err := c.s.o.Customers.EnsureIDByEmailTx(c.ctx, c.tx, n.CustomerEmail, strings.TrimSpace(n.CustomerName))
 	if err != nil {
 		var ve valid.Fields
 		if errors.As(err, &ve) {
@@ -172,7 +172,7 @@ func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Fields) error {
 		}
 		return err
 	}
-	r.CustomerID = cu.ID
+	r.CustomerID = id
 	return nil
 }
 
@@ -180,9 +180,16 @@ func (c *change) resolveCustomer(r *row, n NewTicket, errs valid.Fields) error {
 func (c *change) insert(r *row) error {
 	r.CreatedAt = c.now.UnixMilli()
 	r.UpdatedAt = r.CreatedAt
-	return c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-ticket"),
+	err := c.tx.QueryRowContext(c.ctx, c.s.q.Get("insert-ticket"),
 		r.Subject, r.Channel, string(r.Status), r.Priority, r.Kind, r.Language, r.CustomerID,
 		nullID(r.OwnerID), nullID(r.TeamID), r.CreatedAt, newReplyToken()).Scan(&r.ID)
+	if err == nil {
+		// insert-ticket counts the first message, which the caller adds next.
+		w := *r
+		w.MessageCount = 1
+		c.wrote(w)
+	}
+	return err
 }
 
 // replyTokenEncoding spells reply tokens in lower-case letters and digits,

@@ -232,6 +232,9 @@ func (c *change) saveAt(r *row, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("ticket: import: %w", err)
 	}
+	w := *r
+	w.UpdatedAt = latest
+	c.wrote(w)
 	return nil
 }
 

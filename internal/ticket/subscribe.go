@@ -146,7 +146,7 @@ func (c *change) runSubscribers() error {
 	}
 	out := Outbox{ctx: c.ctx, tx: c.tx, db: c.s.o.DB, q: c.s.o.Jobs, queued: &c.notify}
 	for _, id := range c.touched {
-		r, err := c.lock(id)
+		r, err := c.current(id)
 		if err != nil {
 			return err
 		}

@@ -125,3 +125,61 @@ func TestTimerEventID(t *testing.T) {
 		})
 	}
 }
+
+// Subscribers are told the ticket as the change leaves it, whether the
+// change read it back or kept the row it wrote: what they are given is
+// what a query in their transaction reads, for a new ticket with and
+// without an owner, a reply that solves, a snooze, a transfer and a
+// customer's message that reopens.
+func TestSubscribersSeeTheRowTheChangeLeft(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		checked := 0
+		err := f.svc.Subscribe(ticket.Subscriber{Name: "check", InTx: func(ctx context.Context, tx *sql.Tx, tk ticket.TimerTicket, _ []ticket.TimerEvent) (time.Time, bool, error) {
+			var status, priority, channel string
+			var owner, team, customer, created int64
+			var first, snoozed sql.NullInt64
+			err := tx.QueryRowContext(ctx, `SELECT status, priority, channel, COALESCE(owner_id, 0), COALESCE(team_id, 0),
+				customer_id, created_at, first_response_at, snoozed_until FROM tickets WHERE id = $1`, tk.ID).
+				Scan(&status, &priority, &channel, &owner, &team, &customer, &created, &first, &snoozed)
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			want := ticket.TimerTicket{ID: tk.ID, Status: ticket.Status(status), Priority: priority, Channel: channel,
+				TeamID: team, OwnerID: owner, CustomerID: customer, CreatedAt: store.Time(created),
+				FirstResponseAt: store.NullTime(first), Snoozed: snoozed.Valid, Now: tk.Now}
+			if !tk.CreatedAt.Equal(want.CreatedAt) || !tk.FirstResponseAt.Equal(want.FirstResponseAt) {
+				t.Errorf("ticket %d: subscriber told created %v, first response %v; the row has %v, %v",
+					tk.ID, tk.CreatedAt, tk.FirstResponseAt, want.CreatedAt, want.FirstResponseAt)
+			}
+			tk.CreatedAt, tk.FirstResponseAt = want.CreatedAt, want.FirstResponseAt
+			if tk != want {
+				t.Errorf("subscriber told %+v, the row is %+v", tk, want)
+			}
+			checked++
+			return time.Time{}, false, nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := f.create(t, ticket.NewTicket{Subject: "Order", Body: "Where is it?", CustomerID: f.carla, Priority: ticket.High})
+		f.create(t, ticket.NewTicket{Subject: "Refund", Body: "Please", CustomerID: f.carla,
+			OwnerID: f.agents["al"], TeamID: f.teams["billing"]})
+		if _, err := f.svc.Reply(ctx, f.by("bo"), plain.ID, "Sent today", ticket.Solved); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AddCustomerMessage(ctx, plain.ID, "Not here yet", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Snooze(ctx, f.by("bo"), plain.ID, start.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Transfer(ctx, f.by("bo"), plain.ID, f.agents["al"], f.teams["tech"], "billing question", false); err != nil {
+			t.Fatal(err)
+		}
+		if checked < 6 {
+			t.Fatalf("the subscriber checked %d changes, want 6", checked)
+		}
+	})
+}
