@@ -45,7 +45,6 @@ type DB struct {
 	R       *sql.DB
 
 	after sync.Map // *sql.Tx of a running Tx → *afterCommit (AfterCommit)
-	group group    // SQLite's group commit (group.go)
 }
 
 // Open connects to dsn: a PostgreSQL URL (postgres:// or postgresql://),
@@ -137,11 +136,6 @@ const txAttempts = 5
 // clean slate each time (reset anything it accumulates outside itself)
 // and must not act outside the transaction (send mail, call out, wake
 // workers) before Tx returns.
-//
-// On SQLite, fn may share its database transaction with other callers'
-// (group commit, group.go), each inside a savepoint of its own: it still
-// commits or rolls back alone, and its caller is answered after the
-// commit. fn must use tx only, and only until it returns.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.tx(ctx, fn)
@@ -161,11 +155,8 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
-// tx is one attempt of Tx. On SQLite it joins a group commit.
+// tx is one attempt of Tx.
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	if db.Dialect == SQLite {
-		return db.groupTx(ctx, fn)
-	}
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
