@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"strings"
@@ -374,6 +375,34 @@ func TestRebuildResumes(t *testing.T) {
 		}
 		nz := zone(t, "Pacific/Auckland")
 		equalsFresh(t, w, again, metrics.Filter{From: time.Date(2026, 2, 23, 0, 0, 0, 0, nz), To: time.Date(2026, 3, 9, 0, 0, 0, 0, nz)})
+	})
+}
+
+// TestRebuildLogsOnce: a rebuild says once that the rollups are rebuilt,
+// not again at each step of the greeting fill and the histogram merge
+// that follow its last batch of tickets.
+func TestRebuildLogsOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		var out strings.Builder
+		m := metrics.New(metrics.Opts{DB: db, Clock: w.clock, Log: slog.New(slog.NewTextHandler(&out, nil))})
+		if err := m.StartRebuild(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		// A histogram merge follows the tickets, a day a step (rebucket.go).
+		w.exec(`UPDATE metric_zone SET
+		    rebucket_day = (SELECT MIN(created_day) FROM metric_facts),
+		    rebucket_to = (SELECT MIN(created_day) + 3 FROM metric_facts)`)
+		steps := 0
+		for done := false; !done; steps++ {
+			var err error
+			if _, done, err = m.RebuildStep(w.ctx, 2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := strings.Count(out.String(), "metrics rollups rebuilt"); n != 1 {
+			t.Errorf("logged %d times in %d steps, want once:\n%s", n, steps, out.String())
+		}
 	})
 }
 
