@@ -216,32 +216,49 @@ type claimed struct {
 func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	now := q.clock.Now()
 	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
-		if q.db.Dialect == store.Postgres {
-			if _, err := tx.ExecContext(ctx, q.q.Get("async-commit")); err != nil {
-				return err
-			}
-		}
-		var payload string
-		err := tx.QueryRowContext(ctx, q.q.Get("claim-select"), store.Millis(now)).
-			Scan(&c.id, &c.kind, &payload, &c.attempts, &c.maxAttempts)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+		if err := q.asyncCommit(ctx, tx); err != nil {
 			return err
 		}
-		c.attempts++
-		c.payload = json.RawMessage(payload)
-		c.token = q.id + "." + strconv.FormatInt(q.seq.Add(1), 10)
-		_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, c.token,
-			store.Millis(now.Add(q.lease)), store.Millis(now))
-		ok = err == nil
+		c, ok, err = q.claimTx(ctx, tx, now)
 		return err
 	})
 	if err != nil {
 		return claimed{}, false, fmt.Errorf("jobs: claim: %w", err)
 	}
 	return c, ok, nil
+}
+
+// asyncCommit makes tx's commit not wait for its WAL flush on PostgreSQL
+// (see the query async-commit); SQLite commits in WAL mode with
+// synchronous=NORMAL, which does not wait either.
+func (q *Queue) asyncCommit(ctx context.Context, tx *sql.Tx) error {
+	if q.db.Dialect != store.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, q.q.Get("async-commit"))
+	return err
+}
+
+// claimTx takes the next due job inside tx.
+func (q *Queue) claimTx(ctx context.Context, tx *sql.Tx, now time.Time) (c claimed, ok bool, err error) {
+	var payload string
+	err = tx.QueryRowContext(ctx, q.q.Get("claim-select"), store.Millis(now)).
+		Scan(&c.id, &c.kind, &payload, &c.attempts, &c.maxAttempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return claimed{}, false, nil
+	}
+	if err != nil {
+		return claimed{}, false, err
+	}
+	c.attempts++
+	c.payload = json.RawMessage(payload)
+	c.token = q.id + "." + strconv.FormatInt(q.seq.Add(1), 10)
+	_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, c.token,
+		store.Millis(now.Add(q.lease)), store.Millis(now))
+	if err != nil {
+		return claimed{}, false, err
+	}
+	return c, true, nil
 }
 
 // errLeaseLost ends a handler's context when its job's row no longer holds
@@ -252,7 +269,14 @@ var errLeaseLost = errors.New("jobs: lease lost to another worker")
 // runs, and records how it went. The outcome is recorded only while the
 // row still holds this claim, so a worker that lost its lease does not
 // overwrite the outcome of the one that took the job over.
-func (q *Queue) runOne(ctx context.Context, c claimed) {
+//
+// With claimNext, a job that ran to its end is recorded done in the same
+// transaction that claims the next due job, which runOne returns (ok
+// false when none is due, or none was claimed): a worker working through
+// a queue of jobs then writes one transaction between two jobs instead of
+// two. On SQLite's one writer, an acknowledgement (claim, its own write,
+// done) was three writing transactions a received mail.
+func (q *Queue) runOne(ctx context.Context, c claimed, claimNext bool) (next claimed, ok bool) {
 	h, found := q.handler(c.kind)
 	var err error
 	if !found {
@@ -279,6 +303,13 @@ func (q *Queue) runOne(ctx context.Context, c claimed) {
 	var werr error
 	outcome := OutcomeDone
 	switch {
+	case err == nil && claimNext:
+		res, next, ok, werr = q.doneAndClaim(wctx, c, now)
+		if werr != nil {
+			log.Warn("record job done and claim the next", slog.Any("error", werr))
+			next, ok = claimed{}, false
+			res, werr = q.done(wctx, c, now)
+		}
 	case err == nil:
 		res, werr = q.done(wctx, c, now)
 	case errors.Is(err, ErrPermanent) || c.attempts >= c.maxAttempts:
@@ -294,15 +325,37 @@ func (q *Queue) runOne(ctx context.Context, c claimed) {
 	}
 	if werr != nil {
 		log.Error("record job outcome", "outcome", outcome, slog.Any("error", werr))
-		return
+		return next, ok
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		// Rescheduled by its own handler (a periodic job enqueuing its
 		// next run under its key), or taken over after a lapsed lease.
 		log.Debug("job outcome not recorded: the row no longer holds this claim", "outcome", outcome)
-		return
+		return next, ok
 	}
 	q.counts.finished(c.kind, outcome, q.known(c.kind))
+	return next, ok
+}
+
+// doneAndClaim records that c ran to its end and claims the next due job,
+// in one transaction that, like done's and claim's, does not wait for its
+// WAL flush on PostgreSQL. When it fails nothing of it is kept.
+func (q *Queue) doneAndClaim(ctx context.Context, c claimed, now time.Time) (res sql.Result, next claimed, ok bool, err error) {
+	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := q.asyncCommit(ctx, tx); err != nil {
+			return err
+		}
+		var err error
+		if res, err = tx.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token); err != nil {
+			return err
+		}
+		next, ok, err = q.claimTx(ctx, tx, q.clock.Now())
+		return err
+	})
+	if err != nil {
+		return nil, claimed{}, false, fmt.Errorf("jobs: done %d and claim: %w", c.id, err)
+	}
+	return res, next, ok, nil
 }
 
 // done records that c ran to its end. On PostgreSQL the update does not
@@ -319,7 +372,7 @@ func (q *Queue) done(ctx context.Context, c claimed, now time.Time) (sql.Result,
 	}
 	var res sql.Result
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, q.q.Get("async-commit")); err != nil {
+		if err := q.asyncCommit(ctx, tx); err != nil {
 			return err
 		}
 		var err error
@@ -421,7 +474,7 @@ func (q *Queue) RunDue(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		seen[c.id] = true
-		q.runOne(ctx, c)
+		q.runOne(ctx, c, false)
 		n++
 	}
 }
@@ -521,14 +574,18 @@ func (q *Queue) work(ctx context.Context) {
 				q.log.Error("claim job", slog.Any("error", err))
 				break
 			}
-			if !ok {
-				break
+			for ok {
+				// Another worker may be idle while more jobs are due.
+				select {
+				case q.wake <- struct{}{}:
+				default:
+				}
+				// The next job is claimed with this one's outcome, unless
+				// a woken kind waits (it runs first) or the workers stop.
+				c, ok = q.runOne(ctx, c, ctx.Err() == nil && !q.wakePending())
 			}
-			q.runOne(ctx, c)
-			// Another worker may be idle while more jobs are due.
-			select {
-			case q.wake <- struct{}{}:
-			default:
+			if ctx.Err() != nil {
+				return
 			}
 		}
 		wait := maxIdle
