@@ -275,10 +275,13 @@ var errLeaseLost = errors.New("jobs: lease lost to another worker")
 // false when none is due, or none was claimed): a worker working through
 // a queue of jobs then writes one transaction between two jobs instead of
 // two. On SQLite's one writer, an acknowledgement (claim, its own write,
-// done) was three writing transactions a received mail.
+// done) was three writing transactions a received mail; with its write
+// left to the outcome (WithOutcome) and the next claim there too, it is
+// one.
 func (q *Queue) runOne(ctx context.Context, c claimed, claimNext bool) (next claimed, ok bool) {
 	h, found := q.handler(c.kind)
 	var err error
+	writes := &outcomeWrites{}
 	if !found {
 		err = fmt.Errorf("%w: no handler for job kind %q", ErrPermanent, c.kind)
 	} else {
@@ -289,7 +292,7 @@ func (q *Queue) runOne(ctx context.Context, c claimed, claimNext bool) (next cla
 			defer close(stopped)
 			q.heartbeat(hctx, c, beat, cancel)
 		}()
-		err = q.safeRun(hctx, h, c)
+		err = q.safeRun(context.WithValue(hctx, outcomeKey{}, writes), h, c)
 		close(beat)
 		<-stopped
 		cancel(nil)
@@ -299,29 +302,27 @@ func (q *Queue) runOne(ctx context.Context, c claimed, claimNext bool) (next cla
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	log := q.log.With("job_id", c.id, "kind", c.kind, "attempt", c.attempts)
-	var res sql.Result
-	var werr error
 	outcome := OutcomeDone
+	query, args := "done", []any{c.id, store.Millis(now), c.token}
 	switch {
-	case err == nil && claimNext:
-		res, next, ok, werr = q.doneAndClaim(wctx, c, now)
-		if werr != nil {
-			log.Warn("record job done and claim the next", slog.Any("error", werr))
-			next, ok = claimed{}, false
-			res, werr = q.done(wctx, c, now)
-		}
 	case err == nil:
-		res, werr = q.done(wctx, c, now)
 	case errors.Is(err, ErrPermanent) || c.attempts >= c.maxAttempts:
 		outcome = OutcomeFailed
 		log.Error("job failed", slog.Any("error", err))
-		res, werr = q.db.W.ExecContext(wctx, q.q.Get("fail"), c.id, truncate(err.Error()), store.Millis(now), c.token)
+		query, args = "fail", []any{c.id, truncate(err.Error()), store.Millis(now), c.token}
+		claimNext = false
 	default:
 		outcome = OutcomeRetry
 		next := now.Add(Backoff(c.attempts))
 		log.Warn("job will retry", slog.Any("error", err), "run_at", next)
-		res, werr = q.db.W.ExecContext(wctx, q.q.Get("retry"), c.id, truncate(err.Error()),
-			store.Millis(next), store.Millis(now), c.token)
+		query, args = "retry", []any{c.id, truncate(err.Error()), store.Millis(next), store.Millis(now), c.token}
+		claimNext = false
+	}
+	fns := writes.take()
+	res, next, ok, werr := q.record(wctx, query, args, fns, claimNext)
+	if werr != nil && claimNext {
+		log.Warn("record job outcome and claim the next", slog.Any("error", werr))
+		res, _, _, werr = q.record(wctx, query, args, fns, false)
 	}
 	if werr != nil {
 		log.Error("record job outcome", "outcome", outcome, slog.Any("error", werr))
@@ -337,49 +338,43 @@ func (q *Queue) runOne(ctx context.Context, c claimed, claimNext bool) (next cla
 	return next, ok
 }
 
-// doneAndClaim records that c ran to its end and claims the next due job,
-// in one transaction that, like done's and claim's, does not wait for its
-// WAL flush on PostgreSQL. When it fails nothing of it is kept.
-func (q *Queue) doneAndClaim(ctx context.Context, c claimed, now time.Time) (res sql.Result, next claimed, ok bool, err error) {
+// record runs the handler's outcome writes fns and the outcome's query
+// (done, fail or retry, which changes the row only while it holds the
+// run's claim) in one transaction and, with claimNext, claims the next due
+// job in it too. When nothing of the handler's is in it, it does not wait
+// for its WAL flush on PostgreSQL (async-commit): what the handler changed
+// is already committed and flushed, and an outcome lost in a database
+// crash only leaves the job to be run again after its lease, as when this
+// process dies between the handler's commit and its outcome; the handlers
+// are written for that (an acknowledgement looks for its mail first). It
+// was the one fsync a job still waited for besides its handler's: on a
+// busy PostgreSQL server the job workers queued behind WALSync here.
+func (q *Queue) record(ctx context.Context, query string, args []any, fns []OutcomeWrite, claimNext bool) (res sql.Result, next claimed, ok bool, err error) {
 	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := q.asyncCommit(ctx, tx); err != nil {
-			return err
+		next, ok = claimed{}, false
+		if len(fns) == 0 {
+			if err := q.asyncCommit(ctx, tx); err != nil {
+				return err
+			}
+		}
+		for _, fn := range fns {
+			if err := fn(ctx, tx); err != nil {
+				return err
+			}
 		}
 		var err error
-		if res, err = tx.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token); err != nil {
+		if res, err = tx.ExecContext(ctx, q.q.Get(query), args...); err != nil {
 			return err
 		}
-		next, ok, err = q.claimTx(ctx, tx, q.clock.Now())
+		if claimNext {
+			next, ok, err = q.claimTx(ctx, tx, q.clock.Now())
+		}
 		return err
 	})
 	if err != nil {
-		return nil, claimed{}, false, fmt.Errorf("jobs: done %d and claim: %w", c.id, err)
+		return nil, claimed{}, false, fmt.Errorf("jobs: record %s: %w", query, err)
 	}
 	return res, next, ok, nil
-}
-
-// done records that c ran to its end. On PostgreSQL the update does not
-// wait for its WAL flush, like the claim: what the handler changed is
-// already committed and flushed, and a done lost in a database crash only
-// leaves the job to be run again after its lease, as when this process dies
-// between the handler's commit and this update; the handlers are written
-// for that (an acknowledgement looks for its mail first). It was the one
-// fsync a job still waited for besides its handler's: on a busy
-// PostgreSQL server the job workers queued behind WALSync here.
-func (q *Queue) done(ctx context.Context, c claimed, now time.Time) (sql.Result, error) {
-	if q.db.Dialect != store.Postgres {
-		return q.db.W.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
-	}
-	var res sql.Result
-	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := q.asyncCommit(ctx, tx); err != nil {
-			return err
-		}
-		var err error
-		res, err = tx.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
-		return err
-	})
-	return res, err
 }
 
 // heartbeat renews c's lease every third of it until beat is closed. When
