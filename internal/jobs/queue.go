@@ -584,6 +584,9 @@ func (q *Queue) work(ctx context.Context) {
 				q.log.Error("claim job", slog.Any("error", err))
 				break
 			}
+			if !ok {
+				break
+			}
 			for ok {
 				// Another worker may be idle while more jobs are due.
 				select {
