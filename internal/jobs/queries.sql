@@ -17,6 +17,12 @@ WHERE (status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_un
 ORDER BY run_at, id
 LIMIT 1
 
+-- name: due-exists
+-- Whether a job is due, asked on a reader before claiming on SQLite.
+SELECT 1 FROM jobs
+WHERE (status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until <= $1)
+LIMIT 1
+
 -- name: claim-update
 UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, locked_until = $3, updated_at = $4
 WHERE id = $1

@@ -264,33 +264,65 @@ type claimed struct {
 // claim takes the next due job, or returns ok false when none is due.
 func (q *Queue) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	now := q.clock.Now()
-	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
-		if q.db.Dialect == store.Postgres {
-			if _, err := tx.ExecContext(ctx, q.q.Get("async-commit")); err != nil {
-				return err
-			}
-		}
-		var payload string
-		err := tx.QueryRowContext(ctx, q.q.Get("claim-select"), store.Millis(now)).
-			Scan(&c.id, &c.kind, &payload, &c.attempts, &c.maxAttempts)
+	if q.db.Dialect == store.SQLite {
+		// A claim is a writing transaction, and SQLite has one writer:
+		// the workers woken after every batch of received mail mostly
+		// find the job already taken by another, and an empty claim
+		// held the writer from intake all the same. A reader tells
+		// first whether anything is due.
+		var one int
+		err := q.db.R.QueryRowContext(ctx, q.q.Get("due-exists"), store.Millis(now)).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return claimed{}, false, nil
 		}
 		if err != nil {
+			return claimed{}, false, fmt.Errorf("jobs: claim: %w", err)
+		}
+	}
+	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := q.asyncCommit(ctx, tx); err != nil {
 			return err
 		}
-		c.attempts++
-		c.payload = json.RawMessage(payload)
-		c.token = q.id + "." + strconv.FormatInt(q.seq.Add(1), 10)
-		_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, c.token,
-			store.Millis(now.Add(q.lease)), store.Millis(now))
-		ok = err == nil
+		c, ok, err = q.claimTx(ctx, tx, now)
 		return err
 	})
 	if err != nil {
 		return claimed{}, false, fmt.Errorf("jobs: claim: %w", err)
 	}
 	return c, ok, nil
+}
+
+// asyncCommit makes tx's commit not wait for its WAL flush on PostgreSQL
+// (see the query async-commit); SQLite commits in WAL mode with
+// synchronous=NORMAL, which does not wait either.
+func (q *Queue) asyncCommit(ctx context.Context, tx *sql.Tx) error {
+	if q.db.Dialect != store.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, q.q.Get("async-commit"))
+	return err
+}
+
+// claimTx takes the next due job inside tx.
+func (q *Queue) claimTx(ctx context.Context, tx *sql.Tx, now time.Time) (c claimed, ok bool, err error) {
+	var payload string
+	err = tx.QueryRowContext(ctx, q.q.Get("claim-select"), store.Millis(now)).
+		Scan(&c.id, &c.kind, &payload, &c.attempts, &c.maxAttempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return claimed{}, false, nil
+	}
+	if err != nil {
+		return claimed{}, false, err
+	}
+	c.attempts++
+	c.payload = json.RawMessage(payload)
+	c.token = q.id + "." + strconv.FormatInt(q.seq.Add(1), 10)
+	_, err = tx.ExecContext(ctx, q.q.Get("claim-update"), c.id, c.token,
+		store.Millis(now.Add(q.lease)), store.Millis(now))
+	if err != nil {
+		return claimed{}, false, err
+	}
+	return c, true, nil
 }
 
 // errLeaseLost ends a handler's context when its job's row no longer holds
@@ -301,9 +333,19 @@ var errLeaseLost = errors.New("jobs: lease lost to another worker")
 // runs, and records how it went. The outcome is recorded only while the
 // row still holds this claim, so a worker that lost its lease does not
 // overwrite the outcome of the one that took the job over.
-func (q *Queue) runOne(ctx context.Context, c claimed) {
+//
+// With claimNext, a job that ran to its end is recorded done in the same
+// transaction that claims the next due job, which runOne returns (ok
+// false when none is due, or none was claimed): a worker working through
+// a queue of jobs then writes one transaction between two jobs instead of
+// two. On SQLite's one writer, an acknowledgement (claim, its own write,
+// done) was three writing transactions a received mail; with its write
+// left to the outcome (WithOutcome) and the next claim there too, it is
+// one.
+func (q *Queue) runOne(ctx context.Context, c claimed, claimNext bool) (next claimed, ok bool) {
 	h, found := q.handler(c.kind)
 	var err error
+	writes := &outcomeWrites{}
 	if !found {
 		err = fmt.Errorf("%w: no handler for job kind %q", ErrPermanent, c.kind)
 	} else {
@@ -314,7 +356,7 @@ func (q *Queue) runOne(ctx context.Context, c claimed) {
 			defer close(stopped)
 			q.heartbeat(hctx, c, beat, cancel)
 		}()
-		err = q.safeRun(hctx, h, c)
+		err = q.safeRun(context.WithValue(hctx, outcomeKey{}, writes), h, c)
 		close(beat)
 		<-stopped
 		cancel(nil)
@@ -324,58 +366,79 @@ func (q *Queue) runOne(ctx context.Context, c claimed) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	log := q.log.With("job_id", c.id, "kind", c.kind, "attempt", c.attempts)
-	var res sql.Result
-	var werr error
 	outcome := OutcomeDone
+	query, args := "done", []any{c.id, store.Millis(now), c.token}
 	switch {
 	case err == nil:
-		res, werr = q.done(wctx, c, now)
 	case errors.Is(err, ErrPermanent) || c.attempts >= c.maxAttempts:
 		outcome = OutcomeFailed
 		log.Error("job failed", slog.Any("error", err))
-		res, werr = q.db.W.ExecContext(wctx, q.q.Get("fail"), c.id, truncate(err.Error()), store.Millis(now), c.token)
+		query, args = "fail", []any{c.id, truncate(err.Error()), store.Millis(now), c.token}
+		claimNext = false
 	default:
 		outcome = OutcomeRetry
 		next := now.Add(Backoff(c.attempts))
 		log.Warn("job will retry", slog.Any("error", err), "run_at", next)
-		res, werr = q.db.W.ExecContext(wctx, q.q.Get("retry"), c.id, truncate(err.Error()),
-			store.Millis(next), store.Millis(now), c.token)
+		query, args = "retry", []any{c.id, truncate(err.Error()), store.Millis(next), store.Millis(now), c.token}
+		claimNext = false
+	}
+	fns := writes.take()
+	res, next, ok, werr := q.record(wctx, query, args, fns, claimNext)
+	if werr != nil && claimNext {
+		log.Warn("record job outcome and claim the next", slog.Any("error", werr))
+		res, _, _, werr = q.record(wctx, query, args, fns, false)
 	}
 	if werr != nil {
 		log.Error("record job outcome", "outcome", outcome, slog.Any("error", werr))
-		return
+		return next, ok
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		// Rescheduled by its own handler (a periodic job enqueuing its
 		// next run under its key), or taken over after a lapsed lease.
 		log.Debug("job outcome not recorded: the row no longer holds this claim", "outcome", outcome)
-		return
+		return next, ok
 	}
 	q.counts.finished(c.kind, outcome, q.known(c.kind))
+	return next, ok
 }
 
-// done records that c ran to its end. On PostgreSQL the update does not
-// wait for its WAL flush, like the claim: what the handler changed is
-// already committed and flushed, and a done lost in a database crash only
-// leaves the job to be run again after its lease, as when this process dies
-// between the handler's commit and this update; the handlers are written
-// for that (an acknowledgement looks for its mail first). It was the one
-// fsync a job still waited for besides its handler's: on a busy
-// PostgreSQL server the job workers queued behind WALSync here.
-func (q *Queue) done(ctx context.Context, c claimed, now time.Time) (sql.Result, error) {
-	if q.db.Dialect != store.Postgres {
-		return q.db.W.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
-	}
-	var res sql.Result
-	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, q.q.Get("async-commit")); err != nil {
-			return err
+// record runs the handler's outcome writes fns and the outcome's query
+// (done, fail or retry, which changes the row only while it holds the
+// run's claim) in one transaction and, with claimNext, claims the next due
+// job in it too. When nothing of the handler's is in it, it does not wait
+// for its WAL flush on PostgreSQL (async-commit): what the handler changed
+// is already committed and flushed, and an outcome lost in a database
+// crash only leaves the job to be run again after its lease, as when this
+// process dies between the handler's commit and its outcome; the handlers
+// are written for that (an acknowledgement looks for its mail first). It
+// was the one fsync a job still waited for besides its handler's: on a
+// busy PostgreSQL server the job workers queued behind WALSync here.
+func (q *Queue) record(ctx context.Context, query string, args []any, fns []OutcomeWrite, claimNext bool) (res sql.Result, next claimed, ok bool, err error) {
+	err = q.db.Tx(ctx, func(tx *sql.Tx) error {
+		next, ok = claimed{}, false
+		if len(fns) == 0 {
+			if err := q.asyncCommit(ctx, tx); err != nil {
+				return err
+			}
+		}
+		for _, fn := range fns {
+			if err := fn(ctx, tx); err != nil {
+				return err
+			}
 		}
 		var err error
-		res, err = tx.ExecContext(ctx, q.q.Get("done"), c.id, store.Millis(now), c.token)
+		if res, err = tx.ExecContext(ctx, q.q.Get(query), args...); err != nil {
+			return err
+		}
+		if claimNext {
+			next, ok, err = q.claimTx(ctx, tx, q.clock.Now())
+		}
 		return err
 	})
-	return res, err
+	if err != nil {
+		return nil, claimed{}, false, fmt.Errorf("jobs: record %s: %w", query, err)
+	}
+	return res, next, ok, nil
 }
 
 // heartbeat renews c's lease every third of it until beat is closed. When
@@ -470,7 +533,7 @@ func (q *Queue) RunDue(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		seen[c.id] = true
-		q.runOne(ctx, c)
+		q.runOne(ctx, c, false)
 		n++
 	}
 }
@@ -577,11 +640,18 @@ func (q *Queue) work(ctx context.Context) {
 			if !ok {
 				break
 			}
-			q.runOne(ctx, c)
-			// Another worker may be idle while more jobs are due.
-			select {
-			case q.wake <- struct{}{}:
-			default:
+			for ok {
+				// Another worker may be idle while more jobs are due.
+				select {
+				case q.wake <- struct{}{}:
+				default:
+				}
+				// The next job is claimed with this one's outcome, unless
+				// a woken kind waits (it runs first) or the workers stop.
+				c, ok = q.runOne(ctx, c, ctx.Err() == nil && !q.wakePending())
+			}
+			if ctx.Err() != nil {
+				return
 			}
 		}
 		wait := maxIdle

@@ -363,3 +363,75 @@ func TestNotifyTellsOtherNodes(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// TestWorkerRecordsDoneBeforeTheNextJob runs a queue of jobs with one
+// worker, which records each job done in the transaction that claims the
+// next: when a job's handler runs, the job before it is already done, it
+// is the one running, and the jobs after it are still pending for any
+// worker to take.
+func TestWorkerRecordsDoneBeforeTheNextJob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const total = 5
+		q := jobs.New(db, jobs.SystemClock{}, nil)
+		ids := make([]int64, total)
+		for i := range total {
+			key := fmt.Sprintf("chain:%d", i)
+			enqueue(t, db, q, jobs.Job{Kind: "chain", UniqueKey: key, Payload: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+			info, err := q.GetByKey(context.Background(), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = info.ID
+		}
+		var mu sync.Mutex
+		var problems []string
+		ran := 0
+		all := make(chan struct{})
+		q.Handle("chain", func(ctx context.Context, p json.RawMessage) error {
+			var v struct{ N int }
+			json.Unmarshal(p, &v)
+			mu.Lock()
+			defer mu.Unlock()
+			for i, id := range ids {
+				info, err := q.Get(ctx, id)
+				if err != nil {
+					problems = append(problems, err.Error())
+					continue
+				}
+				want := "pending"
+				switch {
+				case i < v.N:
+					want = "done"
+				case i == v.N:
+					want = "running"
+				}
+				if info.Status != want {
+					problems = append(problems, fmt.Sprintf("while job %d ran, job %d was %s, want %s", v.N, i, info.Status, want))
+				}
+			}
+			if ran++; ran == total {
+				close(all)
+			}
+			return nil
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan error, 1)
+		go func() { stopped <- q.Run(ctx, 1) }()
+		select {
+		case <-all:
+		case <-time.After(60 * time.Second):
+			t.Errorf("not all %d jobs ran", total)
+		}
+		cancel()
+		<-stopped
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Error(p)
+		}
+		stats, err := q.Stats(context.Background())
+		if err != nil || stats["done"] != total {
+			t.Errorf("stats = %v, %v; want %d done", stats, err, total)
+		}
+	})
+}

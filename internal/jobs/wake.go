@@ -75,6 +75,18 @@ func (q *Queue) takeWake(skip map[string]bool) (string, bool) {
 	return "", false
 }
 
+// wakePending reports whether a woken kind waits to run.
+func (q *Queue) wakePending() bool {
+	q.wakes.mu.Lock()
+	defer q.wakes.mu.Unlock()
+	for kind := range q.wakes.pending {
+		if !q.wakes.running[kind] {
+			return true
+		}
+	}
+	return false
+}
+
 // runWoken runs the handler of a woken kind and marks it no longer
 // running. A failure is logged: the durable job that covers the same work
 // does it later.

@@ -46,6 +46,7 @@ func RegisterSQLiteFunction(name string, nArgs int32, fn func(args []driver.Valu
 type stmtCacheDriver struct{ d driver.Driver }
 
 func (d stmtCacheDriver) Open(name string) (driver.Conn, error) {
+	configureSQLite()
 	c, err := d.d.Open(name)
 	if err != nil {
 		return nil, err

@@ -524,9 +524,18 @@ func (s *Service) record(ctx context.Context, ticketID, messageID int64, kind, t
 	if messageID != 0 {
 		mid = messageID
 	}
-	_, err := s.o.DB.W.ExecContext(ctx, s.q.Get("insert-outbound"), ticketID, mid, kind, to, headerID, status, errText,
-		store.Millis(s.o.Clock.Now()))
-	if err != nil {
+	args := []any{ticketID, mid, kind, to, headerID, status, errText, store.Millis(s.o.Clock.Now())}
+	// Recorded with the job's outcome, in its transaction: one writing
+	// transaction a mail instead of two.
+	if jobs.WithOutcome(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Get("insert-outbound"), args...); err != nil {
+			return fmt.Errorf("mailout: record %s for ticket %d: %w", kind, ticketID, err)
+		}
+		return nil
+	}) {
+		return nil
+	}
+	if _, err := s.o.DB.W.ExecContext(ctx, s.q.Get("insert-outbound"), args...); err != nil {
 		return fmt.Errorf("mailout: record %s for ticket %d: %w", kind, ticketID, err)
 	}
 	return nil
