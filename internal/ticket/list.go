@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/search"
+	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -71,6 +72,17 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 	lq, err := s.buildList(o)
 	if err != nil {
 		return Page{}, err
+	}
+	if lq.countSQL != "" {
+		var n int
+		if err := s.o.DB.R.QueryRowContext(ctx, lq.countSQL, lq.countArgs...).Scan(&n); err != nil {
+			return Page{}, fmt.Errorf("ticket: list: count filtered: %w", err)
+		}
+		if n < fewFiltered {
+			if lq, err = s.buildListPlan(o, true); err != nil {
+				return Page{}, err
+			}
+		}
 	}
 	if lq.sql == "" {
 		return Page{Tickets: []Ticket{}}, nil
@@ -142,6 +154,11 @@ type builtList struct {
 	sort  string // o.Sort with its default filled in, for the cursors
 	// relevance: the page is in rank order, k its rank.
 	relevance bool
+	// countSQL, when set, counts the tickets the filters keep, up to
+	// fewFiltered; fewer, and the query is to start from them
+	// (buildListPlan with fromTickets).
+	countSQL  string
+	countArgs []any
 }
 
 // buildList checks o and builds the query List runs for it. It is apart
@@ -154,6 +171,13 @@ type builtList struct {
 // own status, rank and cursor conditions (branchWriter) before the
 // branches are merged into one page (mergeBranches).
 func (s *Service) buildList(o ListOptions) (builtList, error) {
+	return s.buildListPlan(o, false)
+}
+
+// buildListPlan is buildList; fromTickets starts a ranked search on SQLite
+// from the tickets the filters keep (searchBranch). Without it, such a
+// search with filters comes with the query that counts those tickets.
+func (s *Service) buildListPlan(o ListOptions, fromTickets bool) (builtList, error) {
 	lo, err := checkListOptions(o)
 	if err != nil {
 		return builtList{}, err
@@ -167,10 +191,14 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	q := &listQuery{}
 	q.addFilters(lo.o, lo.sort, s.idx)
 	if lo.sort.relevance {
-		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit)
+		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit, fromTickets)
 		sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
 		sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", " DESC", lo.limit), 1)
-		return builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}, nil
+		bl := builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}
+		if !fromTickets && s.o.DB != nil && s.o.DB.Dialect == store.SQLite {
+			bl.countSQL, bl.countArgs = filteredCount(s.q.Get("count-filtered"), lo.o, lo.sort, s.idx, statuses)
+		}
+		return bl, nil
 	}
 	bw := &branchWriter{q: q, sp: lo.sort, cur: lo.cur, limit: lo.limit}
 	var branches []string
