@@ -73,15 +73,16 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	if lq.countSQL != "" {
+	for _, c := range lq.counts {
 		var n int
-		if err := s.o.DB.R.QueryRowContext(ctx, lq.countSQL, lq.countArgs...).Scan(&n); err != nil {
+		if err := s.o.DB.R.QueryRowContext(ctx, c.sql, c.args...).Scan(&n); err != nil {
 			return Page{}, fmt.Errorf("ticket: list: count filtered: %w", err)
 		}
 		if n < fewFiltered {
 			if lq, err = s.buildListPlan(o, true); err != nil {
 				return Page{}, err
 			}
+			break
 		}
 	}
 	if lq.sql == "" {
@@ -154,11 +155,10 @@ type builtList struct {
 	sort  string // o.Sort with its default filled in, for the cursors
 	// relevance: the page is in rank order, k its rank.
 	relevance bool
-	// countSQL, when set, counts the tickets the filters keep, up to
-	// fewFiltered; fewer, and the query is to start from them
-	// (buildListPlan with fromTickets).
-	countSQL  string
-	countArgs []any
+	// counts count, up to fewFiltered, the tickets each indexed filter
+	// keeps; fewer in any, and the query is to start from the tickets the
+	// filters keep (buildListPlan with fromTickets).
+	counts []filterCount
 }
 
 // buildList checks o and builds the query List runs for it. It is apart
@@ -176,7 +176,8 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 
 // buildListPlan is buildList; fromTickets starts a ranked search on SQLite
 // from the tickets the filters keep (searchBranch). Without it, such a
-// search with filters comes with the query that counts those tickets.
+// search with indexed filters comes with the queries that count the
+// tickets they keep (filteredCounts).
 func (s *Service) buildListPlan(o ListOptions, fromTickets bool) (builtList, error) {
 	lo, err := checkListOptions(o)
 	if err != nil {
@@ -196,7 +197,7 @@ func (s *Service) buildListPlan(o ListOptions, fromTickets bool) (builtList, err
 		sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", " DESC", lo.limit), 1)
 		bl := builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}
 		if !fromTickets && s.o.DB != nil && s.o.DB.Dialect == store.SQLite {
-			bl.countSQL, bl.countArgs = filteredCount(s.q.Get("count-filtered"), lo.o, lo.sort, s.idx, statuses)
+			bl.counts = filteredCounts(s.q.Get("count-filtered"), lo.o, statuses)
 		}
 		return bl, nil
 	}

@@ -171,25 +171,60 @@ func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []
 // (13 s).
 const fewFiltered = 500
 
-// filteredCount returns the query counting, up to fewFiltered, the tickets
-// that o's filters and the statuses keep, text aside, with its arguments;
-// "" when nothing filters the tickets.
-func filteredCount(tmpl string, o ListOptions, sp sortSpec, idx *search.Index, statuses []Status) (string, []any) {
-	c := &listQuery{}
-	c.addFilters(o, sp, idx)
-	if len(statuses) > 0 && statuses[0] != "" {
-		ps := make([]string, len(statuses))
-		for i, st := range statuses {
-			ps[i] = c.arg(string(st))
+// filterCount is a query counting, up to fewFiltered, the tickets one
+// indexed filter keeps, with its arguments.
+type filterCount struct {
+	sql  string
+	args []any
+}
+
+// filteredCounts returns a count (filterCount) for each of o's filters
+// that an index of tickets finds, with the statuses: the owner (or the
+// mine view's agent), no owner (the unassigned view), the team, the
+// customer, and the statuses alone when they are not all. Each reads at most fewFiltered rows of
+// its index, whatever the other filters; any of them under fewFiltered
+// bounds the tickets all the filters keep. Filters without such an index
+// (language, channel, dates, tags) are left out: counting them could read
+// every ticket.
+func filteredCounts(tmpl string, o ListOptions, statuses []Status) []filterCount {
+	var conds []func(q *listQuery) string
+	if o.View == ViewMine {
+		conds = append(conds, func(q *listQuery) string { return "t.owner_id = " + q.arg(o.ViewerID) })
+	}
+	if o.View == ViewUnassigned {
+		conds = append(conds, func(*listQuery) string { return "t.owner_id IS NULL" })
+	}
+	if o.OwnerID != 0 {
+		conds = append(conds, func(q *listQuery) string { return "t.owner_id = " + q.arg(o.OwnerID) })
+	}
+	if o.TeamID != 0 {
+		conds = append(conds, func(q *listQuery) string { return "t.team_id = " + q.arg(o.TeamID) })
+	}
+	if o.CustomerID != 0 {
+		conds = append(conds, func(q *listQuery) string { return "t.customer_id = " + q.arg(o.CustomerID) })
+	}
+	byStatus := len(statuses) > 0 && statuses[0] != ""
+	if byStatus && len(statuses) < len(Statuses) {
+		conds = append(conds, func(*listQuery) string { return "" })
+	}
+	var out []filterCount
+	for _, cond := range conds {
+		c := &listQuery{}
+		if w := cond(c); w != "" {
+			c.where("%s", w)
 		}
-		c.where("t.status IN (%s)", strings.Join(ps, ", "))
+		if byStatus {
+			ps := make([]string, len(statuses))
+			for i, st := range statuses {
+				ps[i] = c.arg(string(st))
+			}
+			c.where("t.status IN (%s)", strings.Join(ps, ", "))
+		}
+		sqlText := strings.Replace(tmpl, "/*conds*/", strings.Join(c.conds, " AND "), 1)
+		sqlText = strings.Replace(sqlText, "/*limit*/", c.arg(fewFiltered), 1)
+		out = append(out, filterCount{sql: sqlText, args: c.args})
 	}
-	if len(c.conds) == 0 {
-		return "", nil
-	}
-	sqlText := strings.Replace(tmpl, "/*conds*/", strings.Join(c.conds, " AND "), 1)
-	sqlText = strings.Replace(sqlText, "/*limit*/", c.arg(fewFiltered), 1)
-	return sqlText, c.args
+	return out
 }
 
 // branchStatuses returns the statuses the query has one branch each for;

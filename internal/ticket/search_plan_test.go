@@ -88,19 +88,34 @@ func TestSearchFromFilteredTickets(t *testing.T) {
 				}
 			})
 		}
-		bl, err := svc.buildList(ListOptions{View: ViewAll, Query: "hello"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if bl.countSQL != "" {
-			t.Errorf("an unfiltered search counts tickets: %s", bl.countSQL)
-		}
-		bl, err = svc.buildList(ListOptions{View: ViewAll, Query: "hello", OwnerID: sd.agents[1]})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (bl.countSQL != "") != (db.Dialect == store.SQLite) {
-			t.Errorf("%s: count query %q", db.Dialect, bl.countSQL)
+		for _, tc := range []struct {
+			name   string
+			o      ListOptions
+			counts int
+		}{
+			{"no filter", ListOptions{View: ViewAll, Query: "hello"}, 0},
+			{"language only: no index to count by", ListOptions{View: ViewAll, Query: "hello", Language: "de"}, 0},
+			{"owner", ListOptions{View: ViewAll, Query: "hello", OwnerID: sd.agents[1]}, 1},
+			{"mine view: owner and statuses", ListOptions{View: ViewMine, ViewerID: sd.agents[1], Query: "hello"}, 2},
+			{"team, customer, status", ListOptions{View: ViewAll, Query: "hello", TeamID: sd.teams[0], CustomerID: sd.customers[0], Status: Open}, 3},
+		} {
+			bl, err := svc.buildList(tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.counts
+			if db.Dialect != store.SQLite {
+				want = 0
+			}
+			if len(bl.counts) != want {
+				t.Errorf("%s: %d count queries, want %d", tc.name, len(bl.counts), want)
+			}
+			for _, c := range bl.counts {
+				var n int
+				if err := db.R.QueryRowContext(ctx, c.sql, c.args...).Scan(&n); err != nil {
+					t.Fatalf("%s: %s: %v", tc.name, c.sql, err)
+				}
+			}
 		}
 	})
 }
