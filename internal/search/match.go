@@ -78,6 +78,27 @@ func (ix *Index) MatchPartsNewest(kind string, terms, not []Term, bind Bind) Par
 	return p
 }
 
+// MatchPartsAfter is MatchPartsNewest for a query that starts from the
+// rows of another table, whose column ref holds the documents' refs: From
+// is to follow that table in a CROSS JOIN, which SQLite does not reorder,
+// so that it checks each of those rows' documents against the index
+// instead of walking the index's matches until enough of them pass the
+// query's other conditions. That is the cheaper order when those
+// conditions keep few rows, however common the words are. The matches and
+// their relevance are MatchPartsNewest's. (PostgreSQL's planner orders the
+// joins itself.)
+func (ix *Index) MatchPartsAfter(kind, ref string, terms, not []Term, bind Bind) Parts {
+	p := ix.MatchPartsNewest(kind, terms, not, bind)
+	if ix.db.Dialect == store.SQLite {
+		p.From = "search_docs d CROSS JOIN search_fts"
+		p.Where = "d.ref_id = " + ref + " AND search_fts.rowid = d.id AND " + p.Where
+	} else {
+		p.From = "search_docs d CROSS JOIN search_fts f"
+		p.Where = "d.ref_id = " + ref + " AND f.doc_id = d.id AND " + p.Where
+	}
+	return p
+}
+
 // MatchPartsIn is MatchParts for the documents in one of langs only. On
 // PostgreSQL the tsquery is made and evaluated in those languages'
 // configurations alone (a document is indexed with its language's), which

@@ -26,7 +26,7 @@ import (
 //     averages record (search_fts_data row 1), a row's length from its
 //     docsize row, as bm25() reads them;
 //   - a term's hits in a row are counted in the row's text, tokenized as
-//     unicode61 tokenizes it (snippetWords).
+//     unicode61 tokenizes it (appendWords).
 //
 // So the score is FTS5's for every term in fewer than idfExact documents,
 // and close to it for the others, whose weight is small: a term in more
@@ -128,13 +128,12 @@ func rapportBM25(args []driver.Value) (driver.Value, error) {
 		}
 		terms = append(terms, t)
 	}
+	var toks []string
 	for c, text := range cols {
 		if text == "" {
 			continue
 		}
-		// The text folded whole, then split: no offsets are needed here,
-		// and folding each word apart cost most of the function's time.
-		toks := strings.FieldsFunc(fold(strings.ToLower(text)), notTokenRune)
+		toks = appendWords(toks[:0], text)
 		for ti := range terms {
 			t := &terms[ti]
 			if len(t.words) == 0 {

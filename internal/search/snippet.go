@@ -27,12 +27,12 @@ func snippetWords(text string) []snippetToken {
 		case in && start < 0:
 			start = i
 		case !in && start >= 0:
-			toks = append(toks, snippetToken{start, i, fold(strings.ToLower(text[start:i]))})
+			toks = append(toks, snippetToken{start, i, foldWord(text[start:i])})
 			start = -1
 		}
 	}
 	if start >= 0 {
-		toks = append(toks, snippetToken{start, len(text), fold(strings.ToLower(text[start:]))})
+		toks = append(toks, snippetToken{start, len(text), foldWord(text[start:])})
 	}
 	return toks
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport/rapport/internal/search"
+	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/valid"
 )
 
@@ -71,6 +72,18 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 	lq, err := s.buildList(o)
 	if err != nil {
 		return Page{}, err
+	}
+	for _, c := range lq.counts {
+		var n int
+		if err := s.o.DB.R.QueryRowContext(ctx, c.sql, c.args...).Scan(&n); err != nil {
+			return Page{}, fmt.Errorf("ticket: list: count filtered: %w", err)
+		}
+		if n < fewFiltered {
+			if lq, err = s.buildListPlan(o, true); err != nil {
+				return Page{}, err
+			}
+			break
+		}
 	}
 	if lq.sql == "" {
 		return Page{Tickets: []Ticket{}}, nil
@@ -142,6 +155,10 @@ type builtList struct {
 	sort  string // o.Sort with its default filled in, for the cursors
 	// relevance: the page is in rank order, k its rank.
 	relevance bool
+	// counts count, up to fewFiltered, the tickets each indexed filter
+	// keeps; fewer in any, and the query is to start from the tickets the
+	// filters keep (buildListPlan with fromTickets).
+	counts []filterCount
 }
 
 // buildList checks o and builds the query List runs for it. It is apart
@@ -154,6 +171,14 @@ type builtList struct {
 // own status, rank and cursor conditions (branchWriter) before the
 // branches are merged into one page (mergeBranches).
 func (s *Service) buildList(o ListOptions) (builtList, error) {
+	return s.buildListPlan(o, false)
+}
+
+// buildListPlan is buildList; fromTickets starts a ranked search on SQLite
+// from the tickets the filters keep (searchBranch). Without it, such a
+// search with indexed filters comes with the queries that count the
+// tickets they keep (filteredCounts).
+func (s *Service) buildListPlan(o ListOptions, fromTickets bool) (builtList, error) {
 	lo, err := checkListOptions(o)
 	if err != nil {
 		return builtList{}, err
@@ -167,10 +192,14 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	q := &listQuery{}
 	q.addFilters(lo.o, lo.sort, s.idx)
 	if lo.sort.relevance {
-		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit)
+		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit, fromTickets)
 		sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
 		sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", " DESC", lo.limit), 1)
-		return builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}, nil
+		bl := builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}
+		if !fromTickets && s.o.DB != nil && s.o.DB.Dialect == store.SQLite {
+			bl.counts = filteredCounts(s.q.Get("count-filtered"), lo.o, statuses)
+		}
+		return bl, nil
 	}
 	bw := &branchWriter{q: q, sp: lo.sort, cur: lo.cur, limit: lo.limit}
 	var branches []string

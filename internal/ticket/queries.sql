@@ -97,6 +97,11 @@ LEFT JOIN agents a ON a.id = t.owner_id
 LEFT JOIN teams tm ON tm.id = t.team_id
 ORDER BY /*order*/
 
+-- name: count-filtered
+-- The tickets a ranked search's filters keep, text aside, counted up to a
+-- bound: the markers become the conditions and the bound's placeholder.
+SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE /*conds*/ LIMIT /*limit*/) f
+
 -- name: ticket-exists
 SELECT 1 FROM tickets WHERE id = $1
 
