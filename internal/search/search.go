@@ -39,9 +39,10 @@ type Index struct {
 
 	// Tests only: batch and workers, when batch is set, replace the
 	// backfill's defaults; spanStarts, when set, is called as each batch's
-	// transaction begins.
+	// transaction begins; few, when set, replaces fewMatches.
 	batch, workers int
 	spanStarts     func(after, upto int64)
+	few            int
 }
 
 //go:embed queries*.sql

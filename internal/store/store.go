@@ -56,6 +56,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
 }
 
+// PlannedEachRun returns args for a query whose best plan depends on its
+// arguments' values, so that PostgreSQL plans it for them every time. pgx
+// prepares and caches each statement, and after five runs PostgreSQL may
+// switch to a generic plan made without the values and keep it; for a
+// full-text search that plan cannot tell a word in most documents from a
+// word in none, and one of them takes seconds. On PostgreSQL the query
+// then runs as an unnamed statement (pgx's QueryExecModeExec: still one
+// round trip, arguments sent as text); SQLite plans each statement once
+// anyway and gets args as they are.
+func (db *DB) PlannedEachRun(args []any) []any {
+	if db.Dialect != Postgres {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
+}
+
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {

@@ -68,14 +68,22 @@ var awakeViews = []string{ViewMine, ViewUnassigned, ViewOpen, ViewPending}
 // costs the same at the start and deep into a million tickets, and no
 // page counts rows.
 func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
-	lq, err := s.buildList(o)
+	reach, err := s.idx.ReachFor(ctx, search.Parse(o.Query).Terms)
+	if err != nil {
+		return Page{}, fmt.Errorf("ticket: list: %w", err)
+	}
+	lq, err := s.buildList(o, reach)
 	if err != nil {
 		return Page{}, err
 	}
 	if lq.sql == "" {
 		return Page{Tickets: []Ticket{}}, nil
 	}
-	rows, err := s.o.DB.R.QueryContext(ctx, lq.sql, lq.args...)
+	args := lq.args
+	if lq.relevance {
+		args = s.o.DB.PlannedEachRun(args)
+	}
+	rows, err := s.o.DB.R.QueryContext(ctx, lq.sql, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("ticket: list: %w", err)
 	}
@@ -144,8 +152,10 @@ type builtList struct {
 	relevance bool
 }
 
-// buildList checks o and builds the query List runs for it. It is apart
-// from List so that tests can read the query plan of exactly that query.
+// buildList checks o and builds the query List runs for it; reach is how
+// a search with text reaches its matches (search.Index.ReachFor, which
+// List asks first). It is apart from List so that tests can read the
+// query plan of exactly that query.
 //
 // The query is made in four steps: the options are checked and defaulted
 // (checkListOptions); the statuses and rank groups say which keyset
@@ -153,7 +163,7 @@ type builtList struct {
 // conditions every branch shares (addFilters); and each branch adds its
 // own status, rank and cursor conditions (branchWriter) before the
 // branches are merged into one page (mergeBranches).
-func (s *Service) buildList(o ListOptions) (builtList, error) {
+func (s *Service) buildList(o ListOptions, reach search.Reach) (builtList, error) {
 	lo, err := checkListOptions(o)
 	if err != nil {
 		return builtList{}, err
@@ -167,7 +177,7 @@ func (s *Service) buildList(o ListOptions) (builtList, error) {
 	q := &listQuery{}
 	q.addFilters(lo.o, lo.sort, s.idx)
 	if lo.sort.relevance {
-		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit)
+		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, reach, statuses, lo.cur, lo.limit)
 		sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
 		sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", " DESC", lo.limit), 1)
 		return builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}, nil

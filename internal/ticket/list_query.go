@@ -127,10 +127,10 @@ const rankedMatches = 250
 
 // searchBranch is the one branch of the relevance sort: the newest
 // rankedMatches tickets the full-text index finds for sq that pass the
-// filters, best first, from the cursor on.
-func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []Status, cur *cursor, limit int) string {
-	mp := idx.MatchPartsNewest(search.KindTicket, sq.Terms, sq.Not, q.arg)
-	conds := append([]string{mp.Where}, q.conds...)
+// filters, best first, from the cursor on, reached as reach says
+// (search.Index.ReachFor).
+func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, reach search.Reach, statuses []Status, cur *cursor, limit int) string {
+	conds := slices.Clone(q.conds)
 	if len(statuses) > 0 && statuses[0] != "" {
 		ps := make([]string, len(statuses))
 		for i, st := range statuses {
@@ -138,13 +138,13 @@ func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []
 		}
 		conds = append(conds, "t.status IN ("+strings.Join(ps, ", ")+")")
 	}
+	src := idx.NewestMatches(search.KindTicket, sq.Terms, sq.Not, q.arg, "JOIN tickets t ON t.id = d.ref_id", conds, rankedMatches, reach)
 	after := ""
 	if cur != nil {
 		after = fmt.Sprintf(" WHERE (m.k < %s OR (m.k = %[1]s AND m.id < %s))", q.arg(cur.key), q.arg(cur.id))
 	}
-	return fmt.Sprintf("SELECT m.id AS id, 0 AS r, m.k AS k FROM (SELECT t.id AS id, CAST(%s * 1000000 AS BIGINT) AS k"+
-		" FROM %s JOIN tickets t ON t.id = d.ref_id WHERE %s ORDER BY %s LIMIT %d) m%s ORDER BY m.k DESC, m.id DESC LIMIT %d",
-		mp.Rank, mp.From, strings.Join(conds, " AND "), mp.Newest, rankedMatches, after, limit+1)
+	return fmt.Sprintf("SELECT m.id AS id, 0 AS r, m.k AS k FROM (%s) m%s ORDER BY m.k DESC, m.id DESC LIMIT %d",
+		src, after, limit+1)
 }
 
 // branchStatuses returns the statuses the query has one branch each for;
