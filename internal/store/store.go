@@ -77,6 +77,14 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
+	// JIT compilation is off unless the DSN asks for it (jit=on): it is
+	// made for long analytical queries, and PostgreSQL compiles any plan
+	// whose estimated cost passes jit_above_cost, which a search at a
+	// million tickets does on estimates alone: 60–590 ms compiling a query
+	// that then ran in 2–7 ms (docs/PERFORMANCE.md, branch srchpg).
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	// Every connection stays open while the server is busy, with the
 	// statements pgx has prepared on it; idle ones go after five minutes.
