@@ -94,11 +94,25 @@ const fewMatches = 5000
 // configuration each document was indexed with, a word the configurations
 // stem differently was expected in a thousand documents when it was in
 // three, and the planner walked every document newest first (seconds at
-// a million).
+// a million). Answers are remembered (reachCache).
 func (ix *Index) ReachFor(ctx context.Context, terms []Term) (Reach, error) {
 	if ix.db.Dialect == store.SQLite || len(terms) == 0 {
 		return ReachIndex, nil
 	}
+	key := Query{Terms: terms}.String()
+	if r, ok := ix.reaches.get(key); ok {
+		return r, nil
+	}
+	r, err := ix.reachFor(ctx, terms)
+	if err != nil {
+		return 0, err
+	}
+	ix.reaches.put(key, r)
+	return r, nil
+}
+
+// reachFor is ReachFor without its cache.
+func (ix *Index) reachFor(ctx context.Context, terms []Term) (Reach, error) {
 	few := fewMatches
 	if ix.few > 0 {
 		few = ix.few

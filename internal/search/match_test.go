@@ -147,3 +147,21 @@ func collect(t *testing.T, db *store.DB, q string, args []any) map[int64]int64 {
 	}
 	return out
 }
+
+// TestReachCacheForgets checks that remembered reaches are forgotten
+// after reachCacheUses lookups, so that a new ANALYZE is seen.
+func TestReachCacheForgets(t *testing.T) {
+	var c reachCache
+	if _, ok := c.get("refund"); ok {
+		t.Fatal("an empty cache answered")
+	}
+	c.put("refund", ReachWalk)
+	for i := 1; i < reachCacheUses; i++ {
+		if r, ok := c.get("refund"); !ok || r != ReachWalk {
+			t.Fatalf("lookup %d: %v, %v; want ReachWalk", i+1, r, ok)
+		}
+	}
+	if _, ok := c.get("refund"); ok {
+		t.Fatalf("still remembered after %d lookups", reachCacheUses+1)
+	}
+}
