@@ -187,6 +187,18 @@ func (ix *Index) backfill(ctx context.Context, log *slog.Logger, batch, workers 
 		return fmt.Errorf("search: backfill: %w", err)
 	}
 	log.Info("search backfill done", slog.Int64("total", p.Total), slog.Duration("took", time.Since(began).Round(time.Second)))
+	if ix.db.Dialect == store.Postgres {
+		// ReachFor and the planner read which words are common from the
+		// statistics of search_fts, which until its next ANALYZE describe
+		// the table as it was before the backfill (when empty: every word
+		// rare, and a common one read through the GIN index, seconds at a
+		// million). Autovacuum may be off or long in coming.
+		analyzed := time.Now()
+		if _, err := ix.db.W.ExecContext(ctx, ix.q.Get("analyze-fts")); err != nil {
+			return fmt.Errorf("search: backfill: analyze: %w", err)
+		}
+		log.Info("search index analysed", slog.Duration("took", time.Since(analyzed).Round(time.Millisecond)))
+	}
 	return nil
 }
 

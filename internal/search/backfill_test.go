@@ -22,7 +22,8 @@ import (
 // time, its one writer. Stopped after a few batches, the progress row
 // never gets ahead of a batch not yet written (every ticket up to it has
 // its document); resumed, it finishes, and every document is the one the
-// ticket's own change writes.
+// ticket's own change writes. On PostgreSQL the index has statistics
+// once it is done.
 func TestBackfillBatchesAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -82,6 +83,15 @@ func TestBackfillBatchesAtOnce(t *testing.T) {
 		}
 		if p, err = ix.Progress(ctx); err != nil || !p.Done || p.Percent() != 100 {
 			t.Fatalf("after the resumed backfill: %+v, %v", p, err)
+		}
+		if db.Dialect == store.Postgres {
+			// The finished backfill analysed the index: ReachFor reads
+			// which words are common from these statistics.
+			var lexemes int
+			if err := db.R.QueryRowContext(ctx, "SELECT COALESCE(cardinality(most_common_elems::text::text[]), 0) FROM pg_stats"+
+				" WHERE tablename = 'search_fts' AND attname = 'tsv'").Scan(&lexemes); err != nil || lexemes == 0 {
+				t.Fatalf("search_fts.tsv has no common lexemes in pg_stats after the backfill (%v)", err)
+			}
 		}
 		backfilled := docTexts(t, db)
 		if len(backfilled) != 300 {

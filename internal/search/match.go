@@ -64,32 +64,168 @@ func (ix *Index) MatchParts(kind string, terms, not []Term, bind Bind) Parts {
 	return pgParts(kind, configs, terms, not, bind)
 }
 
-// MatchPartsNewest is MatchParts for a caller that ranks only a bounded
-// number of the newest matches (ORDER BY Newest LIMIT n, then by Rank), as
-// the ticket search does. The relevance is the same; on SQLite it costs a
-// read of each ranked row's text instead of FTS5's walk of every term's
-// whole list in the index (rank_sqlite.go), which makes it the cheaper
-// one for a common word and the dearer one for a ranking of every match.
-func (ix *Index) MatchPartsNewest(kind string, terms, not []Term, bind Bind) Parts {
-	p := ix.MatchParts(kind, terms, not, bind)
-	if ix.db.Dialect == store.SQLite {
-		p.Rank = sqliteRank(terms, bind)
+// Reach is how NewestMatches reaches the matches of a search on
+// PostgreSQL (SQLite has one way).
+type Reach int
+
+const (
+	// ReachIndex reads every match through the GIN index, then keeps the
+	// newest: for a search the statistics expect few documents to match.
+	ReachIndex Reach = iota
+	// ReachWalk walks the documents newest first until enough match: for
+	// a search of a common word.
+	ReachWalk
+)
+
+// fewMatches is how many documents PostgreSQL's statistics may expect a
+// search to match for it to be read through the GIN index rather than
+// by walking the documents newest first.
+const fewMatches = 5000
+
+// ReachFor returns how NewestMatches should reach the matches of terms:
+// ReachWalk when PostgreSQL's statistics of search_fts.tsv expect more
+// than fewMatches documents to hold them all. A term is as common as the
+// most common of its lexemes in any configuration (a phrase as its rarest
+// word, a prefix as all the common lexemes it begins summed), a search as
+// its rarest term. A lexeme among none of the statistics' most common
+// elements counts as in no document, so that a database never analysed,
+// or too small for the statistics to list its words, reads through the
+// index. The choice is made here, not left to the planner: matched in the
+// configuration each document was indexed with, a word the configurations
+// stem differently was expected in a thousand documents when it was in
+// three, and the planner walked every document newest first (seconds at
+// a million). Answers are remembered (reachCache).
+func (ix *Index) ReachFor(ctx context.Context, terms []Term) (Reach, error) {
+	if ix.db.Dialect == store.SQLite || len(terms) == 0 {
+		return ReachIndex, nil
 	}
-	return p
+	key := Query{Terms: terms}.String()
+	if r, ok := ix.reaches.get(key); ok {
+		return r, nil
+	}
+	r, err := ix.reachFor(ctx, terms)
+	if err != nil {
+		return 0, err
+	}
+	ix.reaches.put(key, r)
+	return r, nil
 }
 
-// MatchPartsAfter is MatchPartsNewest for a query that starts from the
+// reachFor is ReachFor without its cache.
+func (ix *Index) reachFor(ctx context.Context, terms []Term) (Reach, error) {
+	few := fewMatches
+	if ix.few > 0 {
+		few = ix.few
+	}
+	args := []any{few}
+	arg := pgArgs(func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	})
+	var shares []string
+	for _, t := range terms {
+		name := "term-share"
+		if t.Prefix {
+			name = "prefix-share"
+		}
+		for _, w := range strings.Fields(t.Text) {
+			lex := make([]string, len(configs))
+			for i, cfg := range configs {
+				lex[i] = fmt.Sprintf("to_tsvector('%s', %s)", cfg, arg(w))
+			}
+			shares = append(shares, strings.Replace(ix.fragment(name), "/*lexemes*/",
+				"tsvector_to_array("+strings.Join(lex, " || ")+")", 1))
+		}
+	}
+	q := strings.Replace(ix.q.Get("search-reach"), "/*shares*/", strings.Join(shares, ", "), 1)
+	var walk bool
+	if err := ix.db.R.QueryRowContext(ctx, q, args...).Scan(&walk); err != nil {
+		return 0, fmt.Errorf("search: reach: %w", err)
+	}
+	if walk {
+		return ReachWalk, nil
+	}
+	return ReachIndex, nil
+}
+
+// NewestMatches returns a query of columns id (the document's ref) and k
+// (its relevance times a million, higher is better): the n newest
+// documents of kind holding every term of terms and none of not that pass
+// conds, in no order. join is joined to the documents (d) before conds,
+// which may name d and what join adds. The caller ranks only these n,
+// which bounds a common word's cost; a word in fewer documents is ranked
+// in all of them. reach is ReachFor's answer for terms.
+//
+// On SQLite the relevance is computed by rapport_bm25 from each ranked
+// row's text instead of FTS5's walk of every term's whole list in the
+// index (rank_sqlite.go). On PostgreSQL a document is matched with the
+// configuration it was indexed with, a CASE on f.cfg that no index serves:
+//   - ReachIndex: every document holding the query in any configuration is
+//     read through the GIN index (a materialised CTE, so that nothing is
+//     planned around it), each then looked up by its keys (a lateral
+//     subquery the planner may not merge: it merged them with a walk of
+//     every document) and checked exactly, and the newest n kept.
+//   - ReachWalk: the documents are walked newest first (the primary key)
+//     until n pass, the filters checked for each in a lateral subquery:
+//     joined plainly, the planner started from the tickets of a selective
+//     status and read thousands of documents (0.7 s at 200,000 tickets
+//     for "hello" in open tickets), not knowing that open tickets are
+//     mostly the newest. The GIN condition is there too, for the
+//     planner's estimate of how many match.
+func (ix *Index) NewestMatches(kind string, terms, not []Term, bind Bind, join string, conds []string, n int, reach Reach) string {
+	if ix.db.Dialect == store.SQLite {
+		p := ix.MatchParts(kind, terms, not, bind)
+		where := append([]string{p.Where}, conds...)
+		return fmt.Sprintf("SELECT d.ref_id AS id, CAST(%s * 1000000 AS BIGINT) AS k FROM %s %s WHERE %s ORDER BY %s LIMIT %d",
+			sqliteRank(terms, bind), p.From, join, strings.Join(where, " AND "), p.Newest, n)
+	}
+	qs := pgQueriesArg(configs, terms, not, pgArgs(bind))
+	var exact strings.Builder
+	exact.WriteString("CASE f.cfg")
+	for i, cfg := range configs {
+		fmt.Fprintf(&exact, " WHEN '%s' THEN %s", cfg, qs[i])
+	}
+	exact.WriteString(" END")
+	some := "(" + strings.Join(qs, " || ") + ")"
+	docConds := strings.Join(append([]string{"d.kind = " + bind(kind)}, conds...), " AND ")
+	rank := fmt.Sprintf("CAST(ts_rank(f.tsv, %s) * 1000000 AS BIGINT)", exact.String())
+	if reach == ReachWalk {
+		return fmt.Sprintf("SELECT m.id, %s AS k FROM search_fts f CROSS JOIN LATERAL (SELECT d.ref_id AS id"+
+			" FROM search_docs d %s WHERE d.id = f.doc_id AND %s OFFSET 0) m"+
+			" WHERE f.tsv @@ %s AND f.tsv @@ %s ORDER BY f.doc_id DESC LIMIT %d", rank, join, docConds, some, exact.String(), n)
+	}
+	return fmt.Sprintf("WITH few AS MATERIALIZED (SELECT doc_id FROM search_fts WHERE tsv @@ %s)"+
+		" SELECT m.id, m.k FROM few CROSS JOIN LATERAL (SELECT d.ref_id AS id, %s AS k FROM search_fts f"+
+		" JOIN search_docs d ON d.id = f.doc_id %s WHERE f.doc_id = few.doc_id AND f.tsv @@ %s AND %s OFFSET 0) m"+
+		" ORDER BY few.doc_id DESC LIMIT %d", some, rank, join, exact.String(), docConds, n)
+}
+
+// fragment is the named query name without its comment lines, on one
+// line, to be put inside another query.
+func (ix *Index) fragment(name string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(ix.q.Get(name), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "--") {
+			b.WriteString(l + " ")
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// MatchPartsAfter is MatchParts for a query that starts from the
 // rows of another table, whose column ref holds the documents' refs: From
 // is to follow that table in a CROSS JOIN, which SQLite does not reorder,
 // so that it checks each of those rows' documents against the index
 // instead of walking the index's matches until enough of them pass the
 // query's other conditions. That is the cheaper order when those
 // conditions keep few rows, however common the words are. The matches and
-// their relevance are MatchPartsNewest's. (PostgreSQL's planner orders the
-// joins itself.)
+// their relevance are NewestMatches's (on SQLite, rapport_bm25 over each
+// row's text: rank_sqlite.go). (PostgreSQL's planner orders the joins
+// itself.)
 func (ix *Index) MatchPartsAfter(kind, ref string, terms, not []Term, bind Bind) Parts {
-	p := ix.MatchPartsNewest(kind, terms, not, bind)
+	p := ix.MatchParts(kind, terms, not, bind)
 	if ix.db.Dialect == store.SQLite {
+		p.Rank = sqliteRank(terms, bind)
 		p.From = "search_docs d CROSS JOIN search_fts"
 		p.Where = "d.ref_id = " + ref + " AND search_fts.rowid = d.id AND " + p.Where
 	} else {
@@ -175,8 +311,14 @@ func pgQueries(terms, not []Term, bind Bind) []string {
 
 // pgQueriesIn is pgQueries for the configurations cfgs.
 func pgQueriesIn(cfgs []string, terms, not []Term, bind Bind) []string {
+	return pgQueriesArg(cfgs, terms, not, pgArgs(bind))
+}
+
+// pgArgs returns a binder of text arguments that folds each (as the
+// indexed text is folded) and binds each distinct one once.
+func pgArgs(bind Bind) func(string) string {
 	args := map[string]string{}
-	arg := func(s string) string {
+	return func(s string) string {
 		s = fold(s)
 		if p, ok := args[s]; ok {
 			return p
@@ -184,6 +326,10 @@ func pgQueriesIn(cfgs []string, terms, not []Term, bind Bind) []string {
 		args[s] = bind(s) + "::text"
 		return args[s]
 	}
+}
+
+// pgQueriesArg is pgQueriesIn binding its text through arg.
+func pgQueriesArg(cfgs []string, terms, not []Term, arg func(string) string) []string {
 	out := make([]string, len(cfgs))
 	for i, cfg := range cfgs {
 		one := func(t Term) string {

@@ -41,3 +41,31 @@ FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::te
      AS u(d, c, t, b, e, ft, fb, fe)
 ON CONFLICT (doc_id) DO UPDATE SET cfg = excluded.cfg, title = excluded.title,
     body = excluded.body, extra = excluded.extra, tsv = excluded.tsv
+
+-- name: analyze-fts
+ANALYZE search_fts
+
+-- name: search-reach
+-- Whether more than $1 documents are expected to match a search: the
+-- least of its terms' shares (term-share, prefix-share) times the rows.
+SELECT LEAST(/*shares*/) * COALESCE((SELECT GREATEST(c.reltuples, 0) FROM pg_class c
+    WHERE c.oid = 'search_fts'::regclass), 0) > $1::integer
+
+-- name: term-share
+-- A fragment of search-reach: the share of the documents holding
+-- the most common of /*lexemes*/ (a text array), by ANALYZE's most common
+-- elements of search_fts.tsv; 0 when none of them is among those. The
+-- element array is 3 shorter than the frequencies (minimum, maximum,
+-- nulls follow), whose extra rows unnest pairs with NULL.
+COALESCE((SELECT max(e.f) FROM pg_stats s
+    CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(l, f)
+    WHERE s.schemaname = current_schema() AND s.tablename = 'search_fts' AND s.attname = 'tsv'
+      AND e.l = ANY(/*lexemes*/)), 0)
+
+-- name: prefix-share
+-- term-share for a prefix: the shares of every common element beginning
+-- with one of /*lexemes*/, summed.
+COALESCE((SELECT LEAST(sum(e.f), 1) FROM pg_stats s
+    CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(l, f)
+    WHERE s.schemaname = current_schema() AND s.tablename = 'search_fts' AND s.attname = 'tsv'
+      AND EXISTS (SELECT 1 FROM unnest(/*lexemes*/) AS p(x) WHERE starts_with(e.l, p.x))), 0)

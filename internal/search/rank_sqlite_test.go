@@ -58,7 +58,8 @@ func TestRankIsFTS5BM25(t *testing.T) {
 			args = append(args, v)
 			return fmt.Sprintf("$%d", len(args))
 		}
-		p := ix.MatchPartsNewest(KindTicket, sq.Terms, sq.Not, bind)
+		p := ix.MatchParts(KindTicket, sq.Terms, sq.Not, bind)
+		p.Rank = sqliteRank(sq.Terms, bind)
 		query := fmt.Sprintf("SELECT d.ref_id, %s, -bm25(search_fts, 10.0, 1.0, 5.0) FROM %s WHERE %s", p.Rank, p.From, p.Where)
 		rows, err := db.R.QueryContext(ctx, query, args...)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/rapport/rapport/internal/store"
@@ -37,11 +38,51 @@ type Index struct {
 	db *store.DB
 	q  store.Queries
 
+	reaches reachCache // ReachFor's answers
+
 	// Tests only: batch and workers, when batch is set, replace the
 	// backfill's defaults; spanStarts, when set, is called as each batch's
-	// transaction begins.
+	// transaction begins; few, when set, replaces fewMatches.
 	batch, workers int
 	spanStarts     func(after, upto int64)
+	few            int
+}
+
+// reachCache remembers ReachFor's answers, which change only when
+// search_fts is analysed again: asking pg_stats cost a round trip and
+// 14–19 ms of planning a search at load 20–30. It is emptied every
+// reachCacheUses lookups, so that an answer is never more than that many
+// searches older than the statistics; a stale one costs time, never a
+// result (both reaches find the same documents).
+type reachCache struct {
+	mu   sync.Mutex
+	m    map[string]Reach
+	uses int
+}
+
+// reachCacheUses is how many lookups reachCache answers before it is
+// emptied.
+const reachCacheUses = 1000
+
+// get returns the answer remembered for key.
+func (c *reachCache) get(key string) (Reach, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.uses++; c.uses > reachCacheUses {
+		c.m, c.uses = nil, 0
+	}
+	r, ok := c.m[key]
+	return r, ok
+}
+
+// put remembers r for key.
+func (c *reachCache) put(key string, r Reach) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]Reach{}
+	}
+	c.m[key] = r
 }
 
 //go:embed queries*.sql

@@ -56,10 +56,34 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
 }
 
+// PlannedEachRun returns args for a query whose best plan depends on its
+// arguments' values, so that PostgreSQL plans it for them every time. pgx
+// prepares and caches each statement, and after five runs PostgreSQL may
+// switch to a generic plan made without the values and keep it; for a
+// full-text search that plan cannot tell a word in most documents from a
+// word in none, and one of them takes seconds. On PostgreSQL the query
+// then runs as an unnamed statement (pgx's QueryExecModeExec: still one
+// round trip, arguments sent as text); SQLite plans each statement once
+// anyway and gets args as they are.
+func (db *DB) PlannedEachRun(args []any) []any {
+	if db.Dialect != Postgres {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
+}
+
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	// JIT compilation is off unless the DSN asks for it (jit=on): it is
+	// made for long analytical queries, and PostgreSQL compiles any plan
+	// whose estimated cost passes jit_above_cost, which a search at a
+	// million tickets does on estimates alone: 60–590 ms compiling a query
+	// that then ran in 2–7 ms (docs/PERFORMANCE.md, branch srchpg).
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
+		cfg.RuntimeParams["jit"] = "off"
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	// Every connection stays open while the server is busy, with the

@@ -198,7 +198,7 @@ func bigPass(t *testing.T, db *store.DB, sd seeded, strict bool) {
 		if o.View == ViewMine {
 			o.ViewerID = sd.agents[0]
 		}
-		bl, err := svc.buildList(o)
+		bl, err := svc.buildList(o, search.ReachIndex)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func bigPass(t *testing.T, db *store.DB, sd seeded, strict bool) {
 		}
 		deepPlan := ""
 		if next.Cursor != "" {
-			bl41, err := svc.buildList(next)
+			bl41, err := svc.buildList(next, search.ReachIndex)
 			if err != nil {
 				t.Fatal(err)
 			}

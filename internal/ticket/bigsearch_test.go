@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapport/rapport/internal/customer"
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -100,7 +101,7 @@ func TestBigSearch(t *testing.T) {
 			fmt.Fprintf(&b, "| %s `%s` | %d | %v | %v |\n", sc.name, sc.q, len(ids), first.Round(10*time.Microsecond), ds[4].Round(10*time.Microsecond))
 		}
 		t.Logf("%s, %d tickets:\n%s", db.Dialect, n, b.String())
-		bl, err := svc.buildList(ListOptions{View: ViewAll, Query: "refund"})
+		bl, err := svc.buildList(ListOptions{View: ViewAll, Query: "refund"}, search.ReachWalk)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,7 +69,11 @@ var awakeViews = []string{ViewMine, ViewUnassigned, ViewOpen, ViewPending}
 // costs the same at the start and deep into a million tickets, and no
 // page counts rows.
 func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
-	lq, err := s.buildList(o)
+	reach, err := s.idx.ReachFor(ctx, search.Parse(o.Query).Terms)
+	if err != nil {
+		return Page{}, fmt.Errorf("ticket: list: %w", err)
+	}
+	lq, err := s.buildList(o, reach)
 	if err != nil {
 		return Page{}, err
 	}
@@ -79,7 +83,7 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 			return Page{}, fmt.Errorf("ticket: list: count filtered: %w", err)
 		}
 		if n < fewFiltered {
-			if lq, err = s.buildListPlan(o, true); err != nil {
+			if lq, err = s.buildListPlan(o, reach, true); err != nil {
 				return Page{}, err
 			}
 			break
@@ -88,7 +92,11 @@ func (s *Service) List(ctx context.Context, o ListOptions) (Page, error) {
 	if lq.sql == "" {
 		return Page{Tickets: []Ticket{}}, nil
 	}
-	rows, err := s.o.DB.R.QueryContext(ctx, lq.sql, lq.args...)
+	args := lq.args
+	if lq.relevance {
+		args = s.o.DB.PlannedEachRun(args)
+	}
+	rows, err := s.o.DB.R.QueryContext(ctx, lq.sql, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("ticket: list: %w", err)
 	}
@@ -161,8 +169,10 @@ type builtList struct {
 	counts []filterCount
 }
 
-// buildList checks o and builds the query List runs for it. It is apart
-// from List so that tests can read the query plan of exactly that query.
+// buildList checks o and builds the query List runs for it; reach is how
+// a search with text reaches its matches (search.Index.ReachFor, which
+// List asks first). It is apart from List so that tests can read the
+// query plan of exactly that query.
 //
 // The query is made in four steps: the options are checked and defaulted
 // (checkListOptions); the statuses and rank groups say which keyset
@@ -170,15 +180,15 @@ type builtList struct {
 // conditions every branch shares (addFilters); and each branch adds its
 // own status, rank and cursor conditions (branchWriter) before the
 // branches are merged into one page (mergeBranches).
-func (s *Service) buildList(o ListOptions) (builtList, error) {
-	return s.buildListPlan(o, false)
+func (s *Service) buildList(o ListOptions, reach search.Reach) (builtList, error) {
+	return s.buildListPlan(o, reach, false)
 }
 
 // buildListPlan is buildList; fromTickets starts a ranked search on SQLite
 // from the tickets the filters keep (searchBranch). Without it, such a
 // search with indexed filters comes with the queries that count the
 // tickets they keep (filteredCounts).
-func (s *Service) buildListPlan(o ListOptions, fromTickets bool) (builtList, error) {
+func (s *Service) buildListPlan(o ListOptions, reach search.Reach, fromTickets bool) (builtList, error) {
 	lo, err := checkListOptions(o)
 	if err != nil {
 		return builtList{}, err
@@ -192,7 +202,7 @@ func (s *Service) buildListPlan(o ListOptions, fromTickets bool) (builtList, err
 	q := &listQuery{}
 	q.addFilters(lo.o, lo.sort, s.idx)
 	if lo.sort.relevance {
-		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, statuses, lo.cur, lo.limit, fromTickets)
+		page := q.searchBranch(search.Parse(lo.o.Query), s.idx, reach, statuses, lo.cur, lo.limit, fromTickets)
 		sqlText := strings.Replace(s.q.Get("list-tickets"), "(/*page*/)", "("+page+")", 1)
 		sqlText = strings.Replace(sqlText, "BY /*order*/", "BY "+pageOrder("p.", " DESC", lo.limit), 1)
 		bl := builtList{sql: sqlText, args: q.args, limit: lo.limit, sort: lo.o.Sort, relevance: true}

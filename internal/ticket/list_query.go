@@ -127,7 +127,8 @@ const rankedMatches = 250
 
 // searchBranch is the one branch of the relevance sort: the newest
 // rankedMatches tickets the full-text index finds for sq that pass the
-// filters, best first, from the cursor on.
+// filters, best first, from the cursor on, reached as reach says
+// (search.Index.ReachFor).
 //
 // fromTickets starts the query from the tickets the filters keep, each
 // one's document checked against the index (search.MatchPartsAfter): the
@@ -135,17 +136,8 @@ const rankedMatches = 250
 // where walking a common word's matches newest first could pass most of
 // the index before finding those tickets' documents. The page is the
 // same either way.
-func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []Status, cur *cursor, limit int, fromTickets bool) string {
-	var mp search.Parts
-	var from string
-	if fromTickets {
-		mp = idx.MatchPartsAfter(search.KindTicket, "t.id", sq.Terms, sq.Not, q.arg)
-		from = "tickets t CROSS JOIN " + mp.From
-	} else {
-		mp = idx.MatchPartsNewest(search.KindTicket, sq.Terms, sq.Not, q.arg)
-		from = mp.From + " JOIN tickets t ON t.id = d.ref_id"
-	}
-	conds := append([]string{mp.Where}, q.conds...)
+func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, reach search.Reach, statuses []Status, cur *cursor, limit int, fromTickets bool) string {
+	conds := slices.Clone(q.conds)
 	if len(statuses) > 0 && statuses[0] != "" {
 		ps := make([]string, len(statuses))
 		for i, st := range statuses {
@@ -153,13 +145,20 @@ func (q *listQuery) searchBranch(sq search.Query, idx *search.Index, statuses []
 		}
 		conds = append(conds, "t.status IN ("+strings.Join(ps, ", ")+")")
 	}
+	var src string
+	if fromTickets {
+		mp := idx.MatchPartsAfter(search.KindTicket, "t.id", sq.Terms, sq.Not, q.arg)
+		src = fmt.Sprintf("SELECT t.id AS id, CAST(%s * 1000000 AS BIGINT) AS k FROM tickets t CROSS JOIN %s WHERE %s ORDER BY %s LIMIT %d",
+			mp.Rank, mp.From, strings.Join(append([]string{mp.Where}, conds...), " AND "), mp.Newest, rankedMatches)
+	} else {
+		src = idx.NewestMatches(search.KindTicket, sq.Terms, sq.Not, q.arg, "JOIN tickets t ON t.id = d.ref_id", conds, rankedMatches, reach)
+	}
 	after := ""
 	if cur != nil {
 		after = fmt.Sprintf(" WHERE (m.k < %s OR (m.k = %[1]s AND m.id < %s))", q.arg(cur.key), q.arg(cur.id))
 	}
-	return fmt.Sprintf("SELECT m.id AS id, 0 AS r, m.k AS k FROM (SELECT t.id AS id, CAST(%s * 1000000 AS BIGINT) AS k"+
-		" FROM %s WHERE %s ORDER BY %s LIMIT %d) m%s ORDER BY m.k DESC, m.id DESC LIMIT %d",
-		mp.Rank, from, strings.Join(conds, " AND "), mp.Newest, rankedMatches, after, limit+1)
+	return fmt.Sprintf("SELECT m.id AS id, 0 AS r, m.k AS k FROM (%s) m%s ORDER BY m.k DESC, m.id DESC LIMIT %d",
+		src, after, limit+1)
 }
 
 // fewFiltered is how many tickets a ranked search's filters may keep for

@@ -82,7 +82,7 @@ func TestListSQL(t *testing.T) {
 	var b strings.Builder
 	for _, tc := range listSQLCases {
 		fmt.Fprintf(&b, "== %s\n", tc.name)
-		bl, err := s.buildList(tc.o)
+		bl, err := s.buildList(tc.o, search.ReachIndex)
 		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "error: %v\n", err)

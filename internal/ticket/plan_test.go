@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -108,7 +109,7 @@ func TestListPlans(t *testing.T) {
 			}
 			for _, tc := range cases {
 				t.Run(pass+"/"+tc.name, func(t *testing.T) {
-					bl, err := svc.buildList(tc.o)
+					bl, err := svc.buildList(tc.o, search.ReachIndex)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapport/rapport/internal/search"
 	"github.com/rapport/rapport/internal/store"
 	"github.com/rapport/rapport/internal/store/storetest"
 )
@@ -24,7 +25,11 @@ func TestSearchFromFilteredTickets(t *testing.T) {
 		svc := seededService(db)
 		run := func(t *testing.T, o ListOptions, fromTickets bool) ([]int64, []int64, string) {
 			t.Helper()
-			bl, err := svc.buildListPlan(o, fromTickets)
+			reach, err := svc.idx.ReachFor(ctx, search.Parse(o.Query).Terms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bl, err := svc.buildListPlan(o, reach, fromTickets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +104,7 @@ func TestSearchFromFilteredTickets(t *testing.T) {
 			{"mine view: owner and statuses", ListOptions{View: ViewMine, ViewerID: sd.agents[1], Query: "hello"}, 2},
 			{"team, customer, status", ListOptions{View: ViewAll, Query: "hello", TeamID: sd.teams[0], CustomerID: sd.customers[0], Status: Open}, 3},
 		} {
-			bl, err := svc.buildList(tc.o)
+			bl, err := svc.buildList(tc.o, search.ReachWalk)
 			if err != nil {
 				t.Fatal(err)
 			}
