@@ -33,10 +33,19 @@ const JobRebuild = "metrics.rebuild"
 // writer for about as long as fifteen ticket changes (see
 // docs/PERFORMANCE.md), so ticket changes wait for no longer than that
 // between batches. On PostgreSQL it locks the batch's tickets, in id
-// order, as a change locks its ticket.
+// order, as a change locks its ticket, and holds nothing else another
+// writer waits for but the rollup rows it adds to: there a batch is
+// larger, as its cost is mostly round trips, one a statement, whatever
+// the tickets it carries (its rollup rows go in four statements, see
+// execRows).
 
-// RebuildBatch is how many tickets one rebuild transaction takes.
+// RebuildBatch is how many tickets one rebuild transaction takes on
+// SQLite.
 const RebuildBatch = 25
+
+// RebuildBatchPostgres is how many tickets one rebuild transaction takes
+// on PostgreSQL.
+const RebuildBatchPostgres = 500
 
 // batchesPerRun is how many batches one run of the job does before it
 // queues its continuation: a run stays well inside the job queue's lease.
@@ -59,10 +68,10 @@ func (s *Service) StartRebuild(ctx context.Context) error {
 }
 
 // RebuildStep rebuilds the next batch of at most batch tickets (0:
-// RebuildBatch) in one transaction, or once no ticket is left fills the
-// greeting facts of the next GreetBatch chats (greetfacts.go), or once
-// none is left merges the next day's histogram rows into their steps
-// (rebucket.go), and reports
+// RebuildBatch, or RebuildBatchPostgres on PostgreSQL) in one
+// transaction, or once no ticket is left fills the greeting facts of the
+// next GreetBatch chats (greetfacts.go), or once none is left merges the
+// next day's histogram rows into their steps (rebucket.go), and reports
 // the progress after it and whether the rebuild is finished (true at once
 // when none is running).
 func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, error) {
@@ -89,6 +98,9 @@ func (s *Service) step(ctx context.Context, batch int) (Progress, string, bool, 
 func (s *Service) ticketStep(ctx context.Context, batch int) (Progress, bool, error) {
 	if batch <= 0 {
 		batch = RebuildBatch
+		if s.o.DB.Dialect == store.Postgres {
+			batch = RebuildBatchPostgres
+		}
 	}
 	var p Progress
 	done := false
