@@ -35,18 +35,19 @@ const JobRebuild = "metrics.rebuild"
 // between batches. On PostgreSQL it locks the batch's tickets, in id
 // order, as a change locks its ticket, and the rollup rows it adds to,
 // which ticket changes do not write (they append deltas, fold.go): there
-// a batch ten times larger delays only changes of its own tickets and the
-// fold, and writes each shared rollup row (a day's "all" row, its week's)
-// once where ten batches wrote it ten times.
+// a batch is larger, as its cost is mostly round trips, one a statement,
+// whatever the tickets it carries (its rollup rows go in four statements,
+// see execRows), and a larger batch delays only changes of its own
+// tickets and the fold, and writes each shared rollup row (a day's "all"
+// row, its week's) once where smaller batches wrote it many times.
 
 // RebuildBatch is how many tickets one rebuild transaction takes on
 // SQLite.
 const RebuildBatch = 25
 
 // RebuildBatchPostgres is how many tickets one rebuild transaction takes
-// on PostgreSQL (at 10,000 tickets, 2.5 times faster than RebuildBatch:
-// docs/PERFORMANCE.md, branch boot).
-const RebuildBatchPostgres = 250
+// on PostgreSQL (docs/PERFORMANCE.md, branches boot and rebuild).
+const RebuildBatchPostgres = 500
 
 // ticketsPerRun is how many tickets one run of the job rebuilds before it
 // queues its continuation: a run stays well inside the job queue's lease.
@@ -77,10 +78,10 @@ func (s *Service) StartRebuild(ctx context.Context) error {
 }
 
 // RebuildStep rebuilds the next batch of at most batch tickets (0:
-// RebuildBatch, RebuildBatchPostgres on PostgreSQL) in one transaction, or once no ticket is left fills the
-// greeting facts of the next GreetBatch chats (greetfacts.go), or once
-// none is left merges the next day's histogram rows into their steps
-// (rebucket.go), and reports
+// RebuildBatch, or RebuildBatchPostgres on PostgreSQL) in one
+// transaction, or once no ticket is left fills the greeting facts of the
+// next GreetBatch chats (greetfacts.go), or once none is left merges the
+// next day's histogram rows into their steps (rebucket.go), and reports
 // the progress after it and whether the rebuild is finished (true at once
 // when none is running).
 func (s *Service) RebuildStep(ctx context.Context, batch int) (Progress, bool, error) {

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"database/sql"
 	"net/url"
 	"reflect"
 	"testing"
@@ -246,6 +247,37 @@ func TestSpans(t *testing.T) {
 			}
 			if at != tc.to {
 				t.Errorf("spans end at %d, want %d", at, tc.to)
+			}
+		})
+	}
+}
+
+// TestColumns: execRows's rows become one typed slice a column for
+// PostgreSQL's unnest, NULL where a sql.NullInt64 is not valid, and a
+// column whose types differ from row to row is an error, not a panic.
+func TestColumns(t *testing.T) {
+	seven := int64(7)
+	tests := []struct {
+		name    string
+		rows    [][]any
+		want    []any
+		wantErr bool
+	}{
+		{"one row", [][]any{{int64(1), "all", sql.NullInt64{Int64: 7, Valid: true}}},
+			[]any{[]int64{1}, []string{"all"}, []*int64{&seven}}, false},
+		{"nulls", [][]any{{sql.NullInt64{}, "x"}, {sql.NullInt64{Int64: 7, Valid: true}, "y"}},
+			[]any{[]*int64{nil, &seven}, []string{"x", "y"}}, false},
+		{"mixed types", [][]any{{int64(1)}, {"1"}}, nil, true},
+		{"unknown type", [][]any{{1.5}}, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := columns(tc.rows)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err %v, want error %v", err, tc.wantErr)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("columns = %#v, want %#v", got, tc.want)
 			}
 		})
 	}
